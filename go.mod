@@ -1,0 +1,3 @@
+module github.com/rekindle/rekindle
+
+go 1.26

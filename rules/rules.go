@@ -1,0 +1,248 @@
+// Package rules decides, for one person at one instant, whether rekindle
+// should remind its user to reach out, and why.
+//
+// Evaluate is a pure function of the person's settings, the dates from the
+// config, the journal's events and the instant t: no clock, no I/O, no
+// allocation on the hot path. The order of the rules is the product contract
+// (DESIGN.md §3):
+//
+//  1. paused, then an explicit let-be, then an active snooze;
+//  2. an unresolved fallout with no outreach since: cooling down until the
+//     cooldown ends, then due (cooldown_over);
+//  3. unanswered outreach: waiting until follow_up_after has passed since the
+//     last message, then due (follow_up); once max_unanswered messages are
+//     unanswered, let_be, with one notice when follow_up_after has passed;
+//  4. otherwise ok until every has passed since the last interaction, then due
+//     (check_in).
+//
+// All times must be in the configured time zone: day arithmetic happens on
+// their calendar.
+package rules
+
+import (
+	"time"
+)
+
+// State is what rekindle thinks of a person right now.
+type State string
+
+// The states of DESIGN.md §2.
+const (
+	OK          State = "ok"
+	Due         State = "due"
+	CoolingDown State = "cooling_down"
+	Waiting     State = "waiting"
+	LetBe       State = "let_be"
+	Snoozed     State = "snoozed"
+	Paused      State = "paused"
+)
+
+// Kind is the kind of a reminder.
+type Kind string
+
+// The reminder kinds of DESIGN.md §2. None means no reminder will come.
+const (
+	None         Kind = ""
+	CheckIn      Kind = "check_in"
+	CooldownOver Kind = "cooldown_over"
+	FollowUp     Kind = "follow_up"
+	LetBeNotice  Kind = "let_be"
+)
+
+// Settings are one person's resolved rule settings.
+type Settings struct {
+	Every         Duration // cadence; zero turns check-ins off
+	Cooldown      Duration // quiet time after a fallout
+	FollowUpAfter Duration // spacing between unanswered messages
+	MaxUnanswered int      // unanswered messages before letting them be (>= 1)
+	RemindAgain   Duration // repeat of a due reminder; zero: never repeat
+}
+
+// DefaultSettings are the built-in defaults of DESIGN.md §3.
+func DefaultSettings() Settings {
+	return Settings{
+		Every:         Duration{Days: 30},
+		Cooldown:      Duration{Days: 7},
+		FollowUpAfter: Duration{Days: 2},
+		MaxUnanswered: 2,
+		RemindAgain:   Duration{Days: 3},
+	}
+}
+
+// Contact holds the dates a person wrote in the config. Zero times are unset.
+type Contact struct {
+	LastInteraction time.Time
+	Fallout         time.Time
+	ReachedOut      []time.Time
+	Paused          bool
+}
+
+// EventKind is the kind of a journal event.
+type EventKind uint8
+
+// Journal event kinds.
+const (
+	Talked EventKind = iota + 1
+	Replied
+	ReachedOut
+	Fallout
+	Snooze
+	LetBeEvent
+	Resume
+)
+
+// Event is a journal entry as the rules need it.
+type Event struct {
+	Kind  EventKind
+	At    time.Time
+	Until time.Time // end of a snooze
+}
+
+// Result is the outcome of Evaluate. Besides the state it carries the facts
+// behind it, so Reason can explain without evaluating again.
+type Result struct {
+	State State
+	// Kind is the reminder the person is due for (State Due, or LetBe with
+	// an automatic notice) or heading to; None when no reminder will come.
+	Kind Kind
+	// Next is when Kind becomes (or became) due, before schedule and quiet
+	// hours; zero when Kind is None.
+	Next time.Time
+	// Anchor is the date that opened the episode: with the contact and Kind
+	// it is the reminder's identity.
+	Anchor time.Time
+
+	Last       time.Time // latest interaction, zero when none is known
+	Fallout    time.Time // unresolved fallout, zero when none
+	Unanswered int       // unanswered messages since the last interaction
+	LastTry    bool      // the follow-up due is the last one allowed
+	Since      time.Time // when the explicit let-be or snooze was logged
+	Until      time.Time // end of an active snooze
+	Blocked    State     // the state a snooze hides (its Kind and Next are kept)
+	settings   Settings
+}
+
+// IsDue reports whether the reminder Kind is due at t.
+func (r *Result) IsDue(t time.Time) bool {
+	return r.Kind != None && !r.Next.After(t)
+}
+
+// Evaluate applies the rules to one person at instant t. Events must be in
+// time order; events and config dates after t are ignored, so evaluating at a
+// past instant shows the state as it was then.
+func Evaluate(s Settings, c *Contact, events []Event, t time.Time) Result {
+	r := Result{settings: s}
+	last := c.LastInteraction
+	if last.After(t) {
+		last = time.Time{}
+	}
+	fallout := c.Fallout
+	if fallout.After(t) {
+		fallout = time.Time{}
+	}
+	var letBe, snoozeAt, snoozeUntil time.Time
+	for i := range events {
+		e := &events[i]
+		if e.At.After(t) {
+			break
+		}
+		switch e.Kind {
+		case Talked, Replied:
+			if e.At.After(last) {
+				last = e.At
+			}
+		case Fallout:
+			if e.At.After(fallout) {
+				fallout = e.At
+			}
+		case LetBeEvent:
+			letBe = e.At
+		case Snooze:
+			snoozeAt, snoozeUntil = e.At, e.Until
+		case Resume:
+			letBe, snoozeAt, snoozeUntil = time.Time{}, time.Time{}, time.Time{}
+		}
+	}
+	r.Last = last
+
+	switch {
+	case c.Paused:
+		r.State = Paused
+		return r
+	case !letBe.IsZero():
+		r.State = LetBe
+		r.Since = letBe
+		return r
+	}
+
+	// A fallout on or after the last interaction is unresolved. Outreach
+	// then counts from the fallout: the messages before the argument are
+	// not tries at making up.
+	from := last
+	if !fallout.IsZero() && !fallout.Before(last) {
+		r.Fallout = fallout
+		from = fallout
+	}
+	var lastOut time.Time
+	n := 0
+	count := func(at time.Time) {
+		if at.After(from) && !at.After(t) {
+			n++
+			if at.After(lastOut) {
+				lastOut = at
+			}
+		}
+	}
+	for _, at := range c.ReachedOut {
+		count(at)
+	}
+	for i := range events {
+		if events[i].Kind == ReachedOut {
+			count(events[i].At)
+		}
+	}
+	r.Unanswered = n
+
+	switch {
+	case !r.Fallout.IsZero() && n == 0:
+		r.Kind = CooldownOver
+		r.Anchor = r.Fallout
+		r.Next = s.Cooldown.After(r.Fallout)
+		r.State = CoolingDown
+	case n > 0:
+		r.Anchor = lastOut
+		r.Next = s.FollowUpAfter.After(lastOut)
+		if n >= s.MaxUnanswered {
+			r.Kind = LetBeNotice
+			r.State = LetBe
+		} else {
+			r.Kind = FollowUp
+			r.LastTry = n+1 >= s.MaxUnanswered
+			r.State = Waiting
+		}
+	case s.Every.IsZero():
+		r.State = OK
+	case last.IsZero():
+		r.Kind = CheckIn
+		r.Next = t
+		r.State = Due
+	default:
+		r.Kind = CheckIn
+		r.Anchor = last
+		r.Next = s.Every.After(last)
+		r.State = OK
+	}
+	if r.State != LetBe && r.IsDue(t) {
+		r.State = Due
+	}
+
+	if !snoozeUntil.IsZero() && t.Before(snoozeUntil) {
+		r.Blocked = r.State
+		r.State = Snoozed
+		r.Since, r.Until = snoozeAt, snoozeUntil
+		if r.Kind != None && r.Next.Before(snoozeUntil) {
+			r.Next = snoozeUntil
+		}
+	}
+	return r
+}
