@@ -1,0 +1,189 @@
+// Package config reads rekindle's TOML config: the user's file, which
+// rekindle reads and never writes.
+//
+// Loading is one strict pass: the file is decoded by BurntSushi/toml into
+// plain values, then every table is checked against its schema (unknown keys
+// are errors, with a suggestion when one is a likely typo), settings are
+// resolved contact → group → [defaults] → built-in defaults, and secrets are
+// expanded. Every problem is collected and reported at once, each with its
+// file:line:column and key; a secret's value never appears in a message.
+package config
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/BurntSushi/toml"
+	"github.com/robfig/cron/v3"
+
+	"github.com/rekindle/rekindle/rules"
+)
+
+// Defaults for settings the file leaves out.
+const (
+	DefaultSchedule  = "0 9 * * *"
+	DefaultMaxPerRun = 5
+)
+
+// Config is a loaded and validated config file.
+type Config struct {
+	File         string
+	Location     *time.Location
+	Timezone     string // the IANA name as written; "" means the system's zone
+	ScheduleSpec string
+	Schedule     cron.Schedule
+	QuietHours   QuietHours
+	MaxPerRun    int // people reminded about per run at most; 0: no limit
+	Digest       bool
+	Defaults     rules.Settings
+	Groups       map[string]Group
+	Channels     map[string]*Channel
+	Contacts     []Contact
+
+	ids map[string]int
+}
+
+// Group is a [groups.NAME] table after inheritance from [defaults].
+type Group struct {
+	Name     string
+	Settings rules.Settings
+	Channels []string
+}
+
+// Contact is one [[contact]] with its settings resolved.
+type Contact struct {
+	ID        string
+	Name      string
+	Group     string
+	Notes     string
+	Interests []string
+	Channels  []string // channel names, resolved; never empty
+	Settings  rules.Settings
+	Dates     rules.Contact
+	Line      int // of the [[contact]] header, when known
+}
+
+// Channel is a [channels.NAME] table. Fields apply by Type.
+type Channel struct {
+	Name string
+	Type string // ntfy, email, slack, desktop or console
+
+	URL      string // ntfy server
+	Topic    string // ntfy
+	Username string // ntfy, email
+	Password Secret // ntfy, email
+	Token    Secret // ntfy access token, slack bot token
+	Priority int    // ntfy, 1..5; 0 means the server's default
+	Tags     []string
+
+	Host string // email
+	Port int
+	TLS  string // implicit, starttls or none
+	From string
+	To   []string
+
+	WebhookURL Secret // slack incoming webhook
+	Channel    string // slack channel, with a bot token
+}
+
+// ConsoleChannel is the channel every config has: standard output.
+const ConsoleChannel = "console"
+
+// Lookup finds a contact by id.
+func (c *Config) Lookup(id string) (*Contact, bool) {
+	i, ok := c.ids[id]
+	if !ok {
+		return nil, false
+	}
+	return &c.Contacts[i], true
+}
+
+// ChannelNames returns the configured channel names in order.
+func (c *Config) ChannelNames() []string {
+	names := make([]string, 0, len(c.Channels))
+	for n := range c.Channels {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names
+}
+
+// ErrNotFound is returned by Find when no config file exists in any of the
+// places searched.
+var ErrNotFound = errors.New("config: no config file found")
+
+// Find returns the config path to use: the flag, then $REKINDLE_CONFIG, then
+// $XDG_CONFIG_HOME/rekindle/config.toml (~/.config by default), then
+// /etc/rekindle/config.toml. An explicit path is returned even when it does
+// not exist, so that reading it reports the real error.
+func Find(flag string) (string, error) {
+	if flag != "" {
+		return flag, nil
+	}
+	if p := os.Getenv("REKINDLE_CONFIG"); p != "" {
+		return p, nil
+	}
+	var tried []string
+	xdg := os.Getenv("XDG_CONFIG_HOME")
+	if xdg == "" {
+		if home, err := os.UserHomeDir(); err == nil {
+			xdg = home + "/.config"
+		}
+	}
+	if xdg != "" {
+		tried = append(tried, xdg+"/rekindle/config.toml")
+	}
+	tried = append(tried, "/etc/rekindle/config.toml")
+	for _, p := range tried {
+		if _, err := os.Stat(p); err == nil {
+			return p, nil
+		}
+	}
+	return "", fmt.Errorf("%w (looked in %s; pass --config or set REKINDLE_CONFIG)", ErrNotFound, strings.Join(tried, ", "))
+}
+
+// Load reads and validates the config file at path.
+func Load(path string) (*Config, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("read config: %w", err)
+	}
+	return Parse(path, data)
+}
+
+// Parse validates a config document; file names it in messages.
+func Parse(file string, data []byte) (*Config, error) {
+	var doc map[string]any
+	if _, err := toml.NewDecoder(strings.NewReader(string(data))).Decode(&doc); err != nil {
+		var pe toml.ParseError
+		if errors.As(err, &pe) {
+			msg := pe.Message
+			if pe.Usage != "" {
+				msg += "; " + strings.TrimSpace(pe.Usage)
+			}
+			pos := Position{Line: max(pe.Position.Line, 1), Col: max(pe.Position.Col, 1)}
+			return nil, &Error{File: file, Problems: []Problem{{
+				Pos: pos,
+				Msg: "invalid TOML: " + msg,
+			}}}
+		}
+		return nil, fmt.Errorf("%s: %w", file, err)
+	}
+	r := &reader{}
+	cfg := r.document(doc)
+	if !r.ps.empty() {
+		names := map[string]string{}
+		for i, n := range r.contactNames {
+			if n != "" {
+				names[path{"contact", fmt.Sprint(i)}.index()] = n
+			}
+		}
+		return nil, r.ps.resolve(file, data, names)
+	}
+	cfg.File = file
+	return cfg, nil
+}

@@ -1,0 +1,751 @@
+package config
+
+import (
+	"fmt"
+	"net"
+	"net/url"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/robfig/cron/v3"
+
+	"github.com/rekindle/rekindle/rules"
+)
+
+// The keys each table accepts.
+var (
+	topKeys      = []string{"timezone", "schedule", "quiet_hours", "max_per_run", "digest", "defaults", "groups", "channels", "contact"}
+	settingKeys  = []string{"every", "cooldown", "follow_up_after", "max_unanswered", "remind_again", "channels"}
+	contactKeys  = append([]string{"name", "id", "group", "last_interaction", "fallout", "reached_out", "interests", "notes", "paused"}, settingKeys...)
+	channelTypes = []string{"ntfy", "email", "slack", "desktop", "console"}
+	channelKeys  = map[string][]string{
+		"ntfy":    {"type", "url", "topic", "token", "token_file", "username", "password", "password_file", "priority", "tags"},
+		"email":   {"type", "host", "port", "tls", "username", "password", "password_file", "from", "to"},
+		"slack":   {"type", "webhook_url", "webhook_url_file", "token", "token_file", "channel"},
+		"desktop": {"type"},
+		"console": {"type"},
+	}
+)
+
+func set(keys []string) map[string]bool {
+	m := make(map[string]bool, len(keys))
+	for _, k := range keys {
+		m[k] = true
+	}
+	return m
+}
+
+var (
+	topSet     = set(topKeys)
+	settingSet = set(settingKeys)
+	contactSet = set(contactKeys)
+)
+
+// reader walks the decoded document and collects problems.
+type reader struct {
+	ps           problems
+	loc          *time.Location
+	contactNames []string
+}
+
+func (r *reader) document(doc map[string]any) *Config {
+	cfg := &Config{
+		ScheduleSpec: DefaultSchedule,
+		MaxPerRun:    DefaultMaxPerRun,
+		Location:     time.Local,
+		Groups:       map[string]Group{},
+		Channels:     map[string]*Channel{},
+		ids:          map[string]int{},
+	}
+	r.keys(doc, nil, topSet, topKeys)
+
+	if tz, ok := r.str(doc, nil, "timezone"); ok && tz != "" {
+		loc, err := time.LoadLocation(tz)
+		if err != nil || tz == "Local" {
+			r.ps.add(path{"timezone"}, "unknown time zone %q; use an IANA name such as \"Europe/Berlin\" or \"America/New_York\", or leave it out for the system's zone", tz)
+		} else {
+			cfg.Location, cfg.Timezone = loc, tz
+		}
+	}
+	r.loc = cfg.Location
+
+	if spec, ok := r.str(doc, nil, "schedule"); ok {
+		cfg.ScheduleSpec = spec
+	}
+	sched, err := ParseSchedule(cfg.ScheduleSpec)
+	if err != nil {
+		r.ps.add(path{"schedule"}, "%v", err)
+	}
+	cfg.Schedule = sched
+
+	if qh, ok := r.str(doc, nil, "quiet_hours"); ok {
+		q, err := ParseQuietHours(qh)
+		if err != nil {
+			r.ps.add(path{"quiet_hours"}, "%v", err)
+		}
+		cfg.QuietHours = q
+	}
+	if n, ok := r.int(doc, nil, "max_per_run"); ok {
+		if n < 0 {
+			r.ps.add(path{"max_per_run"}, "must be 0 (no limit) or more, not %d", n)
+		}
+		cfg.MaxPerRun = n
+	}
+	if b, ok := r.bool(doc, nil, "digest"); ok {
+		cfg.Digest = b
+	}
+
+	// Channels first: the other tables name them.
+	if chans, ok := r.table(doc, nil, "channels"); ok {
+		for name, v := range chans {
+			p := path{"channels", name}
+			t, ok := v.(map[string]any)
+			if !ok {
+				r.ps.add(p, "must be a table: [channels.%s] with a type", name)
+				continue
+			}
+			if ch := r.channel(name, t, p); ch != nil {
+				cfg.Channels[name] = ch
+			}
+		}
+	}
+
+	defaults := rules.DefaultSettings()
+	var defaultChannels []string
+	if t, ok := r.table(doc, nil, "defaults"); ok {
+		l := r.layer(t, path{"defaults"}, cfg)
+		l.apply(&defaults)
+		defaultChannels = l.channels
+	}
+	cfg.Defaults = defaults
+	if defaultChannels == nil {
+		defaultChannels = cfg.ChannelNames()
+		if len(defaultChannels) == 0 {
+			defaultChannels = []string{ConsoleChannel}
+		}
+	}
+
+	if groups, ok := r.table(doc, nil, "groups"); ok {
+		for name, v := range groups {
+			p := path{"groups", name}
+			t, ok := v.(map[string]any)
+			if !ok {
+				r.ps.add(p, "must be a table: [groups.%s]", name)
+				continue
+			}
+			l := r.layer(t, p, cfg)
+			g := Group{Name: name, Settings: defaults, Channels: defaultChannels}
+			l.apply(&g.Settings)
+			if l.channels != nil {
+				g.Channels = l.channels
+			}
+			cfg.Groups[name] = g
+		}
+	}
+
+	r.contacts(doc, cfg, defaultChannels)
+	return cfg
+}
+
+func (r *reader) contacts(doc map[string]any, cfg *Config, defaultChannels []string) {
+	v, ok := doc["contact"]
+	if !ok {
+		return
+	}
+	var list []map[string]any
+	switch v := v.(type) {
+	case []map[string]any:
+		list = v
+	case []any:
+		for i, e := range v {
+			m, ok := e.(map[string]any)
+			if !ok {
+				r.ps.add(path{"contact", strconv.Itoa(i)}, "each contact must be a table; write [[contact]] above each person")
+				continue
+			}
+			list = append(list, m)
+		}
+	default:
+		r.ps.add(path{"contact"}, "write [[contact]] (double brackets) above each person")
+		return
+	}
+	cfg.Contacts = make([]Contact, 0, len(list))
+	r.contactNames = make([]string, len(list))
+	groupNames := make([]string, 0, len(cfg.Groups))
+	for n := range cfg.Groups {
+		groupNames = append(groupNames, n)
+	}
+	sort.Strings(groupNames)
+	where := make(map[string]int, len(list))
+
+	for i, t := range list {
+		p := path{"contact", strconv.Itoa(i)}
+		r.keys(t, p, contactSet, contactKeys)
+		c := Contact{Settings: cfg.Defaults, Channels: defaultChannels}
+		c.Name, _ = r.str(t, p, "name")
+		r.contactNames[i] = c.Name
+		if strings.TrimSpace(c.Name) == "" {
+			if _, ok := t["name"]; !ok {
+				r.ps.add(p, "every contact needs a name: name = \"...\"")
+			} else {
+				r.ps.add(p.with("name"), "name is empty")
+			}
+		}
+		if id, ok := r.str(t, p, "id"); ok {
+			if !validID(id) {
+				r.ps.add(p.with("id"), "id %q may hold letters, digits, '-', '_' and '.', and must start with a letter or digit", id)
+			}
+			c.ID = id
+		} else if c.Name != "" {
+			c.ID = Slug(c.Name)
+			if c.ID == "" {
+				r.ps.add(p.with("name"), "cannot make an id from the name %q; add id = \"...\" with letters or digits", c.Name)
+			}
+		}
+		if c.ID != "" {
+			if j, dup := where[c.ID]; dup {
+				r.ps.add(p.with("id"), "duplicate id %q: contact[%d] (%s) has it too; give one of them its own id = \"...\"", c.ID, j, r.contactNames[j])
+			} else {
+				where[c.ID] = i
+			}
+		}
+		if g, ok := r.str(t, p, "group"); ok {
+			grp, found := cfg.Groups[g]
+			if !found {
+				msg := fmt.Sprintf("unknown group %q", g)
+				if s := suggest(g, groupNames); s != "" {
+					msg += fmt.Sprintf("; did you mean %q?", s)
+				} else if len(groupNames) > 0 {
+					msg += "; defined groups: " + strings.Join(groupNames, ", ")
+				} else {
+					msg += fmt.Sprintf("; define it with a [groups.%s] table", g)
+				}
+				r.ps.add(p.with("group"), "%s", msg)
+			} else {
+				c.Group = g
+				c.Settings = grp.Settings
+				c.Channels = grp.Channels
+			}
+		}
+		l := r.layer(t, p, cfg)
+		l.apply(&c.Settings)
+		if l.channels != nil {
+			c.Channels = l.channels
+		}
+		c.Notes, _ = r.str(t, p, "notes")
+		c.Interests, _ = r.strings(t, p, "interests")
+		c.Dates.Paused, _ = r.bool(t, p, "paused")
+		if v, ok := t["last_interaction"]; ok {
+			c.Dates.LastInteraction = r.latest(v, p.with("last_interaction"))
+		}
+		if v, ok := t["fallout"]; ok {
+			c.Dates.Fallout = r.latest(v, p.with("fallout"))
+		}
+		if v, ok := t["reached_out"]; ok {
+			c.Dates.ReachedOut = r.dates(v, p.with("reached_out"))
+		}
+		if c.ID != "" {
+			if _, dup := cfg.ids[c.ID]; !dup {
+				cfg.ids[c.ID] = len(cfg.Contacts)
+			}
+		}
+		cfg.Contacts = append(cfg.Contacts, c)
+	}
+}
+
+// layer is one level of settings: [defaults], a group or a contact. Nil
+// fields are not set at that level.
+type layer struct {
+	every, cooldown, followUpAfter, remindAgain *rules.Duration
+	maxUnanswered                               *int
+	channels                                    []string
+}
+
+func (l *layer) apply(s *rules.Settings) {
+	if l.every != nil {
+		s.Every = *l.every
+	}
+	if l.cooldown != nil {
+		s.Cooldown = *l.cooldown
+	}
+	if l.followUpAfter != nil {
+		s.FollowUpAfter = *l.followUpAfter
+	}
+	if l.remindAgain != nil {
+		s.RemindAgain = *l.remindAgain
+	}
+	if l.maxUnanswered != nil {
+		s.MaxUnanswered = *l.maxUnanswered
+	}
+}
+
+func (r *reader) layer(t map[string]any, p path, cfg *Config) layer {
+	var l layer
+	if p[0] != "contact" {
+		r.keys(t, p, settingSet, settingKeys)
+	}
+	l.every = r.duration(t, p, "every")
+	l.cooldown = r.duration(t, p, "cooldown")
+	l.followUpAfter = r.duration(t, p, "follow_up_after")
+	l.remindAgain = r.duration(t, p, "remind_again")
+	if n, ok := r.int(t, p, "max_unanswered"); ok {
+		if n < 1 {
+			r.ps.add(p.with("max_unanswered"), "must be 1 or more (1: let them be after the first unanswered message), not %d", n)
+		}
+		l.maxUnanswered = &n
+	}
+	if names, ok := r.strings(t, p, "channels"); ok {
+		for _, n := range names {
+			if _, found := cfg.Channels[n]; !found && n != ConsoleChannel {
+				msg := fmt.Sprintf("unknown channel %q", n)
+				if s := suggest(n, cfg.ChannelNames()); s != "" {
+					msg += fmt.Sprintf("; did you mean %q?", s)
+				} else if len(cfg.Channels) > 0 {
+					msg += "; configured channels: " + strings.Join(cfg.ChannelNames(), ", ")
+				} else {
+					msg += fmt.Sprintf("; define it with a [channels.%s] table", n)
+				}
+				r.ps.add(p.with("channels"), "%s", msg)
+			}
+		}
+		if len(names) == 0 {
+			r.ps.add(p.with("channels"), "is empty; name at least one channel, or leave it out")
+		}
+		l.channels = names
+	}
+	return l
+}
+
+func (r *reader) channel(name string, t map[string]any, p path) *Channel {
+	ch := &Channel{Name: name}
+	typ, ok := r.str(t, p, "type")
+	if !ok {
+		if _, present := t["type"]; !present {
+			r.ps.add(p, "needs a type: one of %s", strings.Join(channelTypes, ", "))
+		}
+		return nil
+	}
+	keys, known := channelKeys[typ]
+	if !known {
+		msg := fmt.Sprintf("unknown channel type %q; use one of %s", typ, strings.Join(channelTypes, ", "))
+		if s := suggest(typ, channelTypes); s != "" {
+			msg = fmt.Sprintf("unknown channel type %q; did you mean %q?", typ, s)
+		}
+		r.ps.add(p.with("type"), "%s", msg)
+		return nil
+	}
+	ch.Type = typ
+	r.keys(t, p, set(keys), keys)
+	switch typ {
+	case "ntfy":
+		ch.URL = "https://ntfy.sh"
+		if u, ok := r.str(t, p, "url"); ok {
+			ch.URL = strings.TrimRight(u, "/")
+		}
+		r.httpURL(ch.URL, p.with("url"))
+		ch.Topic, _ = r.str(t, p, "topic")
+		if ch.Topic == "" {
+			r.ps.add(p, "an ntfy channel needs a topic = \"...\"")
+		} else if strings.ContainsAny(ch.Topic, "/ ?#") {
+			r.ps.add(p.with("topic"), "a topic is a single name without '/', spaces, '?' or '#'")
+		}
+		ch.Username, _ = r.str(t, p, "username")
+		ch.Token = r.secret(t, p, "token")
+		ch.Password = r.secret(t, p, "password")
+		if ch.Token.IsSet() && ch.Username != "" {
+			r.ps.add(p.with("username"), "use either token or username and password, not both")
+		}
+		if ch.Username != "" && !present(t, "password", "password_file") {
+			r.ps.add(p.with("username"), "a username needs a password (or password_file)")
+		}
+		if n, ok := r.int(t, p, "priority"); ok {
+			if n < 1 || n > 5 {
+				r.ps.add(p.with("priority"), "ntfy priorities run from 1 (min) to 5 (max), not %d", n)
+			}
+			ch.Priority = n
+		}
+		ch.Tags, _ = r.strings(t, p, "tags")
+	case "email":
+		ch.Host, _ = r.str(t, p, "host")
+		if ch.Host == "" {
+			r.ps.add(p, "an email channel needs a host = \"smtp.example.com\"")
+		}
+		ch.TLS = "starttls"
+		if s, ok := r.str(t, p, "tls"); ok {
+			switch s {
+			case "implicit", "starttls", "none":
+				ch.TLS = s
+			default:
+				r.ps.add(p.with("tls"), "tls must be \"implicit\" (port 465), \"starttls\" (port 587) or \"none\" (loopback only), not %q", s)
+			}
+		}
+		ch.Port = map[string]int{"implicit": 465, "starttls": 587, "none": 25}[ch.TLS]
+		if n, ok := r.int(t, p, "port"); ok {
+			if n < 1 || n > 65535 {
+				r.ps.add(p.with("port"), "port %d is out of range 1-65535", n)
+			}
+			ch.Port = n
+		}
+		if ch.TLS == "none" && ch.Host != "" && !isLoopback(ch.Host) {
+			r.ps.add(p.with("tls"), "tls = \"none\" sends the password in the clear and is allowed only to a loopback host, not %q; use \"starttls\" or \"implicit\"", ch.Host)
+		}
+		ch.Username, _ = r.str(t, p, "username")
+		ch.Password = r.secret(t, p, "password")
+		if ch.Username != "" && !present(t, "password", "password_file") {
+			r.ps.add(p.with("username"), "a username needs a password (or password_file)")
+		}
+		ch.From, _ = r.str(t, p, "from")
+		if ch.From == "" {
+			r.ps.add(p, "an email channel needs from = \"rekindle <me@example.com>\"")
+		} else if !strings.Contains(ch.From, "@") {
+			r.ps.add(p.with("from"), "%q is not an email address", ch.From)
+		}
+		ch.To, _ = r.strings(t, p, "to")
+		if len(ch.To) == 0 {
+			r.ps.add(p, "an email channel needs to = [\"me@example.com\"]")
+		}
+		for _, a := range ch.To {
+			if !strings.Contains(a, "@") {
+				r.ps.add(p.with("to"), "%q is not an email address", a)
+			}
+		}
+	case "slack":
+		ch.WebhookURL = r.secret(t, p, "webhook_url")
+		ch.Token = r.secret(t, p, "token")
+		ch.Channel, _ = r.str(t, p, "channel")
+		switch {
+		case ch.WebhookURL.IsSet() && ch.Token.IsSet():
+			r.ps.add(p, "use either webhook_url or token with channel, not both")
+		case ch.WebhookURL.IsSet():
+			if u, err := url.Parse(ch.WebhookURL.Reveal()); err != nil || u.Scheme != "https" && u.Scheme != "http" || u.Host == "" {
+				r.ps.add(p.with("webhook_url"), "is not an http(s) URL (its value is a secret and not shown)")
+			}
+		case ch.Token.IsSet():
+			if ch.Channel == "" {
+				r.ps.add(p, "a Slack bot token needs a channel = \"#name\" or a channel id")
+			}
+		default:
+			r.ps.add(p, "a Slack channel needs webhook_url (an incoming webhook) or token and channel")
+		}
+	}
+	return ch
+}
+
+// present reports whether any of the keys is in t.
+func present(t map[string]any, keys ...string) bool {
+	for _, k := range keys {
+		if _, ok := t[k]; ok {
+			return true
+		}
+	}
+	return false
+}
+
+func (r *reader) httpURL(s string, p path) {
+	u, err := url.Parse(s)
+	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+		r.ps.add(p, "%q is not an http(s) URL such as \"https://ntfy.sh\"", s)
+	}
+}
+
+func isLoopback(host string) bool {
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+// keys reports every key of t that the table does not accept.
+func (r *reader) keys(t map[string]any, p path, allowed map[string]bool, known []string) {
+	for k := range t {
+		if allowed[k] {
+			continue
+		}
+		msg := "unknown key"
+		if s := suggest(k, known); s != "" {
+			msg += fmt.Sprintf("; did you mean %q?", s)
+		} else {
+			msg += "; this table accepts " + strings.Join(known, ", ")
+		}
+		r.ps.add(p.with(k), "%s", msg)
+	}
+}
+
+func typeName(v any) string {
+	switch v.(type) {
+	case string:
+		return "a string"
+	case int64:
+		return "an integer"
+	case float64:
+		return "a number"
+	case bool:
+		return "a boolean"
+	case time.Time:
+		return "a date"
+	case []any, []map[string]any:
+		return "an array"
+	case map[string]any:
+		return "a table"
+	}
+	return fmt.Sprintf("%T", v)
+}
+
+func (r *reader) str(t map[string]any, p path, key string) (string, bool) {
+	v, ok := t[key]
+	if !ok {
+		return "", false
+	}
+	s, ok := v.(string)
+	if !ok {
+		r.ps.add(p.with(key), "must be a string in quotes, not %s", typeName(v))
+	}
+	return s, ok
+}
+
+func (r *reader) int(t map[string]any, p path, key string) (int, bool) {
+	v, ok := t[key]
+	if !ok {
+		return 0, false
+	}
+	n, ok := v.(int64)
+	if !ok {
+		r.ps.add(p.with(key), "must be a whole number, not %s", typeName(v))
+		return 0, false
+	}
+	if n > 1<<31 || n < -(1<<31) {
+		r.ps.add(p.with(key), "%d is out of range", n)
+		return 0, false
+	}
+	return int(n), true
+}
+
+func (r *reader) bool(t map[string]any, p path, key string) (bool, bool) {
+	v, ok := t[key]
+	if !ok {
+		return false, false
+	}
+	b, ok := v.(bool)
+	if !ok {
+		r.ps.add(p.with(key), "must be true or false (no quotes), not %s", typeName(v))
+	}
+	return b, ok
+}
+
+func (r *reader) table(t map[string]any, p path, key string) (map[string]any, bool) {
+	v, ok := t[key]
+	if !ok {
+		return nil, false
+	}
+	m, ok := v.(map[string]any)
+	if !ok {
+		r.ps.add(p.with(key), "must be a table: [%s]", key)
+	}
+	return m, ok
+}
+
+func (r *reader) strings(t map[string]any, p path, key string) ([]string, bool) {
+	v, ok := t[key]
+	if !ok {
+		return nil, false
+	}
+	if s, ok := v.(string); ok {
+		r.ps.add(p.with(key), "must be a list: %s = [%q]", key, s)
+		return nil, false
+	}
+	list, ok := v.([]any)
+	if !ok {
+		r.ps.add(p.with(key), "must be a list of strings, not %s", typeName(v))
+		return nil, false
+	}
+	out := make([]string, 0, len(list))
+	for _, e := range list {
+		s, ok := e.(string)
+		if !ok {
+			r.ps.add(p.with(key), "must be a list of strings; found %s", typeName(e))
+			return nil, false
+		}
+		out = append(out, s)
+	}
+	return out, true
+}
+
+func (r *reader) duration(t map[string]any, p path, key string) *rules.Duration {
+	v, ok := t[key]
+	if !ok {
+		return nil
+	}
+	var d rules.Duration
+	switch v := v.(type) {
+	case string:
+		var err error
+		d, err = rules.ParseDuration(v)
+		if err != nil {
+			r.ps.add(p.with(key), "%v", err)
+			return nil
+		}
+	case int64:
+		if v != 0 {
+			r.ps.add(p.with(key), "a duration needs a unit and quotes: %s = \"%dd\"", key, v)
+			return nil
+		}
+	default:
+		r.ps.add(p.with(key), "must be a duration in quotes such as \"2d\", not %s", typeName(v))
+		return nil
+	}
+	return &d
+}
+
+// date reads a TOML date. A local date or date-time means that calendar day
+// and clock time in the configured zone: BurntSushi/toml decodes those with a
+// placeholder location, which is re-read here.
+func (r *reader) date(v any, p path) (time.Time, bool) {
+	t, ok := v.(time.Time)
+	if !ok {
+		if s, isStr := v.(string); isStr {
+			r.ps.add(p, "write dates without quotes, as 2026-11-20, not %q", s)
+		} else {
+			r.ps.add(p, "must be a date such as 2026-11-20, not %s", typeName(v))
+		}
+		return time.Time{}, false
+	}
+	switch t.Location().String() {
+	case "date-local", "datetime-local":
+		y, m, d := t.Date()
+		h, mi, s := t.Clock()
+		return time.Date(y, m, d, h, mi, s, t.Nanosecond(), r.loc), true
+	case "time-local":
+		r.ps.add(p, "a time of day alone is not a date; write 2026-11-20 or 2026-11-20T18:30:00")
+		return time.Time{}, false
+	}
+	return t.In(r.loc), true
+}
+
+// dates reads a date or a list of dates.
+func (r *reader) dates(v any, p path) []time.Time {
+	list, ok := v.([]any)
+	if !ok {
+		if t, ok := r.date(v, p); ok {
+			return []time.Time{t}
+		}
+		return nil
+	}
+	out := make([]time.Time, 0, len(list))
+	for _, e := range list {
+		if t, ok := r.date(e, p); ok {
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
+// latest reads a date, or a list of dates of which the latest counts.
+func (r *reader) latest(v any, p path) time.Time {
+	var last time.Time
+	for _, t := range r.dates(v, p) {
+		if t.After(last) {
+			last = t
+		}
+	}
+	return last
+}
+
+// secret reads key or key_file; key may hold ${ENV} references.
+func (r *reader) secret(t map[string]any, p path, key string) Secret {
+	lit, hasLit := t[key]
+	file, hasFile := r.str(t, p, key+"_file")
+	switch {
+	case hasLit && hasFile:
+		r.ps.add(p.with(key), "set either %s or %s_file, not both", key, key)
+		return Secret{}
+	case hasFile:
+		v, err := readSecretFile(file)
+		if err != nil {
+			r.ps.add(p.with(key+"_file"), "%v", err)
+			return Secret{}
+		}
+		return Secret{value: v}
+	case hasLit:
+		s, ok := lit.(string)
+		if !ok {
+			r.ps.add(p.with(key), "must be a string in quotes, not %s", typeName(lit))
+			return Secret{}
+		}
+		v, err := expandEnv(s)
+		if err != nil {
+			r.ps.add(p.with(key), "%v", err)
+			return Secret{}
+		}
+		if v == "" {
+			r.ps.add(p.with(key), "is empty")
+		}
+		return Secret{value: v}
+	}
+	return Secret{}
+}
+
+// scheduleParser reads 5 fields, an optional leading seconds field,
+// descriptors such as @daily and @every 1h, and CRON_TZ= prefixes.
+var scheduleParser = cron.NewParser(cron.SecondOptional | cron.Minute | cron.Hour | cron.Dom | cron.Month | cron.Dow | cron.Descriptor)
+
+// ParseSchedule parses a cron spec and rejects one that never fires.
+func ParseSchedule(spec string) (cron.Schedule, error) {
+	s, err := scheduleParser.Parse(spec)
+	if err != nil {
+		return nil, fmt.Errorf("invalid schedule %q: %v; write five fields \"minute hour day-of-month month day-of-week\" such as \"0 9 * * *\", or @daily, or @every 12h", spec, err)
+	}
+	// robfig/cron gives up after five years without a match.
+	ref := time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
+	if s.Next(ref).IsZero() {
+		return nil, fmt.Errorf("schedule %q never fires (no such date); check the day-of-month and month fields", spec)
+	}
+	return s, nil
+}
+
+// QuietHours is a daily window during which nothing is delivered. Start and
+// End are minutes after midnight; the window may wrap past midnight. The
+// zero value is no quiet hours.
+type QuietHours struct {
+	Start, End int
+	Set        bool
+}
+
+// ParseQuietHours reads "22:00-08:00".
+func ParseQuietHours(s string) (QuietHours, error) {
+	a, b, ok := strings.Cut(s, "-")
+	if !ok {
+		return QuietHours{}, fmt.Errorf("invalid quiet hours %q; write a window such as \"22:00-08:00\"", s)
+	}
+	start, err1 := clock(strings.TrimSpace(a))
+	end, err2 := clock(strings.TrimSpace(b))
+	if err1 != nil || err2 != nil {
+		return QuietHours{}, fmt.Errorf("invalid quiet hours %q; write a window such as \"22:00-08:00\" with 24-hour times", s)
+	}
+	if start == end {
+		return QuietHours{}, fmt.Errorf("quiet hours %q start and end at the same time; leave quiet_hours out for none", s)
+	}
+	return QuietHours{Start: start, End: end, Set: true}, nil
+}
+
+func clock(s string) (int, error) {
+	h, m, ok := strings.Cut(s, ":")
+	if !ok || len(m) != 2 || len(h) < 1 || len(h) > 2 {
+		return 0, fmt.Errorf("bad clock time")
+	}
+	hh, err1 := strconv.Atoi(h)
+	mm, err2 := strconv.Atoi(m)
+	if err1 != nil || err2 != nil || hh < 0 || hh > 24 || mm < 0 || mm > 59 || (hh == 24 && mm != 0) {
+		return 0, fmt.Errorf("bad clock time")
+	}
+	return hh*60 + mm, nil
+}
+
+func (q QuietHours) String() string {
+	if !q.Set {
+		return ""
+	}
+	return fmt.Sprintf("%02d:%02d-%02d:%02d", q.Start/60, q.Start%60, q.End/60, q.End%60)
+}

@@ -1,0 +1,167 @@
+package config
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+)
+
+// Position is a place in a config file; Line and Col count from 1.
+type Position struct {
+	Line, Col int
+}
+
+// Problem is one thing wrong with a config file.
+type Problem struct {
+	Pos Position
+	Key string // the offending key as the user wrote it, such as "defaults.every"
+	Msg string
+}
+
+// Error lists every problem found in one config file, in file order.
+type Error struct {
+	File     string
+	Problems []Problem
+}
+
+func (e *Error) Error() string {
+	var b strings.Builder
+	for i, p := range e.Problems {
+		if i > 0 {
+			b.WriteByte('\n')
+		}
+		b.WriteString(e.File)
+		if p.Pos.Line > 0 {
+			fmt.Fprintf(&b, ":%d:%d", p.Pos.Line, p.Pos.Col)
+		}
+		b.WriteString(": ")
+		if p.Key != "" {
+			b.WriteString(p.Key)
+			b.WriteString(": ")
+		}
+		b.WriteString(p.Msg)
+	}
+	return b.String()
+}
+
+// path is a key path inside the document: table names, keys and, for arrays
+// of tables, the element index as a decimal string.
+type path []string
+
+func (p path) with(k ...string) path {
+	q := make(path, len(p), len(p)+len(k))
+	copy(q, p)
+	return append(q, k...)
+}
+
+func (p path) index() string { return strings.Join(p, "\x00") }
+
+// display writes a path the way a person would point at it:
+// contact[3].every, channels.phone.token.
+func (p path) display(names map[string]string) string {
+	var b strings.Builder
+	for i, k := range p {
+		if i > 0 && p[i-1] == "contact" && isIndex(k) {
+			fmt.Fprintf(&b, "[%s]", k)
+			if n := names[p[:i+1].index()]; n != "" {
+				fmt.Fprintf(&b, " (%s)", n)
+			}
+			continue
+		}
+		if i > 0 {
+			b.WriteByte('.')
+		}
+		b.WriteString(k)
+	}
+	return b.String()
+}
+
+func isIndex(s string) bool {
+	if s == "" {
+		return false
+	}
+	for _, c := range s {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// problems collects what is wrong while a document is read, so that one
+// pass reports everything.
+type problems struct {
+	list []rawProblem
+}
+
+type rawProblem struct {
+	at  path
+	key bool // point at the key itself, not its table
+	msg string
+}
+
+func (ps *problems) add(at path, format string, args ...any) {
+	ps.list = append(ps.list, rawProblem{at: at, msg: fmt.Sprintf(format, args...)})
+}
+
+func (ps *problems) empty() bool { return len(ps.list) == 0 }
+
+// resolve turns the collected problems into an Error with positions, which
+// are only looked up now: finding them costs a scan of the file, and a valid
+// file never pays it.
+func (ps *problems) resolve(file string, data []byte, names map[string]string) *Error {
+	idx := indexPositions(data)
+	e := &Error{File: file}
+	for _, p := range ps.list {
+		pos := idx.lookup(p.at)
+		e.Problems = append(e.Problems, Problem{Pos: pos, Key: p.at.display(names), Msg: p.msg})
+	}
+	sort.SliceStable(e.Problems, func(i, j int) bool {
+		a, b := e.Problems[i].Pos, e.Problems[j].Pos
+		if a.Line != b.Line {
+			return a.Line < b.Line
+		}
+		return a.Col < b.Col
+	})
+	return e
+}
+
+// suggest returns the known word closest to s, or "" when none is close
+// enough to be a likely typo.
+func suggest(s string, known []string) string {
+	best, bestD := "", 3
+	for _, k := range known {
+		if d := editDistance(s, k); d < bestD && d*2 < len(k) {
+			best, bestD = k, d
+		}
+	}
+	return best
+}
+
+// editDistance counts the edits (insert, delete, replace, swap two
+// neighbours) from a to b, ignoring case.
+func editDistance(a, b string) int {
+	a, b = strings.ToLower(a), strings.ToLower(b)
+	// rows two back, one back and current, for the swap case
+	pp := make([]int, len(b)+1)
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+			if i > 1 && j > 1 && a[i-1] == b[j-2] && a[i-2] == b[j-1] {
+				cur[j] = min(cur[j], pp[j-2]+1)
+			}
+		}
+		pp, prev, cur = prev, cur, pp
+	}
+	return prev[len(b)]
+}
