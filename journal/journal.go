@@ -1,0 +1,263 @@
+// Package journal is rekindle's own state: one SQLite file (pure Go driver,
+// WAL mode) that the daemon and the command line may use at the same moment.
+//
+// It holds the journal of events the user logged (talked, replied,
+// reached-out, fallout, snooze, let-be, resume). The schema is versioned with
+// PRAGMA user_version and migrated forward on open; the daemon's outbox (one
+// row per reminder identity and channel) and run log are later migrations
+// beside the events table, keyed by the same contact ids.
+//
+// Times are stored as Unix milliseconds and returned in time.Local; callers
+// convert them to the configured zone.
+package journal
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	_ "modernc.org/sqlite" // registers the "sqlite" driver
+)
+
+// Kind is the kind of a logged event.
+type Kind string
+
+// Event kinds, as written on the command line.
+const (
+	Talked     Kind = "talked"
+	Replied    Kind = "replied"
+	ReachedOut Kind = "reached-out"
+	Fallout    Kind = "fallout"
+	Snooze     Kind = "snooze"
+	LetBe      Kind = "let-be"
+	Resume     Kind = "resume"
+)
+
+// Kinds lists every event kind.
+var Kinds = []Kind{Talked, Replied, ReachedOut, Fallout, Snooze, LetBe, Resume}
+
+// Valid reports whether k is a known kind.
+func (k Kind) Valid() bool {
+	for _, x := range Kinds {
+		if k == x {
+			return true
+		}
+	}
+	return false
+}
+
+// Event is one journal entry.
+type Event struct {
+	ID      int64
+	Contact string // contact id
+	Kind    Kind
+	At      time.Time // when it happened
+	Until   time.Time // end of a snooze; zero otherwise
+	Note    string
+	Source  string    // who logged it: "cli", "api", ...
+	Logged  time.Time // when it was written
+}
+
+// Journal is an open state file.
+type Journal struct {
+	db   *sql.DB
+	path string
+}
+
+// ErrNoStateDir is returned by DefaultPath when no state directory can be
+// determined.
+var ErrNoStateDir = errors.New("journal: no state directory: set STATE_DIRECTORY or XDG_STATE_HOME")
+
+// DefaultPath is the state file's path: under $STATE_DIRECTORY (set by
+// systemd's StateDirectory=; the first of several), else
+// $XDG_STATE_HOME/rekindle, else ~/.local/state/rekindle.
+func DefaultPath() (string, error) {
+	if d := os.Getenv("STATE_DIRECTORY"); d != "" {
+		first, _, _ := strings.Cut(d, ":")
+		return filepath.Join(first, "rekindle.db"), nil
+	}
+	if d := os.Getenv("XDG_STATE_HOME"); d != "" {
+		return filepath.Join(d, "rekindle", "rekindle.db"), nil
+	}
+	home, err := os.UserHomeDir()
+	if err != nil || home == "" {
+		return "", ErrNoStateDir
+	}
+	return filepath.Join(home, ".local", "state", "rekindle", "rekindle.db"), nil
+}
+
+// Open opens (creating if needed) the state file at path and brings its
+// schema up to date.
+func Open(ctx context.Context, path string) (*Journal, error) {
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return nil, fmt.Errorf("open journal: %w", err)
+	}
+	// busy_timeout lets a second process wait for the first one's write
+	// instead of failing; _txlock=immediate takes the write lock when a
+	// transaction starts, so two writers never deadlock on an upgrade.
+	dsn := "file:" + path + "?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)" +
+		"&_pragma=synchronous(FULL)&_pragma=foreign_keys(1)&_txlock=immediate"
+	db, err := sql.Open("sqlite", dsn)
+	if err != nil {
+		return nil, fmt.Errorf("open journal %s: %w", path, err)
+	}
+	j := &Journal{db: db, path: path}
+	if err := j.migrate(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("open journal %s: %w", path, err)
+	}
+	return j, nil
+}
+
+// Path returns the state file's path.
+func (j *Journal) Path() string { return j.path }
+
+// Close closes the state file.
+func (j *Journal) Close() error { return j.db.Close() }
+
+// migrations are applied in order; user_version counts those applied. Never
+// edit one that has shipped: add another.
+var migrations = []string{
+	`CREATE TABLE events (
+		id      INTEGER PRIMARY KEY,
+		contact TEXT    NOT NULL,
+		kind    TEXT    NOT NULL CHECK (kind IN ('talked','replied','reached-out','fallout','snooze','let-be','resume')),
+		at      INTEGER NOT NULL,            -- Unix ms
+		until   INTEGER,                     -- Unix ms, snooze only
+		note    TEXT    NOT NULL DEFAULT '',
+		source  TEXT    NOT NULL,
+		logged  INTEGER NOT NULL             -- Unix ms
+	);
+	CREATE INDEX events_by_contact ON events (contact, at, id);`,
+}
+
+func (j *Journal) migrate(ctx context.Context) error {
+	tx, err := j.db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("migrate: %w", err)
+	}
+	defer tx.Rollback()
+	var version int
+	if err := tx.QueryRowContext(ctx, "PRAGMA user_version").Scan(&version); err != nil {
+		return fmt.Errorf("read schema version: %w", err)
+	}
+	if version > len(migrations) {
+		return fmt.Errorf("state file has schema version %d, newer than this rekindle knows (%d); upgrade rekindle", version, len(migrations))
+	}
+	for i := version; i < len(migrations); i++ {
+		if _, err := tx.ExecContext(ctx, migrations[i]); err != nil {
+			return fmt.Errorf("migrate to schema version %d: %w", i+1, err)
+		}
+	}
+	if version < len(migrations) {
+		if _, err := tx.ExecContext(ctx, fmt.Sprintf("PRAGMA user_version = %d", len(migrations))); err != nil {
+			return fmt.Errorf("set schema version: %w", err)
+		}
+	}
+	return tx.Commit()
+}
+
+func ms(t time.Time) int64 { return t.UnixMilli() }
+
+func nullMS(t time.Time) any {
+	if t.IsZero() {
+		return nil
+	}
+	return t.UnixMilli()
+}
+
+// Add writes an event and returns its id. Logged is set to now when zero.
+func (j *Journal) Add(ctx context.Context, e Event) (int64, error) {
+	if !e.Kind.Valid() {
+		return 0, fmt.Errorf("add event: unknown kind %q", e.Kind)
+	}
+	if e.Contact == "" || e.At.IsZero() || e.Source == "" {
+		return 0, fmt.Errorf("add event: contact, time and source are required")
+	}
+	if e.Logged.IsZero() {
+		e.Logged = time.Now()
+	}
+	res, err := j.db.ExecContext(ctx,
+		`INSERT INTO events (contact, kind, at, until, note, source, logged) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+		e.Contact, string(e.Kind), ms(e.At), nullMS(e.Until), e.Note, e.Source, ms(e.Logged))
+	if err != nil {
+		return 0, fmt.Errorf("add event: %w", err)
+	}
+	return res.LastInsertId()
+}
+
+const eventColumns = `id, contact, kind, at, until, note, source, logged`
+
+func scanEvents(rows *sql.Rows) ([]Event, error) {
+	defer rows.Close()
+	var out []Event
+	for rows.Next() {
+		var e Event
+		var at, logged int64
+		var until sql.NullInt64
+		var kind string
+		if err := rows.Scan(&e.ID, &e.Contact, &kind, &at, &until, &e.Note, &e.Source, &logged); err != nil {
+			return nil, err
+		}
+		e.Kind = Kind(kind)
+		e.At = time.UnixMilli(at)
+		e.Logged = time.UnixMilli(logged)
+		if until.Valid {
+			e.Until = time.UnixMilli(until.Int64)
+		}
+		out = append(out, e)
+	}
+	return out, rows.Err()
+}
+
+// Events returns every event, grouped by contact id, each group in time
+// order (ties in the order they were logged).
+func (j *Journal) Events(ctx context.Context) (map[string][]Event, error) {
+	rows, err := j.db.QueryContext(ctx, `SELECT `+eventColumns+` FROM events ORDER BY contact, at, id`)
+	if err != nil {
+		return nil, fmt.Errorf("read events: %w", err)
+	}
+	all, err := scanEvents(rows)
+	if err != nil {
+		return nil, fmt.Errorf("read events: %w", err)
+	}
+	out := map[string][]Event{}
+	for i := 0; i < len(all); {
+		k := i
+		for k < len(all) && all[k].Contact == all[i].Contact {
+			k++
+		}
+		out[all[i].Contact] = all[i:k:k]
+		i = k
+	}
+	return out, nil
+}
+
+// History returns events newest first, for one contact or (contact "") for
+// everyone; limit <= 0 means all.
+func (j *Journal) History(ctx context.Context, contact string, limit int) ([]Event, error) {
+	q := `SELECT ` + eventColumns + ` FROM events`
+	var args []any
+	if contact != "" {
+		q += ` WHERE contact = ?`
+		args = append(args, contact)
+	}
+	q += ` ORDER BY at DESC, id DESC`
+	if limit > 0 {
+		q += fmt.Sprintf(` LIMIT %d`, limit)
+	}
+	rows, err := j.db.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("read history: %w", err)
+	}
+	evs, err := scanEvents(rows)
+	if err != nil {
+		return nil, fmt.Errorf("read history: %w", err)
+	}
+	return evs, nil
+}

@@ -1,0 +1,203 @@
+package journal
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"sync"
+	"testing"
+	"time"
+)
+
+func open(t *testing.T, path string) *Journal {
+	t.Helper()
+	j, err := Open(context.Background(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { j.Close() })
+	return j
+}
+
+func TestAddAndRead(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "state", "rekindle.db")
+	j := open(t, path)
+	base := time.Date(2026, 11, 20, 9, 0, 0, 0, time.UTC)
+	adds := []Event{
+		{Contact: "bob", Kind: Fallout, At: base, Source: "cli", Note: "argued about the move"},
+		{Contact: "alice", Kind: Talked, At: base.Add(time.Hour), Source: "cli"},
+		{Contact: "bob", Kind: ReachedOut, At: base.Add(48 * time.Hour), Source: "api"},
+		{Contact: "bob", Kind: Snooze, At: base.Add(24 * time.Hour), Until: base.Add(96 * time.Hour), Source: "cli"},
+	}
+	for _, e := range adds {
+		if _, err := j.Add(ctx, e); err != nil {
+			t.Fatal(err)
+		}
+	}
+	j.Close()
+
+	// Reopen: everything committed is there, in time order per contact.
+	j = open(t, path)
+	all, err := j.Events(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	bob := all["bob"]
+	if len(bob) != 3 || len(all["alice"]) != 1 {
+		t.Fatalf("events: %+v", all)
+	}
+	if bob[0].Kind != Fallout || bob[1].Kind != Snooze || bob[2].Kind != ReachedOut {
+		t.Errorf("bob's events are not in time order: %v %v %v", bob[0].Kind, bob[1].Kind, bob[2].Kind)
+	}
+	if !bob[1].Until.Equal(base.Add(96*time.Hour)) || !bob[0].Until.IsZero() {
+		t.Errorf("until: %v, %v", bob[1].Until, bob[0].Until)
+	}
+	if bob[0].Note != "argued about the move" || bob[2].Source != "api" || !bob[0].At.Equal(base) {
+		t.Errorf("fields lost: %+v", bob)
+	}
+
+	hist, err := j.History(ctx, "bob", 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(hist) != 2 || hist[0].Kind != ReachedOut || hist[1].Kind != Snooze {
+		t.Errorf("history is newest first and limited: %+v", hist)
+	}
+	if hist, _ := j.History(ctx, "", 0); len(hist) != 4 {
+		t.Errorf("full history has %d events; want 4", len(hist))
+	}
+}
+
+func TestAddRejectsBadEvents(t *testing.T) {
+	j := open(t, filepath.Join(t.TempDir(), "r.db"))
+	ctx := context.Background()
+	now := time.Now()
+	for _, e := range []Event{
+		{Contact: "a", Kind: "hugged", At: now, Source: "cli"},
+		{Contact: "", Kind: Talked, At: now, Source: "cli"},
+		{Contact: "a", Kind: Talked, Source: "cli"},
+	} {
+		if _, err := j.Add(ctx, e); err == nil {
+			t.Errorf("Add(%+v) succeeded", e)
+		}
+	}
+	if all, _ := j.Events(ctx); len(all) != 0 {
+		t.Errorf("a rejected event was written: %v", all)
+	}
+}
+
+func TestSchemaVersionAndWAL(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "r.db")
+	open(t, path).Close()
+	db, err := sql.Open("sqlite", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var v int
+	var mode string
+	db.QueryRow("PRAGMA user_version").Scan(&v)
+	db.QueryRow("PRAGMA journal_mode").Scan(&mode)
+	if v != len(migrations) || mode != "wal" {
+		t.Errorf("user_version %d, journal_mode %q; want %d, wal", v, mode, len(migrations))
+	}
+	// A state file from a newer rekindle is refused, not damaged.
+	db.Exec(fmt.Sprintf("PRAGMA user_version = %d", len(migrations)+1))
+	if _, err := Open(context.Background(), path); err == nil {
+		t.Error("opened a state file with a newer schema")
+	}
+}
+
+func TestDefaultPath(t *testing.T) {
+	t.Setenv("STATE_DIRECTORY", "/var/lib/rekindle:/other")
+	if p, _ := DefaultPath(); p != "/var/lib/rekindle/rekindle.db" {
+		t.Errorf("STATE_DIRECTORY: %s", p)
+	}
+	t.Setenv("STATE_DIRECTORY", "")
+	t.Setenv("XDG_STATE_HOME", "/x")
+	if p, _ := DefaultPath(); p != "/x/rekindle/rekindle.db" {
+		t.Errorf("XDG_STATE_HOME: %s", p)
+	}
+	t.Setenv("XDG_STATE_HOME", "")
+	t.Setenv("HOME", "/home/me")
+	if p, _ := DefaultPath(); p != "/home/me/.local/state/rekindle/rekindle.db" {
+		t.Errorf("home: %s", p)
+	}
+}
+
+const writerEnv = "REKINDLE_JOURNAL_WRITER"
+
+// TestMain doubles as a second process for TestTwoProcessesWriteAtOnce:
+// with writerEnv set, the test binary writes events instead of testing.
+func TestMain(m *testing.M) {
+	if spec := os.Getenv(writerEnv); spec != "" {
+		os.Exit(writer(spec))
+	}
+	os.Exit(m.Run())
+}
+
+func writer(spec string) int {
+	path, who, _ := cut(spec)
+	n, _ := strconv.Atoi(os.Getenv("REKINDLE_JOURNAL_N"))
+	j, err := Open(context.Background(), path)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 3
+	}
+	defer j.Close()
+	for i := 0; i < n; i++ {
+		if _, err := j.Add(context.Background(), Event{Contact: who, Kind: Talked, At: time.Now(), Source: "test"}); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			return 4
+		}
+	}
+	return 0
+}
+
+func cut(s string) (string, string, bool) {
+	for i := len(s) - 1; i >= 0; i-- {
+		if s[i] == '|' {
+			return s[:i], s[i+1:], true
+		}
+	}
+	return s, "", false
+}
+
+// TestTwoProcessesWriteAtOnce starts two processes that open a fresh state
+// file at the same moment (both migrating it) and write as fast as they can;
+// every write of both must land.
+func TestTwoProcessesWriteAtOnce(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "r.db")
+	const n = 200
+	var wg sync.WaitGroup
+	errs := make([]error, 2)
+	outs := make([][]byte, 2)
+	for i, who := range []string{"first", "second"} {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			cmd := exec.Command(os.Args[0])
+			cmd.Env = append(os.Environ(), writerEnv+"="+path+"|"+who, "REKINDLE_JOURNAL_N="+strconv.Itoa(n))
+			outs[i], errs[i] = cmd.CombinedOutput()
+		}()
+	}
+	wg.Wait()
+	for i := range errs {
+		if errs[i] != nil {
+			t.Fatalf("writer %d: %v\n%s", i, errs[i], outs[i])
+		}
+	}
+	j := open(t, path)
+	all, err := j.Events(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(all["first"]) != n || len(all["second"]) != n {
+		t.Errorf("got %d and %d events; want %d each", len(all["first"]), len(all["second"]), n)
+	}
+}
