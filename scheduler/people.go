@@ -1,0 +1,138 @@
+package scheduler
+
+import (
+	"encoding/json"
+	"math"
+	"time"
+
+	"github.com/rekindle/rekindle/config"
+	"github.com/rekindle/rekindle/journal"
+	"github.com/rekindle/rekindle/rules"
+)
+
+// Person is a contact with the journal events the rules need, in the
+// configured zone.
+type Person struct {
+	*config.Contact
+	Events []rules.Event
+}
+
+var eventKinds = map[journal.Kind]rules.EventKind{
+	journal.Talked:     rules.Talked,
+	journal.Replied:    rules.Replied,
+	journal.ReachedOut: rules.ReachedOut,
+	journal.Fallout:    rules.Fallout,
+	journal.Snooze:     rules.Snooze,
+	journal.LetBe:      rules.LetBeEvent,
+	journal.Resume:     rules.Resume,
+}
+
+// People joins the config's contacts with their journal events. Events of
+// ids that are no longer in the config are left out.
+func People(cfg *config.Config, events map[string][]journal.Event) []Person {
+	out := make([]Person, len(cfg.Contacts))
+	for i := range cfg.Contacts {
+		c := &cfg.Contacts[i]
+		out[i].Contact = c
+		evs := events[c.ID]
+		if len(evs) == 0 {
+			continue
+		}
+		re := make([]rules.Event, 0, len(evs))
+		for _, e := range evs {
+			k, ok := eventKinds[e.Kind]
+			if !ok {
+				continue
+			}
+			re = append(re, rules.Event{Kind: k, At: e.At.In(cfg.Location), Until: inZone(e.Until, cfg.Location)})
+		}
+		out[i].Events = re
+	}
+	return out
+}
+
+func inZone(t time.Time, loc *time.Location) time.Time {
+	if t.IsZero() {
+		return t
+	}
+	return t.In(loc)
+}
+
+// Evaluate applies the rules to p at t.
+func (p *Person) Evaluate(t time.Time) rules.Result {
+	return rules.Evaluate(p.Settings, &p.Dates, p.Events, t)
+}
+
+// Status is one line of `rekindle status`: a person's state at an instant.
+type Status struct {
+	ID              string
+	Name            string
+	State           rules.State
+	Kind            rules.Kind // the reminder due now; None unless one is
+	LastInteraction time.Time  // zero when none is known
+	Next            time.Time  // when the next reminder becomes due; zero when none will
+	Reason          string
+}
+
+// Statuses evaluates everyone at t, in config order.
+func Statuses(people []Person, t time.Time) []Status {
+	out := make([]Status, len(people))
+	for i := range people {
+		p := &people[i]
+		r := p.Evaluate(t)
+		s := Status{
+			ID: p.ID, Name: p.Name, State: r.State,
+			LastInteraction: r.Last, Next: r.Next, Reason: r.Reason(t),
+		}
+		if r.State != rules.Snoozed && r.IsDue(t) {
+			s.Kind = r.Kind
+		}
+		out[i] = s
+	}
+	return out
+}
+
+// MarshalJSON writes the status document of DESIGN.md §6, with null for an
+// absent kind, last interaction or next reminder.
+func (s Status) MarshalJSON() ([]byte, error) {
+	type doc struct {
+		ID              string  `json:"id"`
+		Name            string  `json:"name"`
+		State           string  `json:"state"`
+		Kind            *string `json:"kind"`
+		LastInteraction *string `json:"last_interaction"`
+		Next            *string `json:"next"`
+		Reason          string  `json:"reason"`
+	}
+	d := doc{ID: s.ID, Name: s.Name, State: string(s.State), Reason: s.Reason}
+	if s.Kind != rules.None {
+		k := string(s.Kind)
+		d.Kind = &k
+	}
+	d.LastInteraction = rfc3339(s.LastInteraction)
+	d.Next = rfc3339(s.Next)
+	return json.Marshal(d)
+}
+
+func rfc3339(t time.Time) *string {
+	if t.IsZero() {
+		return nil
+	}
+	s := t.Format(time.RFC3339)
+	return &s
+}
+
+// overdue ranks due reminders for max_per_run: how far past due, measured
+// in the person's own cadence, so a week late for a weekly friend outranks a
+// week late for a yearly one. Someone with no interaction on record ranks
+// first.
+func overdue(p *Person, r *rules.Result, t time.Time) float64 {
+	if r.Kind == rules.CheckIn && r.Last.IsZero() {
+		return math.Inf(1)
+	}
+	unit := p.Settings.Every.Approx()
+	if unit <= 0 {
+		unit = 24 * time.Hour
+	}
+	return float64(t.Sub(r.Next)) / float64(unit)
+}
