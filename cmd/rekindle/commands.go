@@ -1,0 +1,398 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io/fs"
+	"runtime/debug"
+	"sort"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/rekindle/rekindle/config"
+	"github.com/rekindle/rekindle/journal"
+	"github.com/rekindle/rekindle/rules"
+	"github.com/rekindle/rekindle/scheduler"
+)
+
+func (c *cli) loadConfig() (*config.Config, error) {
+	path, err := config.Find(c.configFlag)
+	if err != nil {
+		return nil, &hinted{err, "copy config.example.toml to ~/.config/rekindle/config.toml and edit it"}
+	}
+	cfg, err := config.Load(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, &hinted{err, "pass --config with the path of your config file"}
+	}
+	return cfg, err
+}
+
+func (c *cli) openJournal(ctx context.Context) (*journal.Journal, error) {
+	path, err := journal.DefaultPath()
+	if err != nil {
+		return nil, err
+	}
+	return journal.Open(ctx, path)
+}
+
+// people loads the config and the journal's events.
+func (c *cli) people(ctx context.Context) (*config.Config, []scheduler.Person, error) {
+	cfg, err := c.loadConfig()
+	if err != nil {
+		return nil, nil, err
+	}
+	j, err := c.openJournal(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer j.Close()
+	events, err := j.Events(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	return cfg, scheduler.People(cfg, events), nil
+}
+
+// parseTime reads a --at or --from value: RFC 3339, a local date-time
+// (2026-11-30T18:00) or a day (2026-11-30, the start of that day), the last
+// two in the configured zone.
+func parseTime(s string, loc *time.Location) (time.Time, error) {
+	if t, err := time.Parse(time.RFC3339, s); err == nil {
+		return t.In(loc), nil
+	}
+	for _, layout := range []string{"2006-01-02", "2006-01-02T15:04", "2006-01-02T15:04:05", "2006-01-02 15:04"} {
+		if t, err := time.ParseInLocation(layout, s, loc); err == nil {
+			return t, nil
+		}
+	}
+	return time.Time{}, usagef("invalid time %q: use RFC 3339 (2026-11-30T18:00:00+01:00) or a day (2026-11-30)", s)
+}
+
+func (c *cli) timeFlag(s string, cfg *config.Config) (time.Time, error) {
+	if s == "" {
+		return c.now().In(cfg.Location), nil
+	}
+	return parseTime(s, cfg.Location)
+}
+
+const stamp = "2006-01-02 15:04"
+
+func (c *cli) version(args []string) error {
+	fsv := flag.NewFlagSet("version", flag.ContinueOnError)
+	if _, err := parseFlags(fsv, args, 0, 0, ""); err != nil {
+		return err
+	}
+	v, rev, when, dirty := "(devel)", "", "", ""
+	goVersion := ""
+	if info, ok := debug.ReadBuildInfo(); ok {
+		goVersion = info.GoVersion
+		if info.Main.Version != "" {
+			v = info.Main.Version
+		}
+		for _, s := range info.Settings {
+			switch s.Key {
+			case "vcs.revision":
+				rev = s.Value
+			case "vcs.time":
+				when = s.Value
+			case "vcs.modified":
+				if s.Value == "true" {
+					dirty = " (modified)"
+				}
+			}
+		}
+	}
+	fmt.Fprintf(c.stdout, "rekindle %s\n", v)
+	if rev != "" {
+		fmt.Fprintf(c.stdout, "commit %s%s %s\n", rev, dirty, when)
+	}
+	fmt.Fprintf(c.stdout, "built with %s\n", goVersion)
+	return nil
+}
+
+func (c *cli) check(args []string) error {
+	fsc := flag.NewFlagSet("check", flag.ContinueOnError)
+	if _, err := parseFlags(fsc, args, 0, 0, ""); err != nil {
+		return err
+	}
+	cfg, err := c.loadConfig()
+	if err != nil {
+		return err
+	}
+	zone := cfg.Timezone
+	if zone == "" {
+		zone = "the system's zone"
+	}
+	channels := strings.Join(cfg.ChannelNames(), ", ")
+	if channels == "" {
+		channels = "none (reminders go to standard output)"
+	}
+	next := scheduler.NextSlot(cfg.Schedule, c.now(), cfg.Location)
+	fmt.Fprintf(c.stdout, "%s: ok\n", cfg.File)
+	fmt.Fprintf(c.stdout, "  %s, %s\n", plural(len(cfg.Contacts), "contact", "contacts"), plural(len(cfg.Groups), "group", "groups"))
+	fmt.Fprintf(c.stdout, "  channels: %s\n", channels)
+	fmt.Fprintf(c.stdout, "  schedule: %q in %s; next run %s\n", cfg.ScheduleSpec, zone, next.Format(stamp+" MST"))
+	if cfg.QuietHours.Set {
+		fmt.Fprintf(c.stdout, "  quiet hours: %s\n", cfg.QuietHours)
+	}
+	return nil
+}
+
+// stateOrder puts who needs attention first in the status table.
+var stateOrder = map[rules.State]int{
+	rules.Due: 0, rules.LetBe: 1, rules.Waiting: 2, rules.CoolingDown: 3,
+	rules.OK: 4, rules.Snoozed: 5, rules.Paused: 6,
+}
+
+func (c *cli) status(ctx context.Context, args []string) error {
+	fss := flag.NewFlagSet("status", flag.ContinueOnError)
+	at := fss.String("at", "", "")
+	asJSON := fss.Bool("json", false, "")
+	if _, err := parseFlags(fss, args, 0, 0, "[--at TIME] [--json]"); err != nil {
+		return err
+	}
+	cfg, people, err := c.people(ctx)
+	if err != nil {
+		return err
+	}
+	t, err := c.timeFlag(*at, cfg)
+	if err != nil {
+		return err
+	}
+	st := scheduler.Statuses(people, t)
+	if *asJSON {
+		return writeJSON(c, st)
+	}
+	sort.SliceStable(st, func(i, j int) bool {
+		a, b := st[i], st[j]
+		if stateOrder[a.State] != stateOrder[b.State] {
+			return stateOrder[a.State] < stateOrder[b.State]
+		}
+		return a.Next.Before(b.Next)
+	})
+	w := tabwriter.NewWriter(c.stdout, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(w, "NAME\tSTATE\tLAST TALKED\tNEXT\tWHY")
+	for _, s := range st {
+		state := string(s.State)
+		switch {
+		case s.State == rules.LetBe && s.Kind == rules.LetBeNotice:
+			state += " (notice)"
+		case s.Kind != rules.None:
+			state += " (" + string(s.Kind) + ")"
+		}
+		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\n", s.Name, state, day(s.LastInteraction), day(s.Next), s.Reason)
+	}
+	return w.Flush()
+}
+
+func day(t time.Time) string {
+	if t.IsZero() {
+		return "-"
+	}
+	return t.Format("2006-01-02")
+}
+
+func writeJSON(c *cli, v any) error {
+	b, err := json.MarshalIndent(v, "", "  ")
+	if err != nil {
+		return err
+	}
+	b = append(b, '\n')
+	_, err = c.stdout.Write(b)
+	return err
+}
+
+func (c *cli) plan(ctx context.Context, args []string) error {
+	fsp := flag.NewFlagSet("plan", flag.ContinueOnError)
+	from := fsp.String("from", "", "")
+	days := fsp.Int("days", 14, "")
+	asJSON := fsp.Bool("json", false, "")
+	if _, err := parseFlags(fsp, args, 0, 0, "[--from TIME] [--days N] [--json]"); err != nil {
+		return err
+	}
+	if *days < 1 || *days > 3660 {
+		return usagef("plan: --days must be between 1 and 3660, not %d", *days)
+	}
+	cfg, people, err := c.people(ctx)
+	if err != nil {
+		return err
+	}
+	start, err := c.timeFlag(*from, cfg)
+	if err != nil {
+		return err
+	}
+	plan := scheduler.Plan(cfg, people, start, start.AddDate(0, 0, *days))
+	if *asJSON {
+		if plan == nil {
+			plan = []scheduler.Planned{}
+		}
+		return writeJSON(c, plan)
+	}
+	if len(plan) == 0 {
+		fmt.Fprintf(c.stdout, "no reminders in the %d days after %s\n", *days, start.Format(stamp))
+		return nil
+	}
+	w := tabwriter.NewWriter(c.stdout, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(w, "WHEN\tWHO\tREMINDER")
+	for _, p := range plan {
+		fmt.Fprintf(w, "%s\t%s\t%s\n", p.At.Format("Mon "+stamp), p.Name, p.Kind)
+	}
+	return w.Flush()
+}
+
+// maxAhead is how far in the future an event may be logged: a little slack
+// for clocks and time zones, not a way to log what has not happened.
+const maxAhead = 24 * time.Hour
+
+func (c *cli) log(ctx context.Context, args []string) error {
+	fsl := flag.NewFlagSet("log", flag.ContinueOnError)
+	at := fsl.String("at", "", "")
+	note := fsl.String("note", "", "")
+	pos, err := parseFlags(fsl, args, 2, 2, "PERSON talked|replied|reached-out|fallout [--at TIME] [--note TEXT]")
+	if err != nil {
+		return err
+	}
+	kind := journal.Kind(pos[1])
+	switch kind {
+	case journal.Talked, journal.Replied, journal.ReachedOut, journal.Fallout:
+	default:
+		return usagef("log: unknown kind %q; use talked, replied, reached-out or fallout", pos[1])
+	}
+	return c.record(ctx, pos[0], *at, func(p *config.Contact, t time.Time) (journal.Event, string) {
+		e := journal.Event{Kind: kind, At: t, Note: *note}
+		return e, fmt.Sprintf("logged %s with %s on %s", kind, p.Name, t.Format(stamp))
+	})
+}
+
+func (c *cli) snooze(ctx context.Context, args []string) error {
+	fss := flag.NewFlagSet("snooze", flag.ContinueOnError)
+	pos, err := parseFlags(fss, args, 2, 2, "PERSON DURATION")
+	if err != nil {
+		return err
+	}
+	d, err := rules.ParseDuration(pos[1])
+	if err != nil {
+		return usagef("snooze: %v", err)
+	}
+	if d.IsZero() {
+		return usagef("snooze: a snooze of 0 does nothing; to end a snooze, use resume")
+	}
+	return c.record(ctx, pos[0], "", func(p *config.Contact, t time.Time) (journal.Event, string) {
+		until := d.After(t)
+		return journal.Event{Kind: journal.Snooze, At: t, Until: until},
+			fmt.Sprintf("snoozed %s until %s", p.Name, until.Format(stamp))
+	})
+}
+
+func (c *cli) decide(ctx context.Context, what string, args []string) error {
+	fsd := flag.NewFlagSet(what, flag.ContinueOnError)
+	pos, err := parseFlags(fsd, args, 1, 1, "PERSON")
+	if err != nil {
+		return err
+	}
+	return c.record(ctx, pos[0], "", func(p *config.Contact, t time.Time) (journal.Event, string) {
+		if what == "let-be" {
+			return journal.Event{Kind: journal.LetBe, At: t},
+				fmt.Sprintf("letting %s be: no reminders until 'rekindle resume %s'", p.Name, p.ID)
+		}
+		return journal.Event{Kind: journal.Resume, At: t}, fmt.Sprintf("resumed %s", p.Name)
+	})
+}
+
+// record resolves the person, writes the event make returns, and prints
+// what was done and the person's state after it.
+func (c *cli) record(ctx context.Context, who, at string, make func(*config.Contact, time.Time) (journal.Event, string)) error {
+	cfg, err := c.loadConfig()
+	if err != nil {
+		return err
+	}
+	p, err := cfg.Resolve(who)
+	if err != nil {
+		return err
+	}
+	now := c.now().In(cfg.Location)
+	t, err := c.timeFlag(at, cfg)
+	if err != nil {
+		return err
+	}
+	if t.After(now.Add(maxAhead)) {
+		return &hinted{fmt.Errorf("%s is in the future", t.Format(stamp)), "log what has happened; rekindle plans the rest"}
+	}
+	e, done := make(p, t)
+	e.Contact, e.Source = p.ID, "cli"
+	j, err := c.openJournal(ctx)
+	if err != nil {
+		return err
+	}
+	defer j.Close()
+	if _, err := j.Add(ctx, e); err != nil {
+		return err
+	}
+	events, err := j.Events(ctx)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(c.stdout, done)
+	for _, person := range scheduler.People(cfg, events) {
+		if person.ID == p.ID {
+			r := person.Evaluate(now)
+			fmt.Fprintf(c.stdout, "%s is now %s: %s\n", p.Name, r.State, r.Reason(now))
+		}
+	}
+	return nil
+}
+
+func (c *cli) history(ctx context.Context, args []string) error {
+	fsh := flag.NewFlagSet("history", flag.ContinueOnError)
+	limit := fsh.Int("limit", 50, "")
+	pos, err := parseFlags(fsh, args, 0, 1, "[PERSON] [--limit N]")
+	if err != nil {
+		return err
+	}
+	cfg, err := c.loadConfig()
+	if err != nil {
+		return err
+	}
+	id := ""
+	if len(pos) == 1 {
+		p, err := cfg.Resolve(pos[0])
+		if err != nil {
+			return err
+		}
+		id = p.ID
+	}
+	j, err := c.openJournal(ctx)
+	if err != nil {
+		return err
+	}
+	defer j.Close()
+	events, err := j.History(ctx, id, *limit)
+	if err != nil {
+		return err
+	}
+	if len(events) == 0 {
+		fmt.Fprintln(c.stdout, "nothing logged yet")
+		return nil
+	}
+	w := tabwriter.NewWriter(c.stdout, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(w, "WHEN\tWHO\tWHAT\tNOTE")
+	for _, e := range events {
+		who := e.Contact
+		if p, ok := cfg.Lookup(e.Contact); ok {
+			who = p.Name
+		}
+		what := string(e.Kind)
+		if e.Kind == journal.Snooze {
+			what += " until " + e.Until.In(cfg.Location).Format(stamp)
+		}
+		if e.Source != "cli" {
+			what += " (" + e.Source + ")"
+		}
+		fmt.Fprintf(w, "%s\t%s\t%s\t%s\n", e.At.In(cfg.Location).Format(stamp), who, what, e.Note)
+	}
+	return w.Flush()
+}
