@@ -158,7 +158,7 @@ func Load(path string) (*Config, error) {
 // Parse validates a config document; file names it in messages.
 func Parse(file string, data []byte) (*Config, error) {
 	var doc map[string]any
-	if _, err := toml.NewDecoder(strings.NewReader(string(data))).Decode(&doc); err != nil {
+	if _, err := toml.Decode(string(data), &doc); err != nil {
 		var pe toml.ParseError
 		if errors.As(err, &pe) {
 			msg := pe.Message

@@ -1,7 +1,6 @@
 package scheduler
 
 import (
-	"encoding/json"
 	"math"
 	"time"
 
@@ -90,36 +89,6 @@ func Statuses(people []Person, t time.Time) []Status {
 		out[i] = s
 	}
 	return out
-}
-
-// MarshalJSON writes the status document of DESIGN.md §6, with null for an
-// absent kind, last interaction or next reminder.
-func (s Status) MarshalJSON() ([]byte, error) {
-	type doc struct {
-		ID              string  `json:"id"`
-		Name            string  `json:"name"`
-		State           string  `json:"state"`
-		Kind            *string `json:"kind"`
-		LastInteraction *string `json:"last_interaction"`
-		Next            *string `json:"next"`
-		Reason          string  `json:"reason"`
-	}
-	d := doc{ID: s.ID, Name: s.Name, State: string(s.State), Reason: s.Reason}
-	if s.Kind != rules.None {
-		k := string(s.Kind)
-		d.Kind = &k
-	}
-	d.LastInteraction = rfc3339(s.LastInteraction)
-	d.Next = rfc3339(s.Next)
-	return json.Marshal(d)
-}
-
-func rfc3339(t time.Time) *string {
-	if t.IsZero() {
-		return nil
-	}
-	s := t.Format(time.RFC3339)
-	return &s
 }
 
 // overdue ranks due reminders for max_per_run: how far past due, measured

@@ -1,9 +1,10 @@
 package scheduler
 
 import (
-	"container/heap"
+	"cmp"
 	"encoding/json"
-	"sort"
+	"iter"
+	"slices"
 	"time"
 
 	"github.com/rekindle/rekindle/config"
@@ -12,11 +13,9 @@ import (
 
 // Planned is one reminder Plan expects to deliver.
 type Planned struct {
-	At     time.Time // delivery time, after quiet hours
-	ID     string
-	Name   string
-	Kind   rules.Kind
-	Anchor time.Time
+	At      time.Time // delivery time, after quiet hours
+	Contact *config.Contact
+	Kind    rules.Kind
 }
 
 // MarshalJSON writes {"at", "id", "kind"} as DESIGN.md §6 has it.
@@ -25,7 +24,7 @@ func (p Planned) MarshalJSON() ([]byte, error) {
 		At   string `json:"at"`
 		ID   string `json:"id"`
 		Kind string `json:"kind"`
-	}{p.At.Format(time.RFC3339), p.ID, string(p.Kind)})
+	}{p.At.Format(time.RFC3339), p.Contact.ID, string(p.Kind)})
 }
 
 // Plan simulates the scheduled runs strictly after from up to and including
@@ -37,16 +36,22 @@ func (p Planned) MarshalJSON() ([]byte, error) {
 // changes at known instants (their next due date, or their next repeat), so
 // each person waits in a queue keyed by that instant and is evaluated only
 // when a run reaches it, and runs with nothing to do are skipped over.
-func Plan(cfg *config.Config, people []Person, from, until time.Time) []Planned {
+//
+// The reminders come in delivery order as an iterator, so a long plan can be
+// written out as it is made.
+func Plan(cfg *config.Config, people []Person, from, until time.Time) iter.Seq[Planned] {
+	return func(yield func(Planned) bool) { plan(cfg, people, from, until, yield) }
+}
+
+func plan(cfg *config.Config, people []Person, from, until time.Time, yield func(Planned) bool) {
 	loc := cfg.Location
 	q := make(waitQueue, 0, len(people))
 	for i := range people {
-		q = append(q, waiting{at: from, person: i})
+		q.push(from, i) // in order, so already a heap
 	}
-	heap.Init(&q)
 	var (
-		out  []Planned
-		pool []due // due now and not waiting for remind_again
+		results = make([]rules.Result, len(people))
+		pool    []ranked // due now and not waiting for remind_again
 	)
 	slot := from
 	for {
@@ -56,7 +61,7 @@ func Plan(cfg *config.Config, people []Person, from, until time.Time) []Planned 
 				break
 			}
 			// Nothing due: jump to the run at or after the next change.
-			if w := q[0].at.Add(-time.Nanosecond); w.After(after) {
+			if w := time.Unix(0, q[0].at-1); w.After(after) {
 				after = w
 			}
 		}
@@ -64,69 +69,100 @@ func Plan(cfg *config.Config, people []Person, from, until time.Time) []Planned 
 		if slot.IsZero() || slot.After(until) {
 			break
 		}
-		for len(q) > 0 && !q[0].at.After(slot) {
-			w := heap.Pop(&q).(waiting)
-			p := &people[w.person]
-			r := p.Evaluate(slot)
+		for len(q) > 0 && q[0].at <= slot.UnixNano() {
+			w := q.pop()
+			r := people[w.person].Evaluate(slot)
 			switch {
 			case r.State != rules.Snoozed && r.IsDue(slot):
-				pool = append(pool, due{person: w.person, result: r})
+				results[w.person] = r
+				pool = append(pool, ranked{person: w.person})
 			case r.Kind != rules.None && r.Next.After(slot):
-				heap.Push(&q, waiting{at: r.Next, person: w.person})
+				q.push(r.Next, w.person)
 			}
 		}
 		if len(pool) == 0 {
 			continue
 		}
 		for i := range pool {
-			pool[i].rank = overdue(&people[pool[i].person], &pool[i].result, slot)
+			pool[i].rank = overdue(&people[pool[i].person], &results[pool[i].person], slot)
 		}
-		sort.SliceStable(pool, func(i, j int) bool { return pool[i].rank > pool[j].rank })
+		slices.SortStableFunc(pool, func(a, b ranked) int { return cmp.Compare(b.rank, a.rank) })
 		n := len(pool)
 		if cfg.MaxPerRun > 0 && n > cfg.MaxPerRun {
 			n = cfg.MaxPerRun
 		}
+		// DeliverAt never goes back in time as slots go forward, so the
+		// reminders come in time order.
 		at := DeliverAt(cfg.QuietHours, slot)
 		for _, d := range pool[:n] {
-			p := &people[d.person]
-			out = append(out, Planned{At: at, ID: p.ID, Name: p.Name, Kind: d.result.Kind, Anchor: d.result.Anchor})
+			p, r := &people[d.person], &results[d.person]
+			if !yield(Planned{At: at, Contact: p.Contact, Kind: r.Kind}) {
+				return
+			}
 			again := p.Settings.RemindAgain
-			if d.result.Kind != rules.LetBeNotice && !again.IsZero() {
-				heap.Push(&q, waiting{at: again.After(at), person: d.person})
+			if r.Kind != rules.LetBeNotice && !again.IsZero() {
+				q.push(again.After(at), d.person)
 			}
 		}
-		pool = append(pool[:0], pool[n:]...)
+		pool = pool[:copy(pool, pool[n:])]
 	}
-	sort.SliceStable(out, func(i, j int) bool { return out[i].At.Before(out[j].At) })
-	return out
 }
 
-type due struct {
-	person int
-	result rules.Result
+type ranked struct {
 	rank   float64
-}
-
-type waiting struct {
-	at     time.Time
 	person int
 }
 
-// waitQueue is a min-heap of people by the instant their result may change.
+// waiting is a person and the instant (Unix ns) their result may change.
+type waiting struct {
+	at     int64
+	person int
+}
+
+// waitQueue is a min-heap of waiting people, earliest first; ties go to
+// the person listed first in the config.
 type waitQueue []waiting
 
-func (q waitQueue) Len() int { return len(q) }
-func (q waitQueue) Less(i, j int) bool {
-	if q[i].at.Equal(q[j].at) {
-		return q[i].person < q[j].person
+func (q waitQueue) less(i, j int) bool {
+	if q[i].at != q[j].at {
+		return q[i].at < q[j].at
 	}
-	return q[i].at.Before(q[j].at)
+	return q[i].person < q[j].person
 }
-func (q waitQueue) Swap(i, j int) { q[i], q[j] = q[j], q[i] }
-func (q *waitQueue) Push(x any)   { *q = append(*q, x.(waiting)) }
-func (q *waitQueue) Pop() any {
-	old := *q
-	w := old[len(old)-1]
-	*q = old[:len(old)-1]
-	return w
+
+func (q *waitQueue) push(at time.Time, person int) {
+	*q = append(*q, waiting{at: at.UnixNano(), person: person})
+	h := *q
+	for i := len(h) - 1; i > 0; {
+		parent := (i - 1) / 2
+		if !h.less(i, parent) {
+			break
+		}
+		h[i], h[parent] = h[parent], h[i]
+		i = parent
+	}
+}
+
+func (q *waitQueue) pop() waiting {
+	h := *q
+	top := h[0]
+	last := len(h) - 1
+	h[0] = h[last]
+	h = h[:last]
+	for i := 0; ; {
+		l, r, m := 2*i+1, 2*i+2, i
+		if l < len(h) && h.less(l, m) {
+			m = l
+		}
+		if r < len(h) && h.less(r, m) {
+			m = r
+		}
+		if m == i {
+			break
+		}
+		h[i], h[m] = h[m], h[i]
+		i = m
+	}
+	*q = h
+	return top
 }

@@ -3,6 +3,7 @@ package scheduler
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -36,7 +37,7 @@ func berlin(s string) time.Time {
 func render(plan []Planned) string {
 	var b strings.Builder
 	for _, p := range plan {
-		fmt.Fprintf(&b, "%s %s %s\n", p.At.Format("2006-01-02 15:04"), p.ID, p.Kind)
+		fmt.Fprintf(&b, "%s %s %s\n", p.At.Format("2006-01-02 15:04"), p.Contact.ID, p.Kind)
 	}
 	return b.String()
 }
@@ -173,7 +174,7 @@ last_interaction = 2020-01-01
 		t.Run(tt.name, func(t *testing.T) {
 			cfg := load(t, tt.config)
 			from := berlin(tt.from)
-			got := render(Plan(cfg, People(cfg, tt.events), from, from.AddDate(0, 0, tt.days)))
+			got := render(slices.Collect(Plan(cfg, People(cfg, tt.events), from, from.AddDate(0, 0, tt.days))))
 			if got != tt.want {
 				t.Errorf("plan:\n%s\nwant:\n%s", got, tt.want)
 			}
@@ -184,7 +185,7 @@ last_interaction = 2020-01-01
 func TestPlanStartsStrictlyAfterFrom(t *testing.T) {
 	cfg := load(t, "timezone = \"UTC\"\nschedule = \"0 9 * * *\"\n[[contact]]\nname = \"A\"\nlast_interaction = 2026-11-01\n")
 	from := time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC)
-	plan := Plan(cfg, People(cfg, nil), from, from.AddDate(0, 0, 1))
+	plan := slices.Collect(Plan(cfg, People(cfg, nil), from, from.AddDate(0, 0, 1)))
 	if len(plan) != 1 || !plan[0].At.Equal(from.AddDate(0, 0, 1)) {
 		t.Errorf("the run at from itself is not part of the plan: %v", render(plan))
 	}

@@ -1,17 +1,19 @@
 package main
 
 import (
+	"bufio"
 	"context"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"io/fs"
 	"runtime/debug"
 	"sort"
 	"strings"
 	"text/tabwriter"
 	"time"
+	"unicode/utf8"
 
 	"github.com/rekindle/rekindle/config"
 	"github.com/rekindle/rekindle/journal"
@@ -165,7 +167,7 @@ func (c *cli) status(ctx context.Context, args []string) error {
 	}
 	st := scheduler.Statuses(people, t)
 	if *asJSON {
-		return writeJSON(c, st)
+		return writeStatusJSON(c.stdout, st)
 	}
 	sort.SliceStable(st, func(i, j int) bool {
 		a, b := st[i], st[j]
@@ -196,15 +198,26 @@ func day(t time.Time) string {
 	return t.Format("2006-01-02")
 }
 
-func writeJSON(c *cli, v any) error {
-	b, err := json.MarshalIndent(v, "", "  ")
-	if err != nil {
-		return err
+// writeStatusJSON streams the status array; see Status.AppendJSON.
+func writeStatusJSON(w io.Writer, st []scheduler.Status) error {
+	bw := bufio.NewWriterSize(w, 64<<10)
+	bw.WriteString("[")
+	var buf []byte
+	for i := range st {
+		if i > 0 {
+			bw.WriteByte(',')
+		}
+		bw.WriteByte('\n')
+		buf = st[i].AppendJSON(buf[:0], "  ")
+		bw.Write(buf)
 	}
-	b = append(b, '\n')
-	_, err = c.stdout.Write(b)
-	return err
+	if len(st) > 0 {
+		bw.WriteByte('\n')
+	}
+	bw.WriteString("]\n")
+	return bw.Flush()
 }
+
 
 func (c *cli) plan(ctx context.Context, args []string) error {
 	fsp := flag.NewFlagSet("plan", flag.ContinueOnError)
@@ -226,20 +239,39 @@ func (c *cli) plan(ctx context.Context, args []string) error {
 		return err
 	}
 	plan := scheduler.Plan(cfg, people, start, start.AddDate(0, 0, *days))
+	// Streamed: a year of reminders for thousands of people is long.
+	w := bufio.NewWriterSize(c.stdout, 64<<10)
+	n := 0
 	if *asJSON {
-		if plan == nil {
-			plan = []scheduler.Planned{}
+		w.WriteString("[")
+		for p := range plan {
+			if n > 0 {
+				w.WriteByte(',')
+			}
+			n++
+			fmt.Fprintf(w, "\n  {\n    \"at\": %q,\n    \"id\": ", p.At.Format(time.RFC3339))
+			w.Write(scheduler.AppendJSONString(nil, p.Contact.ID))
+			fmt.Fprintf(w, ",\n    \"kind\": %q\n  }", p.Kind)
 		}
-		return writeJSON(c, plan)
+		if n > 0 {
+			w.WriteByte('\n')
+		}
+		w.WriteString("]\n")
+		return w.Flush()
 	}
-	if len(plan) == 0 {
-		fmt.Fprintf(c.stdout, "no reminders in the %d days after %s\n", *days, start.Format(stamp))
-		return nil
+	width := len("WHO")
+	for i := range cfg.Contacts {
+		width = max(width, utf8.RuneCountInString(cfg.Contacts[i].Name))
 	}
-	w := tabwriter.NewWriter(c.stdout, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(w, "WHEN\tWHO\tREMINDER")
-	for _, p := range plan {
-		fmt.Fprintf(w, "%s\t%s\t%s\n", p.At.Format("Mon "+stamp), p.Name, p.Kind)
+	for p := range plan {
+		if n == 0 {
+			fmt.Fprintf(w, "%-20s  %-*s  %s\n", "WHEN", width, "WHO", "REMINDER")
+		}
+		n++
+		fmt.Fprintf(w, "%-20s  %-*s  %s\n", p.At.Format("Mon "+stamp), width, p.Contact.Name, p.Kind)
+	}
+	if n == 0 {
+		fmt.Fprintf(w, "no reminders in the %d days after %s\n", *days, start.Format(stamp))
 	}
 	return w.Flush()
 }
