@@ -218,7 +218,6 @@ func writeStatusJSON(w io.Writer, st []scheduler.Status) error {
 	return bw.Flush()
 }
 
-
 func (c *cli) plan(ctx context.Context, args []string) error {
 	fsp := flag.NewFlagSet("plan", flag.ContinueOnError)
 	from := fsp.String("from", "", "")
