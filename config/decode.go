@@ -178,7 +178,7 @@ func (r *reader) contacts(doc map[string]any, cfg *Config, defaultChannels []str
 		groupNames = append(groupNames, n)
 	}
 	sort.Strings(groupNames)
-	where := make(map[string]int, len(list))
+	cfg.ids = make(map[string]int, len(list))
 
 	for i, t := range list {
 		p := path{"contact", strconv.Itoa(i)}
@@ -205,10 +205,10 @@ func (r *reader) contacts(doc map[string]any, cfg *Config, defaultChannels []str
 			}
 		}
 		if c.ID != "" {
-			if j, dup := where[c.ID]; dup {
+			if j, dup := cfg.ids[c.ID]; dup {
 				r.ps.add(p.with("id"), "duplicate id %q: contact[%d] (%s) has it too; give one of them its own id = \"...\"", c.ID, j, r.contactNames[j])
 			} else {
-				where[c.ID] = i
+				cfg.ids[c.ID] = i // every contact is appended, so i is its index
 			}
 		}
 		if g, ok := r.str(t, p, "group"); ok {
@@ -238,18 +238,13 @@ func (r *reader) contacts(doc map[string]any, cfg *Config, defaultChannels []str
 		c.Interests, _ = r.strings(t, p, "interests")
 		c.Dates.Paused, _ = r.bool(t, p, "paused")
 		if v, ok := t["last_interaction"]; ok {
-			c.Dates.LastInteraction = r.latest(v, p.with("last_interaction"))
+			c.Dates.LastInteraction = r.latest(v, p, "last_interaction")
 		}
 		if v, ok := t["fallout"]; ok {
-			c.Dates.Fallout = r.latest(v, p.with("fallout"))
+			c.Dates.Fallout = r.latest(v, p, "fallout")
 		}
 		if v, ok := t["reached_out"]; ok {
-			c.Dates.ReachedOut = r.dates(v, p.with("reached_out"))
-		}
-		if c.ID != "" {
-			if _, dup := cfg.ids[c.ID]; !dup {
-				cfg.ids[c.ID] = len(cfg.Contacts)
-			}
+			c.Dates.ReachedOut = r.dates(v, p, "reached_out")
 		}
 		cfg.Contacts = append(cfg.Contacts, c)
 	}
@@ -601,14 +596,15 @@ func (r *reader) duration(t map[string]any, p path, key string) *rules.Duration 
 
 // date reads a TOML date. A local date or date-time means that calendar day
 // and clock time in the configured zone: BurntSushi/toml decodes those with a
-// placeholder location, which is re-read here.
-func (r *reader) date(v any, p path) (time.Time, bool) {
+// placeholder location, which is re-read here. The key's path is only built
+// for a problem: this runs for every date of every contact.
+func (r *reader) date(v any, p path, key string) (time.Time, bool) {
 	t, ok := v.(time.Time)
 	if !ok {
 		if s, isStr := v.(string); isStr {
-			r.ps.add(p, "write dates without quotes, as 2026-11-20, not %q", s)
+			r.ps.add(p.with(key), "write dates without quotes, as 2026-11-20, not %q", s)
 		} else {
-			r.ps.add(p, "must be a date such as 2026-11-20, not %s", typeName(v))
+			r.ps.add(p.with(key), "must be a date such as 2026-11-20, not %s", typeName(v))
 		}
 		return time.Time{}, false
 	}
@@ -618,24 +614,27 @@ func (r *reader) date(v any, p path) (time.Time, bool) {
 		h, mi, s := t.Clock()
 		return time.Date(y, m, d, h, mi, s, t.Nanosecond(), r.loc), true
 	case "time-local":
-		r.ps.add(p, "a time of day alone is not a date; write 2026-11-20 or 2026-11-20T18:30:00")
+		r.ps.add(p.with(key), "a time of day alone is not a date; write 2026-11-20 or 2026-11-20T18:30:00")
 		return time.Time{}, false
 	}
 	return t.In(r.loc), true
 }
 
 // dates reads a date or a list of dates.
-func (r *reader) dates(v any, p path) []time.Time {
+func (r *reader) dates(v any, p path, key string) []time.Time {
 	list, ok := v.([]any)
 	if !ok {
-		if t, ok := r.date(v, p); ok {
+		if t, ok := r.date(v, p, key); ok {
 			return []time.Time{t}
 		}
 		return nil
 	}
+	if len(list) == 0 {
+		return nil
+	}
 	out := make([]time.Time, 0, len(list))
 	for _, e := range list {
-		if t, ok := r.date(e, p); ok {
+		if t, ok := r.date(e, p, key); ok {
 			out = append(out, t)
 		}
 	}
@@ -643,9 +642,13 @@ func (r *reader) dates(v any, p path) []time.Time {
 }
 
 // latest reads a date, or a list of dates of which the latest counts.
-func (r *reader) latest(v any, p path) time.Time {
+func (r *reader) latest(v any, p path, key string) time.Time {
+	if t, ok := v.(time.Time); ok {
+		t, _ = r.date(t, p, key)
+		return t
+	}
 	var last time.Time
-	for _, t := range r.dates(v, p) {
+	for _, t := range r.dates(v, p, key) {
 		if t.After(last) {
 			last = t
 		}

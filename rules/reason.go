@@ -1,7 +1,7 @@
 package rules
 
 import (
-	"fmt"
+	"strconv"
 	"time"
 )
 
@@ -20,53 +20,54 @@ func daysBetween(a, b time.Time) int {
 
 func plural(n int, one, many string) string {
 	if n == 1 {
-		return fmt.Sprintf("%d %s", n, one)
+		return "1 " + one
 	}
-	return fmt.Sprintf("%d %s", n, many)
+	return strconv.Itoa(n) + " " + many
 }
 
-// Reason explains the result at t in one sentence.
+// Reason explains the result at t in one sentence. It is built by
+// concatenation rather than fmt: status explains every contact.
 func (r *Result) Reason(t time.Time) string {
 	switch r.State {
 	case Paused:
 		return "paused in the config; remove \"paused = true\" to hear about them again"
 	case Snoozed:
-		return fmt.Sprintf("snoozed until %s", r.Until.Format("2006-01-02 15:04"))
+		return "snoozed until " + r.Until.Format("2006-01-02 15:04")
 	case LetBe:
 		if !r.Since.IsZero() {
-			return fmt.Sprintf("you chose to let them be on %s; \"rekindle resume\" brings them back", day(r.Since))
+			return "you chose to let them be on " + day(r.Since) + "; \"rekindle resume\" brings them back"
 		}
 		if r.IsDue(t) {
-			return fmt.Sprintf("%s unanswered, the last on %s; time to let them be: no more reminders until they reply",
-				plural(r.Unanswered, "message", "messages"), day(r.Anchor))
+			return plural(r.Unanswered, "message", "messages") + " unanswered, the last on " + day(r.Anchor) +
+				"; time to let them be: no more reminders until they reply"
 		}
-		return fmt.Sprintf("%s unanswered, the last on %s; letting them be from %s until they reply",
-			plural(r.Unanswered, "message", "messages"), day(r.Anchor), day(r.Next))
+		return plural(r.Unanswered, "message", "messages") + " unanswered, the last on " + day(r.Anchor) +
+			"; letting them be from " + day(r.Next) + " until they reply"
 	case CoolingDown:
-		return fmt.Sprintf("fell out on %s; giving them time until %s", day(r.Fallout), day(r.Next))
+		return "fell out on " + day(r.Fallout) + "; giving them time until " + day(r.Next)
 	case Waiting:
-		return fmt.Sprintf("you reached out on %s; waiting for a reply until %s", day(r.Anchor), day(r.Next))
+		return "you reached out on " + day(r.Anchor) + "; waiting for a reply until " + day(r.Next)
 	}
 	switch r.Kind {
 	case CooldownOver:
-		return fmt.Sprintf("the cooldown after the fallout on %s ended on %s; time to reach out, gently", day(r.Fallout), day(r.Next))
+		return "the cooldown after the fallout on " + day(r.Fallout) + " ended on " + day(r.Next) + "; time to reach out, gently"
 	case FollowUp:
 		if r.LastTry {
-			return fmt.Sprintf("no reply since %s; one last try, then let them be", day(r.Anchor))
+			return "no reply since " + day(r.Anchor) + "; one last try, then let them be"
 		}
-		return fmt.Sprintf("no reply since %s; a light follow-up is fine now", day(r.Anchor))
+		return "no reply since " + day(r.Anchor) + "; a light follow-up is fine now"
 	case CheckIn:
 		if r.Last.IsZero() {
 			return "no interaction on record yet; say hello and log it"
 		}
 		if r.State == Due {
-			return fmt.Sprintf("%s since you last talked (%s); you wanted to keep in touch every %s",
-				plural(daysBetween(r.Last, t), "day", "days"), day(r.Last), r.settings.Every)
+			return plural(daysBetween(r.Last, t), "day", "days") + " since you last talked (" + day(r.Last) +
+				"); you wanted to keep in touch every " + r.settings.Every.String()
 		}
-		return fmt.Sprintf("last talked on %s; next check-in on %s", day(r.Last), day(r.Next))
+		return "last talked on " + day(r.Last) + "; next check-in on " + day(r.Next)
 	}
 	if r.Last.IsZero() {
 		return "cadence reminders are off (every = \"0\") and no interaction is on record"
 	}
-	return fmt.Sprintf("last talked on %s; cadence reminders are off (every = \"0\")", day(r.Last))
+	return "last talked on " + day(r.Last) + "; cadence reminders are off (every = \"0\")"
 }

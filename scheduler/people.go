@@ -2,6 +2,8 @@ package scheduler
 
 import (
 	"math"
+	"runtime"
+	"sync"
 	"time"
 
 	"github.com/rekindle/rekindle/config"
@@ -73,9 +75,27 @@ type Status struct {
 	Reason          string
 }
 
-// Statuses evaluates everyone at t, in config order.
+// Statuses evaluates everyone at t, in config order. Large lists are split
+// over the available cores: explaining each person is the costly part.
 func Statuses(people []Person, t time.Time) []Status {
 	out := make([]Status, len(people))
+	const chunk = 4096
+	workers := min(runtime.GOMAXPROCS(0), (len(people)+chunk-1)/chunk)
+	if workers <= 1 {
+		statuses(people, out, t)
+		return out
+	}
+	var wg sync.WaitGroup
+	per := (len(people) + workers - 1) / workers
+	for lo := 0; lo < len(people); lo += per {
+		hi := min(lo+per, len(people))
+		wg.Go(func() { statuses(people[lo:hi], out[lo:hi], t) })
+	}
+	wg.Wait()
+	return out
+}
+
+func statuses(people []Person, out []Status, t time.Time) {
 	for i := range people {
 		p := &people[i]
 		r := p.Evaluate(t)
@@ -88,7 +108,6 @@ func Statuses(people []Person, t time.Time) []Status {
 		}
 		out[i] = s
 	}
-	return out
 }
 
 // overdue ranks due reminders for max_per_run: how far past due, measured

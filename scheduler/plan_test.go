@@ -234,3 +234,23 @@ name = "New"
 		}
 	}
 }
+
+// TestStatusesInParallelKeepOrder checks that splitting a large list over
+// cores gives each person their own status, in config order.
+func TestStatusesInParallelKeepOrder(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("timezone = \"UTC\"\n")
+	for i := 0; i < 10000; i++ {
+		fmt.Fprintf(&b, "[[contact]]\nname = \"P%d\"\nlast_interaction = 2026-%02d-%02d\n", i, 1+i%11, 1+i%28)
+	}
+	cfg := load(t, b.String())
+	people := People(cfg, nil)
+	at := time.Date(2026, 11, 30, 0, 0, 0, 0, time.UTC)
+	st := Statuses(people, at)
+	for i := range people {
+		r := people[i].Evaluate(at)
+		if st[i].ID != people[i].ID || st[i].State != r.State || !st[i].Next.Equal(r.Next) {
+			t.Fatalf("status %d is %+v; want %s in state %s", i, st[i], people[i].ID, r.State)
+		}
+	}
+}

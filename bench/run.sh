@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# bench/run.sh: the speed and memory figures the README quotes.
+#
+#   rules:  BenchmarkEvaluate, contacts per second on one core (target >= 1,000,000)
+#   status: `rekindle status --json` on 100,000 generated contacts against
+#           BurntSushi/toml alone decoding the same file (target <= 1.3x,
+#           peak memory < 250 MB); fastest of several runs of each
+#   plan:   `rekindle plan --days 365` on 10,000 contacts (target < 2 s)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+runs=${RUNS:-7}
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+go build -o "$tmp/rekindle" ./cmd/rekindle
+go build -o "$tmp/tomldecode" ./bench/tomldecode
+go build -o "$tmp/measure" ./bench/measure
+go run ./bench/gen 100000 >"$tmp/100k.toml"
+go run ./bench/gen 10000 >"$tmp/10k.toml"
+sed 's/^max_per_run = 5/max_per_run = 0/' "$tmp/10k.toml" >"$tmp/10k-nolimit.toml"
+export STATE_DIRECTORY="$tmp/state"
+"$tmp/rekindle" --config "$tmp/10k.toml" check >/dev/null
+
+echo "== rules"
+go test ./rules -run '^$' -bench '^BenchmarkEvaluate$' -benchtime 2s -cpu 1 | grep -E '^Benchmark'
+
+echo "== status --json, 100,000 contacts ($(du -h "$tmp/100k.toml" | cut -f1) of TOML), best of $runs"
+read -r base_s base_mb < <("$tmp/measure" -n "$runs" -- "$tmp/tomldecode" "$tmp/100k.toml")
+read -r st_s st_mb < <("$tmp/measure" -n "$runs" -- "$tmp/rekindle" --config "$tmp/100k.toml" status --json)
+printf 'toml decode alone: %6.3f s  %4d MB peak\n' "$base_s" "$base_mb"
+printf 'status --json:     %6.3f s  %4d MB peak\n' "$st_s" "$st_mb"
+awk -v a="$st_s" -v b="$base_s" 'BEGIN { printf "ratio:             %6.2fx\n", a / b }'
+
+echo "== plan --days 365, 10,000 contacts, best of 3"
+read -r pl_s pl_mb < <("$tmp/measure" -n 3 -- "$tmp/rekindle" --config "$tmp/10k.toml" plan --from 2026-11-30 --days 365)
+printf 'max_per_run = 5:   %6.3f s  %4d MB peak  (%d reminders)\n' "$pl_s" "$pl_mb" \
+	"$("$tmp/rekindle" --config "$tmp/10k.toml" plan --from 2026-11-30 --days 365 --json | grep -c '"at"')"
+read -r pl_s pl_mb < <("$tmp/measure" -n 3 -- "$tmp/rekindle" --config "$tmp/10k-nolimit.toml" plan --from 2026-11-30 --days 365)
+printf 'no limit:          %6.3f s  %4d MB peak  (%d reminders)\n' "$pl_s" "$pl_mb" \
+	"$("$tmp/rekindle" --config "$tmp/10k-nolimit.toml" plan --from 2026-11-30 --days 365 --json | grep -c '"at"')"
+go test ./scheduler -run '^$' -bench '^BenchmarkPlan365$' -benchtime 3x | grep -E '^Benchmark'
