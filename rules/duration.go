@@ -63,6 +63,26 @@ func (d Duration) String() string {
 	return b.String()
 }
 
+// Human writes d in words: "2 weeks", "90 days", "1 day 12 hours".
+func (d Duration) Human() string {
+	var parts []string
+	days := d.Days
+	if days != 0 && days%7 == 0 {
+		parts = append(parts, plural(days/7, "week", "weeks"))
+		days = 0
+	}
+	if days != 0 {
+		parts = append(parts, plural(days, "day", "days"))
+	}
+	if h := int(d.Clock / time.Hour); h != 0 {
+		parts = append(parts, plural(h, "hour", "hours"))
+	}
+	if len(parts) == 0 {
+		return "0 days"
+	}
+	return strings.Join(parts, " ")
+}
+
 // maxDays bounds a duration to about 270 years, far beyond any sensible
 // setting, so date arithmetic can never overflow.
 const maxDays = 100000

@@ -79,3 +79,12 @@ func FuzzParseDuration(f *testing.F) {
 		_ = d.After(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
 	})
 }
+
+func TestDurationHuman(t *testing.T) {
+	for in, want := range map[string]string{"2w": "2 weeks", "90d": "90 days", "1d": "1 day", "36h": "36 hours", "1d12h": "1 day 12 hours", "0": "0 days", "1w": "1 week"} {
+		d, _ := ParseDuration(in)
+		if got := d.Human(); got != want {
+			t.Errorf("%s: Human() = %q; want %q", in, got, want)
+		}
+	}
+}

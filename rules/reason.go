@@ -62,7 +62,7 @@ func (r *Result) Reason(t time.Time) string {
 		}
 		if r.State == Due {
 			return plural(daysBetween(r.Last, t), "day", "days") + " since you last talked (" + day(r.Last) +
-				"); you wanted to keep in touch every " + r.settings.Every.String()
+				"); you wanted to keep in touch every " + r.settings.Every.Human()
 		}
 		return "last talked on " + day(r.Last) + "; next check-in on " + day(r.Next)
 	}
