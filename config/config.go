@@ -157,21 +157,14 @@ func Load(path string) (*Config, error) {
 
 // Parse validates a config document; file names it in messages.
 func Parse(file string, data []byte) (*Config, error) {
-	var doc map[string]any
-	if _, err := toml.Decode(string(data), &doc); err != nil {
-		var pe toml.ParseError
-		if errors.As(err, &pe) {
-			msg := pe.Message
-			if pe.Usage != "" {
-				msg += "; " + strings.TrimSpace(pe.Usage)
-			}
-			pos := Position{Line: max(pe.Position.Line, 1), Col: max(pe.Position.Col, 1)}
-			return nil, &Error{File: file, Problems: []Problem{{
-				Pos: pos,
-				Msg: "invalid TOML: " + msg,
-			}}}
+	text := string(data)
+	doc, ok := decodeSplit(text)
+	if !ok {
+		doc = nil
+		_, err := toml.Decode(text, &doc)
+		if err != nil {
+			return nil, decodeError(file, err)
 		}
-		return nil, fmt.Errorf("%s: %w", file, err)
 	}
 	r := &reader{}
 	cfg := r.document(doc)
@@ -186,4 +179,18 @@ func Parse(file string, data []byte) (*Config, error) {
 	}
 	cfg.File = file
 	return cfg, nil
+}
+
+// decodeError turns a TOML syntax error into a positioned Problem.
+func decodeError(file string, err error) error {
+	var pe toml.ParseError
+	if errors.As(err, &pe) {
+		msg := pe.Message
+		if pe.Usage != "" {
+			msg += "; " + strings.TrimSpace(pe.Usage)
+		}
+		pos := Position{Line: max(pe.Position.Line, 1), Col: max(pe.Position.Col, 1)}
+		return &Error{File: file, Problems: []Problem{{Pos: pos, Msg: "invalid TOML: " + msg}}}
+	}
+	return fmt.Errorf("%s: %w", file, err)
 }

@@ -171,7 +171,7 @@ func (r *reader) contacts(doc map[string]any, cfg *Config, defaultChannels []str
 		r.ps.add(path{"contact"}, "write [[contact]] (double brackets) above each person")
 		return
 	}
-	cfg.Contacts = make([]Contact, 0, len(list))
+	cfg.Contacts = make([]Contact, len(list))
 	r.contactNames = make([]string, len(list))
 	groupNames := make([]string, 0, len(cfg.Groups))
 	for n := range cfg.Groups {
@@ -183,7 +183,8 @@ func (r *reader) contacts(doc map[string]any, cfg *Config, defaultChannels []str
 	for i, t := range list {
 		p := path{"contact", strconv.Itoa(i)}
 		r.keys(t, p, contactSet, contactKeys)
-		c := Contact{Settings: cfg.Defaults, Channels: defaultChannels}
+		c := &cfg.Contacts[i]
+		c.Settings, c.Channels = cfg.Defaults, defaultChannels
 		c.Name, _ = r.str(t, p, "name")
 		r.contactNames[i] = c.Name
 		if strings.TrimSpace(c.Name) == "" {
@@ -208,7 +209,7 @@ func (r *reader) contacts(doc map[string]any, cfg *Config, defaultChannels []str
 			if j, dup := cfg.ids[c.ID]; dup {
 				r.ps.add(p.with("id"), "duplicate id %q: contact[%d] (%s) has it too; give one of them its own id = \"...\"", c.ID, j, r.contactNames[j])
 			} else {
-				cfg.ids[c.ID] = i // every contact is appended, so i is its index
+				cfg.ids[c.ID] = i
 			}
 		}
 		if g, ok := r.str(t, p, "group"); ok {
@@ -246,7 +247,6 @@ func (r *reader) contacts(doc map[string]any, cfg *Config, defaultChannels []str
 		if v, ok := t["reached_out"]; ok {
 			c.Dates.ReachedOut = r.dates(v, p, "reached_out")
 		}
-		cfg.Contacts = append(cfg.Contacts, c)
 	}
 }
 

@@ -1,0 +1,112 @@
+package config
+
+import (
+	"runtime"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/BurntSushi/toml"
+)
+
+// parallelFrom is the size from which a file is decoded in parallel.
+const parallelFrom = 1 << 20
+
+// decodeSplit decodes a large file on several cores. A contact list is
+// mostly [[contact]] tables, which are independent of each other, so the
+// file can be cut at their headers and the pieces decoded at once: the part
+// before the first contact, then runs of whole contacts.
+//
+// It only takes the simple, common shape: after the first [[contact]]
+// header, no header other than [[contact]]. Anything else, and any piece
+// that fails to decode, returns ok = false and the caller decodes the whole
+// file as one, which also gives the right error positions.
+func decodeSplit(data string) (doc map[string]any, ok bool) {
+	workers := runtime.GOMAXPROCS(0)
+	if workers < 2 || len(data) < parallelFrom {
+		return nil, false
+	}
+	cuts, ok := contactHeaders(data)
+	if !ok || len(cuts) < 2*workers {
+		return nil, false
+	}
+	// pieces[0] is the head; then workers runs of contacts, cut at headers.
+	bounds := []int{0, cuts[0]}
+	for w := 1; w < workers; w++ {
+		target := cuts[0] + (len(data)-cuts[0])*w/workers
+		i := sort.SearchInts(cuts, target)
+		if i < len(cuts) && cuts[i] > bounds[len(bounds)-1] {
+			bounds = append(bounds, cuts[i])
+		}
+	}
+	bounds = append(bounds, len(data))
+
+	parts := make([]map[string]any, len(bounds)-1)
+	errs := make([]error, len(parts))
+	var wg sync.WaitGroup
+	for i := range parts {
+		wg.Go(func() {
+			_, errs[i] = toml.Decode(data[bounds[i]:bounds[i+1]], &parts[i])
+		})
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return nil, false
+		}
+	}
+	doc = parts[0]
+	if _, clash := doc["contact"]; clash {
+		return nil, false
+	}
+	var contacts []map[string]any
+	for _, p := range parts[1:] {
+		list, ok := p["contact"].([]map[string]any)
+		if !ok || len(p) != 1 {
+			return nil, false
+		}
+		contacts = append(contacts, list...)
+	}
+	doc["contact"] = contacts
+	return doc, true
+}
+
+// contactHeaders returns the offsets of the lines that hold a [[contact]]
+// header, outside multi-line strings and arrays; ok is false when any other
+// table header follows the first of them.
+func contactHeaders(data string) (cuts []int, ok bool) {
+	var open scanState
+	for off := 0; off < len(data); {
+		end := strings.IndexByte(data[off:], '\n')
+		if end < 0 {
+			end = len(data)
+		} else {
+			end += off + 1
+		}
+		line := data[off:end]
+		if open.inString != "" || open.depth > 0 {
+			open = scanValue(line, open)
+			off = end
+			continue
+		}
+		rest := strings.TrimLeft(line, " \t")
+		switch {
+		case strings.HasPrefix(rest, "[[contact]]"):
+			after := strings.TrimSpace(rest[len("[[contact]]"):])
+			if after != "" && after[0] != '#' {
+				return nil, false
+			}
+			cuts = append(cuts, off)
+		case strings.HasPrefix(rest, "["):
+			if len(cuts) > 0 {
+				return nil, false
+			}
+		default:
+			if eq := keyEnd(rest); eq >= 0 {
+				open = scanValue(rest[eq+1:], scanState{})
+			}
+		}
+		off = end
+	}
+	return cuts, len(cuts) > 0
+}

@@ -1,0 +1,76 @@
+package config
+
+import (
+	"bytes"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/BurntSushi/toml"
+
+	"github.com/rekindle/rekindle/bench/contacts"
+)
+
+func bigConfig(t *testing.T) string {
+	t.Helper()
+	var b bytes.Buffer
+	if err := contacts.Write(&b, 12000, time.Date(2026, 11, 30, 0, 0, 0, 0, time.UTC)); err != nil {
+		t.Fatal(err)
+	}
+	if b.Len() < parallelFrom {
+		t.Fatalf("generated config of %d bytes is too small to split", b.Len())
+	}
+	return b.String()
+}
+
+// TestDecodeSplitMatchesDecode checks that decoding a large file in pieces
+// gives exactly what one toml.Decode gives.
+func TestDecodeSplitMatchesDecode(t *testing.T) {
+	src := bigConfig(t)
+	// A multi-line string holding a header-like line must not be cut.
+	src = strings.Replace(src, "[[contact]]\nname = \"Alice Moreau 0\"\n",
+		"[[contact]]\nname = \"Alice Moreau 0\"\naside = \"\"\"\n[[contact]]\nname = \"not a contact\"\n\"\"\"\n", 1)
+	if !strings.Contains(src, "not a contact") {
+		t.Fatal("the multi-line string was not inserted")
+	}
+	got, ok := decodeSplit(src)
+	if !ok {
+		t.Fatal("decodeSplit declined a plain contact list")
+	}
+	var want map[string]any
+	if _, err := toml.Decode(src, &want); err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("split decode differs from a single decode")
+	}
+	if n := len(got["contact"].([]map[string]any)); n != 12000 {
+		t.Errorf("%d contacts; want 12000", n)
+	}
+}
+
+func TestDecodeSplitDeclines(t *testing.T) {
+	big := bigConfig(t)
+	tests := map[string]string{
+		"table after the contacts":   big + "[channels.late]\ntype = \"console\"\n",
+		"sub-table of a contact":     big + "[contact.extra]\nx = 1\n",
+		"syntax error in a contact":  big + "[[contact]]\nname = \n",
+		"header with a trailing key": big + "[[contact]] x = 1\n",
+		"small file":                 "[[contact]]\nname = \"A\"\n",
+	}
+	for name, src := range tests {
+		if _, ok := decodeSplit(src); ok {
+			t.Errorf("%s: decodeSplit accepted it; it must leave it to a single decode", name)
+		}
+	}
+	// Declining still gives the right answer and error positions.
+	_, err := Parse("big.toml", []byte(big+"[[contact]]\nname = \n"))
+	if err == nil || !strings.Contains(err.Error(), "big.toml:") || !strings.Contains(err.Error(), "invalid TOML") {
+		t.Errorf("error = %v", err)
+	}
+	cfg, err := Parse("big.toml", []byte(big+"[channels.late]\ntype = \"console\"\n"))
+	if err != nil || cfg.Channels["late"] == nil || len(cfg.Contacts) != 12000 {
+		t.Errorf("fallback parse: %v", err)
+	}
+}
