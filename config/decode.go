@@ -98,19 +98,11 @@ func (r *reader) document(doc map[string]any) *Config {
 	}
 
 	// Channels first: the other tables name them.
-	if chans, ok := r.table(doc, nil, "channels"); ok {
-		for name, v := range chans {
-			p := path{"channels", name}
-			t, ok := v.(map[string]any)
-			if !ok {
-				r.ps.add(p, "must be a table: [channels.%s] with a type", name)
-				continue
-			}
-			if ch := r.channel(name, t, p); ch != nil {
-				cfg.Channels[name] = ch
-			}
+	r.subtables(doc, "channels", func(name string, t map[string]any, p path) {
+		if ch := r.channel(name, t, p); ch != nil {
+			cfg.Channels[name] = ch
 		}
-	}
+	})
 
 	defaults := rules.DefaultSettings()
 	var defaultChannels []string
@@ -127,26 +119,35 @@ func (r *reader) document(doc map[string]any) *Config {
 		}
 	}
 
-	if groups, ok := r.table(doc, nil, "groups"); ok {
-		for name, v := range groups {
-			p := path{"groups", name}
-			t, ok := v.(map[string]any)
-			if !ok {
-				r.ps.add(p, "must be a table: [groups.%s]", name)
-				continue
-			}
-			l := r.layer(t, p, cfg)
-			g := Group{Name: name, Settings: defaults, Channels: defaultChannels}
-			l.apply(&g.Settings)
-			if l.channels != nil {
-				g.Channels = l.channels
-			}
-			cfg.Groups[name] = g
+	r.subtables(doc, "groups", func(name string, t map[string]any, p path) {
+		l := r.layer(t, p, cfg)
+		g := Group{Name: name, Settings: defaults, Channels: defaultChannels}
+		l.apply(&g.Settings)
+		if l.channels != nil {
+			g.Channels = l.channels
 		}
-	}
+		cfg.Groups[name] = g
+	})
 
 	r.contacts(doc, cfg, defaultChannels)
 	return cfg
+}
+
+// subtables calls f for each [key.NAME] table of doc.
+func (r *reader) subtables(doc map[string]any, key string, f func(name string, t map[string]any, p path)) {
+	tables, ok := r.table(doc, nil, key)
+	if !ok {
+		return
+	}
+	for name, v := range tables {
+		p := path{key, name}
+		t, ok := v.(map[string]any)
+		if !ok {
+			r.ps.add(p, "must be a table: [%s.%s]", key, name)
+			continue
+		}
+		f(name, t, p)
+	}
 }
 
 func (r *reader) contacts(doc map[string]any, cfg *Config, defaultChannels []string) {
