@@ -28,8 +28,8 @@ func bigConfig(t *testing.T) string {
 // TestDecodeSplitMatchesDecode checks that decoding a large file in pieces
 // gives exactly what one toml.Decode gives.
 func TestDecodeSplitMatchesDecode(t *testing.T) {
-	defer runtime.GOMAXPROCS(max(2, runtime.GOMAXPROCS(0)))
-	runtime.GOMAXPROCS(max(2, runtime.GOMAXPROCS(0)))
+	prev := runtime.GOMAXPROCS(max(2, runtime.GOMAXPROCS(0)))
+	defer runtime.GOMAXPROCS(prev)
 	src := bigConfig(t)
 	// A multi-line string holding a header-like line must not be cut.
 	src = strings.Replace(src, "[[contact]]\nname = \"Alice Moreau 0\"\n",
