@@ -42,6 +42,7 @@ type Config struct {
 	Defaults     rules.Settings
 	Groups       map[string]Group
 	Channels     map[string]*Channel
+	Templates    map[string]map[string]string // [templates.KIND] title, lead, opener
 	Contacts     []Contact
 
 	ids map[string]int

@@ -16,11 +16,13 @@ import (
 
 // The keys each table accepts.
 var (
-	topKeys      = []string{"timezone", "schedule", "quiet_hours", "max_per_run", "digest", "defaults", "groups", "channels", "contact"}
-	settingKeys  = []string{"every", "cooldown", "follow_up_after", "max_unanswered", "remind_again", "channels"}
-	contactKeys  = append([]string{"name", "id", "group", "last_interaction", "fallout", "reached_out", "interests", "notes", "paused"}, settingKeys...)
-	channelTypes = []string{"ntfy", "email", "slack", "desktop", "console"}
-	channelKeys  = map[string][]string{
+	topKeys       = []string{"timezone", "schedule", "quiet_hours", "max_per_run", "digest", "defaults", "groups", "channels", "templates", "contact"}
+	templateKinds = []string{"check_in", "cooldown_over", "follow_up", "let_be"}
+	templateParts = []string{"title", "lead", "opener"}
+	settingKeys   = []string{"every", "cooldown", "follow_up_after", "max_unanswered", "remind_again", "channels"}
+	contactKeys   = append([]string{"name", "id", "group", "last_interaction", "fallout", "reached_out", "interests", "notes", "paused"}, settingKeys...)
+	channelTypes  = []string{"ntfy", "email", "slack", "desktop", "console"}
+	channelKeys   = map[string][]string{
 		"ntfy":    {"type", "url", "topic", "token", "token_file", "username", "password", "password_file", "priority", "tags"},
 		"email":   {"type", "host", "port", "tls", "username", "password", "password_file", "from", "to"},
 		"slack":   {"type", "webhook_url", "webhook_url_file", "token", "token_file", "channel"},
@@ -127,6 +129,24 @@ func (r *reader) document(doc map[string]any) *Config {
 			g.Channels = l.channels
 		}
 		cfg.Groups[name] = g
+	})
+
+	cfg.Templates = map[string]map[string]string{}
+	kinds, parts := set(templateKinds), set(templateParts)
+	if t, ok := r.table(doc, nil, "templates"); ok {
+		r.keys(t, path{"templates"}, kinds, templateKinds)
+	}
+	r.subtables(doc, "templates", func(kind string, t map[string]any, p path) {
+		if !kinds[kind] {
+			return // reported above
+		}
+		r.keys(t, p, parts, templateParts)
+		cfg.Templates[kind] = map[string]string{}
+		for _, part := range templateParts {
+			if text, ok := r.str(t, p, part); ok {
+				cfg.Templates[kind][part] = text
+			}
+		}
 	})
 
 	r.contacts(doc, cfg, defaultChannels)

@@ -2,8 +2,8 @@ package config
 
 import (
 	"bytes"
-	"runtime"
 	"reflect"
+	"runtime"
 	"strings"
 	"testing"
 	"time"

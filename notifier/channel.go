@@ -1,0 +1,88 @@
+package notifier
+
+import (
+	"crypto/x509"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"time"
+
+	"github.com/nikoksr/notify"
+
+	"github.com/rekindle/rekindle/config"
+)
+
+// Options are what channels take besides their config.
+type Options struct {
+	Timeout    time.Duration // per send; DefaultTimeout when 0
+	Stdout     io.Writer     // the console channel's output; os.Stdout when nil
+	HTTPClient *http.Client  // for ntfy and Slack; a default client when nil
+	// SlackAPIURL points a Slack bot-token channel at another API server
+	// (tests); the real one when "".
+	SlackAPIURL string
+	// DBusAddress is the session bus for desktop notifications;
+	// $DBUS_SESSION_BUS_ADDRESS when "".
+	DBusAddress string
+	// RootCAs are the certificate authorities email trusts; the system's
+	// when nil.
+	RootCAs *x509.CertPool
+}
+
+func (o Options) httpClient() *http.Client {
+	if o.HTTPClient != nil {
+		return o.HTTPClient
+	}
+	return newHTTPClient()
+}
+
+// New builds the channel a [channels.NAME] table describes.
+func New(ch *config.Channel, o Options) (Channel, error) {
+	switch ch.Type {
+	case "ntfy":
+		return newNtfy(ch, o), nil
+	case "slack":
+		return newSlack(ch, o), nil
+	case "email":
+		return newEmail(ch, o), nil
+	case "desktop":
+		return newDesktop(ch, o), nil
+	case "console":
+		return newConsole(ch.Name, o), nil
+	}
+	return nil, fmt.Errorf("channel %s: unknown type %q", ch.Name, ch.Type)
+}
+
+// FromConfig builds every channel a contact may name: the configured ones,
+// and "console" unless the config defines its own channel of that name.
+func FromConfig(cfg *config.Config, o Options) (map[string]Channel, error) {
+	out := map[string]Channel{}
+	for name, ch := range cfg.Channels {
+		c, err := New(ch, o)
+		if err != nil {
+			return nil, err
+		}
+		out[name] = c
+	}
+	if _, ok := out[config.ConsoleChannel]; !ok {
+		out[config.ConsoleChannel] = newConsole(config.ConsoleChannel, o)
+	}
+	return out, nil
+}
+
+// Compile-time checks: every channel is a notify.Notifier.
+var (
+	_ notify.Notifier = (*Ntfy)(nil)
+	_ notify.Notifier = (*Slack)(nil)
+	_ notify.Notifier = (*Email)(nil)
+	_ notify.Notifier = (*Desktop)(nil)
+	_ notify.Notifier = (*Console)(nil)
+	_ Channel         = (*Ntfy)(nil)
+)
+
+func stdout(o Options) io.Writer {
+	if o.Stdout != nil {
+		return o.Stdout
+	}
+	return os.Stdout
+}

@@ -1,0 +1,534 @@
+package notifier
+
+import (
+	"context"
+	"encoding/base64"
+	"errors"
+	"io"
+	"mime"
+	"mime/multipart"
+	"mime/quotedprintable"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"net/mail"
+	"net/url"
+	"os"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/slack-go/slack/slacktest"
+
+	"github.com/rekindle/rekindle/config"
+	"github.com/rekindle/rekindle/notifier/desktoptest"
+	"github.com/rekindle/rekindle/notifier/ntfytest"
+	"github.com/rekindle/rekindle/notifier/smtptest"
+	"github.com/rekindle/rekindle/notifier/webhooktest"
+)
+
+// channel builds a channel from TOML, as the config would.
+func channel(t *testing.T, toml string, o Options) Channel {
+	t.Helper()
+	cfg, err := config.Parse("test.toml", []byte(toml))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, ch := range cfg.Channels {
+		c, err := New(ch, o)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return c
+	}
+	t.Fatal("no channel in config")
+	return nil
+}
+
+var sample = Message{
+	Title: "Time to catch up with Alice", Text: "It has been 41 days.", Markdown: "It has been **41** days.",
+	Mrkdwn: "It has been *41* days.", HTML: "<p>It has been 41 days.</p>\n", Tags: []string{"wave"},
+}
+
+// failure asserts err is a classified *Error.
+func failure(t *testing.T, err error, retryable bool, msg string) *Error {
+	t.Helper()
+	var e *Error
+	if !errors.As(err, &e) {
+		t.Fatalf("err = %v (%T); want a *notifier.Error", err, err)
+	}
+	if e.Retryable != retryable {
+		t.Errorf("%v: retryable = %v; want %v", e, e.Retryable, retryable)
+	}
+	if !strings.Contains(e.Error(), msg) {
+		t.Errorf("error %q; want it to contain %q", e.Error(), msg)
+	}
+	return e
+}
+
+func TestNtfy(t *testing.T) {
+	srv := ntfytest.New()
+	defer srv.Close()
+	srv.RequireToken("tk_goodtoken", "reminders")
+	srv.RequireUser("me", "s3cret-pass", "reminders")
+	ctx := context.Background()
+	base := "[channels.phone]\ntype = \"ntfy\"\nurl = \"" + srv.URL + "\"\ntopic = \"reminders\"\ntags = [\"bell\"]\npriority = 4\n"
+
+	t.Run("token, fields, actions and the size limit", func(t *testing.T) {
+		ch := channel(t, base+"token = \"tk_goodtoken\"\n", Options{})
+		m := sample
+		m.Markdown = strings.Repeat("long words ", 600) // 6,600 bytes
+		m.Click = "https://example.org/d"
+		for i := 0; i < 5; i++ {
+			m.Actions = append(m.Actions, Action{Label: "A" + strconv.Itoa(i), URL: "https://example.org/a", Method: "POST", Clear: true})
+		}
+		if err := ch.Deliver(ctx, m); err != nil {
+			t.Fatal(err)
+		}
+		got := srv.Received()
+		if len(got) != 1 {
+			t.Fatalf("received %d messages; want 1", len(got))
+		}
+		r := got[0]
+		if r.Auth != "bearer:tk_goodtoken" || r.Topic != "reminders" || r.Title != m.Title || !r.Markdown || r.Priority != 4 || r.Click != m.Click {
+			t.Errorf("received %+v", r)
+		}
+		if strings.Join(r.Tags, ",") != "bell,wave" {
+			t.Errorf("tags = %v; want the channel's then the message's", r.Tags)
+		}
+		if len(r.Message) > ntfytest.MessageLimit || !strings.HasSuffix(r.Message, "…") {
+			t.Errorf("message of %d bytes; want at most %d, cut visibly", len(r.Message), ntfytest.MessageLimit)
+		}
+		if len(r.Actions) != 3 || r.Actions[0].Action != "http" || !r.Actions[0].Clear {
+			t.Errorf("actions = %+v; want the first 3 http actions", r.Actions)
+		}
+	})
+
+	t.Run("username and password", func(t *testing.T) {
+		ch := channel(t, base+"username = \"me\"\npassword = \"s3cret-pass\"\n", Options{})
+		if err := ch.Deliver(ctx, sample); err != nil {
+			t.Fatal(err)
+		}
+		if got := srv.Received(); got[len(got)-1].Auth != "basic:me" {
+			t.Errorf("auth = %q", got[len(got)-1].Auth)
+		}
+	})
+
+	t.Run("wrong token is permanent, with ntfy's words and no secret", func(t *testing.T) {
+		ch := channel(t, base+"token = \"tk_wrong-secret\"\n", Options{})
+		e := failure(t, ch.Deliver(ctx, sample), false, "401 Unauthorized: unauthorized (ntfy code 40101)")
+		if e.Hint == "" || strings.Contains(e.Error()+e.Hint, "tk_wrong-secret") {
+			t.Errorf("hint %q, error %q", e.Hint, e.Error())
+		}
+	})
+
+	t.Run("no write access to the topic is permanent", func(t *testing.T) {
+		ch := channel(t, strings.Replace(base, "reminders", "other", 1)+"token = \"tk_goodtoken\"\n", Options{})
+		failure(t, ch.Deliver(ctx, sample), false, "403 Forbidden: forbidden (ntfy code 40301)")
+	})
+
+	t.Run("rate limit is temporary", func(t *testing.T) {
+		s := ntfytest.New()
+		defer s.Close()
+		s.RateLimit(2)
+		ch := channel(t, "[channels.p]\ntype = \"ntfy\"\nurl = \""+s.URL+"\"\ntopic = \"t\"\n", Options{})
+		for i := 0; i < 2; i++ {
+			if err := ch.Deliver(ctx, sample); err != nil {
+				t.Fatal(err)
+			}
+		}
+		failure(t, ch.Deliver(ctx, sample), true, "429 Too Many Requests: limit reached")
+		if n := len(s.Received()); n != 2 {
+			t.Errorf("accepted %d; want 2", n)
+		}
+	})
+
+	t.Run("5xx is temporary and Retry-After is honoured", func(t *testing.T) {
+		s := ntfytest.New()
+		defer s.Close()
+		s.FailNext(1, http.StatusServiceUnavailable, "7")
+		s.FailNext(1, http.StatusInternalServerError, "")
+		ch := channel(t, "[channels.p]\ntype = \"ntfy\"\nurl = \""+s.URL+"\"\ntopic = \"t\"\n", Options{})
+		if e := failure(t, ch.Deliver(ctx, sample), true, "503"); e.RetryAfter != 7*time.Second {
+			t.Errorf("retry after %v; want 7s", e.RetryAfter)
+		}
+		failure(t, ch.Deliver(ctx, sample), true, "500")
+		if err := ch.Deliver(ctx, sample); err != nil {
+			t.Errorf("third try: %v", err)
+		}
+	})
+
+	t.Run("closed port is temporary and quick", func(t *testing.T) {
+		ln, _ := net.Listen("tcp", "127.0.0.1:0")
+		addr := ln.Addr().String()
+		ln.Close()
+		ch := channel(t, "[channels.p]\ntype = \"ntfy\"\nurl = \"http://"+addr+"\"\ntopic = \"t\"\n", Options{Timeout: 2 * time.Second})
+		start := time.Now()
+		e := failure(t, ch.Deliver(ctx, sample), true, "connection refused")
+		if e.Hint == "" || time.Since(start) > 2*time.Second {
+			t.Errorf("hint %q after %v", e.Hint, time.Since(start))
+		}
+	})
+
+	t.Run("a server that never answers times out", func(t *testing.T) {
+		block := make(chan struct{})
+		hang := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { <-block }))
+		defer hang.Close()
+		defer close(block)
+		ch := channel(t, "[channels.p]\ntype = \"ntfy\"\nurl = \""+hang.URL+"\"\ntopic = \"t\"\n", Options{Timeout: 300 * time.Millisecond})
+		start := time.Now()
+		failure(t, ch.Deliver(ctx, sample), true, "no answer within the timeout")
+		if d := time.Since(start); d > 2*time.Second {
+			t.Errorf("took %v; the timeout is 300ms", d)
+		}
+	})
+
+	t.Run("the notify.Notifier interface", func(t *testing.T) {
+		s := ntfytest.New()
+		defer s.Close()
+		ch := channel(t, "[channels.p]\ntype = \"ntfy\"\nurl = \""+s.URL+"\"\ntopic = \"t\"\n", Options{})
+		if err := ch.Send(ctx, "subject", "body"); err != nil {
+			t.Fatal(err)
+		}
+		if got := s.Received(); len(got) != 1 || got[0].Title != "subject" || got[0].Message != "body" {
+			t.Errorf("received %+v", got)
+		}
+	})
+}
+
+func TestSlackWebhook(t *testing.T) {
+	srv := webhooktest.New()
+	defer srv.Close()
+	ctx := context.Background()
+	t.Setenv("REKINDLE_TEST_HOOK", srv.WebhookURL())
+	ch := channel(t, "[channels.team]\ntype = \"slack\"\nwebhook_url = \"${REKINDLE_TEST_HOOK}\"\n", Options{})
+
+	if err := ch.Deliver(ctx, sample); err != nil {
+		t.Fatal(err)
+	}
+	got := srv.Received()
+	if len(got) != 1 || !strings.HasPrefix(got[0].Text, sample.Title) || len(got[0].Blocks) != 2 {
+		t.Fatalf("received %+v", got)
+	}
+	if !strings.Contains(string(got[0].Blocks[0]), `"type":"header"`) || !strings.Contains(string(got[0].Blocks[1]), `"It has been *41* days."`) {
+		t.Errorf("blocks: %s", got[0].Blocks)
+	}
+
+	srv.FailNext(1, http.StatusTooManyRequests, "rate_limited", 3)
+	if e := failure(t, ch.Deliver(ctx, sample), true, "429 Too Many Requests: rate_limited"); e.RetryAfter != 3*time.Second {
+		t.Errorf("retry after %v; want 3s", e.RetryAfter)
+	}
+	srv.FailNext(1, http.StatusInternalServerError, "rollup_error", 0)
+	failure(t, ch.Deliver(ctx, sample), true, "500")
+	srv.FailNext(1, http.StatusBadRequest, "invalid_payload", 0)
+	failure(t, ch.Deliver(ctx, sample), false, "400 Bad Request: invalid_payload")
+	srv.FailNext(1, http.StatusForbidden, "action_prohibited", 0)
+	failure(t, ch.Deliver(ctx, sample), false, "403 Forbidden: action_prohibited")
+
+	srv.Archive()
+	e := failure(t, ch.Deliver(ctx, sample), false, "410 Gone: channel_is_archived")
+	if e.Hint == "" {
+		t.Error("no hint for an archived channel")
+	}
+
+	t.Setenv("REKINDLE_TEST_HOOK", srv.URL+"/services/T0001/B0001/wrong-secret-part")
+	wrong := channel(t, "[channels.team]\ntype = \"slack\"\nwebhook_url = \"${REKINDLE_TEST_HOOK}\"\n", Options{})
+	e = failure(t, wrong.Deliver(ctx, sample), false, "404 Not Found: no_service")
+	if strings.Contains(e.Error(), "wrong-secret-part") {
+		t.Errorf("the webhook URL leaked: %v", e)
+	}
+
+	// A closed port: temporary, and the secret URL is not in the error.
+	ln, _ := net.Listen("tcp", "127.0.0.1:0")
+	addr := ln.Addr().String()
+	ln.Close()
+	t.Setenv("REKINDLE_TEST_HOOK", "http://"+addr+"/services/T/B/very-secret-token")
+	down := channel(t, "[channels.team]\ntype = \"slack\"\nwebhook_url = \"${REKINDLE_TEST_HOOK}\"\n", Options{})
+	e = failure(t, down.Deliver(ctx, sample), true, "connection refused")
+	if strings.Contains(e.Error(), "very-secret-token") || strings.Contains(e.Err.Error(), "very-secret-token") {
+		t.Errorf("the webhook URL leaked: %v / %v", e, e.Err)
+	}
+}
+
+func TestSlackBotToken(t *testing.T) {
+	// slacktest serves the Web API; chat.postMessage is recorded here, as
+	// slacktest itself only reports it to a websocket client.
+	var form url.Values
+	var auth string
+	record := func(c slacktest.Customize) {
+		c.Handle("/chat.postMessage", func(w http.ResponseWriter, r *http.Request) {
+			r.ParseForm()
+			form, auth = r.PostForm, r.Header.Get("Authorization")
+			io.WriteString(w, `{"ok":true,"channel":"C0001","ts":"1700000000.000100"}`)
+		})
+	}
+	srv := slacktest.NewTestServer(record)
+	go srv.Start()
+	defer srv.Stop()
+	ctx := context.Background()
+	cfg := "[channels.team]\ntype = \"slack\"\ntoken = \"xoxb-test-token\"\nchannel = \"#reminders\"\n"
+	ch := channel(t, cfg, Options{SlackAPIURL: srv.GetAPIURL()})
+	if err := ch.Deliver(ctx, sample); err != nil {
+		t.Fatal(err)
+	}
+	token := form.Get("token") // slack-go sends it in the form, or as a Bearer header
+	if auth != "" {
+		token = strings.TrimPrefix(auth, "Bearer ")
+	}
+	if token != "xoxb-test-token" || form.Get("channel") != "#reminders" || form.Get("text") != sample.Title+"\n"+sample.Text {
+		t.Errorf("posted auth %q, form %v", auth, form)
+	}
+	if b := form.Get("blocks"); !strings.Contains(b, `"type":"header"`) || !strings.Contains(b, "It has been *41* days.") {
+		t.Errorf("blocks %s", b)
+	}
+
+	for _, tc := range []struct {
+		name      string
+		handler   http.HandlerFunc
+		retryable bool
+		msg       string
+	}{
+		{"invalid token", func(w http.ResponseWriter, r *http.Request) {
+			io.WriteString(w, `{"ok":false,"error":"invalid_auth"}`)
+		}, false, "Slack answered: invalid_auth"},
+		{"unknown channel", func(w http.ResponseWriter, r *http.Request) {
+			io.WriteString(w, `{"ok":false,"error":"channel_not_found"}`)
+		}, false, "channel_not_found"},
+		{"rate limited", func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Retry-After", "4")
+			w.WriteHeader(http.StatusTooManyRequests)
+		}, true, "Slack rate limit reached"},
+		{"server error", func(w http.ResponseWriter, r *http.Request) {
+			w.WriteHeader(http.StatusBadGateway)
+		}, true, "Slack answered 502"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s := slacktest.NewTestServer(func(c slacktest.Customize) { c.Handle("/chat.postMessage", tc.handler) })
+			go s.Start()
+			defer s.Stop()
+			ch := channel(t, cfg, Options{SlackAPIURL: s.GetAPIURL()})
+			e := failure(t, ch.Deliver(ctx, sample), tc.retryable, tc.msg)
+			if tc.name == "rate limited" && e.RetryAfter != 4*time.Second {
+				t.Errorf("retry after %v; want 4s", e.RetryAfter)
+			}
+			if strings.Contains(e.Error(), "xoxb-test-token") {
+				t.Errorf("token leaked: %v", e)
+			}
+		})
+	}
+}
+
+func TestEmail(t *testing.T) {
+	ctx := context.Background()
+	users := map[string]string{"me@example.com": "mail-secret-pw"}
+	config := func(port int, tls, password string) string {
+		return "[channels.mail]\ntype = \"email\"\nhost = \"127.0.0.1\"\nport = " + strconv.Itoa(port) +
+			"\ntls = \"" + tls + "\"\nusername = \"me@example.com\"\npassword = \"" + password + "\"\n" +
+			"from = \"rekindle <me@example.com>\"\nto = [\"me@example.com\", \"other@example.com\"]\n"
+	}
+	for _, tc := range []struct {
+		name string
+		mode smtptest.Mode
+		tls  string
+	}{
+		{"starttls", smtptest.StartTLS, "starttls"},
+		{"implicit TLS", smtptest.Implicit, "implicit"},
+		{"no TLS on loopback", smtptest.Plain, "none"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			srv, err := smtptest.Start(tc.mode, users)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer srv.Close()
+			ch := channel(t, config(srv.Port(), tc.tls, "mail-secret-pw"), Options{RootCAs: srv.Roots})
+			m := sample
+			m.HTML = "<p>It has been <b>41</b> days &amp; counting.</p>\n"
+			if err := ch.Deliver(ctx, m); err != nil {
+				t.Fatal(err)
+			}
+			got := srv.Mail()
+			if len(got) != 1 {
+				t.Fatalf("received %d mails; want 1", len(got))
+			}
+			mm := got[0]
+			if mm.User != "me@example.com" || mm.From != "me@example.com" || len(mm.To) != 2 || mm.TLS != (tc.tls != "none") {
+				t.Errorf("envelope: %+v", mm)
+			}
+			text, html := parseMail(t, mm.Data, map[string]string{
+				"From": `"rekindle" <me@example.com>`, "To": "<me@example.com>, <other@example.com>", "Subject": sample.Title,
+			})
+			if !strings.Contains(text, "It has been 41 days.") || !strings.Contains(html, "<b>41</b> days &amp; counting") {
+				t.Errorf("text %q\nhtml %q", text, html)
+			}
+		})
+	}
+
+	t.Run("rejected login is permanent", func(t *testing.T) {
+		srv, err := smtptest.Start(smtptest.StartTLS, users)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer srv.Close()
+		ch := channel(t, config(srv.Port(), "starttls", "wrong-secret-pw"), Options{RootCAs: srv.Roots})
+		e := failure(t, ch.Deliver(ctx, sample), false, "535")
+		if e.Hint != "check username and password" || strings.Contains(e.Error(), "wrong-secret-pw") {
+			t.Errorf("hint %q, error %q", e.Hint, e.Error())
+		}
+		if len(srv.Mail()) != 0 {
+			t.Error("a mail went through with a wrong password")
+		}
+	})
+
+	t.Run("untrusted certificate is permanent", func(t *testing.T) {
+		srv, err := smtptest.Start(smtptest.Implicit, users)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer srv.Close()
+		ch := channel(t, config(srv.Port(), "implicit", "mail-secret-pw"), Options{})
+		failure(t, ch.Deliver(ctx, sample), false, "certificate")
+	})
+
+	t.Run("server down is temporary", func(t *testing.T) {
+		ln, _ := net.Listen("tcp", "127.0.0.1:0")
+		port := ln.Addr().(*net.TCPAddr).Port
+		ln.Close()
+		ch := channel(t, config(port, "starttls", "mail-secret-pw"), Options{Timeout: 2 * time.Second})
+		start := time.Now()
+		failure(t, ch.Deliver(ctx, sample), true, "connection refused")
+		if d := time.Since(start); d > 3*time.Second {
+			t.Errorf("took %v", d)
+		}
+	})
+}
+
+// parseMail checks the headers of a multipart/alternative mail and returns
+// its text and HTML parts.
+func parseMail(t *testing.T, data []byte, want map[string]string) (text, html string) {
+	t.Helper()
+	msg, err := mail.ReadMessage(strings.NewReader(string(data)))
+	if err != nil {
+		t.Fatalf("not a mail: %v\n%s", err, data)
+	}
+	for k, v := range want {
+		if got := msg.Header.Get(k); got != v {
+			t.Errorf("%s: %q; want %q", k, got, v)
+		}
+	}
+	for _, k := range []string{"Date", "Message-Id"} {
+		if msg.Header.Get(k) == "" {
+			t.Errorf("no %s header", k)
+		}
+	}
+	if _, err := msg.Header.Date(); err != nil {
+		t.Errorf("Date: %v", err)
+	}
+	mt, params, err := mime.ParseMediaType(msg.Header.Get("Content-Type"))
+	if err != nil || mt != "multipart/alternative" {
+		t.Fatalf("Content-Type %q: %v", msg.Header.Get("Content-Type"), err)
+	}
+	r := multipart.NewReader(msg.Body, params["boundary"])
+	for {
+		p, err := r.NextPart()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(p)
+		body := decodeQP(t, p.Header.Get("Content-Transfer-Encoding"), b)
+		switch ct, _, _ := mime.ParseMediaType(p.Header.Get("Content-Type")); ct {
+		case "text/plain":
+			text = body
+		case "text/html":
+			html = body
+		}
+	}
+	if text == "" || html == "" {
+		t.Errorf("want a text and an HTML part; got text %q html %q", text, html)
+	}
+	return text, html
+}
+
+func TestDesktop(t *testing.T) {
+	bus, err := desktoptest.StartBus(t.TempDir())
+	if err != nil {
+		t.Fatal(err) // .ci/run installs dbus: this never skips
+	}
+	defer bus.Close()
+	ctx := context.Background()
+	ch := channel(t, "[channels.desk]\ntype = \"desktop\"\n", Options{DBusAddress: bus.Address, Timeout: 3 * time.Second})
+
+	// Nobody serves notifications yet: a clear, temporary error.
+	failure(t, ch.Deliver(ctx, sample), true, "no notification server is running")
+
+	srv, err := desktoptest.Serve(bus.Address)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	m := sample
+	m.Text = "Say hi <3 & mean it"
+	m.Priority = 2
+	if err := ch.Deliver(ctx, m); err != nil {
+		t.Fatal(err)
+	}
+	got := srv.Received()
+	if len(got) != 1 {
+		t.Fatalf("received %d; want 1", len(got))
+	}
+	n := got[0]
+	if n.AppName != "rekindle" || n.Summary != sample.Title || n.Body != "Say hi &lt;3 &amp; mean it" || n.Timeout != -1 {
+		t.Errorf("notification %+v", n)
+	}
+	if u, _ := n.Hints["urgency"].Value().(byte); u != 0 {
+		t.Errorf("urgency %v; want 0 (low) for priority 2", n.Hints["urgency"])
+	}
+
+	// No session bus at all: a clear error that says what to do.
+	t.Setenv("DBUS_SESSION_BUS_ADDRESS", "")
+	nobus := channel(t, "[channels.desk]\ntype = \"desktop\"\n", Options{})
+	e := failure(t, nobus.Deliver(ctx, sample), true, "no session bus")
+	if !strings.Contains(e.Hint, "systemctl --user") {
+		t.Errorf("hint %q", e.Hint)
+	}
+}
+
+func TestConsole(t *testing.T) {
+	var b strings.Builder
+	ch := channel(t, "[channels.out]\ntype = \"console\"\n", Options{Stdout: &b})
+	if err := ch.Deliver(context.Background(), Message{Title: "T", Text: "line one\n\nline two"}); err != nil {
+		t.Fatal(err)
+	}
+	if want := "== T\n   line one\n\n   line two\n\n"; b.String() != want {
+		t.Errorf("console wrote %q; want %q", b.String(), want)
+	}
+}
+
+func TestMain(m *testing.M) {
+	// Desktop tests must not reach the developer's real session bus.
+	os.Unsetenv("DBUS_SESSION_BUS_ADDRESS")
+	os.Exit(m.Run())
+}
+
+func decodeQP(t *testing.T, enc string, b []byte) string {
+	t.Helper()
+	switch strings.ToLower(enc) {
+	case "quoted-printable":
+		out, err := io.ReadAll(quotedprintable.NewReader(strings.NewReader(string(b))))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return string(out)
+	case "base64":
+		out, err := base64.StdEncoding.DecodeString(strings.ReplaceAll(strings.ReplaceAll(string(b), "\r", ""), "\n", ""))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return string(out)
+	}
+	return string(b)
+}

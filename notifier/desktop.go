@@ -1,0 +1,92 @@
+package notifier
+
+import (
+	"context"
+	"errors"
+	"html"
+	"os"
+	"time"
+
+	"github.com/godbus/dbus/v5"
+
+	"github.com/rekindle/rekindle/config"
+)
+
+// The freedesktop.org notification service.
+const (
+	notifyService = "org.freedesktop.Notifications"
+	notifyPath    = dbus.ObjectPath("/org/freedesktop/Notifications")
+	notifyMethod  = notifyService + ".Notify"
+)
+
+// Desktop shows a notification on the user's Linux desktop through
+// org.freedesktop.Notifications on the session bus. It needs the daemon to
+// run in the user's session: `systemctl --user`.
+type Desktop struct {
+	name    string
+	address string
+	timeout time.Duration
+}
+
+func newDesktop(ch *config.Channel, o Options) *Desktop {
+	return &Desktop{name: ch.Name, address: o.DBusAddress, timeout: o.Timeout}
+}
+
+// Name returns the channel's name.
+func (d *Desktop) Name() string { return d.name }
+
+// Type returns "desktop".
+func (d *Desktop) Type() string { return "desktop" }
+
+// Send implements notify.Notifier.
+func (d *Desktop) Send(ctx context.Context, subject, message string) error {
+	return d.Deliver(ctx, Message{Title: subject, Text: message})
+}
+
+// Deliver shows m. Each send opens its own connection: reminders are few,
+// and a desktop session may come and go between them.
+func (d *Desktop) Deliver(ctx context.Context, m Message) error {
+	ctx, cancel := withTimeout(ctx, d.timeout)
+	defer cancel()
+	addr := d.address
+	if addr == "" {
+		addr = os.Getenv("DBUS_SESSION_BUS_ADDRESS")
+	}
+	if addr == "" {
+		return &Error{Channel: d.name, Retryable: true, Msg: "no session bus: DBUS_SESSION_BUS_ADDRESS is not set",
+			Hint: "desktop notifications need rekindle to run in your desktop session: use the systemctl --user service"}
+	}
+	conn, err := dbus.Connect(addr, dbus.WithContext(ctx))
+	if err != nil {
+		return &Error{Channel: d.name, Retryable: true, Msg: "cannot reach the session bus: " + err.Error(),
+			Hint: "is your desktop session running?", Err: err}
+	}
+	defer conn.Close()
+	urgency := byte(1) // normal
+	if m.Priority >= 4 {
+		urgency = 2
+	} else if m.Priority > 0 && m.Priority <= 2 {
+		urgency = 0
+	}
+	hints := map[string]dbus.Variant{
+		"urgency":       dbus.MakeVariant(urgency),
+		"category":      dbus.MakeVariant("im"),
+		"desktop-entry": dbus.MakeVariant("rekindle"),
+	}
+	// Notification servers may read a little HTML markup in the body, so
+	// the text is escaped.
+	call := conn.Object(notifyService, notifyPath).CallWithContext(ctx, notifyMethod, 0,
+		"rekindle", uint32(0), "", m.Title, html.EscapeString(m.Text), []string{}, hints, int32(-1))
+	if call.Err == nil {
+		return nil
+	}
+	var de dbus.Error
+	if errors.As(call.Err, &de) && de.Name == "org.freedesktop.DBus.Error.ServiceUnknown" {
+		return &Error{Channel: d.name, Retryable: true, Msg: "no notification server is running on the session bus",
+			Hint: "start your desktop's notification daemon", Err: call.Err}
+	}
+	if errors.Is(call.Err, context.DeadlineExceeded) {
+		return &Error{Channel: d.name, Retryable: true, Msg: "the notification server did not answer within the timeout", Err: call.Err}
+	}
+	return &Error{Channel: d.name, Retryable: true, Msg: "notify: " + call.Err.Error(), Err: call.Err}
+}

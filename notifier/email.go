@@ -1,0 +1,149 @@
+package notifier
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"html"
+	"net/textproto"
+	"strings"
+	"time"
+
+	mail "github.com/wneessen/go-mail"
+
+	"github.com/rekindle/rekindle/config"
+)
+
+// Email sends a multipart (plain text and HTML) message over SMTP with
+// STARTTLS, implicit TLS, or no TLS to a loopback relay, using
+// wneessen/go-mail for its timeouts and TLS modes.
+type Email struct {
+	name     string
+	host     string
+	port     int
+	tlsMode  string
+	username string
+	password string
+	from     string
+	to       []string
+	timeout  time.Duration
+	roots    *x509.CertPool
+}
+
+func newEmail(ch *config.Channel, o Options) *Email {
+	return &Email{
+		name: ch.Name, host: ch.Host, port: ch.Port, tlsMode: ch.TLS, username: ch.Username,
+		password: ch.Password.Reveal(), from: ch.From, to: ch.To, timeout: o.Timeout, roots: o.RootCAs,
+	}
+}
+
+// Name returns the channel's name.
+func (e *Email) Name() string { return e.name }
+
+// Type returns "email".
+func (e *Email) Type() string { return "email" }
+
+// Send implements notify.Notifier.
+func (e *Email) Send(ctx context.Context, subject, message string) error {
+	return e.Deliver(ctx, Message{Title: subject, Text: message})
+}
+
+// htmlDocument wraps a message's HTML fragment in a small, self-contained
+// page that mail clients render well.
+func htmlDocument(m Message) string {
+	body := m.HTML
+	if body == "" {
+		body = "<p>" + strings.ReplaceAll(html.EscapeString(m.Text), "\n", "<br>\n") + "</p>\n"
+	}
+	return "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>" + html.EscapeString(m.Title) + "</title></head>\n" +
+		"<body style=\"font-family: sans-serif; line-height: 1.5; max-width: 36em;\">\n" +
+		"<h2 style=\"font-weight: normal;\">" + html.EscapeString(m.Title) + "</h2>\n" + body +
+		"<p style=\"color: #777; font-size: small;\">Sent by rekindle, to you only.</p>\n</body></html>\n"
+}
+
+func (e *Email) message(m Message) (*mail.Msg, error) {
+	msg := mail.NewMsg()
+	if err := msg.From(e.from); err != nil {
+		return nil, fmt.Errorf("from address %q: %w", e.from, err)
+	}
+	if err := msg.To(e.to...); err != nil {
+		return nil, fmt.Errorf("to address: %w", err)
+	}
+	msg.Subject(m.Title)
+	msg.SetDate()
+	msg.SetMessageID()
+	msg.SetGenHeader(mail.HeaderXMailer, "rekindle")
+	msg.SetBodyString(mail.TypeTextPlain, m.Text+"\n\n-- \nSent by rekindle, to you only.\n")
+	msg.AddAlternativeString(mail.TypeTextHTML, htmlDocument(m))
+	return msg, nil
+}
+
+// Deliver sends m to every recipient.
+func (e *Email) Deliver(ctx context.Context, m Message) error {
+	ctx, cancel := withTimeout(ctx, e.timeout)
+	defer cancel()
+	msg, err := e.message(m)
+	if err != nil {
+		return &Error{Channel: e.name, Msg: err.Error(), Hint: "check from and to", Err: err}
+	}
+	timeout := e.timeout
+	if timeout <= 0 {
+		timeout = DefaultTimeout
+	}
+	opts := []mail.Option{mail.WithPort(e.port), mail.WithTimeout(timeout), mail.WithHELO("localhost")}
+	tlsConf := &tls.Config{ServerName: e.host, RootCAs: e.roots, MinVersion: tls.VersionTLS12}
+	switch e.tlsMode {
+	case "implicit":
+		opts = append(opts, mail.WithSSL(), mail.WithTLSConfig(tlsConf))
+	case "starttls":
+		opts = append(opts, mail.WithTLSPolicy(mail.TLSMandatory), mail.WithTLSConfig(tlsConf))
+	default:
+		opts = append(opts, mail.WithTLSPolicy(mail.NoTLS))
+	}
+	if e.username != "" {
+		auth := mail.SMTPAuthAutoDiscover
+		if e.tlsMode == "none" {
+			auth = mail.SMTPAuthPlainNoEnc // loopback only, enforced by config
+		}
+		opts = append(opts, mail.WithSMTPAuth(auth), mail.WithUsername(e.username), mail.WithPassword(e.password))
+	}
+	client, err := mail.NewClient(e.host, opts...)
+	if err != nil {
+		return &Error{Channel: e.name, Msg: "SMTP settings: " + redactAll(err.Error(), []string{e.password}), Err: redactedError{err, []string{e.password}}}
+	}
+	if err := client.DialAndSendWithContext(ctx, msg); err != nil {
+		return e.classify(err)
+	}
+	return nil
+}
+
+// classify sorts SMTP failures: a 4xx reply is temporary, a 5xx reply
+// (a refused login, an unknown recipient) permanent, no answer temporary.
+func (e *Email) classify(err error) error {
+	secrets := []string{e.password}
+	var tp *textproto.Error
+	var se *mail.SendError
+	switch {
+	case errors.As(err, &tp):
+		out := &Error{Channel: e.name, Status: tp.Code, Retryable: tp.Code < 500,
+			Msg: fmt.Sprintf("the mail server answered %d %s", tp.Code, redactAll(tp.Msg, secrets)), Err: redactedError{err, secrets}}
+		if strings.Contains(err.Error(), "SMTP AUTH failed") {
+			out.Msg = "login refused: " + out.Msg
+			out.Hint = "check username and password"
+		}
+		return out
+	case errors.As(err, &se):
+		out := &Error{Channel: e.name, Status: se.ErrorCode(), Retryable: se.IsTemp(),
+			Msg: "the mail server refused the message: " + redactAll(se.Error(), secrets), Err: redactedError{err, secrets}}
+		return out
+	case strings.Contains(err.Error(), "SMTP AUTH failed"), strings.Contains(err.Error(), "does not support SMTP AUTH"):
+		return &Error{Channel: e.name, Msg: redactAll(err.Error(), secrets), Hint: "check username, password and tls",
+			Err: redactedError{err, secrets}}
+	case strings.Contains(err.Error(), "STARTTLS"):
+		return &Error{Channel: e.name, Msg: redactAll(err.Error(), secrets), Hint: `the server offers no STARTTLS; try tls = "implicit" (port 465)`,
+			Err: redactedError{err, secrets}}
+	}
+	return networkFailure(e.name, err, secrets...)
+}

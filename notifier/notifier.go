@@ -1,0 +1,126 @@
+// Package notifier delivers reminders to the user: through ntfy, email,
+// Slack, desktop notifications or standard output.
+//
+// Every channel implements github.com/nikoksr/notify's Notifier (a subject
+// and a plain-text body), so the set stays pluggable; Deliver carries the
+// full Message with what the richer services show (markdown, HTML, priority,
+// tags, a click URL, action buttons). Every send has a timeout and honours
+// its context, and every failure is an *Error that says whether trying again
+// can help.
+package notifier
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/nikoksr/notify"
+)
+
+// Message is one notification, already rendered for every format a channel
+// may want.
+type Message struct {
+	Title    string
+	Text     string // plain text
+	Markdown string // ntfy's markdown
+	Mrkdwn   string // Slack's mrkdwn
+	HTML     string // an HTML fragment for email
+	Priority int    // 1 (min) .. 5 (max); 0: the channel's default
+	Tags     []string
+	Click    string // a URL to open when the notification is tapped
+	Actions  []Action
+	Test     bool // a test-notify message
+}
+
+// Action is a button on a notification (ntfy's "http" and "view" actions).
+type Action struct {
+	Kind    string // "http" or "view"
+	Label   string
+	URL     string
+	Method  string
+	Headers map[string]string
+	Body    string
+	Clear   bool // dismiss the notification when the action succeeds
+}
+
+// Channel is one configured way to reach the user.
+type Channel interface {
+	notify.Notifier
+	Name() string
+	Type() string
+	// Deliver sends m, within the channel's timeout and ctx.
+	Deliver(ctx context.Context, m Message) error
+}
+
+// DefaultTimeout bounds every send.
+const DefaultTimeout = 15 * time.Second
+
+// Error is a failed delivery, classified.
+type Error struct {
+	Channel    string
+	Retryable  bool          // trying again later can help
+	RetryAfter time.Duration // the server asked to wait this long; 0: unknown
+	Status     int           // the HTTP status or SMTP reply code, when there was one
+	Msg        string        // what went wrong, with the server's own words
+	Hint       string        // the fix, where it is obvious
+	Err        error
+}
+
+func (e *Error) Error() string {
+	kind := "permanent"
+	if e.Retryable {
+		kind = "temporary"
+	}
+	s := fmt.Sprintf("%s: %s (%s)", e.Channel, e.Msg, kind)
+	if e.RetryAfter > 0 {
+		s += fmt.Sprintf("; retry after %s", e.RetryAfter)
+	}
+	return s
+}
+
+func (e *Error) Unwrap() error { return e.Err }
+
+// Retryable reports whether err is worth trying again: a classified
+// temporary failure, or any unclassified error (a bug must not lose a
+// reminder).
+func Retryable(err error) bool {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Retryable
+	}
+	return err != nil
+}
+
+// RetryAfter returns the wait the server asked for, or 0.
+func RetryAfter(err error) time.Duration {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.RetryAfter
+	}
+	return 0
+}
+
+// withTimeout bounds one send.
+func withTimeout(ctx context.Context, d time.Duration) (context.Context, context.CancelFunc) {
+	if d <= 0 {
+		d = DefaultTimeout
+	}
+	return context.WithTimeout(ctx, d)
+}
+
+// truncate cuts s to at most n bytes on a rune boundary, marking the cut.
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	const mark = "…"
+	cut := n - len(mark)
+	for cut > 0 && !utf8Start(s[cut]) {
+		cut--
+	}
+	return strings.TrimRight(s[:cut], " \n") + mark
+}
+
+func utf8Start(b byte) bool { return b&0xC0 != 0x80 }

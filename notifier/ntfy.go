@@ -1,0 +1,151 @@
+package notifier
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"time"
+
+	"github.com/rekindle/rekindle/config"
+)
+
+// ntfyMessageLimit is ntfy's limit on a message body; longer ones would be
+// turned into attachments, which a reminder has no use for.
+const ntfyMessageLimit = 4096
+
+// ntfyMaxActions is the most action buttons ntfy shows.
+const ntfyMaxActions = 3
+
+// Ntfy publishes to an ntfy server (ntfy.sh or self-hosted) with JSON
+// publishing to the server root.
+type Ntfy struct {
+	name, url, topic string
+	username         string
+	token, password  string
+	priority         int
+	tags             []string
+	client           *http.Client
+	timeout          time.Duration
+}
+
+func newNtfy(ch *config.Channel, o Options) *Ntfy {
+	return &Ntfy{
+		name: ch.Name, url: ch.URL, topic: ch.Topic, username: ch.Username,
+		token: ch.Token.Reveal(), password: ch.Password.Reveal(),
+		priority: ch.Priority, tags: ch.Tags, client: o.httpClient(), timeout: o.Timeout,
+	}
+}
+
+// Name returns the channel's name in the config.
+func (n *Ntfy) Name() string { return n.name }
+
+// Type returns "ntfy".
+func (n *Ntfy) Type() string { return "ntfy" }
+
+// Send implements notify.Notifier.
+func (n *Ntfy) Send(ctx context.Context, subject, message string) error {
+	return n.Deliver(ctx, Message{Title: subject, Text: message, Markdown: message})
+}
+
+type ntfyAction struct {
+	Action  string            `json:"action"`
+	Label   string            `json:"label"`
+	URL     string            `json:"url"`
+	Method  string            `json:"method,omitempty"`
+	Headers map[string]string `json:"headers,omitempty"`
+	Body    string            `json:"body,omitempty"`
+	Clear   bool              `json:"clear,omitempty"`
+}
+
+type ntfyPublish struct {
+	Topic    string       `json:"topic"`
+	Title    string       `json:"title,omitempty"`
+	Message  string       `json:"message"`
+	Markdown bool         `json:"markdown,omitempty"`
+	Priority int          `json:"priority,omitempty"`
+	Tags     []string     `json:"tags,omitempty"`
+	Click    string       `json:"click,omitempty"`
+	Actions  []ntfyAction `json:"actions,omitempty"`
+}
+
+// ntfyError is the JSON body of an ntfy error response.
+type ntfyError struct {
+	Code  int    `json:"code"`
+	HTTP  int    `json:"http"`
+	Error string `json:"error"`
+	Link  string `json:"link"`
+}
+
+func (n *Ntfy) payload(m Message) ntfyPublish {
+	p := ntfyPublish{
+		Topic: n.topic, Title: m.Title, Message: m.Markdown, Markdown: true,
+		Priority: n.priority, Tags: append(append([]string(nil), n.tags...), m.Tags...), Click: m.Click,
+	}
+	if p.Message == "" {
+		p.Message, p.Markdown = m.Text, false
+	}
+	p.Message = truncate(p.Message, ntfyMessageLimit)
+	if m.Priority != 0 {
+		p.Priority = m.Priority
+	}
+	for _, a := range m.Actions {
+		if len(p.Actions) == ntfyMaxActions {
+			break
+		}
+		kind := a.Kind
+		if kind == "" {
+			kind = "http"
+		}
+		p.Actions = append(p.Actions, ntfyAction{Action: kind, Label: a.Label, URL: a.URL, Method: a.Method, Headers: a.Headers, Body: a.Body, Clear: a.Clear})
+	}
+	return p
+}
+
+// Deliver publishes m.
+func (n *Ntfy) Deliver(ctx context.Context, m Message) error {
+	ctx, cancel := withTimeout(ctx, n.timeout)
+	defer cancel()
+	body, err := json.Marshal(n.payload(m))
+	if err != nil {
+		return &Error{Channel: n.name, Msg: "encode message: " + err.Error(), Err: err}
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, n.url+"/", bytes.NewReader(body))
+	if err != nil {
+		return &Error{Channel: n.name, Msg: "bad server URL: " + err.Error(), Hint: "check url", Err: err}
+	}
+	req.Header.Set("Content-Type", "application/json")
+	switch {
+	case n.token != "":
+		req.Header.Set("Authorization", "Bearer "+n.token)
+	case n.username != "":
+		req.SetBasicAuth(n.username, n.password)
+	}
+	resp, err := n.client.Do(req)
+	if err != nil {
+		return networkFailure(n.name, err, n.token, n.password)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode/100 == 2 {
+		return nil
+	}
+	detail := readDetail(resp.Body)
+	var ne ntfyError
+	if json.Unmarshal([]byte(detail), &ne) == nil && ne.Error != "" {
+		detail = ne.Error
+		if ne.Code != 0 {
+			detail = fmt.Sprintf("%s (ntfy code %d)", ne.Error, ne.Code)
+		}
+	}
+	e := httpFailure(n.name, resp, redactAll(detail, []string{n.token, n.password}))
+	switch resp.StatusCode {
+	case http.StatusUnauthorized:
+		e.Hint = "the token (or username and password) is wrong or expired"
+	case http.StatusForbidden:
+		e.Hint = fmt.Sprintf("this login may not publish to topic %q", n.topic)
+	case http.StatusTooManyRequests:
+		e.Hint = "the server's rate limit was reached; rekindle will try again later"
+	}
+	return e
+}

@@ -1,0 +1,261 @@
+// Package ntfytest is an ntfy server for tests, written from ntfy's
+// published API (docs.ntfy.sh: publishing as JSON, access tokens, rate
+// limits and error responses): JSON publishing to the server root, Bearer
+// and Basic auth with per-topic write access, ntfy's 4,096-byte message
+// limit, its JSON error bodies, a request rate limit, and injected 5xx.
+package ntfytest
+
+import (
+	"crypto/rand"
+	"encoding/base64"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"regexp"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Message is a published message as the server received it.
+type Message struct {
+	Topic    string   `json:"topic"`
+	Title    string   `json:"title"`
+	Message  string   `json:"message"`
+	Priority int      `json:"priority"`
+	Tags     []string `json:"tags"`
+	Click    string   `json:"click"`
+	Markdown bool     `json:"markdown"`
+	Actions  []Action `json:"actions"`
+
+	Auth string `json:"-"` // "bearer:TOKEN", "basic:USER" or ""
+}
+
+// Action is an action button.
+type Action struct {
+	Action  string            `json:"action"`
+	Label   string            `json:"label"`
+	URL     string            `json:"url"`
+	Method  string            `json:"method"`
+	Headers map[string]string `json:"headers"`
+	Body    string            `json:"body"`
+	Clear   bool              `json:"clear"`
+}
+
+// Server is a running test server.
+type Server struct {
+	*httptest.Server
+
+	mu       sync.Mutex
+	received []Message
+	requests int
+	tokens   map[string][]string // token -> writable topics
+	users    map[string]user
+	limit    int // requests per window; 0: none
+	window   time.Time
+	inWindow int
+	fail     []failure
+}
+
+type user struct {
+	password string
+	topics   []string
+}
+
+type failure struct {
+	status     int
+	retryAfter string
+}
+
+// New starts a server that needs no login (as ntfy.sh for public topics).
+func New() *Server {
+	s := &Server{tokens: map[string][]string{}, users: map[string]user{}}
+	s.Server = httptest.NewServer(http.HandlerFunc(s.handle))
+	return s
+}
+
+// RequireToken makes the server require a login, and lets token write to
+// topics.
+func (s *Server) RequireToken(token string, topics ...string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.tokens[token] = topics
+}
+
+// RequireUser makes the server require a login, and lets name with
+// password write to topics.
+func (s *Server) RequireUser(name, password string, topics ...string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.users[name] = user{password, topics}
+}
+
+// RateLimit allows n requests a minute; more get 429.
+func (s *Server) RateLimit(n int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.limit = n
+}
+
+// FailNext makes the next n requests fail with status (and a Retry-After
+// header when retryAfter is not "").
+func (s *Server) FailNext(n, status int, retryAfter string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for i := 0; i < n; i++ {
+		s.fail = append(s.fail, failure{status, retryAfter})
+	}
+}
+
+// Received returns the messages the server accepted, in order.
+func (s *Server) Received() []Message {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]Message(nil), s.received...)
+}
+
+// Requests counts every request, accepted or not.
+func (s *Server) Requests() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.requests
+}
+
+var topicRE = regexp.MustCompile(`^[-_A-Za-z0-9]{1,64}$`)
+
+// MessageLimit is ntfy's default message size limit, in bytes.
+const MessageLimit = 4096
+
+func writeError(w http.ResponseWriter, status, code int, msg string) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	json.NewEncoder(w).Encode(map[string]any{
+		"code": code, "http": status, "error": msg, "link": "https://ntfy.sh/docs/publish/",
+	})
+}
+
+func (s *Server) handle(w http.ResponseWriter, r *http.Request) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.requests++
+	if len(s.fail) > 0 {
+		f := s.fail[0]
+		s.fail = s.fail[1:]
+		if f.retryAfter != "" {
+			w.Header().Set("Retry-After", f.retryAfter)
+		}
+		if f.status == http.StatusTooManyRequests {
+			writeError(w, f.status, 42901, "limit reached: too many requests, please be nice")
+			return
+		}
+		writeError(w, f.status, f.status*100+1, strings.ToLower(http.StatusText(f.status)))
+		return
+	}
+	if s.limit > 0 {
+		now := time.Now()
+		if now.Sub(s.window) > time.Minute {
+			s.window, s.inWindow = now, 0
+		}
+		s.inWindow++
+		if s.inWindow > s.limit {
+			writeError(w, http.StatusTooManyRequests, 42901, "limit reached: too many requests, please be nice")
+			return
+		}
+	}
+	if r.Method != http.MethodPost && r.Method != http.MethodPut || r.URL.Path != "/" {
+		writeError(w, http.StatusNotFound, 40401, "page not found")
+		return
+	}
+	body, err := io.ReadAll(io.LimitReader(r.Body, 64<<10))
+	if err != nil {
+		writeError(w, http.StatusBadRequest, 40001, "invalid request")
+		return
+	}
+	var m Message
+	if err := json.Unmarshal(body, &m); err != nil {
+		writeError(w, http.StatusBadRequest, 40024, "invalid request: request body must be message JSON")
+		return
+	}
+	if !topicRE.MatchString(m.Topic) {
+		writeError(w, http.StatusBadRequest, 40009, "invalid topic")
+		return
+	}
+	auth, ok := s.authorize(r, m.Topic)
+	switch {
+	case !ok && auth == "":
+		writeError(w, http.StatusUnauthorized, 40101, "unauthorized")
+		return
+	case !ok:
+		writeError(w, http.StatusForbidden, 40301, "forbidden")
+		return
+	}
+	m.Auth = auth
+	switch {
+	case m.Priority < 0 || m.Priority > 5:
+		writeError(w, http.StatusBadRequest, 40007, "invalid priority")
+		return
+	case len(m.Actions) > 3:
+		writeError(w, http.StatusBadRequest, 40018, "invalid request: actions invalid, only 3 actions allowed")
+		return
+	case len(m.Message) > MessageLimit:
+		writeError(w, http.StatusRequestEntityTooLarge, 41301, "too large: message exceeds the limit")
+		return
+	}
+	for _, a := range m.Actions {
+		if (a.Action != "http" && a.Action != "view" && a.Action != "broadcast") || a.Label == "" {
+			writeError(w, http.StatusBadRequest, 40018, "invalid request: actions invalid")
+			return
+		}
+	}
+	s.received = append(s.received, m)
+	id := make([]byte, 6)
+	rand.Read(id)
+	now := time.Now().Unix()
+	w.Header().Set("Content-Type", "application/json")
+	json.NewEncoder(w).Encode(map[string]any{
+		"id": hex.EncodeToString(id), "time": now, "expires": now + 43200, "event": "message",
+		"topic": m.Topic, "title": m.Title, "message": m.Message, "priority": m.Priority, "tags": m.Tags, "click": m.Click,
+	})
+}
+
+// authorize checks the login; auth names who logged in ("" for nobody), ok
+// whether they may write to topic.
+func (s *Server) authorize(r *http.Request, topic string) (auth string, ok bool) {
+	needLogin := len(s.tokens) > 0 || len(s.users) > 0
+	h := r.Header.Get("Authorization")
+	switch {
+	case strings.HasPrefix(h, "Bearer "):
+		token := strings.TrimPrefix(h, "Bearer ")
+		topics, known := s.tokens[token]
+		if !known {
+			return "", false
+		}
+		return "bearer:" + token, contains(topics, topic)
+	case strings.HasPrefix(h, "Basic "):
+		raw, err := base64.StdEncoding.DecodeString(strings.TrimPrefix(h, "Basic "))
+		name, pass, _ := strings.Cut(string(raw), ":")
+		u, known := s.users[name]
+		if err != nil || !known || u.password != pass {
+			return "", false
+		}
+		return "basic:" + name, contains(u.topics, topic)
+	case h != "":
+		return "", false
+	}
+	return "", !needLogin
+}
+
+func contains(list []string, x string) bool {
+	for _, v := range list {
+		if v == x {
+			return true
+		}
+	}
+	return false
+}
+
+// String describes the server for test logs.
+func (s *Server) String() string { return fmt.Sprintf("ntfytest at %s", s.URL) }

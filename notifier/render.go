@@ -1,0 +1,325 @@
+package notifier
+
+import (
+	"fmt"
+	"hash/fnv"
+	"html"
+	"strings"
+	"text/template"
+	"time"
+
+	"github.com/rekindle/rekindle/config"
+	"github.com/rekindle/rekindle/rules"
+)
+
+// Reminder is what a run decided to tell the user about one person.
+type Reminder struct {
+	Contact *config.Contact
+	Result  rules.Result // the facts behind it: kind, anchor, last talk, ...
+	At      time.Time    // when the run evaluated it
+}
+
+// Data is what a reminder template can use, documented in the README.
+type Data struct {
+	Name       string   // "Alice Moreau"
+	First      string   // "Alice"
+	ID         string   // "alice-moreau"
+	Days       int      // days since you last talked; 0 when unknown
+	Last       string   // the last interaction, 2006-01-02; "" when unknown
+	Every      string   // the cadence in words: "2 weeks"
+	Fallout    string   // the fallout date, for cooldown_over
+	CoolDays   int      // days since the fallout
+	Sent       string   // the last unanswered message, for follow_up and let_be
+	Unanswered int      // unanswered messages
+	LastTry    bool     // the follow-up is the last one
+	Interest   string   // one of their interests, or ""
+	Interests  []string // all of them
+	Notes      string
+}
+
+// The parts of a reminder a config may override: [templates.KIND].
+var templateParts = []string{"title", "lead", "opener"}
+
+// defaultTemplates are rekindle's own words. Openers are short, friendly
+// and easy to send as they are; several per kind, picked per episode, so
+// the same words don't come back every time.
+var defaultTemplates = map[rules.Kind]map[string][]string{
+	rules.CheckIn: {
+		"title": {"Time to catch up with {{.Name}}"},
+		"lead": {`{{if .Last}}It has been {{.Days}} days since you last talked{{if .Every}}; you wanted to keep in touch every {{.Every}}{{end}}.` +
+			`{{else}}You haven't logged a conversation with {{.First}} yet. A hello is a fine start.{{end}}`},
+		"opener": {
+			`{{if .Interest}}Hey {{.First}}, you crossed my mind today. How is the {{.Interest}} going?{{else}}Hey {{.First}}, you crossed my mind today. How are you doing?{{end}}`,
+			`Hi {{.First}}! It's been a while. What's new with you?`,
+			`{{if .Interest}}Hey {{.First}}, saw something about {{.Interest}} and thought of you. How have you been?{{else}}Hey {{.First}}, it's been too long. Fancy catching up this week?{{end}}`,
+		},
+	},
+	rules.CooldownOver: {
+		"title": {"{{.Name}}: the cooldown is over"},
+		"lead": {`It's been {{.CoolDays}} days since your falling-out on {{.Fallout}}. Before you write, think about your own part in it. ` +
+			`A sincere apology for that, without a "but", does more than being right.`},
+		"opener": {
+			`Hi {{.First}}, I've been thinking about our argument, and I'm sorry for my part in it. No need to reply; I just wanted you to know.`,
+			`Hey {{.First}}, I'm sorry about how things went between us. I miss talking with you, whenever you're ready.`,
+		},
+	},
+	rules.FollowUp: {
+		"title": {`{{if .LastTry}}One last try with {{.Name}}{{else}}No reply from {{.Name}} yet{{end}}`},
+		"lead": {`{{if .LastTry}}You wrote on {{.Sent}} and haven't heard back. This is the last try: keep it light and leave the door open. After this, rekindle will let them be.` +
+			`{{else}}You wrote on {{.Sent}} and haven't heard back. Messages get buried; a short, light nudge is fine.{{end}}`},
+		"opener": {
+			`{{if .LastTry}}Hi {{.First}}, no pressure at all. Whenever you feel like catching up, I'm here.{{else}}Hey {{.First}}, just bumping this up in case it got lost. No rush!{{end}}`,
+		},
+	},
+	rules.LetBeNotice: {
+		"title": {"Let {{.Name}} be for now"},
+		"lead": {`{{.Unanswered}} messages since {{.Sent}} and no reply. You've done your part, and nobody owes an answer. ` +
+			`rekindle will stay quiet about {{.First}} until they reply; when they do, log it: rekindle log {{.ID}} replied`},
+		"opener": {""},
+	},
+}
+
+// Templates renders reminders; build it with NewTemplates.
+type Templates struct {
+	parts map[rules.Kind]map[string][]*template.Template
+}
+
+// NewTemplates compiles the default templates with the config's overrides
+// ([templates.KIND] title, lead and opener) and tries each on sample data,
+// so a mistake such as {{.Nmae}} is reported at start, not at 9 am.
+func NewTemplates(overrides map[string]map[string]string) (*Templates, error) {
+	t := &Templates{parts: map[rules.Kind]map[string][]*template.Template{}}
+	var problems []string
+	for kind, parts := range defaultTemplates {
+		t.parts[kind] = map[string][]*template.Template{}
+		for _, part := range templateParts {
+			texts := parts[part]
+			if o, ok := overrides[string(kind)][part]; ok {
+				texts = []string{o}
+			}
+			for _, text := range texts {
+				name := fmt.Sprintf("templates.%s.%s", kind, part)
+				tmpl, err := template.New(name).Option("missingkey=error").Parse(text)
+				if err == nil {
+					err = tmpl.Execute(&strings.Builder{}, sampleData)
+				}
+				if err != nil {
+					problems = append(problems, err.Error())
+					continue
+				}
+				t.parts[kind][part] = append(t.parts[kind][part], tmpl)
+			}
+		}
+	}
+	if len(problems) > 0 {
+		return nil, fmt.Errorf("invalid reminder template: %s", strings.Join(problems, "; "))
+	}
+	return t, nil
+}
+
+var sampleData = Data{Name: "Alice Moreau", First: "Alice", ID: "alice-moreau", Days: 30, Last: "2026-10-20",
+	Every: "30 days", Fallout: "2026-11-20", CoolDays: 7, Sent: "2026-11-25", Unanswered: 2, Interest: "chess",
+	Interests: []string{"chess"}, Notes: "New job."}
+
+// data gathers the template data for a reminder.
+func data(r Reminder) Data {
+	c, res := r.Contact, r.Result
+	d := Data{
+		Name: c.Name, First: firstName(c.Name), ID: c.ID,
+		Every: c.Settings.Every.Human(), Interests: c.Interests, Notes: c.Notes,
+		Unanswered: res.Unanswered, LastTry: res.LastTry,
+	}
+	if c.Settings.Every.IsZero() {
+		d.Every = ""
+	}
+	if !res.Last.IsZero() {
+		d.Last = res.Last.Format(time.DateOnly)
+		d.Days = daysBetween(res.Last, r.At)
+	}
+	if !res.Fallout.IsZero() {
+		d.Fallout = res.Fallout.Format(time.DateOnly)
+		d.CoolDays = daysBetween(res.Fallout, r.At)
+	}
+	if res.Kind == rules.FollowUp || res.Kind == rules.LetBeNotice {
+		d.Sent = res.Anchor.Format(time.DateOnly)
+	}
+	if len(c.Interests) > 0 {
+		d.Interest = c.Interests[pick(c.ID, res.Anchor, len(c.Interests))]
+	}
+	return d
+}
+
+func firstName(name string) string {
+	if f := strings.Fields(name); len(f) > 0 {
+		return f[0]
+	}
+	return name
+}
+
+func daysBetween(a, b time.Time) int {
+	ay, am, ad := a.Date()
+	by, bm, bd := b.In(a.Location()).Date()
+	return int(time.Date(by, bm, bd, 12, 0, 0, 0, time.UTC).Sub(time.Date(ay, am, ad, 12, 0, 0, 0, time.UTC)).Hours() / 24)
+}
+
+// pick chooses one of n variants, the same for the whole episode.
+func pick(id string, anchor time.Time, n int) int {
+	h := fnv.New32a()
+	h.Write([]byte(id))
+	h.Write([]byte(anchor.Format(time.RFC3339)))
+	return int(h.Sum32() % uint32(n))
+}
+
+var kindTags = map[rules.Kind][]string{
+	rules.CheckIn:      {"wave"},
+	rules.CooldownOver: {"dove"},
+	rules.FollowUp:     {"speech_balloon"},
+	rules.LetBeNotice:  {"fallen_leaf"},
+}
+
+// Render turns a reminder into a message for every format.
+func (t *Templates) Render(r Reminder) (Message, error) {
+	kind := r.Result.Kind
+	parts, ok := t.parts[kind]
+	if !ok {
+		return Message{}, fmt.Errorf("render: no template for reminder kind %q", kind)
+	}
+	d := data(r)
+	run := func(part string) (string, error) {
+		list := parts[part]
+		if len(list) == 0 {
+			return "", nil
+		}
+		var b strings.Builder
+		if err := list[pick(d.ID, r.Result.Anchor, len(list))].Execute(&b, d); err != nil {
+			return "", err
+		}
+		return strings.TrimSpace(b.String()), nil
+	}
+	title, err := run("title")
+	if err != nil {
+		return Message{}, err
+	}
+	lead, err := run("lead")
+	if err != nil {
+		return Message{}, err
+	}
+	opener, err := run("opener")
+	if err != nil {
+		return Message{}, err
+	}
+	b := body{lead: lead, starters: starters(r.Contact), opener: opener}
+	m := Message{
+		Title:    title,
+		Text:     b.text(),
+		Markdown: b.markdown(),
+		Mrkdwn:   b.mrkdwn(),
+		HTML:     b.html(),
+		Tags:     kindTags[kind],
+	}
+	if kind == rules.LetBeNotice {
+		m.Priority = 2 // a notice, not a nudge
+	}
+	return m, nil
+}
+
+// TestMessage is what test-notify sends through a channel.
+func TestMessage(channel string) Message {
+	lead := fmt.Sprintf("This is a test from rekindle. If you can read it, the %q channel works. Nothing to do.", channel)
+	b := body{lead: lead}
+	return Message{
+		Title: "rekindle test message", Text: b.text(), Markdown: b.markdown(), Mrkdwn: b.mrkdwn(), HTML: b.html(),
+		Tags: []string{"white_check_mark"}, Test: true,
+	}
+}
+
+func starters(c *config.Contact) []string {
+	var s []string
+	if c.Notes != "" {
+		s = append(s, c.Notes)
+	}
+	switch len(c.Interests) {
+	case 0:
+	case 1:
+		s = append(s, "They're into "+c.Interests[0]+".")
+	default:
+		s = append(s, "They're into "+strings.Join(c.Interests[:len(c.Interests)-1], ", ")+" and "+c.Interests[len(c.Interests)-1]+".")
+	}
+	return s
+}
+
+// body is a reminder's content before formatting.
+type body struct {
+	lead     string
+	starters []string
+	opener   string
+}
+
+const (
+	startersHeading = "Conversation starters"
+	openerHeading   = "Something to send"
+)
+
+func (b body) text() string {
+	var s strings.Builder
+	s.WriteString(b.lead)
+	if len(b.starters) > 0 {
+		s.WriteString("\n\n" + startersHeading + ":")
+		for _, x := range b.starters {
+			s.WriteString("\n- " + x)
+		}
+	}
+	if b.opener != "" {
+		s.WriteString("\n\n" + openerHeading + ":\n\"" + b.opener + "\"")
+	}
+	return s.String()
+}
+
+func (b body) markdown() string {
+	var s strings.Builder
+	s.WriteString(b.lead)
+	if len(b.starters) > 0 {
+		s.WriteString("\n\n**" + startersHeading + "**")
+		for _, x := range b.starters {
+			s.WriteString("\n- " + x)
+		}
+	}
+	if b.opener != "" {
+		s.WriteString("\n\n**" + openerHeading + "**\n> " + b.opener)
+	}
+	return s.String()
+}
+
+// slackEscape escapes the three characters Slack's mrkdwn reserves.
+var slackEscape = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;")
+
+func (b body) mrkdwn() string {
+	var s strings.Builder
+	s.WriteString(slackEscape.Replace(b.lead))
+	if len(b.starters) > 0 {
+		s.WriteString("\n\n*" + startersHeading + "*")
+		for _, x := range b.starters {
+			s.WriteString("\n• " + slackEscape.Replace(x))
+		}
+	}
+	if b.opener != "" {
+		s.WriteString("\n\n*" + openerHeading + "*\n>" + slackEscape.Replace(b.opener))
+	}
+	return s.String()
+}
+
+func (b body) html() string {
+	var s strings.Builder
+	s.WriteString("<p>" + html.EscapeString(b.lead) + "</p>\n")
+	if len(b.starters) > 0 {
+		s.WriteString("<p><strong>" + startersHeading + "</strong></p>\n<ul>\n")
+		for _, x := range b.starters {
+			s.WriteString("<li>" + html.EscapeString(x) + "</li>\n")
+		}
+		s.WriteString("</ul>\n")
+	}
+	if b.opener != "" {
+		s.WriteString("<p><strong>" + openerHeading + "</strong></p>\n<blockquote>" + html.EscapeString(b.opener) + "</blockquote>\n")
+	}
+	return s.String()
+}

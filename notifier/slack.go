@@ -1,0 +1,153 @@
+package notifier
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/slack-go/slack"
+
+	"github.com/rekindle/rekindle/config"
+)
+
+// Slack's limits on the blocks rekindle sends.
+const (
+	slackHeaderLimit  = 150
+	slackSectionLimit = 3000
+)
+
+// Slack posts to Slack through an incoming webhook, or with a bot token to
+// a channel. (nikoksr/notify's Slack service sends plain text only and
+// cannot be pointed at a test server, so the bot-token path uses
+// slack-go/slack, which that service wraps, directly.)
+type Slack struct {
+	name    string
+	webhook string
+	token   string
+	channel string
+	client  *http.Client
+	api     *slack.Client
+	timeout time.Duration
+}
+
+func newSlack(ch *config.Channel, o Options) *Slack {
+	s := &Slack{
+		name: ch.Name, webhook: ch.WebhookURL.Reveal(), token: ch.Token.Reveal(), channel: ch.Channel,
+		client: o.httpClient(), timeout: o.Timeout,
+	}
+	if s.token != "" {
+		opts := []slack.Option{slack.OptionHTTPClient(s.client)}
+		if o.SlackAPIURL != "" {
+			opts = append(opts, slack.OptionAPIURL(strings.TrimRight(o.SlackAPIURL, "/")+"/"))
+		}
+		s.api = slack.New(s.token, opts...)
+	}
+	return s
+}
+
+// Name returns the channel's name.
+func (s *Slack) Name() string { return s.name }
+
+// Type returns "slack".
+func (s *Slack) Type() string { return "slack" }
+
+// Send implements notify.Notifier.
+func (s *Slack) Send(ctx context.Context, subject, message string) error {
+	return s.Deliver(ctx, Message{Title: subject, Text: message, Mrkdwn: slackEscape.Replace(message)})
+}
+
+// blocks lays a message out as a header and a mrkdwn section.
+func blocks(m Message) []slack.Block {
+	text := m.Mrkdwn
+	if text == "" {
+		text = slackEscape.Replace(m.Text)
+	}
+	return []slack.Block{
+		slack.NewHeaderBlock(slack.NewTextBlockObject(slack.PlainTextType, truncate(m.Title, slackHeaderLimit), false, false)),
+		slack.NewSectionBlock(slack.NewTextBlockObject(slack.MarkdownType, truncate(text, slackSectionLimit), false, false), nil, nil),
+	}
+}
+
+// fallback is the plain text Slack shows in notifications.
+func fallback(m Message) string { return m.Title + "\n" + m.Text }
+
+// Deliver posts m.
+func (s *Slack) Deliver(ctx context.Context, m Message) error {
+	ctx, cancel := withTimeout(ctx, s.timeout)
+	defer cancel()
+	if s.api != nil {
+		return s.post(ctx, m)
+	}
+	return s.hook(ctx, m)
+}
+
+func (s *Slack) hook(ctx context.Context, m Message) error {
+	body, err := json.Marshal(slack.WebhookMessage{Text: fallback(m), Blocks: &slack.Blocks{BlockSet: blocks(m)}})
+	if err != nil {
+		return &Error{Channel: s.name, Msg: "encode message: " + err.Error()}
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, s.webhook, bytes.NewReader(body))
+	if err != nil {
+		// The URL is a secret: say what is wrong without it.
+		return &Error{Channel: s.name, Msg: "the webhook URL is not valid", Hint: "check webhook_url"}
+	}
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := s.client.Do(req)
+	if err != nil {
+		return networkFailure(s.name, err, s.webhook)
+	}
+	defer resp.Body.Close()
+	detail := strings.TrimSpace(readDetail(resp.Body))
+	if resp.StatusCode == http.StatusOK {
+		return nil
+	}
+	e := httpFailure(s.name, resp, redactAll(detail, []string{s.webhook}))
+	switch resp.StatusCode {
+	case http.StatusNotFound, http.StatusGone:
+		e.Hint = "the webhook was removed or its channel archived; create a new incoming webhook"
+	case http.StatusForbidden:
+		e.Hint = "the webhook is not allowed to post; check the app's permissions"
+	case http.StatusBadRequest:
+		e.Hint = "Slack refused the message"
+	}
+	return e
+}
+
+// slackTemporary lists the API errors that can go away by themselves.
+var slackTemporary = map[string]bool{
+	"ratelimited": true, "fatal_error": true, "internal_error": true, "service_unavailable": true, "request_timeout": true,
+}
+
+func (s *Slack) post(ctx context.Context, m Message) error {
+	_, _, err := s.api.PostMessageContext(ctx, s.channel,
+		slack.MsgOptionText(fallback(m), false), slack.MsgOptionBlocks(blocks(m)...))
+	if err == nil {
+		return nil
+	}
+	var rl *slack.RateLimitedError
+	var api slack.SlackErrorResponse
+	var sc slack.StatusCodeError
+	switch {
+	case errors.As(err, &rl):
+		return &Error{Channel: s.name, Retryable: true, RetryAfter: rl.RetryAfter, Status: http.StatusTooManyRequests,
+			Msg: "Slack rate limit reached", Err: err}
+	case errors.As(err, &api):
+		e := &Error{Channel: s.name, Retryable: slackTemporary[api.Err], Msg: "Slack answered: " + api.Err, Err: err}
+		switch api.Err {
+		case "invalid_auth", "not_authed", "token_revoked", "token_expired", "account_inactive":
+			e.Hint = "the bot token is wrong or was revoked"
+		case "channel_not_found", "not_in_channel":
+			e.Hint = fmt.Sprintf("check channel %q, and invite the bot to it", s.channel)
+		}
+		return e
+	case errors.As(err, &sc):
+		return &Error{Channel: s.name, Retryable: sc.Code >= 500 || sc.Code == http.StatusTooManyRequests, Status: sc.Code,
+			Msg: fmt.Sprintf("Slack answered %d %s", sc.Code, sc.Status), Err: err}
+	}
+	return networkFailure(s.name, err, s.token)
+}
