@@ -481,11 +481,20 @@ func TestDesktop(t *testing.T) {
 		t.Fatalf("received %d; want 1", len(got))
 	}
 	n := got[0]
-	if n.AppName != "rekindle" || n.Summary != sample.Title || n.Body != "Say hi &lt;3 &amp; mean it" || n.Timeout != -1 {
-		t.Errorf("notification %+v", n)
+	if n.AppName != "rekindle" || n.Summary != sample.Title || n.Body != "Say hi <3 & mean it" || n.Timeout != -1 {
+		t.Errorf("notification %+v; a server without body-markup gets the text as it is", n)
 	}
 	if u, _ := n.Hints["urgency"].Value().(byte); u != 0 {
 		t.Errorf("urgency %v; want 0 (low) for priority 2", n.Hints["urgency"])
+	}
+
+	// A server that reads markup gets the text escaped.
+	srv.Capabilities = []string{"body", "body-markup"}
+	if err := ch.Deliver(ctx, m); err != nil {
+		t.Fatal(err)
+	}
+	if b := srv.Received()[1].Body; b != "Say hi &lt;3 &amp; mean it" {
+		t.Errorf("body %q; want it escaped for body-markup", b)
 	}
 
 	// No session bus at all: a clear error that says what to do.

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"html"
 	"os"
+	"slices"
 	"time"
 
 	"github.com/godbus/dbus/v5"
@@ -73,10 +74,15 @@ func (d *Desktop) Deliver(ctx context.Context, m Message) error {
 		"category":      dbus.MakeVariant("im"),
 		"desktop-entry": dbus.MakeVariant("rekindle"),
 	}
-	// Notification servers may read a little HTML markup in the body, so
-	// the text is escaped.
-	call := conn.Object(notifyService, notifyPath).CallWithContext(ctx, notifyMethod, 0,
-		"rekindle", uint32(0), "", m.Title, html.EscapeString(m.Text), []string{}, hints, int32(-1))
+	obj := conn.Object(notifyService, notifyPath)
+	// A server with "body-markup" reads a little HTML in the body, so the
+	// text is escaped for it; any other shows the body as it is.
+	body := m.Text
+	var caps []string
+	if err := obj.CallWithContext(ctx, notifyService+".GetCapabilities", 0).Store(&caps); err == nil && slices.Contains(caps, "body-markup") {
+		body = html.EscapeString(body)
+	}
+	call := obj.CallWithContext(ctx, notifyMethod, 0, "rekindle", uint32(0), "", m.Title, body, []string{}, hints, int32(-1))
 	if call.Err == nil {
 		return nil
 	}

@@ -73,7 +73,7 @@ var defaultTemplates = map[rules.Kind]map[string][]string{
 	},
 	rules.LetBeNotice: {
 		"title": {"Let {{.Name}} be for now"},
-		"lead": {`{{.Unanswered}} messages since {{.Sent}} and no reply. You've done your part, and nobody owes an answer. ` +
+		"lead": {`{{.Unanswered}} messages, the last on {{.Sent}}, and no reply. You've done your part, and nobody owes an answer. ` +
 			`rekindle will stay quiet about {{.First}} until they reply; when they do, log it: rekindle log {{.ID}} replied`},
 		"opener": {""},
 	},

@@ -73,8 +73,9 @@ func blocks(m Message) []slack.Block {
 	}
 }
 
-// fallback is the plain text Slack shows in notifications.
-func fallback(m Message) string { return m.Title + "\n" + m.Text }
+// fallback is the text Slack shows in notifications; Slack reads it as
+// mrkdwn, so its reserved characters are escaped.
+func fallback(m Message) string { return slackEscape.Replace(m.Title + "\n" + m.Text) }
 
 // Deliver posts m.
 func (s *Slack) Deliver(ctx context.Context, m Message) error {

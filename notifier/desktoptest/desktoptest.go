@@ -77,6 +77,10 @@ type Notification struct {
 
 // Server is a notification server on a bus.
 type Server struct {
+	// Capabilities are what GetCapabilities answers; "body-markup" makes
+	// clients escape the body.
+	Capabilities []string
+
 	conn *dbus.Conn
 	mu   sync.Mutex
 	got  []Notification
@@ -89,7 +93,7 @@ func Serve(address string) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{conn: conn}
+	s := &Server{conn: conn, Capabilities: []string{"body"}}
 	if err := conn.Export(s, "/org/freedesktop/Notifications", "org.freedesktop.Notifications"); err != nil {
 		conn.Close()
 		return nil, err
@@ -114,7 +118,9 @@ func (s *Server) Notify(app string, replaces uint32, icon, summary, body string,
 
 // GetCapabilities implements the method of the specification.
 func (s *Server) GetCapabilities() ([]string, *dbus.Error) {
-	return []string{"body"}, nil
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.Capabilities, nil
 }
 
 // GetServerInformation implements the method of the specification.

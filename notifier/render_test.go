@@ -1,0 +1,259 @@
+package notifier
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/rekindle/rekindle/config"
+	"github.com/rekindle/rekindle/notifier/desktoptest"
+	"github.com/rekindle/rekindle/notifier/ntfytest"
+	"github.com/rekindle/rekindle/notifier/smtptest"
+	"github.com/rekindle/rekindle/notifier/webhooktest"
+	"github.com/rekindle/rekindle/rules"
+)
+
+const people = `timezone = "Europe/Berlin"
+
+[[contact]]
+name = "Alice Moreau"
+last_interaction = 2026-10-20
+every = "2w"
+interests = ["chess", "trail running"]
+notes = "Started a new job in October."
+
+[[contact]]
+name = "Newcomer"
+
+[[contact]]
+name = "Bob"
+last_interaction = 2026-09-01
+fallout = 2026-11-20
+notes = "We argued about the move. I was short with him."
+
+[[contact]]
+name = "Emil <the> Great & Co"
+last_interaction = 2026-10-01
+reached_out = [2026-11-25]
+max_unanswered = 3
+
+[[contact]]
+name = "Dana"
+last_interaction = 2026-08-15
+reached_out = [2026-11-25]
+interests = ["climbing"]
+
+[[contact]]
+name = "Zed"
+last_interaction = 2026-08-15
+reached_out = [2026-11-20, 2026-11-25]
+`
+
+// cases are a reminder of every kind, and the variants that read
+// differently: a first hello, a last try, the test message.
+var cases = []struct {
+	name, id string
+}{
+	{"check_in", "alice-moreau"},
+	{"check_in-first", "newcomer"},
+	{"cooldown_over", "bob"},
+	{"follow_up", "emil-the-great-co"},
+	{"follow_up-last-try", "dana"},
+	{"let_be", "zed"},
+	{"test", ""},
+}
+
+func reminderMessage(t *testing.T, cfg *config.Config, tmpl *Templates, id string, at time.Time) Message {
+	t.Helper()
+	if id == "" {
+		return TestMessage("golden")
+	}
+	c, ok := cfg.Lookup(id)
+	if !ok {
+		t.Fatalf("no contact %s", id)
+	}
+	r := rules.Evaluate(c.Settings, &c.Dates, nil, at)
+	if !r.IsDue(at) {
+		t.Fatalf("%s is not due at %v: %s", id, at, r.Reason(at))
+	}
+	m, err := tmpl.Render(Reminder{Contact: c, Result: r, At: at})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+// TestGolden pins every reminder kind on every channel: what each server
+// received is compared with testdata/golden/KIND.CHANNEL.
+// UPDATE_GOLDEN=1 rewrites the files.
+func TestGolden(t *testing.T) {
+	cfg, err := config.Parse("people.toml", []byte(people))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl, err := NewTemplates(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	at := time.Date(2026, 12, 1, 9, 0, 0, 0, cfg.Location)
+	ctx := context.Background()
+
+	ntfy := ntfytest.New()
+	defer ntfy.Close()
+	hook := webhooktest.New()
+	defer hook.Close()
+	smtp, err := smtptest.Start(smtptest.Plain, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer smtp.Close()
+	bus, err := desktoptest.StartBus(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer bus.Close()
+	desk, err := desktoptest.Serve(bus.Address)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer desk.Close()
+	var console bytes.Buffer
+	t.Setenv("REKINDLE_TEST_HOOK", hook.WebhookURL())
+	chans, err := config.Parse("chans.toml", []byte(fmt.Sprintf(`
+[channels.ntfy]
+type = "ntfy"
+url = %q
+topic = "t"
+[channels.slack]
+type = "slack"
+webhook_url = "${REKINDLE_TEST_HOOK}"
+[channels.email]
+type = "email"
+host = "127.0.0.1"
+port = %d
+tls = "none"
+from = "rekindle <me@example.com>"
+to = ["me@example.com"]
+[channels.desktop]
+type = "desktop"
+[channels.console]
+type = "console"
+`, ntfy.URL, smtp.Port())))
+	if err != nil {
+		t.Fatal(err)
+	}
+	built, err := FromConfig(chans, Options{Stdout: &console, DBusAddress: bus.Address})
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	for i, tc := range cases {
+		m := reminderMessage(t, cfg, tmpl, tc.id, at)
+		for _, name := range []string{"ntfy", "slack", "email", "desktop", "console"} {
+			if err := built[name].Deliver(ctx, m); err != nil {
+				t.Fatalf("%s on %s: %v", tc.name, name, err)
+			}
+		}
+		got := map[string]string{}
+		n := ntfy.Received()[i]
+		js, _ := json.MarshalIndent(n, "", "  ")
+		got["ntfy"] = string(js)
+		var pretty bytes.Buffer
+		json.Indent(&pretty, hook.Raw()[i], "", "  ")
+		got["slack"] = pretty.String()
+		text, html := parseMail(t, smtp.Mail()[i].Data, map[string]string{"Subject": m.Title})
+		got["email"] = "Subject: " + m.Title + "\n\n--- text/plain\n" + text + "\n--- text/html\n" + html
+		d := desk.Received()[i]
+		got["desktop"] = fmt.Sprintf("summary: %s\nurgency: %v\nbody:\n%s", d.Summary, d.Hints["urgency"].Value(), d.Body)
+		got["console"] = console.String()
+		console.Reset()
+		for name, out := range got {
+			golden(t, filepath.Join("testdata", "golden", tc.name+"."+name), strings.ReplaceAll(out, "\r\n", "\n"))
+		}
+	}
+}
+
+func golden(t *testing.T, path, got string) {
+	t.Helper()
+	if !strings.HasSuffix(got, "\n") {
+		got += "\n"
+	}
+	if os.Getenv("UPDATE_GOLDEN") != "" {
+		os.MkdirAll(filepath.Dir(path), 0o755)
+		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (UPDATE_GOLDEN=1 writes it)", err)
+	}
+	if got != string(want) {
+		t.Errorf("%s differs (UPDATE_GOLDEN=1 to rewrite):\n--- got\n%s\n--- want\n%s", path, got, want)
+	}
+}
+
+func TestTemplateOverrides(t *testing.T) {
+	cfg, err := config.Parse("people.toml", []byte(people+`
+[templates.check_in]
+title = "Call {{.First}}!"
+opener = "Yo {{.First}}"
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl, err := NewTemplates(cfg.Templates)
+	if err != nil {
+		t.Fatal(err)
+	}
+	at := time.Date(2026, 12, 1, 9, 0, 0, 0, cfg.Location)
+	m := reminderMessage(t, cfg, tmpl, "alice-moreau", at)
+	if m.Title != "Call Alice!" || !strings.Contains(m.Text, `"Yo Alice"`) || !strings.Contains(m.Text, "It has been 42 days") {
+		t.Errorf("override not applied: %q\n%s", m.Title, m.Text)
+	}
+
+	for _, bad := range []map[string]map[string]string{
+		{"check_in": {"title": "Hi {{.Nmae}}"}},
+		{"let_be": {"lead": "{{if}}"}},
+	} {
+		if _, err := NewTemplates(bad); err == nil || !strings.Contains(err.Error(), "templates.") {
+			t.Errorf("NewTemplates(%v) = %v; want an error naming the template", bad, err)
+		}
+	}
+}
+
+func TestMessagesStayBrief(t *testing.T) {
+	cfg, err := config.Parse("people.toml", []byte(people))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl, _ := NewTemplates(nil)
+	at := time.Date(2026, 12, 1, 9, 0, 0, 0, cfg.Location)
+	for _, tc := range cases[:6] {
+		m := reminderMessage(t, cfg, tmpl, tc.id, at)
+		if len(m.Title) > 60 || len(m.Text) > 700 {
+			t.Errorf("%s: title of %d and text of %d bytes; reminders are meant to be brief", tc.name, len(m.Title), len(m.Text))
+		}
+		if tc.name != "let_be" && !strings.Contains(m.Text, "Something to send") {
+			t.Errorf("%s: no opener:\n%s", tc.name, m.Text)
+		}
+	}
+	bob := reminderMessage(t, cfg, tmpl, "bob", at)
+	if !strings.Contains(bob.Text, "your own part") || !strings.Contains(strings.ToLower(bob.Text), "sorry") {
+		t.Errorf("cooldown_over must invite reflection and an apology:\n%s", bob.Text)
+	}
+	zed := reminderMessage(t, cfg, tmpl, "zed", at)
+	if !strings.Contains(zed.Text, "stay quiet") || !strings.Contains(zed.Text, "until they reply") {
+		t.Errorf("let_be must say rekindle stays quiet until they reply:\n%s", zed.Text)
+	}
+	dana := reminderMessage(t, cfg, tmpl, "dana", at)
+	if !strings.Contains(dana.Title, "last try") {
+		t.Errorf("a last try must say so: %q", dana.Title)
+	}
+}
