@@ -68,12 +68,16 @@ type Error struct {
 	Err        error
 }
 
-func (e *Error) Error() string {
+func (e *Error) Error() string { return e.Channel + ": " + e.Describe() }
+
+// Describe says what went wrong and whether it is temporary, without the
+// channel's name.
+func (e *Error) Describe() string {
 	kind := "permanent"
 	if e.Retryable {
 		kind = "temporary"
 	}
-	s := fmt.Sprintf("%s: %s (%s)", e.Channel, e.Msg, kind)
+	s := fmt.Sprintf("%s (%s)", e.Msg, kind)
 	if e.RetryAfter > 0 {
 		s += fmt.Sprintf("; retry after %s", e.RetryAfter)
 	}

@@ -17,6 +17,7 @@ import (
 
 	"github.com/rekindle/rekindle/config"
 	"github.com/rekindle/rekindle/journal"
+	"github.com/rekindle/rekindle/notifier"
 	"github.com/rekindle/rekindle/rules"
 	"github.com/rekindle/rekindle/scheduler"
 )
@@ -124,6 +125,9 @@ func (c *cli) check(args []string) error {
 	cfg, err := c.loadConfig()
 	if err != nil {
 		return err
+	}
+	if _, err := notifier.NewTemplates(cfg.Templates); err != nil {
+		return &hinted{fmt.Errorf("%s: %w", cfg.File, err), "see the README's list of template fields"}
 	}
 	zone := cfg.Timezone
 	if zone == "" {

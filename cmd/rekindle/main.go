@@ -68,6 +68,7 @@ commands:
   let-be PERSON                           no reminders about PERSON until resume
   resume PERSON                           end a snooze or let-be
   history [PERSON] [--limit N]            logged events, newest first
+  test-notify [CHANNEL]                   send a test message through each (or one) channel
   version                                 version and build info
 
 PERSON is an id, or a name or unique prefix of one, in any case.
@@ -102,6 +103,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 	if errors.As(err, &ce) {
 		fmt.Fprintf(stderr, "rekindle: error: %s has %s:\n%v\n", ce.File, plural(len(ce.Problems), "problem", "problems"), ce)
 		return exitProblem
+	}
+	if errors.Is(err, errSomeFailed) {
+		return exitProblem // the report said it all
 	}
 	fmt.Fprintf(stderr, "rekindle: error: %v\n", err)
 	var h *hinted
@@ -157,9 +161,11 @@ func (c *cli) dispatch(ctx context.Context, args []string) error {
 		return c.decide(ctx, "resume", args)
 	case "history":
 		return c.history(ctx, args)
+	case "test-notify":
+		return c.testNotify(ctx, args)
 	}
 	msg := fmt.Sprintf("unknown command %q", cmd)
-	for _, known := range []string{"check", "status", "plan", "log", "snooze", "let-be", "resume", "history", "version"} {
+	for _, known := range []string{"check", "status", "plan", "log", "snooze", "let-be", "resume", "history", "test-notify", "version"} {
 		if strings.HasPrefix(known, cmd) || strings.HasPrefix(cmd, known) {
 			msg += fmt.Sprintf("; did you mean %q?", known)
 			break

@@ -2,12 +2,19 @@ package main
 
 import (
 	"bytes"
+	"net"
 	"os"
 	"path/filepath"
+	"regexp"
+	"strconv"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/rogpeppe/go-internal/testscript"
+
+	"github.com/rekindle/rekindle/notifier/ntfytest"
+	"github.com/rekindle/rekindle/notifier/webhooktest"
 )
 
 func TestMain(m *testing.M) {
@@ -33,7 +40,88 @@ func TestScripts(t *testing.T) {
 			return nil
 		},
 		UpdateScripts: os.Getenv("UPDATE_GOLDEN") != "",
+		Cmds:          serverCmds,
 	})
+}
+
+// Test servers a script can start; each lives until its script ends.
+var (
+	serversMu sync.Mutex
+	ntfys     = map[*testscript.TestScript]*ntfytest.Server{}
+	hooks     = map[*testscript.TestScript]*webhooktest.Server{}
+)
+
+var atVar = regexp.MustCompile(`@[A-Z_]+@`)
+
+var serverCmds = map[string]func(ts *testscript.TestScript, neg bool, args []string){
+	// ntfyserver [TOKEN TOPIC...]: an ntfy server at $NTFY_URL, requiring
+	// TOKEN for the topics when given.
+	"ntfyserver": func(ts *testscript.TestScript, neg bool, args []string) {
+		s := ntfytest.New()
+		if len(args) > 0 {
+			s.RequireToken(args[0], args[1:]...)
+		}
+		serversMu.Lock()
+		ntfys[ts] = s
+		serversMu.Unlock()
+		ts.Setenv("NTFY_URL", s.URL)
+		ts.Defer(s.Close)
+	},
+	// slackhook: a Slack webhook at $SLACK_HOOK.
+	"slackhook": func(ts *testscript.TestScript, neg bool, args []string) {
+		s := webhooktest.New()
+		serversMu.Lock()
+		hooks[ts] = s
+		serversMu.Unlock()
+		ts.Setenv("SLACK_HOOK", s.WebhookURL())
+		ts.Defer(s.Close)
+	},
+	// expand FILE...: replace each @NAME@ in the files with $NAME, so a
+	// config can name the servers a script started (${NAME} is left for
+	// rekindle's own expansion of secrets).
+	"expand": func(ts *testscript.TestScript, neg bool, args []string) {
+		for _, f := range args {
+			b, err := os.ReadFile(ts.MkAbs(f))
+			ts.Check(err)
+			out := atVar.ReplaceAllStringFunc(string(b), func(m string) string { return ts.Getenv(m[1 : len(m)-1]) })
+			ts.Check(os.WriteFile(ts.MkAbs(f), []byte(out), 0o644))
+		}
+	},
+	// closedport: $CLOSED_PORT is a port nothing listens on.
+	"closedport": func(ts *testscript.TestScript, neg bool, args []string) {
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		ts.Check(err)
+		ts.Setenv("CLOSED_PORT", strconv.Itoa(ln.Addr().(*net.TCPAddr).Port))
+		ln.Close()
+	},
+	// received ntfy|slack N [TITLE]: the server accepted exactly N
+	// messages, the last titled TITLE.
+	"received": func(ts *testscript.TestScript, neg bool, args []string) {
+		if len(args) < 2 {
+			ts.Fatalf("usage: received ntfy|slack N [TITLE]")
+		}
+		want, _ := strconv.Atoi(args[1])
+		serversMu.Lock()
+		defer serversMu.Unlock()
+		var titles []string
+		switch args[0] {
+		case "ntfy":
+			for _, m := range ntfys[ts].Received() {
+				titles = append(titles, m.Title)
+			}
+		case "slack":
+			for _, p := range hooks[ts].Received() {
+				title, _, _ := strings.Cut(p.Text, "\n")
+				titles = append(titles, title)
+			}
+		}
+		if len(titles) != want {
+			ts.Fatalf("%s received %d messages %q; want %d", args[0], len(titles), titles, want)
+		}
+		if len(args) > 2 && (len(titles) == 0 || titles[len(titles)-1] != strings.Join(args[2:], " ")) {
+			ts.Fatalf("%s: last title %q; want %q", args[0], titles, strings.Join(args[2:], " "))
+		}
+	},
 }
 
 func TestExitCodes(t *testing.T) {

@@ -1,0 +1,80 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/rekindle/rekindle/config"
+	"github.com/rekindle/rekindle/notifier"
+)
+
+// errSomeFailed makes test-notify exit 1 after it has printed its report.
+var errSomeFailed = errors.New("test-notify: at least one channel failed")
+
+func (c *cli) testNotify(ctx context.Context, args []string) error {
+	fst := flag.NewFlagSet("test-notify", flag.ContinueOnError)
+	pos, err := parseFlags(fst, args, 0, 1, "[CHANNEL]")
+	if err != nil {
+		return err
+	}
+	cfg, err := c.loadConfig()
+	if err != nil {
+		return err
+	}
+	channels, err := notifier.FromConfig(cfg, notifier.Options{Stdout: c.stdout})
+	if err != nil {
+		return err
+	}
+	names := cfg.ChannelNames()
+	if len(names) == 0 {
+		names = []string{config.ConsoleChannel}
+	}
+	if len(pos) == 1 {
+		if _, ok := channels[pos[0]]; !ok {
+			return fmt.Errorf("no channel %q; the channels are %s", pos[0], strings.Join(names, ", "))
+		}
+		names = pos[:1]
+	}
+
+	// All at once: a dead host costs one timeout, not one per channel.
+	errs := make([]error, len(names))
+	var wg sync.WaitGroup
+	for i, name := range names {
+		wg.Go(func() { errs[i] = channels[name].Deliver(ctx, notifier.TestMessage(name)) })
+	}
+	wg.Wait()
+
+	order := make([]int, len(names))
+	for i := range order {
+		order[i] = i
+	}
+	sort.SliceStable(order, func(a, b int) bool { return names[order[a]] < names[order[b]] })
+	failed := 0
+	for _, i := range order {
+		ch := channels[names[i]]
+		label := fmt.Sprintf("%s (%s)", ch.Name(), ch.Type())
+		if errs[i] == nil {
+			fmt.Fprintf(c.stdout, "%s: ok\n", label)
+			continue
+		}
+		failed++
+		var ne *notifier.Error
+		if !errors.As(errs[i], &ne) {
+			fmt.Fprintf(c.stdout, "%s: error: %v\n", label, errs[i])
+			continue
+		}
+		fmt.Fprintf(c.stdout, "%s: error: %s\n", label, ne.Describe())
+		if ne.Hint != "" {
+			fmt.Fprintf(c.stdout, "%s  hint: %s\n", strings.Repeat(" ", len(label)), ne.Hint)
+		}
+	}
+	if failed > 0 {
+		return errSomeFailed
+	}
+	return nil
+}
