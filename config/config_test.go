@@ -221,6 +221,8 @@ func TestBadInput(t *testing.T) {
 		{"dotted key in contact", "[[contact]]\nname = \"A\"\nx.y = 1\n", `3:1: contact[0] (A).x: unknown key`},
 		{"position after multi-line array", "[[contact]]\nname = \"A\"\nreached_out = [\n  2026-11-01,\n  2026-11-02,\n]\nevry = \"2d\"\n", `7:1: contact[0] (A).evry: unknown key; did you mean "every"?`},
 		{"position after multi-line string", "[[contact]]\nname = \"A\"\nnotes = \"\"\"\nevery = \"x\"\n\"\"\"\nevery = \"2q\"\n", `6:1: contact[0] (A).every: invalid duration`},
+		{"template of an unknown kind", "[templates.chek_in]\ntitle = \"x\"\n", `1:1: templates.chek_in: unknown key; did you mean "check_in"?`},
+		{"template part unknown", "[templates.check_in]\nbody = \"x\"\n", `2:1: templates.check_in.body: unknown key; this table accepts title, lead, opener`},
 		{"third contact", "[[contact]]\nname = \"A\"\n[[contact]]\nname = \"B\"\n[[contact]]\nname = \"C\"\nevery = \"1y\"\n", `7:1: contact[2] (C).every: invalid duration "1y"`},
 	}
 	for _, tt := range tests {
