@@ -391,6 +391,29 @@ func TestEmail(t *testing.T) {
 		failure(t, ch.Deliver(ctx, sample), false, "certificate")
 	})
 
+	t.Run("a server that never speaks times out", func(t *testing.T) {
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer ln.Close()
+		go func() {
+			for {
+				c, err := ln.Accept()
+				if err != nil {
+					return
+				}
+				defer c.Close() // hold it open, say nothing
+			}
+		}()
+		ch := channel(t, config(ln.Addr().(*net.TCPAddr).Port, "starttls", "mail-secret-pw"), Options{Timeout: 500 * time.Millisecond})
+		start := time.Now()
+		failure(t, ch.Deliver(ctx, sample), true, "no answer within the timeout")
+		if d := time.Since(start); d > 3*time.Second {
+			t.Errorf("took %v; the timeout is 500ms", d)
+		}
+	})
+
 	t.Run("server down is temporary", func(t *testing.T) {
 		ln, _ := net.Listen("tcp", "127.0.0.1:0")
 		port := ln.Addr().(*net.TCPAddr).Port
