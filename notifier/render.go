@@ -260,53 +260,46 @@ const (
 	openerHeading   = "Something to send"
 )
 
-func (b body) text() string {
-	var s strings.Builder
-	s.WriteString(b.lead)
-	if len(b.starters) > 0 {
-		s.WriteString("\n\n" + startersHeading + ":")
-		for _, x := range b.starters {
-			s.WriteString("\n- " + x)
-		}
-	}
-	if b.opener != "" {
-		s.WriteString("\n\n" + openerHeading + ":\n\"" + b.opener + "\"")
-	}
-	return s.String()
-}
-
-func (b body) markdown() string {
-	var s strings.Builder
-	s.WriteString(b.lead)
-	if len(b.starters) > 0 {
-		s.WriteString("\n\n**" + startersHeading + "**")
-		for _, x := range b.starters {
-			s.WriteString("\n- " + x)
-		}
-	}
-	if b.opener != "" {
-		s.WriteString("\n\n**" + openerHeading + "**\n> " + b.opener)
-	}
-	return s.String()
+// style is how a text format marks up a body.
+type style struct {
+	escape  func(string) string
+	heading func(string) string
+	bullet  string
+	quote   func(string) string
 }
 
 // slackEscape escapes the three characters Slack's mrkdwn reserves.
 var slackEscape = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;")
 
-func (b body) mrkdwn() string {
+func asIs(s string) string { return s }
+
+var (
+	plainStyle = style{asIs, func(h string) string { return h + ":" }, "- ",
+		func(s string) string { return `"` + s + `"` }}
+	markdownStyle = style{asIs, func(h string) string { return "**" + h + "**" }, "- ",
+		func(s string) string { return "> " + s }}
+	mrkdwnStyle = style{slackEscape.Replace, func(h string) string { return "*" + h + "*" }, "• ",
+		func(s string) string { return ">" + s }}
+)
+
+func (b body) format(st style) string {
 	var s strings.Builder
-	s.WriteString(slackEscape.Replace(b.lead))
+	s.WriteString(st.escape(b.lead))
 	if len(b.starters) > 0 {
-		s.WriteString("\n\n*" + startersHeading + "*")
+		s.WriteString("\n\n" + st.heading(startersHeading))
 		for _, x := range b.starters {
-			s.WriteString("\n• " + slackEscape.Replace(x))
+			s.WriteString("\n" + st.bullet + st.escape(x))
 		}
 	}
 	if b.opener != "" {
-		s.WriteString("\n\n*" + openerHeading + "*\n>" + slackEscape.Replace(b.opener))
+		s.WriteString("\n\n" + st.heading(openerHeading) + "\n" + st.quote(st.escape(b.opener)))
 	}
 	return s.String()
 }
+
+func (b body) text() string     { return b.format(plainStyle) }
+func (b body) markdown() string { return b.format(markdownStyle) }
+func (b body) mrkdwn() string   { return b.format(mrkdwnStyle) }
 
 func (b body) html() string {
 	var s strings.Builder
