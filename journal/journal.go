@@ -2,10 +2,10 @@
 // WAL mode) that the daemon and the command line may use at the same moment.
 //
 // It holds the journal of events the user logged (talked, replied,
-// reached-out, fallout, snooze, let-be, resume). The schema is versioned with
-// PRAGMA user_version and migrated forward on open; the daemon's outbox (one
-// row per reminder identity and channel) and run log are later migrations
-// beside the events table, keyed by the same contact ids.
+// reached-out, fallout, snooze, let-be, resume), the daemon's outbox (one row
+// per reminder identity, repeat and channel, with attempts, next try, last
+// error and sent time) and its run log. The schema is versioned with PRAGMA
+// user_version and migrated forward on open.
 //
 // Times are stored as Unix milliseconds and returned in time.Local; callers
 // convert them to the configured zone.
@@ -134,6 +134,35 @@ var migrations = []string{
 		logged  INTEGER NOT NULL             -- Unix ms
 	);
 	CREATE INDEX events_by_contact ON events (contact, at, id);`,
+
+	// The daemon: the run log (the last completed slot is MAX(slot)) and the
+	// outbox, one row per reminder identity, repeat and channel.
+	`CREATE TABLE runs (
+		id       INTEGER PRIMARY KEY,
+		slot     INTEGER NOT NULL,          -- Unix ms of the schedule slot
+		started  INTEGER NOT NULL,
+		finished INTEGER NOT NULL,
+		due      INTEGER NOT NULL DEFAULT 0
+	);
+	CREATE TABLE outbox (
+		id         INTEGER PRIMARY KEY,
+		contact    TEXT    NOT NULL,        -- contact id; the channel's name for channel_failed
+		kind       TEXT    NOT NULL,
+		anchor     INTEGER NOT NULL,        -- Unix ms of the date that opened the episode; 0: none
+		repeat     INTEGER NOT NULL,        -- 0 for the first delivery of the identity
+		channel    TEXT    NOT NULL,
+		batch      INTEGER NOT NULL,        -- the run that enqueued it; 0 for notices
+		digest     INTEGER NOT NULL DEFAULT 0,
+		message    TEXT    NOT NULL,        -- the rendered message, JSON
+		created    INTEGER NOT NULL,
+		next_try   INTEGER NOT NULL,        -- not before: quiet hours, then backoff
+		attempts   INTEGER NOT NULL DEFAULT 0,
+		last_error TEXT    NOT NULL DEFAULT '',
+		state      TEXT    NOT NULL DEFAULT 'pending' CHECK (state IN ('pending','sent','failed')),
+		sent       INTEGER,
+		UNIQUE (contact, kind, anchor, repeat, channel)
+	);
+	CREATE INDEX outbox_pending ON outbox (state, next_try);`,
 }
 
 func (j *Journal) migrate(ctx context.Context) error {

@@ -1,0 +1,331 @@
+package journal
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// Delivery states.
+const (
+	Pending = "pending"
+	Sent    = "sent"
+	Failed  = "failed"
+)
+
+// ChannelFailed is the kind of the notice that tells the user, through
+// their other channels, that one channel failed for good; its contact is the
+// failed channel's name.
+const ChannelFailed = "channel_failed"
+
+// Identity names a reminder: a person, a kind and the date that opened the
+// episode. It is delivered once, then repeated at most every remind_again.
+type Identity struct {
+	Contact string
+	Kind    string
+	Anchor  time.Time
+}
+
+func ms0(t time.Time) int64 {
+	if t.IsZero() {
+		return 0
+	}
+	return t.UnixMilli()
+}
+
+func fromMS0(v int64) time.Time {
+	if v == 0 {
+		return time.Time{}
+	}
+	return time.UnixMilli(v)
+}
+
+// Enqueued is what the outbox knows of an identity: how often it was
+// enqueued and when last.
+type Enqueued struct {
+	Repeats int       // times enqueued
+	Last    time.Time // the latest enqueue
+}
+
+// Reminded returns, for every reminder identity in the outbox, how often and
+// when it was last enqueued.
+func (j *Journal) Reminded(ctx context.Context) (map[Identity]Enqueued, error) {
+	rows, err := j.db.QueryContext(ctx, `SELECT contact, kind, anchor, MAX(repeat), MAX(created) FROM outbox
+		WHERE kind != ? GROUP BY contact, kind, anchor`, ChannelFailed)
+	if err != nil {
+		return nil, fmt.Errorf("read outbox history: %w", err)
+	}
+	defer rows.Close()
+	out := map[Identity]Enqueued{}
+	for rows.Next() {
+		var id Identity
+		var anchor, created int64
+		var repeat int
+		if err := rows.Scan(&id.Contact, &id.Kind, &anchor, &repeat, &created); err != nil {
+			return nil, fmt.Errorf("read outbox history: %w", err)
+		}
+		id.Anchor = fromMS0(anchor)
+		out[normal(id)] = Enqueued{Repeats: repeat + 1, Last: time.UnixMilli(created)}
+	}
+	return out, rows.Err()
+}
+
+// normal makes identities comparable as map keys: times in UTC.
+func normal(id Identity) Identity {
+	if !id.Anchor.IsZero() {
+		id.Anchor = id.Anchor.UTC()
+	}
+	return id
+}
+
+// Key returns id in the form Reminded's map uses.
+func (id Identity) Key() Identity { return normal(id) }
+
+// Row is one reminder for one channel, to enqueue.
+type Row struct {
+	Identity
+	Repeat    int // 0 for the first delivery of the identity
+	Channel   string
+	Digest    bool
+	Message   []byte // the rendered message, JSON
+	NotBefore time.Time
+}
+
+// Run is one scheduled run, for the run log.
+type Run struct {
+	Slot     time.Time // the schedule slot it stands for
+	Started  time.Time
+	Finished time.Time
+	Due      int // people due
+}
+
+// Enqueue records a run and its reminders in one transaction, so that a
+// crash leaves either both or neither. A row whose identity, repeat and
+// channel are already in the outbox (another process's run) is skipped; the
+// count of rows written is returned.
+func (j *Journal) Enqueue(ctx context.Context, run Run, rows []Row) (int, error) {
+	tx, err := j.db.BeginTx(ctx, nil)
+	if err != nil {
+		return 0, fmt.Errorf("enqueue: %w", err)
+	}
+	defer tx.Rollback()
+	res, err := tx.ExecContext(ctx, `INSERT INTO runs (slot, started, finished, due) VALUES (?, ?, ?, ?)`,
+		ms(run.Slot), ms(run.Started), ms(run.Finished), run.Due)
+	if err != nil {
+		return 0, fmt.Errorf("record run: %w", err)
+	}
+	batch, _ := res.LastInsertId()
+	n, err := insertRows(ctx, tx, batch, run.Started, rows)
+	if err != nil {
+		return 0, err
+	}
+	if err := tx.Commit(); err != nil {
+		return 0, fmt.Errorf("enqueue: %w", err)
+	}
+	return n, nil
+}
+
+func insertRows(ctx context.Context, tx *sql.Tx, batch int64, now time.Time, rows []Row) (int, error) {
+	if len(rows) == 0 {
+		return 0, nil
+	}
+	stmt, err := tx.PrepareContext(ctx, `INSERT OR IGNORE INTO outbox
+		(contact, kind, anchor, repeat, channel, batch, digest, message, created, next_try)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+	if err != nil {
+		return 0, fmt.Errorf("enqueue: %w", err)
+	}
+	defer stmt.Close()
+	n := 0
+	for _, r := range rows {
+		notBefore := r.NotBefore
+		if notBefore.IsZero() {
+			notBefore = now
+		}
+		res, err := stmt.ExecContext(ctx, r.Contact, r.Kind, ms0(r.Anchor), r.Repeat, r.Channel, batch,
+			r.Digest, string(r.Message), ms(now), ms(notBefore))
+		if err != nil {
+			return 0, fmt.Errorf("enqueue %s/%s for %s: %w", r.Contact, r.Kind, r.Channel, err)
+		}
+		if k, _ := res.RowsAffected(); k > 0 {
+			n++
+		}
+	}
+	return n, nil
+}
+
+// EnqueueNotice adds rows outside a run (a channel-failure notice) unless
+// an identical one exists.
+func (j *Journal) EnqueueNotice(ctx context.Context, now time.Time, rows []Row) (int, error) {
+	tx, err := j.db.BeginTx(ctx, nil)
+	if err != nil {
+		return 0, fmt.Errorf("enqueue notice: %w", err)
+	}
+	defer tx.Rollback()
+	n, err := insertRows(ctx, tx, 0, now, rows)
+	if err != nil {
+		return 0, err
+	}
+	return n, tx.Commit()
+}
+
+// LastSlot returns the slot of the latest completed run; zero if none.
+func (j *Journal) LastSlot(ctx context.Context) (time.Time, error) {
+	var v sql.NullInt64
+	if err := j.db.QueryRowContext(ctx, `SELECT MAX(slot) FROM runs`).Scan(&v); err != nil {
+		return time.Time{}, fmt.Errorf("read last run: %w", err)
+	}
+	if !v.Valid {
+		return time.Time{}, nil
+	}
+	return time.UnixMilli(v.Int64), nil
+}
+
+// Delivery is an outbox row.
+type Delivery struct {
+	ID int64
+	Identity
+	Repeat    int
+	Channel   string
+	Batch     int64
+	Digest    bool
+	Message   []byte
+	Created   time.Time
+	NextTry   time.Time
+	Attempts  int
+	LastError string
+	State     string
+	Sent      time.Time
+}
+
+const deliveryColumns = `id, contact, kind, anchor, repeat, channel, batch, digest, message, created, next_try, attempts, last_error, state, sent`
+
+func scanDeliveries(rows *sql.Rows) ([]Delivery, error) {
+	defer rows.Close()
+	var out []Delivery
+	for rows.Next() {
+		var d Delivery
+		var anchor, created, next int64
+		var sent sql.NullInt64
+		var msg string
+		if err := rows.Scan(&d.ID, &d.Contact, &d.Kind, &anchor, &d.Repeat, &d.Channel, &d.Batch, &d.Digest, &msg,
+			&created, &next, &d.Attempts, &d.LastError, &d.State, &sent); err != nil {
+			return nil, err
+		}
+		d.Anchor, d.Created, d.NextTry, d.Message = fromMS0(anchor), time.UnixMilli(created), time.UnixMilli(next), []byte(msg)
+		if sent.Valid {
+			d.Sent = time.UnixMilli(sent.Int64)
+		}
+		out = append(out, d)
+	}
+	return out, rows.Err()
+}
+
+// Due returns the pending deliveries whose time has come, oldest first.
+func (j *Journal) Due(ctx context.Context, now time.Time) ([]Delivery, error) {
+	rows, err := j.db.QueryContext(ctx, `SELECT `+deliveryColumns+` FROM outbox
+		WHERE state = 'pending' AND next_try <= ? ORDER BY next_try, id`, ms(now))
+	if err != nil {
+		return nil, fmt.Errorf("read outbox: %w", err)
+	}
+	d, err := scanDeliveries(rows)
+	if err != nil {
+		return nil, fmt.Errorf("read outbox: %w", err)
+	}
+	return d, nil
+}
+
+// NextDue returns when the earliest pending delivery is due; ok is false
+// when nothing is pending.
+func (j *Journal) NextDue(ctx context.Context) (time.Time, bool, error) {
+	var v sql.NullInt64
+	if err := j.db.QueryRowContext(ctx, `SELECT MIN(next_try) FROM outbox WHERE state = 'pending'`).Scan(&v); err != nil {
+		return time.Time{}, false, fmt.Errorf("read outbox: %w", err)
+	}
+	if !v.Valid {
+		return time.Time{}, false, nil
+	}
+	return time.UnixMilli(v.Int64), true, nil
+}
+
+// PendingCount counts pending deliveries.
+func (j *Journal) PendingCount(ctx context.Context) (int, error) {
+	var n int
+	err := j.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM outbox WHERE state = 'pending'`).Scan(&n)
+	return n, err
+}
+
+func idList(ids []int64) (string, []any) {
+	args := make([]any, len(ids))
+	for i, id := range ids {
+		args[i] = id
+	}
+	return "(" + strings.TrimSuffix(strings.Repeat("?,", len(ids)), ",") + ")", args
+}
+
+func (j *Journal) update(ctx context.Context, what, set string, ids []int64, args ...any) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	in, idArgs := idList(ids)
+	_, err := j.db.ExecContext(ctx, `UPDATE outbox SET `+set+` WHERE state = 'pending' AND id IN `+in, append(args, idArgs...)...)
+	if err != nil {
+		return fmt.Errorf("%s: %w", what, err)
+	}
+	return nil
+}
+
+// MarkSent records that the channel accepted the deliveries.
+func (j *Journal) MarkSent(ctx context.Context, ids []int64, at time.Time) error {
+	return j.update(ctx, "mark sent", `state = 'sent', sent = ?, attempts = attempts + 1, last_error = ''`, ids, ms(at))
+}
+
+// MarkRetry records a temporary failure and when to try again.
+func (j *Journal) MarkRetry(ctx context.Context, ids []int64, next time.Time, errText string) error {
+	return j.update(ctx, "mark retry", `attempts = attempts + 1, next_try = ?, last_error = ?`, ids, ms(next), errText)
+}
+
+// MarkFailed records a permanent failure: no more tries.
+func (j *Journal) MarkFailed(ctx context.Context, ids []int64, errText string) error {
+	return j.update(ctx, "mark failed", `state = 'failed', attempts = attempts + 1, last_error = ?`, ids, errText)
+}
+
+// Deliveries returns outbox rows newest first, for one contact or all;
+// limit <= 0 means all.
+func (j *Journal) Deliveries(ctx context.Context, contact string, limit int) ([]Delivery, error) {
+	q := `SELECT ` + deliveryColumns + ` FROM outbox`
+	var args []any
+	if contact != "" {
+		q += ` WHERE contact = ?`
+		args = append(args, contact)
+	}
+	q += ` ORDER BY created DESC, id DESC`
+	if limit > 0 {
+		q += fmt.Sprintf(` LIMIT %d`, limit)
+	}
+	rows, err := j.db.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("read deliveries: %w", err)
+	}
+	d, err := scanDeliveries(rows)
+	if err != nil {
+		return nil, fmt.Errorf("read deliveries: %w", err)
+	}
+	return d, nil
+}
+
+// Failures returns the permanently failed deliveries of each contact's
+// identities, for status.
+func (j *Journal) Failures(ctx context.Context) ([]Delivery, error) {
+	rows, err := j.db.QueryContext(ctx, `SELECT `+deliveryColumns+` FROM outbox WHERE state = 'failed' ORDER BY created, id`)
+	if err != nil {
+		return nil, fmt.Errorf("read failures: %w", err)
+	}
+	d, err := scanDeliveries(rows)
+	if err != nil {
+		return nil, fmt.Errorf("read failures: %w", err)
+	}
+	return d, nil
+}

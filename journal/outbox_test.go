@@ -1,0 +1,87 @@
+package journal
+
+import (
+	"context"
+	"path/filepath"
+	"testing"
+	"time"
+)
+
+func TestOutbox(t *testing.T) {
+	ctx := context.Background()
+	j := open(t, filepath.Join(t.TempDir(), "r.db"))
+	t0 := time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC)
+	anchor := time.Date(2026, 10, 20, 0, 0, 0, 0, time.FixedZone("CEST", 2*3600))
+	id := Identity{Contact: "alice", Kind: "check_in", Anchor: anchor}
+	rows := []Row{
+		{Identity: id, Channel: "phone", Message: []byte(`{"Title":"a"}`)},
+		{Identity: id, Channel: "mail", Message: []byte(`{"Title":"a"}`), NotBefore: t0.Add(time.Hour)},
+	}
+	n, err := j.Enqueue(ctx, Run{Slot: t0, Started: t0, Finished: t0, Due: 1}, rows)
+	if err != nil || n != 2 {
+		t.Fatalf("Enqueue = %d, %v; want 2", n, err)
+	}
+	// The same rows again (a second run, another process): nothing new.
+	if n, err := j.Enqueue(ctx, Run{Slot: t0.Add(time.Minute), Started: t0, Finished: t0}, rows); err != nil || n != 0 {
+		t.Fatalf("second Enqueue = %d, %v; want 0", n, err)
+	}
+	if last, _ := j.LastSlot(ctx); !last.Equal(t0.Add(time.Minute)) {
+		t.Errorf("LastSlot = %v", last)
+	}
+	hist, err := j.Reminded(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if e := hist[id.Key()]; e.Repeats != 1 || !e.Last.Equal(t0) {
+		t.Errorf("Reminded[%v] = %+v; want 1 repeat at %v", id, e, t0)
+	}
+
+	due, _ := j.Due(ctx, t0)
+	if len(due) != 1 || due[0].Channel != "phone" || !due[0].Anchor.Equal(anchor) || string(due[0].Message) != `{"Title":"a"}` {
+		t.Fatalf("Due(t0) = %+v; want the phone row only (mail waits for quiet hours)", due)
+	}
+	if next, ok, _ := j.NextDue(ctx); !ok || !next.Equal(t0) {
+		t.Errorf("NextDue = %v, %v", next, ok)
+	}
+	if err := j.MarkRetry(ctx, []int64{due[0].ID}, t0.Add(5*time.Second), "503"); err != nil {
+		t.Fatal(err)
+	}
+	if due, _ := j.Due(ctx, t0); len(due) != 0 {
+		t.Errorf("a row in backoff is due: %+v", due)
+	}
+	due, _ = j.Due(ctx, t0.Add(2*time.Hour))
+	if len(due) != 2 || due[0].Attempts != 1 || due[0].LastError != "503" {
+		t.Fatalf("Due later = %+v", due)
+	}
+	j.MarkSent(ctx, []int64{due[0].ID}, t0.Add(2*time.Hour))
+	j.MarkFailed(ctx, []int64{due[1].ID}, "401 unauthorized")
+	// Marking a row that is no longer pending changes nothing.
+	j.MarkRetry(ctx, []int64{due[0].ID}, t0, "late")
+	if n, _ := j.PendingCount(ctx); n != 0 {
+		t.Errorf("%d pending; want 0", n)
+	}
+	if _, ok, _ := j.NextDue(ctx); ok {
+		t.Error("NextDue with nothing pending")
+	}
+	all, _ := j.Deliveries(ctx, "alice", 0)
+	states := map[string]string{}
+	for _, d := range all {
+		states[d.Channel] = d.State + "/" + d.LastError
+	}
+	if states["phone"] != "sent/" || states["mail"] != "failed/401 unauthorized" {
+		t.Errorf("states %v", states)
+	}
+	if f, _ := j.Failures(ctx); len(f) != 1 || f[0].Channel != "mail" {
+		t.Errorf("Failures = %+v", f)
+	}
+
+	// A repeat is a new row for the same identity.
+	rows[0].Repeat, rows[1].Repeat = 1, 1
+	if n, _ := j.Enqueue(ctx, Run{Slot: t0.Add(72 * time.Hour), Started: t0.Add(72 * time.Hour)}, rows); n != 2 {
+		t.Errorf("repeat enqueued %d; want 2", n)
+	}
+	hist, _ = j.Reminded(ctx)
+	if e := hist[id.Key()]; e.Repeats != 2 || !e.Last.Equal(t0.Add(72*time.Hour)) {
+		t.Errorf("after a repeat: %+v", e)
+	}
+}
