@@ -34,7 +34,7 @@ func BenchmarkPlan365(b *testing.B) {
 			var n int
 			for b.Loop() {
 				n = 0
-				for range Plan(cfg, people, from, from.AddDate(0, 0, 365)) {
+				for range Plan(cfg, people, nil, from, from.AddDate(0, 0, 365)) {
 					n++
 				}
 			}

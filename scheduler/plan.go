@@ -1,13 +1,12 @@
 package scheduler
 
 import (
-	"cmp"
 	"encoding/json"
 	"iter"
-	"slices"
 	"time"
 
 	"github.com/rekindle/rekindle/config"
+	"github.com/rekindle/rekindle/journal"
 	"github.com/rekindle/rekindle/rules"
 )
 
@@ -39,20 +38,20 @@ func (p Planned) MarshalJSON() ([]byte, error) {
 //
 // The reminders come in delivery order as an iterator, so a long plan can be
 // written out as it is made.
-func Plan(cfg *config.Config, people []Person, from, until time.Time) iter.Seq[Planned] {
-	return func(yield func(Planned) bool) { plan(cfg, people, from, until, yield) }
+//
+// hist is the outbox's record of what went out already (nil: nothing), so
+// that a reminder sent yesterday is not planned again before remind_again.
+func Plan(cfg *config.Config, people []Person, hist map[journal.Identity]journal.Enqueued, from, until time.Time) iter.Seq[Planned] {
+	return func(yield func(Planned) bool) { plan(cfg, people, hist, from, until, yield) }
 }
 
-func plan(cfg *config.Config, people []Person, from, until time.Time, yield func(Planned) bool) {
+func plan(cfg *config.Config, people []Person, hist map[journal.Identity]journal.Enqueued, from, until time.Time, yield func(Planned) bool) {
 	loc := cfg.Location
 	q := make(waitQueue, 0, len(people))
 	for i := range people {
 		q.push(from, i) // in order, so already a heap
 	}
-	var (
-		results = make([]rules.Result, len(people))
-		pool    []ranked // due now and not waiting for remind_again
-	)
+	var pool []candidate // due now and not waiting for remind_again
 	slot := from
 	for {
 		after := slot
@@ -71,11 +70,15 @@ func plan(cfg *config.Config, people []Person, from, until time.Time, yield func
 		}
 		for len(q) > 0 && q[0].at <= slot.UnixNano() {
 			w := q.pop()
-			r := people[w.person].Evaluate(slot)
+			p := &people[w.person]
+			r := p.Evaluate(slot)
 			switch {
 			case r.State != rules.Snoozed && r.IsDue(slot):
-				results[w.person] = r
-				pool = append(pool, ranked{person: w.person})
+				if ok, next, _ := again(hist, p, &r, slot); ok {
+					pool = append(pool, candidate{person: w.person, result: r})
+				} else if !next.IsZero() {
+					q.push(next, w.person)
+				}
 			case r.Kind != rules.None && r.Next.After(slot):
 				q.push(r.Next, w.person)
 			}
@@ -83,34 +86,23 @@ func plan(cfg *config.Config, people []Person, from, until time.Time, yield func
 		if len(pool) == 0 {
 			continue
 		}
-		for i := range pool {
-			pool[i].rank = overdue(&people[pool[i].person], &results[pool[i].person], slot)
-		}
-		slices.SortStableFunc(pool, func(a, b ranked) int { return cmp.Compare(b.rank, a.rank) })
-		n := len(pool)
-		if cfg.MaxPerRun > 0 && n > cfg.MaxPerRun {
-			n = cfg.MaxPerRun
-		}
+		chosen := choose(people, pool, slot, cfg.MaxPerRun)
+		n := len(chosen)
 		// DeliverAt never goes back in time as slots go forward, so the
 		// reminders come in time order.
 		at := DeliverAt(cfg.QuietHours, slot)
-		for _, d := range pool[:n] {
-			p, r := &people[d.person], &results[d.person]
+		for _, d := range chosen {
+			p, r := &people[d.person], &d.result
 			if !yield(Planned{At: at, Contact: p.Contact, Kind: r.Kind}) {
 				return
 			}
-			again := p.Settings.RemindAgain
-			if r.Kind != rules.LetBeNotice && !again.IsZero() {
-				q.push(again.After(at), d.person)
+			ra := p.Settings.RemindAgain
+			if r.Kind != rules.LetBeNotice && !ra.IsZero() {
+				q.push(ra.After(at), d.person)
 			}
 		}
 		pool = pool[:copy(pool, pool[n:])]
 	}
-}
-
-type ranked struct {
-	rank   float64
-	person int
 }
 
 // waiting is a person and the instant (Unix ns) their result may change.

@@ -174,7 +174,7 @@ last_interaction = 2020-01-01
 		t.Run(tt.name, func(t *testing.T) {
 			cfg := load(t, tt.config)
 			from := berlin(tt.from)
-			got := render(slices.Collect(Plan(cfg, People(cfg, tt.events), from, from.AddDate(0, 0, tt.days))))
+			got := render(slices.Collect(Plan(cfg, People(cfg, tt.events), nil, from, from.AddDate(0, 0, tt.days))))
 			if got != tt.want {
 				t.Errorf("plan:\n%s\nwant:\n%s", got, tt.want)
 			}
@@ -185,7 +185,7 @@ last_interaction = 2020-01-01
 func TestPlanStartsStrictlyAfterFrom(t *testing.T) {
 	cfg := load(t, "timezone = \"UTC\"\nschedule = \"0 9 * * *\"\n[[contact]]\nname = \"A\"\nlast_interaction = 2026-11-01\n")
 	from := time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC)
-	plan := slices.Collect(Plan(cfg, People(cfg, nil), from, from.AddDate(0, 0, 1)))
+	plan := slices.Collect(Plan(cfg, People(cfg, nil), nil, from, from.AddDate(0, 0, 1)))
 	if len(plan) != 1 || !plan[0].At.Equal(from.AddDate(0, 0, 1)) {
 		t.Errorf("the run at from itself is not part of the plan: %v", render(plan))
 	}

@@ -241,7 +241,16 @@ func (c *cli) plan(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	plan := scheduler.Plan(cfg, people, start, start.AddDate(0, 0, *days))
+	j, err := c.openJournal(ctx)
+	if err != nil {
+		return err
+	}
+	hist, err := j.Reminded(ctx)
+	j.Close()
+	if err != nil {
+		return err
+	}
+	plan := scheduler.Plan(cfg, people, hist, start, start.AddDate(0, 0, *days))
 	// Streamed: a year of reminders for thousands of people is long.
 	w := bufio.NewWriterSize(c.stdout, 64<<10)
 	n := 0

@@ -1,0 +1,141 @@
+package scheduler
+
+import (
+	"cmp"
+	"context"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/rekindle/rekindle/config"
+	"github.com/rekindle/rekindle/journal"
+	"github.com/rekindle/rekindle/notifier"
+	"github.com/rekindle/rekindle/rules"
+)
+
+// Store is what a run needs of the journal.
+type Store interface {
+	Events(ctx context.Context) (map[string][]journal.Event, error)
+	Reminded(ctx context.Context) (map[journal.Identity]journal.Enqueued, error)
+	Enqueue(ctx context.Context, run journal.Run, rows []journal.Row) (int, error)
+}
+
+var _ Store = (*journal.Journal)(nil)
+
+// Result counts what one run did.
+type Result struct {
+	Due      int // people due (not counting those waiting for remind_again)
+	Reminded int // people reminded about (max_per_run applied)
+	Enqueued int // outbox rows written (people × channels)
+	Deferred int // rows held back by quiet hours
+	Waiting  int // due, but reminded less than remind_again ago
+}
+
+// identity is a reminder's identity as the outbox keys it.
+func identity(p *Person, r *rules.Result) journal.Identity {
+	return journal.Identity{Contact: p.ID, Kind: string(r.Kind), Anchor: r.Anchor}.Key()
+}
+
+// again tells whether a due reminder may go out at t given the outbox, and
+// if not, when it may next (zero: never, as for a let-be notice already
+// sent or remind_again = "0").
+func again(hist map[journal.Identity]journal.Enqueued, p *Person, r *rules.Result, t time.Time) (ok bool, next time.Time, repeat int) {
+	e, seen := hist[identity(p, r)]
+	if !seen {
+		return true, time.Time{}, 0
+	}
+	ra := p.Settings.RemindAgain
+	if r.Kind == rules.LetBeNotice || ra.IsZero() {
+		return false, time.Time{}, e.Repeats
+	}
+	if n := ra.After(e.Last); n.After(t) {
+		return false, n, e.Repeats
+	}
+	return true, time.Time{}, e.Repeats
+}
+
+// candidate is a person due for a reminder at a run.
+type candidate struct {
+	person int
+	result rules.Result
+	repeat int
+	rank   float64
+}
+
+// choose orders candidates most overdue first and keeps max (0: all).
+func choose(people []Person, cands []candidate, t time.Time, max int) []candidate {
+	for i := range cands {
+		cands[i].rank = overdue(&people[cands[i].person], &cands[i].result, t)
+	}
+	slices.SortStableFunc(cands, func(a, b candidate) int { return cmp.Compare(b.rank, a.rank) })
+	if max > 0 && len(cands) > max {
+		cands = cands[:max]
+	}
+	return cands
+}
+
+// RunOnce is one scheduled run at now, standing for slot: it evaluates
+// everyone, keeps those due whose reminder has not gone out (or is due again
+// after remind_again), takes the most overdue up to max_per_run, renders
+// their messages and writes every reminder × channel to the outbox in one
+// transaction, with the run itself. Nothing is sent here.
+func RunOnce(ctx context.Context, cfg *config.Config, tmpl *notifier.Templates, st Store, slot, now time.Time) (Result, error) {
+	var res Result
+	now = now.In(cfg.Location)
+	events, err := st.Events(ctx)
+	if err != nil {
+		return res, err
+	}
+	hist, err := st.Reminded(ctx)
+	if err != nil {
+		return res, err
+	}
+	people := People(cfg, events)
+	var cands []candidate
+	for i := range people {
+		p := &people[i]
+		r := p.Evaluate(now)
+		if r.State == rules.Snoozed || !r.IsDue(now) {
+			continue
+		}
+		ok, _, repeat := again(hist, p, &r, now)
+		if !ok {
+			res.Waiting++
+			continue
+		}
+		cands = append(cands, candidate{person: i, result: r, repeat: repeat})
+	}
+	res.Due = len(cands)
+	cands = choose(people, cands, now, cfg.MaxPerRun)
+	res.Reminded = len(cands)
+
+	deliverAt := DeliverAt(cfg.QuietHours, now)
+	var rows []journal.Row
+	for _, c := range cands {
+		p := &people[c.person]
+		m, err := tmpl.Render(notifier.Reminder{Contact: p.Contact, Result: c.result, At: now})
+		if err != nil {
+			return res, fmt.Errorf("render reminder for %s: %w", p.ID, err)
+		}
+		msg, err := json.Marshal(m)
+		if err != nil {
+			return res, err
+		}
+		for _, ch := range p.Channels {
+			rows = append(rows, journal.Row{
+				Identity: identity(p, &c.result), Repeat: c.repeat, Channel: ch,
+				Digest: cfg.Digest, Message: msg, NotBefore: deliverAt,
+			})
+		}
+	}
+	if deliverAt.After(now) {
+		res.Deferred = len(rows)
+	}
+	n, err := st.Enqueue(ctx, journal.Run{Slot: slot, Started: now, Finished: now, Due: res.Due}, rows)
+	if err != nil {
+		return res, err
+	}
+	res.Enqueued = n
+	return res, nil
+}

@@ -1,0 +1,167 @@
+package scheduler
+
+import (
+	"context"
+	"encoding/json"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/rekindle/rekindle/journal"
+	"github.com/rekindle/rekindle/notifier"
+)
+
+func openJournal(t *testing.T) *journal.Journal {
+	t.Helper()
+	j, err := journal.Open(context.Background(), filepath.Join(t.TempDir(), "r.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { j.Close() })
+	return j
+}
+
+// outbox lists the rows as "contact kind repeat channel" lines.
+func outbox(t *testing.T, j *journal.Journal) []string {
+	t.Helper()
+	all, err := j.Deliveries(context.Background(), "", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for _, d := range all {
+		out = append(out, d.Contact+" "+d.Kind+" "+strconv.Itoa(d.Repeat)+" "+d.Channel)
+	}
+	sort.Strings(out)
+	return out
+}
+
+const runConfig = `timezone = "Europe/Berlin"
+quiet_hours = "22:00-07:00"
+max_per_run = 2
+[channels.phone]
+type = "console"
+[channels.mail]
+type = "console"
+[defaults]
+remind_again = "3d"
+[[contact]]
+name = "Alice"
+last_interaction = 2026-10-20
+[[contact]]
+name = "Bob"
+last_interaction = 2026-11-20
+every = "7d"
+channels = ["phone"]
+[[contact]]
+name = "Carl"
+last_interaction = 2026-01-01
+every = "52w"
+channels = ["mail"]
+[[contact]]
+name = "Dana"
+last_interaction = 2026-08-15
+reached_out = [2026-11-20, 2026-11-25]
+channels = ["phone"]
+`
+
+func TestRunOnce(t *testing.T) {
+	ctx := context.Background()
+	cfg := load(t, runConfig)
+	tmpl, _ := notifier.NewTemplates(nil)
+	j := openJournal(t)
+	run := func(at string) Result {
+		t.Helper()
+		now := berlin(at)
+		res, err := RunOnce(ctx, cfg, tmpl, j, now, now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return res
+	}
+
+	// 2026-12-01 09:00: Alice (12d late on 30d: 0.40), Bob (4d 9h on 7d: 0.63),
+	// Dana's let-be notice (4d 9h on 30d: 0.15) and Carl (not yet due) ->
+	// max_per_run keeps Bob and Alice.
+	res := run("2026-12-01 09:00")
+	if res.Due != 3 || res.Reminded != 2 || res.Enqueued != 3 || res.Deferred != 0 {
+		t.Errorf("first run: %+v", res)
+	}
+	want := []string{"alice check_in 0 mail", "alice check_in 0 phone", "bob check_in 0 phone"}
+	if got := outbox(t, j); strings.Join(got, "|") != strings.Join(want, "|") {
+		t.Errorf("outbox %v; want %v", got, want)
+	}
+
+	// The same slot again (a restart, a second daemon): nothing new, and
+	// Dana, left over, now goes out.
+	res = run("2026-12-01 09:00")
+	if res.Enqueued != 1 || res.Waiting != 2 {
+		t.Errorf("second run: %+v", res)
+	}
+
+	// A day later: everyone is within remind_again; nothing at all.
+	if res = run("2026-12-02 09:00"); res.Enqueued != 0 || res.Waiting != 3 {
+		t.Errorf("next day: %+v", res)
+	}
+
+	// Three days after the first: Alice and Bob again (repeat 1); Dana's
+	// let-be notice never repeats.
+	res = run("2026-12-04 09:00")
+	if res.Enqueued != 3 || res.Reminded != 2 {
+		t.Errorf("after remind_again: %+v", res)
+	}
+	got := outbox(t, j)
+	for _, w := range []string{"alice check_in 1 mail", "bob check_in 1 phone", "dana let_be 0 phone"} {
+		if !contains(got, w) {
+			t.Errorf("outbox %v lacks %q", got, w)
+		}
+	}
+	for _, g := range got {
+		if strings.HasPrefix(g, "dana let_be 1") {
+			t.Errorf("the let-be notice went out twice: %v", got)
+		}
+	}
+	if last, _ := j.LastSlot(ctx); !last.Equal(berlin("2026-12-04 09:00")) {
+		t.Errorf("last slot %v", last)
+	}
+}
+
+func TestRunOnceQuietHoursAndDigest(t *testing.T) {
+	ctx := context.Background()
+	cfg := load(t, strings.Replace(runConfig, "max_per_run = 2", "max_per_run = 0\ndigest = true", 1))
+	tmpl, _ := notifier.NewTemplates(nil)
+	j := openJournal(t)
+	now := berlin("2026-12-01 23:30")
+	res, err := RunOnce(ctx, cfg, tmpl, j, now, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Reminded != 3 || res.Deferred != res.Enqueued {
+		t.Errorf("%+v; want every row deferred", res)
+	}
+	if due, _ := j.Due(ctx, now.Add(7*time.Hour)); len(due) != 0 {
+		t.Errorf("%d rows due inside quiet hours", len(due))
+	}
+	due, _ := j.Due(ctx, berlin("2026-12-02 07:00"))
+	if len(due) != res.Enqueued {
+		t.Fatalf("%d due at the end of quiet hours; want %d", len(due), res.Enqueued)
+	}
+	for _, d := range due {
+		var m notifier.Message
+		if !d.Digest || json.Unmarshal(d.Message, &m) != nil || m.Title == "" || d.Batch == 0 || d.Batch != due[0].Batch {
+			t.Errorf("row %+v: want a digest row of one batch with a rendered message", d)
+		}
+	}
+}
+
+func contains(list []string, x string) bool {
+	for _, v := range list {
+		if v == x {
+			return true
+		}
+	}
+	return false
+}
