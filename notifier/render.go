@@ -1,6 +1,7 @@
 package notifier
 
 import (
+	"errors"
 	"fmt"
 	"hash/fnv"
 	"html"
@@ -231,6 +232,41 @@ func TestMessage(channel string) Message {
 		Title: "rekindle test message", Text: b.text(), Markdown: b.markdown(), Mrkdwn: b.mrkdwn(), HTML: b.html(),
 		Tags: []string{"white_check_mark"}, Test: true,
 	}
+}
+
+// Digest joins the reminders of one run into one message.
+func Digest(msgs []Message) Message {
+	d := Message{Title: fmt.Sprintf("%d people to reach out to", len(msgs)), Tags: []string{"busts_in_silhouette"}}
+	var text, md, mrk, htm []string
+	for _, m := range msgs {
+		text = append(text, "== "+m.Title+"\n"+m.Text)
+		md = append(md, "### "+m.Title+"\n"+m.Markdown)
+		mrk = append(mrk, "*"+slackEscape.Replace(m.Title)+"*\n"+m.Mrkdwn)
+		htm = append(htm, "<h3>"+html.EscapeString(m.Title)+"</h3>\n"+m.HTML)
+		d.Priority = max(d.Priority, m.Priority)
+	}
+	d.Text = strings.Join(text, "\n\n")
+	d.Markdown = strings.Join(md, "\n\n")
+	d.Mrkdwn = strings.Join(mrk, "\n\n")
+	d.HTML = strings.Join(htm, "\n")
+	return d
+}
+
+// FailureNotice tells the user that a channel failed for good.
+func FailureNotice(channel string, err error, title string) Message {
+	detail, hint := err.Error(), ""
+	var ne *Error
+	if errors.As(err, &ne) {
+		detail, hint = ne.Describe(), ne.Hint
+	}
+	lead := fmt.Sprintf("rekindle could not deliver %q through the channel %q: %s.", title, channel, detail)
+	if hint != "" {
+		lead += " " + strings.ToUpper(hint[:1]) + hint[1:] + "."
+	}
+	lead += fmt.Sprintf(" Fix the config, then check it with: rekindle test-notify %s", channel)
+	b := body{lead: lead}
+	return Message{Title: "rekindle: channel " + channel + " is failing", Text: b.text(), Markdown: b.markdown(),
+		Mrkdwn: b.mrkdwn(), HTML: b.html(), Priority: 4, Tags: []string{"warning"}}
 }
 
 func starters(c *config.Contact) []string {

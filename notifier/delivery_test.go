@@ -1,0 +1,286 @@
+package notifier
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"path/filepath"
+	"sync"
+	"testing"
+	"testing/synctest"
+	"time"
+
+	"github.com/rekindle/rekindle/journal"
+)
+
+// scripted is a channel whose answers a test sets: it fails with the
+// queued errors first, then accepts.
+type scripted struct {
+	name  string
+	mu    sync.Mutex
+	errs  []error
+	block time.Duration // each send takes this long
+	got   []Message
+	at    []time.Time
+}
+
+func (s *scripted) Name() string { return s.name }
+func (s *scripted) Type() string { return "scripted" }
+func (s *scripted) Send(ctx context.Context, subject, body string) error {
+	return s.Deliver(ctx, Message{Title: subject, Text: body})
+}
+func (s *scripted) Deliver(ctx context.Context, m Message) error {
+	if s.block > 0 {
+		select {
+		case <-time.After(s.block):
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.at = append(s.at, time.Now())
+	if len(s.errs) > 0 {
+		err := s.errs[0]
+		s.errs = s.errs[1:]
+		return err
+	}
+	s.got = append(s.got, m)
+	return nil
+}
+
+func (s *scripted) received() []Message {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]Message(nil), s.got...)
+}
+
+func (s *scripted) attempts() []time.Time {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]time.Time(nil), s.at...)
+}
+
+// fixture runs a deliverer over a real journal inside a synctest bubble.
+type fixture struct {
+	j        *journal.Journal
+	d        *Deliverer
+	channels map[string]Channel
+	cancel   context.CancelFunc
+	stopped  chan struct{}
+}
+
+func start(t *testing.T, chans ...*scripted) *fixture {
+	t.Helper()
+	j, err := journal.Open(context.Background(), filepath.Join(t.TempDir(), "r.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := &fixture{j: j, channels: map[string]Channel{}, stopped: make(chan struct{})}
+	for _, c := range chans {
+		f.channels[c.name] = c
+	}
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	f.d = NewDeliverer(j, func() map[string]Channel { return f.channels }, log, time.Now)
+	ctx, cancel := context.WithCancel(context.Background())
+	f.cancel = cancel
+	go func() { f.d.Run(ctx); close(f.stopped) }()
+	return f
+}
+
+func (f *fixture) stop(t *testing.T) {
+	f.cancel()
+	<-f.stopped
+	f.j.Close()
+}
+
+func (f *fixture) enqueue(t *testing.T, contact string, digest bool, channels ...string) {
+	t.Helper()
+	msg, _ := json.Marshal(Message{Title: "Time to catch up with " + contact, Text: "hi"})
+	var rows []journal.Row
+	for _, ch := range channels {
+		rows = append(rows, journal.Row{Identity: journal.Identity{Contact: contact, Kind: "check_in"}, Channel: ch, Message: msg, Digest: digest})
+	}
+	now := time.Now()
+	if _, err := f.j.Enqueue(context.Background(), journal.Run{Slot: now, Started: now, Finished: now}, rows); err != nil {
+		t.Fatal(err)
+	}
+	f.d.Wake()
+}
+
+func (f *fixture) states(t *testing.T) map[string]string {
+	t.Helper()
+	all, _ := f.j.Deliveries(context.Background(), "", 0)
+	out := map[string]string{}
+	for _, d := range all {
+		out[d.Contact+"/"+d.Channel] = d.State
+	}
+	return out
+}
+
+func TestBackoff(t *testing.T) {
+	for _, tc := range []struct {
+		attempts int
+		after    time.Duration
+		jitter   float64
+		want     time.Duration
+	}{
+		{1, 0, 0.5, 5 * time.Second},
+		{2, 0, 0.5, 10 * time.Second},
+		{4, 0, 0.5, 40 * time.Second},
+		{20, 0, 0.5, 30 * time.Minute},
+		{1, 0, 0, 4 * time.Second},
+		{1, 0, 1, 6 * time.Second},
+		{1, 2 * time.Minute, 0.5, 2 * time.Minute},
+	} {
+		if got := Backoff(tc.attempts, tc.after, tc.jitter); got != tc.want {
+			t.Errorf("Backoff(%d, %v, %v) = %v; want %v", tc.attempts, tc.after, tc.jitter, got, tc.want)
+		}
+	}
+}
+
+// TestRetryUntilDelivered: a channel that answers 503 three times gets its
+// message exactly once, after backoffs of about 5, 10 and 20 seconds.
+func TestRetryUntilDelivered(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		busy := &Error{Channel: "phone", Retryable: true, Status: 503, Msg: "server answered 503"}
+		phone := &scripted{name: "phone", errs: []error{busy, busy, busy}}
+		f := start(t, phone)
+		f.enqueue(t, "alice", false, "phone")
+		time.Sleep(time.Minute)
+		synctest.Wait()
+		if got := phone.received(); len(got) != 1 {
+			t.Fatalf("delivered %d times; want exactly 1", len(got))
+		}
+		at := phone.attempts()
+		if len(at) != 4 {
+			t.Fatalf("%d attempts; want 4", len(at))
+		}
+		for i, want := range []time.Duration{5 * time.Second, 10 * time.Second, 20 * time.Second} {
+			gap := at[i+1].Sub(at[i])
+			if gap < want*8/10 || gap > want*12/10+100*time.Millisecond {
+				t.Errorf("wait before attempt %d: %v; want %v ± 20%%", i+2, gap, want)
+			}
+		}
+		if s := f.states(t)["alice/phone"]; s != journal.Sent {
+			t.Errorf("state %s", s)
+		}
+		if c := f.d.Counts(); c.Sent != 1 || c.Retried != 3 || c.Failed != 0 {
+			t.Errorf("counts %+v", c)
+		}
+		f.stop(t)
+	})
+}
+
+func TestRetryAfterIsHonoured(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		limited := &Error{Channel: "phone", Retryable: true, Status: 429, RetryAfter: 90 * time.Second, Msg: "429"}
+		phone := &scripted{name: "phone", errs: []error{limited}}
+		f := start(t, phone)
+		f.enqueue(t, "alice", false, "phone")
+		time.Sleep(5 * time.Minute)
+		synctest.Wait()
+		at := phone.attempts()
+		if len(at) != 2 || at[1].Sub(at[0]) < 90*time.Second {
+			t.Errorf("attempts at %v; want the second at least 90s after the first", at)
+		}
+		f.stop(t)
+	})
+}
+
+// TestPermanentFailureIsolated: a channel with a bad token fails for good,
+// is reported once through the other channel, and the other channel's own
+// reminders go out as usual.
+func TestPermanentFailureIsolated(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		bad := &Error{Channel: "phone", Status: 401, Msg: "server answered 401 Unauthorized", Hint: "the token is wrong"}
+		phone := &scripted{name: "phone", errs: []error{bad, bad, bad}}
+		mail := &scripted{name: "mail"}
+		f := start(t, phone, mail)
+		f.enqueue(t, "alice", false, "phone", "mail")
+		f.enqueue(t, "bob", false, "phone", "mail")
+		time.Sleep(time.Minute)
+		synctest.Wait()
+		st := f.states(t)
+		if st["alice/phone"] != journal.Failed || st["bob/phone"] != journal.Failed || st["alice/mail"] != journal.Sent || st["bob/mail"] != journal.Sent {
+			t.Errorf("states %v", st)
+		}
+		got := mail.received()
+		notices := 0
+		for _, m := range got {
+			if m.Title == "rekindle: channel phone is failing" {
+				notices++
+			}
+		}
+		if len(got) != 3 || notices != 1 {
+			t.Errorf("mail received %d messages with %d failure notices; want 2 reminders and 1 notice", len(got), notices)
+		}
+		if len(phone.attempts()) != 2 {
+			t.Errorf("phone tried %d times; a permanent failure is not retried", len(phone.attempts()))
+		}
+		f.stop(t)
+	})
+}
+
+func TestDigestIsOneMessage(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		phone := &scripted{name: "phone"}
+		f := start(t, phone)
+		msg, _ := json.Marshal(Message{Title: "t", Text: "x"})
+		var rows []journal.Row
+		for _, who := range []string{"alice", "bob", "carl"} {
+			rows = append(rows, journal.Row{Identity: journal.Identity{Contact: who, Kind: "check_in"}, Channel: "phone", Message: msg, Digest: true})
+		}
+		now := time.Now()
+		f.j.Enqueue(context.Background(), journal.Run{Slot: now, Started: now}, rows)
+		f.d.Wake()
+		time.Sleep(time.Second)
+		synctest.Wait()
+		got := phone.received()
+		if len(got) != 1 || got[0].Title != "3 people to reach out to" {
+			t.Errorf("received %d messages (%v); want one digest", len(got), got)
+		}
+		if c := f.d.Counts(); c.Sent != 3 {
+			t.Errorf("counts %+v; the digest covers 3 rows", c)
+		}
+		f.stop(t)
+	})
+}
+
+// TestStopLetsASendFinish: a send in flight when the daemon stops may
+// finish within the grace period; one that would take longer is cut off and
+// its row stays pending for the next start.
+func TestStopLetsASendFinish(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		slow := &scripted{name: "slow", block: 3 * time.Second}
+		f := start(t, slow)
+		f.enqueue(t, "alice", false, "slow")
+		time.Sleep(time.Second) // the send is under way
+		began := time.Now()
+		f.stop(t)
+		if d := time.Since(began); d < 2*time.Second || d > Grace {
+			t.Errorf("stop took %v; want the send's remaining 2s", d)
+		}
+		if len(slow.received()) != 1 {
+			t.Error("the in-flight send did not finish")
+		}
+	})
+	synctest.Test(t, func(t *testing.T) {
+		stuck := &scripted{name: "stuck", block: time.Hour}
+		f := start(t, stuck)
+		f.enqueue(t, "alice", false, "stuck")
+		time.Sleep(time.Second)
+		began := time.Now()
+		f.cancel()
+		<-f.stopped
+		if d := time.Since(began); d != Grace {
+			t.Errorf("stop took %v; want the %v grace", d, Grace)
+		}
+		all, _ := f.j.Deliveries(context.Background(), "", 0)
+		if len(all) != 1 || all[0].State != journal.Pending || all[0].Attempts != 0 {
+			t.Errorf("row %+v; want it pending, untouched", all)
+		}
+		f.j.Close()
+	})
+}
