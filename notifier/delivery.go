@@ -154,8 +154,13 @@ func (d *Deliverer) idle(ctx context.Context) time.Duration {
 	return max(wait, 10*time.Millisecond)
 }
 
-// dispatch starts a worker for each idle channel with due rows.
+// dispatch starts a worker for each idle channel with due rows. The rows
+// are read under the lock that guards busy: a worker records its results
+// before it lets go of its channel, so no row read here can be one a worker
+// has just sent.
 func (d *Deliverer) dispatch(ctx context.Context, wg *sync.WaitGroup) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
 	now := d.now()
 	rows, err := d.out.Due(ctx, now)
 	if err != nil {
@@ -166,8 +171,6 @@ func (d *Deliverer) dispatch(ctx context.Context, wg *sync.WaitGroup) {
 	for _, r := range rows {
 		byChannel[r.Channel] = append(byChannel[r.Channel], r)
 	}
-	d.mu.Lock()
-	defer d.mu.Unlock()
 	for name, rs := range byChannel {
 		if d.busy[name] || d.blocked[name].After(now) {
 			continue

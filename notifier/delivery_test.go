@@ -21,8 +21,9 @@ type scripted struct {
 	mu    sync.Mutex
 	errs  []error
 	block time.Duration // each send takes this long
-	got   []Message
-	at    []time.Time
+	got    []Message
+	at     []time.Time
+	titles []string
 }
 
 func (s *scripted) Name() string { return s.name }
@@ -41,6 +42,7 @@ func (s *scripted) Deliver(ctx context.Context, m Message) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.at = append(s.at, time.Now())
+	s.titles = append(s.titles, m.Title)
 	if len(s.errs) > 0 {
 		err := s.errs[0]
 		s.errs = s.errs[1:]
@@ -217,7 +219,7 @@ func TestPermanentFailureIsolated(t *testing.T) {
 			t.Errorf("mail received %d messages with %d failure notices; want 2 reminders and 1 notice", len(got), notices)
 		}
 		if len(phone.attempts()) != 2 {
-			t.Errorf("phone tried %d times; a permanent failure is not retried", len(phone.attempts()))
+			t.Errorf("phone tried %d times (%q); a permanent failure is not retried", len(phone.attempts()), phone.titles)
 		}
 		f.stop(t)
 	})
