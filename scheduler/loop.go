@@ -1,0 +1,136 @@
+package scheduler
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"runtime/debug"
+	"time"
+
+	"github.com/robfig/cron/v3"
+
+	"github.com/rekindle/rekindle/config"
+	"github.com/rekindle/rekindle/notifier"
+)
+
+// MaxSleep bounds every wait of the loop: Go timers stop while the machine
+// sleeps, so the loop re-reads the wall clock at least this often and runs
+// a slot that fell inside a suspend within a minute of resume.
+const MaxSleep = time.Minute
+
+// LoopStore is what the loop needs of the journal.
+type LoopStore interface {
+	Store
+	LastSlot(ctx context.Context) (time.Time, error)
+}
+
+// Current is the config a run uses; a reload swaps it.
+type Current struct {
+	Config    *config.Config
+	Templates *notifier.Templates
+}
+
+// Loop runs the schedule: each slot once, a slot missed while the daemon
+// was down or the machine asleep once (never once per missed slot), and a
+// run that panics logged and survived.
+type Loop struct {
+	Store   LoopStore
+	Current func() Current
+	Now     func() time.Time
+	Log     *slog.Logger
+	// Ran is called after each run, with its result (the daemon wakes the
+	// deliverer).
+	Ran func(Result)
+
+	kick chan struct{}
+}
+
+// Kick makes the loop recompute its next slot, after a reload.
+func (l *Loop) Kick() {
+	select {
+	case l.kicks() <- struct{}{}:
+	default:
+	}
+}
+
+func (l *Loop) kicks() chan struct{} {
+	if l.kick == nil {
+		l.kick = make(chan struct{}, 1)
+	}
+	return l.kick
+}
+
+// Run loops until ctx is done. On the very first start (no run on record)
+// it runs at once, so a new user sees who is due without waiting for the
+// schedule.
+func (l *Loop) Run(ctx context.Context) error {
+	kick := l.kicks()
+	last, err := l.Store.LastSlot(ctx)
+	if err != nil {
+		return err
+	}
+	for {
+		cur := l.Current()
+		now := l.Now()
+		next := now
+		if !last.IsZero() {
+			next = NextSlot(cur.Config.Schedule, last, cur.Config.Location)
+		}
+		if !next.IsZero() && !now.Before(next) {
+			slot := latestSlot(cur.Config.Schedule, next, now, cur.Config.Location)
+			if !last.IsZero() && next.Before(now.Add(-MaxSleep)) {
+				l.Log.Info("catching up on a missed slot", "slot", slot.Format(time.RFC3339), "first_missed", next.Format(time.RFC3339))
+			}
+			l.run(ctx, cur, slot, now)
+			last = slot
+			continue
+		}
+		wait := MaxSleep
+		if !next.IsZero() {
+			wait = min(wait, next.Sub(now))
+		}
+		timer := time.NewTimer(wait)
+		select {
+		case <-ctx.Done():
+			timer.Stop()
+			return nil
+		case <-kick:
+		case <-timer.C:
+		}
+		timer.Stop()
+	}
+}
+
+// latestSlot is the last slot at or before now, starting from first (due):
+// after a long downtime only the latest missed slot is run.
+func latestSlot(s cron.Schedule, first, now time.Time, loc *time.Location) time.Time {
+	slot := first
+	for i := 0; i < 100000; i++ {
+		n := NextSlot(s, slot, loc)
+		if n.IsZero() || n.After(now) {
+			break
+		}
+		slot = n
+	}
+	return slot
+}
+
+// run is one run, with a panic turned into a logged error.
+func (l *Loop) run(ctx context.Context, cur Current, slot, now time.Time) {
+	defer func() {
+		if p := recover(); p != nil {
+			l.Log.Error("run panicked; the daemon goes on", "slot", slot.Format(time.RFC3339), "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
+		}
+	}()
+	start := time.Now()
+	res, err := RunOnce(ctx, cur.Config, cur.Templates, l.Store, slot, now)
+	if err != nil {
+		l.Log.Error("run failed", "slot", slot.Format(time.RFC3339), "err", err)
+		return
+	}
+	l.Log.Info("run", "slot", slot.Format(time.RFC3339), "due", res.Due, "reminded", res.Reminded,
+		"enqueued", res.Enqueued, "deferred", res.Deferred, "waiting", res.Waiting, "took", time.Since(start).Round(time.Millisecond))
+	if l.Ran != nil {
+		l.Ran(res)
+	}
+}

@@ -1,0 +1,223 @@
+package scheduler
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"testing/synctest"
+	"time"
+
+	"github.com/rekindle/rekindle/journal"
+	"github.com/rekindle/rekindle/notifier"
+)
+
+// wall is the loop's wall clock inside a synctest bubble: fake time plus an
+// offset. Moving the offset without letting fake time pass is a suspend:
+// the wall clock jumps, timers do not fire.
+type fakeWall struct{ offset atomic.Int64 }
+
+func (w *fakeWall) now() time.Time       { return time.Now().Add(time.Duration(w.offset.Load())) }
+func (w *fakeWall) set(t time.Time)      { w.offset.Store(int64(t.Sub(time.Now()))) }
+func (w *fakeWall) jump(d time.Duration) { w.offset.Add(int64(d)) }
+
+// loopFixture runs a Loop over a real journal and records each run's slot.
+type loopFixture struct {
+	j      *journal.Journal
+	clock  *fakeWall
+	mu     sync.Mutex
+	slots  []time.Time
+	ranAt  []time.Time
+	cancel context.CancelFunc
+	done   chan error
+}
+
+func startLoop(t *testing.T, cfgText string, start time.Time, store LoopStore) *loopFixture {
+	t.Helper()
+	cfg := load(t, cfgText)
+	tmpl, _ := notifier.NewTemplates(nil)
+	f := &loopFixture{clock: &fakeWall{}, done: make(chan error, 1)}
+	f.clock.set(start)
+	if store == nil {
+		f.j = openJournal(t)
+		store = f.j
+	}
+	l := &Loop{
+		Store:   &recorder{LoopStore: store, f: f},
+		Current: func() Current { return Current{cfg, tmpl} },
+		Now:     f.clock.now,
+		Log:     slog.New(slog.NewTextHandler(io.Discard, nil)),
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	f.cancel = cancel
+	go func() { f.done <- l.Run(ctx) }()
+	return f
+}
+
+// recorder notes every run that reaches the journal.
+type recorder struct {
+	LoopStore
+	f *loopFixture
+}
+
+func (r *recorder) Enqueue(ctx context.Context, run journal.Run, rows []journal.Row) (int, error) {
+	r.f.mu.Lock()
+	r.f.slots = append(r.f.slots, run.Slot)
+	r.f.ranAt = append(r.f.ranAt, run.Started)
+	r.f.mu.Unlock()
+	return r.LoopStore.Enqueue(ctx, run, rows)
+}
+
+func (f *loopFixture) stop(t *testing.T) {
+	t.Helper()
+	f.cancel()
+	if err := <-f.done; err != nil {
+		t.Error(err)
+	}
+}
+
+func (f *loopFixture) runs() (slots, at []time.Time) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([]time.Time(nil), f.slots...), append([]time.Time(nil), f.ranAt...)
+}
+
+const loopConfig = "timezone = \"Europe/Berlin\"\nschedule = \"0 9 * * *\"\n[[contact]]\nname = \"A\"\nlast_interaction = 2026-11-01\n"
+
+func TestLoopFirstStartRunsAtOnceThenOnSchedule(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		f := startLoop(t, loopConfig, berlin("2026-11-30 15:00"), nil)
+		time.Sleep(3 * 24 * time.Hour)
+		synctest.Wait()
+		slots, _ := f.runs()
+		want := []string{"2026-11-30 15:00", "2026-12-01 09:00", "2026-12-02 09:00", "2026-12-03 09:00"}
+		if len(slots) != len(want) {
+			t.Fatalf("runs at %v; want %v", slots, want)
+		}
+		for i, w := range want {
+			if !slots[i].Equal(berlin(w)) {
+				t.Errorf("run %d for slot %v; want %s", i, slots[i], w)
+			}
+		}
+		f.stop(t)
+	})
+}
+
+// TestLoopCatchUpAfterDowntime: three slots were missed while the daemon
+// was down; on start the latest runs once, not three times.
+func TestLoopCatchUpAfterDowntime(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		j := openJournal(t)
+		last := berlin("2026-11-27 09:00")
+		j.Enqueue(context.Background(), journal.Run{Slot: last, Started: last, Finished: last}, nil)
+		f := startLoop(t, loopConfig, berlin("2026-11-30 12:00"), j)
+		time.Sleep(time.Hour)
+		synctest.Wait()
+		slots, at := f.runs()
+		if len(slots) != 1 || !slots[0].Equal(berlin("2026-11-30 09:00")) || !at[0].Equal(berlin("2026-11-30 12:00")) {
+			t.Fatalf("runs for slots %v at %v; want one, for 2026-11-30 09:00, right at start", slots, at)
+		}
+		time.Sleep(24 * time.Hour)
+		synctest.Wait()
+		if slots, _ := f.runs(); len(slots) != 2 || !slots[1].Equal(berlin("2026-12-01 09:00")) {
+			t.Errorf("then %v; want the next day's slot", slots)
+		}
+		f.stop(t)
+	})
+}
+
+// TestLoopSuspend: the machine sleeps from 08:00 to 13:00; Go's timers stop
+// meanwhile, so only the loop's wall-clock checks notice. The 09:00 slot
+// runs within a minute of resume, once.
+func TestLoopSuspend(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		j := openJournal(t)
+		last := berlin("2026-11-29 09:00")
+		j.Enqueue(context.Background(), journal.Run{Slot: last, Started: last, Finished: last}, nil)
+		f := startLoop(t, loopConfig, berlin("2026-11-30 07:59"), j)
+		time.Sleep(time.Minute) // 08:00
+		synctest.Wait()
+		f.clock.jump(5 * time.Hour) // suspended until 13:00
+		resumed := f.clock.now()
+		time.Sleep(2 * time.Minute)
+		synctest.Wait()
+		slots, at := f.runs()
+		if len(slots) != 1 || !slots[0].Equal(berlin("2026-11-30 09:00")) {
+			t.Fatalf("runs for %v; want one for the 09:00 slot", slots)
+		}
+		if d := at[0].Sub(resumed); d < 0 || d > MaxSleep {
+			t.Errorf("ran %v after resume; want within %v", d, MaxSleep)
+		}
+		f.stop(t)
+	})
+}
+
+// TestLoopDST runs the loop for a week around each DST change in New York
+// and Berlin, with a slot inside the changing hour: every day runs once.
+func TestLoopDST(t *testing.T) {
+	for _, tc := range []struct {
+		zone, spec, from string
+	}{
+		{"America/New_York", "30 2 * * *", "2026-03-05"}, // spring forward 03-08
+		{"America/New_York", "30 1 * * *", "2026-10-29"}, // fall back 11-01
+		{"Europe/Berlin", "30 2 * * *", "2026-03-26"},    // spring forward 03-29
+		{"Europe/Berlin", "30 2 * * *", "2026-10-22"},    // fall back 10-25
+	} {
+		t.Run(tc.zone+" "+tc.from, func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				loc, _ := time.LoadLocation(tc.zone)
+				from, _ := time.ParseInLocation("2006-01-02", tc.from, loc)
+				j := openJournal(t)
+				j.Enqueue(context.Background(), journal.Run{Slot: from, Started: from, Finished: from}, nil)
+				cfg := "timezone = \"" + tc.zone + "\"\nschedule = \"" + tc.spec + "\"\n"
+				f := startLoop(t, cfg, from, j)
+				time.Sleep(7 * 24 * time.Hour)
+				synctest.Wait()
+				slots, _ := f.runs()
+				days := map[string]int{}
+				for _, s := range slots {
+					days[s.In(loc).Format("2006-01-02")]++
+				}
+				if len(slots) != 7 || len(days) != 7 {
+					t.Errorf("%d runs over %d days: %v", len(slots), len(days), slots)
+				}
+				for d, n := range days {
+					if n != 1 {
+						t.Errorf("%s ran %d times", d, n)
+					}
+				}
+				f.stop(t)
+			})
+		})
+	}
+}
+
+// panicky panics in its first run.
+type panicky struct {
+	LoopStore
+	calls atomic.Int32
+}
+
+func (p *panicky) Events(ctx context.Context) (map[string][]journal.Event, error) {
+	if p.calls.Add(1) == 1 {
+		panic("boom")
+	}
+	return p.LoopStore.Events(ctx)
+}
+
+func TestLoopSurvivesAPanic(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		j := openJournal(t)
+		p := &panicky{LoopStore: j}
+		f := startLoop(t, loopConfig, berlin("2026-11-30 15:00"), p)
+		time.Sleep(25 * time.Hour)
+		synctest.Wait()
+		slots, _ := f.runs()
+		if len(slots) != 1 || !slots[0].Equal(berlin("2026-12-01 09:00")) {
+			t.Errorf("runs %v; want the panicking first run skipped and the next slot run", slots)
+		}
+		f.stop(t)
+	})
+}
