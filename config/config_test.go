@@ -34,7 +34,7 @@ func TestExampleConfig(t *testing.T) {
 		t.Fatalf("the example config must be valid:\n%v", err)
 	}
 	berlin, _ := time.LoadLocation("Europe/Berlin")
-	if cfg.Location.String() != "Europe/Berlin" || cfg.MaxPerRun != 3 || !cfg.QuietHours.Set {
+	if cfg.Location.String() != "Europe/Berlin" || cfg.MaxPerRun != 3 || cfg.QuietHours.Set {
 		t.Errorf("top level: zone %v, max_per_run %d, quiet %v", cfg.Location, cfg.MaxPerRun, cfg.QuietHours)
 	}
 	alice, ok := cfg.Lookup("alice-moreau")

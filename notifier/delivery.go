@@ -136,6 +136,18 @@ func (d *Deliverer) Run(ctx context.Context) {
 	}
 }
 
+// DeliverDue sends what is due now and returns when done: for
+// `run --once`. Rows that fail for now stay pending with their backoff.
+func (d *Deliverer) DeliverDue(ctx context.Context) Counts {
+	// A second pass sends what the first one enqueued (failure notices).
+	for pass := 0; pass < 2; pass++ {
+		var wg sync.WaitGroup
+		d.dispatch(ctx, &wg)
+		wg.Wait()
+	}
+	return d.Counts()
+}
+
 // idle is how long to sleep: until the next row or channel backoff is due,
 // at most a minute.
 func (d *Deliverer) idle(ctx context.Context) time.Duration {

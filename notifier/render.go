@@ -209,7 +209,10 @@ func (t *Templates) Render(r Reminder) (Message, error) {
 	if err != nil {
 		return Message{}, err
 	}
-	b := body{lead: lead, starters: starters(r.Contact), opener: opener}
+	b := body{lead: lead, opener: opener}
+	if kind != rules.LetBeNotice { // no conversation starters for someone to let be
+		b.starters = starters(r.Contact)
+	}
 	m := Message{
 		Title:    title,
 		Text:     b.text(),

@@ -77,7 +77,7 @@ func (l *Loop) Run(ctx context.Context) error {
 			next = NextSlot(cur.Config.Schedule, last, cur.Config.Location)
 		}
 		if !next.IsZero() && !now.Before(next) {
-			slot := latestSlot(cur.Config.Schedule, next, now, cur.Config.Location)
+			slot := latestSlot(cur.Config.Schedule, next, now, cur.Config.Location).In(cur.Config.Location)
 			if !last.IsZero() && next.Before(now.Add(-MaxSleep)) {
 				l.Log.Info("catching up on a missed slot", "slot", slot.Format(time.RFC3339), "first_missed", next.Format(time.RFC3339))
 			}

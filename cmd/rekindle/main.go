@@ -59,6 +59,8 @@ func (h *hinted) Unwrap() error { return h.err }
 const usage = `usage: rekindle [--config PATH] COMMAND [ARGS]
 
 commands:
+  run [--once [--at TIME]] [--log-format text|json]
+                                          the daemon: reminders on schedule; --once: one run, then exit
   check                                   validate the config
   status [--at TIME] [--json]             everyone's state, last interaction, next reminder and why
   plan [--from TIME] [--days N] [--json]  the reminders the coming days would bring
@@ -163,9 +165,11 @@ func (c *cli) dispatch(ctx context.Context, args []string) error {
 		return c.history(ctx, args)
 	case "test-notify":
 		return c.testNotify(ctx, args)
+	case "run":
+		return c.run(ctx, args)
 	}
 	msg := fmt.Sprintf("unknown command %q", cmd)
-	for _, known := range []string{"check", "status", "plan", "log", "snooze", "let-be", "resume", "history", "test-notify", "version"} {
+	for _, known := range []string{"run", "check", "status", "plan", "log", "snooze", "let-be", "resume", "history", "test-notify", "version"} {
 		if strings.HasPrefix(known, cmd) || strings.HasPrefix(cmd, known) {
 			msg += fmt.Sprintf("; did you mean %q?", known)
 			break

@@ -1,0 +1,243 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	sd "github.com/coreos/go-systemd/v22/daemon"
+	"github.com/fsnotify/fsnotify"
+	"golang.org/x/sys/unix"
+
+	"github.com/rekindle/rekindle/config"
+	"github.com/rekindle/rekindle/journal"
+	"github.com/rekindle/rekindle/notifier"
+	"github.com/rekindle/rekindle/scheduler"
+)
+
+// live is what a reload swaps whole: the config, its templates and its
+// channels.
+type live struct {
+	cfg      *config.Config
+	tmpl     *notifier.Templates
+	channels map[string]notifier.Channel
+}
+
+// daemon is `rekindle run`: the schedule loop and the deliverer over one
+// journal, with reloads and systemd's notify protocol. newDaemon wires it
+// and starts nothing; Run runs it until its context ends; Close releases
+// the journal.
+type daemon struct {
+	path    string
+	log     *slog.Logger
+	j       *journal.Journal
+	cur     atomic.Pointer[live]
+	loop    *scheduler.Loop
+	deliver *notifier.Deliverer
+	opts    notifier.Options
+
+	reloads  atomic.Int64 // successful reloads, for tests and logs
+	closeOne sync.Once
+}
+
+// debounce is how long the config must be quiet before a reload: editors
+// write in several steps.
+const debounce = 300 * time.Millisecond
+
+func newDaemon(ctx context.Context, path string, log *slog.Logger, now func() time.Time, opts notifier.Options) (*daemon, error) {
+	d := &daemon{path: path, log: log, opts: opts}
+	l, err := d.load()
+	if err != nil {
+		return nil, err
+	}
+	d.cur.Store(l)
+	jpath, err := journal.DefaultPath()
+	if err != nil {
+		return nil, err
+	}
+	if d.j, err = journal.Open(ctx, jpath); err != nil {
+		return nil, err
+	}
+	d.deliver = notifier.NewDeliverer(d.j, func() map[string]notifier.Channel { return d.cur.Load().channels }, log, now)
+	d.loop = &scheduler.Loop{
+		Store: d.j,
+		Current: func() scheduler.Current {
+			l := d.cur.Load()
+			return scheduler.Current{Config: l.cfg, Templates: l.tmpl}
+		},
+		Now: now,
+		Log: log,
+		Ran: func(scheduler.Result) { d.deliver.Wake() },
+	}
+	return d, nil
+}
+
+// load reads and checks the config, its templates and channels.
+func (d *daemon) load() (*live, error) {
+	cfg, err := config.Load(d.path)
+	if err != nil {
+		return nil, err
+	}
+	tmpl, err := notifier.NewTemplates(cfg.Templates)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", cfg.File, err)
+	}
+	chans, err := notifier.FromConfig(cfg, d.opts)
+	if err != nil {
+		return nil, err
+	}
+	return &live{cfg: cfg, tmpl: tmpl, channels: chans}, nil
+}
+
+// Close releases the journal; it may be called more than once.
+func (d *daemon) Close() error {
+	var err error
+	d.closeOne.Do(func() { err = d.j.Close() })
+	return err
+}
+
+// Run runs the loop and the deliverer until ctx ends; hup carries SIGHUP.
+func (d *daemon) Run(ctx context.Context, hup <-chan os.Signal) error {
+	cfg := d.cur.Load().cfg
+	d.log.Info("rekindle started", "config", d.path, "state", d.j.Path(), "contacts", len(cfg.Contacts),
+		"schedule", cfg.ScheduleSpec, "channels", len(d.cur.Load().channels))
+
+	inner, stop := context.WithCancel(context.Background())
+	defer stop()
+	var wg sync.WaitGroup
+	loopErr := make(chan error, 1)
+	wg.Go(func() { loopErr <- d.loop.Run(inner) })
+	wg.Go(func() { d.deliver.Run(inner) })
+
+	changes := d.watch(inner)
+	notify("READY=1\nSTATUS=watching " + strconv.Itoa(len(cfg.Contacts)) + " people")
+	var watchdog <-chan time.Time
+	if interval, err := sd.SdWatchdogEnabled(false); err == nil && interval > 0 {
+		t := time.NewTicker(interval / 2)
+		defer t.Stop()
+		watchdog = t.C
+	}
+
+	var result error
+	for running := true; running; {
+		select {
+		case <-ctx.Done():
+			running = false
+		case err := <-loopErr:
+			result = err
+			running = false
+		case <-hup:
+			d.reload("SIGHUP")
+		case <-changes:
+			d.reload("config file changed")
+		case <-watchdog:
+			notify("WATCHDOG=1")
+		}
+	}
+	notify("STOPPING=1")
+	d.log.Info("stopping; letting in-flight sends finish", "grace", notifier.Grace)
+	stop()
+	wg.Wait()
+	c := d.deliver.Counts()
+	d.log.Info("stopped", "sent", c.Sent, "retried", c.Retried, "failed", c.Failed)
+	return result
+}
+
+// reload swaps in a new config, or keeps the old one if the new one is
+// invalid.
+func (d *daemon) reload(why string) {
+	notify("RELOADING=1\nMONOTONIC_USEC=" + strconv.FormatInt(monotonicUsec(), 10))
+	defer notify("READY=1")
+	l, err := d.load()
+	if err != nil {
+		var ce *config.Error
+		if errors.As(err, &ce) {
+			for _, p := range ce.Problems {
+				d.log.Error("config reload failed; keeping the running config", "why", why,
+					"where", fmt.Sprintf("%s:%d:%d", ce.File, p.Pos.Line, p.Pos.Col), "key", p.Key, "problem", p.Msg)
+			}
+			return
+		}
+		d.log.Error("config reload failed; keeping the running config", "why", why, "err", err)
+		return
+	}
+	d.cur.Store(l)
+	d.reloads.Add(1)
+	d.log.Info("config reloaded", "why", why, "contacts", len(l.cfg.Contacts), "channels", len(l.channels))
+	d.loop.Kick()
+	d.deliver.Wake()
+}
+
+// watch reports changes to the config file, debounced. It watches the
+// directory, so editors that write a new file and rename it over the old
+// one are seen too.
+func (d *daemon) watch(ctx context.Context) <-chan struct{} {
+	out := make(chan struct{}, 1)
+	w, err := fsnotify.NewWatcher()
+	if err != nil {
+		d.log.Warn("cannot watch the config file; reload with SIGHUP", "err", err)
+		return out
+	}
+	abs, _ := filepath.Abs(d.path)
+	if err := w.Add(filepath.Dir(abs)); err != nil {
+		d.log.Warn("cannot watch the config file; reload with SIGHUP", "err", err)
+		w.Close()
+		return out
+	}
+	go func() {
+		defer w.Close()
+		var timer *time.Timer
+		var fire <-chan time.Time
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case ev, ok := <-w.Events:
+				if !ok {
+					return
+				}
+				if filepath.Clean(ev.Name) != abs || ev.Op == fsnotify.Chmod {
+					continue
+				}
+				if timer == nil {
+					timer = time.NewTimer(debounce)
+				} else {
+					timer.Reset(debounce)
+				}
+				fire = timer.C
+			case err, ok := <-w.Errors:
+				if !ok {
+					return
+				}
+				d.log.Warn("config watch", "err", err)
+			case <-fire:
+				fire = nil
+				select {
+				case out <- struct{}{}:
+				default:
+				}
+			}
+		}
+	}()
+	return out
+}
+
+// notify speaks systemd's notify protocol when NOTIFY_SOCKET is set.
+func notify(state string) {
+	_, _ = sd.SdNotify(false, state)
+}
+
+func monotonicUsec() int64 {
+	var ts unix.Timespec
+	if err := unix.ClockGettime(unix.CLOCK_MONOTONIC, &ts); err != nil {
+		return 0
+	}
+	return ts.Nano() / 1000
+}
