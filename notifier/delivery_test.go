@@ -17,10 +17,10 @@ import (
 // scripted is a channel whose answers a test sets: it fails with the
 // queued errors first, then accepts.
 type scripted struct {
-	name  string
-	mu    sync.Mutex
-	errs  []error
-	block time.Duration // each send takes this long
+	name   string
+	mu     sync.Mutex
+	errs   []error
+	block  time.Duration // each send takes this long
 	got    []Message
 	at     []time.Time
 	titles []string
