@@ -136,6 +136,16 @@ func (d *Deliverer) Run(ctx context.Context) {
 	}
 }
 
+// describe is an error as the outbox keeps it: without the channel's name,
+// which the row has.
+func describe(err error) string {
+	var ne *Error
+	if errors.As(err, &ne) {
+		return ne.Describe()
+	}
+	return err.Error()
+}
+
 // DeliverDue sends what is due now and returns when done: for
 // `run --once`. Rows that fail for now stay pending with their backoff.
 func (d *Deliverer) DeliverDue(ctx context.Context) Counts {
@@ -277,7 +287,7 @@ func (d *Deliverer) work(ctx context.Context, name string, rows []journal.Delive
 			attempts := m.rows[0].Attempts + 1
 			wait := Backoff(attempts, RetryAfter(err), rand.Float64())
 			next := now.Add(wait)
-			if err := d.out.MarkRetry(context.Background(), m.ids, next, err.Error()); err != nil {
+			if err := d.out.MarkRetry(context.Background(), m.ids, next, describe(err)); err != nil {
 				log.Error("record retry", "err", err)
 			}
 			d.mu.Lock()
@@ -294,7 +304,7 @@ func (d *Deliverer) work(ctx context.Context, name string, rows []journal.Delive
 // fail records a permanent failure and, the first time a channel fails,
 // tells the user through their other channels.
 func (d *Deliverer) fail(ctx context.Context, log *slog.Logger, name string, m message, err error) {
-	if e := d.out.MarkFailed(context.Background(), m.ids, err.Error()); e != nil {
+	if e := d.out.MarkFailed(context.Background(), m.ids, describe(err)); e != nil {
 		log.Error("record failure", "err", e)
 	}
 	hint := ""

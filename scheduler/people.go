@@ -73,6 +73,7 @@ type Status struct {
 	LastInteraction time.Time  // zero when none is known
 	Next            time.Time  // when the next reminder becomes due; zero when none will
 	Reason          string
+	Anchor          time.Time // opened the episode: with ID and Kind, the reminder's identity
 }
 
 // Statuses evaluates everyone at t, in config order. Large lists are split
@@ -104,7 +105,7 @@ func statuses(people []Person, out []Status, t time.Time) {
 			LastInteraction: r.Last, Next: r.Next, Reason: r.Reason(t),
 		}
 		if r.State != rules.Snoozed && r.IsDue(t) {
-			s.Kind = r.Kind
+			s.Kind, s.Anchor = r.Kind, r.Anchor
 		}
 		out[i] = s
 	}

@@ -170,6 +170,9 @@ func (c *cli) status(ctx context.Context, args []string) error {
 		return err
 	}
 	st := scheduler.Statuses(people, t)
+	if err := c.addFailures(ctx, st); err != nil {
+		return err
+	}
 	if *asJSON {
 		return writeStatusJSON(c.stdout, st)
 	}
@@ -193,6 +196,38 @@ func (c *cli) status(ctx context.Context, args []string) error {
 		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\n", s.Name, state, day(s.LastInteraction), day(s.Next), s.Reason)
 	}
 	return w.Flush()
+}
+
+// addFailures says in each reason when the reminder due now could not be
+// delivered through a channel.
+func (c *cli) addFailures(ctx context.Context, st []scheduler.Status) error {
+	j, err := c.openJournal(ctx)
+	if err != nil {
+		return err
+	}
+	defer j.Close()
+	failed, err := j.Failures(ctx)
+	if err != nil {
+		return err
+	}
+	if len(failed) == 0 {
+		return nil
+	}
+	byID := map[journal.Identity][]journal.Delivery{}
+	for _, f := range failed {
+		byID[f.Identity.Key()] = append(byID[f.Identity.Key()], f)
+	}
+	for i := range st {
+		s := &st[i]
+		if s.Kind == rules.None {
+			continue
+		}
+		id := journal.Identity{Contact: s.ID, Kind: string(s.Kind), Anchor: s.Anchor}.Key()
+		for _, f := range byID[id] {
+			s.Reason += fmt.Sprintf("; delivery to %s failed: %s", f.Channel, f.LastError)
+		}
+	}
+	return nil
 }
 
 func day(t time.Time) string {
@@ -418,17 +453,22 @@ func (c *cli) history(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	if len(events) == 0 {
-		fmt.Fprintln(c.stdout, "nothing logged yet")
-		return nil
+	deliveries, err := j.Deliveries(ctx, id, *limit)
+	if err != nil {
+		return err
 	}
-	w := tabwriter.NewWriter(c.stdout, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(w, "WHEN\tWHO\tWHAT\tNOTE")
-	for _, e := range events {
-		who := e.Contact
-		if p, ok := cfg.Lookup(e.Contact); ok {
-			who = p.Name
+	type line struct {
+		at              time.Time
+		who, what, note string
+	}
+	var lines []line
+	name := func(id string) string {
+		if p, ok := cfg.Lookup(id); ok {
+			return p.Name
 		}
+		return id
+	}
+	for _, e := range events {
 		what := string(e.Kind)
 		if e.Kind == journal.Snooze {
 			what += " until " + e.Until.In(cfg.Location).Format(stamp)
@@ -436,7 +476,40 @@ func (c *cli) history(ctx context.Context, args []string) error {
 		if e.Source != "cli" {
 			what += " (" + e.Source + ")"
 		}
-		fmt.Fprintf(w, "%s\t%s\t%s\t%s\n", e.At.In(cfg.Location).Format(stamp), who, what, e.Note)
+		lines = append(lines, line{e.At, name(e.Contact), what, e.Note})
+	}
+	for _, d := range deliveries {
+		at, who := d.Created, name(d.Contact)
+		what := fmt.Sprintf("reminder %s via %s: ", d.Kind, d.Channel)
+		if d.Kind == journal.ChannelFailed {
+			who, what = "-", fmt.Sprintf("notice that channel %s failed, via %s: ", d.Contact, d.Channel)
+		}
+		switch d.State {
+		case journal.Sent:
+			at = d.Sent
+			what += "sent"
+		case journal.Failed:
+			what += "failed: " + d.LastError
+		default:
+			what += fmt.Sprintf("pending, next try %s", d.NextTry.In(cfg.Location).Format(stamp))
+			if d.LastError != "" {
+				what += "; last error: " + d.LastError
+			}
+		}
+		lines = append(lines, line{at, who, what, ""})
+	}
+	sort.SliceStable(lines, func(a, b int) bool { return lines[a].at.After(lines[b].at) })
+	if *limit > 0 && len(lines) > *limit {
+		lines = lines[:*limit]
+	}
+	if len(lines) == 0 {
+		fmt.Fprintln(c.stdout, "nothing logged yet")
+		return nil
+	}
+	w := tabwriter.NewWriter(c.stdout, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(w, "WHEN\tWHO\tWHAT\tNOTE")
+	for _, l := range lines {
+		fmt.Fprintf(w, "%s\t%s\t%s\t%s\n", l.at.In(cfg.Location).Format(stamp), l.who, l.what, l.note)
 	}
 	return w.Flush()
 }

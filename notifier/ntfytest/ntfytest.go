@@ -58,6 +58,9 @@ type Server struct {
 	window   time.Time
 	inWindow int
 	fail     []failure
+	hold     int
+	holding  int
+	release  chan struct{}
 }
 
 type user struct {
@@ -110,6 +113,32 @@ func (s *Server) FailNext(n, status int, retryAfter string) {
 	}
 }
 
+// Hold makes the next n requests wait, unanswered, until Release; a client
+// that goes away meanwhile has had nothing accepted.
+func (s *Server) Hold(n int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.hold = n
+	s.release = make(chan struct{})
+}
+
+// Release lets held requests go on.
+func (s *Server) Release() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.release != nil {
+		close(s.release)
+		s.release = nil
+	}
+}
+
+// Holding reports how many requests are waiting.
+func (s *Server) Holding() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.holding
+}
+
 // Received returns the messages the server accepted, in order.
 func (s *Server) Received() []Message {
 	s.mu.Lock()
@@ -138,7 +167,27 @@ func writeError(w http.ResponseWriter, status, code int, msg string) {
 }
 
 func (s *Server) handle(w http.ResponseWriter, r *http.Request) {
+	// Read the body first: net/http notices a client that goes away only
+	// once the body has been read.
+	body, readErr := io.ReadAll(io.LimitReader(r.Body, 64<<10))
 	s.mu.Lock()
+	if s.hold > 0 && s.release != nil {
+		s.hold--
+		s.holding++
+		release := s.release
+		s.mu.Unlock()
+		select {
+		case <-release:
+		case <-r.Context().Done():
+		}
+		s.mu.Lock()
+		s.holding--
+		if r.Context().Err() != nil {
+			s.requests++
+			s.mu.Unlock()
+			return // the client is gone: nothing accepted
+		}
+	}
 	defer s.mu.Unlock()
 	s.requests++
 	if len(s.fail) > 0 {
@@ -169,8 +218,7 @@ func (s *Server) handle(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, 40401, "page not found")
 		return
 	}
-	body, err := io.ReadAll(io.LimitReader(r.Body, 64<<10))
-	if err != nil {
+	if readErr != nil {
 		writeError(w, http.StatusBadRequest, 40001, "invalid request")
 		return
 	}

@@ -1,0 +1,416 @@
+package main
+
+// End-to-end tests of the daemon: the real binary, real SQLite state, and
+// the channel test servers, with every message counted exactly.
+
+import (
+	"bytes"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/rekindle/rekindle/notifier/ntfytest"
+	"github.com/rekindle/rekindle/notifier/webhooktest"
+)
+
+var (
+	buildOnce sync.Once
+	binPath   string
+	buildErr  error
+)
+
+// binary builds rekindle once for all end-to-end tests.
+func binary(t *testing.T) string {
+	t.Helper()
+	buildOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "rekindle-e2e")
+		if err != nil {
+			buildErr = err
+			return
+		}
+		binPath = filepath.Join(dir, "rekindle")
+		out, err := exec.Command("go", "build", "-o", binPath, ".").CombinedOutput()
+		if err != nil {
+			buildErr = fmt.Errorf("go build: %v\n%s", err, out)
+		}
+	})
+	if buildErr != nil {
+		t.Fatal(buildErr)
+	}
+	return binPath
+}
+
+// lockedBuffer collects a process's output safely.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+type proc struct {
+	cmd    *exec.Cmd
+	stdout lockedBuffer
+	stderr lockedBuffer
+	exited chan struct{}
+	err    error
+}
+
+// env is an end-to-end setup: a config file and a state directory.
+type env struct {
+	dir, config, state string
+	extra              []string
+}
+
+func newEnv(t *testing.T, config string) *env {
+	t.Helper()
+	dir := t.TempDir()
+	e := &env{dir: dir, config: filepath.Join(dir, "config.toml"), state: filepath.Join(dir, "state")}
+	e.write(t, config)
+	return e
+}
+
+func (e *env) write(t *testing.T, config string) {
+	t.Helper()
+	// Write and rename, as editors do.
+	tmp := e.config + ".new"
+	if err := os.WriteFile(tmp, []byte(config), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Rename(tmp, e.config); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func (e *env) command(t *testing.T, args ...string) *exec.Cmd {
+	cmd := exec.Command(binary(t), append([]string{"--config", e.config}, args...)...)
+	cmd.Env = append(os.Environ(), "STATE_DIRECTORY="+e.state, "NOTIFY_SOCKET=", "JOURNAL_STREAM=")
+	cmd.Env = append(cmd.Env, e.extra...)
+	return cmd
+}
+
+// once runs `rekindle run --once --at at` and fails the test on an error.
+func (e *env) once(t *testing.T, at string) string {
+	t.Helper()
+	out, err := e.command(t, "run", "--once", "--at", at).CombinedOutput()
+	if err != nil {
+		t.Fatalf("run --once --at %s: %v\n%s", at, err, out)
+	}
+	return string(out)
+}
+
+func (e *env) start(t *testing.T, args ...string) *proc {
+	t.Helper()
+	p := &proc{cmd: e.command(t, append([]string{"run"}, args...)...), exited: make(chan struct{})}
+	p.cmd.Stdout, p.cmd.Stderr = &p.stdout, &p.stderr
+	if err := p.cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	go func() { p.err = p.cmd.Wait(); close(p.exited) }()
+	t.Cleanup(func() {
+		p.cmd.Process.Kill()
+		<-p.exited
+		if t.Failed() {
+			t.Logf("daemon log:\n%s", p.stderr.String())
+		}
+	})
+	return p
+}
+
+// waitFor polls cond until it holds, failing after timeout.
+func waitFor(t *testing.T, what string, timeout time.Duration, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(timeout)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out after %v waiting for %s", timeout, what)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+func (p *proc) waitLog(t *testing.T, substr string, timeout time.Duration) {
+	t.Helper()
+	waitFor(t, fmt.Sprintf("log line %q", substr), timeout, func() bool { return strings.Contains(p.stderr.String(), substr) })
+}
+
+func count(msgs []ntfytest.Message, title string) int {
+	n := 0
+	for _, m := range msgs {
+		if strings.Contains(m.Title, title) {
+			n++
+		}
+	}
+	return n
+}
+
+func ntfyConfig(url, extra string) string {
+	return fmt.Sprintf("timezone = \"Europe/Berlin\"\nschedule = \"0 9 * * *\"\n\n[channels.phone]\ntype = \"ntfy\"\nurl = %q\ntopic = \"reminders\"\n%s\n", url, extra)
+}
+
+// TestDaemonExactlyOncePerEpisode runs a month of daily runs, each twice
+// (as a restart would), and counts every message.
+func TestDaemonExactlyOncePerEpisode(t *testing.T) {
+	t.Parallel()
+	srv := ntfytest.New()
+	defer srv.Close()
+	e := newEnv(t, ntfyConfig(srv.URL, `
+[[contact]]
+name = "Alice"
+last_interaction = 2026-07-20
+remind_again = "0"
+
+[[contact]]
+name = "Bob"
+last_interaction = 2026-07-01
+reached_out = [2026-08-28, 2026-08-30]
+
+[[contact]]
+name = "Carl"
+last_interaction = 2026-08-20
+every = "2w"
+remind_again = "1w"
+`))
+	// September 2026 (in the past: events may not be logged ahead of now).
+	for day := 1; day <= 30; day++ {
+		at := fmt.Sprintf("2026-09-%02dT09:00:00+02:00", day)
+		e.once(t, at)
+		e.once(t, at)
+		if day == 20 {
+			// Carl answers: his episode ends; the next starts 2 weeks later.
+			out, err := e.command(t, "log", "carl", "talked", "--at", "2026-09-20").CombinedOutput()
+			if err != nil {
+				t.Fatalf("log: %v\n%s", err, out)
+			}
+		}
+	}
+	got := srv.Received()
+	// Alice: once (remind_again 0). Bob: one let-be notice. Carl: due 09-03,
+	// again 09-10 and 09-17; talked on 09-20, due again 10-04 (outside).
+	for _, c := range []struct {
+		title string
+		want  int
+	}{{"Alice", 1}, {"Let Bob be", 1}, {"Carl", 3}} {
+		if n := count(got, c.title); n != c.want {
+			t.Errorf("%q: %d messages; want %d", c.title, n, c.want)
+		}
+	}
+	if len(got) != 5 {
+		t.Errorf("%d messages in all; want 5", len(got))
+	}
+}
+
+// TestDaemonKill9MidDelivery kills the daemon while the channel holds the
+// request unanswered: nothing was accepted, and after a restart the
+// reminder arrives exactly once.
+func TestDaemonKill9MidDelivery(t *testing.T) {
+	t.Parallel()
+	srv := ntfytest.New()
+	defer srv.Close()
+	srv.Hold(1)
+	e := newEnv(t, ntfyConfig(srv.URL, "[[contact]]\nname = \"Alice\"\nlast_interaction = 2026-10-20\n"))
+	p := e.start(t)
+	waitFor(t, "the send to be under way", 10*time.Second, func() bool { return srv.Holding() == 1 })
+	p.cmd.Process.Signal(syscall.SIGKILL)
+	<-p.exited
+	waitFor(t, "the server to see the client go", 5*time.Second, func() bool { return srv.Holding() == 0 })
+	if n := len(srv.Received()); n != 0 {
+		t.Fatalf("%d accepted before the crash; want 0", n)
+	}
+
+	q := e.start(t)
+	q.waitLog(t, "msg=delivered", 10*time.Second)
+	waitFor(t, "one message", 5*time.Second, func() bool { return len(srv.Received()) == 1 })
+	time.Sleep(500 * time.Millisecond) // nothing more may come
+	if n := len(srv.Received()); n != 1 {
+		t.Errorf("%d messages after the restart; want exactly 1", n)
+	}
+	q.cmd.Process.Signal(syscall.SIGTERM)
+	<-q.exited
+}
+
+// TestDaemonRetries503 answers 503 three times; the message arrives once.
+func TestDaemonRetries503(t *testing.T) {
+	t.Parallel()
+	srv := ntfytest.New()
+	defer srv.Close()
+	srv.FailNext(3, http.StatusServiceUnavailable, "")
+	e := newEnv(t, ntfyConfig(srv.URL, "[[contact]]\nname = \"Alice\"\nlast_interaction = 2026-10-20\n"))
+	p := e.start(t)
+	// Backoffs of about 5, 10 and 20 seconds.
+	waitFor(t, "the message", 60*time.Second, func() bool { return len(srv.Received()) == 1 })
+	time.Sleep(300 * time.Millisecond)
+	if n, r := len(srv.Received()), srv.Requests(); n != 1 || r != 4 {
+		t.Errorf("%d accepted in %d requests; want 1 in 4", n, r)
+	}
+	if c := strings.Count(p.stderr.String(), "will retry"); c != 3 {
+		t.Errorf("%d retries logged; want 3", c)
+	}
+}
+
+// TestDaemonBrokenChannelIsolated: ntfy refuses the token for good; Slack
+// still gets its reminder, and one notice about ntfy.
+func TestDaemonBrokenChannelIsolated(t *testing.T) {
+	t.Parallel()
+	srv := ntfytest.New()
+	defer srv.Close()
+	srv.RequireToken("tk_right", "reminders")
+	hook := webhooktest.New()
+	defer hook.Close()
+	e := newEnv(t, ntfyConfig(srv.URL, "token = \"tk_wrong\"\n[channels.team]\ntype = \"slack\"\nwebhook_url = \"${HOOK}\"\n")+
+		"[[contact]]\nname = \"Alice\"\nlast_interaction = 2026-10-20\n")
+	e.extra = []string{"HOOK=" + hook.WebhookURL()}
+	out := e.once(t, "2026-12-01T09:00:00+01:00")
+	got := hook.Received()
+	if len(got) != 2 || !strings.Contains(got[0].Text+got[1].Text, "Alice") || !strings.Contains(got[0].Text+got[1].Text, "channel phone is failing") {
+		t.Errorf("slack received %d: %+v\nlog:\n%s", len(got), got, out)
+	}
+	if n := len(srv.Received()); n != 0 {
+		t.Errorf("ntfy accepted %d", n)
+	}
+	if !strings.Contains(out, "delivery failed for good") || strings.Contains(out, "tk_wrong") {
+		t.Errorf("log:\n%s", out)
+	}
+	// status and history show the failure.
+	st, _ := e.command(t, "status", "--at", "2026-12-01T10:00:00+01:00").CombinedOutput()
+	hist, _ := e.command(t, "history", "alice").CombinedOutput()
+	if !strings.Contains(string(st), "delivery to phone failed") || !strings.Contains(string(hist), "failed") {
+		t.Errorf("status:\n%s\nhistory:\n%s", st, hist)
+	}
+	// A later run does not send the notice again.
+	e.once(t, "2026-12-02T09:00:00+01:00")
+	if n := len(hook.Received()); n != 2 {
+		t.Errorf("slack received %d after a second run; want still 2", n)
+	}
+}
+
+const everySecond = "timezone = \"Europe/Berlin\"\nschedule = \"* * * * * *\"\n[channels.phone]\ntype = \"ntfy\"\nurl = %q\ntopic = \"reminders\"\n[[contact]]\nname = \"Alice\"\nlast_interaction = 2026-10-20\nremind_again = \"0\"\n"
+
+// TestDaemonReload: SIGHUP (with the file changed where no watcher sees it)
+// and a file edit each bring a new contact in; a broken edit is logged with
+// its position and the daemon goes on with the old config.
+func TestDaemonReload(t *testing.T) {
+	t.Parallel()
+	srv := ntfytest.New()
+	defer srv.Close()
+	e := newEnv(t, "")
+	// The config is a symlink to a file elsewhere, so changing that file is
+	// invisible to the watcher: only SIGHUP can bring it in.
+	real := filepath.Join(t.TempDir(), "real.toml")
+	base := fmt.Sprintf(everySecond, srv.URL)
+	os.WriteFile(real, []byte(base), 0o644)
+	os.Remove(e.config)
+	os.Symlink(real, e.config)
+	p := e.start(t)
+	waitFor(t, "Alice", 10*time.Second, func() bool { return count(srv.Received(), "Alice") == 1 })
+
+	os.WriteFile(real, []byte(base+"[[contact]]\nname = \"Bob\"\n"), 0o644)
+	time.Sleep(1500 * time.Millisecond)
+	if count(srv.Received(), "Bob") != 0 {
+		t.Fatal("Bob arrived without a reload")
+	}
+	p.cmd.Process.Signal(syscall.SIGHUP)
+	p.waitLog(t, `msg="config reloaded" why=SIGHUP`, 5*time.Second)
+	waitFor(t, "Bob", 10*time.Second, func() bool { return count(srv.Received(), "Bob") == 1 })
+
+	// A broken config: logged with file:line:col, the old one keeps going.
+	os.Remove(e.config)
+	e.write(t, base+"[[contact]]\nname = \"Bob\"\n[[contact]]\nname = \"Carl\"\nevery = \"3x\"\n")
+	p.waitLog(t, `msg="config reload failed; keeping the running config" why="config file changed"`, 5*time.Second)
+	if !regexp.MustCompile(`where=\S+/config.toml:\d+:1 key="contact\[2\] \(Carl\).every"`).MatchString(p.stderr.String()) {
+		t.Errorf("the failure does not name the place:\n%s", p.stderr.String())
+	}
+	// Fixed by an editor-style rename: Carl arrives.
+	e.write(t, base+"[[contact]]\nname = \"Bob\"\n[[contact]]\nname = \"Carl\"\nevery = \"3d\"\n")
+	waitFor(t, "Carl", 10*time.Second, func() bool { return count(srv.Received(), "Carl") == 1 })
+	if n := len(srv.Received()); n != 3 {
+		t.Errorf("%d messages; want 3, one per person", n)
+	}
+	select {
+	case <-p.exited:
+		t.Fatalf("the daemon died: %v", p.err)
+	default:
+	}
+}
+
+// TestDaemonStops: SIGTERM stops the daemon with exit 0, quickly, and the
+// systemd notify protocol is spoken along the way.
+func TestDaemonStops(t *testing.T) {
+	t.Parallel()
+	sock := filepath.Join(t.TempDir(), "notify.sock")
+	conn, err := net.ListenUnixgram("unixgram", &net.UnixAddr{Name: sock, Net: "unixgram"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	var mu sync.Mutex
+	var notes []string
+	go func() {
+		buf := make([]byte, 4096)
+		for {
+			n, err := conn.Read(buf)
+			if err != nil {
+				return
+			}
+			mu.Lock()
+			notes = append(notes, string(buf[:n]))
+			mu.Unlock()
+		}
+	}()
+	saw := func(prefix string) bool {
+		mu.Lock()
+		defer mu.Unlock()
+		for _, n := range notes {
+			if strings.HasPrefix(n, prefix) {
+				return true
+			}
+		}
+		return false
+	}
+	e := newEnv(t, "[[contact]]\nname = \"Alice\"\n")
+	cmd := e.command(t, "run")
+	cmd.Env = append(cmd.Env, "NOTIFY_SOCKET="+sock)
+	q := &proc{cmd: cmd, exited: make(chan struct{})}
+	cmd.Stdout, cmd.Stderr = &q.stdout, &q.stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	go func() { q.err = cmd.Wait(); close(q.exited) }()
+	t.Cleanup(func() { cmd.Process.Kill(); <-q.exited })
+	waitFor(t, "READY=1", 10*time.Second, func() bool { return saw("READY=1") })
+	cmd.Process.Signal(syscall.SIGHUP)
+	waitFor(t, "RELOADING=1", 5*time.Second, func() bool { return saw("RELOADING=1\nMONOTONIC_USEC=") })
+	start := time.Now()
+	cmd.Process.Signal(syscall.SIGTERM)
+	select {
+	case <-q.exited:
+	case <-time.After(10 * time.Second):
+		cmd.Process.Kill()
+		t.Fatal("no exit within 10s of SIGTERM")
+	}
+	if q.err != nil || time.Since(start) > 6*time.Second {
+		t.Errorf("exit %v after %v; want 0 within the 5s grace", q.err, time.Since(start))
+	}
+	if !saw("STOPPING=1") {
+		t.Error("no STOPPING=1")
+	}
+}
