@@ -127,31 +127,32 @@ func (j *Journal) Enqueue(ctx context.Context, run Run, rows []Row) (int, error)
 	return n, nil
 }
 
+// insertChunk is how many rows one INSERT statement writes: far fewer
+// round trips through database/sql than one statement a row.
+const insertChunk = 100
+
 func insertRows(ctx context.Context, tx *sql.Tx, batch int64, now time.Time, rows []Row) (int, error) {
-	if len(rows) == 0 {
-		return 0, nil
-	}
-	stmt, err := tx.PrepareContext(ctx, `INSERT OR IGNORE INTO outbox
-		(contact, kind, anchor, repeat, channel, batch, digest, message, created, next_try)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
-	if err != nil {
-		return 0, fmt.Errorf("enqueue: %w", err)
-	}
-	defer stmt.Close()
 	n := 0
-	for _, r := range rows {
-		notBefore := r.NotBefore
-		if notBefore.IsZero() {
-			notBefore = now
+	for len(rows) > 0 {
+		chunk := rows[:min(insertChunk, len(rows))]
+		rows = rows[len(chunk):]
+		q := `INSERT OR IGNORE INTO outbox (contact, kind, anchor, repeat, channel, batch, digest, message, created, next_try) VALUES ` +
+			strings.TrimSuffix(strings.Repeat("(?, ?, ?, ?, ?, ?, ?, ?, ?, ?),", len(chunk)), ",")
+		args := make([]any, 0, 10*len(chunk))
+		for _, r := range chunk {
+			notBefore := r.NotBefore
+			if notBefore.IsZero() {
+				notBefore = now
+			}
+			args = append(args, r.Contact, r.Kind, ms0(r.Anchor), r.Repeat, r.Channel, batch,
+				r.Digest, string(r.Message), ms(now), ms(notBefore))
 		}
-		res, err := stmt.ExecContext(ctx, r.Contact, r.Kind, ms0(r.Anchor), r.Repeat, r.Channel, batch,
-			r.Digest, string(r.Message), ms(now), ms(notBefore))
+		res, err := tx.ExecContext(ctx, q, args...)
 		if err != nil {
-			return 0, fmt.Errorf("enqueue %s/%s for %s: %w", r.Contact, r.Kind, r.Channel, err)
+			return 0, fmt.Errorf("enqueue %d reminders: %w", len(chunk), err)
 		}
-		if k, _ := res.RowsAffected(); k > 0 {
-			n++
-		}
+		k, _ := res.RowsAffected()
+		n += int(k)
 	}
 	return n, nil
 }

@@ -113,7 +113,16 @@ func (d *Deliverer) Run(ctx context.Context) {
 	var wg sync.WaitGroup
 	for {
 		d.dispatch(sendCtx, &wg)
-		timer := time.NewTimer(d.idle(ctx))
+		// With nothing pending, sleep until woken: an idle daemon should
+		// not wake up for nothing.
+		var tick <-chan time.Time
+		timer := time.NewTimer(time.Hour)
+		if wait, ok := d.idle(ctx); ok {
+			timer.Reset(wait)
+			tick = timer.C
+		} else {
+			timer.Stop()
+		}
 		select {
 		case <-ctx.Done():
 			timer.Stop()
@@ -130,7 +139,7 @@ func (d *Deliverer) Run(ctx context.Context) {
 			return
 		case <-d.wake:
 		case <-d.done:
-		case <-timer.C:
+		case <-tick:
 		}
 		timer.Stop()
 	}
@@ -159,11 +168,16 @@ func (d *Deliverer) DeliverDue(ctx context.Context) Counts {
 }
 
 // idle is how long to sleep: until the next row or channel backoff is due,
-// at most a minute.
-func (d *Deliverer) idle(ctx context.Context) time.Duration {
+// at most a minute (the wall clock may jump over a suspend). ok is false
+// when nothing is pending at all.
+func (d *Deliverer) idle(ctx context.Context) (wait time.Duration, ok bool) {
 	now := d.now()
-	wait := maxIdle
-	if next, ok, err := d.out.NextDue(ctx); err == nil && ok {
+	wait = maxIdle
+	next, pending, err := d.out.NextDue(ctx)
+	if err != nil {
+		return wait, true
+	}
+	if pending {
 		wait = min(wait, next.Sub(now))
 	}
 	d.mu.Lock()
@@ -173,7 +187,7 @@ func (d *Deliverer) idle(ctx context.Context) time.Duration {
 		}
 	}
 	d.mu.Unlock()
-	return max(wait, 10*time.Millisecond)
+	return max(wait, 10*time.Millisecond), pending
 }
 
 // dispatch starts a worker for each idle channel with due rows. The rows

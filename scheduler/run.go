@@ -4,8 +4,11 @@ import (
 	"cmp"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"runtime"
 	"slices"
+	"sync"
 	"time"
 
 	"github.com/rekindle/rekindle/config"
@@ -75,6 +78,34 @@ func choose(people []Person, cands []candidate, t time.Time, max int) []candidat
 	return cands
 }
 
+// renderAll renders the chosen reminders as JSON messages, over all cores when
+// there are many.
+func renderAll(people []Person, cands []candidate, tmpl *notifier.Templates, now time.Time) ([][]byte, error) {
+	out := make([][]byte, len(cands))
+	errs := make([]error, len(cands))
+	one := func(i int) {
+		c := &cands[i]
+		m, err := tmpl.Render(notifier.Reminder{Contact: people[c.person].Contact, Result: c.result, At: now})
+		if err == nil {
+			out[i], err = json.Marshal(m)
+		}
+		if err != nil {
+			errs[i] = fmt.Errorf("render reminder for %s: %w", people[c.person].ID, err)
+		}
+	}
+	workers := min(runtime.GOMAXPROCS(0), len(cands)/256+1)
+	var wg sync.WaitGroup
+	for w := 0; w < workers; w++ {
+		wg.Go(func() {
+			for i := w; i < len(cands); i += workers {
+				one(i)
+			}
+		})
+	}
+	wg.Wait()
+	return out, errors.Join(errs...)
+}
+
 // RunOnce is one scheduled run at now, standing for slot: it evaluates
 // everyone, keeps those due whose reminder has not gone out (or is due again
 // after remind_again), takes the most overdue up to max_per_run, renders
@@ -111,21 +142,17 @@ func RunOnce(ctx context.Context, cfg *config.Config, tmpl *notifier.Templates, 
 	res.Reminded = len(cands)
 
 	deliverAt := DeliverAt(cfg.QuietHours, now)
+	msgs, err := renderAll(people, cands, tmpl, now)
+	if err != nil {
+		return res, err
+	}
 	var rows []journal.Row
-	for _, c := range cands {
+	for i, c := range cands {
 		p := &people[c.person]
-		m, err := tmpl.Render(notifier.Reminder{Contact: p.Contact, Result: c.result, At: now})
-		if err != nil {
-			return res, fmt.Errorf("render reminder for %s: %w", p.ID, err)
-		}
-		msg, err := json.Marshal(m)
-		if err != nil {
-			return res, err
-		}
 		for _, ch := range p.Channels {
 			rows = append(rows, journal.Row{
 				Identity: identity(p, &c.result), Repeat: c.repeat, Channel: ch,
-				Digest: cfg.Digest, Message: msg, NotBefore: deliverAt,
+				Digest: cfg.Digest, Message: msgs[i], NotBefore: deliverAt,
 			})
 		}
 	}
