@@ -76,27 +76,30 @@ type Status struct {
 	Anchor          time.Time // opened the episode: with ID and Kind, the reminder's identity
 }
 
-// Statuses evaluates everyone at t, in config order. Large lists are split
-// over the available cores: explaining each person is the costly part.
-func Statuses(people []Person, t time.Time) []Status {
+// Statuses evaluates everyone at t, in config order. hist is the outbox's
+// record (nil: nothing sent yet): a due reminder that went out already
+// shows when it may come again, or no next reminder at all. Large lists
+// are split over the available cores: explaining each person is the costly
+// part.
+func Statuses(people []Person, hist map[journal.Identity]journal.Enqueued, t time.Time) []Status {
 	out := make([]Status, len(people))
 	const chunk = 4096
 	workers := min(runtime.GOMAXPROCS(0), (len(people)+chunk-1)/chunk)
 	if workers <= 1 {
-		statuses(people, out, t)
+		statuses(people, hist, out, t)
 		return out
 	}
 	var wg sync.WaitGroup
 	per := (len(people) + workers - 1) / workers
 	for lo := 0; lo < len(people); lo += per {
 		hi := min(lo+per, len(people))
-		wg.Go(func() { statuses(people[lo:hi], out[lo:hi], t) })
+		wg.Go(func() { statuses(people[lo:hi], hist, out[lo:hi], t) })
 	}
 	wg.Wait()
 	return out
 }
 
-func statuses(people []Person, out []Status, t time.Time) {
+func statuses(people []Person, hist map[journal.Identity]journal.Enqueued, out []Status, t time.Time) {
 	for i := range people {
 		p := &people[i]
 		r := p.Evaluate(t)
@@ -106,6 +109,15 @@ func statuses(people []Person, out []Status, t time.Time) {
 		}
 		if r.State != rules.Snoozed && r.IsDue(t) {
 			s.Kind, s.Anchor = r.Kind, r.Anchor
+			if ok, next, _ := again(hist, p, &r, t); !ok {
+				last := hist[identity(p, &r)].Last.In(t.Location())
+				s.Next = next
+				if next.IsZero() {
+					s.Reason += "; reminded on " + last.Format("2006-01-02") + ", not again"
+				} else {
+					s.Reason += "; reminded on " + last.Format("2006-01-02") + ", again from " + next.Format("2006-01-02")
+				}
+			}
 		}
 		out[i] = s
 	}

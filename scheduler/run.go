@@ -52,7 +52,8 @@ func again(hist map[journal.Identity]journal.Enqueued, p *Person, r *rules.Resul
 	if r.Kind == rules.LetBeNotice || ra.IsZero() {
 		return false, time.Time{}, e.Repeats
 	}
-	if n := ra.After(e.Last); n.After(t) {
+	// Calendar days count in the configured zone, which t is in.
+	if n := ra.After(e.Last.In(t.Location())); n.After(t) {
 		return false, n, e.Repeats
 	}
 	return true, time.Time{}, e.Repeats

@@ -169,7 +169,16 @@ func (c *cli) status(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	st := scheduler.Statuses(people, t)
+	j, err := c.openJournal(ctx)
+	if err != nil {
+		return err
+	}
+	hist, err := j.Reminded(ctx)
+	j.Close()
+	if err != nil {
+		return err
+	}
+	st := scheduler.Statuses(people, hist, t)
 	if err := c.addFailures(ctx, st); err != nil {
 		return err
 	}
