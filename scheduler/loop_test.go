@@ -221,3 +221,54 @@ func TestLoopSurvivesAPanic(t *testing.T) {
 		f.stop(t)
 	})
 }
+
+// TestLoopOverAWeek: with max_per_run = 1, quiet hours and remind_again,
+// the loop's daily runs hand out reminders one person at a time, the most
+// overdue first, each held to the end of the quiet hours and repeated only
+// after remind_again.
+func TestLoopOverAWeek(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		cfg := `timezone = "Europe/Berlin"
+schedule = "0 7 * * *"
+quiet_hours = "22:00-08:00"
+max_per_run = 1
+[defaults]
+remind_again = "2d"
+[[contact]]
+name = "Weekly"
+every = "1w"
+last_interaction = 2026-11-20
+[[contact]]
+name = "Monthly"
+last_interaction = 2026-10-25
+`
+		j := openJournal(t)
+		last := berlin("2026-11-30 07:00")
+		j.Enqueue(context.Background(), journal.Run{Slot: last, Started: last, Finished: last}, nil)
+		f := startLoop(t, cfg, berlin("2026-11-30 12:00"), j)
+		time.Sleep(6 * 24 * time.Hour)
+		synctest.Wait()
+		f.stop(t)
+		all, _ := j.Deliveries(context.Background(), "", 0)
+		var got []string
+		for i := len(all) - 1; i >= 0; i-- {
+			d := all[i]
+			got = append(got, d.Created.In(berlin("2026-01-01").Location()).Format("01-02 15:04")+" "+d.Contact+" "+d.NextTry.In(berlin("2026-01-01").Location()).Format("15:04"))
+		}
+		// 12-01: weekly (4 days late on 7: 0.57) beats monthly (7 days on 30).
+		// 12-02: monthly. 12-03: weekly again (2 days later). 12-04: monthly.
+		// Each run at 07:00 is inside the quiet hours: delivery at 08:00.
+		want := []string{
+			"12-01 07:00 weekly 08:00", "12-02 07:00 monthly 08:00", "12-03 07:00 weekly 08:00",
+			"12-04 07:00 monthly 08:00", "12-05 07:00 weekly 08:00", "12-06 07:00 monthly 08:00",
+		}
+		if len(got) != len(want) {
+			t.Fatalf("outbox:\n%v\nwant:\n%v", got, want)
+		}
+		for i := range want {
+			if got[i] != want[i] {
+				t.Errorf("row %d: %s; want %s", i, got[i], want[i])
+			}
+		}
+	})
+}

@@ -96,9 +96,11 @@ func plan(cfg *config.Config, people []Person, hist map[journal.Identity]journal
 			if !yield(Planned{At: at, Contact: p.Contact, Kind: r.Kind}) {
 				return
 			}
+			// remind_again counts from the run, as the outbox's created
+			// time does for the daemon.
 			ra := p.Settings.RemindAgain
 			if r.Kind != rules.LetBeNotice && !ra.IsZero() {
-				q.push(ra.After(at), d.person)
+				q.push(ra.After(slot), d.person)
 			}
 		}
 		pool = pool[:copy(pool, pool[n:])]
