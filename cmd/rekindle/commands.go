@@ -42,22 +42,27 @@ func (c *cli) openJournal(ctx context.Context) (*journal.Journal, error) {
 	return journal.Open(ctx, path)
 }
 
-// people loads the config and the journal's events.
-func (c *cli) people(ctx context.Context) (*config.Config, []scheduler.Person, error) {
+// people loads the config, the journal's events and what the outbox has
+// sent.
+func (c *cli) people(ctx context.Context) (*config.Config, []scheduler.Person, map[journal.Identity]journal.Enqueued, error) {
 	cfg, err := c.loadConfig()
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	j, err := c.openJournal(ctx)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	defer j.Close()
 	events, err := j.Events(ctx)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
-	return cfg, scheduler.People(cfg, events), nil
+	hist, err := j.Reminded(ctx)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	return cfg, scheduler.People(cfg, events), hist, nil
 }
 
 // parseTime reads a --at or --from value: RFC 3339, a local date-time
@@ -161,20 +166,11 @@ func (c *cli) status(ctx context.Context, args []string) error {
 	if _, err := parseFlags(fss, args, 0, 0, "[--at TIME] [--json]"); err != nil {
 		return err
 	}
-	cfg, people, err := c.people(ctx)
+	cfg, people, hist, err := c.people(ctx)
 	if err != nil {
 		return err
 	}
 	t, err := c.timeFlag(*at, cfg)
-	if err != nil {
-		return err
-	}
-	j, err := c.openJournal(ctx)
-	if err != nil {
-		return err
-	}
-	hist, err := j.Reminded(ctx)
-	j.Close()
 	if err != nil {
 		return err
 	}
@@ -277,20 +273,11 @@ func (c *cli) plan(ctx context.Context, args []string) error {
 	if *days < 1 || *days > 3660 {
 		return usagef("plan: --days must be between 1 and 3660, not %d", *days)
 	}
-	cfg, people, err := c.people(ctx)
+	cfg, people, hist, err := c.people(ctx)
 	if err != nil {
 		return err
 	}
 	start, err := c.timeFlag(*from, cfg)
-	if err != nil {
-		return err
-	}
-	j, err := c.openJournal(ctx)
-	if err != nil {
-		return err
-	}
-	hist, err := j.Reminded(ctx)
-	j.Close()
 	if err != nil {
 		return err
 	}
