@@ -10,6 +10,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/rekindle/rekindle/journal"
@@ -70,6 +71,8 @@ type Deliverer struct {
 	wake chan struct{}
 	done chan struct{}
 
+	wakes atomic.Int64
+
 	mu      sync.Mutex
 	busy    map[string]bool
 	blocked map[string]time.Time // channel backoff after a temporary failure
@@ -97,6 +100,9 @@ func (d *Deliverer) Wake() {
 	default:
 	}
 }
+
+// Wakes counts how often the deliverer woke from a wait.
+func (d *Deliverer) Wakes() int64 { return d.wakes.Load() }
 
 // Counts returns what was delivered so far.
 func (d *Deliverer) Counts() Counts {
@@ -141,6 +147,7 @@ func (d *Deliverer) Run(ctx context.Context) {
 		case <-d.done:
 		case <-tick:
 		}
+		d.wakes.Add(1)
 		timer.Stop()
 	}
 }

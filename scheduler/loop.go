@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"runtime/debug"
+	"sync/atomic"
 	"time"
 
 	"github.com/robfig/cron/v3"
@@ -42,8 +43,12 @@ type Loop struct {
 	// deliverer).
 	Ran func(Result)
 
-	kick chan struct{}
+	kick  chan struct{}
+	wakes atomic.Int64
 }
+
+// Wakes counts how often the loop woke from a wait (a timer, or a kick).
+func (l *Loop) Wakes() int64 { return l.wakes.Load() }
 
 // Kick makes the loop recompute its next slot, after a reload.
 func (l *Loop) Kick() {
@@ -97,6 +102,7 @@ func (l *Loop) Run(ctx context.Context) error {
 		case <-kick:
 		case <-timer.C:
 		}
+		l.wakes.Add(1)
 		timer.Stop()
 	}
 }

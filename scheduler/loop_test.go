@@ -272,3 +272,39 @@ last_interaction = 2026-10-25
 		}
 	})
 }
+
+// TestIdleWakesOncePerMinute: an idle daemon (loop and deliverer, nothing
+// due, nothing pending) wakes once a minute, for the loop's wall-clock
+// check, and the deliverer not at all.
+func TestIdleWakesOncePerMinute(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		j := openJournal(t)
+		cfg := load(t, loopConfig)
+		tmpl, _ := notifier.NewTemplates(nil)
+		log := slog.New(slog.NewTextHandler(io.Discard, nil))
+		clock := &fakeWall{}
+		clock.set(berlin("2026-11-30 12:00"))
+		chans := map[string]notifier.Channel{}
+		d := notifier.NewDeliverer(j, func() map[string]notifier.Channel { return chans }, log, clock.now)
+		l := &Loop{Store: j, Current: func() Current { return Current{cfg, tmpl} }, Now: clock.now, Log: log, Ran: func(Result) { d.Wake() }}
+		last := berlin("2026-11-30 09:00")
+		j.Enqueue(context.Background(), journal.Run{Slot: last, Started: last, Finished: last}, nil)
+		ctx, cancel := context.WithCancel(context.Background())
+		var wg sync.WaitGroup
+		wg.Go(func() { l.Run(ctx) })
+		wg.Go(func() { d.Run(ctx) })
+		time.Sleep(time.Minute)
+		synctest.Wait()
+		lw, dw := l.Wakes(), d.Wakes()
+		time.Sleep(time.Hour)
+		synctest.Wait()
+		if n := l.Wakes() - lw; n > 60 {
+			t.Errorf("the loop woke %d times in an hour; want at most 60", n)
+		}
+		if n := d.Wakes() - dw; n != 0 {
+			t.Errorf("the idle deliverer woke %d times in an hour; want 0", n)
+		}
+		cancel()
+		wg.Wait()
+	})
+}
