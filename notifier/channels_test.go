@@ -512,7 +512,7 @@ func TestDesktop(t *testing.T) {
 	}
 
 	// A server that reads markup gets the text escaped.
-	srv.Capabilities = []string{"body", "body-markup"}
+	srv.SetCapabilities("body", "body-markup")
 	if err := ch.Deliver(ctx, m); err != nil {
 		t.Fatal(err)
 	}

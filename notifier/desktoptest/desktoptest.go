@@ -77,11 +77,8 @@ type Notification struct {
 
 // Server is a notification server on a bus.
 type Server struct {
-	// Capabilities are what GetCapabilities answers; "body-markup" makes
-	// clients escape the body.
-	Capabilities []string
-
 	conn *dbus.Conn
+	caps []string
 	mu   sync.Mutex
 	got  []Notification
 	next uint32
@@ -93,7 +90,7 @@ func Serve(address string) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{conn: conn, Capabilities: []string{"body"}}
+	s := &Server{conn: conn, caps: []string{"body"}}
 	if err := conn.Export(s, "/org/freedesktop/Notifications", "org.freedesktop.Notifications"); err != nil {
 		conn.Close()
 		return nil, err
@@ -120,7 +117,15 @@ func (s *Server) Notify(app string, replaces uint32, icon, summary, body string,
 func (s *Server) GetCapabilities() ([]string, *dbus.Error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.Capabilities, nil
+	return append([]string(nil), s.caps...), nil
+}
+
+// SetCapabilities sets what GetCapabilities answers; "body-markup" makes
+// clients escape the body.
+func (s *Server) SetCapabilities(caps ...string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.caps = caps
 }
 
 // GetServerInformation implements the method of the specification.
