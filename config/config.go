@@ -39,11 +39,16 @@ type Config struct {
 	QuietHours   QuietHours
 	MaxPerRun    int // people reminded about per run at most; 0: no limit
 	Digest       bool
-	Defaults     rules.Settings
-	Groups       map[string]Group
-	Channels     map[string]*Channel
-	Templates    map[string]map[string]string // [templates.KIND] title, lead, opener
-	Contacts     []Contact
+
+	Listen         string // the HTTP server's address; "" for none
+	ListenLoopback bool   // Listen is on a loopback address
+	PublicURL      string // the server as seen from outside, for links; "" for none
+	APIToken       Secret // bearer token for the API
+	Defaults       rules.Settings
+	Groups         map[string]Group
+	Channels       map[string]*Channel
+	Templates      map[string]map[string]string // [templates.KIND] title, lead, opener
+	Contacts       []Contact
 
 	ids map[string]int
 }

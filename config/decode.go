@@ -16,7 +16,7 @@ import (
 
 // The keys each table accepts.
 var (
-	topKeys       = []string{"timezone", "schedule", "quiet_hours", "max_per_run", "digest", "defaults", "groups", "channels", "templates", "contact"}
+	topKeys       = []string{"timezone", "schedule", "quiet_hours", "max_per_run", "digest", "listen", "public_url", "api_token", "api_token_file", "defaults", "groups", "channels", "templates", "contact"}
 	templateKinds = []string{"check_in", "cooldown_over", "follow_up", "let_be"}
 	templateParts = []string{"title", "lead", "opener"}
 	settingKeys   = []string{"every", "cooldown", "follow_up_after", "max_unanswered", "remind_again", "channels"}
@@ -98,6 +98,7 @@ func (r *reader) document(doc map[string]any) *Config {
 	if b, ok := r.bool(doc, nil, "digest"); ok {
 		cfg.Digest = b
 	}
+	r.server(doc, cfg)
 
 	// Channels first: the other tables name them.
 	r.subtables(doc, "channels", func(name string, t map[string]any, p path) {
@@ -151,6 +152,38 @@ func (r *reader) document(doc map[string]any) *Config {
 
 	r.contacts(doc, cfg, defaultChannels)
 	return cfg
+}
+
+// server reads listen, public_url and api_token: the HTTP server.
+func (r *reader) server(doc map[string]any, cfg *Config) {
+	if l, ok := r.str(doc, nil, "listen"); ok {
+		host, port, err := net.SplitHostPort(l)
+		if err != nil || port == "" {
+			r.ps.add(path{"listen"}, "%q is not host:port; write listen = \"127.0.0.1:8785\"", l)
+		}
+		cfg.Listen = l
+		cfg.ListenLoopback = host == "localhost" || (net.ParseIP(host) != nil && net.ParseIP(host).IsLoopback())
+	}
+	if u, ok := r.str(doc, nil, "public_url"); ok {
+		pu, err := url.Parse(u)
+		if err != nil || (pu.Scheme != "https" && pu.Scheme != "http") || pu.Host == "" {
+			r.ps.add(path{"public_url"}, "%q is not an http(s) URL such as \"https://rekindle.example.org\"", u)
+		}
+		cfg.PublicURL = strings.TrimRight(u, "/")
+	}
+	cfg.APIToken = r.secret(doc, nil, "api_token")
+	if cfg.APIToken.IsSet() && len(cfg.APIToken.Reveal()) < 16 {
+		r.ps.add(path{"api_token"}, "is too short to guard the API; use at least 16 random characters (openssl rand -hex 24)")
+	}
+	if cfg.Listen != "" && !cfg.ListenLoopback && !cfg.APIToken.IsSet() {
+		r.ps.add(path{"listen"}, "listening beyond this machine needs api_token (or api_token_file)")
+	}
+	if cfg.PublicURL != "" && !cfg.APIToken.IsSet() {
+		r.ps.add(path{"public_url"}, "links that leave the machine need api_token (or api_token_file) to be safe")
+	}
+	if (cfg.PublicURL != "" || cfg.APIToken.IsSet()) && cfg.Listen == "" {
+		r.ps.add(path{"listen"}, "public_url and api_token serve the HTTP server; set listen = \"127.0.0.1:8785\"")
+	}
 }
 
 // subtables calls f for each [key.NAME] table of doc.

@@ -71,7 +71,8 @@ type Deliverer struct {
 	wake chan struct{}
 	done chan struct{}
 
-	wakes atomic.Int64
+	wakes   atomic.Int64
+	observe func(channel, outcome string, n int)
 
 	mu      sync.Mutex
 	busy    map[string]bool
@@ -98,6 +99,17 @@ func (d *Deliverer) Wake() {
 	select {
 	case d.wake <- struct{}{}:
 	default:
+	}
+}
+
+// Observe sets a function told of every delivery outcome ("sent", "retry"
+// or "failed", for n rows of a channel): the daemon's metrics. Call it
+// before Run.
+func (d *Deliverer) Observe(f func(channel, outcome string, n int)) { d.observe = f }
+
+func (d *Deliverer) outcome(channel, what string, n int) {
+	if d.observe != nil {
+		d.observe(channel, what, n)
 	}
 }
 
@@ -301,6 +313,7 @@ func (d *Deliverer) work(ctx context.Context, name string, rows []journal.Delive
 			d.counts.Sent += len(m.ids)
 			delete(d.failing, name)
 			d.mu.Unlock()
+			d.outcome(name, "sent", len(m.ids))
 			log.Info("delivered", "attempt", m.rows[0].Attempts+1)
 			continue
 		}
@@ -315,6 +328,7 @@ func (d *Deliverer) work(ctx context.Context, name string, rows []journal.Delive
 			d.counts.Retried += len(m.ids)
 			d.blocked[name] = next
 			d.mu.Unlock()
+			d.outcome(name, "retry", len(m.ids))
 			log.Warn("delivery failed; will retry", "err", err, "attempt", attempts, "retry_in", wait.Round(time.Second))
 			return
 		}
@@ -339,6 +353,7 @@ func (d *Deliverer) fail(ctx context.Context, log *slog.Logger, name string, m m
 	first := !d.failing[name]
 	d.failing[name] = true
 	d.mu.Unlock()
+	d.outcome(name, "failed", len(m.ids))
 	if !first {
 		return
 	}

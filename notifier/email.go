@@ -57,6 +57,9 @@ func htmlDocument(m Message) string {
 	if body == "" {
 		body = "<p>" + strings.ReplaceAll(html.EscapeString(m.Text), "\n", "<br>\n") + "</p>\n"
 	}
+	for _, l := range m.Links {
+		body += "<p><a href=\"" + html.EscapeString(l.URL) + "\">" + html.EscapeString(l.Label) + "</a></p>\n"
+	}
 	return "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>" + html.EscapeString(m.Title) + "</title></head>\n" +
 		"<body style=\"font-family: sans-serif; line-height: 1.5; max-width: 36em;\">\n" +
 		"<h2 style=\"font-weight: normal;\">" + html.EscapeString(m.Title) + "</h2>\n" + body +
@@ -75,7 +78,11 @@ func (e *Email) message(m Message) (*mail.Msg, error) {
 	msg.SetDate()
 	msg.SetMessageID()
 	msg.SetGenHeader(mail.HeaderXMailer, "rekindle")
-	msg.SetBodyString(mail.TypeTextPlain, m.Text+"\n\n-- \nSent by rekindle, to you only.\n")
+	text := m.Text
+	for _, l := range m.Links {
+		text += "\n\n" + l.Label + ": " + l.URL
+	}
+	msg.SetBodyString(mail.TypeTextPlain, text+"\n\n-- \nSent by rekindle, to you only.\n")
 	msg.AddAlternativeString(mail.TypeTextHTML, htmlDocument(m))
 	return msg, nil
 }

@@ -31,7 +31,8 @@ type Message struct {
 	Tags     []string
 	Click    string // a URL to open when the notification is tapped
 	Actions  []Action
-	Test     bool // a test-notify message
+	Links    []Link // shown by email and Slack
+	Test     bool   // a test-notify message
 }
 
 // Action is a button on a notification (ntfy's "http" and "view" actions).

@@ -67,6 +67,9 @@ func blocks(m Message) []slack.Block {
 	if text == "" {
 		text = slackEscape.Replace(m.Text)
 	}
+	for _, l := range m.Links {
+		text += "\n<" + l.URL + "|" + slackEscape.Replace(l.Label) + ">"
+	}
 	return []slack.Block{
 		slack.NewHeaderBlock(slack.NewTextBlockObject(slack.PlainTextType, truncate(m.Title, slackHeaderLimit), false, false)),
 		slack.NewSectionBlock(slack.NewTextBlockObject(slack.MarkdownType, truncate(text, slackSectionLimit), false, false), nil, nil),

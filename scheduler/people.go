@@ -1,6 +1,7 @@
 package scheduler
 
 import (
+	"context"
 	"math"
 	"runtime"
 	"sync"
@@ -74,6 +75,7 @@ type Status struct {
 	Next            time.Time  // when the next reminder becomes due; zero when none will
 	Reason          string
 	Anchor          time.Time // opened the episode: with ID and Kind, the reminder's identity
+	Failed          []string  // channels that failed for good on the reminder due now
 }
 
 // Statuses evaluates everyone at t, in config order. hist is the outbox's
@@ -121,6 +123,56 @@ func statuses(people []Person, hist map[journal.Identity]journal.Enqueued, out [
 		}
 		out[i] = s
 	}
+}
+
+// AddFailures says in each reason when the reminder due now could not be
+// delivered through a channel.
+func AddFailures(st []Status, failed []journal.Delivery) {
+	if len(failed) == 0 {
+		return
+	}
+	byID := map[journal.Identity][]journal.Delivery{}
+	for _, f := range failed {
+		byID[f.Identity.Key()] = append(byID[f.Identity.Key()], f)
+	}
+	for i := range st {
+		s := &st[i]
+		if s.Kind == rules.None {
+			continue
+		}
+		id := journal.Identity{Contact: s.ID, Kind: string(s.Kind), Anchor: s.Anchor}.Key()
+		for _, f := range byID[id] {
+			s.Reason += "; delivery to " + f.Channel + " failed: " + f.LastError
+			s.Failed = append(s.Failed, f.Channel)
+		}
+	}
+}
+
+// SnapshotStore is what Snapshot reads.
+type SnapshotStore interface {
+	Events(ctx context.Context) (map[string][]journal.Event, error)
+	Reminded(ctx context.Context) (map[journal.Identity]journal.Enqueued, error)
+	Failures(ctx context.Context) ([]journal.Delivery, error)
+}
+
+// Snapshot is everyone's status at t, with what was sent and what failed:
+// what `status` prints and the API serves.
+func Snapshot(ctx context.Context, cfg *config.Config, st SnapshotStore, t time.Time) ([]Status, error) {
+	events, err := st.Events(ctx)
+	if err != nil {
+		return nil, err
+	}
+	hist, err := st.Reminded(ctx)
+	if err != nil {
+		return nil, err
+	}
+	failed, err := st.Failures(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := Statuses(People(cfg, events), hist, t.In(cfg.Location))
+	AddFailures(out, failed)
+	return out, nil
 }
 
 // overdue ranks due reminders for max_per_run: how far past due, measured

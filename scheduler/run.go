@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/url"
 	"runtime"
 	"slices"
 	"sync"
@@ -28,11 +29,12 @@ var _ Store = (*journal.Journal)(nil)
 
 // Result counts what one run did.
 type Result struct {
-	Due      int // people due (not counting those waiting for remind_again)
-	Reminded int // people reminded about (max_per_run applied)
-	Enqueued int // outbox rows written (people × channels)
-	Deferred int // rows held back by quiet hours
-	Waiting  int // due, but reminded less than remind_again ago
+	Due      int                // people due (not counting those waiting for remind_again)
+	Reminded int                // people reminded about (max_per_run applied)
+	Enqueued int                // outbox rows written (people × channels)
+	Deferred int                // rows held back by quiet hours
+	Waiting  int                // due, but reminded less than remind_again ago
+	Kinds    map[rules.Kind]int // people reminded about, by reminder kind
 }
 
 // identity is a reminder's identity as the outbox keys it.
@@ -81,12 +83,22 @@ func choose(people []Person, cands []candidate, t time.Time, max int) []candidat
 
 // renderAll renders the chosen reminders as JSON messages, over all cores when
 // there are many.
-func renderAll(people []Person, cands []candidate, tmpl *notifier.Templates, now time.Time) ([][]byte, error) {
+func renderAll(cfg *config.Config, people []Person, cands []candidate, tmpl *notifier.Templates, now time.Time) ([][]byte, error) {
 	out := make([][]byte, len(cands))
 	errs := make([]error, len(cands))
 	one := func(i int) {
 		c := &cands[i]
-		m, err := tmpl.Render(notifier.Reminder{Contact: people[c.person].Contact, Result: c.result, At: now})
+		p := people[c.person].Contact
+		m, err := tmpl.Render(notifier.Reminder{Contact: p, Result: c.result, At: now})
+		if err == nil && cfg.PublicURL != "" {
+			// Close the loop: buttons that record what happened, and a
+			// signed link to the person's page.
+			key := []byte(cfg.APIToken.Reveal())
+			link := notifier.DashboardLink(cfg.PublicURL, key, "/people/"+url.PathEscape(p.ID), now.Add(notifier.LinkTTL))
+			m.Actions = notifier.PersonActions(cfg.PublicURL, cfg.APIToken.Reveal(), p.ID)
+			m.Click = link
+			m.Links = []notifier.Link{{Label: "Open " + p.Name + " in rekindle", URL: link}}
+		}
 		if err == nil {
 			out[i], err = json.Marshal(m)
 		}
@@ -141,9 +153,13 @@ func RunOnce(ctx context.Context, cfg *config.Config, tmpl *notifier.Templates, 
 	res.Due = len(cands)
 	cands = choose(people, cands, now, cfg.MaxPerRun)
 	res.Reminded = len(cands)
+	res.Kinds = map[rules.Kind]int{}
+	for _, c := range cands {
+		res.Kinds[c.result.Kind]++
+	}
 
 	deliverAt := DeliverAt(cfg.QuietHours, now)
-	msgs, err := renderAll(people, cands, tmpl, now)
+	msgs, err := renderAll(cfg, people, cands, tmpl, now)
 	if err != nil {
 		return res, err
 	}

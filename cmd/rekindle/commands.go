@@ -175,9 +175,16 @@ func (c *cli) status(ctx context.Context, args []string) error {
 		return err
 	}
 	st := scheduler.Statuses(people, hist, t)
-	if err := c.addFailures(ctx, st); err != nil {
+	j, err := c.openJournal(ctx)
+	if err != nil {
 		return err
 	}
+	failures, err := j.Failures(ctx)
+	j.Close()
+	if err != nil {
+		return err
+	}
+	scheduler.AddFailures(st, failures)
 	if *asJSON {
 		return writeStatusJSON(c.stdout, st)
 	}
@@ -201,38 +208,6 @@ func (c *cli) status(ctx context.Context, args []string) error {
 		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\n", s.Name, state, day(s.LastInteraction), day(s.Next), s.Reason)
 	}
 	return w.Flush()
-}
-
-// addFailures says in each reason when the reminder due now could not be
-// delivered through a channel.
-func (c *cli) addFailures(ctx context.Context, st []scheduler.Status) error {
-	j, err := c.openJournal(ctx)
-	if err != nil {
-		return err
-	}
-	defer j.Close()
-	failed, err := j.Failures(ctx)
-	if err != nil {
-		return err
-	}
-	if len(failed) == 0 {
-		return nil
-	}
-	byID := map[journal.Identity][]journal.Delivery{}
-	for _, f := range failed {
-		byID[f.Identity.Key()] = append(byID[f.Identity.Key()], f)
-	}
-	for i := range st {
-		s := &st[i]
-		if s.Kind == rules.None {
-			continue
-		}
-		id := journal.Identity{Contact: s.ID, Kind: string(s.Kind), Anchor: s.Anchor}.Key()
-		for _, f := range byID[id] {
-			s.Reason += fmt.Sprintf("; delivery to %s failed: %s", f.Channel, f.LastError)
-		}
-	}
-	return nil
 }
 
 func day(t time.Time) string {

@@ -20,6 +20,7 @@ import (
 	"github.com/rekindle/rekindle/journal"
 	"github.com/rekindle/rekindle/notifier"
 	"github.com/rekindle/rekindle/scheduler"
+	"github.com/rekindle/rekindle/web"
 )
 
 // live is what a reload swaps whole: the config, its templates and its
@@ -45,6 +46,9 @@ type daemon struct {
 
 	reloads  atomic.Int64 // successful reloads, for tests and logs
 	closeOne sync.Once
+
+	metrics *web.Metrics
+	server  *web.Server // nil without listen
 }
 
 // debounce is how long the config must be quiet before a reload: editors
@@ -74,9 +78,38 @@ func newDaemon(ctx context.Context, path string, log *slog.Logger, now func() ti
 		},
 		Now: now,
 		Log: log,
-		Ran: func(scheduler.Result) { d.deliver.Wake() },
+		Ran: func(res scheduler.Result) {
+			d.metrics.Runs.Inc()
+			d.metrics.LastRun.SetToCurrentTime()
+			for k, n := range res.Kinds {
+				d.metrics.Reminders.WithLabelValues(string(k)).Add(float64(n))
+			}
+			d.deliver.Wake()
+		},
 	}
+	d.metrics = web.NewMetrics(d.j.PendingCount)
+	d.deliver.Observe(func(ch, outcome string, n int) {
+		d.metrics.Deliveries.WithLabelValues(ch, outcome).Add(float64(n))
+	})
 	return d, nil
+}
+
+// listen starts the HTTP server when the config asks for one: it listens
+// before the daemon reports ready, so a busy port fails the start.
+func (d *daemon) listen() error {
+	cfg := d.cur.Load().cfg
+	if cfg.Listen == "" {
+		return nil
+	}
+	srv, err := web.New(cfg.Listen, web.Options{
+		Config:  func() *config.Config { return d.cur.Load().cfg },
+		Journal: d.j, Metrics: d.metrics, Log: d.log, Now: d.loop.Now,
+	})
+	if err != nil {
+		return err
+	}
+	d.server = srv
+	return nil
 }
 
 // load reads and checks the config, its templates and channels.
@@ -109,9 +142,20 @@ func (d *daemon) Run(ctx context.Context, hup <-chan os.Signal) error {
 	d.log.Info("rekindle started", "config", d.path, "state", d.j.Path(), "contacts", len(cfg.Contacts),
 		"schedule", cfg.ScheduleSpec, "channels", len(d.cur.Load().channels))
 
+	if err := d.listen(); err != nil {
+		return err
+	}
 	inner, stop := context.WithCancel(context.Background())
 	defer stop()
 	var wg sync.WaitGroup
+	if d.server != nil {
+		d.log.Info("serving", "addr", d.server.Addr(), "public_url", cfg.PublicURL)
+		wg.Go(func() {
+			if err := d.server.Serve(); err != nil {
+				d.log.Error("http server", "err", err)
+			}
+		})
+	}
 	loopErr := make(chan error, 1)
 	wg.Go(func() { loopErr <- d.loop.Run(inner) })
 	wg.Go(func() { d.deliver.Run(inner) })
@@ -144,6 +188,11 @@ func (d *daemon) Run(ctx context.Context, hup <-chan os.Signal) error {
 	notify("STOPPING=1")
 	d.log.Info("stopping; letting in-flight sends finish", "grace", notifier.Grace)
 	stop()
+	if d.server != nil {
+		sctx, cancel := context.WithTimeout(context.Background(), notifier.Grace)
+		d.server.Shutdown(sctx)
+		cancel()
+	}
 	wg.Wait()
 	c := d.deliver.Counts()
 	d.log.Info("stopped", "sent", c.Sent, "retried", c.Retried, "failed", c.Failed)
@@ -156,7 +205,12 @@ func (d *daemon) reload(why string) {
 	notify("RELOADING=1\nMONOTONIC_USEC=" + strconv.FormatInt(monotonicUsec(), 10))
 	defer notify("READY=1")
 	l, err := d.load()
+	if err == nil && l.cfg.Listen != d.cur.Load().cfg.Listen {
+		d.log.Warn("listen changed; it takes effect at the next start", "listen", l.cfg.Listen)
+	}
 	if err != nil {
+		d.metrics.Reloads.WithLabelValues("failure").Inc()
+		d.metrics.ReloadOK.Set(0)
 		var ce *config.Error
 		if errors.As(err, &ce) {
 			for _, p := range ce.Problems {
@@ -170,6 +224,8 @@ func (d *daemon) reload(why string) {
 	}
 	d.cur.Store(l)
 	d.reloads.Add(1)
+	d.metrics.Reloads.WithLabelValues("success").Inc()
+	d.metrics.ReloadOK.Set(1)
 	d.log.Info("config reloaded", "why", why, "contacts", len(l.cfg.Contacts), "channels", len(l.channels))
 	d.loop.Kick()
 	d.deliver.Wake()

@@ -1,0 +1,213 @@
+package web
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"time"
+
+	"github.com/rekindle/rekindle/config"
+	"github.com/rekindle/rekindle/journal"
+	"github.com/rekindle/rekindle/rules"
+	"github.com/rekindle/rekindle/scheduler"
+)
+
+// maxBody bounds a request body.
+const maxBody = 64 << 10
+
+// maxAhead is how far in the future an event may be dated.
+const maxAhead = 24 * time.Hour
+
+type apiError struct {
+	Error string `json:"error"`
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.Encode(v)
+}
+
+func fail(w http.ResponseWriter, status int, format string, args ...any) {
+	writeJSON(w, status, apiError{Error: fmt.Sprintf(format, args...)})
+}
+
+// statuses is everyone's status now.
+func (s *Server) statuses(r *http.Request) ([]scheduler.Status, error) {
+	return scheduler.Snapshot(r.Context(), s.opts.Config(), s.opts.Journal, s.opts.Now())
+}
+
+func (s *Server) contacts(w http.ResponseWriter, r *http.Request) {
+	st, err := s.statuses(r)
+	if err != nil {
+		fail(w, http.StatusInternalServerError, "read state: %v", err)
+		return
+	}
+	if st == nil {
+		st = []scheduler.Status{}
+	}
+	writeJSON(w, http.StatusOK, st)
+}
+
+// person finds the contact named by the path, or answers 404.
+func (s *Server) person(w http.ResponseWriter, r *http.Request) (*config.Contact, bool) {
+	id := r.PathValue("id")
+	c, ok := s.opts.Config().Lookup(id)
+	if !ok {
+		fail(w, http.StatusNotFound, "no contact with id %q", id)
+	}
+	return c, ok
+}
+
+func (s *Server) statusOf(r *http.Request, id string) (*scheduler.Status, error) {
+	st, err := s.statuses(r)
+	if err != nil {
+		return nil, err
+	}
+	for i := range st {
+		if st[i].ID == id {
+			return &st[i], nil
+		}
+	}
+	return nil, errors.New("contact vanished")
+}
+
+func (s *Server) contact(w http.ResponseWriter, r *http.Request) {
+	c, ok := s.person(w, r)
+	if !ok {
+		return
+	}
+	st, err := s.statusOf(r, c.ID)
+	if err != nil {
+		fail(w, http.StatusInternalServerError, "read state: %v", err)
+		return
+	}
+	writeJSON(w, http.StatusOK, st)
+}
+
+// decode reads a JSON body strictly: at most 64 KiB, no unknown fields.
+func decode(w http.ResponseWriter, r *http.Request, v any) bool {
+	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxBody))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		var tooBig *http.MaxBytesError
+		switch {
+		case errors.As(err, &tooBig):
+			fail(w, http.StatusRequestEntityTooLarge, "the body is larger than %d bytes", maxBody)
+		case errors.Is(err, io.EOF):
+			fail(w, http.StatusBadRequest, "the body is empty; send a JSON object")
+		default:
+			fail(w, http.StatusBadRequest, "invalid JSON: %v", err)
+		}
+		return false
+	}
+	if dec.More() {
+		fail(w, http.StatusBadRequest, "invalid JSON: more than one value")
+		return false
+	}
+	return true
+}
+
+// record writes an event and answers with the person's new status.
+func (s *Server) record(w http.ResponseWriter, r *http.Request, c *config.Contact, e journal.Event) {
+	e.Contact, e.Source = c.ID, "api"
+	id, err := s.opts.Journal.Add(r.Context(), e)
+	if err != nil {
+		fail(w, http.StatusInternalServerError, "record: %v", err)
+		return
+	}
+	st, err := s.statusOf(r, c.ID)
+	if err != nil {
+		fail(w, http.StatusInternalServerError, "read state: %v", err)
+		return
+	}
+	s.opts.Log.Info("recorded", "contact", c.ID, "kind", e.Kind, "source", "api")
+	writeJSON(w, http.StatusCreated, map[string]any{"event_id": id, "contact": st})
+}
+
+type eventRequest struct {
+	Kind string `json:"kind"`
+	At   string `json:"at,omitempty"`
+	Note string `json:"note,omitempty"`
+}
+
+func (s *Server) logEvent(w http.ResponseWriter, r *http.Request) {
+	c, ok := s.person(w, r)
+	if !ok {
+		return
+	}
+	var req eventRequest
+	if !decode(w, r, &req) {
+		return
+	}
+	kind := journal.Kind(req.Kind)
+	switch kind {
+	case journal.Talked, journal.Replied, journal.ReachedOut, journal.Fallout:
+	default:
+		fail(w, http.StatusBadRequest, "unknown kind %q; use talked, replied, reached-out or fallout", req.Kind)
+		return
+	}
+	now := s.opts.Now()
+	at := now
+	if req.At != "" {
+		t, err := time.Parse(time.RFC3339, req.At)
+		if err != nil {
+			fail(w, http.StatusBadRequest, "at: %q is not an RFC 3339 time such as 2026-11-30T18:00:00+01:00", req.At)
+			return
+		}
+		if t.After(now.Add(maxAhead)) {
+			fail(w, http.StatusUnprocessableEntity, "at: %s is in the future; log what has happened", req.At)
+			return
+		}
+		at = t
+	}
+	if len(req.Note) > 4096 {
+		fail(w, http.StatusBadRequest, "note: at most 4096 bytes")
+		return
+	}
+	s.record(w, r, c, journal.Event{Kind: kind, At: at, Note: req.Note})
+}
+
+type snoozeRequest struct {
+	Duration string `json:"duration"`
+}
+
+func (s *Server) snooze(w http.ResponseWriter, r *http.Request) {
+	c, ok := s.person(w, r)
+	if !ok {
+		return
+	}
+	var req snoozeRequest
+	if !decode(w, r, &req) {
+		return
+	}
+	d, err := rules.ParseDuration(req.Duration)
+	if err != nil || d.IsZero() {
+		fail(w, http.StatusBadRequest, "duration: give a span such as \"3d\" or \"2w\" (%v)", err)
+		return
+	}
+	now := s.opts.Now().In(s.opts.Config().Location)
+	s.record(w, r, c, journal.Event{Kind: journal.Snooze, At: now, Until: d.After(now)})
+}
+
+func (s *Server) decide(kind journal.Kind) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		c, ok := s.person(w, r)
+		if !ok {
+			return
+		}
+		// An empty body or an empty object: nothing to read.
+		if r.ContentLength != 0 {
+			var none struct{}
+			if !decode(w, r, &none) {
+				return
+			}
+		}
+		s.record(w, r, c, journal.Event{Kind: kind, At: s.opts.Now()})
+	}
+}

@@ -1,0 +1,276 @@
+package web
+
+import (
+	"embed"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"net/http"
+	"net/url"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/rekindle/rekindle/journal"
+	"github.com/rekindle/rekindle/rules"
+	"github.com/rekindle/rekindle/scheduler"
+)
+
+//go:embed assets
+var assets embed.FS
+
+var pages = template.Must(template.New("").Funcs(template.FuncMap{
+	"day": func(t time.Time) string {
+		if t.IsZero() {
+			return "—"
+		}
+		return t.Format("Mon 2 Jan")
+	},
+	"iso": func(t time.Time) string { return t.Format(time.RFC3339) },
+}).ParseFS(assets, "assets/*.html"))
+
+func (s *Server) dashboardRoutes(mux *http.ServeMux) {
+	static, _ := fs.Sub(assets, "assets")
+	mux.Handle("GET /static/", http.StripPrefix("/static/", http.FileServerFS(static)))
+	mux.Handle("GET /{$}", s.page(http.HandlerFunc(s.overview)))
+	mux.Handle("GET /people/{id}", s.page(http.HandlerFunc(s.personPage)))
+	// Forms: a session and the same origin (Sec-Fetch-Site / Origin checks).
+	forms := http.NewCrossOriginProtection()
+	mux.Handle("POST /people/{id}/do", forms.Handler(s.formChange(http.HandlerFunc(s.act))))
+}
+
+// page guards a dashboard page: a visit from this machine, a valid link
+// (?t=...) or a session opens it and (re)sets the session cookie.
+func (s *Server) page(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if t := r.URL.Query().Get("t"); t != "" && s.verify("link", t) {
+			s.setSession(w, r)
+			u := *r.URL
+			q := u.Query()
+			q.Del("t")
+			u.RawQuery = q.Encode()
+			http.Redirect(w, r, u.String(), http.StatusSeeOther)
+			return
+		}
+		switch {
+		case s.session(r):
+		case local(r) || s.bearer(r):
+			s.setSession(w, r)
+		default:
+			w.Header().Set("Content-Type", "text/html; charset=utf-8")
+			w.WriteHeader(http.StatusUnauthorized)
+			pages.ExecuteTemplate(w, "denied.html", nil)
+			return
+		}
+		w.Header().Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; form-action 'self'; frame-ancestors 'none'")
+		w.Header().Set("X-Content-Type-Options", "nosniff")
+		w.Header().Set("Referrer-Policy", "no-referrer")
+		next.ServeHTTP(w, r)
+	})
+}
+
+// formChange guards a form post: a session is needed.
+func (s *Server) formChange(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !s.session(r) && !s.bearer(r) {
+			http.Error(w, "open the dashboard first (your session has expired)", http.StatusUnauthorized)
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+type section struct {
+	Title, Hint string
+	Class       string
+	People      []scheduler.Status
+}
+
+type mark struct {
+	X, Y  int
+	Name  string
+	Kind  string
+	When  string
+	Class string
+	Link  string
+}
+
+type overviewData struct {
+	Now      time.Time
+	Sections []section
+	Marks    []mark
+	Days     []tick
+	Width    int
+	Height   int
+	Total    int
+}
+
+type tick struct {
+	X     int
+	Label string
+}
+
+func (s *Server) overview(w http.ResponseWriter, r *http.Request) {
+	st, err := s.statuses(r)
+	if err != nil {
+		http.Error(w, "read state: "+err.Error(), http.StatusInternalServerError)
+		return
+	}
+	now := s.opts.Now().In(s.opts.Config().Location)
+	secs := []section{
+		{Title: "Due now", Hint: "reach out; each says why", Class: "due"},
+		{Title: "Waiting for a reply", Hint: "give them time", Class: "waiting"},
+		{Title: "Cooling down", Hint: "after a falling-out; until the date shown", Class: "cooling"},
+		{Title: "Let be", Hint: "no reminders until they reply or you resume", Class: "letbe"},
+		{Title: "All good", Hint: "next check-in ahead", Class: "ok"},
+		{Title: "Snoozed or paused", Class: "quiet"},
+	}
+	for _, p := range st {
+		i := map[rules.State]int{rules.Due: 0, rules.Waiting: 1, rules.CoolingDown: 2, rules.LetBe: 3, rules.OK: 4}[p.State]
+		if p.State == rules.Snoozed || p.State == rules.Paused {
+			i = 5
+		}
+		secs[i].People = append(secs[i].People, p)
+	}
+	for i := range secs {
+		sort.SliceStable(secs[i].People, func(a, b int) bool { return secs[i].People[a].Next.Before(secs[i].People[b].Next) })
+	}
+	d := overviewData{Now: now, Sections: secs, Total: len(st)}
+	d.Width, d.Height, d.Days, d.Marks = timeline(st, now)
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	if err := pages.ExecuteTemplate(w, "overview.html", d); err != nil {
+		s.opts.Log.Error("render dashboard", "err", err)
+	}
+}
+
+// timeline lays out the coming four weeks: one row per person with a
+// reminder ahead, a mark at its date.
+func timeline(st []scheduler.Status, now time.Time) (width, height int, days []tick, marks []mark) {
+	const left, right, rowH, span = 130, 760, 22, 28
+	start := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, now.Location())
+	end := start.AddDate(0, 0, span)
+	x := func(t time.Time) int {
+		if t.Before(start) {
+			t = start
+		}
+		return left + int(float64(right-left)*t.Sub(start).Hours()/end.Sub(start).Hours())
+	}
+	for d := 0; d <= span; d += 7 {
+		t := start.AddDate(0, 0, d)
+		days = append(days, tick{X: x(t), Label: t.Format("2 Jan")})
+	}
+	var ahead []scheduler.Status
+	for _, p := range st {
+		if !p.Next.IsZero() && p.Next.Before(end) && p.State != rules.Paused {
+			ahead = append(ahead, p)
+		}
+	}
+	sort.SliceStable(ahead, func(a, b int) bool { return ahead[a].Next.Before(ahead[b].Next) })
+	if len(ahead) > 40 {
+		ahead = ahead[:40]
+	}
+	for i, p := range ahead {
+		kind := string(p.Kind)
+		if kind == "" {
+			kind = string(p.State)
+		}
+		when := "now"
+		if p.Next.After(now) {
+			when = p.Next.Format("Mon 2 Jan")
+		}
+		marks = append(marks, mark{X: x(p.Next), Y: 40 + i*rowH, Name: p.Name, Kind: kind, When: when,
+			Class: strings.ReplaceAll(string(p.State), "_", ""), Link: "/people/" + url.PathEscape(p.ID)})
+	}
+	return right + 40, 50 + len(ahead)*rowH, days, marks
+}
+
+type historyLine struct {
+	At   time.Time
+	What string
+	Note string
+}
+
+type personData struct {
+	Status    scheduler.Status
+	Notes     string
+	Interests []string
+	Group     string
+	Every     string
+	History   []historyLine
+	Done      string
+}
+
+func (s *Server) personPage(w http.ResponseWriter, r *http.Request) {
+	c, ok := s.opts.Config().Lookup(r.PathValue("id"))
+	if !ok {
+		http.NotFound(w, r)
+		return
+	}
+	st, err := s.statusOf(r, c.ID)
+	if err != nil {
+		http.Error(w, "read state: "+err.Error(), http.StatusInternalServerError)
+		return
+	}
+	d := personData{Status: *st, Notes: c.Notes, Interests: c.Interests, Group: c.Group, Every: c.Settings.Every.Human(), Done: r.URL.Query().Get("done")}
+	events, _ := s.opts.Journal.History(r.Context(), c.ID, 30)
+	for _, e := range events {
+		what := string(e.Kind)
+		if e.Kind == journal.Snooze {
+			what += " until " + e.Until.In(s.opts.Config().Location).Format("Mon 2 Jan 15:04")
+		}
+		d.History = append(d.History, historyLine{At: e.At.In(s.opts.Config().Location), What: what, Note: e.Note})
+	}
+	sent, _ := s.opts.Journal.Deliveries(r.Context(), c.ID, 30)
+	for _, x := range sent {
+		what := fmt.Sprintf("reminder (%s) via %s: %s", x.Kind, x.Channel, x.State)
+		if x.State == journal.Failed {
+			what += ": " + x.LastError
+		}
+		d.History = append(d.History, historyLine{At: x.Created.In(s.opts.Config().Location), What: what})
+	}
+	sort.SliceStable(d.History, func(a, b int) bool { return d.History[a].At.After(d.History[b].At) })
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	if err := pages.ExecuteTemplate(w, "person.html", d); err != nil {
+		s.opts.Log.Error("render person", "err", err)
+	}
+}
+
+// act handles the person page's buttons.
+func (s *Server) act(w http.ResponseWriter, r *http.Request) {
+	c, ok := s.opts.Config().Lookup(r.PathValue("id"))
+	if !ok {
+		http.NotFound(w, r)
+		return
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, maxBody)
+	if err := r.ParseForm(); err != nil {
+		http.Error(w, "bad form", http.StatusBadRequest)
+		return
+	}
+	now := s.opts.Now().In(s.opts.Config().Location)
+	e := journal.Event{Contact: c.ID, At: now, Source: "dashboard", Note: strings.TrimSpace(r.PostForm.Get("note"))}
+	switch a := r.PostForm.Get("action"); a {
+	case "talked", "replied", "reached-out", "fallout", "let-be", "resume":
+		e.Kind = journal.Kind(a)
+	case "snooze":
+		d, err := rules.ParseDuration(r.PostForm.Get("for"))
+		if err != nil || d.IsZero() {
+			http.Error(w, "snooze: give a span such as 3d", http.StatusBadRequest)
+			return
+		}
+		e.Kind, e.Until = journal.Snooze, d.After(now)
+	default:
+		http.Error(w, "unknown action", http.StatusBadRequest)
+		return
+	}
+	if len(e.Note) > 4096 {
+		http.Error(w, "note: at most 4096 bytes", http.StatusBadRequest)
+		return
+	}
+	if _, err := s.opts.Journal.Add(r.Context(), e); err != nil {
+		http.Error(w, "record: "+err.Error(), http.StatusInternalServerError)
+		return
+	}
+	s.opts.Log.Info("recorded", "contact", c.ID, "kind", e.Kind, "source", "dashboard")
+	http.Redirect(w, r, "/people/"+url.PathEscape(c.ID)+"?done="+url.QueryEscape(string(e.Kind)), http.StatusSeeOther)
+}

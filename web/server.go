@@ -1,0 +1,191 @@
+// Package web is rekindle's HTTP side: a JSON API that records what
+// happened (the CLI's log, snooze, let-be and resume), Prometheus metrics,
+// and a small dashboard, so the user can close the loop from a phone
+// notification or a browser.
+//
+// Reads from this machine (loopback) need nothing; every change, and every
+// request from elsewhere, needs the api_token: as a bearer token, or as the
+// signed session cookie the dashboard sets. A request with proxy headers
+// counts as from elsewhere, so a reverse proxy on the same machine does not
+// open the door.
+package web
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/subtle"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/rekindle/rekindle/config"
+	"github.com/rekindle/rekindle/journal"
+	"github.com/rekindle/rekindle/notifier"
+)
+
+// Options are what the server needs.
+type Options struct {
+	Config  func() *config.Config // the current config; a reload swaps it
+	Journal *journal.Journal
+	Metrics *Metrics // nil: no /metrics
+	Log     *slog.Logger
+	Now     func() time.Time
+}
+
+// Server is the listening HTTP server.
+type Server struct {
+	opts   Options
+	ln     net.Listener
+	srv    *http.Server
+	secret []byte // signs sessions and links when no api_token is set
+}
+
+// New listens on addr at once, so a busy port fails at start; Serve serves.
+func New(addr string, o Options) (*Server, error) {
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("listen on %s: %w", addr, err)
+	}
+	s := &Server{opts: o, ln: ln, secret: make([]byte, 32)}
+	rand.Read(s.secret)
+	s.srv = &http.Server{
+		Handler:           s.Handler(),
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      30 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		ErrorLog:          slog.NewLogLogger(o.Log.Handler(), slog.LevelWarn),
+	}
+	return s, nil
+}
+
+// Addr is the address the server listens on.
+func (s *Server) Addr() string { return s.ln.Addr().String() }
+
+// Serve serves until Shutdown.
+func (s *Server) Serve() error {
+	if err := s.srv.Serve(s.ln); !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
+
+// Shutdown stops the server, letting requests in flight finish until ctx
+// ends.
+func (s *Server) Shutdown(ctx context.Context) error { return s.srv.Shutdown(ctx) }
+
+// Handler is the server's routes.
+func (s *Server) Handler() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /healthz", s.healthz)
+	if s.opts.Metrics != nil {
+		mux.Handle("GET /metrics", s.read(s.opts.Metrics.Handler()))
+	}
+	mux.Handle("GET /api/contacts", s.read(http.HandlerFunc(s.contacts)))
+	mux.Handle("GET /api/contacts/{id}", s.read(http.HandlerFunc(s.contact)))
+	mux.Handle("POST /api/contacts/{id}/events", s.change(http.HandlerFunc(s.logEvent)))
+	mux.Handle("POST /api/contacts/{id}/snooze", s.change(http.HandlerFunc(s.snooze)))
+	mux.Handle("POST /api/contacts/{id}/let-be", s.change(http.HandlerFunc(s.decide(journal.LetBe))))
+	mux.Handle("POST /api/contacts/{id}/resume", s.change(http.HandlerFunc(s.decide(journal.Resume))))
+	s.dashboardRoutes(mux)
+	return mux
+}
+
+func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
+	writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+}
+
+// local reports whether a request comes straight from this machine: a
+// loopback peer and no proxy headers.
+func local(r *http.Request) bool {
+	if r.Header.Get("X-Forwarded-For") != "" || r.Header.Get("Forwarded") != "" || r.Header.Get("X-Real-Ip") != "" {
+		return false
+	}
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return false
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+// key signs sessions and links: the api_token when set, else a secret of
+// this process.
+func (s *Server) key() []byte {
+	if t := s.opts.Config().APIToken; t.IsSet() {
+		return []byte(t.Reveal())
+	}
+	return s.secret
+}
+
+// bearer reports whether the request carries the api_token.
+func (s *Server) bearer(r *http.Request) bool {
+	tok := s.opts.Config().APIToken
+	h := r.Header.Get("Authorization")
+	if !tok.IsSet() || !strings.HasPrefix(h, "Bearer ") {
+		return false
+	}
+	return subtle.ConstantTimeCompare([]byte(strings.TrimPrefix(h, "Bearer ")), []byte(tok.Reveal())) == 1
+}
+
+// read guards what only reads: free from this machine, else the token or
+// a session.
+func (s *Server) read(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if local(r) || s.bearer(r) || s.session(r) {
+			next.ServeHTTP(w, r)
+			return
+		}
+		unauthorized(w)
+	})
+}
+
+// change guards what writes: the token, or a session (the dashboard's
+// forms, which cross-origin protection also guards).
+func (s *Server) change(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if s.bearer(r) || s.session(r) {
+			next.ServeHTTP(w, r)
+			return
+		}
+		unauthorized(w)
+	})
+}
+
+func unauthorized(w http.ResponseWriter) {
+	w.Header().Set("WWW-Authenticate", `Bearer realm="rekindle"`)
+	writeJSON(w, http.StatusUnauthorized, apiError{Error: "a valid api_token is needed: Authorization: Bearer <api_token>"})
+}
+
+// Signed tokens: "EXPIRY.SIGNATURE", the signature an HMAC of the scope
+// and the expiry. They serve as session cookies and as links in emails.
+
+func (s *Server) sign(scope string, exp time.Time) string {
+	return notifier.SignToken(s.key(), scope, exp)
+}
+
+func (s *Server) verify(scope, token string) bool {
+	return notifier.VerifyToken(s.key(), scope, token, s.opts.Now())
+}
+
+const sessionCookie = "rekindle_session"
+
+func (s *Server) session(r *http.Request) bool {
+	c, err := r.Cookie(sessionCookie)
+	return err == nil && s.verify("session", c.Value)
+}
+
+func (s *Server) setSession(w http.ResponseWriter, r *http.Request) {
+	exp := s.opts.Now().Add(7 * 24 * time.Hour)
+	http.SetCookie(w, &http.Cookie{
+		Name: sessionCookie, Value: s.sign("session", exp), Path: "/", Expires: exp,
+		HttpOnly: true, SameSite: http.SameSiteStrictMode, Secure: r.TLS != nil || strings.HasPrefix(s.opts.Config().PublicURL, "https:"),
+	})
+}
