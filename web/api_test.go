@@ -1,0 +1,362 @@
+package web
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/rekindle/rekindle/config"
+	"github.com/rekindle/rekindle/journal"
+)
+
+const token = "test-token-0123456789"
+
+const people = `timezone = "Europe/Berlin"
+listen = "127.0.0.1:0"
+public_url = "https://rekindle.example.org"
+api_token = "` + token + `"
+
+[[contact]]
+name = "Alice Moreau"
+last_interaction = 2026-10-20
+interests = ["chess"]
+notes = "Started a new job."
+
+[[contact]]
+name = "Bob"
+last_interaction = 2026-09-01
+fallout = 2026-11-25
+
+[[contact]]
+name = "Dana"
+last_interaction = 2026-08-15
+reached_out = [2026-11-22, 2026-11-26]
+
+[[contact]]
+name = "Emil"
+last_interaction = 2026-11-25
+`
+
+// fixture is a server on a real listener over a real journal.
+type fixture struct {
+	srv    *Server
+	url    string
+	j      *journal.Journal
+	cfg    *config.Config
+	config string
+	state  string
+	now    time.Time
+}
+
+func start(t *testing.T) *fixture {
+	t.Helper()
+	dir := t.TempDir()
+	f := &fixture{config: filepath.Join(dir, "config.toml"), state: filepath.Join(dir, "state")}
+	os.WriteFile(f.config, []byte(people), 0o644)
+	cfg, err := config.Load(f.config)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.cfg = cfg
+	f.j, err = journal.Open(context.Background(), filepath.Join(f.state, "rekindle.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.now = time.Date(2026, 11, 30, 12, 0, 0, 0, cfg.Location)
+	f.srv, err = New(cfg.Listen, Options{
+		Config: func() *config.Config { return cfg }, Journal: f.j, Metrics: NewMetrics(f.j.PendingCount),
+		Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Now: func() time.Time { return f.now },
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	go f.srv.Serve()
+	f.url = "http://" + f.srv.Addr()
+	t.Cleanup(func() {
+		f.srv.Shutdown(context.Background())
+		f.j.Close()
+	})
+	return f
+}
+
+type reply struct {
+	status int
+	body   string
+}
+
+func (f *fixture) do(t *testing.T, method, path, body string, auth bool) reply {
+	t.Helper()
+	req, _ := http.NewRequest(method, f.url+path, strings.NewReader(body))
+	if auth {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	if body != "" {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return reply{resp.StatusCode, string(b)}
+}
+
+func (f *fixture) stateOf(t *testing.T, id string) map[string]any {
+	t.Helper()
+	r := f.do(t, "GET", "/api/contacts/"+id, "", false)
+	var doc map[string]any
+	if r.status != 200 || json.Unmarshal([]byte(r.body), &doc) != nil {
+		t.Fatalf("GET /api/contacts/%s: %d %s", id, r.status, r.body)
+	}
+	return doc
+}
+
+func TestReadEndpoints(t *testing.T) {
+	f := start(t)
+	if r := f.do(t, "GET", "/healthz", "", false); r.status != 200 || !strings.Contains(r.body, `"ok"`) {
+		t.Errorf("healthz: %+v", r)
+	}
+	r := f.do(t, "GET", "/api/contacts", "", false)
+	var list []map[string]any
+	if r.status != 200 || json.Unmarshal([]byte(r.body), &list) != nil || len(list) != 4 {
+		t.Fatalf("contacts: %+v", r)
+	}
+	states := map[string]any{}
+	for _, c := range list {
+		states[c["id"].(string)] = c["state"]
+	}
+	want := map[string]any{"alice-moreau": "due", "bob": "cooling_down", "dana": "let_be", "emil": "ok"}
+	for id, s := range want {
+		if states[id] != s {
+			t.Errorf("%s: %v; want %v", id, states[id], s)
+		}
+	}
+	m := f.do(t, "GET", "/metrics", "", false)
+	for _, name := range []string{"rekindle_runs_total", "rekindle_outbox_pending 0", "rekindle_config_last_reload_successful 1", "go_goroutines"} {
+		if !strings.Contains(m.body, name) {
+			t.Errorf("/metrics lacks %s", name)
+		}
+	}
+	if r := f.do(t, "GET", "/api/contacts/zed", "", false); r.status != 404 || !strings.Contains(r.body, `no contact with id \"zed\"`) {
+		t.Errorf("unknown contact: %+v", r)
+	}
+}
+
+func TestWritesNeedTheToken(t *testing.T) {
+	f := start(t)
+	for _, path := range []string{"/api/contacts/bob/events", "/api/contacts/bob/snooze", "/api/contacts/bob/let-be", "/api/contacts/bob/resume"} {
+		r := f.do(t, "POST", path, `{"kind":"talked","duration":"3d"}`, false)
+		if r.status != 401 || !strings.Contains(r.body, "api_token") {
+			t.Errorf("%s without a token: %+v", path, r)
+		}
+	}
+	req, _ := http.NewRequest("POST", f.url+"/api/contacts/bob/events", strings.NewReader(`{"kind":"talked"}`))
+	req.Header.Set("Authorization", "Bearer "+token+"x")
+	resp, _ := http.DefaultClient.Do(req)
+	if resp.StatusCode != 401 {
+		t.Errorf("a wrong token: %d", resp.StatusCode)
+	}
+	resp.Body.Close()
+	if all, _ := f.j.Events(context.Background()); len(all) != 0 {
+		t.Errorf("refused writes were recorded: %v", all)
+	}
+}
+
+// TestRemoteReadsNeedTheToken: from another machine (or through a proxy),
+// even reading needs the token.
+func TestRemoteReadsNeedTheToken(t *testing.T) {
+	f := start(t)
+	h := f.srv.Handler()
+	for _, tc := range []struct {
+		name   string
+		remote string
+		header string
+		auth   bool
+		want   int
+	}{
+		{"loopback", "127.0.0.1:5000", "", false, 200},
+		{"loopback IPv6", "[::1]:5000", "", false, 200},
+		{"another machine", "192.0.2.7:5000", "", false, 401},
+		{"another machine with the token", "192.0.2.7:5000", "", true, 200},
+		{"a proxy on this machine", "127.0.0.1:5000", "203.0.113.9", false, 401},
+		{"a proxy with the token", "127.0.0.1:5000", "203.0.113.9", true, 200},
+	} {
+		for _, path := range []string{"/api/contacts", "/metrics", "/"} {
+			req := httptest.NewRequest("GET", path, nil)
+			req.RemoteAddr = tc.remote
+			if tc.header != "" {
+				req.Header.Set("X-Forwarded-For", tc.header)
+			}
+			if tc.auth {
+				req.Header.Set("Authorization", "Bearer "+token)
+			}
+			w := httptest.NewRecorder()
+			h.ServeHTTP(w, req)
+			if w.Code != tc.want {
+				t.Errorf("%s GET %s: %d; want %d", tc.name, path, w.Code, tc.want)
+			}
+		}
+	}
+	// health checks stay open.
+	req := httptest.NewRequest("GET", "/healthz", nil)
+	req.RemoteAddr = "192.0.2.7:5000"
+	w := httptest.NewRecorder()
+	h.ServeHTTP(w, req)
+	if w.Code != 200 {
+		t.Errorf("healthz from afar: %d", w.Code)
+	}
+}
+
+func TestWrites(t *testing.T) {
+	f := start(t)
+	r := f.do(t, "POST", "/api/contacts/alice-moreau/events", `{"kind":"reached-out","note":"sent a photo"}`, true)
+	if r.status != 201 || !strings.Contains(r.body, `"state": "waiting"`) {
+		t.Fatalf("reached-out: %+v", r)
+	}
+	r = f.do(t, "POST", "/api/contacts/bob/events", `{"kind":"talked","at":"2026-11-29T18:00:00+01:00"}`, true)
+	if r.status != 201 || f.stateOf(t, "bob")["state"] != "ok" {
+		t.Errorf("talked: %+v", r)
+	}
+	if r := f.do(t, "POST", "/api/contacts/emil/snooze", `{"duration":"1w"}`, true); r.status != 201 || f.stateOf(t, "emil")["state"] != "snoozed" {
+		t.Errorf("snooze: %+v", r)
+	}
+	if r := f.do(t, "POST", "/api/contacts/emil/resume", "", true); r.status != 201 || f.stateOf(t, "emil")["state"] != "ok" {
+		t.Errorf("resume: %+v", r)
+	}
+	if r := f.do(t, "POST", "/api/contacts/emil/let-be", "{}", true); r.status != 201 || f.stateOf(t, "emil")["state"] != "let_be" {
+		t.Errorf("let-be: %+v", r)
+	}
+	evs, _ := f.j.History(context.Background(), "", 0)
+	if len(evs) != 5 {
+		t.Fatalf("%d events; want 5", len(evs))
+	}
+	for _, e := range evs {
+		if e.Source != "api" {
+			t.Errorf("event %+v: source %q; want api", e, e.Source)
+		}
+	}
+	if evs[len(evs)-1].Note != "sent a photo" && evs[0].Note != "sent a photo" {
+		found := false
+		for _, e := range evs {
+			found = found || e.Note == "sent a photo"
+		}
+		if !found {
+			t.Error("the note was lost")
+		}
+	}
+}
+
+// TestBadInput: each mistake gets a 4xx with a JSON error that says what,
+// and nothing is written.
+func TestBadInput(t *testing.T) {
+	f := start(t)
+	big := `{"kind":"talked","note":"` + strings.Repeat("x", 70<<10) + `"}`
+	for _, tc := range []struct {
+		name, path, body string
+		status           int
+		msg              string
+	}{
+		{"bad JSON", "/api/contacts/bob/events", `{"kind":`, 400, "invalid JSON"},
+		{"not an object", "/api/contacts/bob/events", `[1,2]`, 400, "invalid JSON"},
+		{"empty body", "/api/contacts/bob/events", ``, 400, "the body is empty"},
+		{"unknown field", "/api/contacts/bob/events", `{"kind":"talked","mood":"good"}`, 400, `unknown field \"mood\"`},
+		{"two values", "/api/contacts/bob/events", `{"kind":"talked"}{"kind":"talked"}`, 400, "more than one value"},
+		{"unknown kind", "/api/contacts/bob/events", `{"kind":"hugged"}`, 400, `unknown kind \"hugged\"`},
+		{"snooze as an event", "/api/contacts/bob/events", `{"kind":"snooze"}`, 400, "unknown kind"},
+		{"bad time", "/api/contacts/bob/events", `{"kind":"talked","at":"yesterday"}`, 400, "is not an RFC 3339 time"},
+		{"far future", "/api/contacts/bob/events", `{"kind":"talked","at":"2027-06-01T10:00:00Z"}`, 422, "is in the future"},
+		{"unknown person", "/api/contacts/zed/events", `{"kind":"talked"}`, 404, `no contact with id \"zed\"`},
+		{"too large", "/api/contacts/bob/events", big, 413, "larger than 65536 bytes"},
+		{"bad duration", "/api/contacts/bob/snooze", `{"duration":"3x"}`, 400, "duration"},
+		{"zero duration", "/api/contacts/bob/snooze", `{"duration":"0"}`, 400, "duration"},
+	} {
+		r := f.do(t, "POST", tc.path, tc.body, true)
+		var e apiError
+		if r.status != tc.status || json.Unmarshal([]byte(r.body), &e) != nil || !strings.Contains(r.body, tc.msg) || e.Error == "" {
+			t.Errorf("%s: %d %s; want %d with %q", tc.name, r.status, r.body, tc.status, tc.msg)
+		}
+	}
+	if r := f.do(t, "GET", "/api/contacts/bob/events", "", true); r.status != 405 {
+		t.Errorf("GET on a POST endpoint: %d", r.status)
+	}
+	if all, _ := f.j.Events(context.Background()); len(all) != 0 {
+		t.Errorf("bad requests wrote %v", all)
+	}
+}
+
+var (
+	buildOnce sync.Once
+	cliPath   string
+	buildErr  error
+)
+
+func cli(t *testing.T) string {
+	buildOnce.Do(func() {
+		dir, _ := os.MkdirTemp("", "rekindle-web")
+		cliPath = filepath.Join(dir, "rekindle")
+		out, err := exec.Command("go", "build", "-o", cliPath, "../cmd/rekindle").CombinedOutput()
+		if err != nil {
+			buildErr = fmt.Errorf("go build: %v\n%s", err, out)
+		}
+	})
+	if buildErr != nil {
+		t.Fatal(buildErr)
+	}
+	return cliPath
+}
+
+// TestConcurrentWritesAPIAndCLI: the API and the rekindle command write the
+// same journal at once; every write lands.
+func TestConcurrentWritesAPIAndCLI(t *testing.T) {
+	f := start(t)
+	bin := cli(t)
+	const n = 20
+	var wg sync.WaitGroup
+	errs := make(chan error, 2*n)
+	wg.Go(func() {
+		for i := 0; i < n; i++ {
+			req, _ := http.NewRequest("POST", f.url+"/api/contacts/bob/events", bytes.NewReader([]byte(`{"kind":"talked"}`)))
+			req.Header.Set("Authorization", "Bearer "+token)
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				errs <- err
+				continue
+			}
+			if resp.StatusCode != 201 {
+				errs <- fmt.Errorf("API: %d", resp.StatusCode)
+			}
+			resp.Body.Close()
+		}
+	})
+	wg.Go(func() {
+		for i := 0; i < n; i++ {
+			cmd := exec.Command(bin, "--config", f.config, "log", "alice", "talked")
+			cmd.Env = append(os.Environ(), "STATE_DIRECTORY="+f.state)
+			if out, err := cmd.CombinedOutput(); err != nil {
+				errs <- fmt.Errorf("CLI: %v: %s", err, out)
+			}
+		}
+	})
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
+	all, _ := f.j.Events(context.Background())
+	if len(all["bob"]) != n || len(all["alice-moreau"]) != n {
+		t.Errorf("%d API and %d CLI events; want %d each", len(all["bob"]), len(all["alice-moreau"]), n)
+	}
+}
