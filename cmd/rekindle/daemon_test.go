@@ -6,8 +6,10 @@ package main
 import (
 	"bytes"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -413,4 +415,107 @@ func TestDaemonStops(t *testing.T) {
 	if !saw("STOPPING=1") {
 		t.Error("no STOPPING=1")
 	}
+}
+
+// freePort finds a loopback port nothing listens on.
+func freePort(t *testing.T) int {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().(*net.TCPAddr).Port
+}
+
+// TestNtfyActionRoundTrip: the phone gets a reminder with buttons; the test
+// taps "Reached out" exactly as the ntfy app would (method, URL, headers,
+// body), and rekindle then shows Alice waiting for a reply.
+func TestNtfyActionRoundTrip(t *testing.T) {
+	t.Parallel()
+	srv := ntfytest.New()
+	defer srv.Close()
+	port := freePort(t)
+	base := fmt.Sprintf("http://127.0.0.1:%d", port)
+	e := newEnv(t, fmt.Sprintf(`timezone = "Europe/Berlin"
+listen = "127.0.0.1:%d"
+public_url = %q
+api_token = "round-trip-token-0123456789"
+
+[channels.phone]
+type = "ntfy"
+url = %q
+topic = "reminders"
+
+[[contact]]
+name = "Alice"
+last_interaction = 2026-10-20
+`, port, base, srv.URL))
+	p := e.start(t)
+	p.waitLog(t, "msg=serving", 10*time.Second)
+	waitFor(t, "the reminder", 10*time.Second, func() bool { return len(srv.Received()) == 1 })
+	m := srv.Received()[0]
+	if len(m.Actions) != 3 || m.Actions[0].Label != "Reached out" || m.Actions[1].Label != "Talked" || m.Actions[2].Label != "Snooze 3d" {
+		t.Fatalf("actions %+v", m.Actions)
+	}
+	if !strings.HasPrefix(m.Click, base+"/people/alice?t=") {
+		t.Errorf("click %q; want a signed link to Alice's page", m.Click)
+	}
+
+	// Tap "Reached out".
+	a := m.Actions[0]
+	if a.Action != "http" || !a.Clear {
+		t.Errorf("action %+v; want an http action that clears the notification", a)
+	}
+	req, _ := http.NewRequest(a.Method, a.URL, strings.NewReader(a.Body))
+	for k, v := range a.Headers {
+		req.Header.Set(k, v)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusCreated {
+		t.Fatalf("the action got %d; ntfy treats anything but 2xx as a failed tap", resp.StatusCode)
+	}
+	out, err := e.command(t, "status", "--json").CombinedOutput()
+	if err != nil || !regexp.MustCompile(`"id": "alice",[^}]+"state": "waiting"`).Match(out) {
+		t.Errorf("after the tap, status: %v\n%s", err, out)
+	}
+	hist, _ := e.command(t, "history", "alice").CombinedOutput()
+	if !strings.Contains(string(hist), "reached-out (api)") {
+		t.Errorf("history:\n%s", hist)
+	}
+
+	// The click link opens the dashboard: it sets a session and redirects.
+	jar := &cookieJar{}
+	client := &http.Client{Jar: jar}
+	page, err := client.Get(m.Click)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(page.Body)
+	page.Body.Close()
+	if page.StatusCode != 200 || !strings.Contains(string(body), "<h1>Alice</h1>") {
+		t.Errorf("the link opened %d:\n%.300s", page.StatusCode, body)
+	}
+}
+
+// cookieJar is the smallest jar that keeps the session cookie.
+type cookieJar struct {
+	mu      sync.Mutex
+	cookies []*http.Cookie
+}
+
+func (j *cookieJar) SetCookies(u *url.URL, c []*http.Cookie) {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	j.cookies = append(j.cookies, c...)
+}
+
+func (j *cookieJar) Cookies(u *url.URL) []*http.Cookie {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	return j.cookies
 }
