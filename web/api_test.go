@@ -19,6 +19,7 @@ import (
 
 	"github.com/rekindle/rekindle/config"
 	"github.com/rekindle/rekindle/journal"
+	"github.com/rekindle/rekindle/notifier"
 )
 
 const token = "test-token-0123456789"
@@ -358,5 +359,85 @@ func TestConcurrentWritesAPIAndCLI(t *testing.T) {
 	all, _ := f.j.Events(context.Background())
 	if len(all["bob"]) != n || len(all["alice-moreau"]) != n {
 		t.Errorf("%d API and %d CLI events; want %d each", len(all["bob"]), len(all["alice-moreau"]), n)
+	}
+}
+
+// TestFormsRefuseCrossSiteRequests: a page elsewhere cannot make the
+// browser post the dashboard's forms, even with the session cookie.
+func TestFormsRefuseCrossSiteRequests(t *testing.T) {
+	f := start(t)
+	cookie := &http.Cookie{Name: sessionCookie, Value: f.srv.sign("session", f.now.Add(time.Hour))}
+	post := func(site, origin string) int {
+		req, _ := http.NewRequest("POST", f.url+"/people/bob/do", strings.NewReader("action=talked"))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.AddCookie(cookie)
+		if site != "" {
+			req.Header.Set("Sec-Fetch-Site", site)
+		}
+		if origin != "" {
+			req.Header.Set("Origin", origin)
+		}
+		client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+		resp, err := client.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	if c := post("cross-site", "https://evil.example"); c != http.StatusForbidden {
+		t.Errorf("cross-site post: %d; want 403", c)
+	}
+	if c := post("", "https://evil.example"); c != http.StatusForbidden {
+		t.Errorf("post from another origin: %d; want 403", c)
+	}
+	if all, _ := f.j.Events(context.Background()); len(all) != 0 {
+		t.Fatalf("a cross-site post was recorded: %v", all)
+	}
+	if c := post("same-origin", ""); c != http.StatusSeeOther {
+		t.Errorf("same-origin post: %d; want 303", c)
+	}
+	// Without the session: refused.
+	req, _ := http.NewRequest("POST", f.url+"/people/bob/do", strings.NewReader("action=talked"))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Sec-Fetch-Site", "same-origin")
+	resp, _ := http.DefaultClient.Do(req)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusUnauthorized {
+		t.Errorf("post without a session: %d; want 401", resp.StatusCode)
+	}
+	if all, _ := f.j.Events(context.Background()); len(all["bob"]) != 1 {
+		t.Errorf("events %v; want the one same-origin post", all)
+	}
+}
+
+// TestSignedLinks: a link from a reminder opens the dashboard until it
+// expires, and a tampered one never does.
+func TestSignedLinks(t *testing.T) {
+	f := start(t)
+	key := []byte(token)
+	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	get := func(link string) (int, []*http.Cookie) {
+		u := strings.Replace(link, "https://rekindle.example.org", f.url, 1)
+		req, _ := http.NewRequest("GET", u, nil)
+		req.Header.Set("X-Forwarded-For", "203.0.113.9") // from the phone, through a proxy
+		resp, err := client.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode, resp.Cookies()
+	}
+	good := notifier.DashboardLink(f.cfg.PublicURL, key, "/people/bob", f.now.Add(time.Hour))
+	if code, cookies := get(good); code != http.StatusSeeOther || len(cookies) != 1 || cookies[0].Name != sessionCookie || !cookies[0].HttpOnly {
+		t.Errorf("a good link: %d %v; want a redirect that sets the session", code, cookies)
+	}
+	expired := notifier.DashboardLink(f.cfg.PublicURL, key, "/people/bob", f.now.Add(-time.Minute))
+	if code, _ := get(expired); code != http.StatusUnauthorized {
+		t.Errorf("an expired link: %d; want 401", code)
+	}
+	forged := notifier.DashboardLink(f.cfg.PublicURL, []byte("another key entirely"), "/people/bob", f.now.Add(time.Hour))
+	if code, _ := get(forged); code != http.StatusUnauthorized {
+		t.Errorf("a forged link: %d; want 401", code)
 	}
 }

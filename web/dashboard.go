@@ -146,7 +146,7 @@ func (s *Server) overview(w http.ResponseWriter, r *http.Request) {
 // timeline lays out the coming four weeks: one row per person with a
 // reminder ahead, a mark at its date.
 func timeline(st []scheduler.Status, now time.Time) (width, height int, days []tick, marks []mark) {
-	const left, right, rowH, span = 130, 760, 22, 28
+	const left, right, rowH, span = 142, 760, 22, 28
 	start := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, now.Location())
 	end := start.AddDate(0, 0, span)
 	x := func(t time.Time) int {
