@@ -223,6 +223,12 @@ func TestBadInput(t *testing.T) {
 		{"position after multi-line string", "[[contact]]\nname = \"A\"\nnotes = \"\"\"\nevery = \"x\"\n\"\"\"\nevery = \"2q\"\n", `6:1: contact[0] (A).every: invalid duration`},
 		{"template of an unknown kind", "[templates.chek_in]\ntitle = \"x\"\n", `1:1: templates.chek_in: unknown key; did you mean "check_in"?`},
 		{"template part unknown", "[templates.check_in]\nbody = \"x\"\n", `2:1: templates.check_in.body: unknown key; this table accepts title, lead, opener`},
+		{"listen not host:port", "listen = \"8785\"\n", `1:1: listen: "8785" is not host:port`},
+		{"listen beyond loopback without a token", "listen = \"0.0.0.0:8785\"\n", `1:1: listen: listening beyond this machine needs api_token`},
+		{"public_url without a token", "listen = \"127.0.0.1:8785\"\npublic_url = \"https://r.example.org\"\n", `2:1: public_url: links that leave the machine need api_token`},
+		{"bad public_url", "listen = \"127.0.0.1:8785\"\npublic_url = \"r.example.org\"\napi_token = \"0123456789abcdef0\"\n", `2:1: public_url: "r.example.org" is not an http(s) URL`},
+		{"short token", "listen = \"127.0.0.1:8785\"\napi_token = \"abc\"\n", `2:1: api_token: is too short`},
+		{"token without listen", "api_token = \"0123456789abcdef0\"\n", `1:1: listen: public_url and api_token serve the HTTP server`},
 		{"third contact", "[[contact]]\nname = \"A\"\n[[contact]]\nname = \"B\"\n[[contact]]\nname = \"C\"\nevery = \"1y\"\n", `7:1: contact[2] (C).every: invalid duration "1y"`},
 	}
 	for _, tt := range tests {
