@@ -345,6 +345,7 @@ func TestEmail(t *testing.T) {
 			ch := channel(t, config(srv.Port(), tc.tls, "mail-secret-pw"), Options{RootCAs: srv.Roots})
 			m := sample
 			m.HTML = "<p>It has been <b>41</b> days &amp; counting.</p>\n"
+			m.Links = []Link{{Label: "Open Alice in rekindle", URL: "https://r.example.org/people/alice?t=1.abc&x=1"}}
 			if err := ch.Deliver(ctx, m); err != nil {
 				t.Fatal(err)
 			}
@@ -359,6 +360,10 @@ func TestEmail(t *testing.T) {
 			text, html := parseMail(t, mm.Data, map[string]string{
 				"From": `"rekindle" <me@example.com>`, "To": "<me@example.com>, <other@example.com>", "Subject": sample.Title,
 			})
+			if !strings.Contains(text, "Open Alice in rekindle: https://r.example.org/people/alice?t=1.abc&x=1") ||
+				!strings.Contains(html, `<a href="https://r.example.org/people/alice?t=1.abc&amp;x=1">Open Alice in rekindle</a>`) {
+				t.Errorf("the dashboard link is missing:\ntext %q\nhtml %q", text, html)
+			}
 			if !strings.Contains(text, "It has been 41 days.") || !strings.Contains(html, "<b>41</b> days &amp; counting") {
 				t.Errorf("text %q\nhtml %q", text, html)
 			}

@@ -519,3 +519,21 @@ func (j *cookieJar) Cookies(u *url.URL) []*http.Cookie {
 	defer j.mu.Unlock()
 	return j.cookies
 }
+
+// TestDaemonBusyPort: a port already taken fails the start, clearly.
+func TestDaemonBusyPort(t *testing.T) {
+	t.Parallel()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	e := newEnv(t, fmt.Sprintf("listen = %q\n[[contact]]\nname = \"A\"\n", ln.Addr().String()))
+	out, err := e.command(t, "run").CombinedOutput()
+	if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 1 {
+		t.Fatalf("exit %v; want 1\n%s", err, out)
+	}
+	if !strings.Contains(string(out), "rekindle: error: listen on "+ln.Addr().String()) || !strings.Contains(string(out), "address already in use") {
+		t.Errorf("output:\n%s", out)
+	}
+}
