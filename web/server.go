@@ -90,10 +90,13 @@ func (s *Server) Handler() http.Handler {
 	}
 	mux.Handle("GET /api/contacts", s.read(http.HandlerFunc(s.contacts)))
 	mux.Handle("GET /api/contacts/{id}", s.read(http.HandlerFunc(s.contact)))
-	mux.Handle("POST /api/contacts/{id}/events", s.change(http.HandlerFunc(s.logEvent)))
-	mux.Handle("POST /api/contacts/{id}/snooze", s.change(http.HandlerFunc(s.snooze)))
-	mux.Handle("POST /api/contacts/{id}/let-be", s.change(http.HandlerFunc(s.decide(journal.LetBe))))
-	mux.Handle("POST /api/contacts/{id}/resume", s.change(http.HandlerFunc(s.decide(journal.Resume))))
+	// Browsers may not post across sites (the session cookie is SameSite
+	// too); the phone app and curl send no Origin and pass.
+	xo := http.NewCrossOriginProtection()
+	mux.Handle("POST /api/contacts/{id}/events", xo.Handler(s.change(http.HandlerFunc(s.logEvent))))
+	mux.Handle("POST /api/contacts/{id}/snooze", xo.Handler(s.change(http.HandlerFunc(s.snooze))))
+	mux.Handle("POST /api/contacts/{id}/let-be", xo.Handler(s.change(http.HandlerFunc(s.decide(journal.LetBe)))))
+	mux.Handle("POST /api/contacts/{id}/resume", xo.Handler(s.change(http.HandlerFunc(s.decide(journal.Resume)))))
 	s.dashboardRoutes(mux)
 	return mux
 }
