@@ -70,7 +70,6 @@ type Contact struct {
 	Channels  []string // channel names, resolved; never empty
 	Settings  rules.Settings
 	Dates     rules.Contact
-	Line      int // of the [[contact]] header, when known
 }
 
 // Channel is a [channels.NAME] table. Fields apply by Type.

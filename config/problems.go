@@ -96,7 +96,6 @@ type problems struct {
 
 type rawProblem struct {
 	at  path
-	key bool // point at the key itself, not its table
 	msg string
 }
 

@@ -32,13 +32,6 @@ func (s Secret) MarshalJSON() ([]byte, error)  { return []byte(`"` + redacted + 
 func (s *Secret) UnmarshalText(_ []byte) error {
 	return fmt.Errorf("secrets are read by config.Load only")
 }
-func (s Secret) redactFrom(msg string) string { return redact(msg, s.value) }
-func redact(msg, value string) string {
-	if value == "" {
-		return msg
-	}
-	return strings.ReplaceAll(msg, value, redacted)
-}
 
 var envRef = regexp.MustCompile(`\$\{([A-Za-z_][A-Za-z0-9_]*)\}`)
 

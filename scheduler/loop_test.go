@@ -20,7 +20,7 @@ import (
 type fakeWall struct{ offset atomic.Int64 }
 
 func (w *fakeWall) now() time.Time       { return time.Now().Add(time.Duration(w.offset.Load())) }
-func (w *fakeWall) set(t time.Time)      { w.offset.Store(int64(t.Sub(time.Now()))) }
+func (w *fakeWall) set(t time.Time)      { w.offset.Store(int64(time.Until(t))) }
 func (w *fakeWall) jump(d time.Duration) { w.offset.Add(int64(d)) }
 
 // loopFixture runs a Loop over a real journal and records each run's slot.

@@ -44,7 +44,6 @@ type daemon struct {
 	deliver *notifier.Deliverer
 	opts    notifier.Options
 
-	reloads  atomic.Int64 // successful reloads, for tests and logs
 	closeOne sync.Once
 
 	metrics *web.Metrics
@@ -223,7 +222,6 @@ func (d *daemon) reload(why string) {
 		return
 	}
 	d.cur.Store(l)
-	d.reloads.Add(1)
 	d.metrics.Reloads.WithLabelValues("success").Inc()
 	d.metrics.ReloadOK.Set(1)
 	d.log.Info("config reloaded", "why", why, "contacts", len(l.cfg.Contacts), "channels", len(l.channels))
