@@ -166,7 +166,7 @@ func (c *cli) status(ctx context.Context, args []string) error {
 	if _, err := parseFlags(fss, args, 0, 0, "[--at TIME] [--json]"); err != nil {
 		return err
 	}
-	cfg, people, hist, err := c.people(ctx)
+	cfg, err := c.loadConfig()
 	if err != nil {
 		return err
 	}
@@ -174,17 +174,15 @@ func (c *cli) status(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	st := scheduler.Statuses(people, hist, t)
 	j, err := c.openJournal(ctx)
 	if err != nil {
 		return err
 	}
-	failures, err := j.Failures(ctx)
+	st, err := scheduler.Snapshot(ctx, cfg, j, t)
 	j.Close()
 	if err != nil {
 		return err
 	}
-	scheduler.AddFailures(st, failures)
 	if *asJSON {
 		return writeStatusJSON(c.stdout, st)
 	}
