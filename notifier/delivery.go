@@ -196,7 +196,10 @@ func (d *Deliverer) idle(ctx context.Context) (wait time.Duration, ok bool) {
 	if err != nil {
 		return wait, true
 	}
-	if pending {
+	// A row already due waits for its channel: a worker that finishes
+	// wakes the loop, a backoff ends below. Only a row due later sets
+	// a timer of its own; anything else would spin.
+	if pending && next.After(now) {
 		wait = min(wait, next.Sub(now))
 	}
 	d.mu.Lock()

@@ -286,3 +286,29 @@ func TestStopLetsASendFinish(t *testing.T) {
 		f.j.Close()
 	})
 }
+
+// TestNoSpinDuringBackoff: while a channel backs off with rows due, the
+// deliverer sleeps until the backoff ends instead of polling.
+func TestNoSpinDuringBackoff(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		busy := &Error{Channel: "phone", Retryable: true, Status: 503, Msg: "503"}
+		phone := &scripted{name: "phone", errs: []error{busy}}
+		f := start(t, phone)
+		f.enqueue(t, "alice", false, "phone")
+		f.enqueue(t, "bob", false, "phone")
+		time.Sleep(time.Second)
+		synctest.Wait()
+		w := f.d.Wakes()
+		time.Sleep(3 * time.Second) // inside the ~5 s backoff
+		synctest.Wait()
+		if n := f.d.Wakes() - w; n > 1 {
+			t.Errorf("the deliverer woke %d times in 3 s of backoff; want it asleep", n)
+		}
+		time.Sleep(time.Minute)
+		synctest.Wait()
+		if got := phone.received(); len(got) != 2 {
+			t.Errorf("delivered %d; want both after the backoff", len(got))
+		}
+		f.stop(t)
+	})
+}
