@@ -52,6 +52,7 @@ func plan(cfg *config.Config, people []Person, hist map[journal.Identity]journal
 		q.push(from, i) // in order, so already a heap
 	}
 	var pool []candidate // due now and not waiting for remind_again
+	results := make([]rules.Result, len(people))
 	slot := from
 	for {
 		after := slot
@@ -75,7 +76,8 @@ func plan(cfg *config.Config, people []Person, hist map[journal.Identity]journal
 			switch {
 			case r.State != rules.Snoozed && r.IsDue(slot):
 				if ok, next, _ := again(hist, p, &r, slot); ok {
-					pool = append(pool, candidate{person: w.person, result: r})
+					results[w.person] = r
+					pool = append(pool, candidate{person: w.person})
 				} else if !next.IsZero() {
 					q.push(next, w.person)
 				}
@@ -86,13 +88,13 @@ func plan(cfg *config.Config, people []Person, hist map[journal.Identity]journal
 		if len(pool) == 0 {
 			continue
 		}
-		chosen := choose(people, pool, slot, cfg.MaxPerRun)
+		chosen := choose(people, results, pool, slot, cfg.MaxPerRun)
 		n := len(chosen)
 		// DeliverAt never goes back in time as slots go forward, so the
 		// reminders come in time order.
 		at := DeliverAt(cfg.QuietHours, slot)
 		for _, d := range chosen {
-			p, r := &people[d.person], &d.result
+			p, r := &people[d.person], &results[d.person]
 			if !yield(Planned{At: at, Contact: p.Contact, Kind: r.Kind}) {
 				return
 			}

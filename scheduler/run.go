@@ -61,18 +61,19 @@ func again(hist map[journal.Identity]journal.Enqueued, p *Person, r *rules.Resul
 	return true, time.Time{}, e.Repeats
 }
 
-// candidate is a person due for a reminder at a run.
+// candidate is a person due for a reminder at a run; their rules.Result
+// waits in a slice indexed by person, so that sorting moves little.
 type candidate struct {
 	person int
-	result rules.Result
 	repeat int
 	rank   float64
 }
 
-// choose orders candidates most overdue first and keeps max (0: all).
-func choose(people []Person, cands []candidate, t time.Time, max int) []candidate {
+// choose orders candidates most overdue first, in place, and returns the
+// first max (0: all).
+func choose(people []Person, results []rules.Result, cands []candidate, t time.Time, max int) []candidate {
 	for i := range cands {
-		cands[i].rank = overdue(&people[cands[i].person], &cands[i].result, t)
+		cands[i].rank = overdue(&people[cands[i].person], &results[cands[i].person], t)
 	}
 	slices.SortStableFunc(cands, func(a, b candidate) int { return cmp.Compare(b.rank, a.rank) })
 	if max > 0 && len(cands) > max {
@@ -83,13 +84,13 @@ func choose(people []Person, cands []candidate, t time.Time, max int) []candidat
 
 // renderAll renders the chosen reminders as JSON messages, over all cores when
 // there are many.
-func renderAll(cfg *config.Config, people []Person, cands []candidate, tmpl *notifier.Templates, now time.Time) ([][]byte, error) {
+func renderAll(cfg *config.Config, people []Person, results []rules.Result, cands []candidate, tmpl *notifier.Templates, now time.Time) ([][]byte, error) {
 	out := make([][]byte, len(cands))
 	errs := make([]error, len(cands))
 	one := func(i int) {
 		c := &cands[i]
 		p := people[c.person].Contact
-		m, err := tmpl.Render(notifier.Reminder{Contact: p, Result: c.result, At: now})
+		m, err := tmpl.Render(notifier.Reminder{Contact: p, Result: results[c.person], At: now})
 		if err == nil && cfg.PublicURL != "" {
 			// Close the loop: buttons that record what happened, and a
 			// signed link to the person's page.
@@ -137,6 +138,7 @@ func RunOnce(ctx context.Context, cfg *config.Config, tmpl *notifier.Templates, 
 	}
 	people := People(cfg, events)
 	var cands []candidate
+	results := make([]rules.Result, len(people))
 	for i := range people {
 		p := &people[i]
 		r := p.Evaluate(now)
@@ -148,18 +150,19 @@ func RunOnce(ctx context.Context, cfg *config.Config, tmpl *notifier.Templates, 
 			res.Waiting++
 			continue
 		}
-		cands = append(cands, candidate{person: i, result: r, repeat: repeat})
+		results[i] = r
+		cands = append(cands, candidate{person: i, repeat: repeat})
 	}
 	res.Due = len(cands)
-	cands = choose(people, cands, now, cfg.MaxPerRun)
+	cands = choose(people, results, cands, now, cfg.MaxPerRun)
 	res.Reminded = len(cands)
 	res.Kinds = map[rules.Kind]int{}
 	for _, c := range cands {
-		res.Kinds[c.result.Kind]++
+		res.Kinds[results[c.person].Kind]++
 	}
 
 	deliverAt := DeliverAt(cfg.QuietHours, now)
-	msgs, err := renderAll(cfg, people, cands, tmpl, now)
+	msgs, err := renderAll(cfg, people, results, cands, tmpl, now)
 	if err != nil {
 		return res, err
 	}
@@ -168,7 +171,7 @@ func RunOnce(ctx context.Context, cfg *config.Config, tmpl *notifier.Templates, 
 		p := &people[c.person]
 		for _, ch := range p.Channels {
 			rows = append(rows, journal.Row{
-				Identity: identity(p, &c.result), Repeat: c.repeat, Channel: ch,
+				Identity: identity(p, &results[c.person]), Repeat: c.repeat, Channel: ch,
 				Digest: cfg.Digest, Message: msgs[i], NotBefore: deliverAt,
 			})
 		}
