@@ -35,6 +35,25 @@ type Message struct {
 	Test     bool   // a test-notify message
 }
 
+// For keeps only the formats a channel type renders, so the outbox stores
+// no more than it will send.
+func (m Message) For(channelType string) Message {
+	switch channelType {
+	case "console", "desktop":
+		m.Markdown, m.Mrkdwn, m.HTML = "", "", ""
+	case "ntfy":
+		m.Mrkdwn, m.HTML = "", ""
+		if m.Markdown != "" {
+			m.Text = ""
+		}
+	case "email":
+		m.Markdown, m.Mrkdwn = "", ""
+	case "slack":
+		m.Markdown, m.HTML = "", ""
+	}
+	return m
+}
+
 // Action is a button on a notification (ntfy's "http" and "view" actions).
 type Action struct {
 	Kind    string // "http" or "view"

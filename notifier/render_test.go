@@ -257,3 +257,19 @@ func TestMessagesStayBrief(t *testing.T) {
 		t.Errorf("a last try must say so: %q", dana.Title)
 	}
 }
+
+func TestMessageFor(t *testing.T) {
+	full := Message{Title: "t", Text: "x", Markdown: "**x**", Mrkdwn: "*x*", HTML: "<p>x</p>"}
+	for typ, want := range map[string]Message{
+		"console": {Title: "t", Text: "x"},
+		"desktop": {Title: "t", Text: "x"},
+		"ntfy":    {Title: "t", Markdown: "**x**"},
+		"email":   {Title: "t", Text: "x", HTML: "<p>x</p>"},
+		"slack":   {Title: "t", Text: "x", Mrkdwn: "*x*"},
+	} {
+		got := full.For(typ)
+		if got.Title != want.Title || got.Text != want.Text || got.Markdown != want.Markdown || got.Mrkdwn != want.Mrkdwn || got.HTML != want.HTML {
+			t.Errorf("For(%s) = %+v; want %+v", typ, got, want)
+		}
+	}
+}

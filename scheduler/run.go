@@ -82,10 +82,10 @@ func choose(people []Person, results []rules.Result, cands []candidate, t time.T
 	return cands
 }
 
-// renderAll renders the chosen reminders as JSON messages, over all cores when
-// there are many.
-func renderAll(cfg *config.Config, people []Person, results []rules.Result, cands []candidate, tmpl *notifier.Templates, now time.Time) ([][]byte, error) {
-	out := make([][]byte, len(cands))
+// renderAll renders the chosen reminders, and each as JSON for each of its
+// channels, over all cores when there are many.
+func renderAll(cfg *config.Config, people []Person, results []rules.Result, cands []candidate, tmpl *notifier.Templates, now time.Time) ([][][]byte, error) {
+	out := make([][][]byte, len(cands))
 	errs := make([]error, len(cands))
 	one := func(i int) {
 		c := &cands[i]
@@ -100,8 +100,17 @@ func renderAll(cfg *config.Config, people []Person, results []rules.Result, cand
 			m.Click = link
 			m.Links = []notifier.Link{{Label: "Open " + p.Name + " in rekindle", URL: link}}
 		}
-		if err == nil {
-			out[i], err = json.Marshal(m)
+		for _, ch := range p.Channels {
+			if err != nil {
+				break
+			}
+			typ := config.ConsoleChannel
+			if c := cfg.Channels[ch]; c != nil {
+				typ = c.Type
+			}
+			var b []byte
+			b, err = json.Marshal(m.For(typ))
+			out[i] = append(out[i], b)
 		}
 		if err != nil {
 			errs[i] = fmt.Errorf("render reminder for %s: %w", people[c.person].ID, err)
@@ -169,10 +178,10 @@ func RunOnce(ctx context.Context, cfg *config.Config, tmpl *notifier.Templates, 
 	var rows []journal.Row
 	for i, c := range cands {
 		p := &people[c.person]
-		for _, ch := range p.Channels {
+		for k, ch := range p.Channels {
 			rows = append(rows, journal.Row{
 				Identity: identity(p, &results[c.person]), Repeat: c.repeat, Channel: ch,
-				Digest: cfg.Digest, Message: msgs[i], NotBefore: deliverAt,
+				Digest: cfg.Digest, Message: msgs[i][k], NotBefore: deliverAt,
 			})
 		}
 	}
