@@ -51,16 +51,40 @@ func DashboardLink(publicURL string, key []byte, path string, exp time.Time) str
 	return publicURL + path + "?t=" + url.QueryEscape(SignToken(key, "link", exp))
 }
 
+// TokenPlaceholder stands for the api_token in stored messages: the outbox
+// never holds the token itself, and a token changed in the config applies
+// to reminders already queued. WithToken fills it in at send time.
+const TokenPlaceholder = "{api_token}"
+
 // PersonActions are the buttons of a reminder on the phone: each calls the
-// API exactly as written here, with the token, and clears the
-// notification on success.
-func PersonActions(publicURL, token, id string) []Action {
+// API exactly as written here, with the token (as TokenPlaceholder), and
+// clears the notification on success.
+func PersonActions(publicURL, id string) []Action {
 	api := publicURL + "/api/contacts/" + url.PathEscape(id)
-	headers := map[string]string{"Authorization": "Bearer " + token, "Content-Type": "application/json"}
+	headers := map[string]string{"Authorization": "Bearer " + TokenPlaceholder, "Content-Type": "application/json"}
 	body := func(v any) string { b, _ := json.Marshal(v); return string(b) }
 	return []Action{
 		{Kind: "http", Label: "Reached out", URL: api + "/events", Method: "POST", Headers: headers, Body: body(map[string]string{"kind": "reached-out"}), Clear: true},
 		{Kind: "http", Label: "Talked", URL: api + "/events", Method: "POST", Headers: headers, Body: body(map[string]string{"kind": "talked"}), Clear: true},
 		{Kind: "http", Label: "Snooze 3d", URL: api + "/snooze", Method: "POST", Headers: headers, Body: body(map[string]string{"duration": "3d"}), Clear: true},
 	}
+}
+
+// WithToken returns m with TokenPlaceholder in its action headers replaced
+// by token.
+func WithToken(m Message, token string) Message {
+	if len(m.Actions) == 0 {
+		return m
+	}
+	acts := make([]Action, len(m.Actions))
+	for i, a := range m.Actions {
+		h := make(map[string]string, len(a.Headers))
+		for k, v := range a.Headers {
+			h[k] = strings.ReplaceAll(v, TokenPlaceholder, token)
+		}
+		a.Headers = h
+		acts[i] = a
+	}
+	m.Actions = acts
+	return m
 }

@@ -87,6 +87,9 @@ func newDaemon(ctx context.Context, path string, log *slog.Logger, now func() ti
 		},
 	}
 	d.metrics = web.NewMetrics(d.j.PendingCount)
+	d.deliver.Prepare(func(m notifier.Message) notifier.Message {
+		return notifier.WithToken(m, d.cur.Load().cfg.APIToken.Reveal())
+	})
 	d.deliver.Observe(func(ch, outcome string, n int) {
 		d.metrics.Deliveries.WithLabelValues(ch, outcome).Add(float64(n))
 	})

@@ -461,6 +461,17 @@ last_interaction = 2026-10-20
 	if !strings.HasPrefix(m.Click, base+"/people/alice?t=") {
 		t.Errorf("click %q; want a signed link to Alice's page", m.Click)
 	}
+	if m.Actions[0].Headers["Authorization"] != "Bearer round-trip-token-0123456789" {
+		t.Errorf("the button carries %q; want the api_token", m.Actions[0].Headers["Authorization"])
+	}
+	// The state file never holds the token: it is filled in at send time.
+	files, _ := filepath.Glob(filepath.Join(e.state, "*"))
+	for _, name := range files {
+		b, _ := os.ReadFile(name)
+		if bytes.Contains(b, []byte("round-trip-token-0123456789")) {
+			t.Errorf("%s holds the api_token", name)
+		}
+	}
 
 	// Tap "Reached out".
 	a := m.Actions[0]
