@@ -45,7 +45,12 @@ type Loop struct {
 
 	kick  chan struct{}
 	wakes atomic.Int64
+	alive atomic.Int64 // Unix ns of the loop's latest sign of life
 }
+
+// Alive says when the loop last woke or started: a loop that has not done
+// either for much longer than MaxSleep is stuck (the systemd watchdog).
+func (l *Loop) Alive() time.Time { return time.Unix(0, l.alive.Load()) }
 
 // Wakes counts how often the loop woke from a wait (a timer, or a kick).
 func (l *Loop) Wakes() int64 { return l.wakes.Load() }
@@ -70,6 +75,7 @@ func (l *Loop) kicks() chan struct{} {
 // schedule.
 func (l *Loop) Run(ctx context.Context) error {
 	kick := l.kicks()
+	l.alive.Store(time.Now().UnixNano())
 	last, err := l.Store.LastSlot(ctx)
 	if err != nil {
 		return err
@@ -103,6 +109,7 @@ func (l *Loop) Run(ctx context.Context) error {
 		case <-timer.C:
 		}
 		l.wakes.Add(1)
+		l.alive.Store(time.Now().UnixNano())
 		timer.Stop()
 	}
 }

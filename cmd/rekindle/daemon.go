@@ -184,7 +184,13 @@ func (d *daemon) Run(ctx context.Context, hup <-chan os.Signal) error {
 		case <-changes:
 			d.reload("config file changed")
 		case <-watchdog:
-			notify("WATCHDOG=1")
+			// Fed only while the loop shows signs of life: it wakes at
+			// least once a minute, and a run takes well under one.
+			if time.Since(d.loop.Alive()) < 2*scheduler.MaxSleep {
+				notify("WATCHDOG=1")
+			} else {
+				d.log.Error("the schedule loop seems stuck; not feeding the watchdog", "last_sign_of_life", d.loop.Alive())
+			}
 		}
 	}
 	notify("STOPPING=1")

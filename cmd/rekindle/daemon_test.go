@@ -390,7 +390,7 @@ func TestDaemonStops(t *testing.T) {
 	}
 	e := newEnv(t, "[[contact]]\nname = \"Alice\"\n")
 	cmd := e.command(t, "run")
-	cmd.Env = append(cmd.Env, "NOTIFY_SOCKET="+sock)
+	cmd.Env = append(cmd.Env, "NOTIFY_SOCKET="+sock, "WATCHDOG_USEC=1000000")
 	q := &proc{cmd: cmd, exited: make(chan struct{})}
 	cmd.Stdout, cmd.Stderr = &q.stdout, &q.stderr
 	if err := cmd.Start(); err != nil {
@@ -399,6 +399,7 @@ func TestDaemonStops(t *testing.T) {
 	go func() { q.err = cmd.Wait(); close(q.exited) }()
 	t.Cleanup(func() { cmd.Process.Kill(); <-q.exited })
 	waitFor(t, "READY=1", 10*time.Second, func() bool { return saw("READY=1") })
+	waitFor(t, "WATCHDOG=1", 5*time.Second, func() bool { return saw("WATCHDOG=1") })
 	cmd.Process.Signal(syscall.SIGHUP)
 	waitFor(t, "RELOADING=1", 5*time.Second, func() bool { return saw("RELOADING=1\nMONOTONIC_USEC=") })
 	start := time.Now()
