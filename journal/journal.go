@@ -51,6 +51,21 @@ func (k Kind) Valid() bool {
 	return false
 }
 
+// Logged reports whether k is something that happened between two people,
+// which `log` and the API record: talked, replied, reached-out, fallout.
+// (The others are the user's decisions, with commands of their own.)
+func (k Kind) Logged() bool {
+	switch k {
+	case Talked, Replied, ReachedOut, Fallout:
+		return true
+	}
+	return false
+}
+
+// MaxAhead is how far in the future an event may be dated: a little slack
+// for clocks and time zones, not a way to log what has not happened.
+const MaxAhead = 24 * time.Hour
+
 // Event is one journal entry.
 type Event struct {
 	ID      int64

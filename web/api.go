@@ -17,9 +17,6 @@ import (
 // maxBody bounds a request body.
 const maxBody = 64 << 10
 
-// maxAhead is how far in the future an event may be dated.
-const maxAhead = 24 * time.Hour
-
 type apiError struct {
 	Error string `json:"error"`
 }
@@ -146,9 +143,7 @@ func (s *Server) logEvent(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	kind := journal.Kind(req.Kind)
-	switch kind {
-	case journal.Talked, journal.Replied, journal.ReachedOut, journal.Fallout:
-	default:
+	if !kind.Logged() {
 		fail(w, http.StatusBadRequest, "unknown kind %q; use talked, replied, reached-out or fallout", req.Kind)
 		return
 	}
@@ -160,7 +155,7 @@ func (s *Server) logEvent(w http.ResponseWriter, r *http.Request) {
 			fail(w, http.StatusBadRequest, "at: %q is not an RFC 3339 time such as 2026-11-30T18:00:00+01:00", req.At)
 			return
 		}
-		if t.After(now.Add(maxAhead)) {
+		if t.After(now.Add(journal.MaxAhead)) {
 			fail(w, http.StatusUnprocessableEntity, "at: %s is in the future; log what has happened", req.At)
 			return
 		}

@@ -292,10 +292,6 @@ func (c *cli) plan(ctx context.Context, args []string) error {
 	return w.Flush()
 }
 
-// maxAhead is how far in the future an event may be logged: a little slack
-// for clocks and time zones, not a way to log what has not happened.
-const maxAhead = 24 * time.Hour
-
 func (c *cli) log(ctx context.Context, args []string) error {
 	fsl := flag.NewFlagSet("log", flag.ContinueOnError)
 	at := fsl.String("at", "", "")
@@ -305,9 +301,7 @@ func (c *cli) log(ctx context.Context, args []string) error {
 		return err
 	}
 	kind := journal.Kind(pos[1])
-	switch kind {
-	case journal.Talked, journal.Replied, journal.ReachedOut, journal.Fallout:
-	default:
+	if !kind.Logged() {
 		return usagef("log: unknown kind %q; use talked, replied, reached-out or fallout", pos[1])
 	}
 	return c.record(ctx, pos[0], *at, func(p *config.Contact, t time.Time) (journal.Event, string) {
@@ -367,7 +361,7 @@ func (c *cli) record(ctx context.Context, who, at string, make func(*config.Cont
 	if err != nil {
 		return err
 	}
-	if t.After(now.Add(maxAhead)) {
+	if t.After(now.Add(journal.MaxAhead)) {
 		return &hinted{fmt.Errorf("%s is in the future", t.Format(stamp)), "log what has happened; rekindle plans the rest"}
 	}
 	e, done := make(p, t)
