@@ -55,24 +55,25 @@ func (c *cli) run(ctx context.Context, args []string) error {
 	if err != nil {
 		return &hinted{err, "copy config.example.toml to ~/.config/rekindle/config.toml and edit it"}
 	}
-	now := c.now
-	if *at != "" {
-		// --at: everything happens as if at that time.
-		cfg, err := config.Load(path)
-		if err != nil {
-			return err
+	// --at: everything happens as if at that time. It is read in the
+	// config's zone, once the daemon has loaded the config.
+	var fixed time.Time
+	now := func() time.Time {
+		if !fixed.IsZero() {
+			return fixed
 		}
-		t, err := parseTime(*at, cfg.Location)
-		if err != nil {
-			return err
-		}
-		now = func() time.Time { return t }
+		return c.now()
 	}
 	d, err := newDaemon(ctx, path, log, now, notifier.Options{Stdout: c.stdout})
 	if err != nil {
 		return err
 	}
 	defer d.Close()
+	if *at != "" {
+		if fixed, err = parseTime(*at, d.cur.Load().cfg.Location); err != nil {
+			return err
+		}
+	}
 
 	if *once {
 		l := d.cur.Load()
