@@ -125,9 +125,9 @@ func statuses(people []Person, hist map[journal.Identity]journal.Enqueued, out [
 	}
 }
 
-// AddFailures says in each reason when the reminder due now could not be
+// addFailures says in each reason when the reminder due now could not be
 // delivered through a channel.
-func AddFailures(st []Status, failed []journal.Delivery) {
+func addFailures(st []Status, failed []journal.Delivery) {
 	if len(failed) == 0 {
 		return
 	}
@@ -171,7 +171,7 @@ func Snapshot(ctx context.Context, cfg *config.Config, st SnapshotStore, t time.
 		return nil, err
 	}
 	out := Statuses(People(cfg, events), hist, t.In(cfg.Location))
-	AddFailures(out, failed)
+	addFailures(out, failed)
 	return out, nil
 }
 
