@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"runtime/debug"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -43,9 +44,10 @@ type Loop struct {
 	// deliverer).
 	Ran func(Result)
 
-	kick  chan struct{}
-	wakes atomic.Int64
-	alive atomic.Int64 // Unix ns of the loop's latest sign of life
+	kick     chan struct{}
+	kickOnce sync.Once
+	wakes    atomic.Int64
+	alive    atomic.Int64 // Unix ns of the loop's latest sign of life
 }
 
 // Alive says when the loop last woke or started: a loop that has not done
@@ -63,10 +65,10 @@ func (l *Loop) Kick() {
 	}
 }
 
+// kicks makes the kick channel on first use: Kick (a reload) may come
+// before Run has started.
 func (l *Loop) kicks() chan struct{} {
-	if l.kick == nil {
-		l.kick = make(chan struct{}, 1)
-	}
+	l.kickOnce.Do(func() { l.kick = make(chan struct{}, 1) })
 	return l.kick
 }
 
