@@ -62,9 +62,78 @@ func (k Kind) Logged() bool {
 	return false
 }
 
-// MaxAhead is how far in the future an event may be dated: a little slack
-// for clocks and time zones, not a way to log what has not happened.
-const MaxAhead = 24 * time.Hour
+// Limits on what an event may hold. They live here, once: the command
+// line, the API and the dashboard all write through Add, which checks them.
+const (
+	// MaxAhead is how far in the future an event may be dated: a little
+	// slack for clocks and time zones, not a way to log what has not
+	// happened.
+	MaxAhead = 24 * time.Hour
+	// MaxNote is the longest note, in bytes.
+	MaxNote = 4096
+	// MaxSnooze is the longest snooze; to stop reminders for good there is
+	// let-be.
+	MaxSnooze = 5 * 366 * 24 * time.Hour
+)
+
+// InvalidError is an event that breaks one of the limits above. Field names
+// what is wrong, as the command line and the API call it.
+type InvalidError struct {
+	Field string // "kind", "at", "note", "until", "contact", "source"
+	Msg   string
+	// Future is set when the event is dated too far ahead: the API answers
+	// 422 for it, 400 for the rest.
+	Future bool
+}
+
+func (e *InvalidError) Error() string { return e.Field + ": " + e.Msg }
+
+// earliest and latest bound every time rekindle accepts: anything outside
+// is a typo or an unset value, never a date in someone's life.
+var (
+	earliest = time.Date(1900, 1, 1, 0, 0, 0, 0, time.UTC)
+	latest   = time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC)
+)
+
+// CheckTime rejects the zero time and times before 1900 or after 9999.
+func CheckTime(t time.Time) error {
+	if t.IsZero() || t.Before(earliest) || !t.Before(latest) {
+		return fmt.Errorf("%s is out of range: give a time between 1900 and 9999", t.Format(time.RFC3339))
+	}
+	return nil
+}
+
+// Check tells whether e may be written at now.
+func (e Event) Check(now time.Time) error {
+	if !e.Kind.Valid() {
+		return &InvalidError{Field: "kind", Msg: fmt.Sprintf("unknown kind %q", e.Kind)}
+	}
+	if e.Contact == "" {
+		return &InvalidError{Field: "contact", Msg: "missing"}
+	}
+	if e.Source == "" {
+		return &InvalidError{Field: "source", Msg: "missing"}
+	}
+	if err := CheckTime(e.At); err != nil {
+		return &InvalidError{Field: "at", Msg: err.Error()}
+	}
+	if e.At.After(now.Add(MaxAhead)) {
+		return &InvalidError{Field: "at", Future: true,
+			Msg: e.At.Format(time.RFC3339) + " is in the future; log what has happened"}
+	}
+	if len(e.Note) > MaxNote {
+		return &InvalidError{Field: "note", Msg: fmt.Sprintf("%d bytes; at most %d", len(e.Note), MaxNote)}
+	}
+	switch {
+	case e.Kind == Snooze && !e.Until.After(e.At):
+		return &InvalidError{Field: "until", Msg: "a snooze must end after it starts"}
+	case e.Kind == Snooze && e.Until.Sub(e.At) > MaxSnooze:
+		return &InvalidError{Field: "until", Msg: "a snooze lasts at most 5 years; to stop reminders, use let-be"}
+	case e.Kind != Snooze && !e.Until.IsZero():
+		return &InvalidError{Field: "until", Msg: "only a snooze has an end"}
+	}
+	return nil
+}
 
 // Event is one journal entry.
 type Event struct {
@@ -82,6 +151,7 @@ type Event struct {
 type Journal struct {
 	db   *sql.DB
 	path string
+	file os.FileInfo // the file as opened, to notice it deleted or replaced
 }
 
 // ErrNoStateDir is returned by DefaultPath when no state directory can be
@@ -112,6 +182,13 @@ func Open(ctx context.Context, path string) (*Journal, error) {
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return nil, fmt.Errorf("open journal: %w", err)
 	}
+	// The file holds what the user wrote about people and signed links:
+	// private to its owner. SQLite gives the WAL and shared-memory files
+	// the mode of the database file, so creating that one 0600 is enough
+	// for new files; older ones are tightened here.
+	if err := private(path); err != nil {
+		return nil, fmt.Errorf("open journal: %w", err)
+	}
 	// busy_timeout lets a second process wait for the first one's write
 	// instead of failing; _txlock=immediate takes the write lock when a
 	// transaction starts, so two writers never deadlock on an upgrade.
@@ -126,7 +203,51 @@ func Open(ctx context.Context, path string) (*Journal, error) {
 		db.Close()
 		return nil, fmt.Errorf("open journal %s: %w", path, err)
 	}
+	if j.file, err = os.Stat(path); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("open journal %s: %w", path, err)
+	}
 	return j, nil
+}
+
+// private creates path 0600 if it does not exist, and takes group and
+// other permissions away from it and its companions if it does.
+func private(path string) error {
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		return err
+	}
+	f.Close()
+	for _, p := range []string{path, path + "-wal", path + "-shm"} {
+		fi, err := os.Stat(p)
+		if err != nil {
+			continue
+		}
+		if fi.Mode().Perm()&0o077 != 0 {
+			if err := os.Chmod(p, fi.Mode().Perm()&0o700); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// ErrReplaced is returned by Verify when the state file is no longer the
+// file that was opened.
+var ErrReplaced = errors.New("journal: the state file was deleted or replaced")
+
+// Verify checks that the file at the journal's path is still the one that
+// was opened. A daemon whose state file was deleted goes on writing to the
+// deleted file while the command line creates a new one; it must notice.
+func (j *Journal) Verify() error {
+	fi, err := os.Stat(j.path)
+	if err != nil {
+		return fmt.Errorf("%w: %s: %v", ErrReplaced, j.path, err)
+	}
+	if !os.SameFile(fi, j.file) {
+		return fmt.Errorf("%w: %s is another file now", ErrReplaced, j.path)
+	}
+	return nil
 }
 
 // Path returns the state file's path.
@@ -178,6 +299,32 @@ var migrations = []string{
 		UNIQUE (contact, kind, anchor, repeat, channel)
 	);
 	CREATE INDEX outbox_pending ON outbox (state, next_try);`,
+
+	// A pending row can be cancelled (its person left the config) or moved
+	// (its channel did): the state 'cancelled' joins the CHECK, which SQLite
+	// can only change by rebuilding the table.
+	`CREATE TABLE outbox_v3 (
+		id         INTEGER PRIMARY KEY,
+		contact    TEXT    NOT NULL,
+		kind       TEXT    NOT NULL,
+		anchor     INTEGER NOT NULL,
+		repeat     INTEGER NOT NULL,
+		channel    TEXT    NOT NULL,
+		batch      INTEGER NOT NULL,
+		digest     INTEGER NOT NULL DEFAULT 0,
+		message    TEXT    NOT NULL,
+		created    INTEGER NOT NULL,
+		next_try   INTEGER NOT NULL,
+		attempts   INTEGER NOT NULL DEFAULT 0,
+		last_error TEXT    NOT NULL DEFAULT '',
+		state      TEXT    NOT NULL DEFAULT 'pending' CHECK (state IN ('pending','sent','failed','cancelled')),
+		sent       INTEGER,
+		UNIQUE (contact, kind, anchor, repeat, channel)
+	);
+	INSERT INTO outbox_v3 SELECT * FROM outbox;
+	DROP TABLE outbox;
+	ALTER TABLE outbox_v3 RENAME TO outbox;
+	CREATE INDEX outbox_pending ON outbox (state, next_try);`,
 }
 
 func (j *Journal) migrate(ctx context.Context) error {
@@ -215,16 +362,14 @@ func nullMS(t time.Time) any {
 	return t.UnixMilli()
 }
 
-// Add writes an event and returns its id. Logged is set to now when zero.
+// Add checks an event against the limits (at Logged, set to now when
+// zero), writes it and returns its id.
 func (j *Journal) Add(ctx context.Context, e Event) (int64, error) {
-	if !e.Kind.Valid() {
-		return 0, fmt.Errorf("add event: unknown kind %q", e.Kind)
-	}
-	if e.Contact == "" || e.At.IsZero() || e.Source == "" {
-		return 0, fmt.Errorf("add event: contact, time and source are required")
-	}
 	if e.Logged.IsZero() {
 		e.Logged = time.Now()
+	}
+	if err := e.Check(e.Logged); err != nil {
+		return 0, fmt.Errorf("add event: %w", err)
 	}
 	res, err := j.db.ExecContext(ctx,
 		`INSERT INTO events (contact, kind, at, until, note, source, logged) VALUES (?, ?, ?, ?, ?, ?, ?)`,

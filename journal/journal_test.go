@@ -3,12 +3,15 @@ package journal
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -81,6 +84,13 @@ func TestAddRejectsBadEvents(t *testing.T) {
 		{Contact: "a", Kind: "hugged", At: now, Source: "cli"},
 		{Contact: "", Kind: Talked, At: now, Source: "cli"},
 		{Contact: "a", Kind: Talked, Source: "cli"},
+		{Contact: "a", Kind: Talked, At: time.Date(1, 1, 1, 0, 0, 0, 0, time.UTC), Source: "cli"},
+		{Contact: "a", Kind: Talked, At: time.Date(1899, 12, 31, 0, 0, 0, 0, time.UTC), Source: "cli"},
+		{Contact: "a", Kind: Talked, At: now.Add(MaxAhead + time.Minute), Source: "cli"},
+		{Contact: "a", Kind: Talked, At: now, Source: "cli", Note: strings.Repeat("x", MaxNote+1)},
+		{Contact: "a", Kind: Snooze, At: now, Until: now.Add(-time.Hour), Source: "cli"},
+		{Contact: "a", Kind: Snooze, At: now, Until: now.Add(MaxSnooze + time.Hour), Source: "cli"},
+		{Contact: "a", Kind: Talked, At: now, Until: now.Add(time.Hour), Source: "cli"},
 	} {
 		if _, err := j.Add(ctx, e); err == nil {
 			t.Errorf("Add(%+v) succeeded", e)
@@ -88,6 +98,81 @@ func TestAddRejectsBadEvents(t *testing.T) {
 	}
 	if all, _ := j.Events(ctx); len(all) != 0 {
 		t.Errorf("a rejected event was written: %v", all)
+	}
+}
+
+// TestCheckNamesTheField: the error says which part of the event is wrong,
+// and a date too far ahead is told apart (the API answers 422 for it).
+func TestCheckNamesTheField(t *testing.T) {
+	now := time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC)
+	ok := Event{Contact: "a", Kind: Talked, At: now, Source: "api", Note: strings.Repeat("x", MaxNote)}
+	if err := ok.Check(now); err != nil {
+		t.Fatalf("a note of exactly %d bytes: %v", MaxNote, err)
+	}
+	for _, tc := range []struct {
+		e      Event
+		field  string
+		future bool
+	}{
+		{Event{Contact: "a", Kind: "hugged", At: now, Source: "api"}, "kind", false},
+		{Event{Contact: "a", Kind: Talked, At: now.Add(25 * time.Hour), Source: "api"}, "at", true},
+		{Event{Contact: "a", Kind: Talked, At: time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC), Source: "api"}, "at", false},
+		{Event{Contact: "a", Kind: Talked, At: now, Source: "api", Note: strings.Repeat("x", MaxNote+1)}, "note", false},
+		{Event{Contact: "a", Kind: Snooze, At: now, Until: now, Source: "api"}, "until", false},
+	} {
+		var ie *InvalidError
+		if err := tc.e.Check(now); !errors.As(err, &ie) || ie.Field != tc.field || ie.Future != tc.future {
+			t.Errorf("Check(%+v) = %v; want an InvalidError for %s (future %v)", tc.e, err, tc.field, tc.future)
+		}
+	}
+}
+
+// TestStateFileIsPrivate: the state file and its WAL companions are 0600,
+// whatever the umask, and an older 0644 file is tightened on open.
+func TestStateFileIsPrivate(t *testing.T) {
+	old := syscall.Umask(0o022)
+	defer syscall.Umask(old)
+	path := filepath.Join(t.TempDir(), "r.db")
+	j := open(t, path)
+	if _, err := j.Add(context.Background(), Event{Contact: "a", Kind: Talked, At: time.Now(), Source: "cli"}); err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range []string{path, path + "-wal", path + "-shm"} {
+		fi, err := os.Stat(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if fi.Mode().Perm() != 0o600 {
+			t.Errorf("%s has mode %v; want 0600", filepath.Base(p), fi.Mode().Perm())
+		}
+	}
+	j.Close()
+	os.Chmod(path, 0o644)
+	open(t, path).Close()
+	if fi, _ := os.Stat(path); fi.Mode().Perm() != 0o600 {
+		t.Errorf("a 0644 state file stayed %v after open", fi.Mode().Perm())
+	}
+}
+
+// TestVerifyNoticesReplacement: deleting the state file, or putting another
+// in its place, is seen.
+func TestVerifyNoticesReplacement(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "r.db")
+	j := open(t, path)
+	if err := j.Verify(); err != nil {
+		t.Fatalf("fresh journal: %v", err)
+	}
+	os.Remove(path)
+	if err := j.Verify(); !errors.Is(err, ErrReplaced) {
+		t.Errorf("after delete: %v; want ErrReplaced", err)
+	}
+	other := open(t, path) // the CLI makes a new one
+	defer other.Close()
+	if err := j.Verify(); !errors.Is(err, ErrReplaced) {
+		t.Errorf("after replace: %v; want ErrReplaced", err)
+	}
+	if err := other.Verify(); err != nil {
+		t.Errorf("the new file: %v", err)
 	}
 }
 

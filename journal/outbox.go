@@ -10,9 +10,10 @@ import (
 
 // Delivery states.
 const (
-	Pending = "pending"
-	Sent    = "sent"
-	Failed  = "failed"
+	Pending   = "pending"
+	Sent      = "sent"
+	Failed    = "failed"
+	Cancelled = "cancelled" // its person left the config, or it moved to other channels
 )
 
 // ChannelFailed is the kind of the notice that tells the user, through
@@ -291,6 +292,34 @@ func (j *Journal) MarkRetry(ctx context.Context, ids []int64, next time.Time, er
 // MarkFailed records a permanent failure: no more tries.
 func (j *Journal) MarkFailed(ctx context.Context, ids []int64, errText string) error {
 	return j.update(ctx, "mark failed", `state = 'failed', attempts = attempts + 1, last_error = ?`, ids, errText)
+}
+
+// MarkCancelled takes pending deliveries out of the queue, saying why.
+func (j *Journal) MarkCancelled(ctx context.Context, ids []int64, why string) error {
+	return j.update(ctx, "cancel", `state = 'cancelled', last_error = ?`, ids, why)
+}
+
+// Move hands a pending delivery to other channels: one copy of it for each
+// (unless that channel already has this reminder) and the row itself
+// cancelled, in one transaction. It returns how many copies were written.
+func (j *Journal) Move(ctx context.Context, d Delivery, channels []string, message []byte, why string) (int, error) {
+	tx, err := j.db.BeginTx(ctx, nil)
+	if err != nil {
+		return 0, fmt.Errorf("move delivery %d: %w", d.ID, err)
+	}
+	defer tx.Rollback()
+	rows := make([]Row, len(channels))
+	for i, ch := range channels {
+		rows[i] = Row{Identity: d.Identity, Repeat: d.Repeat, Channel: ch, Digest: d.Digest, Message: message, NotBefore: d.NextTry}
+	}
+	n, err := insertRows(ctx, tx, d.Batch, d.Created, rows)
+	if err != nil {
+		return 0, err
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE outbox SET state = 'cancelled', last_error = ? WHERE id = ? AND state = 'pending'`, why, d.ID); err != nil {
+		return 0, fmt.Errorf("move delivery %d: %w", d.ID, err)
+	}
+	return n, tx.Commit()
 }
 
 // Deliveries returns outbox rows newest first, for one contact or all;

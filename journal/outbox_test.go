@@ -85,3 +85,47 @@ func TestOutbox(t *testing.T) {
 		t.Errorf("after a repeat: %+v", e)
 	}
 }
+
+// TestMoveAndCancel: a row moved to other channels leaves one copy per
+// channel, keeps its identity, and is itself cancelled; a cancelled row is
+// no longer due.
+func TestMoveAndCancel(t *testing.T) {
+	ctx := context.Background()
+	j := open(t, filepath.Join(t.TempDir(), "r.db"))
+	t0 := time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC)
+	id := Identity{Contact: "alice", Kind: "check_in", Anchor: t0.AddDate(0, -1, 0)}
+	rows := []Row{
+		{Identity: id, Channel: "old-phone", Message: []byte(`{"Title":"a"}`)},
+		{Identity: Identity{Contact: "gone", Kind: "check_in"}, Channel: "mail", Message: []byte(`{"Title":"b"}`)},
+	}
+	if _, err := j.Enqueue(ctx, Run{Slot: t0, Started: t0, Finished: t0}, rows); err != nil {
+		t.Fatal(err)
+	}
+	due, _ := j.Due(ctx, t0)
+	if len(due) != 2 {
+		t.Fatalf("%d due", len(due))
+	}
+	n, err := j.Move(ctx, due[0], []string{"phone", "mail"}, []byte(`{"Title":"a2"}`), "moved to phone, mail")
+	if err != nil || n != 2 {
+		t.Fatalf("Move = %d, %v; want 2", n, err)
+	}
+	if err := j.MarkCancelled(ctx, []int64{due[1].ID}, "gone left the config"); err != nil {
+		t.Fatal(err)
+	}
+	now, _ := j.Due(ctx, t0)
+	if len(now) != 2 || now[0].Channel != "phone" || now[1].Channel != "mail" || !now[0].Anchor.Equal(id.Anchor) || string(now[1].Message) != `{"Title":"a2"}` {
+		t.Fatalf("due after move: %+v", now)
+	}
+	all, _ := j.Deliveries(ctx, "", 0)
+	states := map[string]string{}
+	for _, d := range all {
+		states[d.Contact+"/"+d.Channel] = d.State + ":" + d.LastError
+	}
+	if states["alice/old-phone"] != "cancelled:moved to phone, mail" || states["gone/mail"] != "cancelled:gone left the config" {
+		t.Errorf("states %v", states)
+	}
+	// Moving again to a channel that has the reminder writes nothing new.
+	if n, err := j.Move(ctx, now[0], []string{"mail"}, nil, "again"); err != nil || n != 0 {
+		t.Errorf("second Move = %d, %v; want 0", n, err)
+	}
+}
