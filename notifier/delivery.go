@@ -1,6 +1,7 @@
 package notifier
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -23,6 +24,8 @@ type Outbox interface {
 	MarkSent(ctx context.Context, ids []int64, at time.Time) error
 	MarkRetry(ctx context.Context, ids []int64, next time.Time, errText string) error
 	MarkFailed(ctx context.Context, ids []int64, errText string) error
+	MarkCancelled(ctx context.Context, ids []int64, why string) error
+	Move(ctx context.Context, d journal.Delivery, channels []string, message []byte, why string) (int, error)
 	EnqueueNotice(ctx context.Context, now time.Time, rows []journal.Row) (int, error)
 }
 
@@ -38,6 +41,9 @@ const (
 	// maxIdle bounds a sleep, so the worker re-reads the wall clock at least
 	// once a minute (timers stop during suspend).
 	maxIdle = time.Minute
+	// MaxRetryAfter caps the wait a server may ask for: a Retry-After of
+	// years would park a channel silently.
+	MaxRetryAfter = 6 * time.Hour
 )
 
 // Backoff returns the wait before attempt n+1 after n failed ones: 5 s
@@ -55,7 +61,34 @@ func Backoff(attempts int, retryAfter time.Duration, jitter float64) time.Durati
 
 // Counts are what delivery did, for logs and metrics.
 type Counts struct {
-	Sent, Retried, Failed int
+	Sent, Retried, Failed, Cancelled int
+}
+
+// ChannelState is how a channel fares, for status and metrics.
+type ChannelState struct {
+	Channel  string
+	Failures int       // temporary failures in a row
+	Until    time.Time // no sends before; zero when the channel is not held back
+	// Asked is the wait the server asked for when it was more than
+	// MaxRetryAfter, which was used instead; zero otherwise.
+	Asked time.Duration
+	// Unrecorded counts reminders the channel accepted that the state file
+	// could not record yet: this process will not send them again.
+	Unrecorded int
+}
+
+// Router says where a person's reminders go now: their current channels,
+// and false if they are no longer in the config.
+type Router func(contact string) (channels []string, ok bool)
+
+// pendingMark is an outcome the state file could not record when it
+// happened; it is written when writes work again.
+type pendingMark struct {
+	channel string
+	ids     []int64
+	sent    bool // sent at; otherwise failed with why
+	at      time.Time
+	why     string
 }
 
 // Deliverer sends what the outbox holds: one worker per channel, so a slow
@@ -74,12 +107,19 @@ type Deliverer struct {
 	wakes   atomic.Int64
 	observe func(channel, outcome string, n int)
 	prepare func(Message) Message
+	route   Router
 
 	mu      sync.Mutex
 	busy    map[string]bool
-	blocked map[string]time.Time // channel backoff after a temporary failure
-	failing map[string]bool      // channels whose permanent failure was reported
-	counts  Counts
+	blocked map[string]time.Time     // channel backoff after a temporary failure
+	streak  map[string]int           // temporary failures in a row, by channel
+	asked   map[string]time.Duration // a Retry-After that was capped
+	failing map[string]bool          // channels whose permanent failure was reported
+	// marks and held: outcomes the state file could not record yet, and
+	// the rows they cover, which this process must never send again.
+	marks  []pendingMark
+	held   map[int64]bool
+	counts Counts
 }
 
 // NewDeliverer makes a deliverer; channels returns the current channels (a
@@ -92,7 +132,51 @@ func NewDeliverer(out Outbox, channels func() map[string]Channel, log *slog.Logg
 		out: out, channels: channels, log: log, now: now,
 		wake: make(chan struct{}, 1), done: make(chan struct{}, 16),
 		busy: map[string]bool{}, blocked: map[string]time.Time{}, failing: map[string]bool{},
+		streak: map[string]int{}, asked: map[string]time.Duration{}, held: map[int64]bool{},
 	}
+}
+
+// Route sets how to find a person's current channels: a pending reminder
+// whose channel left the config moves to them, and one whose person left
+// is cancelled. Without it, rows go where they were enqueued. Call it
+// before Run.
+func (d *Deliverer) Route(r Router) { d.route = r }
+
+// Channels returns the state of every channel that is held back, has
+// failed in a row, or has unrecorded sends.
+func (d *Deliverer) Channels() []ChannelState {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	byName := map[string]*ChannelState{}
+	get := func(name string) *ChannelState {
+		if byName[name] == nil {
+			byName[name] = &ChannelState{Channel: name}
+		}
+		return byName[name]
+	}
+	now := d.now()
+	for name, until := range d.blocked {
+		if until.After(now) {
+			get(name).Until = until
+		}
+	}
+	for name, n := range d.streak {
+		get(name).Failures = n
+	}
+	for name, a := range d.asked {
+		get(name).Asked = a
+	}
+	for _, m := range d.marks {
+		if m.sent {
+			get(m.channel).Unrecorded += len(m.ids)
+		}
+	}
+	out := make([]ChannelState, 0, len(byName))
+	for _, c := range byName {
+		out = append(out, *c)
+	}
+	sort.Slice(out, func(i, k int) bool { return out[i].Channel < out[k].Channel })
+	return out
 }
 
 // Wake tells the deliverer that new rows may be due.
@@ -189,6 +273,13 @@ func (d *Deliverer) DeliverDue(ctx context.Context) Counts {
 		d.dispatch(ctx, &wg)
 		wg.Wait()
 	}
+	d.mu.Lock()
+	d.flush(ctx)
+	for _, m := range d.marks {
+		d.log.Error("the state file could not record what happened to these reminders; the next run may send them again",
+			"channel", m.channel, "rows", len(m.ids))
+	}
+	d.mu.Unlock()
 	return d.Counts()
 }
 
@@ -225,18 +316,29 @@ func (d *Deliverer) idle(ctx context.Context) (wait time.Duration, ok bool) {
 func (d *Deliverer) dispatch(ctx context.Context, wg *sync.WaitGroup) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
+	d.flush(ctx)
 	now := d.now()
 	rows, err := d.out.Due(ctx, now)
 	if err != nil {
 		d.log.Error("read outbox", "err", err)
 		return
 	}
+	chans := d.channels()
 	byChannel := map[string][]journal.Delivery{}
+	unrecorded := map[string]bool{}
+	for _, m := range d.marks {
+		unrecorded[m.channel] = true
+	}
 	for _, r := range rows {
+		if d.held[r.ID] || !d.routed(ctx, r, chans) {
+			continue
+		}
 		byChannel[r.Channel] = append(byChannel[r.Channel], r)
 	}
 	for name, rs := range byChannel {
-		if d.busy[name] || d.blocked[name].After(now) {
+		// A channel whose sends could not be recorded stays stopped until
+		// they are.
+		if d.busy[name] || d.blocked[name].After(now) || unrecorded[name] {
 			continue
 		}
 		d.busy[name] = true
@@ -253,6 +355,92 @@ func (d *Deliverer) dispatch(ctx context.Context, wg *sync.WaitGroup) {
 	}
 }
 
+// flush writes the outcomes the state file could not take before. The
+// caller holds d.mu.
+func (d *Deliverer) flush(ctx context.Context) {
+	for len(d.marks) > 0 {
+		m := d.marks[0]
+		var err error
+		if m.sent {
+			err = d.out.MarkSent(ctx, m.ids, m.at)
+		} else {
+			err = d.out.MarkFailed(ctx, m.ids, m.why)
+		}
+		if err != nil {
+			d.log.Warn("the state file still cannot record deliveries; holding them", "pending_records", len(d.marks), "err", err)
+			return
+		}
+		d.log.Info("recorded deliveries held in memory", "channel", m.channel, "rows", len(m.ids))
+		for _, id := range m.ids {
+			delete(d.held, id)
+		}
+		d.marks = d.marks[1:]
+	}
+}
+
+// hold keeps an outcome that could not be recorded, so its rows are never
+// sent again by this process, and stops the channel until it is recorded.
+// The caller holds d.mu.
+func (d *Deliverer) hold(m pendingMark) {
+	d.marks = append(d.marks, m)
+	for _, id := range m.ids {
+		d.held[id] = true
+	}
+}
+
+// routed tells whether a due row may go to its channel. A row whose
+// person left the config is cancelled; one whose channel left is moved to
+// the person's current channels. The caller holds d.mu.
+func (d *Deliverer) routed(ctx context.Context, r journal.Delivery, chans map[string]Channel) bool {
+	if d.route == nil {
+		return true
+	}
+	log := d.log.With("contact", r.Contact, "kind", r.Kind, "channel", r.Channel)
+	if r.Kind == journal.ChannelFailed {
+		if chans[r.Channel] != nil {
+			return true
+		}
+		d.cancel(ctx, log, r, "the channel "+r.Channel+" is no longer in the config")
+		return false
+	}
+	to, known := d.route(r.Contact)
+	if !known {
+		d.cancel(ctx, log, r, r.Contact+" is no longer in the config")
+		return false
+	}
+	if chans[r.Channel] != nil {
+		return true
+	}
+	var m Message
+	if err := json.Unmarshal(r.Message, &m); err != nil {
+		return true // work marks it failed
+	}
+	// The row kept only what its old channel renders; plain text is what
+	// every channel can show.
+	if m.Text == "" {
+		m.Text = cmp.Or(m.Markdown, m.Mrkdwn)
+	}
+	body, _ := json.Marshal(m)
+	why := "moved to " + strings.Join(to, ", ") + ": the channel " + r.Channel + " is no longer in the config"
+	if _, err := d.out.Move(ctx, r, to, body, why); err != nil {
+		log.Error("move a reminder off a channel that left the config", "err", err)
+		return false
+	}
+	log.Info("the channel is no longer in the config; moved the pending reminder", "to", strings.Join(to, ","))
+	return false
+}
+
+// cancel takes a row out of the queue for good. The caller holds d.mu.
+func (d *Deliverer) cancel(ctx context.Context, log *slog.Logger, r journal.Delivery, why string) {
+	if err := d.out.MarkCancelled(ctx, []int64{r.ID}, why); err != nil {
+		log.Error("cancel a pending reminder", "why", why, "err", err)
+		d.held[r.ID] = true // never sent by this process all the same
+		return
+	}
+	d.counts.Cancelled++
+	log.Info("cancelled a pending reminder", "why", why)
+}
+
 // message is one send: a row, or the rows of one digest batch.
 type message struct {
 	ids  []int64
@@ -260,15 +448,19 @@ type message struct {
 	rows []journal.Delivery
 }
 
-// group turns due rows into sends: digest rows of one run become one.
-func group(rows []journal.Delivery) ([]message, error) {
-	var out []message
+// group turns due rows into sends: digest rows of one run become one. A
+// row whose message cannot be decoded is returned apart.
+func group(rows []journal.Delivery) (out []message, bad []journal.Delivery, errs []error) {
 	batches := map[int64]int{}
+	msgs := map[int64]Message{}
 	for _, r := range rows {
 		var m Message
 		if err := json.Unmarshal(r.Message, &m); err != nil {
-			return nil, fmt.Errorf("outbox row %d: %w", r.ID, err)
+			bad = append(bad, r)
+			errs = append(errs, err)
+			continue
 		}
+		msgs[r.ID] = m
 		if r.Digest && r.Batch != 0 {
 			if i, ok := batches[r.Batch]; ok {
 				out[i].ids = append(out[i].ids, r.ID)
@@ -281,23 +473,26 @@ func group(rows []journal.Delivery) ([]message, error) {
 	}
 	for i := range out {
 		if len(out[i].rows) > 1 {
-			msgs := make([]Message, len(out[i].rows))
+			digest := make([]Message, len(out[i].rows))
 			for k, r := range out[i].rows {
-				json.Unmarshal(r.Message, &msgs[k])
+				digest[k] = msgs[r.ID]
 			}
-			out[i].msg = Digest(msgs)
+			out[i].msg = Digest(digest)
 		}
 	}
-	return out, nil
+	return out, bad, errs
 }
 
-// work sends one channel's due rows in order; a temporary failure stops the
-// round and holds the channel back until its backoff is over.
+// work sends one channel's due rows in order. A temporary failure stops the
+// round and holds the whole channel back: 5 s doubling to 30 min with each
+// failure in a row, whatever its queue length, and never sooner than the
+// server asked (up to MaxRetryAfter).
 func (d *Deliverer) work(ctx context.Context, name string, rows []journal.Delivery) {
-	msgs, err := group(rows)
-	if err != nil {
-		d.log.Error("outbox", "channel", name, "err", err)
-		return
+	msgs, bad, errs := group(rows)
+	for i, r := range bad {
+		err := &Error{Channel: name, Msg: fmt.Sprintf("the stored message cannot be read (%v); it was written by another version of rekindle or the state file is damaged", errs[i])}
+		d.fail(ctx, d.log.With("channel", name, "contact", r.Contact, "kind", r.Kind, "row", r.ID),
+			name, message{ids: []int64{r.ID}, rows: []journal.Delivery{r}}, err)
 	}
 	ch := d.channels()[name]
 	for _, m := range msgs {
@@ -319,30 +514,55 @@ func (d *Deliverer) work(ctx context.Context, name string, rows []journal.Delive
 		}
 		now := d.now()
 		if err == nil {
-			if err := d.out.MarkSent(context.Background(), m.ids, now); err != nil {
-				log.Error("record delivery", "err", err)
-			}
+			d.outcome(name, "sent", len(m.ids))
+			log.Info("delivered", "attempt", m.rows[0].Attempts+1)
+			recErr := d.out.MarkSent(context.Background(), m.ids, now)
 			d.mu.Lock()
 			d.counts.Sent += len(m.ids)
 			delete(d.failing, name)
+			if recErr == nil {
+				delete(d.streak, name)
+				delete(d.asked, name)
+				d.mu.Unlock()
+				continue
+			}
+			// The server has it; the state file does not know. Never send
+			// it again, stop the channel and back off; flush records it
+			// once writes work again.
+			d.hold(pendingMark{channel: name, ids: m.ids, sent: true, at: now})
+			d.streak[name]++
+			wait := Backoff(d.streak[name], 0, rand.Float64())
+			d.blocked[name] = now.Add(wait)
 			d.mu.Unlock()
-			d.outcome(name, "sent", len(m.ids))
-			log.Info("delivered", "attempt", m.rows[0].Attempts+1)
-			continue
+			log.Error("delivered, but the state file could not record it; holding it in memory and pausing the channel",
+				"err", recErr, "retry_in", wait.Round(time.Second))
+			return
 		}
 		if Retryable(err) {
-			attempts := m.rows[0].Attempts + 1
-			wait := Backoff(attempts, RetryAfter(err), rand.Float64())
-			next := now.Add(wait)
-			if err := d.out.MarkRetry(context.Background(), m.ids, next, describe(err)); err != nil {
-				log.Error("record retry", "err", err)
+			asked := RetryAfter(err)
+			errText := describe(err)
+			if asked > MaxRetryAfter {
+				errText += fmt.Sprintf(" (capped at %s)", MaxRetryAfter)
+				log.Warn("the server asked to wait longer than rekindle ever waits; capped", "asked", asked, "cap", MaxRetryAfter)
 			}
 			d.mu.Lock()
-			d.counts.Retried += len(m.ids)
+			d.streak[name]++
+			failures := d.streak[name]
+			if asked > MaxRetryAfter {
+				d.asked[name] = asked
+			} else {
+				delete(d.asked, name)
+			}
+			wait := Backoff(failures, min(asked, MaxRetryAfter), rand.Float64())
+			next := now.Add(wait)
 			d.blocked[name] = next
+			d.counts.Retried += len(m.ids)
 			d.mu.Unlock()
+			if err := d.out.MarkRetry(context.Background(), m.ids, next, errText); err != nil {
+				log.Error("record retry", "err", err)
+			}
 			d.outcome(name, "retry", len(m.ids))
-			log.Warn("delivery failed; will retry", "err", err, "attempt", attempts, "retry_in", wait.Round(time.Second))
+			log.Warn("delivery failed; will retry", "err", err, "failures_in_a_row", failures, "retry_in", wait.Round(time.Second))
 			return
 		}
 		d.fail(ctx, log, name, m, err)
@@ -353,7 +573,10 @@ func (d *Deliverer) work(ctx context.Context, name string, rows []journal.Delive
 // tells the user through their other channels.
 func (d *Deliverer) fail(ctx context.Context, log *slog.Logger, name string, m message, err error) {
 	if e := d.out.MarkFailed(context.Background(), m.ids, describe(err)); e != nil {
-		log.Error("record failure", "err", e)
+		log.Error("record failure; holding it in memory", "err", e)
+		d.mu.Lock()
+		d.hold(pendingMark{channel: name, ids: m.ids, why: describe(err)})
+		d.mu.Unlock()
 	}
 	hint := ""
 	var ne *Error

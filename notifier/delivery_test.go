@@ -75,7 +75,14 @@ type fixture struct {
 
 func start(t *testing.T, chans ...*scripted) *fixture {
 	t.Helper()
-	j, err := journal.Open(context.Background(), filepath.Join(t.TempDir(), "r.db"))
+	return startAt(t, filepath.Join(t.TempDir(), "r.db"), nil, chans...)
+}
+
+// startAt is start with the state file at path and, if route is set, a
+// router.
+func startAt(t *testing.T, path string, route Router, chans ...*scripted) *fixture {
+	t.Helper()
+	j, err := journal.Open(context.Background(), path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -85,6 +92,9 @@ func start(t *testing.T, chans ...*scripted) *fixture {
 	}
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	f.d = NewDeliverer(j, func() map[string]Channel { return f.channels }, log, time.Now)
+	if route != nil {
+		f.d.Route(route)
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	f.cancel = cancel
 	go func() { f.d.Run(ctx); close(f.stopped) }()
