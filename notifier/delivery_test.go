@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"io"
 	"log/slog"
+	"os"
 	"path/filepath"
 	"sync"
 	"testing"
@@ -90,7 +91,11 @@ func startAt(t *testing.T, path string, route Router, chans ...*scripted) *fixtu
 	for _, c := range chans {
 		f.channels[c.name] = c
 	}
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	var out io.Writer = io.Discard
+	if os.Getenv("DELIVERY_LOG") != "" {
+		out = t.Output()
+	}
+	log := slog.New(slog.NewTextHandler(out, nil))
 	f.d = NewDeliverer(j, func() map[string]Channel { return f.channels }, log, time.Now)
 	if route != nil {
 		f.d.Route(route)

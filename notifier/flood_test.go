@@ -178,7 +178,6 @@ func TestFullDiskNeverResends(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		phone := &scripted{name: "phone"}
 		f := startAt(t, filepath.Join(dir, "r.db"), nil, phone)
-		f.d.Wake()
 		var rows []journal.Row
 		for _, who := range []string{"a", "b", "c", "d", "e", "probe"} {
 			msg, _ := json.Marshal(Message{Title: "reach out to " + who, Text: "x"})
@@ -194,6 +193,7 @@ func TestFullDiskNeverResends(t *testing.T) {
 		probe.NotBefore = now.Add(time.Hour)
 		f.j.EnqueueNotice(context.Background(), now, []journal.Row{probe})
 		fill(t, filepath.Join(dir, "filler"))
+		f.d.Wake()
 		all, _ := f.j.Deliveries(context.Background(), "probe", 0)
 		if err := f.j.MarkSent(context.Background(), []int64{all[0].ID}, now); err == nil {
 			t.Fatal("the full filesystem did not stop a write; the test proves nothing")
