@@ -210,6 +210,40 @@ func Open(ctx context.Context, path string) (*Journal, error) {
 	return j, nil
 }
 
+// OpenReadOnly opens the state file at path for reading only, for a dry
+// run: nothing is created, migrated or written. A missing file reads as an
+// empty journal (in memory).
+func OpenReadOnly(ctx context.Context, path string) (*Journal, error) {
+	if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
+		db, err := sql.Open("sqlite", "file:empty?mode=memory")
+		if err != nil {
+			return nil, err
+		}
+		db.SetMaxOpenConns(1) // one connection: one in-memory database
+		j := &Journal{db: db, path: path}
+		if err := j.migrate(ctx); err != nil {
+			db.Close()
+			return nil, err
+		}
+		return j, nil
+	}
+	db, err := sql.Open("sqlite", "file:"+path+"?_pragma=busy_timeout(10000)&_pragma=query_only(1)")
+	if err != nil {
+		return nil, fmt.Errorf("open journal %s: %w", path, err)
+	}
+	j := &Journal{db: db, path: path}
+	var version int
+	if err := db.QueryRowContext(ctx, "PRAGMA user_version").Scan(&version); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("open journal %s: %w", path, err)
+	}
+	if version != len(migrations) {
+		db.Close()
+		return nil, fmt.Errorf("open journal %s: schema version %d, this rekindle uses %d; run any other command once to bring it up to date", path, version, len(migrations))
+	}
+	return j, nil
+}
+
 // private creates path 0600 if it does not exist, and takes group and
 // other permissions away from it and its companions if it does.
 func private(path string) error {

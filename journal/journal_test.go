@@ -286,3 +286,42 @@ func TestTwoProcessesWriteAtOnce(t *testing.T) {
 		t.Errorf("got %d and %d events; want %d each", len(all["first"]), len(all["second"]), n)
 	}
 }
+
+// TestOpenReadOnlyWritesNothing: a dry run's journal reads what is there
+// and refuses every write; with no state file it reads as empty and creates
+// none.
+func TestOpenReadOnlyWritesNothing(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	path := filepath.Join(dir, "r.db")
+	ro, err := OpenReadOnly(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ev, err := ro.Events(ctx); err != nil || len(ev) != 0 {
+		t.Errorf("empty journal: %v, %v", ev, err)
+	}
+	ro.Close()
+	if _, err := os.Stat(path); !errors.Is(err, os.ErrNotExist) {
+		t.Fatalf("a dry run created the state file: %v", err)
+	}
+	j := open(t, path)
+	now := time.Now()
+	if _, err := j.Add(ctx, Event{Contact: "a", Kind: Talked, At: now, Source: "cli"}); err != nil {
+		t.Fatal(err)
+	}
+	ro, err = OpenReadOnly(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ro.Close()
+	if ev, _ := ro.Events(ctx); len(ev["a"]) != 1 {
+		t.Errorf("read %v; want a's event", ev)
+	}
+	if _, err := ro.Add(ctx, Event{Contact: "b", Kind: Talked, At: now, Source: "cli"}); err == nil {
+		t.Error("a read-only journal took a write")
+	}
+	if _, err := ro.Enqueue(ctx, Run{Slot: now, Started: now, Finished: now}, nil); err == nil {
+		t.Error("a read-only journal recorded a run")
+	}
+}

@@ -173,6 +173,18 @@ func (j *Journal) EnqueueNotice(ctx context.Context, now time.Time, rows []Row) 
 	return n, tx.Commit()
 }
 
+// LastFinished returns when the latest run finished; zero if none.
+func (j *Journal) LastFinished(ctx context.Context) (time.Time, error) {
+	var v sql.NullInt64
+	if err := j.db.QueryRowContext(ctx, `SELECT MAX(finished) FROM runs`).Scan(&v); err != nil {
+		return time.Time{}, fmt.Errorf("read last run: %w", err)
+	}
+	if !v.Valid {
+		return time.Time{}, nil
+	}
+	return time.UnixMilli(v.Int64), nil
+}
+
 // LastSlot returns the slot of the latest completed run; zero if none.
 func (j *Journal) LastSlot(ctx context.Context) (time.Time, error) {
 	var v sql.NullInt64
@@ -346,10 +358,11 @@ func (j *Journal) Deliveries(ctx context.Context, contact string, limit int) ([]
 	return d, nil
 }
 
-// Failures returns the permanently failed deliveries of each contact's
-// identities, for status.
+// Failures returns the deliveries that failed for good, and the pending
+// ones that failed for now and wait for another try, for status.
 func (j *Journal) Failures(ctx context.Context) ([]Delivery, error) {
-	rows, err := j.db.QueryContext(ctx, `SELECT `+deliveryColumns+` FROM outbox WHERE state = 'failed' ORDER BY created, id`)
+	rows, err := j.db.QueryContext(ctx, `SELECT `+deliveryColumns+` FROM outbox
+		WHERE state = 'failed' OR (state = 'pending' AND last_error != '') ORDER BY created, id`)
 	if err != nil {
 		return nil, fmt.Errorf("read failures: %w", err)
 	}

@@ -115,6 +115,7 @@ type Deliverer struct {
 	streak  map[string]int           // temporary failures in a row, by channel
 	asked   map[string]time.Duration // a Retry-After that was capped
 	failing map[string]bool          // channels whose permanent failure was reported
+	retry   time.Time                // when the first channel held back with rows due may go again
 	// marks and held: outcomes the state file could not record yet, and
 	// the rows they cover, which this process must never send again.
 	marks  []pendingMark
@@ -299,11 +300,12 @@ func (d *Deliverer) idle(ctx context.Context) (wait time.Duration, ok bool) {
 	if pending && next.After(now) {
 		wait = min(wait, next.Sub(now))
 	}
+	// A channel held back with rows due: wake when its backoff ends, even
+	// if that moment has passed since dispatch looked (comparing the
+	// backoff with a later clock here would miss it and sleep a minute).
 	d.mu.Lock()
-	for _, until := range d.blocked {
-		if until.After(now) {
-			wait = min(wait, until.Sub(now))
-		}
+	if !d.retry.IsZero() {
+		wait = min(wait, d.retry.Sub(now))
 	}
 	d.mu.Unlock()
 	return max(wait, 10*time.Millisecond), pending
@@ -335,10 +337,17 @@ func (d *Deliverer) dispatch(ctx context.Context, wg *sync.WaitGroup) {
 		}
 		byChannel[r.Channel] = append(byChannel[r.Channel], r)
 	}
+	d.retry = time.Time{}
 	for name, rs := range byChannel {
+		if until := d.blocked[name]; until.After(now) {
+			if d.retry.IsZero() || until.Before(d.retry) {
+				d.retry = until
+			}
+			continue
+		}
 		// A channel whose sends could not be recorded stays stopped until
 		// they are.
-		if d.busy[name] || d.blocked[name].After(now) || unrecorded[name] {
+		if d.busy[name] || unrecorded[name] {
 			continue
 		}
 		d.busy[name] = true

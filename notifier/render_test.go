@@ -11,6 +11,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/rekindle/rekindle/internal/needs"
+
 	"github.com/rekindle/rekindle/config"
 	"github.com/rekindle/rekindle/notifier/desktoptest"
 	"github.com/rekindle/rekindle/notifier/ntfytest"
@@ -113,6 +115,7 @@ func TestGolden(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer smtp.Close()
+	needs.Program(t, "dbus", "dbus-daemon")
 	bus, err := desktoptest.StartBus(t.TempDir())
 	if err != nil {
 		t.Fatal(err)

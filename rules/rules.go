@@ -40,7 +40,7 @@ const (
 // Kind is the kind of a reminder.
 type Kind string
 
-// The reminder kinds of DESIGN.md §2. None means no reminder will come.
+// The reminder kinds (see the README). None means no reminder will come.
 const (
 	None         Kind = ""
 	CheckIn      Kind = "check_in"
@@ -48,6 +48,9 @@ const (
 	FollowUp     Kind = "follow_up"
 	LetBeNotice  Kind = "let_be"
 )
+
+// Kinds lists every reminder kind.
+var Kinds = []Kind{CheckIn, CooldownOver, FollowUp, LetBeNotice}
 
 // Settings are one person's resolved rule settings.
 type Settings struct {

@@ -126,8 +126,8 @@ func statuses(people []Person, hist map[journal.Identity]journal.Enqueued, out [
 }
 
 // addFailures says in each reason when the reminder due now could not be
-// delivered through a channel.
-func addFailures(st []Status, failed []journal.Delivery) {
+// delivered through a channel, for good or for now.
+func addFailures(st []Status, failed []journal.Delivery, loc *time.Location) {
 	if len(failed) == 0 {
 		return
 	}
@@ -142,6 +142,11 @@ func addFailures(st []Status, failed []journal.Delivery) {
 		}
 		id := journal.Identity{Contact: s.ID, Kind: string(s.Kind), Anchor: s.Anchor}.Key()
 		for _, f := range byID[id] {
+			if f.State == journal.Pending {
+				s.Reason += "; delivery to " + f.Channel + " failed for now, next try " +
+					f.NextTry.In(loc).Format("2006-01-02 15:04") + ": " + f.LastError
+				continue
+			}
 			s.Reason += "; delivery to " + f.Channel + " failed: " + f.LastError
 			s.Failed = append(s.Failed, f.Channel)
 		}
@@ -171,7 +176,7 @@ func Snapshot(ctx context.Context, cfg *config.Config, st SnapshotStore, t time.
 		return nil, err
 	}
 	out := Statuses(People(cfg, events), hist, t.In(cfg.Location))
-	addFailures(out, failed)
+	addFailures(out, failed, cfg.Location)
 	return out, nil
 }
 

@@ -113,8 +113,17 @@ func decode(w http.ResponseWriter, r *http.Request, v any) bool {
 // record writes an event and answers with the person's new status.
 func (s *Server) record(w http.ResponseWriter, r *http.Request, c *config.Contact, e journal.Event) {
 	e.Contact, e.Source = c.ID, "api"
+	e.Logged = s.opts.Now()
 	id, err := s.opts.Journal.Add(r.Context(), e)
-	if err != nil {
+	var ie *journal.InvalidError
+	switch {
+	case errors.As(err, &ie) && ie.Future:
+		fail(w, http.StatusUnprocessableEntity, "%v", ie)
+		return
+	case errors.As(err, &ie):
+		fail(w, http.StatusBadRequest, "%v", ie)
+		return
+	case err != nil:
 		fail(w, http.StatusInternalServerError, "record: %v", err)
 		return
 	}
@@ -155,15 +164,7 @@ func (s *Server) logEvent(w http.ResponseWriter, r *http.Request) {
 			fail(w, http.StatusBadRequest, "at: %q is not an RFC 3339 time such as 2026-11-30T18:00:00+01:00", req.At)
 			return
 		}
-		if t.After(now.Add(journal.MaxAhead)) {
-			fail(w, http.StatusUnprocessableEntity, "at: %s is in the future; log what has happened", req.At)
-			return
-		}
 		at = t
-	}
-	if len(req.Note) > 4096 {
-		fail(w, http.StatusBadRequest, "note: at most 4096 bytes")
-		return
 	}
 	s.record(w, r, c, journal.Event{Kind: kind, At: at, Note: req.Note})
 }

@@ -2,6 +2,7 @@ package web
 
 import (
 	"embed"
+	"errors"
 	"fmt"
 	"html/template"
 	"io/fs"
@@ -263,12 +264,14 @@ func (s *Server) act(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "unknown action", http.StatusBadRequest)
 		return
 	}
-	if len(e.Note) > 4096 {
-		http.Error(w, "note: at most 4096 bytes", http.StatusBadRequest)
-		return
-	}
+	e.Logged = now
 	if _, err := s.opts.Journal.Add(r.Context(), e); err != nil {
-		http.Error(w, "record: "+err.Error(), http.StatusInternalServerError)
+		code := http.StatusInternalServerError
+		var ie *journal.InvalidError
+		if errors.As(err, &ie) {
+			code = http.StatusBadRequest
+		}
+		http.Error(w, "record: "+err.Error(), code)
 		return
 	}
 	s.opts.Log.Info("recorded", "contact", c.ID, "kind", e.Kind, "source", "dashboard")

@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
-	"runtime/debug"
 	"sort"
 	"strings"
 	"text/tabwriter"
@@ -20,6 +19,7 @@ import (
 	"github.com/rekindle/rekindle/notifier"
 	"github.com/rekindle/rekindle/rules"
 	"github.com/rekindle/rekindle/scheduler"
+	"github.com/rekindle/rekindle/web"
 )
 
 func (c *cli) loadConfig() (*config.Config, error) {
@@ -69,15 +69,23 @@ func (c *cli) people(ctx context.Context) (*config.Config, []scheduler.Person, m
 // (2026-11-30T18:00) or a day (2026-11-30, the start of that day), the last
 // two in the configured zone.
 func parseTime(s string, loc *time.Location) (time.Time, error) {
-	if t, err := time.Parse(time.RFC3339, s); err == nil {
-		return t.In(loc), nil
-	}
-	for _, layout := range []string{"2006-01-02", "2006-01-02T15:04", "2006-01-02T15:04:05", "2006-01-02 15:04"} {
-		if t, err := time.ParseInLocation(layout, s, loc); err == nil {
-			return t, nil
+	t, err := time.Parse(time.RFC3339, s)
+	if err == nil {
+		t = t.In(loc)
+	} else {
+		for _, layout := range []string{"2006-01-02", "2006-01-02T15:04", "2006-01-02T15:04:05", "2006-01-02 15:04"} {
+			if t, err = time.ParseInLocation(layout, s, loc); err == nil {
+				break
+			}
 		}
 	}
-	return time.Time{}, usagef("invalid time %q: use RFC 3339 (2026-11-30T18:00:00+01:00) or a day (2026-11-30)", s)
+	if err != nil {
+		return time.Time{}, usagef("invalid time %q: use RFC 3339 (2026-11-30T18:00:00+01:00) or a day (2026-11-30)", s)
+	}
+	if err := journal.CheckTime(t); err != nil {
+		return time.Time{}, usagef("invalid time %q: %v", s, err)
+	}
+	return t, nil
 }
 
 func (c *cli) timeFlag(s string, cfg *config.Config) (time.Time, error) {
@@ -94,31 +102,16 @@ func (c *cli) version(args []string) error {
 	if _, err := parseFlags(fsv, args, 0, 0, ""); err != nil {
 		return err
 	}
-	v, rev, when, dirty := "(devel)", "", "", ""
-	goVersion := ""
-	if info, ok := debug.ReadBuildInfo(); ok {
-		goVersion = info.GoVersion
-		if info.Main.Version != "" {
-			v = info.Main.Version
+	b := web.Build()
+	fmt.Fprintf(c.stdout, "rekindle %s\n", b.Version)
+	if b.Revision != "" {
+		dirty := ""
+		if b.Modified {
+			dirty = " (modified)"
 		}
-		for _, s := range info.Settings {
-			switch s.Key {
-			case "vcs.revision":
-				rev = s.Value
-			case "vcs.time":
-				when = s.Value
-			case "vcs.modified":
-				if s.Value == "true" {
-					dirty = " (modified)"
-				}
-			}
-		}
+		fmt.Fprintf(c.stdout, "commit %s%s %s\n", b.Revision, dirty, b.Time)
 	}
-	fmt.Fprintf(c.stdout, "rekindle %s\n", v)
-	if rev != "" {
-		fmt.Fprintf(c.stdout, "commit %s%s %s\n", rev, dirty, when)
-	}
-	fmt.Fprintf(c.stdout, "built with %s\n", goVersion)
+	fmt.Fprintf(c.stdout, "built with %s\n", b.GoVersion)
 	return nil
 }
 
@@ -361,11 +354,15 @@ func (c *cli) record(ctx context.Context, who, at string, make func(*config.Cont
 	if err != nil {
 		return err
 	}
-	if t.After(now.Add(journal.MaxAhead)) {
-		return &hinted{fmt.Errorf("%s is in the future", t.Format(stamp)), "log what has happened; rekindle plans the rest"}
-	}
 	e, done := make(p, t)
-	e.Contact, e.Source = p.ID, "cli"
+	e.Contact, e.Source, e.Logged = p.ID, "cli", now
+	// The limits live in journal; checked before the state file is opened.
+	var ie *journal.InvalidError
+	if err := e.Check(now); errors.As(err, &ie) && ie.Future {
+		return &hinted{fmt.Errorf("%s is in the future", t.Format(stamp)), "log what has happened; rekindle plans the rest"}
+	} else if err != nil {
+		return usagef("%s: %v", e.Kind, err)
+	}
 	j, err := c.openJournal(ctx)
 	if err != nil {
 		return err
@@ -453,6 +450,8 @@ func (c *cli) history(ctx context.Context, args []string) error {
 			what += "sent"
 		case journal.Failed:
 			what += "failed: " + d.LastError
+		case journal.Cancelled:
+			what += "cancelled: " + d.LastError
 		default:
 			what += fmt.Sprintf("pending, next try %s", d.NextTry.In(cfg.Location).Format(stamp))
 			if d.LastError != "" {
@@ -472,7 +471,7 @@ func (c *cli) history(ctx context.Context, args []string) error {
 	w := tabwriter.NewWriter(c.stdout, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(w, "WHEN\tWHO\tWHAT\tNOTE")
 	for _, l := range lines {
-		fmt.Fprintf(w, "%s\t%s\t%s\t%s\n", l.at.In(cfg.Location).Format(stamp), l.who, l.what, l.note)
+		fmt.Fprintf(w, "%s\t%s\t%s\t%s\n", l.at.In(cfg.Location).Format(stamp), l.who, c.safe(l.what), c.safe(l.note))
 	}
 	return w.Flush()
 }

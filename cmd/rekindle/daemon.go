@@ -19,6 +19,7 @@ import (
 	"github.com/rekindle/rekindle/config"
 	"github.com/rekindle/rekindle/journal"
 	"github.com/rekindle/rekindle/notifier"
+	"github.com/rekindle/rekindle/rules"
 	"github.com/rekindle/rekindle/scheduler"
 	"github.com/rekindle/rekindle/web"
 )
@@ -87,6 +88,20 @@ func newDaemon(ctx context.Context, path string, log *slog.Logger, now func() ti
 		},
 	}
 	d.metrics = web.NewMetrics(d.j.PendingCount)
+	d.metrics.WatchChannels(d.deliver.Channels)
+	d.known(l)
+	// The last run on record, so a restart does not look like a daemon
+	// that never ran.
+	if last, err := d.j.LastFinished(ctx); err == nil && !last.IsZero() {
+		d.metrics.LastRun.Set(float64(last.UnixMilli()) / 1000)
+	}
+	d.deliver.Route(func(contact string) ([]string, bool) {
+		c, ok := d.cur.Load().cfg.Lookup(contact)
+		if !ok {
+			return nil, false
+		}
+		return c.Channels, true
+	})
 	d.deliver.Prepare(func(m notifier.Message) notifier.Message {
 		return notifier.WithToken(m, d.cur.Load().cfg.APIToken.Reveal())
 	})
@@ -94,6 +109,20 @@ func newDaemon(ctx context.Context, path string, log *slog.Logger, now func() ti
 		d.metrics.Deliveries.WithLabelValues(ch, outcome).Add(float64(n))
 	})
 	return d, nil
+}
+
+// known creates the metrics' labelled series for l's channels and every
+// reminder kind.
+func (d *daemon) known(l *live) {
+	chans := make([]string, 0, len(l.channels))
+	for name := range l.channels {
+		chans = append(chans, name)
+	}
+	kinds := make([]string, 0, len(rules.Kinds))
+	for _, k := range rules.Kinds {
+		kinds = append(kinds, string(k))
+	}
+	d.metrics.Known(kinds, chans)
 }
 
 // listen starts the HTTP server when the config asks for one: it listens
@@ -163,6 +192,7 @@ func (d *daemon) Run(ctx context.Context, hup <-chan os.Signal) error {
 	wg.Go(func() { d.deliver.Run(inner) })
 
 	changes := d.watch(inner)
+	stateGone := d.watchState(inner)
 	notify("READY=1\nSTATUS=watching " + strconv.Itoa(len(cfg.Contacts)) + " people")
 	var watchdog <-chan time.Time
 	if interval, err := sd.SdWatchdogEnabled(false); err == nil && interval > 0 {
@@ -183,6 +213,11 @@ func (d *daemon) Run(ctx context.Context, hup <-chan os.Signal) error {
 			d.reload("SIGHUP")
 		case <-changes:
 			d.reload("config file changed")
+		case err := <-stateGone:
+			d.log.Error("stopping: the state file is not the one this daemon opened; restart rekindle to use the file now at that path",
+				"state", d.j.Path(), "err", err)
+			result = err
+			running = false
 		case <-watchdog:
 			// Fed only while the loop shows signs of life: it wakes at
 			// least once a minute, and a run takes well under one.
@@ -231,6 +266,7 @@ func (d *daemon) reload(why string) {
 		return
 	}
 	d.cur.Store(l)
+	d.known(l)
 	d.metrics.Reloads.WithLabelValues("success").Inc()
 	d.metrics.ReloadOK.Set(1)
 	d.log.Info("config reloaded", "why", why, "contacts", len(l.cfg.Contacts), "channels", len(l.channels))
@@ -286,6 +322,51 @@ func (d *daemon) watch(ctx context.Context) <-chan struct{} {
 				case out <- struct{}{}:
 				default:
 				}
+			}
+		}
+	}()
+	return out
+}
+
+// stateCheck is how often the daemon makes sure its state file is still
+// in place, beside watching its directory.
+const stateCheck = 30 * time.Second
+
+// watchState reports, once, that the state file was deleted or replaced:
+// the daemon would go on writing to a file nobody else sees while the
+// command line creates a new one. The directory is watched for a prompt
+// notice, and the file checked every stateCheck in case the watch misses it.
+func (d *daemon) watchState(ctx context.Context) <-chan error {
+	out := make(chan error, 1)
+	var events <-chan fsnotify.Event
+	if w, err := fsnotify.NewWatcher(); err == nil {
+		if err := w.Add(filepath.Dir(d.j.Path())); err == nil {
+			events = w.Events
+			go func() { <-ctx.Done(); w.Close() }()
+		} else {
+			w.Close()
+		}
+	}
+	go func() {
+		t := time.NewTicker(stateCheck)
+		defer t.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case ev, ok := <-events:
+				if !ok {
+					events = nil
+					continue
+				}
+				if filepath.Clean(ev.Name) != filepath.Clean(d.j.Path()) || !ev.Has(fsnotify.Remove|fsnotify.Rename|fsnotify.Create) {
+					continue
+				}
+			case <-t.C:
+			}
+			if err := d.j.Verify(); err != nil {
+				out <- err
+				return
 			}
 		}
 	}()

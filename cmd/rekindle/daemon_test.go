@@ -110,14 +110,27 @@ func (e *env) command(t *testing.T, args ...string) *exec.Cmd {
 	return cmd
 }
 
-// once runs `rekindle run --once --at at` and fails the test on an error.
+// once runs `rekindle run --once` as if at `at`: the real command, in
+// this process with its clock set, since --at is a dry run. The caller
+// may not run in parallel (the state directory is set in the environment).
 func (e *env) once(t *testing.T, at string) string {
 	t.Helper()
-	out, err := e.command(t, "run", "--once", "--at", at).CombinedOutput()
+	now, err := time.Parse(time.RFC3339, at)
 	if err != nil {
-		t.Fatalf("run --once --at %s: %v\n%s", at, err, out)
+		t.Fatal(err)
 	}
-	return string(out)
+	t.Setenv("STATE_DIRECTORY", e.state)
+	t.Setenv("NOTIFY_SOCKET", "")
+	t.Setenv("JOURNAL_STREAM", "")
+	for _, kv := range e.extra {
+		k, v, _ := strings.Cut(kv, "=")
+		t.Setenv(k, v)
+	}
+	var out bytes.Buffer
+	if code := runAt([]string{"--config", e.config, "run", "--once"}, &out, &out, func() time.Time { return now }); code != 0 {
+		t.Fatalf("run --once at %s: exit %d\n%s", at, code, out.String())
+	}
+	return out.String()
 }
 
 func (e *env) start(t *testing.T, args ...string) *proc {
@@ -129,6 +142,10 @@ func (e *env) start(t *testing.T, args ...string) *proc {
 	}
 	go func() { p.err = p.cmd.Wait(); close(p.exited) }()
 	t.Cleanup(func() {
+		if t.Failed() {
+			p.cmd.Process.Signal(syscall.SIGQUIT)
+			time.Sleep(time.Second)
+		}
 		p.cmd.Process.Kill()
 		<-p.exited
 		if t.Failed() {
@@ -172,7 +189,6 @@ func ntfyConfig(url, extra string) string {
 // TestDaemonExactlyOncePerEpisode runs a month of daily runs, each twice
 // (as a restart would), and counts every message.
 func TestDaemonExactlyOncePerEpisode(t *testing.T) {
-	t.Parallel()
 	srv := ntfytest.New()
 	defer srv.Close()
 	e := newEnv(t, ntfyConfig(srv.URL, `
@@ -272,7 +288,6 @@ func TestDaemonRetries503(t *testing.T) {
 // TestDaemonBrokenChannelIsolated: ntfy refuses the token for good; Slack
 // still gets its reminder, and one notice about ntfy.
 func TestDaemonBrokenChannelIsolated(t *testing.T) {
-	t.Parallel()
 	srv := ntfytest.New()
 	defer srv.Close()
 	srv.RequireToken("tk_right", "reminders")
@@ -547,5 +562,30 @@ func TestDaemonBusyPort(t *testing.T) {
 	}
 	if !strings.Contains(string(out), "rekindle: error: listen on "+ln.Addr().String()) || !strings.Contains(string(out), "address already in use") {
 		t.Errorf("output:\n%s", out)
+	}
+}
+
+// TestDaemonStopsWhenStateFileReplaced: deleting the state file under a
+// running daemon, then letting the command line create a new one, stops the
+// daemon with a clear error instead of writing to a file nobody reads.
+func TestDaemonStopsWhenStateFileReplaced(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, "[[contact]]\nname = \"Alice\"\nlast_interaction = 2026-11-30\n")
+	p := e.start(t)
+	p.waitLog(t, "rekindle started", 10*time.Second)
+	db := filepath.Join(e.state, "rekindle.db")
+	for _, f := range []string{db, db + "-wal", db + "-shm"} {
+		os.Remove(f)
+	}
+	select {
+	case <-p.exited:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the daemon went on after its state file was deleted")
+	}
+	if p.err == nil {
+		t.Error("exit 0; want a failure so that systemd restarts it on the new file")
+	}
+	if s := p.stderr.String(); !strings.Contains(s, "the state file was deleted or replaced") || !strings.Contains(s, "restart rekindle") {
+		t.Errorf("no clear error in the log:\n%s", s)
 	}
 }

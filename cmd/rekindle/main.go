@@ -85,12 +85,18 @@ type cli struct {
 	stdout, stderr io.Writer
 	configFlag     string
 	now            func() time.Time
+	tty            bool // standard output is a terminal: control characters are stripped
 }
 
 func run(args []string, stdout, stderr io.Writer) int {
+	return runAt(args, stdout, stderr, time.Now)
+}
+
+// runAt is run with a clock: tests run the command at a time of theirs.
+func runAt(args []string, stdout, stderr io.Writer, now func() time.Time) int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	c := &cli{stdout: stdout, stderr: stderr, now: time.Now}
+	c := &cli{stdout: stdout, stderr: stderr, now: now, tty: isTerminal(stdout)}
 	err := c.dispatch(ctx, args)
 	if err == nil {
 		return exitOK

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/rogpeppe/go-internal/testscript"
 
@@ -19,8 +20,23 @@ import (
 
 func TestMain(m *testing.M) {
 	testscript.Main(m, map[string]func(){
-		"rekindle": func() { os.Exit(run(os.Args[1:], os.Stdout, os.Stderr)) },
+		"rekindle": func() { os.Exit(runAt(os.Args[1:], os.Stdout, os.Stderr, testNow())) },
 	})
+}
+
+// testNow is the clock of the command in scripts: $REKINDLE_TEST_NOW
+// (RFC 3339) when set, so a script can run the daemon's real runs at a time
+// of its choosing; the real binary has no such setting.
+func testNow() func() time.Time {
+	v := os.Getenv("REKINDLE_TEST_NOW")
+	if v == "" {
+		return time.Now
+	}
+	t, err := time.Parse(time.RFC3339, v)
+	if err != nil {
+		panic("REKINDLE_TEST_NOW: " + err.Error())
+	}
+	return func() time.Time { return t }
 }
 
 // TestScripts runs the command line end to end: each testdata/script/*.txtar

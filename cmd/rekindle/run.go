@@ -2,15 +2,19 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"flag"
+	"fmt"
 	"io"
 	"log/slog"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 	"time"
 
 	"github.com/rekindle/rekindle/config"
+	"github.com/rekindle/rekindle/journal"
 	"github.com/rekindle/rekindle/notifier"
 	"github.com/rekindle/rekindle/scheduler"
 )
@@ -40,49 +44,42 @@ func (c *cli) run(ctx context.Context, args []string) error {
 	fsr := flag.NewFlagSet("run", flag.ContinueOnError)
 	once := fsr.Bool("once", false, "")
 	at := fsr.String("at", "", "")
+	send := fsr.Bool("send", false, "")
 	format := fsr.String("log-format", "text", "")
-	if _, err := parseFlags(fsr, args, 0, 0, "[--once [--at TIME]] [--log-format text|json]"); err != nil {
+	if _, err := parseFlags(fsr, args, 0, 0, "[--once [--at TIME [--send]]] [--log-format text|json]"); err != nil {
 		return err
 	}
 	if *at != "" && !*once {
 		return usagef("run: --at needs --once")
 	}
+	if *send && *at == "" {
+		return usagef("run: --send belongs to a dry run (--once --at TIME)")
+	}
 	log, err := newLogger(c.stderr, *format)
 	if err != nil {
 		return err
+	}
+	if *at != "" {
+		return c.dryRun(ctx, *at, *send)
 	}
 	path, err := config.Find(c.configFlag)
 	if err != nil {
 		return &hinted{err, "copy config.example.toml to ~/.config/rekindle/config.toml and edit it"}
 	}
-	// --at: everything happens as if at that time. It is read in the
-	// config's zone, once the daemon has loaded the config.
-	var fixed time.Time
-	now := func() time.Time {
-		if !fixed.IsZero() {
-			return fixed
-		}
-		return c.now()
-	}
-	d, err := newDaemon(ctx, path, log, now, notifier.Options{Stdout: c.stdout})
+	d, err := newDaemon(ctx, path, log, c.now, notifier.Options{Stdout: c.stdout})
 	if err != nil {
 		return err
 	}
 	defer d.Close()
-	if *at != "" {
-		if fixed, err = parseTime(*at, d.cur.Load().cfg.Location); err != nil {
-			return err
-		}
-	}
 
 	if *once {
 		l := d.cur.Load()
-		t := now()
+		t := c.now()
 		res, err := scheduler.RunOnce(ctx, l.cfg, l.tmpl, d.j, t, t)
 		if err != nil {
 			return err
 		}
-		log.Info("run", "at", t.Format(time.RFC3339), "due", res.Due, "reminded", res.Reminded,
+		log.Info("run", "at", t.In(l.cfg.Location).Format(time.RFC3339), "due", res.Due, "reminded", res.Reminded,
 			"enqueued", res.Enqueued, "deferred", res.Deferred, "waiting", res.Waiting)
 		cnt := d.deliver.DeliverDue(ctx)
 		log.Info("deliveries done", "sent", cnt.Sent, "retried", cnt.Retried, "failed", cnt.Failed)
@@ -93,4 +90,107 @@ func (c *cli) run(ctx context.Context, args []string) error {
 	signal.Notify(hup, syscall.SIGHUP)
 	defer signal.Stop(hup)
 	return d.Run(ctx, hup)
+}
+
+// dryStore is the journal as a dry run sees it: read as it is, and a run's
+// reminders kept in memory instead of written.
+type dryStore struct {
+	*journal.Journal
+	rows []journal.Row
+}
+
+func (s *dryStore) Enqueue(_ context.Context, _ journal.Run, rows []journal.Row) (int, error) {
+	s.rows = rows
+	return len(rows), nil
+}
+
+// dryRun is `run --once --at TIME`: the run that would happen at TIME, over
+// the real config and state, printed and never written. With send, the
+// messages also go through their real channels (to see how they look), and
+// still nothing is recorded.
+func (c *cli) dryRun(ctx context.Context, at string, send bool) error {
+	cfg, err := c.loadConfig()
+	if err != nil {
+		return err
+	}
+	t, err := parseTime(at, cfg.Location)
+	if err != nil {
+		return err
+	}
+	tmpl, err := notifier.NewTemplates(cfg.Templates)
+	if err != nil {
+		return fmt.Errorf("%s: %w", cfg.File, err)
+	}
+	path, err := journal.DefaultPath()
+	if err != nil {
+		return err
+	}
+	j, err := journal.OpenReadOnly(ctx, path)
+	if err != nil {
+		return err
+	}
+	defer j.Close()
+	st := &dryStore{Journal: j}
+	res, err := scheduler.RunOnce(ctx, cfg, tmpl, st, t, t)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(c.stdout, "dry run at %s: %s due, %d reminded, %s; nothing is written%s\n",
+		t.Format(stamp+" MST"), plural(res.Due, "person", "people"), res.Reminded, plural(len(st.rows), "message", "messages"),
+		map[bool]string{false: " or sent", true: ""}[send])
+	var chans map[string]notifier.Channel
+	if send {
+		if chans, err = notifier.FromConfig(cfg, notifier.Options{Stdout: c.stdout}); err != nil {
+			return err
+		}
+	}
+	failed := 0
+	for _, r := range st.rows {
+		var m notifier.Message
+		if err := json.Unmarshal(r.Message, &m); err != nil {
+			return fmt.Errorf("render %s: %w", r.Contact, err)
+		}
+		when := r.NotBefore.In(cfg.Location)
+		fmt.Fprintf(c.stdout, "\n-- to %s at %s (%s for %s)\n", r.Channel, when.Format(stamp), r.Kind, r.Contact)
+		fmt.Fprintln(c.stdout, c.safe(preview(m)))
+		if !send {
+			continue
+		}
+		ch := chans[r.Channel]
+		if ch == nil {
+			fmt.Fprintf(c.stdout, "   not sent: no channel %q\n", r.Channel)
+			failed++
+			continue
+		}
+		if err := ch.Deliver(ctx, m); err != nil {
+			fmt.Fprintf(c.stdout, "   not sent: %v\n", err)
+			failed++
+			continue
+		}
+		fmt.Fprintf(c.stdout, "   sent through %s (not recorded)\n", r.Channel)
+	}
+	if failed > 0 {
+		return errSomeFailed
+	}
+	return nil
+}
+
+// preview is a message as plain text: its title, then the body in the
+// first format it has.
+func preview(m notifier.Message) string {
+	body := m.Text
+	for _, alt := range []string{m.Markdown, m.Mrkdwn} {
+		if body == "" {
+			body = alt
+		}
+	}
+	var b strings.Builder
+	b.WriteString(m.Title + "\n")
+	for _, line := range strings.Split(strings.TrimRight(body, "\n"), "\n") {
+		b.WriteString("   " + line + "\n")
+	}
+	for _, l := range m.Links {
+		b.WriteString("   " + l.Label + ": " + l.URL + "\n")
+	}
+	return strings.TrimRight(b.String(), "\n")
 }

@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/rekindle/rekindle/internal/needs"
 )
 
 // TestSystemdUnits checks both unit files with systemd-analyze verify (CI
@@ -13,10 +15,7 @@ import (
 // that they ask for what the daemon does: Type=notify, reload by SIGHUP, a
 // watchdog, and for the system unit the sandbox the README promises.
 func TestSystemdUnits(t *testing.T) {
-	analyze, err := exec.LookPath("systemd-analyze")
-	if err != nil {
-		t.Fatal("systemd-analyze not found: install Debian's systemd package (.ci/run does)")
-	}
+	analyze := needs.Program(t, "systemd", "systemd-analyze")
 	bin := binary(t)
 	for _, tc := range []struct {
 		file, execPath string
