@@ -146,7 +146,8 @@ func TestReadEndpoints(t *testing.T) {
 		}
 	}
 	m := f.do(t, "GET", "/metrics", "", false)
-	for _, name := range []string{"rekindle_runs_total", "rekindle_outbox_pending 0", "rekindle_config_last_reload_successful 1", "go_goroutines"} {
+	for _, name := range []string{"rekindle_runs_total", "rekindle_outbox_pending 0", "rekindle_config_last_reload_successful 1", "go_goroutines",
+		`rekindle_build_info{goversion="go`, `rekindle_config_reloads_total{result="failure"} 0`} {
 		if !strings.Contains(m.body, name) {
 			t.Errorf("/metrics lacks %s", name)
 		}
@@ -279,6 +280,10 @@ func TestBadInput(t *testing.T) {
 		{"snooze as an event", "/api/contacts/bob/events", `{"kind":"snooze"}`, 400, "unknown kind"},
 		{"bad time", "/api/contacts/bob/events", `{"kind":"talked","at":"yesterday"}`, 400, "is not an RFC 3339 time"},
 		{"far future", "/api/contacts/bob/events", `{"kind":"talked","at":"2027-06-01T10:00:00Z"}`, 422, "is in the future"},
+		{"year 1", "/api/contacts/bob/events", `{"kind":"talked","at":"0001-01-01T00:00:00Z"}`, 400, "out of range"},
+		{"before 1900", "/api/contacts/bob/events", `{"kind":"talked","at":"1899-12-31T00:00:00Z"}`, 400, "out of range"},
+		{"long note", "/api/contacts/bob/events", `{"kind":"talked","note":"` + strings.Repeat("x", journal.MaxNote+1) + `"}`, 400, "note: 4097 bytes; at most 4096"},
+		{"snooze of ten years", "/api/contacts/bob/snooze", `{"duration":"520w"}`, 400, "at most 5 years"},
 		{"unknown person", "/api/contacts/zed/events", `{"kind":"talked"}`, 404, `no contact with id \"zed\"`},
 		{"too large", "/api/contacts/bob/events", big, 413, "larger than 65536 bytes"},
 		{"bad duration", "/api/contacts/bob/snooze", `{"duration":"3x"}`, 400, "duration"},

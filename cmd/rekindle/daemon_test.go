@@ -589,3 +589,54 @@ func TestDaemonStopsWhenStateFileReplaced(t *testing.T) {
 		t.Errorf("no clear error in the log:\n%s", s)
 	}
 }
+
+// TestDaemonMetrics: a greedy Retry-After is capped and shown; every
+// channel's counters exist at 0 from the start; the last run survives a
+// restart; build info is there.
+func TestDaemonMetrics(t *testing.T) {
+	t.Parallel()
+	srv := ntfytest.New()
+	defer srv.Close()
+	srv.FailNext(1, http.StatusTooManyRequests, "999999999")
+	port := freePort(t)
+	e := newEnv(t, fmt.Sprintf("listen = \"127.0.0.1:%d\"\n", port)+ntfyConfig(srv.URL, fmt.Sprintf("[channels.spare]\ntype = \"ntfy\"\nurl = %q\ntopic = \"spare\"\n", srv.URL))+
+		"[[contact]]\nname = \"Alice\"\nlast_interaction = 2026-10-20\nchannels = [\"phone\"]\n")
+	metrics := func() string {
+		resp, err := http.Get(fmt.Sprintf("http://127.0.0.1:%d/metrics", port))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return string(b)
+	}
+	p := e.start(t)
+	p.waitLog(t, "capped", 10*time.Second)
+	m := metrics()
+	for _, want := range []string{
+		`rekindle_channel_retry_after_capped_seconds{channel="phone"} 9.99999999e+08`,
+		`rekindle_channel_failures_in_a_row{channel="phone"} 1`,
+		`rekindle_channel_backoff_until_timestamp_seconds{channel="phone"}`,
+		`rekindle_deliveries_total{channel="spare",outcome="sent"} 0`,
+		`rekindle_reminders_total{kind="cooldown_over"} 0`,
+		`rekindle_build_info{goversion="go`,
+	} {
+		if !strings.Contains(m, want) {
+			t.Errorf("/metrics lacks %s", want)
+		}
+	}
+	st, _ := e.command(t, "status").CombinedOutput()
+	if !strings.Contains(string(st), "delivery to phone failed for now") || !strings.Contains(string(st), "capped at 6h0m0s") {
+		t.Errorf("status does not show the capped wait:\n%s", st)
+	}
+	p.cmd.Process.Signal(syscall.SIGTERM)
+	<-p.exited
+
+	q := e.start(t)
+	q.waitLog(t, "msg=serving", 10*time.Second)
+	re := regexp.MustCompile(`(?m)^rekindle_last_run_timestamp_seconds (\S+)$`)
+	got := re.FindStringSubmatch(metrics())
+	if got == nil || got[1] == "0" {
+		t.Errorf("after a restart, last run %v; want the run on record", got)
+	}
+}
