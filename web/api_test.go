@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -198,6 +199,7 @@ func TestRemoteReadsNeedTheToken(t *testing.T) {
 	} {
 		for _, path := range []string{"/api/contacts", "/metrics", "/"} {
 			req := httptest.NewRequest("GET", path, nil)
+			req.Host = "rekindle.example.org" // the public_url host
 			req.RemoteAddr = tc.remote
 			if tc.header != "" {
 				req.Header.Set("X-Forwarded-For", tc.header)
@@ -214,6 +216,7 @@ func TestRemoteReadsNeedTheToken(t *testing.T) {
 	}
 	// health checks stay open.
 	req := httptest.NewRequest("GET", "/healthz", nil)
+	req.Host = "rekindle.example.org"
 	req.RemoteAddr = "192.0.2.7:5000"
 	w := httptest.NewRecorder()
 	h.ServeHTTP(w, req)
@@ -444,5 +447,57 @@ func TestSignedLinks(t *testing.T) {
 	forged := notifier.DashboardLink(f.cfg.PublicURL, []byte("another key entirely"), "/people/bob", f.now.Add(time.Hour))
 	if code, _ := get(forged); code != http.StatusUnauthorized {
 		t.Errorf("a forged link: %d; want 401", code)
+	}
+}
+
+// TestDNSRebindingRefused plays the attack: a page on evil.example has
+// pointed its name at 127.0.0.1, so the browser sends rekindle requests
+// from loopback with Host (and, for a POST, Origin) naming evil.example.
+// They are refused with 421; the names and notes never leave.
+func TestDNSRebindingRefused(t *testing.T) {
+	f := start(t)
+	_, port, _ := net.SplitHostPort(f.srv.Addr())
+	evil := "evil.example:" + port
+	for _, tc := range []struct{ method, path, body string }{
+		{"GET", "/api/contacts", ""},
+		{"GET", "/api/contacts/alice-moreau", ""},
+		{"GET", "/", ""},
+		{"GET", "/people/alice-moreau", ""},
+		{"GET", "/metrics", ""},
+		{"POST", "/api/contacts/bob/events", `{"kind":"talked"}`},
+	} {
+		req, _ := http.NewRequest(tc.method, f.url+tc.path, strings.NewReader(tc.body))
+		req.Host = evil
+		if tc.method == "POST" {
+			req.Header.Set("Origin", "http://"+evil)
+			req.Header.Set("Content-Type", "application/json")
+			req.Header.Set("Authorization", "Bearer "+token) // even with the token
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusMisdirectedRequest || strings.Contains(string(b), "Alice") || strings.Contains(string(b), "new job") {
+			t.Errorf("%s %s with Host %s: %d %s; want 421 and nothing of the contacts", tc.method, tc.path, evil, resp.StatusCode, b)
+		}
+	}
+	if all, _ := f.j.Events(context.Background()); len(all) != 0 {
+		t.Errorf("the rebinding page wrote %v", all)
+	}
+	// rekindle's own names still work: the listen address, localhost, a
+	// loopback address and the public_url host.
+	for _, host := range []string{f.srv.Addr(), "localhost:" + port, "[::1]:" + port, "127.0.0.2:" + port, "rekindle.example.org"} {
+		req, _ := http.NewRequest("GET", f.url+"/api/contacts", nil)
+		req.Host = host
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != 200 {
+			t.Errorf("Host %s: %d; want 200", host, resp.StatusCode)
+		}
 	}
 }

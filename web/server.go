@@ -19,6 +19,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
 	"strings"
 	"time"
 
@@ -98,7 +99,55 @@ func (s *Server) Handler() http.Handler {
 	mux.Handle("POST /api/contacts/{id}/let-be", xo.Handler(s.change(http.HandlerFunc(s.decide(journal.LetBe)))))
 	mux.Handle("POST /api/contacts/{id}/resume", xo.Handler(s.change(http.HandlerFunc(s.decide(journal.Resume)))))
 	s.dashboardRoutes(mux)
-	return mux
+	return s.hostCheck(mux)
+}
+
+// hostCheck refuses requests addressed to a host name that is not rekindle's
+// (421 Misdirected Request). This is what stops DNS rebinding: a web page on
+// any site can point its own name at 127.0.0.1 and then talk to rekindle as
+// if it were the same site, but its requests still carry its own name in
+// Host. Accepted are the listen address, "localhost", a loopback address,
+// the public_url host and, when listening on every address, any IP address
+// (a name is needed to rebind; an address is not one).
+func (s *Server) hostCheck(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !s.ourHost(r.Host) {
+			s.opts.Log.Warn("refused a request for another host name (DNS rebinding?)", "host", r.Host, "path", r.URL.Path)
+			writeJSON(w, http.StatusMisdirectedRequest, apiError{Error: "this server does not answer for that host name"})
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+func (s *Server) ourHost(hostport string) bool {
+	host := hostport
+	if h, _, err := net.SplitHostPort(hostport); err == nil {
+		host = h
+	}
+	host = strings.TrimSuffix(strings.ToLower(strings.Trim(host, "[]")), ".")
+	if host == "" {
+		return false
+	}
+	if host == "localhost" || strings.HasSuffix(host, ".localhost") {
+		return true // always loopback (RFC 6761)
+	}
+	listen, _, _ := net.SplitHostPort(s.Addr())
+	ip := net.ParseIP(host)
+	if ip != nil {
+		lip := net.ParseIP(listen)
+		return ip.IsLoopback() || ip.Equal(lip) || (lip != nil && lip.IsUnspecified())
+	}
+	cfg := s.opts.Config()
+	if h, _, err := net.SplitHostPort(cfg.Listen); err == nil && strings.EqualFold(h, host) {
+		return true
+	}
+	if cfg.PublicURL != "" {
+		if u, err := url.Parse(cfg.PublicURL); err == nil && strings.EqualFold(u.Hostname(), host) {
+			return true
+		}
+	}
+	return false
 }
 
 func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
