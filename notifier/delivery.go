@@ -106,7 +106,6 @@ type Deliverer struct {
 
 	wakes   atomic.Int64
 	observe func(channel, outcome string, n int)
-	prepare func(Message) Message
 	route   Router
 
 	mu      sync.Mutex
@@ -187,11 +186,6 @@ func (d *Deliverer) Wake() {
 	default:
 	}
 }
-
-// Prepare sets a function applied to each message just before it is sent:
-// the daemon fills in the current api_token (see WithToken). Call it
-// before Run.
-func (d *Deliverer) Prepare(f func(Message) Message) { d.prepare = f }
 
 // Observe sets a function told of every delivery outcome ("sent", "retry"
 // or "failed", for n rows of a channel): the daemon's metrics. Call it
@@ -513,11 +507,7 @@ func (d *Deliverer) work(ctx context.Context, name string, rows []journal.Delive
 			d.fail(ctx, log, name, m, &Error{Channel: name, Msg: "the channel is no longer in the config"})
 			continue
 		}
-		msg := m.msg
-		if d.prepare != nil {
-			msg = d.prepare(msg)
-		}
-		err := ch.Deliver(ctx, msg)
+		err := ch.Deliver(ctx, m.msg)
 		if err != nil && ctx.Err() != nil {
 			return // stopped mid-send: the row stays pending for the next start
 		}

@@ -5,7 +5,6 @@ import (
 	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/base64"
-	"encoding/json"
 	"net/url"
 	"strconv"
 	"strings"
@@ -51,40 +50,35 @@ func DashboardLink(publicURL string, key []byte, path string, exp time.Time) str
 	return publicURL + path + "?t=" + url.QueryEscape(SignToken(key, "link", exp))
 }
 
-// TokenPlaceholder stands for the api_token in stored messages: the outbox
-// never holds the token itself, and a token changed in the config applies
-// to reminders already queued. WithToken fills it in at send time.
-const TokenPlaceholder = "{api_token}"
+// ActionTTL is how long a phone button works: enough to act on a reminder
+// (the next one brings fresh buttons), short enough that a leaked
+// notification soon does nothing.
+const ActionTTL = 72 * time.Hour
 
-// PersonActions are the buttons of a reminder on the phone: each calls the
-// API exactly as written here, with the token (as TokenPlaceholder), and
-// clears the notification on success.
-func PersonActions(publicURL, id string) []Action {
-	api := publicURL + "/api/contacts/" + url.PathEscape(id)
-	headers := map[string]string{"Authorization": "Bearer " + TokenPlaceholder, "Content-Type": "application/json"}
-	body := func(v any) string { b, _ := json.Marshal(v); return string(b) }
-	return []Action{
-		{Kind: "http", Label: "Reached out", URL: api + "/events", Method: "POST", Headers: headers, Body: body(map[string]string{"kind": "reached-out"}), Clear: true},
-		{Kind: "http", Label: "Talked", URL: api + "/events", Method: "POST", Headers: headers, Body: body(map[string]string{"kind": "talked"}), Clear: true},
-		{Kind: "http", Label: "Snooze 3d", URL: api + "/snooze", Method: "POST", Headers: headers, Body: body(map[string]string{"duration": "3d"}), Clear: true},
-	}
+// Buttons a reminder carries to the phone, by the name in their URL.
+var buttons = []struct{ label, action string }{
+	{"Reached out", "reached-out"},
+	{"Talked", "talked"},
+	{"Snooze 3d", "snooze-3d"},
 }
 
-// WithToken returns m with TokenPlaceholder in its action headers replaced
-// by token.
-func WithToken(m Message, token string) Message {
-	if len(m.Actions) == 0 {
-		return m
-	}
-	acts := make([]Action, len(m.Actions))
-	for i, a := range m.Actions {
-		h := make(map[string]string, len(a.Headers))
-		for k, v := range a.Headers {
-			h[k] = strings.ReplaceAll(v, TokenPlaceholder, token)
+// ActionScope is what a button's credential is bound to: one person and one
+// action.
+func ActionScope(id, action string) string { return "act\x00" + id + "\x00" + action }
+
+// PersonActions are the buttons of a reminder on the phone. Each posts to
+// /act/{id}/{action} with a credential of its own, signed under key and
+// bound to that person and action until exp: the api_token itself never
+// leaves the machine, and a leaked notification can do one small thing for
+// a short time. Each clears the notification on success.
+func PersonActions(publicURL string, key []byte, id string, exp time.Time) []Action {
+	out := make([]Action, len(buttons))
+	for i, b := range buttons {
+		out[i] = Action{
+			Kind: "http", Label: b.label, Method: "POST", Clear: true,
+			URL:     publicURL + "/act/" + url.PathEscape(id) + "/" + b.action,
+			Headers: map[string]string{"Authorization": "Bearer " + SignToken(key, ActionScope(id, b.action), exp)},
 		}
-		a.Headers = h
-		acts[i] = a
 	}
-	m.Actions = acts
-	return m
+	return out
 }

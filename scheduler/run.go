@@ -96,7 +96,7 @@ func renderAll(cfg *config.Config, people []Person, results []rules.Result, cand
 			// signed link to the person's page.
 			key := []byte(cfg.APIToken.Reveal())
 			link := notifier.DashboardLink(cfg.PublicURL, key, "/people/"+url.PathEscape(p.ID), now.Add(notifier.LinkTTL))
-			m.Actions = notifier.PersonActions(cfg.PublicURL, p.ID)
+			m.Actions = notifier.PersonActions(cfg.PublicURL, key, p.ID, now.Add(notifier.ActionTTL))
 			m.Click = link
 			m.Links = []notifier.Link{{Label: "Open " + p.Name + " in rekindle", URL: link}}
 		}

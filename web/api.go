@@ -6,7 +6,10 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"strings"
 	"time"
+
+	"github.com/rekindle/rekindle/notifier"
 
 	"github.com/rekindle/rekindle/config"
 	"github.com/rekindle/rekindle/journal"
@@ -112,8 +115,10 @@ func decode(w http.ResponseWriter, r *http.Request, v any) bool {
 
 // record writes an event and answers with the person's new status.
 func (s *Server) record(w http.ResponseWriter, r *http.Request, c *config.Contact, e journal.Event) {
-	e.Contact, e.Source = c.ID, "api"
-	e.Logged = s.opts.Now()
+	e.Contact, e.Logged = c.ID, s.opts.Now()
+	if e.Source == "" {
+		e.Source = "api"
+	}
 	id, err := s.opts.Journal.Add(r.Context(), e)
 	var ie *journal.InvalidError
 	switch {
@@ -132,7 +137,7 @@ func (s *Server) record(w http.ResponseWriter, r *http.Request, c *config.Contac
 		fail(w, http.StatusInternalServerError, "read state: %v", err)
 		return
 	}
-	s.opts.Log.Info("recorded", "contact", c.ID, "kind", e.Kind, "source", "api")
+	s.opts.Log.Info("recorded", "contact", c.ID, "kind", e.Kind, "source", e.Source)
 	writeJSON(w, http.StatusCreated, map[string]any{"event_id": id, "contact": st})
 }
 
@@ -206,4 +211,32 @@ func (s *Server) decide(kind journal.Kind) http.HandlerFunc {
 		}
 		s.record(w, r, c, journal.Event{Kind: kind, At: s.opts.Now()})
 	}
+}
+
+// button records what a phone button stands for. Its credential is the
+// only one it takes: signed for this person and this action, unexpired.
+func (s *Server) button(w http.ResponseWriter, r *http.Request) {
+	c, ok := s.person(w, r)
+	if !ok {
+		return
+	}
+	action := r.PathValue("action")
+	tok, found := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+	if !found || !s.verify(notifier.ActionScope(c.ID, action), tok) {
+		w.Header().Set("WWW-Authenticate", `Bearer realm="rekindle"`)
+		fail(w, http.StatusUnauthorized, "this button's credential is not valid for %s %s, or it has expired", action, c.ID)
+		return
+	}
+	now := s.opts.Now().In(s.opts.Config().Location)
+	e := journal.Event{At: now, Source: "phone"}
+	switch action {
+	case "reached-out", "talked":
+		e.Kind = journal.Kind(action)
+	case "snooze-3d":
+		e.Kind, e.Until = journal.Snooze, now.AddDate(0, 0, 3)
+	default:
+		fail(w, http.StatusNotFound, "no button %q", action)
+		return
+	}
+	s.record(w, r, c, e)
 }

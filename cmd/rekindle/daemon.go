@@ -102,9 +102,6 @@ func newDaemon(ctx context.Context, path string, log *slog.Logger, now func() ti
 		}
 		return c.Channels, true
 	})
-	d.deliver.Prepare(func(m notifier.Message) notifier.Message {
-		return notifier.WithToken(m, d.cur.Load().cfg.APIToken.Reveal())
-	})
 	d.deliver.Observe(func(ch, outcome string, n int) {
 		d.metrics.Deliveries.WithLabelValues(ch, outcome).Add(float64(n))
 	})

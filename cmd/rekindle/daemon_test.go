@@ -5,6 +5,7 @@ package main
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"io"
 	"net"
@@ -466,6 +467,11 @@ topic = "reminders"
 [[contact]]
 name = "Alice"
 last_interaction = 2026-10-20
+
+[[contact]]
+name = "Bob"
+last_interaction = 2026-11-30
+every = "0"
 `, port, base, srv.URL))
 	p := e.start(t)
 	p.waitLog(t, "msg=serving", 10*time.Second)
@@ -477,10 +483,12 @@ last_interaction = 2026-10-20
 	if !strings.HasPrefix(m.Click, base+"/people/alice?t=") {
 		t.Errorf("click %q; want a signed link to Alice's page", m.Click)
 	}
-	if m.Actions[0].Headers["Authorization"] != "Bearer round-trip-token-0123456789" {
-		t.Errorf("the button carries %q; want the api_token", m.Actions[0].Headers["Authorization"])
+	// The api_token never leaves the machine: not in the buttons (each has
+	// a credential of its own), not in the state file.
+	raw, _ := json.Marshal(m)
+	if bytes.Contains(raw, []byte("round-trip-token-0123456789")) {
+		t.Errorf("the notification carries the api_token: %s", raw)
 	}
-	// The state file never holds the token: it is filled in at send time.
 	files, _ := filepath.Glob(filepath.Join(e.state, "*"))
 	for _, name := range files {
 		b, _ := os.ReadFile(name)
@@ -488,30 +496,46 @@ last_interaction = 2026-10-20
 			t.Errorf("%s holds the api_token", name)
 		}
 	}
+	tap := func(a ntfytest.Action, url string) int {
+		t.Helper()
+		req, _ := http.NewRequest(a.Method, url, strings.NewReader(a.Body))
+		for k, v := range a.Headers {
+			req.Header.Set(k, v)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	// A button's credential does one thing: not another action, not
+	// another person, not the API.
+	talked := m.Actions[1]
+	if code := tap(talked, strings.Replace(talked.URL, "/talked", "/reached-out", 1)); code != http.StatusUnauthorized {
+		t.Errorf("Talked's credential on reached-out: %d; want 401", code)
+	}
+	if code := tap(talked, strings.Replace(talked.URL, "/act/alice/", "/act/bob/", 1)); code != http.StatusUnauthorized {
+		t.Errorf("Alice's credential on Bob: %d; want 401", code)
+	}
+	if code := tap(ntfytest.Action{Method: "POST", Headers: talked.Headers, Body: `{"kind":"talked"}`}, base+"/api/contacts/alice/events"); code != http.StatusUnauthorized {
+		t.Errorf("a button's credential on the API: %d; want 401", code)
+	}
 
 	// Tap "Reached out".
 	a := m.Actions[0]
 	if a.Action != "http" || !a.Clear {
 		t.Errorf("action %+v; want an http action that clears the notification", a)
 	}
-	req, _ := http.NewRequest(a.Method, a.URL, strings.NewReader(a.Body))
-	for k, v := range a.Headers {
-		req.Header.Set(k, v)
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
-	if resp.StatusCode != http.StatusCreated {
-		t.Fatalf("the action got %d; ntfy treats anything but 2xx as a failed tap", resp.StatusCode)
+	if code := tap(a, a.URL); code != http.StatusCreated {
+		t.Fatalf("the action got %d; ntfy treats anything but 2xx as a failed tap", code)
 	}
 	out, err := e.command(t, "status", "--json").CombinedOutput()
 	if err != nil || !regexp.MustCompile(`"id": "alice",[^}]+"state": "waiting"`).Match(out) {
 		t.Errorf("after the tap, status: %v\n%s", err, out)
 	}
 	hist, _ := e.command(t, "history", "alice").CombinedOutput()
-	if !strings.Contains(string(hist), "reached-out (api)") {
+	if !strings.Contains(string(hist), "reached-out (phone)") {
 		t.Errorf("history:\n%s", hist)
 	}
 
