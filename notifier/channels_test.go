@@ -14,6 +14,7 @@ import (
 	"net/mail"
 	"net/url"
 	"os"
+	"path"
 	"strconv"
 	"strings"
 	"testing"
@@ -216,6 +217,9 @@ func TestSlackWebhook(t *testing.T) {
 	if !strings.Contains(string(got[0].Blocks[0]), `"type":"header"`) || !strings.Contains(string(got[0].Blocks[1]), `"It has been *41* days."`) {
 		t.Errorf("blocks: %s", got[0].Blocks)
 	}
+	if u, m := got[0].UnfurlLinks, got[0].UnfurlMedia; u == nil || *u || m == nil || *m {
+		t.Errorf("unfurl_links %v, unfurl_media %v; want both false, so Slack does not crawl the signed links", u, m)
+	}
 
 	srv.FailNext(1, http.StatusTooManyRequests, "rate_limited", 3)
 	if e := failure(t, ch.Deliver(ctx, sample), true, "429 Too Many Requests: rate_limited"); e.RetryAfter != 3*time.Second {
@@ -241,6 +245,16 @@ func TestSlackWebhook(t *testing.T) {
 		t.Errorf("the webhook URL leaked: %v", e)
 	}
 
+	// A server that echoes the request path shows no part of the secret.
+	echo := webhooktest.New()
+	defer echo.Close()
+	echo.FailNext(1, http.StatusBadRequest, "no route for POST "+echo.Path+" (token "+path.Base(echo.Path)+")", 0)
+	fresh := channel(t, "[channels.team]\ntype = \"slack\"\nwebhook_url = \""+echo.WebhookURL()+"\"\n", Options{})
+	e = failure(t, fresh.Deliver(ctx, sample), false, "400")
+	if strings.Contains(e.Error(), "abcdefghijklmnopqrstuvwx") || strings.Contains(e.Error(), "/services/") {
+		t.Errorf("the echoed webhook path leaked: %v", e)
+	}
+
 	// A closed port: temporary, and the secret URL is not in the error.
 	ln, _ := net.Listen("tcp", "127.0.0.1:0")
 	addr := ln.Addr().String()
@@ -250,6 +264,14 @@ func TestSlackWebhook(t *testing.T) {
 	e = failure(t, down.Deliver(ctx, sample), true, "connection refused")
 	if strings.Contains(e.Error(), "very-secret-token") || strings.Contains(e.Err.Error(), "very-secret-token") {
 		t.Errorf("the webhook URL leaked: %v / %v", e, e.Err)
+	}
+	// Written in capitals, the URL reaches Go's errors rewritten in lower
+	// case: that form is cut out too.
+	t.Setenv("REKINDLE_TEST_HOOK", "HTTP://"+addr+"/services/T/B/very-secret-token")
+	upper := channel(t, "[channels.team]\ntype = \"slack\"\nwebhook_url = \"${REKINDLE_TEST_HOOK}\"\n", Options{})
+	e = failure(t, upper.Deliver(ctx, sample), true, "connection refused")
+	if strings.Contains(e.Error(), "very-secret-token") || strings.Contains(e.Err.Error(), "very-secret-token") {
+		t.Errorf("the rewritten webhook URL leaked: %v / %v", e, e.Err)
 	}
 }
 
@@ -385,6 +407,23 @@ func TestEmail(t *testing.T) {
 		}
 		if len(srv.Mail()) != 0 {
 			t.Error("a mail went through with a wrong password")
+		}
+	})
+
+	t.Run("a server echoing AUTH PLAIN shows no password", func(t *testing.T) {
+		srv, err := smtptest.Start(smtptest.StartTLS, users)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer srv.Close()
+		srv.EchoAuth()
+		ch := channel(t, config(srv.Port(), "starttls", "wrong-secret-pw"), Options{RootCAs: srv.Roots})
+		e := failure(t, ch.Deliver(ctx, sample), false, "535")
+		echoed := base64.StdEncoding.EncodeToString([]byte("\x00me@example.com\x00wrong-secret-pw"))
+		for _, text := range []string{e.Error(), e.Err.Error(), e.Describe()} {
+			if strings.Contains(text, echoed) || strings.Contains(text, "wrong-secret-pw") || !strings.Contains(text, "[redacted]") {
+				t.Errorf("the echoed credentials are not cut out: %q", text)
+			}
 		}
 	})
 

@@ -118,7 +118,8 @@ func (e *Email) Deliver(ctx context.Context, m Message) error {
 	}
 	client, err := mail.NewClient(e.host, opts...)
 	if err != nil {
-		return &Error{Channel: e.name, Msg: "SMTP settings: " + redactAll(err.Error(), []string{e.password}), Err: redactedError{err, []string{e.password}}}
+		secrets := append([]string{e.password}, plainAuth(e.username, e.password)...)
+		return &Error{Channel: e.name, Msg: "SMTP settings: " + redactAll(err.Error(), secrets), Err: redactedError{err, secrets}}
 	}
 	if err := client.DialAndSendWithContext(ctx, msg); err != nil {
 		return e.classify(err)
@@ -129,7 +130,7 @@ func (e *Email) Deliver(ctx context.Context, m Message) error {
 // classify sorts SMTP failures: a 4xx reply is temporary, a 5xx reply
 // (a refused login, an unknown recipient) permanent, no answer temporary.
 func (e *Email) classify(err error) error {
-	secrets := []string{e.password}
+	secrets := append([]string{e.password}, plainAuth(e.username, e.password)...)
 	var tp *textproto.Error
 	var se *mail.SendError
 	switch {

@@ -91,7 +91,12 @@ func (s *Slack) Deliver(ctx context.Context, m Message) error {
 }
 
 func (s *Slack) hook(ctx context.Context, m Message) error {
-	body, err := json.Marshal(slack.WebhookMessage{Text: fallback(m), Blocks: &slack.Blocks{BlockSet: blocks(m)}})
+	// Slack would otherwise fetch the links itself to show previews: the
+	// signed links to the dashboard are for the user, not for Slack's
+	// crawler.
+	no := false
+	body, err := json.Marshal(slack.WebhookMessage{Text: fallback(m), Blocks: &slack.Blocks{BlockSet: blocks(m)},
+		UnfurlLinks: &no, UnfurlMedia: &no})
 	if err != nil {
 		return &Error{Channel: s.name, Msg: "encode message: " + err.Error()}
 	}
@@ -129,7 +134,8 @@ var slackTemporary = map[string]bool{
 
 func (s *Slack) post(ctx context.Context, m Message) error {
 	_, _, err := s.api.PostMessageContext(ctx, s.channel,
-		slack.MsgOptionText(fallback(m), false), slack.MsgOptionBlocks(blocks(m)...))
+		slack.MsgOptionText(fallback(m), false), slack.MsgOptionBlocks(blocks(m)...),
+		slack.MsgOptionDisableLinkUnfurl(), slack.MsgOptionDisableMediaUnfurl())
 	if err == nil {
 		return nil
 	}

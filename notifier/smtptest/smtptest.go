@@ -11,12 +11,14 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"crypto/x509/pkix"
+	"encoding/base64"
 	"errors"
 	"io"
 	"log"
 	"math/big"
 	"net"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/emersion/go-sasl"
@@ -50,6 +52,8 @@ type Server struct {
 	srv   *smtp.Server
 	ln    net.Listener
 	users map[string]string
+
+	echoAuth atomic.Bool
 
 	mu   sync.Mutex
 	mail []Mail
@@ -88,6 +92,10 @@ func Start(mode Mode, users map[string]string) (*Server, error) {
 	return s, nil
 }
 
+// EchoAuth makes a refused login echo the client's AUTH PLAIN response,
+// base64 and all, in the 535 reply, as a careless or hostile server might.
+func (s *Server) EchoAuth() { s.echoAuth.Store(true) }
+
 // Port returns the port the server listens on.
 func (s *Server) Port() int { return s.ln.Addr().(*net.TCPAddr).Port }
 
@@ -123,7 +131,12 @@ func (ss *session) AuthMechanisms() []string {
 func (ss *session) Auth(mech string) (sasl.Server, error) {
 	return sasl.NewPlainServer(func(identity, username, password string) error {
 		if want, ok := ss.s.users[username]; !ok || want != password {
-			return &smtp.SMTPError{Code: 535, EnhancedCode: smtp.EnhancedCode{5, 7, 8}, Message: "Authentication credentials invalid"}
+			msg := "Authentication credentials invalid"
+			if ss.s.echoAuth.Load() {
+				// As some servers do: the client's response, echoed.
+				msg += " for " + base64.StdEncoding.EncodeToString([]byte(identity+"\x00"+username+"\x00"+password))
+			}
+			return &smtp.SMTPError{Code: 535, EnhancedCode: smtp.EnhancedCode{5, 7, 8}, Message: msg}
 		}
 		ss.user = username
 		return nil

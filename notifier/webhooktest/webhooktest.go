@@ -17,8 +17,10 @@ import (
 
 // Payload is a webhook message as received.
 type Payload struct {
-	Text   string            `json:"text"`
-	Blocks []json.RawMessage `json:"blocks"`
+	Text        string            `json:"text"`
+	Blocks      []json.RawMessage `json:"blocks"`
+	UnfurlLinks *bool             `json:"unfurl_links"`
+	UnfurlMedia *bool             `json:"unfurl_media"`
 }
 
 // Server is a running webhook server. Its valid webhook URL is URL + Path.
