@@ -13,6 +13,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"sort"
 	"strings"
 	"time"
@@ -153,7 +154,7 @@ func Find(flag string) (string, error) {
 
 // Load reads and validates the config file at path.
 func Load(path string) (*Config, error) {
-	data, err := os.ReadFile(path)
+	data, err := readLimited(path, MaxConfigSize, "config file")
 	if err != nil {
 		return nil, fmt.Errorf("read config: %w", err)
 	}
@@ -162,7 +163,14 @@ func Load(path string) (*Config, error) {
 
 // Parse validates a config document; file names it in messages.
 func Parse(file string, data []byte) (*Config, error) {
+	if len(data) > MaxConfigSize {
+		return nil, fmt.Errorf("%s: %d bytes; a config file may have at most %d", file, len(data), MaxConfigSize)
+	}
 	text := string(data)
+	if pos, ok := checkNesting(text); !ok {
+		return nil, &Error{File: file, Problems: []Problem{{Pos: pos,
+			Msg: fmt.Sprintf("arrays and inline tables nest more than %d deep here; rekindle reads no such config", MaxNesting)}}}
+	}
 	doc, ok := decodeSplit(text)
 	if !ok {
 		doc = nil
@@ -171,7 +179,7 @@ func Parse(file string, data []byte) (*Config, error) {
 			return nil, decodeError(file, err)
 		}
 	}
-	r := &reader{}
+	r := &reader{dir: filepath.Dir(file)}
 	cfg := r.document(doc)
 	if !r.ps.empty() {
 		names := map[string]string{}

@@ -50,6 +50,7 @@ type reader struct {
 	ps           problems
 	loc          *time.Location
 	contactNames []string
+	dir          string // the config file's directory: relative *_file paths start there
 }
 
 func (r *reader) document(doc map[string]any) *Config {
@@ -719,7 +720,7 @@ func (r *reader) secret(t map[string]any, p path, key string) Secret {
 		r.ps.add(p.with(key), "set either %s or %s_file, not both", key, key)
 		return Secret{}
 	case hasFile:
-		v, err := readSecretFile(file)
+		v, err := readSecretFile(secretPath(file, r.dir))
 		if err != nil {
 			r.ps.add(p.with(key+"_file"), "%v", err)
 			return Secret{}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 )
@@ -53,10 +54,25 @@ func expandEnv(s string) (string, error) {
 	return out, nil
 }
 
+// secretPath is where a *_file setting points. An absolute path is taken as
+// written. A relative one names a credential: under systemd's
+// LoadCredential= it is read from $CREDENTIALS_DIRECTORY, where the service
+// finds it whatever user it runs as; elsewhere (the command line) from the
+// config file's directory, where LoadCredential= copied it from.
+func secretPath(name, configDir string) string {
+	if filepath.IsAbs(name) {
+		return name
+	}
+	if d := os.Getenv("CREDENTIALS_DIRECTORY"); d != "" {
+		return filepath.Join(d, name)
+	}
+	return filepath.Join(configDir, name)
+}
+
 // readSecretFile reads a secret from a file, dropping one trailing newline
 // as editors and `echo` leave it.
 func readSecretFile(name string) (string, error) {
-	b, err := os.ReadFile(name)
+	b, err := readLimited(name, MaxSecretSize, "secret file")
 	if err != nil {
 		// The path is not a secret; the content is never part of the error.
 		return "", fmt.Errorf("cannot read secret file: %v", err)

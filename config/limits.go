@@ -1,0 +1,114 @@
+package config
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"syscall"
+)
+
+// Limits on what rekindle reads, checked before parsing: a config of
+// millions of nested tables, or a secret file that is /dev/zero or a FIFO,
+// must be an error, not a daemon that runs out of memory or hangs.
+const (
+	// MaxConfigSize is the largest config file: far above 100,000
+	// contacts.
+	MaxConfigSize = 64 << 20
+	// MaxNesting is how deep arrays and inline tables may nest.
+	MaxNesting = 32
+	// MaxSecretSize is the largest secret file.
+	MaxSecretSize = 64 << 10
+)
+
+// readLimited reads a regular file of at most max bytes. It opens without
+// blocking, so a FIFO cannot hang the caller, and refuses anything but a
+// regular file before reading a byte.
+func readLimited(name string, max int64, what string) ([]byte, error) {
+	f, err := os.OpenFile(name, os.O_RDONLY|syscall.O_NONBLOCK, 0)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return nil, err
+	}
+	if !fi.Mode().IsRegular() {
+		return nil, fmt.Errorf("%s %s is not a regular file (%s)", what, name, kind(fi.Mode()))
+	}
+	if fi.Size() > max {
+		return nil, fmt.Errorf("%s %s is %d bytes; at most %d are read", what, name, fi.Size(), max)
+	}
+	b, err := io.ReadAll(io.LimitReader(f, max+1))
+	if err != nil {
+		return nil, err
+	}
+	if int64(len(b)) > max {
+		return nil, fmt.Errorf("%s %s is more than %d bytes", what, name, max)
+	}
+	return b, nil
+}
+
+func kind(m os.FileMode) string {
+	switch {
+	case m.IsDir():
+		return "a directory"
+	case m&os.ModeNamedPipe != 0:
+		return "a FIFO"
+	case m&os.ModeDevice != 0:
+		return "a device"
+	case m&os.ModeSocket != 0:
+		return "a socket"
+	}
+	return m.Type().String()
+}
+
+// checkNesting finds the first array or inline table nested deeper than
+// MaxNesting, outside strings and comments, and says where it opens.
+func checkNesting(text string) (Position, bool) {
+	depth, line, col := 0, 1, 0
+	for i := 0; i < len(text); i++ {
+		c := text[i]
+		col++
+		switch c {
+		case '\n':
+			line, col = line+1, 0
+		case '#':
+			for i+1 < len(text) && text[i+1] != '\n' {
+				i++
+			}
+		case '"', '\'':
+			// Skip the string: basic or literal, one line or three quotes.
+			quote := string(c)
+			if i+2 < len(text) && text[i+1] == c && text[i+2] == c {
+				quote = quote + quote + quote
+			}
+			i += len(quote)
+			col += len(quote) - 1
+			for i < len(text) && text[i:min(i+len(quote), len(text))] != quote {
+				if text[i] == '\\' && c == '"' {
+					i++
+					col++
+				}
+				if i < len(text) && text[i] == '\n' {
+					if len(quote) == 1 {
+						break // an unterminated string: the parser will say so
+					}
+					line, col = line+1, 0
+				}
+				i++
+				col++
+			}
+			i += len(quote) - 1
+			col += len(quote) - 1
+		case '[', '{':
+			depth++
+			if depth > MaxNesting {
+				return Position{Line: line, Col: col}, false
+			}
+		case ']', '}':
+			depth = max(depth-1, 0)
+		}
+	}
+	return Position{}, true
+}
