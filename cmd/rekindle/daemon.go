@@ -46,6 +46,10 @@ type daemon struct {
 	opts    notifier.Options
 
 	closeOne sync.Once
+	// load reads the config (d.read unless a test replaces it), and
+	// reloadDeadline bounds it on reload.
+	load           func() (*live, error)
+	reloadDeadline time.Duration
 
 	metrics *web.Metrics
 	server  *web.Server // nil without listen
@@ -56,7 +60,8 @@ type daemon struct {
 const debounce = 300 * time.Millisecond
 
 func newDaemon(ctx context.Context, path string, log *slog.Logger, now func() time.Time, opts notifier.Options) (*daemon, error) {
-	d := &daemon{path: path, log: log, opts: opts}
+	d := &daemon{path: path, log: log, opts: opts, reloadDeadline: reloadDeadline}
+	d.load = d.read
 	l, err := d.load()
 	if err != nil {
 		return nil, err
@@ -140,8 +145,8 @@ func (d *daemon) listen() error {
 	return nil
 }
 
-// load reads and checks the config, its templates and channels.
-func (d *daemon) load() (*live, error) {
+// read reads and checks the config, its templates and channels.
+func (d *daemon) read() (*live, error) {
 	cfg, err := config.Load(d.path)
 	if err != nil {
 		return nil, err
@@ -189,6 +194,7 @@ func (d *daemon) Run(ctx context.Context, hup <-chan os.Signal) error {
 	wg.Go(func() { d.deliver.Run(inner) })
 
 	changes := d.watch(inner)
+	reload := newReloader(inner, d)
 	stateGone := d.watchState(inner)
 	notify("READY=1\nSTATUS=watching " + strconv.Itoa(len(cfg.Contacts)) + " people")
 	var watchdog <-chan time.Time
@@ -207,9 +213,13 @@ func (d *daemon) Run(ctx context.Context, hup <-chan os.Signal) error {
 			result = err
 			running = false
 		case <-hup:
-			d.reload("SIGHUP")
+			reload.start("SIGHUP")
 		case <-changes:
-			d.reload("config file changed")
+			reload.start("config file changed")
+		case res := <-reload.done:
+			reload.finish(res)
+		case <-reload.expired():
+			reload.giveUp()
 		case err := <-stateGone:
 			d.log.Error("stopping: the state file is not the one this daemon opened; restart rekindle to use the file now at that path",
 				"state", d.j.Path(), "err", err)
@@ -239,12 +249,98 @@ func (d *daemon) Run(ctx context.Context, hup <-chan os.Signal) error {
 	return result
 }
 
-// reload swaps in a new config, or keeps the old one if the new one is
-// invalid.
-func (d *daemon) reload(why string) {
+// reloadDeadline bounds a config reload: past it the daemon gives up on
+// that reload and keeps its config.
+const reloadDeadline = 30 * time.Second
+
+// loaded is the outcome of one reload.
+type loaded struct {
+	gen int
+	why string
+	l   *live
+	err error
+}
+
+// reloader loads configs off the main loop, one at a time, each within a
+// deadline: a config that takes long to read must not stop the daemon from
+// answering SIGTERM or feeding the watchdog.
+type reloader struct {
+	d        *daemon
+	ctx      context.Context
+	deadline time.Duration
+	done     chan loaded
+	gen      int
+	busy     bool
+	again    string // a reload asked for while one was under way
+	timer    *time.Timer
+}
+
+func newReloader(ctx context.Context, d *daemon) *reloader {
+	return &reloader{d: d, ctx: ctx, deadline: d.reloadDeadline, done: make(chan loaded, 1)}
+}
+
+// start begins a reload, or queues one if a reload is under way.
+func (r *reloader) start(why string) {
+	if r.busy {
+		r.again = why
+		return
+	}
 	notify("RELOADING=1\nMONOTONIC_USEC=" + strconv.FormatInt(monotonicUsec(), 10))
-	defer notify("READY=1")
-	l, err := d.load()
+	r.busy = true
+	r.gen++
+	gen := r.gen
+	r.timer = time.NewTimer(r.deadline)
+	go func() {
+		l, err := r.d.load()
+		select {
+		case r.done <- loaded{gen, why, l, err}:
+		case <-r.ctx.Done():
+		}
+	}()
+}
+
+// expired is the deadline of the reload under way; nil when none is.
+func (r *reloader) expired() <-chan time.Time {
+	if !r.busy {
+		return nil
+	}
+	return r.timer.C
+}
+
+// finish applies a reload's outcome; one that comes after its deadline is
+// dropped.
+func (r *reloader) finish(res loaded) {
+	if res.gen != r.gen || !r.busy {
+		return
+	}
+	r.timer.Stop()
+	r.busy = false
+	r.d.apply(res.why, res.l, res.err)
+	notify("READY=1")
+	r.next()
+}
+
+// giveUp ends a reload that passed its deadline.
+func (r *reloader) giveUp() {
+	r.busy = false
+	r.gen++ // its result, should it come, is dropped
+	r.d.metrics.Reloads.WithLabelValues("failure").Inc()
+	r.d.metrics.ReloadOK.Set(0)
+	r.d.log.Error("config reload took too long; keeping the running config", "deadline", r.deadline)
+	notify("READY=1")
+	r.next()
+}
+
+func (r *reloader) next() {
+	if why := r.again; why != "" {
+		r.again = ""
+		r.start(why)
+	}
+}
+
+// apply swaps in a new config, or keeps the old one if the new one is
+// invalid.
+func (d *daemon) apply(why string, l *live, err error) {
 	if err == nil && l.cfg.Listen != d.cur.Load().cfg.Listen {
 		d.log.Warn("listen changed; it takes effect at the next start", "listen", l.cfg.Listen)
 	}
