@@ -567,8 +567,31 @@ func TestDesktop(t *testing.T) {
 		t.Errorf("body %q; want it escaped for body-markup", b)
 	}
 
-	// No session bus at all: a clear error that says what to do.
+	if c, _ := n.Hints["category"].Value().(string); c != "x-rekindle.reminder" || n.Hints["desktop-entry"].Value() != nil {
+		t.Errorf("hints %v; want rekindle's own category and no desktop entry it does not ship", n.Hints)
+	}
+	m.Priority = 5
+	if err := ch.Deliver(ctx, m); err != nil {
+		t.Fatal(err)
+	}
+	if u, _ := srv.Received()[2].Hints["urgency"].Value().(byte); u != 1 {
+		t.Errorf("urgency %v for priority 5; want normal, never critical (which never expires)", u)
+	}
+
+	// No DBUS_SESSION_BUS_ADDRESS (a user service may not have it): the
+	// bus at $XDG_RUNTIME_DIR/bus, where the user manager puts it.
 	t.Setenv("DBUS_SESSION_BUS_ADDRESS", "")
+	t.Setenv("XDG_RUNTIME_DIR", bus.Dir)
+	fallback := channel(t, "[channels.desk]\ntype = \"desktop\"\n", Options{Timeout: 3 * time.Second})
+	if err := fallback.Deliver(ctx, sample); err != nil {
+		t.Fatalf("through $XDG_RUNTIME_DIR/bus: %v", err)
+	}
+	if n := len(srv.Received()); n != 4 {
+		t.Errorf("received %d; want the fourth through the fallback bus", n)
+	}
+
+	// No session bus at all: a clear error that says what to do.
+	t.Setenv("XDG_RUNTIME_DIR", t.TempDir())
 	nobus := channel(t, "[channels.desk]\ntype = \"desktop\"\n", Options{})
 	e := failure(t, nobus.Deliver(ctx, sample), true, "no session bus")
 	if !strings.Contains(e.Hint, "systemctl --user") {

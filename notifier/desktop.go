@@ -5,6 +5,7 @@ import (
 	"errors"
 	"html"
 	"os"
+	"path/filepath"
 	"slices"
 	"time"
 
@@ -19,6 +20,23 @@ const (
 	notifyPath    = dbus.ObjectPath("/org/freedesktop/Notifications")
 	notifyMethod  = notifyService + ".Notify"
 )
+
+// sessionBus is the session bus's address as libdbus and sd-bus find it:
+// $DBUS_SESSION_BUS_ADDRESS, else the socket at $XDG_RUNTIME_DIR/bus, where
+// systemd's user manager puts it (a user service may not inherit the
+// variable).
+func sessionBus() string {
+	if a := os.Getenv("DBUS_SESSION_BUS_ADDRESS"); a != "" {
+		return a
+	}
+	if dir := os.Getenv("XDG_RUNTIME_DIR"); dir != "" {
+		p := filepath.Join(dir, "bus")
+		if fi, err := os.Stat(p); err == nil && fi.Mode()&os.ModeSocket != 0 {
+			return "unix:path=" + p
+		}
+	}
+	return ""
+}
 
 // Desktop shows a notification on the user's Linux desktop through
 // org.freedesktop.Notifications on the session bus. It needs the daemon to
@@ -51,10 +69,10 @@ func (d *Desktop) Deliver(ctx context.Context, m Message) error {
 	defer cancel()
 	addr := d.address
 	if addr == "" {
-		addr = os.Getenv("DBUS_SESSION_BUS_ADDRESS")
+		addr = sessionBus()
 	}
 	if addr == "" {
-		return &Error{Channel: d.name, Retryable: true, Msg: "no session bus: DBUS_SESSION_BUS_ADDRESS is not set",
+		return &Error{Channel: d.name, Retryable: true, Msg: "no session bus: DBUS_SESSION_BUS_ADDRESS is not set and there is no $XDG_RUNTIME_DIR/bus",
 			Hint: "desktop notifications need rekindle to run in your desktop session: use the systemctl --user service"}
 	}
 	conn, err := dbus.Connect(addr, dbus.WithContext(ctx))
@@ -63,16 +81,17 @@ func (d *Desktop) Deliver(ctx context.Context, m Message) error {
 			Hint: "is your desktop session running?", Err: err}
 	}
 	defer conn.Close()
+	// Low or normal: "critical" notifications never expire, and nothing
+	// rekindle says (a failing channel included) is worth a notice that
+	// stays until dismissed. The category is rekindle's own, as the
+	// specification asks of categories it does not list.
 	urgency := byte(1) // normal
-	if m.Priority >= 4 {
-		urgency = 2
-	} else if m.Priority > 0 && m.Priority <= 2 {
+	if m.Priority > 0 && m.Priority <= 2 {
 		urgency = 0
 	}
 	hints := map[string]dbus.Variant{
-		"urgency":       dbus.MakeVariant(urgency),
-		"category":      dbus.MakeVariant("im"),
-		"desktop-entry": dbus.MakeVariant("rekindle"),
+		"urgency":  dbus.MakeVariant(urgency),
+		"category": dbus.MakeVariant("x-rekindle.reminder"),
 	}
 	obj := conn.Object(notifyService, notifyPath)
 	// A server with "body-markup" reads a little HTML in the body, so the

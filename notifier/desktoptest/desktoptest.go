@@ -19,10 +19,11 @@ import (
 // Bus is a running dbus-daemon.
 type Bus struct {
 	Address string
+	Dir     string // holds the socket, named "bus" as under $XDG_RUNTIME_DIR
 	cmd     *exec.Cmd
 }
 
-// StartBus starts `dbus-daemon --session` with its socket in dir.
+// StartBus starts `dbus-daemon --session` with its socket at dir/bus.
 func StartBus(dir string) (*Bus, error) {
 	path, err := exec.LookPath("dbus-daemon")
 	if err != nil {
@@ -49,7 +50,7 @@ func StartBus(dir string) (*Bus, error) {
 			cmd.Process.Kill()
 			return nil, fmt.Errorf("dbus-daemon printed no address")
 		}
-		return &Bus{Address: a, cmd: cmd}, nil
+		return &Bus{Address: a, Dir: dir, cmd: cmd}, nil
 	case <-time.After(10 * time.Second):
 		cmd.Process.Kill()
 		return nil, fmt.Errorf("dbus-daemon did not start within 10s")
