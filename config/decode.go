@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net"
 	"net/url"
+	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -46,6 +47,9 @@ var (
 )
 
 // reader walks the decoded document and collects problems.
+// ntfyTopic is what an ntfy server accepts as a topic name.
+var ntfyTopic = regexp.MustCompile(`^[-_A-Za-z0-9]{1,64}$`)
+
 type reader struct {
 	ps           problems
 	loc          *time.Location
@@ -398,8 +402,8 @@ func (r *reader) channel(name string, t map[string]any, p path) *Channel {
 		ch.Topic, _ = r.str(t, p, "topic")
 		if ch.Topic == "" {
 			r.ps.add(p, "an ntfy channel needs a topic = \"...\"")
-		} else if strings.ContainsAny(ch.Topic, "/ ?#") {
-			r.ps.add(p.with("topic"), "a topic is a single name without '/', spaces, '?' or '#'")
+		} else if !ntfyTopic.MatchString(ch.Topic) {
+			r.ps.add(p.with("topic"), "%q is not a topic ntfy accepts: 1 to 64 of the letters A-Z and a-z, digits, '-' and '_'", ch.Topic)
 		}
 		ch.Username, _ = r.str(t, p, "username")
 		ch.Token = r.secret(t, p, "token")
