@@ -16,6 +16,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"strconv"
 	"time"
 
 	"github.com/BurntSushi/toml"
@@ -206,4 +207,32 @@ func decodeError(file string, err error) error {
 		return &Error{File: file, Problems: []Problem{{Pos: pos, Msg: "invalid TOML: " + msg}}}
 	}
 	return fmt.Errorf("%s: %w", file, err)
+}
+
+// Warnings lists what is allowed but most likely a typo: dates in the
+// future (2027 for 2026), which the rules ignore until they come. It returns
+// nil when there is nothing to say; positions are looked up only then.
+func (c *Config) Warnings(now time.Time) *Error {
+	var ps problems
+	names := map[string]string{}
+	later := func(i int, key string, t time.Time) {
+		if t.After(now) {
+			at := path{"contact", strconv.Itoa(i)}
+			names[at.index()] = c.Contacts[i].Name
+			ps.add(at.with(key), "%s is after today; rekindle ignores it until then (a typo for another year?)", t.Format("2006-01-02"))
+		}
+	}
+	for i := range c.Contacts {
+		d := &c.Contacts[i].Dates
+		later(i, "last_interaction", d.LastInteraction)
+		later(i, "fallout", d.Fallout)
+		for _, r := range d.ReachedOut {
+			later(i, "reached_out", r)
+		}
+	}
+	if ps.empty() {
+		return nil
+	}
+	data, _ := readLimited(c.File, MaxConfigSize, "config file")
+	return ps.resolve(c.File, data, names)
 }

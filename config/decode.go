@@ -275,7 +275,7 @@ func (r *reader) contacts(doc map[string]any, cfg *Config, defaultChannels []str
 			grp, found := cfg.Groups[g]
 			if !found {
 				msg := fmt.Sprintf("unknown group %q", g)
-				if s := suggest(g, groupNames); s != "" {
+				if s := Suggest(g, groupNames); s != "" {
 					msg += fmt.Sprintf("; did you mean %q?", s)
 				} else if len(groupNames) > 0 {
 					msg += "; defined groups: " + strings.Join(groupNames, ", ")
@@ -354,7 +354,7 @@ func (r *reader) layer(t map[string]any, p path, cfg *Config) layer {
 		for _, n := range names {
 			if _, found := cfg.Channels[n]; !found && n != ConsoleChannel {
 				msg := fmt.Sprintf("unknown channel %q", n)
-				if s := suggest(n, cfg.ChannelNames()); s != "" {
+				if s := Suggest(n, cfg.ChannelNames()); s != "" {
 					msg += fmt.Sprintf("; did you mean %q?", s)
 				} else if len(cfg.Channels) > 0 {
 					msg += "; configured channels: " + strings.Join(cfg.ChannelNames(), ", ")
@@ -384,7 +384,7 @@ func (r *reader) channel(name string, t map[string]any, p path) *Channel {
 	keys, known := channelKeys[typ]
 	if !known {
 		msg := fmt.Sprintf("unknown channel type %q; use one of %s", typ, strings.Join(channelTypes, ", "))
-		if s := suggest(typ, channelTypes); s != "" {
+		if s := Suggest(typ, channelTypes); s != "" {
 			msg = fmt.Sprintf("unknown channel type %q; did you mean %q?", typ, s)
 		}
 		r.ps.add(p.with("type"), "%s", msg)
@@ -519,7 +519,7 @@ func (r *reader) keys(t map[string]any, p path, allowed map[string]bool, known [
 			continue
 		}
 		msg := "unknown key"
-		if s := suggest(k, known); s != "" {
+		if s := Suggest(k, known); s != "" {
 			msg += fmt.Sprintf("; did you mean %q?", s)
 		} else {
 			msg += "; this table accepts " + strings.Join(known, ", ")

@@ -125,9 +125,9 @@ func (ps *problems) resolve(file string, data []byte, names map[string]string) *
 	return e
 }
 
-// suggest returns the known word closest to s, or "" when none is close
+// Suggest returns the known word closest to s, or "" when none is close
 // enough to be a likely typo.
-func suggest(s string, known []string) string {
+func Suggest(s string, known []string) string {
 	best, bestD := "", 3
 	for _, k := range known {
 		if d := editDistance(s, k); d < bestD && d*2 < len(k) {

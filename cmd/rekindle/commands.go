@@ -25,7 +25,7 @@ import (
 func (c *cli) loadConfig() (*config.Config, error) {
 	path, err := config.Find(c.configFlag)
 	if err != nil {
-		return nil, &hinted{err, "copy config.example.toml to ~/.config/rekindle/config.toml and edit it"}
+		return nil, &hinted{err, "run 'rekindle init' for a starter config, or pass --config"}
 	}
 	cfg, err := config.Load(path)
 	if errors.Is(err, fs.ErrNotExist) {
@@ -137,13 +137,29 @@ func (c *cli) check(args []string) error {
 	}
 	next := scheduler.NextSlot(cfg.Schedule, c.now(), cfg.Location)
 	fmt.Fprintf(c.stdout, "%s: ok\n", cfg.File)
-	fmt.Fprintf(c.stdout, "  %s, %s\n", plural(len(cfg.Contacts), "contact", "contacts"), plural(len(cfg.Groups), "group", "groups"))
+	if len(cfg.Contacts) == 0 {
+		fmt.Fprintf(c.stdout, "  nobody in it yet: add a [[contact]] with a name for each person (see the README)\n")
+	} else {
+		fmt.Fprintf(c.stdout, "  %s, %s\n", plural(len(cfg.Contacts), "contact", "contacts"), plural(len(cfg.Groups), "group", "groups"))
+	}
 	fmt.Fprintf(c.stdout, "  channels: %s\n", channels)
 	fmt.Fprintf(c.stdout, "  schedule: %q in %s; next run %s\n", cfg.ScheduleSpec, zone, next.Format(stamp+" MST"))
 	if cfg.QuietHours.Set {
 		fmt.Fprintf(c.stdout, "  quiet hours: %s\n", cfg.QuietHours)
 	}
+	c.warn(cfg)
 	return nil
+}
+
+// warn prints the config's warnings (dates after today) on standard error.
+func (c *cli) warn(cfg *config.Config) {
+	w := cfg.Warnings(c.now())
+	if w == nil {
+		return
+	}
+	for _, line := range strings.Split(w.Error(), "\n") {
+		fmt.Fprintf(c.stderr, "rekindle: warning: %s\n", line)
+	}
 }
 
 // stateOrder puts who needs attention first in the status table.
@@ -166,6 +182,11 @@ func (c *cli) status(ctx context.Context, args []string) error {
 	t, err := c.timeFlag(*at, cfg)
 	if err != nil {
 		return err
+	}
+	c.warn(cfg)
+	if len(cfg.Contacts) == 0 && !*asJSON {
+		fmt.Fprintf(c.stdout, "nobody in %s yet: add a [[contact]] with a name for each person\n", cfg.File)
+		return nil
 	}
 	j, err := c.openJournal(ctx)
 	if err != nil {
@@ -295,6 +316,9 @@ func (c *cli) log(ctx context.Context, args []string) error {
 	}
 	kind := journal.Kind(pos[1])
 	if !kind.Logged() {
+		if s := config.Suggest(pos[1], []string{"talked", "replied", "reached-out", "fallout"}); s != "" {
+			return usagef("log: unknown kind %q; did you mean %q?", pos[1], s)
+		}
 		return usagef("log: unknown kind %q; use talked, replied, reached-out or fallout", pos[1])
 	}
 	return c.record(ctx, pos[0], *at, func(p *config.Contact, t time.Time) (journal.Event, string) {

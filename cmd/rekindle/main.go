@@ -56,29 +56,76 @@ type hinted struct {
 func (h *hinted) Error() string { return h.err.Error() }
 func (h *hinted) Unwrap() error { return h.err }
 
-const usage = `usage: rekindle [--config PATH] COMMAND [ARGS]
+// command is one entry of the command table: the name, its arguments as
+// usage shows them, one line on what it does, and how to run it.
+type command struct {
+	name, args, summary string
+	run                 func(c *cli, ctx context.Context, args []string) error
+}
 
-commands:
-  run [--once [--at TIME]] [--log-format text|json]
-                                          the daemon: reminders on schedule; --once: one run, then exit
-  check                                   validate the config
-  status [--at TIME] [--json]             everyone's state, last interaction, next reminder and why
-  plan [--from TIME] [--days N] [--json]  the reminders the coming days would bring
-  log PERSON KIND [--at TIME] [--note T]  record what happened; KIND is talked, replied,
-                                          reached-out or fallout
-  snooze PERSON DURATION                  no reminders about PERSON for a while ("3d", "2w")
-  let-be PERSON                           no reminders about PERSON until resume
-  resume PERSON                           end a snooze or let-be
-  history [PERSON] [--limit N]            logged events, newest first
-  test-notify [CHANNEL]                   send a test message through each (or one) channel
-  version                                 version and build info
+var commands = []command{
+	{"init", "", "write a starter config at the default path (never over one)",
+		func(c *cli, _ context.Context, a []string) error { return c.init(a) }},
+	{"run", "[--once [--at TIME [--send]]] [--log-format text|json]",
+		"the daemon: reminders on schedule; --once: one run, then exit; --at: a dry run at TIME that writes and sends nothing",
+		func(c *cli, ctx context.Context, a []string) error { return c.run(ctx, a) }},
+	{"check", "", "validate the config",
+		func(c *cli, _ context.Context, a []string) error { return c.check(a) }},
+	{"status", "[--at TIME] [--json]", "everyone's state, last interaction, next reminder and why",
+		func(c *cli, ctx context.Context, a []string) error { return c.status(ctx, a) }},
+	{"plan", "[--from TIME] [--days N] [--json]", "the reminders the coming days would bring",
+		func(c *cli, ctx context.Context, a []string) error { return c.plan(ctx, a) }},
+	{"log", "PERSON KIND [--at TIME] [--note TEXT]", "record what happened; KIND is talked, replied, reached-out or fallout",
+		func(c *cli, ctx context.Context, a []string) error { return c.log(ctx, a) }},
+	{"snooze", "PERSON DURATION", "no reminders about PERSON for a while (\"3d\", \"2w\")",
+		func(c *cli, ctx context.Context, a []string) error { return c.snooze(ctx, a) }},
+	{"let-be", "PERSON", "no reminders about PERSON until resume",
+		func(c *cli, ctx context.Context, a []string) error { return c.decide(ctx, "let-be", a) }},
+	{"resume", "PERSON", "end a snooze or let-be",
+		func(c *cli, ctx context.Context, a []string) error { return c.decide(ctx, "resume", a) }},
+	{"history", "[PERSON] [--limit N]", "logged events and deliveries, newest first",
+		func(c *cli, ctx context.Context, a []string) error { return c.history(ctx, a) }},
+	{"test-notify", "[CHANNEL]", "send a test message through each (or one) channel",
+		func(c *cli, ctx context.Context, a []string) error { return c.testNotify(ctx, a) }},
+	{"version", "", "version and build info",
+		func(c *cli, _ context.Context, a []string) error { return c.version(a) }},
+}
 
+func lookup(name string) (command, bool) {
+	for _, cmd := range commands {
+		if cmd.name == name {
+			return cmd, true
+		}
+	}
+	return command{}, false
+}
+
+// usage is the help text, made from the command table.
+func usage() string {
+	var b strings.Builder
+	b.WriteString("usage: rekindle [--config PATH] COMMAND [ARGS]\n\ncommands:\n")
+	for _, cmd := range commands {
+		line := "  " + cmd.name
+		if cmd.args != "" {
+			line += " " + cmd.args
+		}
+		if len(line) > 40 {
+			b.WriteString(line + "\n" + strings.Repeat(" ", 42))
+		} else {
+			b.WriteString(fmt.Sprintf("%-42s", line))
+		}
+		b.WriteString(cmd.summary + "\n")
+	}
+	b.WriteString(`
 PERSON is an id, or a name or unique prefix of one, in any case.
 TIME is RFC 3339 (2026-11-30T18:00:00+01:00) or a day (2026-11-30, its start in the
 configured time zone).
 The config is --config, else $REKINDLE_CONFIG, else $XDG_CONFIG_HOME/rekindle/config.toml,
-else /etc/rekindle/config.toml.
-`
+else /etc/rekindle/config.toml. --config may stand before or after the command.
+'rekindle COMMAND --help' shows one command's usage.
+`)
+	return b.String()
+}
 
 // cli is one invocation of the command.
 type cli struct {
@@ -130,58 +177,84 @@ func plural(n int, one, many string) string {
 	return fmt.Sprintf("%d %s", n, many)
 }
 
-func (c *cli) dispatch(ctx context.Context, args []string) error {
-	global := flag.NewFlagSet("rekindle", flag.ContinueOnError)
-	global.SetOutput(io.Discard)
-	global.StringVar(&c.configFlag, "config", "", "")
-	if err := global.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			fmt.Fprint(c.stdout, usage)
-			return nil
+// errHelp is returned by parseFlags for --help: the command's usage is
+// printed and the exit code is 0.
+var errHelp = errors.New("help")
+
+// globalFlags takes --config PATH (or --config=PATH) out of args, wherever
+// it stands.
+func (c *cli) globalFlags(args []string) ([]string, error) {
+	var rest []string
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		switch {
+		case a == "--":
+			return append(rest, args[i:]...), nil
+		case a == "--config" || a == "-config":
+			if i+1 >= len(args) {
+				return nil, usagef("--config needs a path")
+			}
+			c.configFlag = args[i+1]
+			i++
+		case strings.HasPrefix(a, "--config="), strings.HasPrefix(a, "-config="):
+			_, c.configFlag, _ = strings.Cut(a, "=")
+		default:
+			rest = append(rest, a)
 		}
-		return usagef("%v", err)
 	}
-	rest := global.Args()
+	return rest, nil
+}
+
+func (c *cli) dispatch(ctx context.Context, args []string) error {
+	rest, err := c.globalFlags(args)
+	if err != nil {
+		return err
+	}
 	if len(rest) == 0 {
-		fmt.Fprint(c.stderr, usage)
+		fmt.Fprint(c.stderr, usage())
 		return usagef("no command given")
 	}
-	cmd, args := rest[0], rest[1:]
-	switch cmd {
-	case "help", "-h", "--help":
-		fmt.Fprint(c.stdout, usage)
-		return nil
-	case "version":
-		return c.version(args)
-	case "check":
-		return c.check(args)
-	case "status":
-		return c.status(ctx, args)
-	case "plan":
-		return c.plan(ctx, args)
-	case "log":
-		return c.log(ctx, args)
-	case "snooze":
-		return c.snooze(ctx, args)
-	case "let-be":
-		return c.decide(ctx, "let-be", args)
-	case "resume":
-		return c.decide(ctx, "resume", args)
-	case "history":
-		return c.history(ctx, args)
-	case "test-notify":
-		return c.testNotify(ctx, args)
-	case "run":
-		return c.run(ctx, args)
-	}
-	msg := fmt.Sprintf("unknown command %q", cmd)
-	for _, known := range []string{"run", "check", "status", "plan", "log", "snooze", "let-be", "resume", "history", "test-notify", "version"} {
-		if strings.HasPrefix(known, cmd) || strings.HasPrefix(cmd, known) {
-			msg += fmt.Sprintf("; did you mean %q?", known)
-			break
+	name, args := rest[0], rest[1:]
+	switch name {
+	case "help", "-h", "--help", "-help":
+		if len(args) == 1 {
+			if cmd, ok := lookup(args[0]); ok {
+				fmt.Fprint(c.stdout, commandUsage(cmd))
+				return nil
+			}
 		}
+		fmt.Fprint(c.stdout, usage())
+		return nil
 	}
-	return usagef("%s", msg)
+	cmd, ok := lookup(name)
+	if !ok {
+		if strings.HasPrefix(name, "-") {
+			return usagef("unknown flag %s before the command", name)
+		}
+		msg := fmt.Sprintf("unknown command %q", name)
+		names := make([]string, len(commands))
+		for i, k := range commands {
+			names[i] = k.name
+		}
+		if s := config.Suggest(name, names); s != "" {
+			msg += fmt.Sprintf("; did you mean %q?", s)
+		}
+		return usagef("%s", msg)
+	}
+	err = cmd.run(c, ctx, args)
+	if errors.Is(err, errHelp) {
+		fmt.Fprint(c.stdout, commandUsage(cmd))
+		return nil
+	}
+	return err
+}
+
+func commandUsage(cmd command) string {
+	u := "usage: rekindle " + cmd.name
+	if cmd.args != "" {
+		u += " " + cmd.args
+	}
+	return u + "\n\n" + cmd.summary + "\n"
 }
 
 // parseFlags parses flags that may stand before, between or after the
@@ -191,6 +264,9 @@ func parseFlags(fs *flag.FlagSet, args []string, minPos, maxPos int, what string
 	var pos []string
 	for {
 		if err := fs.Parse(args); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				return nil, errHelp
+			}
 			return nil, usagef("%s: %v", fs.Name(), err)
 		}
 		args = fs.Args()

@@ -64,7 +64,7 @@ func (c *cli) run(ctx context.Context, args []string) error {
 	}
 	path, err := config.Find(c.configFlag)
 	if err != nil {
-		return &hinted{err, "copy config.example.toml to ~/.config/rekindle/config.toml and edit it"}
+		return &hinted{err, "run 'rekindle init' for a starter config, or pass --config"}
 	}
 	d, err := newDaemon(ctx, path, log, c.now, notifier.Options{Stdout: c.stdout})
 	if err != nil {

@@ -1,0 +1,99 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+)
+
+// starter is the config `rekindle init` writes: everything a first day
+// needs, and nobody in it, so that no reminder goes out about a stranger.
+const starter = `# rekindle's config: the people who matter to you, and how you want to be
+# reminded. rekindle never writes this file; edit it as you like, then
+# 'rekindle check'. Every setting is explained in the README.
+
+# timezone = "Europe/Berlin"   # default: this machine's
+schedule = "0 9 * * *"         # when to look who is due: 09:00 every day
+# quiet_hours = "22:00-08:00"  # hold reminders during the night
+
+[defaults]
+every = "30d"                  # a check-in when 30 days pass without talking
+
+# Where reminders go. With no channel they are printed by 'rekindle run'.
+# [channels.phone]
+# type  = "ntfy"
+# url   = "https://ntfy.sh"
+# topic = "a-long-random-topic"
+#
+# [channels.desk]
+# type = "desktop"
+
+# One [[contact]] per person. Remove the # signs and fill in someone real:
+# [[contact]]
+# name = "Alice Moreau"
+# last_interaction = 2026-11-20   # the day you last really talked
+# every = "2w"                    # this person: every two weeks
+# interests = ["chess"]           # conversation starters for the reminder
+# notes = "Started a new job."
+`
+
+// init writes the starter config at the path the other commands look at
+// first (--config, $REKINDLE_CONFIG, else $XDG_CONFIG_HOME/rekindle).
+func (c *cli) init(args []string) error {
+	fsi := flag.NewFlagSet("init", flag.ContinueOnError)
+	if _, err := parseFlags(fsi, args, 0, 0, ""); err != nil {
+		return err
+	}
+	path := c.configFlag
+	if path == "" {
+		path = os.Getenv("REKINDLE_CONFIG")
+	}
+	if path == "" {
+		dir := os.Getenv("XDG_CONFIG_HOME")
+		if dir == "" {
+			home, err := os.UserHomeDir()
+			if err != nil {
+				return &hinted{err, "pass --config with the path to write"}
+			}
+			dir = filepath.Join(home, ".config")
+		}
+		path = filepath.Join(dir, "rekindle", "config.toml")
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return err
+	}
+	// O_EXCL: an existing file, even one created a moment ago, is kept.
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if errors.Is(err, fs.ErrExist) {
+		return &hinted{fmt.Errorf("%s exists; rekindle never writes over a config", path),
+			"edit it, or move it away first to start afresh"}
+	}
+	if err != nil {
+		return err
+	}
+	if _, err := f.WriteString(starter); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Close(); err != nil {
+		return err
+	}
+	fmt.Fprintf(c.stdout, `wrote %s, with nobody in it yet.
+next:
+  1. add the people who matter to you: %s
+  2. rekindle check        (is the config right?)
+  3. rekindle status       (who is due, and why)
+  4. rekindle run          (the daemon; or install the user service, see the README)
+`, path, editorLine(path))
+	return nil
+}
+
+func editorLine(path string) string {
+	if e := os.Getenv("EDITOR"); e != "" {
+		return e + " " + path
+	}
+	return "open " + path + " in your editor"
+}
