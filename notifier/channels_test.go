@@ -108,6 +108,25 @@ func TestNtfy(t *testing.T) {
 		}
 	})
 
+	t.Run("a repeat with the same id replaces the first on the phone", func(t *testing.T) {
+		ch := channel(t, base+"token = \"tk_goodtoken\"\n", Options{})
+		before := len(srv.Notifications())
+		m := sample
+		m.ID = "rk0123456789abcdef0123456789abcd"
+		for range 2 { // a crash between the server's accept and the record
+			if err := ch.Deliver(ctx, m); err != nil {
+				t.Fatal(err)
+			}
+		}
+		got := srv.Received()
+		if last := got[len(got)-1]; last.SequenceID != m.ID {
+			t.Errorf("sequence_id %q; want the delivery's id %q", last.SequenceID, m.ID)
+		}
+		if n := len(srv.Notifications()) - before; n != 1 {
+			t.Errorf("the phone shows %d notifications for one reminder sent twice; want 1", n)
+		}
+	})
+
 	t.Run("username and password", func(t *testing.T) {
 		ch := channel(t, base+"username = \"me\"\npassword = \"s3cret-pass\"\n", Options{})
 		if err := ch.Deliver(ctx, sample); err != nil {
@@ -424,6 +443,37 @@ func TestEmail(t *testing.T) {
 			if strings.Contains(text, echoed) || strings.Contains(text, "wrong-secret-pw") || !strings.Contains(text, "[redacted]") {
 				t.Errorf("the echoed credentials are not cut out: %q", text)
 			}
+		}
+	})
+
+	t.Run("a repeat has the same Message-ID", func(t *testing.T) {
+		srv, err := smtptest.Start(smtptest.StartTLS, users)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer srv.Close()
+		ch := channel(t, config(srv.Port(), "starttls", "mail-secret-pw"), Options{RootCAs: srv.Roots})
+		m := sample
+		m.ID = "rk0123456789abcdef0123456789abcd"
+		for range 2 {
+			if err := ch.Deliver(ctx, m); err != nil {
+				t.Fatal(err)
+			}
+		}
+		m.ID = "rkffffffffffffffffffffffffffffff"
+		if err := ch.Deliver(ctx, m); err != nil {
+			t.Fatal(err)
+		}
+		var ids []string
+		for _, mm := range srv.Mail() {
+			msg, err := mail.ReadMessage(strings.NewReader(string(mm.Data)))
+			if err != nil {
+				t.Fatal(err)
+			}
+			ids = append(ids, msg.Header.Get("Message-Id"))
+		}
+		if len(ids) != 3 || ids[0] != "<rk0123456789abcdef0123456789abcd.rekindle@example.com>" || ids[1] != ids[0] || ids[2] == ids[0] {
+			t.Errorf("Message-IDs %q; want the first two equal, from the delivery id and the From domain", ids)
 		}
 	})
 

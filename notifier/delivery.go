@@ -3,6 +3,8 @@ package notifier
 import (
 	"cmp"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -507,6 +509,7 @@ func (d *Deliverer) work(ctx context.Context, name string, rows []journal.Delive
 			d.fail(ctx, log, name, m, &Error{Channel: name, Msg: "the channel is no longer in the config"})
 			continue
 		}
+		m.msg.ID = deliveryID(m.rows)
 		err := ch.Deliver(ctx, m.msg)
 		if err != nil && ctx.Err() != nil {
 			return // stopped mid-send: the row stays pending for the next start
@@ -566,6 +569,18 @@ func (d *Deliverer) work(ctx context.Context, name string, rows []journal.Delive
 		}
 		d.fail(ctx, log, name, m, err)
 	}
+}
+
+// deliveryID names one delivery, the same at every attempt and after a
+// restart: a hash of its rows' identities (person, kind, anchor, repeat,
+// channel), which the outbox keeps unique. Letters and digits only, as
+// ntfy's sequence ids and Message-ID's local part take them.
+func deliveryID(rows []journal.Delivery) string {
+	h := sha256.New()
+	for _, r := range rows {
+		fmt.Fprintf(h, "%s\x00%s\x00%d\x00%d\x00%s\x00", r.Contact, r.Kind, r.Anchor.UnixMilli(), r.Repeat, r.Channel)
+	}
+	return "rk" + hex.EncodeToString(h.Sum(nil))[:30]
 }
 
 // fail records a permanent failure and, the first time a channel fails,

@@ -25,6 +25,7 @@ type scripted struct {
 	got    []Message
 	at     []time.Time
 	titles []string
+	ids    []string // Message.ID of each attempt
 }
 
 func (s *scripted) Name() string { return s.name }
@@ -44,6 +45,7 @@ func (s *scripted) Deliver(ctx context.Context, m Message) error {
 	defer s.mu.Unlock()
 	s.at = append(s.at, time.Now())
 	s.titles = append(s.titles, m.Title)
+	s.ids = append(s.ids, m.ID)
 	if len(s.errs) > 0 {
 		err := s.errs[0]
 		s.errs = s.errs[1:]

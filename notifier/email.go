@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"html"
+	netmail "net/mail"
 	"net/textproto"
 	"strings"
 	"time"
@@ -76,7 +77,13 @@ func (e *Email) message(m Message) (*mail.Msg, error) {
 	}
 	msg.Subject(m.Title)
 	msg.SetDate()
-	msg.SetMessageID()
+	if m.ID != "" {
+		// The same Message-ID at every attempt: a mail sent twice (the
+		// one window a crash leaves) is one message to mail clients.
+		msg.SetMessageIDWithValue(m.ID + ".rekindle@" + domainOf(e.from))
+	} else {
+		msg.SetMessageID()
+	}
 	msg.SetGenHeader(mail.HeaderXMailer, "rekindle")
 	text := m.Text
 	for _, l := range m.Links {
@@ -85,6 +92,19 @@ func (e *Email) message(m Message) (*mail.Msg, error) {
 	msg.SetBodyString(mail.TypeTextPlain, text+"\n\n-- \nSent by rekindle, to you only.\n")
 	msg.AddAlternativeString(mail.TypeTextHTML, htmlDocument(m))
 	return msg, nil
+}
+
+// domainOf is the domain of an address such as "rekindle <me@example.com>",
+// for Message-IDs; "rekindle.invalid" when it has none.
+func domainOf(addr string) string {
+	a, err := netmail.ParseAddress(addr)
+	if err != nil {
+		return "rekindle.invalid"
+	}
+	if _, d, ok := strings.Cut(a.Address, "@"); ok && d != "" {
+		return d
+	}
+	return "rekindle.invalid"
 }
 
 // Deliver sends m to every recipient.

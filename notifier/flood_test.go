@@ -6,6 +6,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"syscall"
 	"testing"
@@ -243,5 +244,38 @@ func fill(t *testing.T, path string) {
 			}
 			return
 		}
+	}
+}
+
+// TestDeliveryIDIsStable: every attempt at one delivery carries the same
+// id, and after a restart too; other deliveries have other ids.
+func TestDeliveryIDIsStable(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "r.db")
+	var first []string
+	synctest.Test(t, func(t *testing.T) {
+		lost := &Error{Channel: "phone", Retryable: true, Msg: "no answer within the timeout"}
+		phone := &scripted{name: "phone", errs: []error{lost}}
+		f := startAt(t, path, nil, phone)
+		f.enqueue(t, "alice", false, "phone")
+		f.enqueue(t, "bob", false, "phone")
+		time.Sleep(time.Minute)
+		synctest.Wait()
+		first = append(first, phone.ids...)
+		f.stop(t)
+	})
+	// alice failed once; after the backoff bob's row (older) went, then
+	// alice's again: three attempts.
+	if len(first) != 3 || first[0] != first[2] || first[0] == first[1] || !regexp.MustCompile(`^rk[0-9a-f]{30}$`).MatchString(first[0]) {
+		t.Fatalf("ids %q; want alice's, bob's, alice's again, each rk and 30 hex digits", first)
+	}
+	// The same rows read again (a restart): the same ids.
+	j, err := journal.Open(context.Background(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer j.Close()
+	rows, _ := j.Deliveries(context.Background(), "alice", 0)
+	if id := deliveryID(rows); id != first[0] {
+		t.Errorf("after a restart alice's delivery is %s; before it was %s", id, first[0])
 	}
 }

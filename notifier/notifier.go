@@ -33,6 +33,12 @@ type Message struct {
 	Actions  []Action
 	Links    []Link // shown by email and Slack
 	Test     bool   // a test-notify message
+	// ID is the same for every attempt at one delivery, and set by the
+	// deliverer just before a send (never stored). A service that can
+	// (email's Message-ID, ntfy's sequence id) shows a repeat under it as
+	// the same message, which is what becomes of the one duplicate a crash
+	// can cause.
+	ID string `json:"-"`
 }
 
 // For keeps only the formats a channel type renders, so the outbox stores

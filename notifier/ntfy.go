@@ -68,6 +68,10 @@ type ntfyPublish struct {
 	Tags     []string     `json:"tags,omitempty"`
 	Click    string       `json:"click,omitempty"`
 	Actions  []ntfyAction `json:"actions,omitempty"`
+	// SequenceID (ntfy 2.16 and later): a message with the id of an
+	// earlier one replaces it on the phone instead of showing twice.
+	// Older servers ignore the field.
+	SequenceID string `json:"sequence_id,omitempty"`
 }
 
 // ntfyError is the JSON body of an ntfy error response.
@@ -82,6 +86,7 @@ func (n *Ntfy) payload(m Message) ntfyPublish {
 	p := ntfyPublish{
 		Topic: n.topic, Title: m.Title, Message: m.Markdown, Markdown: true,
 		Priority: n.priority, Tags: append(append([]string(nil), n.tags...), m.Tags...), Click: m.Click,
+		SequenceID: m.ID,
 	}
 	if p.Message == "" {
 		p.Message, p.Markdown = m.Text, false

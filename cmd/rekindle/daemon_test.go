@@ -664,3 +664,34 @@ func TestDaemonMetrics(t *testing.T) {
 		t.Errorf("after a restart, last run %v; want the run on record", got)
 	}
 }
+
+// TestDaemonKill9AfterAccept: the one window for a duplicate. The server
+// accepts the reminder, the daemon is killed before it hears so (and before
+// it records it); after the restart the reminder is sent again, under the
+// same sequence id, so the phone shows it once.
+func TestDaemonKill9AfterAccept(t *testing.T) {
+	t.Parallel()
+	srv := ntfytest.New()
+	defer srv.Close()
+	srv.AcceptThenHold(1)
+	e := newEnv(t, ntfyConfig(srv.URL, "[[contact]]\nname = \"Alice\"\nlast_interaction = 2026-10-20\n"))
+	p := e.start(t)
+	waitFor(t, "the send to be accepted and held", 10*time.Second, func() bool { return srv.Holding() == 1 })
+	p.cmd.Process.Signal(syscall.SIGKILL)
+	<-p.exited
+	waitFor(t, "the server to see the client go", 5*time.Second, func() bool { return srv.Holding() == 0 })
+
+	q := e.start(t)
+	q.waitLog(t, "msg=delivered", 10*time.Second)
+	waitFor(t, "the repeat", 5*time.Second, func() bool { return len(srv.Received()) == 2 })
+	time.Sleep(300 * time.Millisecond) // nothing more may come
+	got := srv.Received()
+	if len(got) != 2 || got[0].SequenceID == "" || got[0].SequenceID != got[1].SequenceID {
+		t.Fatalf("received %d, sequence ids %q / %q; want the repeat under the first one's id", len(got), got[0].SequenceID, got[len(got)-1].SequenceID)
+	}
+	if n := len(srv.Notifications()); n != 1 {
+		t.Errorf("the phone shows %d notifications; want 1", n)
+	}
+	q.cmd.Process.Signal(syscall.SIGTERM)
+	<-q.exited
+}

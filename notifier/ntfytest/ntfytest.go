@@ -30,6 +30,9 @@ type Message struct {
 	Click    string   `json:"click"`
 	Markdown bool     `json:"markdown"`
 	Actions  []Action `json:"actions"`
+	// SequenceID (ntfy 2.16+): a message with the sequence id of an earlier
+	// one updates that notification instead of showing a new one.
+	SequenceID string `json:"sequence_id,omitempty"`
 
 	Auth string `json:"-"` // "bearer:TOKEN", "basic:USER" or ""
 }
@@ -61,6 +64,9 @@ type Server struct {
 	hold     int
 	holding  int
 	release  chan struct{}
+	// acceptHold: hold requests after accepting them, as a server whose
+	// answer is lost would.
+	acceptHold int
 }
 
 type user struct {
@@ -137,6 +143,36 @@ func (s *Server) Holding() int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.holding
+}
+
+// AcceptThenHold makes the next n requests be accepted (recorded) and then
+// held unanswered until Release: the client, if it goes away, never learns
+// that the server has its message.
+func (s *Server) AcceptThenHold(n int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.acceptHold = n
+	s.release = make(chan struct{})
+}
+
+// Notifications returns what a subscribed phone shows: the accepted
+// messages, a message with an earlier one's sequence id replacing it.
+func (s *Server) Notifications() []Message {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []Message
+	at := map[string]int{}
+	for _, m := range s.received {
+		if i, ok := at[m.SequenceID]; ok && m.SequenceID != "" {
+			out[i] = m
+			continue
+		}
+		if m.SequenceID != "" {
+			at[m.SequenceID] = len(out)
+		}
+		out = append(out, m)
+	}
+	return out
 }
 
 // Received returns the messages the server accepted, in order.
@@ -259,6 +295,21 @@ func (s *Server) handle(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	s.received = append(s.received, m)
+	if s.acceptHold > 0 && s.release != nil {
+		s.acceptHold--
+		s.holding++
+		release := s.release
+		s.mu.Unlock()
+		select {
+		case <-release:
+		case <-r.Context().Done():
+		}
+		s.mu.Lock()
+		s.holding--
+		if r.Context().Err() != nil {
+			return // accepted, but the client never hears of it
+		}
+	}
 	id := make([]byte, 6)
 	rand.Read(id)
 	now := time.Now().Unix()
