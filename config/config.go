@@ -15,6 +15,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -177,7 +178,7 @@ func Parse(file string, data []byte) (*Config, error) {
 		doc = nil
 		_, err := toml.Decode(text, &doc)
 		if err != nil {
-			return nil, decodeError(file, err)
+			return nil, decodeError(file, text, err)
 		}
 	}
 	r := &reader{dir: filepath.Dir(file)}
@@ -196,7 +197,7 @@ func Parse(file string, data []byte) (*Config, error) {
 }
 
 // decodeError turns a TOML syntax error into a positioned Problem.
-func decodeError(file string, err error) error {
+func decodeError(file, text string, err error) error {
 	var pe toml.ParseError
 	if errors.As(err, &pe) {
 		msg := pe.Message
@@ -204,9 +205,42 @@ func decodeError(file string, err error) error {
 			msg += "; " + strings.TrimSpace(pe.Usage)
 		}
 		pos := Position{Line: max(pe.Position.Line, 1), Col: max(pe.Position.Col, 1)}
+		if p, ok := explain(text, pe.Message); ok {
+			return &Error{File: file, Problems: []Problem{p}}
+		}
 		return &Error{File: file, Problems: []Problem{{Pos: pos, Msg: "invalid TOML: " + msg}}}
 	}
 	return fmt.Errorf("%s: %w", file, err)
+}
+
+var (
+	topChannels   = regexp.MustCompile(`(?m)^[ \t]*channels[ \t]*=`)
+	singleContact = regexp.MustCompile(`(?m)^[ \t]*\[[ \t]*contact[ \t]*\][ \t]*(#.*)?$`)
+)
+
+// explain turns the TOML errors that common slips cause into what was
+// written and what to write instead, at the line of the slip (which is not
+// always where the parser stopped).
+func explain(text, msg string) (Problem, bool) {
+	lineOf := func(re *regexp.Regexp) (Position, bool) {
+		loc := re.FindStringIndex(text)
+		if loc == nil {
+			return Position{}, false
+		}
+		return Position{Line: strings.Count(text[:loc[0]], "\n") + 1, Col: 1}, true
+	}
+	switch {
+	case strings.Contains(msg, "'channels' was already created"), strings.Contains(msg, "'channels' has already been defined"):
+		if pos, ok := lineOf(topChannels); ok {
+			return Problem{Pos: pos, Key: "channels", Msg: "you wrote channels = [...] at the top, and [channels.NAME] tables too; " +
+				"the tables define channels, and the list of channels everyone uses goes under [defaults]: [defaults] channels = [...]"}, true
+		}
+	case strings.Contains(msg, "'contact' has already been defined"), strings.Contains(msg, "'contact' was already created"):
+		if pos, ok := lineOf(singleContact); ok {
+			return Problem{Pos: pos, Key: "contact", Msg: "you wrote [contact] after [[contact]]; write [[contact]] (double brackets) above each person"}, true
+		}
+	}
+	return Problem{}, false
 }
 
 // Warnings lists what is allowed but most likely a typo: dates in the

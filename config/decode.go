@@ -227,7 +227,7 @@ func (r *reader) contacts(doc map[string]any, cfg *Config, defaultChannels []str
 			list = append(list, m)
 		}
 	default:
-		r.ps.add(path{"contact"}, "write [[contact]] (double brackets) above each person")
+		r.ps.add(path{"contact"}, "you wrote [contact]; write [[contact]] (double brackets) above each person")
 		return
 	}
 	cfg.Contacts = make([]Contact, len(list))
@@ -519,6 +519,10 @@ func (r *reader) keys(t map[string]any, p path, allowed map[string]bool, known [
 			continue
 		}
 		msg := "unknown key"
+		if len(p) == 0 && k == "contacts" {
+			r.ps.add(p.with(k), "you wrote [[contacts]]; write [[contact]] (singular) above each person")
+			continue
+		}
 		if s := Suggest(k, known); s != "" {
 			msg += fmt.Sprintf("; did you mean %q?", s)
 		} else {
@@ -596,9 +600,28 @@ func (r *reader) table(t map[string]any, p path, key string) (map[string]any, bo
 	}
 	m, ok := v.(map[string]any)
 	if !ok {
+		if len(p) == 0 && key == "channels" {
+			// channels = [...] at the top: meant as the channels everyone
+			// uses, which is a setting of [defaults].
+			r.ps.add(p.with(key), "you wrote channels = [...] at the top, where [channels.NAME] tables define channels; to pick the channels everyone uses, write it under [defaults]: [defaults] channels = %s", tomlList(v))
+			return nil, false
+		}
 		r.ps.add(p.with(key), "must be a table: [%s]", key)
 	}
 	return m, ok
+}
+
+// tomlList writes a decoded array back as TOML, for a message.
+func tomlList(v any) string {
+	list, ok := v.([]any)
+	if !ok {
+		return "[\"...\"]"
+	}
+	parts := make([]string, len(list))
+	for i, e := range list {
+		parts[i] = fmt.Sprintf("%q", e)
+	}
+	return "[" + strings.Join(parts, ", ") + "]"
 }
 
 func (r *reader) strings(t map[string]any, p path, key string) ([]string, bool) {
