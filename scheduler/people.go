@@ -1,6 +1,7 @@
 package scheduler
 
 import (
+	"fmt"
 	"context"
 	"math"
 	"runtime"
@@ -53,6 +54,14 @@ func People(cfg *config.Config, events map[string][]journal.Event) []Person {
 	return out
 }
 
+// PersonOf is People for one contact, given that contact's events.
+func PersonOf(cfg *config.Config, c *config.Contact, events []journal.Event) Person {
+	one := &config.Config{Contacts: []config.Contact{*c}, Location: cfg.Location}
+	p := People(one, map[string][]journal.Event{c.ID: events})[0]
+	p.Contact = c
+	return p
+}
+
 func inZone(t time.Time, loc *time.Location) time.Time {
 	if t.IsZero() {
 		return t
@@ -63,6 +72,29 @@ func inZone(t time.Time, loc *time.Location) time.Time {
 // Evaluate applies the rules to p at t.
 func (p *Person) Evaluate(t time.Time) rules.Result {
 	return rules.Evaluate(p.Settings, &p.Dates, p.Events, t)
+}
+
+// Redundant says why logging a decision (let-be or resume) for p at t
+// would change nothing, or "" when it would: a second let-be, or a resume
+// with nothing to end, is not logged.
+func (p *Person) Redundant(kind journal.Kind, t time.Time) string {
+	r := p.Evaluate(t)
+	explicit := r.State == rules.LetBe && !r.Since.IsZero()
+	switch kind {
+	case journal.LetBe:
+		if explicit {
+			return fmt.Sprintf("%s is already let be (since %s); nothing logged", p.Name, r.Since.In(t.Location()).Format("2006-01-02"))
+		}
+	case journal.Resume:
+		switch {
+		case explicit, r.State == rules.Snoozed:
+		case r.State == rules.LetBe:
+			return fmt.Sprintf("%s is let be because %d messages went unanswered, not by a decision of yours; that ends when they reply (log replied); nothing logged", p.Name, r.Unanswered)
+		default:
+			return fmt.Sprintf("%s is not snoozed or let be; nothing to resume, nothing logged", p.Name)
+		}
+	}
+	return ""
 }
 
 // Status is one line of `rekindle status`: a person's state at an instant.

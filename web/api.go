@@ -209,8 +209,32 @@ func (s *Server) decide(kind journal.Kind) http.HandlerFunc {
 				return
 			}
 		}
-		s.record(w, r, c, journal.Event{Kind: kind, At: s.opts.Now()})
+		now := s.opts.Now().In(s.opts.Config().Location)
+		if why, err := s.redundant(r, c, kind, now); err != nil {
+			fail(w, http.StatusInternalServerError, "read state: %v", err)
+			return
+		} else if why != "" {
+			st, err := s.statusOf(r, c.ID)
+			if err != nil {
+				fail(w, http.StatusInternalServerError, "read state: %v", err)
+				return
+			}
+			writeJSON(w, http.StatusOK, map[string]any{"unchanged": why, "contact": st})
+			return
+		}
+		s.record(w, r, c, journal.Event{Kind: kind, At: now})
 	}
+}
+
+// redundant says why logging kind for c would change nothing ("" if it
+// would): a second let-be, or a resume with nothing to end.
+func (s *Server) redundant(r *http.Request, c *config.Contact, kind journal.Kind, now time.Time) (string, error) {
+	events, err := s.opts.Journal.Events(r.Context())
+	if err != nil {
+		return "", err
+	}
+	p := scheduler.PersonOf(s.opts.Config(), c, events[c.ID])
+	return p.Redundant(kind, now), nil
 }
 
 // button records what a phone button stands for. Its credential is the

@@ -244,6 +244,14 @@ func TestWrites(t *testing.T) {
 	if r := f.do(t, "POST", "/api/contacts/emil/let-be", "{}", true); r.status != 201 || f.stateOf(t, "emil")["state"] != "let_be" {
 		t.Errorf("let-be: %+v", r)
 	}
+	// A second let-be, and a resume with nothing to end, change nothing
+	// and log nothing.
+	if r := f.do(t, "POST", "/api/contacts/emil/let-be", "", true); r.status != 200 || !strings.Contains(r.body, `"unchanged": "Emil is already let be`) {
+		t.Errorf("let-be twice: %+v", r)
+	}
+	if r := f.do(t, "POST", "/api/contacts/bob/resume", "", true); r.status != 200 || !strings.Contains(r.body, "nothing to resume") {
+		t.Errorf("resume of someone neither snoozed nor let be: %+v", r)
+	}
 	evs, _ := f.j.History(context.Background(), "", 0)
 	if len(evs) != 5 {
 		t.Fatalf("%d events; want 5", len(evs))

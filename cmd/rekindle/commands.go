@@ -392,6 +392,17 @@ func (c *cli) record(ctx context.Context, who, at string, make func(*config.Cont
 		return err
 	}
 	defer j.Close()
+	if e.Kind == journal.LetBe || e.Kind == journal.Resume {
+		events, err := j.Events(ctx)
+		if err != nil {
+			return err
+		}
+		person := scheduler.PersonOf(cfg, p, events[p.ID])
+		if why := person.Redundant(e.Kind, now); why != "" {
+			fmt.Fprintln(c.stdout, why)
+			return nil
+		}
+	}
 	if _, err := j.Add(ctx, e); err != nil {
 		return err
 	}
