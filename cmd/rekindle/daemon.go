@@ -50,6 +50,8 @@ type daemon struct {
 	// reloadDeadline bounds it on reload.
 	load           func() (*live, error)
 	reloadDeadline time.Duration
+	// zone is the log's time zone, the config's; a reload updates it.
+	zone *atomic.Pointer[time.Location]
 
 	metrics *web.Metrics
 	server  *web.Server // nil without listen
@@ -359,6 +361,9 @@ func (d *daemon) apply(why string, l *live, err error) {
 		return
 	}
 	d.cur.Store(l)
+	if d.zone != nil {
+		d.zone.Store(l.cfg.Location)
+	}
 	d.known(l)
 	d.metrics.Reloads.WithLabelValues("success").Inc()
 	d.metrics.ReloadOK.Set(1)

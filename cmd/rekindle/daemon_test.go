@@ -106,7 +106,7 @@ func (e *env) write(t *testing.T, config string) {
 
 func (e *env) command(t *testing.T, args ...string) *exec.Cmd {
 	cmd := exec.Command(binary(t), append([]string{"--config", e.config}, args...)...)
-	cmd.Env = append(os.Environ(), "STATE_DIRECTORY="+e.state, "NOTIFY_SOCKET=", "JOURNAL_STREAM=")
+	cmd.Env = append(os.Environ(), "STATE_DIRECTORY="+e.state, "NOTIFY_SOCKET=", "JOURNAL_STREAM=", "TZ=UTC")
 	cmd.Env = append(cmd.Env, e.extra...)
 	return cmd
 }
@@ -694,4 +694,11 @@ func TestDaemonKill9AfterAccept(t *testing.T) {
 	}
 	q.cmd.Process.Signal(syscall.SIGTERM)
 	<-q.exited
+	// One zone in the log, the config's (Europe/Berlin), stamps included,
+	// though the machine's is UTC.
+	logs := p.stderr.String() + q.stderr.String()
+	if !regexp.MustCompile(`time=\S+\+0[12]:00 level=INFO msg="rekindle started"`).MatchString(logs) ||
+		regexp.MustCompile(`time=\S+Z `).MatchString(logs) || !regexp.MustCompile(`slot=\S+\+0[12]:00`).MatchString(logs) {
+		t.Errorf("log lines in more than one zone:\n%s", logs)
+	}
 }

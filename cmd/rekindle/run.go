@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/signal"
 	"strings"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -20,17 +21,23 @@ import (
 )
 
 // newLogger makes the daemon's logger: text (JSON on request) on standard
-// error, without time stamps under journald, which adds its own.
-func newLogger(w io.Writer, format string) (*slog.Logger, error) {
-	opts := &slog.HandlerOptions{}
-	if os.Getenv("JOURNAL_STREAM") != "" {
-		opts.ReplaceAttr = func(groups []string, a slog.Attr) slog.Attr {
-			if len(groups) == 0 && a.Key == slog.TimeKey {
-				return slog.Attr{}
-			}
-			return a
+// error, without time stamps under journald, which adds its own. Every time
+// in a line, its stamp included, is written in one zone: the config's
+// (zone, which a reload may change), so that a slot and the moment it ran
+// read alike.
+func newLogger(w io.Writer, format string, zone *atomic.Pointer[time.Location]) (*slog.Logger, error) {
+	journald := os.Getenv("JOURNAL_STREAM") != ""
+	opts := &slog.HandlerOptions{ReplaceAttr: func(groups []string, a slog.Attr) slog.Attr {
+		if len(groups) == 0 && a.Key == slog.TimeKey && journald {
+			return slog.Attr{}
 		}
-	}
+		if a.Value.Kind() == slog.KindTime {
+			if loc := zone.Load(); loc != nil {
+				a.Value = slog.TimeValue(a.Value.Time().In(loc))
+			}
+		}
+		return a
+	}}
 	switch format {
 	case "text":
 		return slog.New(slog.NewTextHandler(w, opts)), nil
@@ -55,7 +62,8 @@ func (c *cli) run(ctx context.Context, args []string) error {
 	if *send && *at == "" {
 		return usagef("run: --send belongs to a dry run (--once --at TIME)")
 	}
-	log, err := newLogger(c.stderr, *format)
+	var zone atomic.Pointer[time.Location]
+	log, err := newLogger(c.stderr, *format, &zone)
 	if err != nil {
 		return err
 	}
@@ -71,6 +79,8 @@ func (c *cli) run(ctx context.Context, args []string) error {
 		return err
 	}
 	defer d.Close()
+	d.zone = &zone
+	zone.Store(d.cur.Load().cfg.Location)
 
 	if *once {
 		l := d.cur.Load()
