@@ -11,6 +11,7 @@ import (
 	"github.com/chromedp/chromedp/kb"
 
 	"github.com/rekindle/rekindle/internal/needs"
+	"github.com/rekindle/rekindle/journal"
 )
 
 // browser starts Debian's headless Chromium (.ci/run installs it).
@@ -40,6 +41,11 @@ func browser(t *testing.T) context.Context {
 func TestDashboardInChromium(t *testing.T) {
 	f := start(t)
 	ctx := browser(t)
+	// Emil is snoozed: his mark on the chart has a colour of its own.
+	if _, err := f.j.Add(context.Background(), journal.Event{Contact: "emil", Kind: journal.Snooze, At: f.now, Until: f.now.AddDate(0, 0, 3),
+		Source: "cli", Logged: f.now}); err != nil {
+		t.Fatal(err)
+	}
 
 	if err := chromedp.Do(ctx, chromedp.Navigate(f.url+"/"), chromedp.WaitVisible(`h1`)); err != nil {
 		t.Fatal(err)
@@ -57,7 +63,7 @@ func TestDashboardInChromium(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := map[string]string{"due": "alice-moreau", "cooling": "bob", "letbe": "dana", "ok": "emil"}
+	want := map[string]string{"due": "alice-moreau", "cooling": "bob", "letbe": "dana", "quiet": "emil"}
 	for sec, id := range want {
 		if got := ids[sec]; len(got) != 1 || got[0] != id {
 			t.Errorf("section %s lists %v; want [%s]", sec, got, id)
@@ -65,6 +71,19 @@ func TestDashboardInChromium(t *testing.T) {
 	}
 	if chart < 3 {
 		t.Errorf("the timeline draws %d marks; want one per person with a reminder ahead", chart)
+	}
+	// The chart's marks have their own colour for each state, snoozed too.
+	fills, err := chromedp.Run(ctx, chromedp.Evaluate[map[string]string](`(() => {
+		const out = {};
+		for (const c of document.querySelectorAll("figure.timeline circle.dot"))
+			out[c.getAttribute("class").replace("dot ", "")] = getComputedStyle(c).fill;
+		return out;
+	})()`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fills["snoozed"] == "" || fills["snoozed"] == fills["letbe"] || fills["snoozed"] == fills["ok"] {
+		t.Errorf("mark colours %v; want snoozed in a colour of its own", fills)
 	}
 	if os.Getenv("UPDATE_SCREENSHOT") != "" {
 		png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
@@ -123,5 +142,50 @@ func TestDashboardInChromium(t *testing.T) {
 	evs, _ := f.j.History(context.Background(), "bob", 1)
 	if len(evs) != 1 || evs[0].Kind != "talked" || evs[0].Note != "long walk, made up" || evs[0].Source != "dashboard" {
 		t.Errorf("recorded %+v", evs)
+	}
+}
+
+// TestDashboardOnAPhone: on a 390 px wide screen the overview, its chart
+// included, fits without scrolling sideways, the chart's names are legible,
+// and a person's page says their state in words.
+func TestDashboardOnAPhone(t *testing.T) {
+	f := start(t)
+	ctx := browser(t)
+	err := chromedp.Do(ctx,
+		chromedp.EmulateViewport(390, 844, chromedp.EmulateScale(3), chromedp.EmulateMobile),
+		chromedp.Navigate(f.url+"/"), chromedp.WaitVisible(`figure.timeline svg`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	type box struct{ Page, View, Chart, Font float64 }
+	b, err := chromedp.Run(ctx, chromedp.Evaluate[box](`(() => {
+		const svg = document.querySelector("figure.timeline svg");
+		const who = svg.querySelector("text.who");
+		return {Page: document.documentElement.scrollWidth, View: window.innerWidth,
+			Chart: svg.getBoundingClientRect().right, Font: who.getBoundingClientRect().height};
+	})()`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b.View != 390 || b.Page > b.View || b.Chart > b.View {
+		t.Errorf("on a 390 px screen: page %v px wide, chart ends at %v px; want both within %v", b.Page, b.Chart, b.View)
+	}
+	if b.Font < 10 {
+		t.Errorf("chart names are %.1f px high; want at least 10 to be read on a phone", b.Font)
+	}
+	if os.Getenv("UPDATE_SCREENSHOT") != "" {
+		png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+		if err != nil {
+			t.Fatal(err)
+		}
+		os.WriteFile("../docs/dashboard-phone.png", png, 0o644)
+	}
+	err = chromedp.Do(ctx, chromedp.Navigate(f.url+"/people/bob"), chromedp.WaitVisible(`.state`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, _ := chromedp.Run(ctx, chromedp.Text(`.state strong`))
+	if !strings.EqualFold(st, "cooling down") {
+		t.Errorf("Bob's state reads %q; want \"cooling down\"", st)
 	}
 }

@@ -27,8 +27,26 @@ var pages = template.Must(template.New("").Funcs(template.FuncMap{
 		}
 		return t.Format("Mon 2 Jan")
 	},
-	"iso": func(t time.Time) string { return t.Format(time.RFC3339) },
+	"iso":   func(t time.Time) string { return t.Format(time.RFC3339) },
+	"words": words,
 }).ParseFS(assets, "assets/*.html"))
+
+// stateWords are states and reminder kinds as a page says them.
+var stateWords = map[string]string{
+	"ok": "all good", "due": "due", "cooling_down": "cooling down", "waiting": "waiting for a reply",
+	"let_be": "let be", "snoozed": "snoozed", "paused": "paused",
+	"check_in": "check-in", "cooldown_over": "cooldown over", "follow_up": "follow-up",
+}
+
+// words is a state or a reminder kind in words: "cooling down", not
+// "cooling_down".
+func words(v any) string {
+	s := fmt.Sprint(v)
+	if w, ok := stateWords[s]; ok {
+		return w
+	}
+	return strings.ReplaceAll(s, "_", " ")
+}
 
 func (s *Server) dashboardRoutes(mux *http.ServeMux) {
 	static, _ := fs.Sub(assets, "assets")
@@ -90,6 +108,7 @@ type section struct {
 type mark struct {
 	X, Y  int
 	Name  string
+	Short string // Name cut to fit the label column
 	Kind  string
 	When  string
 	Class string
@@ -147,7 +166,9 @@ func (s *Server) overview(w http.ResponseWriter, r *http.Request) {
 // timeline lays out the coming four weeks: one row per person with a
 // reminder ahead, a mark at its date.
 func timeline(st []scheduler.Status, now time.Time) (width, height int, days []tick, marks []mark) {
-	const left, right, rowH, span = 142, 760, 22, 28
+	// Drawn for a phone first: 400 units wide, which a 390 px screen shows
+	// at about its own size; a wider screen scales it up to a limit (CSS).
+	const left, right, rowH, span = 104, 384, 22, 28
 	start := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, now.Location())
 	end := start.AddDate(0, 0, span)
 	x := func(t time.Time) int {
@@ -156,7 +177,7 @@ func timeline(st []scheduler.Status, now time.Time) (width, height int, days []t
 		}
 		return left + int(float64(right-left)*t.Sub(start).Hours()/end.Sub(start).Hours())
 	}
-	for d := 0; d <= span; d += 7 {
+	for d := 0; d < span; d += 7 {
 		t := start.AddDate(0, 0, d)
 		days = append(days, tick{X: x(t), Label: t.Format("2 Jan")})
 	}
@@ -171,18 +192,28 @@ func timeline(st []scheduler.Status, now time.Time) (width, height int, days []t
 		ahead = ahead[:40]
 	}
 	for i, p := range ahead {
-		kind := string(p.Kind)
-		if kind == "" {
-			kind = string(p.State)
+		kind := words(p.Kind)
+		if p.Kind == "" {
+			kind = words(p.State)
 		}
 		when := "now"
 		if p.Next.After(now) {
 			when = p.Next.Format("Mon 2 Jan")
 		}
-		marks = append(marks, mark{X: x(p.Next), Y: 40 + i*rowH, Name: p.Name, Kind: kind, When: when,
+		marks = append(marks, mark{X: x(p.Next), Y: 40 + i*rowH, Name: p.Name, Short: shorten(p.Name, 15), Kind: kind, When: when,
 			Class: strings.ReplaceAll(string(p.State), "_", ""), Link: "/people/" + url.PathEscape(p.ID)})
 	}
-	return right + 40, 50 + len(ahead)*rowH, days, marks
+	return right + 16, 50 + len(ahead)*rowH, days, marks
+}
+
+// shorten cuts a name to n runes for the chart's narrow label column; the
+// mark's tooltip keeps it whole.
+func shorten(name string, n int) string {
+	r := []rune(name)
+	if len(r) <= n {
+		return name
+	}
+	return string(r[:n-1]) + "…"
 }
 
 type historyLine struct {
