@@ -175,20 +175,18 @@ func (j *Journal) EnqueueNotice(ctx context.Context, now time.Time, rows []Row) 
 
 // LastFinished returns when the latest run finished; zero if none.
 func (j *Journal) LastFinished(ctx context.Context) (time.Time, error) {
-	var v sql.NullInt64
-	if err := j.db.QueryRowContext(ctx, `SELECT MAX(finished) FROM runs`).Scan(&v); err != nil {
-		return time.Time{}, fmt.Errorf("read last run: %w", err)
-	}
-	if !v.Valid {
-		return time.Time{}, nil
-	}
-	return time.UnixMilli(v.Int64), nil
+	return j.latestRun(ctx, "finished")
 }
 
 // LastSlot returns the slot of the latest completed run; zero if none.
 func (j *Journal) LastSlot(ctx context.Context) (time.Time, error) {
+	return j.latestRun(ctx, "slot")
+}
+
+// latestRun is the largest value of a time column of the run log.
+func (j *Journal) latestRun(ctx context.Context, column string) (time.Time, error) {
 	var v sql.NullInt64
-	if err := j.db.QueryRowContext(ctx, `SELECT MAX(slot) FROM runs`).Scan(&v); err != nil {
+	if err := j.db.QueryRowContext(ctx, `SELECT MAX(`+column+`) FROM runs`).Scan(&v); err != nil {
 		return time.Time{}, fmt.Errorf("read last run: %w", err)
 	}
 	if !v.Valid {

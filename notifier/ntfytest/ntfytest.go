@@ -209,16 +209,7 @@ func (s *Server) handle(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	if s.hold > 0 && s.release != nil {
 		s.hold--
-		s.holding++
-		release := s.release
-		s.mu.Unlock()
-		select {
-		case <-release:
-		case <-r.Context().Done():
-		}
-		s.mu.Lock()
-		s.holding--
-		if r.Context().Err() != nil {
+		if s.wait(r) {
 			s.requests++
 			s.mu.Unlock()
 			return // the client is gone: nothing accepted
@@ -297,16 +288,7 @@ func (s *Server) handle(w http.ResponseWriter, r *http.Request) {
 	s.received = append(s.received, m)
 	if s.acceptHold > 0 && s.release != nil {
 		s.acceptHold--
-		s.holding++
-		release := s.release
-		s.mu.Unlock()
-		select {
-		case <-release:
-		case <-r.Context().Done():
-		}
-		s.mu.Lock()
-		s.holding--
-		if r.Context().Err() != nil {
+		if s.wait(r) {
 			return // accepted, but the client never hears of it
 		}
 	}
@@ -318,6 +300,21 @@ func (s *Server) handle(w http.ResponseWriter, r *http.Request) {
 		"id": hex.EncodeToString(id), "time": now, "expires": now + 43200, "event": "message",
 		"topic": m.Topic, "title": m.Title, "message": m.Message, "priority": m.Priority, "tags": m.Tags, "click": m.Click,
 	})
+}
+
+// wait holds a request until Release or until its client goes away, which
+// it reports. The caller holds s.mu, which wait lets go of meanwhile.
+func (s *Server) wait(r *http.Request) (gone bool) {
+	s.holding++
+	release := s.release
+	s.mu.Unlock()
+	select {
+	case <-release:
+	case <-r.Context().Done():
+	}
+	s.mu.Lock()
+	s.holding--
+	return r.Context().Err() != nil
 }
 
 // authorize checks the login; auth names who logged in ("" for nobody), ok
