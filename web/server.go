@@ -21,6 +21,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/rekindle/rekindle/config"
@@ -43,6 +44,9 @@ type Server struct {
 	ln     net.Listener
 	srv    *http.Server
 	secret []byte // signs sessions and links when no api_token is set
+
+	refused    atomic.Int64 // requests refused for their Host
+	refusedLog atomic.Int32 // 1 while a refusal was logged in the last minute
 }
 
 // New listens on addr at once, so a busy port fails at start; Serve serves.
@@ -115,7 +119,11 @@ func (s *Server) Handler() http.Handler {
 func (s *Server) hostCheck(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if !s.ourHost(r.Host) {
-			s.opts.Log.Warn("refused a request for another host name (DNS rebinding?)", "host", r.Host, "path", r.URL.Path)
+			// One line a minute at most: a hostile page may send many.
+			if n := s.refused.Add(1); s.refusedLog.CompareAndSwap(0, 1) {
+				s.opts.Log.Warn("refused a request for another host name (DNS rebinding?)", "host", r.Host, "path", r.URL.Path, "refused_so_far", n)
+				time.AfterFunc(time.Minute, func() { s.refusedLog.Store(0) })
+			}
 			writeJSON(w, http.StatusMisdirectedRequest, apiError{Error: "this server does not answer for that host name"})
 			return
 		}
