@@ -495,9 +495,20 @@ func group(rows []journal.Delivery) (out []message, bad []journal.Delivery, errs
 func (d *Deliverer) work(ctx context.Context, name string, rows []journal.Delivery) {
 	msgs, bad, errs := group(rows)
 	for i, r := range bad {
-		err := &Error{Channel: name, Msg: fmt.Sprintf("the stored message cannot be read (%v); it was written by another version of rekindle or the state file is damaged", errs[i])}
-		d.fail(ctx, d.log.With("channel", name, "contact", r.Contact, "kind", r.Kind, "row", r.ID),
-			name, message{ids: []int64{r.ID}, rows: []journal.Delivery{r}}, err)
+		// The row is broken, not the channel: marked failed once, with no
+		// notice that the channel fails.
+		why := fmt.Sprintf("the stored message cannot be read (%v); it was written by another version of rekindle or the state file is damaged (permanent)", errs[i])
+		d.log.Error("an outbox row cannot be read; marked failed", "channel", name, "contact", r.Contact, "kind", r.Kind, "row", r.ID, "err", errs[i])
+		ids := []int64{r.ID}
+		if err := d.out.MarkFailed(context.Background(), ids, why); err != nil {
+			d.mu.Lock()
+			d.hold(pendingMark{channel: name, ids: ids, why: why})
+			d.mu.Unlock()
+		}
+		d.mu.Lock()
+		d.counts.Failed++
+		d.mu.Unlock()
+		d.outcome(name, "failed", 1)
 	}
 	ch := d.channels()[name]
 	for _, m := range msgs {

@@ -92,7 +92,8 @@ func TestRetryAfterIsCapped(t *testing.T) {
 func TestUndecodableRowFailsOnce(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		phone := &scripted{name: "phone"}
-		f := start(t, phone)
+		mail := &scripted{name: "mail"}
+		f := start(t, phone, mail)
 		now := time.Now()
 		good, _ := json.Marshal(Message{Title: "t", Text: "x"})
 		rows := []journal.Row{
@@ -119,10 +120,13 @@ func TestUndecodableRowFailsOnce(t *testing.T) {
 			}
 		}
 		if n := len(phone.attempts()); n != 1 {
-			t.Errorf("%d sends; want 1", n)
+			t.Errorf("%d sends (%q); want 1, and no notice that the channel fails", n, phone.titles)
 		}
 		if w := f.d.Wakes(); w > 10 {
 			t.Errorf("%d wake-ups in a minute; the worker spins", w)
+		}
+		if got := mail.received(); len(got) != 0 {
+			t.Errorf("mail got %d messages (%q); a broken row is no failing channel", len(got), mail.titles)
 		}
 		f.stop(t)
 	})
