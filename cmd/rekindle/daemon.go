@@ -428,7 +428,7 @@ func (d *daemon) watch(ctx context.Context) <-chan struct{} {
 
 // stateCheck is how often the daemon makes sure its state file is still
 // in place, beside watching its directory.
-const stateCheck = 30 * time.Second
+const stateCheck = time.Minute
 
 // watchState reports, once, that the state file was deleted or replaced:
 // the daemon would go on writing to a file nobody else sees while the
