@@ -43,6 +43,10 @@ type Loop struct {
 	// Ran is called after each run, with its result (the daemon wakes the
 	// deliverer).
 	Ran func(Result)
+	// Check, if set, is called each time the loop wakes; an error stops
+	// the loop with it (the daemon checks that its state file is still in
+	// place, at no cost of a wake-up of its own).
+	Check func() error
 
 	kick     chan struct{}
 	kickOnce sync.Once
@@ -113,6 +117,11 @@ func (l *Loop) Run(ctx context.Context) error {
 		l.wakes.Add(1)
 		l.alive.Store(time.Now().UnixNano())
 		timer.Stop()
+		if l.Check != nil {
+			if err := l.Check(); err != nil {
+				return err
+			}
+		}
 	}
 }
 

@@ -2,6 +2,7 @@ package scheduler
 
 import (
 	"context"
+	"errors"
 	"io"
 	"log/slog"
 	"sync"
@@ -306,5 +307,43 @@ func TestIdleWakesOncePerMinute(t *testing.T) {
 		}
 		cancel()
 		wg.Wait()
+	})
+}
+
+// TestLoopStopsWhenCheckFails: the loop checks its store each time it
+// wakes, and stops with the check's error, within a minute of it failing.
+func TestLoopStopsWhenCheckFails(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		j := openJournal(t)
+		cfg := load(t, loopConfig)
+		tmpl, _ := notifier.NewTemplates(nil)
+		clock := &fakeWall{}
+		clock.set(berlin("2026-11-30 12:00"))
+		last := berlin("2026-11-30 09:00")
+		j.Enqueue(context.Background(), journal.Run{Slot: last, Started: last, Finished: last}, nil)
+		gone := errors.New("the state file was deleted")
+		var broken atomic.Bool
+		l := &Loop{Store: j, Current: func() Current { return Current{cfg, tmpl} }, Now: clock.now,
+			Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
+			Check: func() error {
+				if broken.Load() {
+					return gone
+				}
+				return nil
+			}}
+		done := make(chan error, 1)
+		go func() { done <- l.Run(context.Background()) }()
+		time.Sleep(5 * time.Minute)
+		synctest.Wait()
+		select {
+		case err := <-done:
+			t.Fatalf("the loop stopped with a sound store: %v", err)
+		default:
+		}
+		broken.Store(true)
+		began := time.Now()
+		if err := <-done; !errors.Is(err, gone) || time.Since(began) > MaxSleep {
+			t.Errorf("Run = %v after %v; want the check's error within %v", err, time.Since(began), MaxSleep)
+		}
 	})
 }

@@ -83,8 +83,9 @@ func newDaemon(ctx context.Context, path string, log *slog.Logger, now func() ti
 			l := d.cur.Load()
 			return scheduler.Current{Config: l.cfg, Templates: l.tmpl}
 		},
-		Now: now,
-		Log: log,
+		Now:   now,
+		Log:   log,
+		Check: d.j.Verify,
 		Ran: func(res scheduler.Result) {
 			d.metrics.Runs.Inc()
 			d.metrics.LastRun.SetToCurrentTime()
@@ -212,6 +213,9 @@ func (d *daemon) Run(ctx context.Context, hup <-chan os.Signal) error {
 		case <-ctx.Done():
 			running = false
 		case err := <-loopErr:
+			if errors.Is(err, journal.ErrReplaced) {
+				d.stateGone(err)
+			}
 			result = err
 			running = false
 		case <-hup:
@@ -223,8 +227,7 @@ func (d *daemon) Run(ctx context.Context, hup <-chan os.Signal) error {
 		case <-reload.expired():
 			reload.giveUp()
 		case err := <-stateGone:
-			d.log.Error("stopping: the state file is not the one this daemon opened; restart rekindle to use the file now at that path",
-				"state", d.j.Path(), "err", err)
+			d.stateGone(err)
 			result = err
 			running = false
 		case <-watchdog:
@@ -426,45 +429,49 @@ func (d *daemon) watch(ctx context.Context) <-chan struct{} {
 	return out
 }
 
-// stateCheck is how often the daemon makes sure its state file is still
-// in place, beside watching its directory.
-const stateCheck = time.Minute
+// stateGone logs why the daemon stops when its state file was deleted or
+// replaced.
+func (d *daemon) stateGone(err error) {
+	d.log.Error("stopping: the state file is not the one this daemon opened; restart rekindle to use the file now at that path",
+		"state", d.j.Path(), "err", err)
+}
 
 // watchState reports, once, that the state file was deleted or replaced:
 // the daemon would go on writing to a file nobody else sees while the
-// command line creates a new one. The directory is watched for a prompt
-// notice, and the file checked every stateCheck in case the watch misses it.
+// command line creates a new one. It watches the directory for a prompt
+// notice; the schedule loop also checks the file each time it wakes (at
+// least once a minute), in case the watch misses it.
 func (d *daemon) watchState(ctx context.Context) <-chan error {
 	out := make(chan error, 1)
-	var events <-chan fsnotify.Event
-	if w, err := fsnotify.NewWatcher(); err == nil {
-		if err := w.Add(filepath.Dir(d.j.Path())); err == nil {
-			events = w.Events
-			go func() { <-ctx.Done(); w.Close() }()
-		} else {
-			w.Close()
-		}
+	w, err := fsnotify.NewWatcher()
+	if err != nil {
+		return out
+	}
+	if err := w.Add(filepath.Dir(d.j.Path())); err != nil {
+		w.Close()
+		return out
 	}
 	go func() {
-		t := time.NewTicker(stateCheck)
-		defer t.Stop()
+		defer w.Close()
 		for {
 			select {
 			case <-ctx.Done():
 				return
-			case ev, ok := <-events:
+			case ev, ok := <-w.Events:
 				if !ok {
-					events = nil
-					continue
+					return
 				}
 				if filepath.Clean(ev.Name) != filepath.Clean(d.j.Path()) || !ev.Has(fsnotify.Remove|fsnotify.Rename|fsnotify.Create) {
 					continue
 				}
-			case <-t.C:
-			}
-			if err := d.j.Verify(); err != nil {
-				out <- err
-				return
+				if err := d.j.Verify(); err != nil {
+					out <- err
+					return
+				}
+			case _, ok := <-w.Errors:
+				if !ok {
+					return
+				}
 			}
 		}
 	}()
