@@ -527,9 +527,11 @@ func (d *Deliverer) work(ctx context.Context, name string, rows []journal.Delive
 		}
 		now := d.now()
 		if err == nil {
+			// Recorded first, before anything else is done: the one window
+			// for a duplicate is a crash between the send and this write.
+			recErr := d.out.MarkSent(context.Background(), m.ids, now)
 			d.outcome(name, "sent", len(m.ids))
 			log.Info("delivered", "attempt", m.rows[0].Attempts+1)
-			recErr := d.out.MarkSent(context.Background(), m.ids, now)
 			d.mu.Lock()
 			d.counts.Sent += len(m.ids)
 			delete(d.failing, name)
