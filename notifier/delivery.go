@@ -432,6 +432,7 @@ func (d *Deliverer) routed(ctx context.Context, r journal.Delivery, chans map[st
 		return false
 	}
 	log.Info("the channel is no longer in the config; moved the pending reminder", "to", strings.Join(to, ","))
+	d.Wake() // the copies are due now: another round picks them up
 	return false
 }
 

@@ -702,3 +702,34 @@ func TestDaemonKill9AfterAccept(t *testing.T) {
 		t.Errorf("log lines in more than one zone:\n%s", logs)
 	}
 }
+
+// TestDaemonPendingFollowsTheConfig: a pending reminder whose channel is
+// renamed in the config goes to the new name; one whose person leaves the
+// config is cancelled. Each leaves a log line.
+func TestDaemonPendingFollowsTheConfig(t *testing.T) {
+	t.Parallel()
+	srv := ntfytest.New()
+	defer srv.Close()
+	srv.FailNext(2, http.StatusServiceUnavailable, "")
+	people := "[[contact]]\nname = \"Alice\"\nlast_interaction = 2026-10-20\n[[contact]]\nname = \"Bob\"\nlast_interaction = 2026-10-20\n"
+	e := newEnv(t, ntfyConfig(srv.URL, "")+people)
+	p := e.start(t)
+	p.waitLog(t, "will retry", 10*time.Second)
+	// Rename the channel, and let Bob go.
+	renamed := strings.Replace(ntfyConfig(srv.URL, ""), "[channels.phone]", "[channels.mobile]", 1)
+	e.write(t, renamed+"[[contact]]\nname = \"Alice\"\nlast_interaction = 2026-10-20\n")
+	p.waitLog(t, "config reloaded", 10*time.Second)
+	waitFor(t, "Alice's reminder", 30*time.Second, func() bool { return count(srv.Received(), "Alice") == 1 })
+	time.Sleep(300 * time.Millisecond)
+	if n := count(srv.Received(), "Bob"); n != 0 {
+		t.Errorf("Bob, no longer in the config, got %d reminders", n)
+	}
+	logs := p.stderr.String()
+	if !strings.Contains(logs, "moved the pending reminder") || !strings.Contains(logs, "cancelled a pending reminder") {
+		t.Errorf("no log line for the move or the cancel:\n%s", logs)
+	}
+	hist, _ := e.command(t, "history").CombinedOutput()
+	if !strings.Contains(string(hist), "via phone: cancelled: moved to mobile") || !strings.Contains(string(hist), "via mobile: sent") {
+		t.Errorf("history:\n%s", hist)
+	}
+}
