@@ -135,11 +135,11 @@ func data(r Reminder) Data {
 	}
 	if !res.Last.IsZero() {
 		d.Last = res.Last.Format(time.DateOnly)
-		d.Days = daysBetween(res.Last, r.At)
+		d.Days = rules.DaysBetween(res.Last, r.At)
 	}
 	if !res.Fallout.IsZero() {
 		d.Fallout = res.Fallout.Format(time.DateOnly)
-		d.CoolDays = daysBetween(res.Fallout, r.At)
+		d.CoolDays = rules.DaysBetween(res.Fallout, r.At)
 	}
 	if res.Kind == rules.FollowUp || res.Kind == rules.LetBeNotice {
 		d.Sent = res.Anchor.Format(time.DateOnly)
@@ -155,12 +155,6 @@ func firstName(name string) string {
 		return f[0]
 	}
 	return name
-}
-
-func daysBetween(a, b time.Time) int {
-	ay, am, ad := a.Date()
-	by, bm, bd := b.In(a.Location()).Date()
-	return int(time.Date(by, bm, bd, 12, 0, 0, 0, time.UTC).Sub(time.Date(ay, am, ad, 12, 0, 0, 0, time.UTC)).Hours() / 24)
 }
 
 // pick chooses one of n variants, the same for the whole episode.

@@ -9,8 +9,9 @@ const dateLayout = "2006-01-02"
 
 func day(t time.Time) string { return t.Format(dateLayout) }
 
-// daysBetween counts calendar days from a to b on a's calendar.
-func daysBetween(a, b time.Time) int {
+// DaysBetween counts calendar days from a to b on a's calendar: 23:00 to
+// 01:00 the next day is one day, and a DST change makes no difference.
+func DaysBetween(a, b time.Time) int {
 	ay, am, ad := a.Date()
 	by, bm, bd := b.In(a.Location()).Date()
 	da := time.Date(ay, am, ad, 12, 0, 0, 0, time.UTC)
@@ -61,7 +62,7 @@ func (r *Result) Reason(t time.Time) string {
 			return "no interaction on record yet; say hello and log it"
 		}
 		if r.State == Due {
-			return plural(daysBetween(r.Last, t), "day", "days") + " since you last talked (" + day(r.Last) +
+			return plural(DaysBetween(r.Last, t), "day", "days") + " since you last talked (" + day(r.Last) +
 				"); you wanted to keep in touch every " + r.settings.Every.Human()
 		}
 		return "last talked on " + day(r.Last) + "; next check-in on " + day(r.Next)

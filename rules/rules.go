@@ -4,7 +4,7 @@
 // Evaluate is a pure function of the person's settings, the dates from the
 // config, the journal's events and the instant t: no clock, no I/O, no
 // allocation on the hot path. The order of the rules is the product contract
-// (DESIGN.md §3):
+// (the README, "The rules"):
 //
 //  1. paused, then an explicit let-be, then an active snooze;
 //  2. an unresolved fallout with no outreach since: cooling down until the
@@ -26,7 +26,7 @@ import (
 // State is what rekindle thinks of a person right now.
 type State string
 
-// The states of DESIGN.md §2.
+// The contact states (the README, "The rules").
 const (
 	OK          State = "ok"
 	Due         State = "due"
@@ -61,7 +61,7 @@ type Settings struct {
 	RemindAgain   Duration // repeat of a due reminder; zero: never repeat
 }
 
-// DefaultSettings are the built-in defaults of DESIGN.md §3.
+// DefaultSettings are the built-in defaults (the README, "Config reference").
 func DefaultSettings() Settings {
 	return Settings{
 		Every:         Duration{Days: 30},

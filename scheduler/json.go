@@ -7,7 +7,7 @@ import (
 )
 
 // AppendJSON appends s as an indented JSON object, the status document of
-// DESIGN.md §6, with null for an absent kind, last interaction or next
+// the README ("status --json"), with null for an absent kind, last interaction or next
 // reminder. It is written by hand because `status --json` on a large list
 // must cost little more than reading the config.
 func (s *Status) AppendJSON(b []byte, indent string) []byte {

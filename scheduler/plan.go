@@ -17,7 +17,7 @@ type Planned struct {
 	Kind    rules.Kind
 }
 
-// MarshalJSON writes {"at", "id", "kind"} as DESIGN.md §6 has it.
+// MarshalJSON writes {"at", "id", "kind"} as the README has it.
 func (p Planned) MarshalJSON() ([]byte, error) {
 	return json.Marshal(struct {
 		At   string `json:"at"`

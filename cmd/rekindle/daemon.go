@@ -14,7 +14,6 @@ import (
 
 	sd "github.com/coreos/go-systemd/v22/daemon"
 	"github.com/fsnotify/fsnotify"
-	"golang.org/x/sys/unix"
 
 	"github.com/rekindle/rekindle/config"
 	"github.com/rekindle/rekindle/journal"
@@ -290,7 +289,7 @@ func (r *reloader) start(why string) {
 		r.again = why
 		return
 	}
-	notify("RELOADING=1\nMONOTONIC_USEC=" + strconv.FormatInt(monotonicUsec(), 10))
+	notify(sd.SdNotifyReloading + "\n" + sd.SdNotifyMonotonicUsec())
 	r.busy = true
 	r.gen++
 	gen := r.gen
@@ -481,12 +480,4 @@ func (d *daemon) watchState(ctx context.Context) <-chan error {
 // notify speaks systemd's notify protocol when NOTIFY_SOCKET is set.
 func notify(state string) {
 	_, _ = sd.SdNotify(false, state)
-}
-
-func monotonicUsec() int64 {
-	var ts unix.Timespec
-	if err := unix.ClockGettime(unix.CLOCK_MONOTONIC, &ts); err != nil {
-		return 0
-	}
-	return ts.Nano() / 1000
 }
