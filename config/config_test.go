@@ -420,3 +420,27 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
+
+// TestAmbiguousPersonListsAFew: a prefix that matches thousands names a
+// few of them and the count, not all of them.
+func TestAmbiguousPersonListsAFew(t *testing.T) {
+	var b strings.Builder
+	for i := range 5000 {
+		fmt.Fprintf(&b, "[[contact]]\nname = \"Sam %04d\"\n", i)
+	}
+	cfg, err := parse(t, b.String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = cfg.Resolve("sam")
+	var pe *PersonError
+	if !errors.As(err, &pe) || !pe.Ambiguous || len(pe.Candidates) != maxCandidates || pe.Matches != 5000 {
+		t.Fatalf("Resolve(sam) = %v; want an ambiguity with %d candidates of 5000", err, maxCandidates)
+	}
+	if msg := err.Error(); len(msg) > 400 || !strings.Contains(msg, "and 4992 others") {
+		t.Errorf("message of %d bytes: %s", len(msg), msg)
+	}
+	if p, err := cfg.Resolve("Sam 0042"); err != nil || p.ID != "sam-0042" {
+		t.Errorf("Resolve(Sam 0042) = %v, %v", p, err)
+	}
+}

@@ -11,13 +11,22 @@ import (
 type PersonError struct {
 	Arg        string
 	Ambiguous  bool
-	Everyone   bool // Candidates are all contacts, none being close
-	Candidates []string
+	Everyone   bool     // Candidates are all contacts, none being close
+	Candidates []string // at most maxCandidates of them
+	Matches    int      // how many contacts matched an ambiguous argument
 }
+
+// maxCandidates is how many candidates an error lists: on a list of 100,000
+// people a short prefix matches thousands.
+const maxCandidates = 8
 
 func (e *PersonError) Error() string {
 	if e.Ambiguous {
-		return fmt.Sprintf("%q could be %s; use more of the name, or the id", e.Arg, strings.Join(e.Candidates, ", "))
+		more := ""
+		if e.Matches > len(e.Candidates) {
+			more = fmt.Sprintf(" and %d others", e.Matches-len(e.Candidates))
+		}
+		return fmt.Sprintf("%q could be %s%s; use more of the name, or the id", e.Arg, strings.Join(e.Candidates, ", "), more)
 	}
 	if len(e.Candidates) == 0 {
 		return fmt.Sprintf("no contact matches %q", e.Arg)
@@ -55,7 +64,7 @@ func (c *Config) Resolve(arg string) (*Contact, error) {
 		case len(matches) == 1:
 			return &c.Contacts[matches[0]], nil
 		case len(matches) > 1:
-			return nil, &PersonError{Arg: arg, Ambiguous: true, Candidates: c.describe(matches)}
+			return nil, &PersonError{Arg: arg, Ambiguous: true, Candidates: c.describe(matches[:min(len(matches), maxCandidates)]), Matches: len(matches)}
 		}
 	}
 	cands := c.nearest(want, 5)
