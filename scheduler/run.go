@@ -14,6 +14,7 @@ import (
 
 	"github.com/rekindle/rekindle/config"
 	"github.com/rekindle/rekindle/journal"
+	"github.com/rekindle/rekindle/links"
 	"github.com/rekindle/rekindle/notifier"
 	"github.com/rekindle/rekindle/rules"
 )
@@ -95,8 +96,8 @@ func renderAll(cfg *config.Config, people []Person, results []rules.Result, cand
 			// Close the loop: buttons that record what happened, and a
 			// signed link to the person's page.
 			key := []byte(cfg.APIToken.Reveal())
-			link := notifier.DashboardLink(cfg.PublicURL, key, "/people/"+url.PathEscape(p.ID), now.Add(notifier.LinkTTL))
-			m.Actions = notifier.PersonActions(cfg.PublicURL, key, p.ID, now.Add(notifier.ActionTTL))
+			link := links.Dashboard(cfg.PublicURL, key, "/people/"+url.PathEscape(p.ID), now.Add(links.LinkTTL))
+			m.Actions = notifier.PersonActions(cfg.PublicURL, key, p.ID, now.Add(links.ActionTTL))
 			m.Click = link
 			m.Links = []notifier.Link{{Label: "Open " + p.Name + " in rekindle", URL: link}}
 		}

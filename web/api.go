@@ -9,10 +9,9 @@ import (
 	"strings"
 	"time"
 
-	"github.com/rekindle/rekindle/notifier"
-
 	"github.com/rekindle/rekindle/config"
 	"github.com/rekindle/rekindle/journal"
+	"github.com/rekindle/rekindle/links"
 	"github.com/rekindle/rekindle/rules"
 	"github.com/rekindle/rekindle/scheduler"
 )
@@ -246,7 +245,7 @@ func (s *Server) button(w http.ResponseWriter, r *http.Request) {
 	}
 	action := r.PathValue("action")
 	tok, found := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
-	if !found || !s.verify(notifier.ActionScope(c.ID, action), tok) {
+	if !found || !s.verify(links.ActionScope(c.ID, action), tok) {
 		w.Header().Set("WWW-Authenticate", `Bearer realm="rekindle"`)
 		fail(w, http.StatusUnauthorized, "this button's credential is not valid for %s %s, or it has expired", action, c.ID)
 		return

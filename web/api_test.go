@@ -20,7 +20,7 @@ import (
 
 	"github.com/rekindle/rekindle/config"
 	"github.com/rekindle/rekindle/journal"
-	"github.com/rekindle/rekindle/notifier"
+	"github.com/rekindle/rekindle/links"
 )
 
 const token = "test-token-0123456789"
@@ -444,15 +444,15 @@ func TestSignedLinks(t *testing.T) {
 		resp.Body.Close()
 		return resp.StatusCode, resp.Cookies()
 	}
-	good := notifier.DashboardLink(f.cfg.PublicURL, key, "/people/bob", f.now.Add(time.Hour))
+	good := links.Dashboard(f.cfg.PublicURL, key, "/people/bob", f.now.Add(time.Hour))
 	if code, cookies := get(good); code != http.StatusSeeOther || len(cookies) != 1 || cookies[0].Name != sessionCookie || !cookies[0].HttpOnly {
 		t.Errorf("a good link: %d %v; want a redirect that sets the session", code, cookies)
 	}
-	expired := notifier.DashboardLink(f.cfg.PublicURL, key, "/people/bob", f.now.Add(-time.Minute))
+	expired := links.Dashboard(f.cfg.PublicURL, key, "/people/bob", f.now.Add(-time.Minute))
 	if code, _ := get(expired); code != http.StatusUnauthorized {
 		t.Errorf("an expired link: %d; want 401", code)
 	}
-	forged := notifier.DashboardLink(f.cfg.PublicURL, []byte("another key entirely"), "/people/bob", f.now.Add(time.Hour))
+	forged := links.Dashboard(f.cfg.PublicURL, []byte("another key entirely"), "/people/bob", f.now.Add(time.Hour))
 	if code, _ := get(forged); code != http.StatusUnauthorized {
 		t.Errorf("a forged link: %d; want 401", code)
 	}

@@ -26,7 +26,7 @@ import (
 
 	"github.com/rekindle/rekindle/config"
 	"github.com/rekindle/rekindle/journal"
-	"github.com/rekindle/rekindle/notifier"
+	"github.com/rekindle/rekindle/links"
 )
 
 // Options are what the server needs.
@@ -231,11 +231,11 @@ func unauthorized(w http.ResponseWriter) {
 // and the expiry. They serve as session cookies and as links in emails.
 
 func (s *Server) sign(scope string, exp time.Time) string {
-	return notifier.SignToken(s.key(), scope, exp)
+	return links.Sign(s.key(), scope, exp)
 }
 
 func (s *Server) verify(scope, token string) bool {
-	return notifier.VerifyToken(s.key(), scope, token, s.opts.Now())
+	return links.Verify(s.key(), scope, token, s.opts.Now())
 }
 
 const sessionCookie = "rekindle_session"
