@@ -13,7 +13,7 @@ import (
 	"testing/synctest"
 	"time"
 
-	"github.com/rekindle/rekindle/internal/needs"
+	"github.com/rekindle/rekindle/internal/testsupport/needs"
 
 	"golang.org/x/sys/unix"
 

@@ -11,13 +11,13 @@ import (
 	"testing"
 	"time"
 
-	"github.com/rekindle/rekindle/internal/needs"
+	"github.com/rekindle/rekindle/internal/testsupport/needs"
 
 	"github.com/rekindle/rekindle/config"
-	"github.com/rekindle/rekindle/notifier/desktoptest"
-	"github.com/rekindle/rekindle/notifier/ntfytest"
-	"github.com/rekindle/rekindle/notifier/smtptest"
-	"github.com/rekindle/rekindle/notifier/webhooktest"
+	"github.com/rekindle/rekindle/internal/testsupport/desktoptest"
+	"github.com/rekindle/rekindle/internal/testsupport/ntfytest"
+	"github.com/rekindle/rekindle/internal/testsupport/smtptest"
+	"github.com/rekindle/rekindle/internal/testsupport/webhooktest"
 	"github.com/rekindle/rekindle/rules"
 )
 

@@ -10,7 +10,7 @@ import (
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
 
-	"github.com/rekindle/rekindle/internal/needs"
+	"github.com/rekindle/rekindle/internal/testsupport/needs"
 	"github.com/rekindle/rekindle/journal"
 )
 

@@ -21,8 +21,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/rekindle/rekindle/notifier/ntfytest"
-	"github.com/rekindle/rekindle/notifier/webhooktest"
+	"github.com/rekindle/rekindle/internal/testsupport/ntfytest"
+	"github.com/rekindle/rekindle/internal/testsupport/webhooktest"
 )
 
 var (

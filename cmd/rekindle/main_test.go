@@ -14,8 +14,8 @@ import (
 
 	"github.com/rogpeppe/go-internal/testscript"
 
-	"github.com/rekindle/rekindle/notifier/ntfytest"
-	"github.com/rekindle/rekindle/notifier/webhooktest"
+	"github.com/rekindle/rekindle/internal/testsupport/ntfytest"
+	"github.com/rekindle/rekindle/internal/testsupport/webhooktest"
 )
 
 func TestMain(m *testing.M) {

@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/rekindle/rekindle/internal/needs"
+	"github.com/rekindle/rekindle/internal/testsupport/needs"
 	"github.com/rekindle/rekindle/journal"
 )
 
