@@ -15,7 +15,7 @@ import (
 
 // Options are what channels take besides their config.
 type Options struct {
-	Timeout    time.Duration // per send; DefaultTimeout when 0
+	Timeout    time.Duration // per send; defaultTimeout when 0
 	Stdout     io.Writer     // the console channel's output; os.Stdout when nil
 	HTTPClient *http.Client  // for ntfy and Slack; a default client when nil
 	// SlackAPIURL points a Slack bot-token channel at another API server
@@ -72,12 +72,12 @@ func FromConfig(cfg *config.Config, o Options) (map[string]Channel, error) {
 
 // Compile-time checks: every channel is a notify.Notifier.
 var (
-	_ notify.Notifier = (*Ntfy)(nil)
-	_ notify.Notifier = (*Slack)(nil)
-	_ notify.Notifier = (*Email)(nil)
-	_ notify.Notifier = (*Desktop)(nil)
-	_ notify.Notifier = (*Console)(nil)
-	_ Channel         = (*Ntfy)(nil)
+	_ notify.Notifier = (*ntfyChannel)(nil)
+	_ notify.Notifier = (*slackChannel)(nil)
+	_ notify.Notifier = (*emailChannel)(nil)
+	_ notify.Notifier = (*desktopChannel)(nil)
+	_ notify.Notifier = (*consoleChannel)(nil)
+	_ Channel         = (*ntfyChannel)(nil)
 )
 
 func stdout(o Options) io.Writer {

@@ -7,30 +7,30 @@ import (
 	"sync"
 )
 
-// Console writes reminders to standard output: the channel of a config with
+// consoleChannel writes reminders to standard output: the channel of a config with
 // none, and a readable log line for each reminder under systemd.
-type Console struct {
+type consoleChannel struct {
 	name string
 	mu   sync.Mutex
 	w    io.Writer
 }
 
-func newConsole(name string, o Options) *Console { return &Console{name: name, w: stdout(o)} }
+func newConsole(name string, o Options) *consoleChannel { return &consoleChannel{name: name, w: stdout(o)} }
 
 // Name returns the channel's name.
-func (c *Console) Name() string { return c.name }
+func (c *consoleChannel) Name() string { return c.name }
 
 // Type returns "console".
-func (c *Console) Type() string { return "console" }
+func (c *consoleChannel) Type() string { return "console" }
 
 // Send implements notify.Notifier.
-func (c *Console) Send(ctx context.Context, subject, message string) error {
+func (c *consoleChannel) Send(ctx context.Context, subject, message string) error {
 	return c.Deliver(ctx, Message{Title: subject, Text: message})
 }
 
 // Deliver writes m as a title line and its indented text, in one write so
 // that concurrent messages never interleave.
-func (c *Console) Deliver(ctx context.Context, m Message) error {
+func (c *consoleChannel) Deliver(ctx context.Context, m Message) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}

@@ -35,8 +35,8 @@ var _ Outbox = (*journal.Journal)(nil)
 
 // Backoff bounds for temporary failures.
 const (
-	BackoffBase = 5 * time.Second
-	BackoffCap  = 30 * time.Minute
+	backoffBase = 5 * time.Second
+	backoffCap  = 30 * time.Minute
 	// Grace is how long an in-flight send may go on after Run is asked to
 	// stop.
 	Grace = 5 * time.Second
@@ -48,15 +48,15 @@ const (
 	MaxRetryAfter = 6 * time.Hour
 )
 
-// Backoff returns the wait before attempt n+1 after n failed ones: 5 s
+// backoff returns the wait before attempt n+1 after n failed ones: 5 s
 // doubling to 30 min, with ±20 % jitter, and never less than what the
 // server asked for.
-func Backoff(attempts int, retryAfter time.Duration, jitter float64) time.Duration {
-	d := BackoffBase
-	for i := 1; i < attempts && d < BackoffCap; i++ {
+func backoff(attempts int, retryAfter time.Duration, jitter float64) time.Duration {
+	d := backoffBase
+	for i := 1; i < attempts && d < backoffCap; i++ {
 		d *= 2
 	}
-	d = min(d, BackoffCap)
+	d = min(d, backoffCap)
 	d = time.Duration(float64(d) * (0.8 + 0.4*jitter))
 	return max(d, retryAfter)
 }
@@ -483,7 +483,7 @@ func group(rows []journal.Delivery) (out []message, bad []journal.Delivery, errs
 			for k, r := range out[i].rows {
 				digest[k] = msgs[r.ID]
 			}
-			out[i].msg = Digest(digest)
+			out[i].msg = digestOf(digest)
 		}
 	}
 	return out, bad, errs
@@ -547,15 +547,15 @@ func (d *Deliverer) work(ctx context.Context, name string, rows []journal.Delive
 			// once writes work again.
 			d.hold(pendingMark{channel: name, ids: m.ids, sent: true, at: now})
 			d.streak[name]++
-			wait := Backoff(d.streak[name], 0, rand.Float64())
+			wait := backoff(d.streak[name], 0, rand.Float64())
 			d.blocked[name] = now.Add(wait)
 			d.mu.Unlock()
 			log.Error("delivered, but the state file could not record it; holding it in memory and pausing the channel",
 				"err", recErr, "retry_in", wait.Round(time.Second))
 			return
 		}
-		if Retryable(err) {
-			asked := RetryAfter(err)
+		if retryable(err) {
+			asked := askedWait(err)
 			errText := describe(err)
 			if asked > MaxRetryAfter {
 				errText += fmt.Sprintf(" (capped at %s)", MaxRetryAfter)
@@ -569,7 +569,7 @@ func (d *Deliverer) work(ctx context.Context, name string, rows []journal.Delive
 			} else {
 				delete(d.asked, name)
 			}
-			wait := Backoff(failures, min(asked, MaxRetryAfter), rand.Float64())
+			wait := backoff(failures, min(asked, MaxRetryAfter), rand.Float64())
 			next := now.Add(wait)
 			d.blocked[name] = next
 			d.counts.Retried += len(m.ids)
@@ -634,7 +634,7 @@ func (d *Deliverer) fail(ctx context.Context, log *slog.Logger, name string, m m
 		return
 	}
 	sort.Strings(others)
-	notice := FailureNotice(name, err, m.msg.Title)
+	notice := failureNotice(name, err, m.msg.Title)
 	body, _ := json.Marshal(notice)
 	now := d.now()
 	day := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.UTC)

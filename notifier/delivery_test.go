@@ -153,8 +153,8 @@ func TestBackoff(t *testing.T) {
 		{1, 0, 1, 6 * time.Second},
 		{1, 2 * time.Minute, 0.5, 2 * time.Minute},
 	} {
-		if got := Backoff(tc.attempts, tc.after, tc.jitter); got != tc.want {
-			t.Errorf("Backoff(%d, %v, %v) = %v; want %v", tc.attempts, tc.after, tc.jitter, got, tc.want)
+		if got := backoff(tc.attempts, tc.after, tc.jitter); got != tc.want {
+			t.Errorf("backoff(%d, %v, %v) = %v; want %v", tc.attempts, tc.after, tc.jitter, got, tc.want)
 		}
 	}
 }

@@ -38,33 +38,33 @@ func sessionBus() string {
 	return ""
 }
 
-// Desktop shows a notification on the user's Linux desktop through
+// desktopChannel shows a notification on the user's Linux desktop through
 // org.freedesktop.Notifications on the session bus. It needs the daemon to
 // run in the user's session: `systemctl --user`.
-type Desktop struct {
+type desktopChannel struct {
 	name    string
 	address string
 	timeout time.Duration
 }
 
-func newDesktop(ch *config.Channel, o Options) *Desktop {
-	return &Desktop{name: ch.Name, address: o.DBusAddress, timeout: o.Timeout}
+func newDesktop(ch *config.Channel, o Options) *desktopChannel {
+	return &desktopChannel{name: ch.Name, address: o.DBusAddress, timeout: o.Timeout}
 }
 
 // Name returns the channel's name.
-func (d *Desktop) Name() string { return d.name }
+func (d *desktopChannel) Name() string { return d.name }
 
 // Type returns "desktop".
-func (d *Desktop) Type() string { return "desktop" }
+func (d *desktopChannel) Type() string { return "desktop" }
 
 // Send implements notify.Notifier.
-func (d *Desktop) Send(ctx context.Context, subject, message string) error {
+func (d *desktopChannel) Send(ctx context.Context, subject, message string) error {
 	return d.Deliver(ctx, Message{Title: subject, Text: message})
 }
 
 // Deliver shows m. Each send opens its own connection: reminders are few,
 // and a desktop session may come and go between them.
-func (d *Desktop) Deliver(ctx context.Context, m Message) error {
+func (d *desktopChannel) Deliver(ctx context.Context, m Message) error {
 	ctx, cancel := withTimeout(ctx, d.timeout)
 	defer cancel()
 	addr := d.address

@@ -17,10 +17,10 @@ import (
 	"github.com/rekindle/rekindle/config"
 )
 
-// Email sends a multipart (plain text and HTML) message over SMTP with
+// emailChannel sends a multipart (plain text and HTML) message over SMTP with
 // STARTTLS, implicit TLS, or no TLS to a loopback relay, using
 // wneessen/go-mail for its timeouts and TLS modes.
-type Email struct {
+type emailChannel struct {
 	name     string
 	host     string
 	port     int
@@ -33,21 +33,21 @@ type Email struct {
 	roots    *x509.CertPool
 }
 
-func newEmail(ch *config.Channel, o Options) *Email {
-	return &Email{
+func newEmail(ch *config.Channel, o Options) *emailChannel {
+	return &emailChannel{
 		name: ch.Name, host: ch.Host, port: ch.Port, tlsMode: ch.TLS, username: ch.Username,
 		password: ch.Password.Reveal(), from: ch.From, to: ch.To, timeout: o.Timeout, roots: o.RootCAs,
 	}
 }
 
 // Name returns the channel's name.
-func (e *Email) Name() string { return e.name }
+func (e *emailChannel) Name() string { return e.name }
 
 // Type returns "email".
-func (e *Email) Type() string { return "email" }
+func (e *emailChannel) Type() string { return "email" }
 
 // Send implements notify.Notifier.
-func (e *Email) Send(ctx context.Context, subject, message string) error {
+func (e *emailChannel) Send(ctx context.Context, subject, message string) error {
 	return e.Deliver(ctx, Message{Title: subject, Text: message})
 }
 
@@ -67,7 +67,7 @@ func htmlDocument(m Message) string {
 		"<p style=\"color: #777; font-size: small;\">Sent by rekindle, to you only.</p>\n</body></html>\n"
 }
 
-func (e *Email) message(m Message) (*mail.Msg, error) {
+func (e *emailChannel) message(m Message) (*mail.Msg, error) {
 	msg := mail.NewMsg()
 	if err := msg.From(e.from); err != nil {
 		return nil, fmt.Errorf("from address %q: %w", e.from, err)
@@ -108,7 +108,7 @@ func domainOf(addr string) string {
 }
 
 // Deliver sends m to every recipient.
-func (e *Email) Deliver(ctx context.Context, m Message) error {
+func (e *emailChannel) Deliver(ctx context.Context, m Message) error {
 	ctx, cancel := withTimeout(ctx, e.timeout)
 	defer cancel()
 	msg, err := e.message(m)
@@ -117,7 +117,7 @@ func (e *Email) Deliver(ctx context.Context, m Message) error {
 	}
 	timeout := e.timeout
 	if timeout <= 0 {
-		timeout = DefaultTimeout
+		timeout = defaultTimeout
 	}
 	opts := []mail.Option{mail.WithPort(e.port), mail.WithTimeout(timeout), mail.WithHELO("localhost")}
 	tlsConf := &tls.Config{ServerName: e.host, RootCAs: e.roots, MinVersion: tls.VersionTLS12}
@@ -149,7 +149,7 @@ func (e *Email) Deliver(ctx context.Context, m Message) error {
 
 // classify sorts SMTP failures: a 4xx reply is temporary, a 5xx reply
 // (a refused login, an unknown recipient) permanent, no answer temporary.
-func (e *Email) classify(err error) error {
+func (e *emailChannel) classify(err error) error {
 	secrets := append([]string{e.password}, plainAuth(e.username, e.password)...)
 	var tp *textproto.Error
 	var se *mail.SendError

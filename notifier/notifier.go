@@ -80,8 +80,8 @@ type Channel interface {
 	Deliver(ctx context.Context, m Message) error
 }
 
-// DefaultTimeout bounds every send.
-const DefaultTimeout = 15 * time.Second
+// defaultTimeout bounds every send.
+const defaultTimeout = 15 * time.Second
 
 // Error is a failed delivery, classified.
 type Error struct {
@@ -112,10 +112,10 @@ func (e *Error) Describe() string {
 
 func (e *Error) Unwrap() error { return e.Err }
 
-// Retryable reports whether err is worth trying again: a classified
+// retryable reports whether err is worth trying again: a classified
 // temporary failure, or any unclassified error (a bug must not lose a
 // reminder).
-func Retryable(err error) bool {
+func retryable(err error) bool {
 	var e *Error
 	if errors.As(err, &e) {
 		return e.Retryable
@@ -123,8 +123,8 @@ func Retryable(err error) bool {
 	return err != nil
 }
 
-// RetryAfter returns the wait the server asked for, or 0.
-func RetryAfter(err error) time.Duration {
+// askedWait returns the wait the server asked for, or 0.
+func askedWait(err error) time.Duration {
 	var e *Error
 	if errors.As(err, &e) {
 		return e.RetryAfter
@@ -135,7 +135,7 @@ func RetryAfter(err error) time.Duration {
 // withTimeout bounds one send.
 func withTimeout(ctx context.Context, d time.Duration) (context.Context, context.CancelFunc) {
 	if d <= 0 {
-		d = DefaultTimeout
+		d = defaultTimeout
 	}
 	return context.WithTimeout(ctx, d)
 }

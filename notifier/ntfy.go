@@ -18,9 +18,9 @@ const ntfyMessageLimit = 4096
 // ntfyMaxActions is the most action buttons ntfy shows.
 const ntfyMaxActions = 3
 
-// Ntfy publishes to an ntfy server (ntfy.sh or self-hosted) with JSON
+// ntfyChannel publishes to an ntfy server (ntfy.sh or self-hosted) with JSON
 // publishing to the server root.
-type Ntfy struct {
+type ntfyChannel struct {
 	name, url, topic string
 	username         string
 	token, password  string
@@ -30,8 +30,8 @@ type Ntfy struct {
 	timeout          time.Duration
 }
 
-func newNtfy(ch *config.Channel, o Options) *Ntfy {
-	return &Ntfy{
+func newNtfy(ch *config.Channel, o Options) *ntfyChannel {
+	return &ntfyChannel{
 		name: ch.Name, url: ch.URL, topic: ch.Topic, username: ch.Username,
 		token: ch.Token.Reveal(), password: ch.Password.Reveal(),
 		priority: ch.Priority, tags: ch.Tags, client: o.httpClient(), timeout: o.Timeout,
@@ -39,13 +39,13 @@ func newNtfy(ch *config.Channel, o Options) *Ntfy {
 }
 
 // Name returns the channel's name in the config.
-func (n *Ntfy) Name() string { return n.name }
+func (n *ntfyChannel) Name() string { return n.name }
 
 // Type returns "ntfy".
-func (n *Ntfy) Type() string { return "ntfy" }
+func (n *ntfyChannel) Type() string { return "ntfy" }
 
 // Send implements notify.Notifier.
-func (n *Ntfy) Send(ctx context.Context, subject, message string) error {
+func (n *ntfyChannel) Send(ctx context.Context, subject, message string) error {
 	return n.Deliver(ctx, Message{Title: subject, Text: message, Markdown: message})
 }
 
@@ -82,7 +82,7 @@ type ntfyError struct {
 	Link  string `json:"link"`
 }
 
-func (n *Ntfy) payload(m Message) ntfyPublish {
+func (n *ntfyChannel) payload(m Message) ntfyPublish {
 	p := ntfyPublish{
 		Topic: n.topic, Title: m.Title, Message: m.Markdown, Markdown: true,
 		Priority: n.priority, Tags: append(append([]string(nil), n.tags...), m.Tags...), Click: m.Click,
@@ -109,7 +109,7 @@ func (n *Ntfy) payload(m Message) ntfyPublish {
 }
 
 // Deliver publishes m.
-func (n *Ntfy) Deliver(ctx context.Context, m Message) error {
+func (n *ntfyChannel) Deliver(ctx context.Context, m Message) error {
 	ctx, cancel := withTimeout(ctx, n.timeout)
 	defer cancel()
 	body, err := json.Marshal(n.payload(m))

@@ -231,8 +231,8 @@ func TestMessage(channel string) Message {
 	}
 }
 
-// Digest joins the reminders of one run into one message.
-func Digest(msgs []Message) Message {
+// digestOf joins the reminders of one run into one message.
+func digestOf(msgs []Message) Message {
 	d := Message{Title: fmt.Sprintf("%d people to reach out to", len(msgs)), Tags: []string{"busts_in_silhouette"}}
 	var text, md, mrk, htm []string
 	for _, m := range msgs {
@@ -249,8 +249,8 @@ func Digest(msgs []Message) Message {
 	return d
 }
 
-// FailureNotice tells the user that a channel failed for good.
-func FailureNotice(channel string, err error, title string) Message {
+// failureNotice tells the user that a channel failed for good.
+func failureNotice(channel string, err error, title string) Message {
 	detail, hint := err.Error(), ""
 	var ne *Error
 	if errors.As(err, &ne) {

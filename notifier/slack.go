@@ -21,11 +21,11 @@ const (
 	slackSectionLimit = 3000
 )
 
-// Slack posts to Slack through an incoming webhook, or with a bot token to
+// slackChannel posts to Slack through an incoming webhook, or with a bot token to
 // a channel. (nikoksr/notify's Slack service sends plain text only and
 // cannot be pointed at a test server, so the bot-token path uses
 // slack-go/slack, which that service wraps, directly.)
-type Slack struct {
+type slackChannel struct {
 	name    string
 	webhook string
 	token   string
@@ -35,8 +35,8 @@ type Slack struct {
 	timeout time.Duration
 }
 
-func newSlack(ch *config.Channel, o Options) *Slack {
-	s := &Slack{
+func newSlack(ch *config.Channel, o Options) *slackChannel {
+	s := &slackChannel{
 		name: ch.Name, webhook: ch.WebhookURL.Reveal(), token: ch.Token.Reveal(), channel: ch.Channel,
 		client: o.httpClient(), timeout: o.Timeout,
 	}
@@ -51,13 +51,13 @@ func newSlack(ch *config.Channel, o Options) *Slack {
 }
 
 // Name returns the channel's name.
-func (s *Slack) Name() string { return s.name }
+func (s *slackChannel) Name() string { return s.name }
 
 // Type returns "slack".
-func (s *Slack) Type() string { return "slack" }
+func (s *slackChannel) Type() string { return "slack" }
 
 // Send implements notify.Notifier.
-func (s *Slack) Send(ctx context.Context, subject, message string) error {
+func (s *slackChannel) Send(ctx context.Context, subject, message string) error {
 	return s.Deliver(ctx, Message{Title: subject, Text: message, Mrkdwn: slackEscape.Replace(message)})
 }
 
@@ -81,7 +81,7 @@ func blocks(m Message) []slack.Block {
 func fallback(m Message) string { return slackEscape.Replace(m.Title + "\n" + m.Text) }
 
 // Deliver posts m.
-func (s *Slack) Deliver(ctx context.Context, m Message) error {
+func (s *slackChannel) Deliver(ctx context.Context, m Message) error {
 	ctx, cancel := withTimeout(ctx, s.timeout)
 	defer cancel()
 	if s.api != nil {
@@ -90,7 +90,7 @@ func (s *Slack) Deliver(ctx context.Context, m Message) error {
 	return s.hook(ctx, m)
 }
 
-func (s *Slack) hook(ctx context.Context, m Message) error {
+func (s *slackChannel) hook(ctx context.Context, m Message) error {
 	// Slack would otherwise fetch the links itself to show previews: the
 	// signed links to the dashboard are for the user, not for Slack's
 	// crawler.
@@ -132,7 +132,7 @@ var slackTemporary = map[string]bool{
 	"ratelimited": true, "fatal_error": true, "internal_error": true, "service_unavailable": true, "request_timeout": true,
 }
 
-func (s *Slack) post(ctx context.Context, m Message) error {
+func (s *slackChannel) post(ctx context.Context, m Message) error {
 	_, _, err := s.api.PostMessageContext(ctx, s.channel,
 		slack.MsgOptionText(fallback(m), false), slack.MsgOptionBlocks(blocks(m)...),
 		slack.MsgOptionDisableLinkUnfurl(), slack.MsgOptionDisableMediaUnfurl())
