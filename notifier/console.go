@@ -15,7 +15,9 @@ type consoleChannel struct {
 	w    io.Writer
 }
 
-func newConsole(name string, o Options) *consoleChannel { return &consoleChannel{name: name, w: stdout(o)} }
+func newConsole(name string, o Options) *consoleChannel {
+	return &consoleChannel{name: name, w: stdout(o)}
+}
 
 // Name returns the channel's name.
 func (c *consoleChannel) Name() string { return c.name }
