@@ -129,3 +129,32 @@ func TestMoveAndCancel(t *testing.T) {
 		t.Errorf("second Move = %d, %v; want 0", n, err)
 	}
 }
+
+// TestTimeline: events and deliveries in one list, newest first, a sent
+// delivery at its sent time, cut at the limit.
+func TestTimeline(t *testing.T) {
+	ctx := context.Background()
+	j := open(t, filepath.Join(t.TempDir(), "r.db"))
+	t0 := time.Date(2026, 11, 30, 9, 0, 0, 0, time.UTC)
+	j.Add(ctx, Event{Contact: "alice", Kind: Talked, At: t0.Add(-48 * time.Hour), Source: "cli", Logged: t0})
+	j.Add(ctx, Event{Contact: "alice", Kind: ReachedOut, At: t0.Add(2 * time.Hour), Source: "api", Logged: t0.Add(2 * time.Hour)})
+	j.Add(ctx, Event{Contact: "bob", Kind: Talked, At: t0, Source: "cli", Logged: t0})
+	rows := []Row{{Identity: Identity{Contact: "alice", Kind: "check_in"}, Channel: "phone", Message: []byte(`{}`)}}
+	j.Enqueue(ctx, Run{Slot: t0, Started: t0, Finished: t0}, rows)
+	due, _ := j.Due(ctx, t0)
+	j.MarkSent(ctx, []int64{due[0].ID}, t0.Add(3*time.Hour))
+	got, err := j.Timeline(ctx, "alice", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 3 || got[0].Delivery == nil || !got[0].At.Equal(t0.Add(3*time.Hour)) ||
+		got[1].Event == nil || got[1].Event.Kind != ReachedOut || got[2].Event.Kind != Talked {
+		t.Fatalf("timeline %+v", got)
+	}
+	if two, _ := j.Timeline(ctx, "alice", 2); len(two) != 2 || two[1].Event.Kind != ReachedOut {
+		t.Errorf("limit 2: %+v", two)
+	}
+	if all, _ := j.Timeline(ctx, "", 0); len(all) != 4 {
+		t.Errorf("everyone: %d entries; want 4", len(all))
+	}
+}

@@ -244,23 +244,24 @@ func (s *Server) personPage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	d := personData{Status: *st, Notes: c.Notes, Interests: c.Interests, Group: c.Group, Every: c.Settings.Every.Human(), Done: r.URL.Query().Get("done")}
-	events, _ := s.opts.Journal.History(r.Context(), c.ID, 30)
-	for _, e := range events {
-		what := string(e.Kind)
-		if e.Kind == journal.Snooze {
-			what += " until " + e.Until.In(s.opts.Config().Location).Format("Mon 2 Jan 15:04")
+	loc := s.opts.Config().Location
+	entries, _ := s.opts.Journal.Timeline(r.Context(), c.ID, 30)
+	for _, en := range entries {
+		if e := en.Event; e != nil {
+			what := string(e.Kind)
+			if e.Kind == journal.Snooze {
+				what += " until " + e.Until.In(loc).Format("Mon 2 Jan 15:04")
+			}
+			d.History = append(d.History, historyLine{At: en.At.In(loc), What: what, Note: e.Note})
+			continue
 		}
-		d.History = append(d.History, historyLine{At: e.At.In(s.opts.Config().Location), What: what, Note: e.Note})
-	}
-	sent, _ := s.opts.Journal.Deliveries(r.Context(), c.ID, 30)
-	for _, x := range sent {
-		what := fmt.Sprintf("reminder (%s) via %s: %s", x.Kind, x.Channel, x.State)
-		if x.State == journal.Failed {
+		x := en.Delivery
+		what := fmt.Sprintf("reminder (%s) via %s: %s", words(x.Kind), x.Channel, x.State)
+		if x.State == journal.Failed || x.State == journal.Cancelled {
 			what += ": " + x.LastError
 		}
-		d.History = append(d.History, historyLine{At: x.Created.In(s.opts.Config().Location), What: what})
+		d.History = append(d.History, historyLine{At: en.At.In(loc), What: what})
 	}
-	sort.SliceStable(d.History, func(a, b int) bool { return d.History[a].At.After(d.History[b].At) })
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	if err := pages.ExecuteTemplate(w, "person.html", d); err != nil {
 		s.opts.Log.Error("render person", "err", err)

@@ -444,11 +444,7 @@ func (c *cli) history(ctx context.Context, args []string) error {
 		return err
 	}
 	defer j.Close()
-	events, err := j.History(ctx, id, *limit)
-	if err != nil {
-		return err
-	}
-	deliveries, err := j.Deliveries(ctx, id, *limit)
+	entries, err := j.Timeline(ctx, id, *limit)
 	if err != nil {
 		return err
 	}
@@ -463,25 +459,26 @@ func (c *cli) history(ctx context.Context, args []string) error {
 		}
 		return id
 	}
-	for _, e := range events {
-		what := string(e.Kind)
-		if e.Kind == journal.Snooze {
-			what += " until " + e.Until.In(cfg.Location).Format(stamp)
+	for _, en := range entries {
+		if e := en.Event; e != nil {
+			what := string(e.Kind)
+			if e.Kind == journal.Snooze {
+				what += " until " + e.Until.In(cfg.Location).Format(stamp)
+			}
+			if e.Source != "cli" {
+				what += " (" + e.Source + ")"
+			}
+			lines = append(lines, line{en.At, name(e.Contact), what, e.Note})
+			continue
 		}
-		if e.Source != "cli" {
-			what += " (" + e.Source + ")"
-		}
-		lines = append(lines, line{e.At, name(e.Contact), what, e.Note})
-	}
-	for _, d := range deliveries {
-		at, who := d.Created, name(d.Contact)
+		d := en.Delivery
+		who := name(d.Contact)
 		what := fmt.Sprintf("reminder %s via %s: ", d.Kind, d.Channel)
 		if d.Kind == journal.ChannelFailed {
 			who, what = "-", fmt.Sprintf("notice that channel %s failed, via %s: ", d.Contact, d.Channel)
 		}
 		switch d.State {
 		case journal.Sent:
-			at = d.Sent
 			what += "sent"
 		case journal.Failed:
 			what += "failed: " + d.LastError
@@ -493,11 +490,7 @@ func (c *cli) history(ctx context.Context, args []string) error {
 				what += "; last error: " + d.LastError
 			}
 		}
-		lines = append(lines, line{at, who, what, ""})
-	}
-	sort.SliceStable(lines, func(a, b int) bool { return lines[a].at.After(lines[b].at) })
-	if *limit > 0 && len(lines) > *limit {
-		lines = lines[:*limit]
+		lines = append(lines, line{en.At, who, what, ""})
 	}
 	if len(lines) == 0 {
 		fmt.Fprintln(c.stdout, "nothing logged yet")
