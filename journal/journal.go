@@ -461,6 +461,20 @@ func (j *Journal) Events(ctx context.Context) (map[string][]Event, error) {
 	return out, nil
 }
 
+// EventsOf returns one contact's events in time order (ties in the order
+// they were logged), as Events groups them.
+func (j *Journal) EventsOf(ctx context.Context, contact string) ([]Event, error) {
+	rows, err := j.db.QueryContext(ctx, `SELECT `+eventColumns+` FROM events WHERE contact = ? ORDER BY at, id`, contact)
+	if err != nil {
+		return nil, fmt.Errorf("read events: %w", err)
+	}
+	evs, err := scanEvents(rows)
+	if err != nil {
+		return nil, fmt.Errorf("read events: %w", err)
+	}
+	return evs, nil
+}
+
 // History returns events newest first, for one contact or (contact "") for
 // everyone; limit <= 0 means all.
 func (j *Journal) History(ctx context.Context, contact string, limit int) ([]Event, error) {

@@ -53,8 +53,17 @@ type Enqueued struct {
 // Reminded returns, for every reminder identity in the outbox, how often and
 // when it was last enqueued.
 func (j *Journal) Reminded(ctx context.Context) (map[Identity]Enqueued, error) {
+	return j.reminded(ctx, "")
+}
+
+// RemindedOf is Reminded for one contact.
+func (j *Journal) RemindedOf(ctx context.Context, contact string) (map[Identity]Enqueued, error) {
+	return j.reminded(ctx, contact)
+}
+
+func (j *Journal) reminded(ctx context.Context, contact string) (map[Identity]Enqueued, error) {
 	rows, err := j.db.QueryContext(ctx, `SELECT contact, kind, anchor, MAX(repeat), MAX(created) FROM outbox
-		WHERE kind != ? GROUP BY contact, kind, anchor`, ChannelFailed)
+		WHERE kind != ? AND (? = '' OR contact = ?) GROUP BY contact, kind, anchor`, ChannelFailed, contact, contact)
 	if err != nil {
 		return nil, fmt.Errorf("read outbox history: %w", err)
 	}
@@ -359,8 +368,18 @@ func (j *Journal) Deliveries(ctx context.Context, contact string, limit int) ([]
 // Failures returns the deliveries that failed for good, and the pending
 // ones that failed for now and wait for another try, for status.
 func (j *Journal) Failures(ctx context.Context) ([]Delivery, error) {
+	return j.failures(ctx, "")
+}
+
+// FailuresOf is Failures for one contact.
+func (j *Journal) FailuresOf(ctx context.Context, contact string) ([]Delivery, error) {
+	return j.failures(ctx, contact)
+}
+
+func (j *Journal) failures(ctx context.Context, contact string) ([]Delivery, error) {
 	rows, err := j.db.QueryContext(ctx, `SELECT `+deliveryColumns+` FROM outbox
-		WHERE state = 'failed' OR (state = 'pending' AND last_error != '') ORDER BY created, id`)
+		WHERE (state = 'failed' OR (state = 'pending' AND last_error != '')) AND (? = '' OR contact = ?)
+		ORDER BY created, id`, contact, contact)
 	if err != nil {
 		return nil, fmt.Errorf("read failures: %w", err)
 	}

@@ -212,6 +212,35 @@ func Snapshot(ctx context.Context, cfg *config.Config, st SnapshotStore, t time.
 	return out, nil
 }
 
+// StatusStore is what StatusOf reads: one contact's share of the journal.
+type StatusStore interface {
+	EventsOf(ctx context.Context, contact string) ([]journal.Event, error)
+	RemindedOf(ctx context.Context, contact string) (map[journal.Identity]journal.Enqueued, error)
+	FailuresOf(ctx context.Context, contact string) ([]journal.Delivery, error)
+}
+
+var _ StatusStore = (*journal.Journal)(nil)
+
+// StatusOf is one person's status at t, as Snapshot has it, read from that
+// person's events and deliveries alone.
+func StatusOf(ctx context.Context, cfg *config.Config, st StatusStore, c *config.Contact, t time.Time) (Status, error) {
+	events, err := st.EventsOf(ctx, c.ID)
+	if err != nil {
+		return Status{}, err
+	}
+	hist, err := st.RemindedOf(ctx, c.ID)
+	if err != nil {
+		return Status{}, err
+	}
+	failed, err := st.FailuresOf(ctx, c.ID)
+	if err != nil {
+		return Status{}, err
+	}
+	out := Statuses([]Person{PersonOf(cfg, c, events)}, hist, t.In(cfg.Location))
+	addFailures(out, failed, cfg.Location)
+	return out[0], nil
+}
+
 // overdue ranks due reminders for max_per_run: how far past due, measured
 // in the person's own cadence, so a week late for a weekly friend outranks a
 // week late for a yearly one. Someone with no interaction on record ranks

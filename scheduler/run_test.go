@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"path/filepath"
+	"reflect"
 	"sort"
 	"strconv"
 	"strings"
@@ -164,4 +165,39 @@ func contains(list []string, x string) bool {
 		}
 	}
 	return false
+}
+
+// TestStatusOfMatchesSnapshot: one person's status, read from their share
+// of the journal, is what everyone's snapshot says of them: reminders
+// sent, failures and retries included.
+func TestStatusOfMatchesSnapshot(t *testing.T) {
+	ctx := context.Background()
+	cfg := load(t, runConfig)
+	j := openJournal(t)
+	t0 := time.Date(2026, 12, 1, 9, 0, 0, 0, cfg.Location)
+	j.Add(ctx, journal.Event{Contact: "bob", Kind: journal.ReachedOut, At: t0.Add(-30 * time.Hour), Source: "cli", Logged: t0})
+	tmpl, _ := notifier.NewTemplates(nil)
+	if _, err := RunOnce(ctx, cfg, tmpl, j, t0, t0); err != nil {
+		t.Fatal(err)
+	}
+	due, _ := j.Due(ctx, t0)
+	j.MarkFailed(ctx, []int64{due[0].ID}, "server answered 401 (permanent)")
+	j.MarkRetry(ctx, []int64{due[1].ID}, t0.Add(time.Hour), "server answered 503 (temporary)")
+	at := t0.Add(2 * time.Hour)
+	all, err := Snapshot(ctx, cfg, j, at)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range cfg.Contacts {
+		one, err := StatusOf(ctx, cfg, j, &cfg.Contacts[i], at)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(one, all[i]) {
+			t.Errorf("%s:\nStatusOf %+v\nSnapshot %+v", cfg.Contacts[i].ID, one, all[i])
+		}
+	}
+	if !strings.Contains(all[0].Reason+all[1].Reason+all[3].Reason, "failed") {
+		t.Errorf("no failure shown; the test proves little: %+v", all)
+	}
 }

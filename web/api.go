@@ -64,16 +64,13 @@ func (s *Server) person(w http.ResponseWriter, r *http.Request) (*config.Contact
 }
 
 func (s *Server) statusOf(r *http.Request, id string) (*scheduler.Status, error) {
-	st, err := s.statuses(r)
-	if err != nil {
-		return nil, err
+	cfg := s.opts.Config()
+	c, ok := cfg.Lookup(id)
+	if !ok {
+		return nil, errors.New("contact vanished")
 	}
-	for i := range st {
-		if st[i].ID == id {
-			return &st[i], nil
-		}
-	}
-	return nil, errors.New("contact vanished")
+	st, err := scheduler.StatusOf(r.Context(), cfg, s.opts.Journal, c, s.opts.Now())
+	return &st, err
 }
 
 func (s *Server) contact(w http.ResponseWriter, r *http.Request) {
@@ -228,11 +225,11 @@ func (s *Server) decide(kind journal.Kind) http.HandlerFunc {
 // redundant says why logging kind for c would change nothing ("" if it
 // would): a second let-be, or a resume with nothing to end.
 func (s *Server) redundant(r *http.Request, c *config.Contact, kind journal.Kind, now time.Time) (string, error) {
-	events, err := s.opts.Journal.Events(r.Context())
+	events, err := s.opts.Journal.EventsOf(r.Context(), c.ID)
 	if err != nil {
 		return "", err
 	}
-	p := scheduler.PersonOf(s.opts.Config(), c, events[c.ID])
+	p := scheduler.PersonOf(s.opts.Config(), c, events)
 	return p.Redundant(kind, now), nil
 }
 

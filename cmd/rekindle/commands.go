@@ -393,11 +393,11 @@ func (c *cli) record(ctx context.Context, who, at string, make func(*config.Cont
 	}
 	defer j.Close()
 	if e.Kind == journal.LetBe || e.Kind == journal.Resume {
-		events, err := j.Events(ctx)
+		events, err := j.EventsOf(ctx, p.ID)
 		if err != nil {
 			return err
 		}
-		person := scheduler.PersonOf(cfg, p, events[p.ID])
+		person := scheduler.PersonOf(cfg, p, events)
 		if why := person.Redundant(e.Kind, now); why != "" {
 			fmt.Fprintln(c.stdout, why)
 			return nil
@@ -406,17 +406,14 @@ func (c *cli) record(ctx context.Context, who, at string, make func(*config.Cont
 	if _, err := j.Add(ctx, e); err != nil {
 		return err
 	}
-	events, err := j.Events(ctx)
+	events, err := j.EventsOf(ctx, p.ID)
 	if err != nil {
 		return err
 	}
 	fmt.Fprintln(c.stdout, done)
-	for _, person := range scheduler.People(cfg, events) {
-		if person.ID == p.ID {
-			r := person.Evaluate(now)
-			fmt.Fprintf(c.stdout, "%s is now %s: %s\n", p.Name, r.State, r.Reason(now))
-		}
-	}
+	person := scheduler.PersonOf(cfg, p, events)
+	r := person.Evaluate(now)
+	fmt.Fprintf(c.stdout, "%s is now %s: %s\n", p.Name, r.State, r.Reason(now))
 	return nil
 }
 
