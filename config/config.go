@@ -75,32 +75,6 @@ type Contact struct {
 	Dates     rules.Contact
 }
 
-// Channel is a [channels.NAME] table. Fields apply by Type.
-type Channel struct {
-	Name string
-	Type string // ntfy, email, slack, desktop or console
-
-	URL      string // ntfy server
-	Topic    string // ntfy
-	Username string // ntfy, email
-	Password Secret // ntfy, email
-	Token    Secret // ntfy access token, slack bot token
-	Priority int    // ntfy, 1..5; 0 means the server's default
-	Tags     []string
-
-	Host string // email
-	Port int
-	TLS  string // implicit, starttls or none
-	From string
-	To   []string
-
-	WebhookURL Secret // slack incoming webhook
-	Channel    string // slack channel, with a bot token
-}
-
-// ConsoleChannel is the channel every config has: standard output.
-const ConsoleChannel = "console"
-
 // Lookup finds a contact by id.
 func (c *Config) Lookup(id string) (*Contact, bool) {
 	i, ok := c.ids[id]

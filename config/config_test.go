@@ -302,7 +302,7 @@ password_file = %q
 from = "me@example.com"
 to = ["me@example.com"]
 `, file))
-	phone, mail := cfg.Channels["phone"], cfg.Channels["mail"]
+	phone, mail := cfg.Channels["phone"].Spec.(*NtfySpec), cfg.Channels["mail"].Spec.(*EmailSpec)
 	if phone.Token.Reveal() != "tk_env-secret-456" {
 		t.Errorf("token = %q", phone.Token.Reveal())
 	}

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"net"
 	"net/url"
-	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -22,14 +21,6 @@ var (
 	templateParts = []string{"title", "lead", "opener"}
 	settingKeys   = []string{"every", "cooldown", "follow_up_after", "max_unanswered", "remind_again", "channels"}
 	contactKeys   = append([]string{"name", "id", "group", "last_interaction", "fallout", "reached_out", "interests", "notes", "paused"}, settingKeys...)
-	channelTypes  = []string{"ntfy", "email", "slack", "desktop", "console"}
-	channelKeys   = map[string][]string{
-		"ntfy":    {"type", "url", "topic", "token", "token_file", "username", "password", "password_file", "priority", "tags"},
-		"email":   {"type", "host", "port", "tls", "username", "password", "password_file", "from", "to"},
-		"slack":   {"type", "webhook_url", "webhook_url_file", "token", "token_file", "channel"},
-		"desktop": {"type"},
-		"console": {"type"},
-	}
 )
 
 func set(keys []string) map[string]bool {
@@ -47,9 +38,6 @@ var (
 )
 
 // reader walks the decoded document and collects problems.
-// ntfyTopic is what an ntfy server accepts as a topic name.
-var ntfyTopic = regexp.MustCompile(`^[-_A-Za-z0-9]{1,64}$`)
-
 type reader struct {
 	ps           problems
 	loc          *time.Location
@@ -370,121 +358,6 @@ func (r *reader) layer(t map[string]any, p path, cfg *Config) layer {
 		l.channels = names
 	}
 	return l
-}
-
-func (r *reader) channel(name string, t map[string]any, p path) *Channel {
-	ch := &Channel{Name: name}
-	typ, ok := r.str(t, p, "type")
-	if !ok {
-		if _, present := t["type"]; !present {
-			r.ps.add(p, "needs a type: one of %s", strings.Join(channelTypes, ", "))
-		}
-		return nil
-	}
-	keys, known := channelKeys[typ]
-	if !known {
-		msg := fmt.Sprintf("unknown channel type %q; use one of %s", typ, strings.Join(channelTypes, ", "))
-		if s := Suggest(typ, channelTypes); s != "" {
-			msg = fmt.Sprintf("unknown channel type %q; did you mean %q?", typ, s)
-		}
-		r.ps.add(p.with("type"), "%s", msg)
-		return nil
-	}
-	ch.Type = typ
-	r.keys(t, p, set(keys), keys)
-	switch typ {
-	case "ntfy":
-		ch.URL = "https://ntfy.sh"
-		if u, ok := r.str(t, p, "url"); ok {
-			ch.URL = strings.TrimRight(u, "/")
-		}
-		r.httpURL(ch.URL, p.with("url"))
-		ch.Topic, _ = r.str(t, p, "topic")
-		if ch.Topic == "" {
-			r.ps.add(p, "an ntfy channel needs a topic = \"...\"")
-		} else if !ntfyTopic.MatchString(ch.Topic) {
-			r.ps.add(p.with("topic"), "%q is not a topic ntfy accepts: 1 to 64 of the letters A-Z and a-z, digits, '-' and '_'", ch.Topic)
-		}
-		ch.Username, _ = r.str(t, p, "username")
-		ch.Token = r.secret(t, p, "token")
-		ch.Password = r.secret(t, p, "password")
-		if ch.Token.IsSet() && ch.Username != "" {
-			r.ps.add(p.with("username"), "use either token or username and password, not both")
-		}
-		if ch.Username != "" && !present(t, "password", "password_file") {
-			r.ps.add(p.with("username"), "a username needs a password (or password_file)")
-		}
-		if n, ok := r.int(t, p, "priority"); ok {
-			if n < 1 || n > 5 {
-				r.ps.add(p.with("priority"), "ntfy priorities run from 1 (min) to 5 (max), not %d", n)
-			}
-			ch.Priority = n
-		}
-		ch.Tags, _ = r.strings(t, p, "tags")
-	case "email":
-		ch.Host, _ = r.str(t, p, "host")
-		if ch.Host == "" {
-			r.ps.add(p, "an email channel needs a host = \"smtp.example.com\"")
-		}
-		ch.TLS = "starttls"
-		if s, ok := r.str(t, p, "tls"); ok {
-			switch s {
-			case "implicit", "starttls", "none":
-				ch.TLS = s
-			default:
-				r.ps.add(p.with("tls"), "tls must be \"implicit\" (port 465), \"starttls\" (port 587) or \"none\" (loopback only), not %q", s)
-			}
-		}
-		ch.Port = map[string]int{"implicit": 465, "starttls": 587, "none": 25}[ch.TLS]
-		if n, ok := r.int(t, p, "port"); ok {
-			if n < 1 || n > 65535 {
-				r.ps.add(p.with("port"), "port %d is out of range 1-65535", n)
-			}
-			ch.Port = n
-		}
-		if ch.TLS == "none" && ch.Host != "" && !isLoopback(ch.Host) {
-			r.ps.add(p.with("tls"), "tls = \"none\" sends the password in the clear and is allowed only to a loopback host, not %q; use \"starttls\" or \"implicit\"", ch.Host)
-		}
-		ch.Username, _ = r.str(t, p, "username")
-		ch.Password = r.secret(t, p, "password")
-		if ch.Username != "" && !present(t, "password", "password_file") {
-			r.ps.add(p.with("username"), "a username needs a password (or password_file)")
-		}
-		ch.From, _ = r.str(t, p, "from")
-		if ch.From == "" {
-			r.ps.add(p, "an email channel needs from = \"rekindle <me@example.com>\"")
-		} else if !strings.Contains(ch.From, "@") {
-			r.ps.add(p.with("from"), "%q is not an email address", ch.From)
-		}
-		ch.To, _ = r.strings(t, p, "to")
-		if len(ch.To) == 0 {
-			r.ps.add(p, "an email channel needs to = [\"me@example.com\"]")
-		}
-		for _, a := range ch.To {
-			if !strings.Contains(a, "@") {
-				r.ps.add(p.with("to"), "%q is not an email address", a)
-			}
-		}
-	case "slack":
-		ch.WebhookURL = r.secret(t, p, "webhook_url")
-		ch.Token = r.secret(t, p, "token")
-		ch.Channel, _ = r.str(t, p, "channel")
-		switch {
-		case ch.WebhookURL.IsSet() && ch.Token.IsSet():
-			r.ps.add(p, "use either webhook_url or token with channel, not both")
-		case ch.WebhookURL.IsSet():
-			if u, err := url.Parse(ch.WebhookURL.Reveal()); err != nil || u.Scheme != "https" && u.Scheme != "http" || u.Host == "" {
-				r.ps.add(p.with("webhook_url"), "is not an http(s) URL (its value is a secret and not shown)")
-			}
-		case ch.Token.IsSet():
-			if ch.Channel == "" {
-				r.ps.add(p, "a Slack bot token needs a channel = \"#name\" or a channel id")
-			}
-		default:
-			r.ps.add(p, "a Slack channel needs webhook_url (an incoming webhook) or token and channel")
-		}
-	}
-	return ch
 }
 
 // present reports whether any of the keys is in t.

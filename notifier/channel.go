@@ -38,16 +38,16 @@ func (o Options) httpClient() *http.Client {
 
 // New builds the channel a [channels.NAME] table describes.
 func New(ch *config.Channel, o Options) (Channel, error) {
-	switch ch.Type {
-	case "ntfy":
-		return newNtfy(ch, o), nil
-	case "slack":
-		return newSlack(ch, o), nil
-	case "email":
-		return newEmail(ch, o), nil
-	case "desktop":
-		return newDesktop(ch, o), nil
-	case "console":
+	switch spec := ch.Spec.(type) {
+	case *config.NtfySpec:
+		return newNtfy(ch.Name, spec, o), nil
+	case *config.SlackSpec:
+		return newSlack(ch.Name, spec, o), nil
+	case *config.EmailSpec:
+		return newEmail(ch.Name, spec, o), nil
+	case *config.DesktopSpec:
+		return newDesktop(ch.Name, o), nil
+	case *config.ConsoleSpec:
 		return newConsole(ch.Name, o), nil
 	}
 	return nil, fmt.Errorf("channel %s: unknown type %q", ch.Name, ch.Type)

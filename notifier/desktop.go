@@ -10,8 +10,6 @@ import (
 	"time"
 
 	"github.com/godbus/dbus/v5"
-
-	"github.com/rekindle/rekindle/config"
 )
 
 // The freedesktop.org notification service.
@@ -47,8 +45,8 @@ type desktopChannel struct {
 	timeout time.Duration
 }
 
-func newDesktop(ch *config.Channel, o Options) *desktopChannel {
-	return &desktopChannel{name: ch.Name, address: o.DBusAddress, timeout: o.Timeout}
+func newDesktop(name string, o Options) *desktopChannel {
+	return &desktopChannel{name: name, address: o.DBusAddress, timeout: o.Timeout}
 }
 
 // Name returns the channel's name.

@@ -33,10 +33,10 @@ type emailChannel struct {
 	roots    *x509.CertPool
 }
 
-func newEmail(ch *config.Channel, o Options) *emailChannel {
+func newEmail(name string, s *config.EmailSpec, o Options) *emailChannel {
 	return &emailChannel{
-		name: ch.Name, host: ch.Host, port: ch.Port, tlsMode: ch.TLS, username: ch.Username,
-		password: ch.Password.Reveal(), from: ch.From, to: ch.To, timeout: o.Timeout, roots: o.RootCAs,
+		name: name, host: s.Host, port: s.Port, tlsMode: s.TLS, username: s.Username,
+		password: s.Password.Reveal(), from: s.From, to: s.To, timeout: o.Timeout, roots: o.RootCAs,
 	}
 }
 

@@ -30,11 +30,11 @@ type ntfyChannel struct {
 	timeout          time.Duration
 }
 
-func newNtfy(ch *config.Channel, o Options) *ntfyChannel {
+func newNtfy(name string, s *config.NtfySpec, o Options) *ntfyChannel {
 	return &ntfyChannel{
-		name: ch.Name, url: ch.URL, topic: ch.Topic, username: ch.Username,
-		token: ch.Token.Reveal(), password: ch.Password.Reveal(),
-		priority: ch.Priority, tags: ch.Tags, client: o.httpClient(), timeout: o.Timeout,
+		name: name, url: s.URL, topic: s.Topic, username: s.Username,
+		token: s.Token.Reveal(), password: s.Password.Reveal(),
+		priority: s.Priority, tags: s.Tags, client: o.httpClient(), timeout: o.Timeout,
 	}
 }
 

@@ -35,9 +35,9 @@ type slackChannel struct {
 	timeout time.Duration
 }
 
-func newSlack(ch *config.Channel, o Options) *slackChannel {
+func newSlack(name string, spec *config.SlackSpec, o Options) *slackChannel {
 	s := &slackChannel{
-		name: ch.Name, webhook: ch.WebhookURL.Reveal(), token: ch.Token.Reveal(), channel: ch.Channel,
+		name: name, webhook: spec.WebhookURL.Reveal(), token: spec.Token.Reveal(), channel: spec.Channel,
 		client: o.httpClient(), timeout: o.Timeout,
 	}
 	if s.token != "" {

@@ -1,0 +1,64 @@
+package config
+
+import "strings"
+
+// EmailSpec is an email channel: a message over SMTP.
+type EmailSpec struct {
+	Host     string
+	Port     int    // follows TLS unless set: 465, 587 or 25
+	TLS      string // implicit, starttls or none (loopback only)
+	Username string
+	Password Secret
+	From     string
+	To       []string
+}
+
+func (*EmailSpec) keys() []string {
+	return []string{"type", "host", "port", "tls", "username", "password", "password_file", "from", "to"}
+}
+
+func (s *EmailSpec) read(r *reader, t map[string]any, p path) {
+	s.Host, _ = r.str(t, p, "host")
+	if s.Host == "" {
+		r.ps.add(p, "an email channel needs a host = \"smtp.example.com\"")
+	}
+	s.TLS = "starttls"
+	if v, ok := r.str(t, p, "tls"); ok {
+		switch v {
+		case "implicit", "starttls", "none":
+			s.TLS = v
+		default:
+			r.ps.add(p.with("tls"), "tls must be \"implicit\" (port 465), \"starttls\" (port 587) or \"none\" (loopback only), not %q", v)
+		}
+	}
+	s.Port = map[string]int{"implicit": 465, "starttls": 587, "none": 25}[s.TLS]
+	if n, ok := r.int(t, p, "port"); ok {
+		if n < 1 || n > 65535 {
+			r.ps.add(p.with("port"), "port %d is out of range 1-65535", n)
+		}
+		s.Port = n
+	}
+	if s.TLS == "none" && s.Host != "" && !isLoopback(s.Host) {
+		r.ps.add(p.with("tls"), "tls = \"none\" sends the password in the clear and is allowed only to a loopback host, not %q; use \"starttls\" or \"implicit\"", s.Host)
+	}
+	s.Username, _ = r.str(t, p, "username")
+	s.Password = r.secret(t, p, "password")
+	if s.Username != "" && !present(t, "password", "password_file") {
+		r.ps.add(p.with("username"), "a username needs a password (or password_file)")
+	}
+	s.From, _ = r.str(t, p, "from")
+	if s.From == "" {
+		r.ps.add(p, "an email channel needs from = \"rekindle <me@example.com>\"")
+	} else if !strings.Contains(s.From, "@") {
+		r.ps.add(p.with("from"), "%q is not an email address", s.From)
+	}
+	s.To, _ = r.strings(t, p, "to")
+	if len(s.To) == 0 {
+		r.ps.add(p, "an email channel needs to = [\"me@example.com\"]")
+	}
+	for _, a := range s.To {
+		if !strings.Contains(a, "@") {
+			r.ps.add(p.with("to"), "%q is not an email address", a)
+		}
+	}
+}
