@@ -1,0 +1,177 @@
+package config
+
+import (
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/rekindle/rekindle/rules"
+)
+
+// contacts reads the [[contact]] tables, each with the settings it
+// inherits: contact, then group, then [defaults], then the built-in
+// defaults (see layer).
+func (r *reader) contacts(doc map[string]any, cfg *Config, defaultChannels []string) {
+	v, ok := doc["contact"]
+	if !ok {
+		return
+	}
+	var list []map[string]any
+	switch v := v.(type) {
+	case []map[string]any:
+		list = v
+	case []any:
+		for i, e := range v {
+			m, ok := e.(map[string]any)
+			if !ok {
+				r.ps.add(path{"contact", strconv.Itoa(i)}, "each contact must be a table; write [[contact]] above each person")
+				continue
+			}
+			list = append(list, m)
+		}
+	default:
+		r.ps.add(path{"contact"}, "you wrote [contact]; write [[contact]] (double brackets) above each person")
+		return
+	}
+	cfg.Contacts = make([]Contact, len(list))
+	r.contactNames = make([]string, len(list))
+	groupNames := make([]string, 0, len(cfg.Groups))
+	for n := range cfg.Groups {
+		groupNames = append(groupNames, n)
+	}
+	sort.Strings(groupNames)
+	cfg.ids = make(map[string]int, len(list))
+
+	for i, t := range list {
+		p := path{"contact", strconv.Itoa(i)}
+		r.keys(t, p, contactSet, contactKeys)
+		c := &cfg.Contacts[i]
+		c.Settings, c.Channels = cfg.Defaults, defaultChannels
+		c.Name, _ = r.str(t, p, "name")
+		r.contactNames[i] = c.Name
+		if strings.TrimSpace(c.Name) == "" {
+			if _, ok := t["name"]; !ok {
+				r.ps.add(p, "every contact needs a name: name = \"...\"")
+			} else {
+				r.ps.add(p.with("name"), "name is empty")
+			}
+		}
+		if id, ok := r.str(t, p, "id"); ok {
+			if !validID(id) {
+				r.ps.add(p.with("id"), "id %q may hold letters, digits, '-', '_' and '.', and must start with a letter or digit", id)
+			}
+			c.ID = id
+		} else if c.Name != "" {
+			c.ID = Slug(c.Name)
+			if c.ID == "" {
+				r.ps.add(p.with("name"), "cannot make an id from the name %q; add id = \"...\" with letters or digits", c.Name)
+			}
+		}
+		if c.ID != "" {
+			if j, dup := cfg.ids[c.ID]; dup {
+				r.ps.add(p.with("id"), "duplicate id %q: contact[%d] (%s) has it too; give one of them its own id = \"...\"", c.ID, j, r.contactNames[j])
+			} else {
+				cfg.ids[c.ID] = i
+			}
+		}
+		if g, ok := r.str(t, p, "group"); ok {
+			grp, found := cfg.Groups[g]
+			if !found {
+				msg := fmt.Sprintf("unknown group %q", g)
+				if s := Suggest(g, groupNames); s != "" {
+					msg += fmt.Sprintf("; did you mean %q?", s)
+				} else if len(groupNames) > 0 {
+					msg += "; defined groups: " + strings.Join(groupNames, ", ")
+				} else {
+					msg += fmt.Sprintf("; define it with a [groups.%s] table", g)
+				}
+				r.ps.add(p.with("group"), "%s", msg)
+			} else {
+				c.Group = g
+				c.Settings = grp.Settings
+				c.Channels = grp.Channels
+			}
+		}
+		l := r.layer(t, p, cfg)
+		l.apply(&c.Settings)
+		if l.channels != nil {
+			c.Channels = l.channels
+		}
+		c.Notes, _ = r.str(t, p, "notes")
+		c.Interests, _ = r.strings(t, p, "interests")
+		c.Dates.Paused, _ = r.bool(t, p, "paused")
+		if v, ok := t["last_interaction"]; ok {
+			c.Dates.LastInteraction = r.latest(v, p, "last_interaction")
+		}
+		if v, ok := t["fallout"]; ok {
+			c.Dates.Fallout = r.latest(v, p, "fallout")
+		}
+		if v, ok := t["reached_out"]; ok {
+			c.Dates.ReachedOut = r.dates(v, p, "reached_out")
+		}
+	}
+}
+
+// layer is one level of settings: [defaults], a group or a contact. Nil
+// fields are not set at that level.
+type layer struct {
+	every, cooldown, followUpAfter, remindAgain *rules.Duration
+	maxUnanswered                               *int
+	channels                                    []string
+}
+
+func (l *layer) apply(s *rules.Settings) {
+	if l.every != nil {
+		s.Every = *l.every
+	}
+	if l.cooldown != nil {
+		s.Cooldown = *l.cooldown
+	}
+	if l.followUpAfter != nil {
+		s.FollowUpAfter = *l.followUpAfter
+	}
+	if l.remindAgain != nil {
+		s.RemindAgain = *l.remindAgain
+	}
+	if l.maxUnanswered != nil {
+		s.MaxUnanswered = *l.maxUnanswered
+	}
+}
+
+func (r *reader) layer(t map[string]any, p path, cfg *Config) layer {
+	var l layer
+	if p[0] != "contact" {
+		r.keys(t, p, settingSet, settingKeys)
+	}
+	l.every = r.duration(t, p, "every")
+	l.cooldown = r.duration(t, p, "cooldown")
+	l.followUpAfter = r.duration(t, p, "follow_up_after")
+	l.remindAgain = r.duration(t, p, "remind_again")
+	if n, ok := r.int(t, p, "max_unanswered"); ok {
+		if n < 1 {
+			r.ps.add(p.with("max_unanswered"), "must be 1 or more (1: let them be after the first unanswered message), not %d", n)
+		}
+		l.maxUnanswered = &n
+	}
+	if names, ok := r.strings(t, p, "channels"); ok {
+		for _, n := range names {
+			if _, found := cfg.Channels[n]; !found && n != ConsoleChannel {
+				msg := fmt.Sprintf("unknown channel %q", n)
+				if s := Suggest(n, cfg.ChannelNames()); s != "" {
+					msg += fmt.Sprintf("; did you mean %q?", s)
+				} else if len(cfg.Channels) > 0 {
+					msg += "; configured channels: " + strings.Join(cfg.ChannelNames(), ", ")
+				} else {
+					msg += fmt.Sprintf("; define it with a [channels.%s] table", n)
+				}
+				r.ps.add(p.with("channels"), "%s", msg)
+			}
+		}
+		if len(names) == 0 {
+			r.ps.add(p.with("channels"), "is empty; name at least one channel, or leave it out")
+		}
+		l.channels = names
+	}
+	return l
+}
