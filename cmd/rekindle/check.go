@@ -1,0 +1,58 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"strings"
+
+	"github.com/rekindle/rekindle/config"
+	"github.com/rekindle/rekindle/notifier"
+	"github.com/rekindle/rekindle/scheduler"
+)
+
+func (c *cli) check(args []string) error {
+	fsc := flag.NewFlagSet("check", flag.ContinueOnError)
+	if _, err := parseFlags(fsc, args, 0, 0, ""); err != nil {
+		return err
+	}
+	cfg, err := c.loadConfig()
+	if err != nil {
+		return err
+	}
+	if _, err := notifier.NewTemplates(cfg.Templates); err != nil {
+		return &hinted{fmt.Errorf("%s: %w", cfg.File, err), "see the README's list of template fields"}
+	}
+	zone := cfg.Timezone
+	if zone == "" {
+		zone = "the system's zone"
+	}
+	channels := strings.Join(cfg.ChannelNames(), ", ")
+	if channels == "" {
+		channels = "none (reminders go to standard output)"
+	}
+	next := scheduler.NextSlot(cfg.Schedule, c.now(), cfg.Location)
+	fmt.Fprintf(c.stdout, "%s: ok\n", cfg.File)
+	if len(cfg.Contacts) == 0 {
+		fmt.Fprintf(c.stdout, "  nobody in it yet: add a [[contact]] with a name for each person (see the README)\n")
+	} else {
+		fmt.Fprintf(c.stdout, "  %s, %s\n", plural(len(cfg.Contacts), "contact", "contacts"), plural(len(cfg.Groups), "group", "groups"))
+	}
+	fmt.Fprintf(c.stdout, "  channels: %s\n", channels)
+	fmt.Fprintf(c.stdout, "  schedule: %q in %s; next run %s\n", cfg.ScheduleSpec, zone, next.Format(stamp+" MST"))
+	if cfg.QuietHours.Set {
+		fmt.Fprintf(c.stdout, "  quiet hours: %s\n", cfg.QuietHours)
+	}
+	c.warn(cfg)
+	return nil
+}
+
+// warn prints the config's warnings (dates after today) on standard error.
+func (c *cli) warn(cfg *config.Config) {
+	w := cfg.Warnings(c.now())
+	if w == nil {
+		return
+	}
+	for _, line := range strings.Split(w.Error(), "\n") {
+		fmt.Fprintf(c.stderr, "rekindle: warning: %s\n", line)
+	}
+}

@@ -1,0 +1,95 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"text/tabwriter"
+	"time"
+
+	"github.com/rekindle/rekindle/journal"
+)
+
+func (c *cli) history(ctx context.Context, args []string) error {
+	fsh := flag.NewFlagSet("history", flag.ContinueOnError)
+	limit := fsh.Int("limit", 50, "")
+	pos, err := parseFlags(fsh, args, 0, 1, "[PERSON] [--limit N]")
+	if err != nil {
+		return err
+	}
+	cfg, err := c.loadConfig()
+	if err != nil {
+		return err
+	}
+	id := ""
+	if len(pos) == 1 {
+		p, err := cfg.Resolve(pos[0])
+		if err != nil {
+			return err
+		}
+		id = p.ID
+	}
+	j, err := c.openJournal(ctx)
+	if err != nil {
+		return err
+	}
+	defer j.Close()
+	entries, err := j.Timeline(ctx, id, *limit)
+	if err != nil {
+		return err
+	}
+	type line struct {
+		at              time.Time
+		who, what, note string
+	}
+	var lines []line
+	name := func(id string) string {
+		if p, ok := cfg.Lookup(id); ok {
+			return p.Name
+		}
+		return id
+	}
+	for _, en := range entries {
+		if e := en.Event; e != nil {
+			what := string(e.Kind)
+			if e.Kind == journal.Snooze {
+				what += " until " + e.Until.In(cfg.Location).Format(stamp)
+			}
+			if e.Source != "cli" {
+				what += " (" + e.Source + ")"
+			}
+			lines = append(lines, line{en.At, name(e.Contact), what, e.Note})
+			continue
+		}
+		d := en.Delivery
+		who := name(d.Contact)
+		what := fmt.Sprintf("reminder %s via %s: ", d.Kind, d.Channel)
+		if d.Kind == journal.ChannelFailed {
+			who, what = "-", fmt.Sprintf("notice that channel %s failed, via %s: ", d.Contact, d.Channel)
+		}
+		switch d.State {
+		case journal.Sent:
+			what += "sent"
+		case journal.Failed:
+			what += "failed: " + d.LastError
+		case journal.Cancelled:
+			what += "cancelled: " + d.LastError
+		default:
+			what += fmt.Sprintf("pending, next try %s", d.NextTry.In(cfg.Location).Format(stamp))
+			if d.LastError != "" {
+				what += "; last error: " + d.LastError
+			}
+		}
+		lines = append(lines, line{en.At, who, what, ""})
+	}
+	if len(lines) == 0 {
+		fmt.Fprintln(c.stdout, "nothing logged yet")
+		return nil
+	}
+	w := tabwriter.NewWriter(c.stdout, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(w, "WHEN\tWHO\tWHAT\tNOTE")
+	for _, l := range lines {
+		fmt.Fprintf(w, "%s\t%s\t%s\t%s\n", l.at.In(cfg.Location).Format(stamp), l.who, c.safe(l.what), c.safe(l.note))
+	}
+	return w.Flush()
+}

@@ -1,0 +1,69 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"flag"
+	"fmt"
+	"time"
+	"unicode/utf8"
+
+	"github.com/rekindle/rekindle/scheduler"
+)
+
+func (c *cli) plan(ctx context.Context, args []string) error {
+	fsp := flag.NewFlagSet("plan", flag.ContinueOnError)
+	from := fsp.String("from", "", "")
+	days := fsp.Int("days", 14, "")
+	asJSON := fsp.Bool("json", false, "")
+	if _, err := parseFlags(fsp, args, 0, 0, "[--from TIME] [--days N] [--json]"); err != nil {
+		return err
+	}
+	if *days < 1 || *days > 3660 {
+		return usagef("plan: --days must be between 1 and 3660, not %d", *days)
+	}
+	cfg, people, hist, err := c.people(ctx)
+	if err != nil {
+		return err
+	}
+	start, err := c.timeFlag(*from, cfg)
+	if err != nil {
+		return err
+	}
+	plan := scheduler.Plan(cfg, people, hist, start, start.AddDate(0, 0, *days))
+	// Streamed: a year of reminders for thousands of people is long.
+	w := bufio.NewWriterSize(c.stdout, 64<<10)
+	n := 0
+	if *asJSON {
+		w.WriteString("[")
+		for p := range plan {
+			if n > 0 {
+				w.WriteByte(',')
+			}
+			n++
+			fmt.Fprintf(w, "\n  {\n    \"at\": %q,\n    \"id\": ", p.At.Format(time.RFC3339))
+			w.Write(scheduler.AppendJSONString(nil, p.Contact.ID))
+			fmt.Fprintf(w, ",\n    \"kind\": %q\n  }", p.Kind)
+		}
+		if n > 0 {
+			w.WriteByte('\n')
+		}
+		w.WriteString("]\n")
+		return w.Flush()
+	}
+	width := len("WHO")
+	for i := range cfg.Contacts {
+		width = max(width, utf8.RuneCountInString(cfg.Contacts[i].Name))
+	}
+	for p := range plan {
+		if n == 0 {
+			fmt.Fprintf(w, "%-20s  %-*s  %s\n", "WHEN", width, "WHO", "REMINDER")
+		}
+		n++
+		fmt.Fprintf(w, "%-20s  %-*s  %s\n", p.At.Format("Mon "+stamp), width, p.Contact.Name, p.Kind)
+	}
+	if n == 0 {
+		fmt.Fprintf(w, "no reminders in the %d days after %s\n", *days, start.Format(stamp))
+	}
+	return w.Flush()
+}

@@ -1,0 +1,102 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"sort"
+	"text/tabwriter"
+	"time"
+
+	"github.com/rekindle/rekindle/rules"
+	"github.com/rekindle/rekindle/scheduler"
+)
+
+// stateOrder puts who needs attention first in the status table.
+var stateOrder = map[rules.State]int{
+	rules.Due: 0, rules.LetBe: 1, rules.Waiting: 2, rules.CoolingDown: 3,
+	rules.OK: 4, rules.Snoozed: 5, rules.Paused: 6,
+}
+
+func (c *cli) status(ctx context.Context, args []string) error {
+	fss := flag.NewFlagSet("status", flag.ContinueOnError)
+	at := fss.String("at", "", "")
+	asJSON := fss.Bool("json", false, "")
+	if _, err := parseFlags(fss, args, 0, 0, "[--at TIME] [--json]"); err != nil {
+		return err
+	}
+	cfg, err := c.loadConfig()
+	if err != nil {
+		return err
+	}
+	t, err := c.timeFlag(*at, cfg)
+	if err != nil {
+		return err
+	}
+	c.warn(cfg)
+	if len(cfg.Contacts) == 0 && !*asJSON {
+		fmt.Fprintf(c.stdout, "nobody in %s yet: add a [[contact]] with a name for each person\n", cfg.File)
+		return nil
+	}
+	j, err := c.openJournal(ctx)
+	if err != nil {
+		return err
+	}
+	st, err := scheduler.Snapshot(ctx, cfg, j, t)
+	j.Close()
+	if err != nil {
+		return err
+	}
+	if *asJSON {
+		return writeStatusJSON(c.stdout, st)
+	}
+	sort.SliceStable(st, func(i, j int) bool {
+		a, b := st[i], st[j]
+		if stateOrder[a.State] != stateOrder[b.State] {
+			return stateOrder[a.State] < stateOrder[b.State]
+		}
+		return a.Next.Before(b.Next)
+	})
+	w := tabwriter.NewWriter(c.stdout, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(w, "NAME\tSTATE\tLAST TALKED\tNEXT\tWHY")
+	for _, s := range st {
+		state := string(s.State)
+		switch {
+		case s.State == rules.LetBe && s.Kind == rules.LetBeNotice:
+			state += " (notice)"
+		case s.Kind != rules.None:
+			state += " (" + string(s.Kind) + ")"
+		}
+		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\n", s.Name, state, day(s.LastInteraction), day(s.Next), s.Reason)
+	}
+	return w.Flush()
+}
+
+func day(t time.Time) string {
+	if t.IsZero() {
+		return "-"
+	}
+	return t.Format("2006-01-02")
+}
+
+// writeStatusJSON streams the status array; see Status.AppendJSON.
+func writeStatusJSON(w io.Writer, st []scheduler.Status) error {
+	bw := bufio.NewWriterSize(w, 64<<10)
+	bw.WriteString("[")
+	var buf []byte
+	for i := range st {
+		if i > 0 {
+			bw.WriteByte(',')
+		}
+		bw.WriteByte('\n')
+		buf = st[i].AppendJSON(buf[:0], "  ")
+		bw.Write(buf)
+	}
+	if len(st) > 0 {
+		bw.WriteByte('\n')
+	}
+	bw.WriteString("]\n")
+	return bw.Flush()
+}
