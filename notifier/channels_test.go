@@ -50,8 +50,7 @@ func channel(t *testing.T, toml string, o Options) Channel {
 }
 
 var sample = Message{
-	Title: "Time to catch up with Alice", Text: "It has been 41 days.", Markdown: "It has been **41** days.",
-	Mrkdwn: "It has been *41* days.", HTML: "<p>It has been 41 days.</p>\n", Tags: []string{"wave"},
+	Title: "Time to catch up with Alice", Lead: "It has been 41 days & counting.", Opener: "Hi <Alice>!", Tags: []string{"wave"},
 }
 
 // failure asserts err is a classified *Error.
@@ -81,7 +80,7 @@ func TestNtfy(t *testing.T) {
 	t.Run("token, fields, actions and the size limit", func(t *testing.T) {
 		ch := channel(t, base+"token = \"tk_goodtoken\"\n", Options{})
 		m := sample
-		m.Markdown = strings.Repeat("long words ", 600) // 6,600 bytes
+		m.Lead = strings.Repeat("long words ", 600) // 6,600 bytes
 		m.Click = "https://example.org/d"
 		for i := 0; i < 5; i++ {
 			m.Actions = append(m.Actions, Action{Label: "A" + strconv.Itoa(i), URL: "https://example.org/a", Method: "POST", Clear: true})
@@ -233,7 +232,7 @@ func TestSlackWebhook(t *testing.T) {
 	if len(got) != 1 || !strings.HasPrefix(got[0].Text, sample.Title) || len(got[0].Blocks) != 2 {
 		t.Fatalf("received %+v", got)
 	}
-	if !strings.Contains(string(got[0].Blocks[0]), `"type":"header"`) || !strings.Contains(string(got[0].Blocks[1]), `"It has been *41* days."`) {
+	if !strings.Contains(string(got[0].Blocks[0]), `"type":"header"`) || !strings.Contains(string(got[0].Blocks[1]), `"It has been 41 days \u0026amp; counting.\n\n*Something to send*\n\u003eHi \u0026lt;Alice\u0026gt;!"`) {
 		t.Errorf("blocks: %s", got[0].Blocks)
 	}
 	if u, m := got[0].UnfurlLinks, got[0].UnfurlMedia; u == nil || *u || m == nil || *m {
@@ -319,10 +318,10 @@ func TestSlackBotToken(t *testing.T) {
 	if auth != "" {
 		token = strings.TrimPrefix(auth, "Bearer ")
 	}
-	if token != "xoxb-test-token" || form.Get("channel") != "#reminders" || form.Get("text") != sample.Title+"\n"+sample.Text {
+	if token != "xoxb-test-token" || form.Get("channel") != "#reminders" || form.Get("text") != slackEscape.Replace(sample.Title+"\n"+sample.Text()) {
 		t.Errorf("posted auth %q, form %v", auth, form)
 	}
-	if b := form.Get("blocks"); !strings.Contains(b, `"type":"header"`) || !strings.Contains(b, "It has been *41* days.") {
+	if b := form.Get("blocks"); !strings.Contains(b, `"type":"header"`) || !strings.Contains(b, `It has been 41 days \u0026amp; counting.`) {
 		t.Errorf("blocks %s", b)
 	}
 
@@ -387,7 +386,6 @@ func TestEmail(t *testing.T) {
 			defer srv.Close()
 			ch := channel(t, config(srv.Port(), tc.tls, "mail-secret-pw"), Options{RootCAs: srv.Roots})
 			m := sample
-			m.HTML = "<p>It has been <b>41</b> days &amp; counting.</p>\n"
 			m.Links = []Link{{Label: "Open Alice in rekindle", URL: "https://r.example.org/people/alice?t=1.abc&x=1"}}
 			if err := ch.Deliver(ctx, m); err != nil {
 				t.Fatal(err)
@@ -407,7 +405,8 @@ func TestEmail(t *testing.T) {
 				!strings.Contains(html, `<a href="https://r.example.org/people/alice?t=1.abc&amp;x=1">Open Alice in rekindle</a>`) {
 				t.Errorf("the dashboard link is missing:\ntext %q\nhtml %q", text, html)
 			}
-			if !strings.Contains(text, "It has been 41 days.") || !strings.Contains(html, "<b>41</b> days &amp; counting") {
+			if !strings.Contains(text, "It has been 41 days & counting.") || !strings.Contains(html, "<p>It has been 41 days &amp; counting.</p>") ||
+				!strings.Contains(html, "<blockquote>Hi &lt;Alice&gt;!</blockquote>") {
 				t.Errorf("text %q\nhtml %q", text, html)
 			}
 		})
@@ -591,7 +590,7 @@ func TestDesktop(t *testing.T) {
 	}
 	defer srv.Close()
 	m := sample
-	m.Text = "Say hi <3 & mean it"
+	m.Lead, m.Opener = "Say hi <3 & mean it", ""
 	m.Priority = 2
 	if err := ch.Deliver(ctx, m); err != nil {
 		t.Fatal(err)
@@ -652,7 +651,7 @@ func TestDesktop(t *testing.T) {
 func TestConsole(t *testing.T) {
 	var b strings.Builder
 	ch := channel(t, "[channels.out]\ntype = \"console\"\n", Options{Stdout: &b})
-	if err := ch.Deliver(context.Background(), Message{Title: "T", Text: "line one\n\nline two"}); err != nil {
+	if err := ch.Deliver(context.Background(), Message{Title: "T", Lead: "line one\n\nline two"}); err != nil {
 		t.Fatal(err)
 	}
 	if want := "== T\n   line one\n\n   line two\n\n"; b.String() != want {

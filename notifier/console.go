@@ -27,7 +27,7 @@ func (c *consoleChannel) Type() string { return "console" }
 
 // Send implements notify.Notifier.
 func (c *consoleChannel) Send(ctx context.Context, subject, message string) error {
-	return c.Deliver(ctx, Message{Title: subject, Text: message})
+	return c.Deliver(ctx, Message{Title: subject, Lead: message})
 }
 
 // Deliver writes m as a title line and its indented text, in one write so
@@ -38,7 +38,7 @@ func (c *consoleChannel) Deliver(ctx context.Context, m Message) error {
 	}
 	var b strings.Builder
 	b.WriteString("== " + m.Title + "\n")
-	for _, line := range strings.Split(m.Text, "\n") {
+	for _, line := range strings.Split(m.Text(), "\n") {
 		if line == "" {
 			b.WriteString("\n")
 			continue

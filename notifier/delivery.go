@@ -1,7 +1,6 @@
 package notifier
 
 import (
-	"cmp"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -416,18 +415,9 @@ func (d *Deliverer) routed(ctx context.Context, r journal.Delivery, chans map[st
 	if chans[r.Channel] != nil {
 		return true
 	}
-	var m Message
-	if err := json.Unmarshal(r.Message, &m); err != nil {
-		return true // work marks it failed
-	}
-	// The row kept only what its old channel renders; plain text is what
-	// every channel can show.
-	if m.Text == "" {
-		m.Text = cmp.Or(m.Markdown, m.Mrkdwn)
-	}
-	body, _ := json.Marshal(m)
+	// The row keeps the message unformatted: any channel can take it.
 	why := "moved to " + strings.Join(to, ", ") + ": the channel " + r.Channel + " is no longer in the config"
-	if _, err := d.out.Move(ctx, r, to, body, why); err != nil {
+	if _, err := d.out.Move(ctx, r, to, r.Message, why); err != nil {
 		log.Error("move a reminder off a channel that left the config", "err", err)
 		return false
 	}

@@ -31,7 +31,7 @@ type scripted struct {
 func (s *scripted) Name() string { return s.name }
 func (s *scripted) Type() string { return "scripted" }
 func (s *scripted) Send(ctx context.Context, subject, body string) error {
-	return s.Deliver(ctx, Message{Title: subject, Text: body})
+	return s.Deliver(ctx, Message{Title: subject, Lead: body})
 }
 func (s *scripted) Deliver(ctx context.Context, m Message) error {
 	if s.block > 0 {
@@ -116,7 +116,7 @@ func (f *fixture) stop(t *testing.T) {
 
 func (f *fixture) enqueue(t *testing.T, contact string, digest bool, channels ...string) {
 	t.Helper()
-	msg, _ := json.Marshal(Message{Title: "Time to catch up with " + contact, Text: "hi"})
+	msg, _ := json.Marshal(Message{Title: "Time to catch up with " + contact, Lead: "hi"})
 	var rows []journal.Row
 	for _, ch := range channels {
 		rows = append(rows, journal.Row{Identity: journal.Identity{Contact: contact, Kind: "check_in"}, Channel: ch, Message: msg, Digest: digest})
@@ -246,7 +246,7 @@ func TestDigestIsOneMessage(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		phone := &scripted{name: "phone"}
 		f := start(t, phone)
-		msg, _ := json.Marshal(Message{Title: "t", Text: "x"})
+		msg, _ := json.Marshal(Message{Title: "t", Lead: "x"})
 		var rows []journal.Row
 		for _, who := range []string{"alice", "bob", "carl"} {
 			rows = append(rows, journal.Row{Identity: journal.Identity{Contact: who, Kind: "check_in"}, Channel: "phone", Message: msg, Digest: true})

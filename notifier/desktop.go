@@ -57,7 +57,7 @@ func (d *desktopChannel) Type() string { return "desktop" }
 
 // Send implements notify.Notifier.
 func (d *desktopChannel) Send(ctx context.Context, subject, message string) error {
-	return d.Deliver(ctx, Message{Title: subject, Text: message})
+	return d.Deliver(ctx, Message{Title: subject, Lead: message})
 }
 
 // Deliver shows m. Each send opens its own connection: reminders are few,
@@ -94,7 +94,7 @@ func (d *desktopChannel) Deliver(ctx context.Context, m Message) error {
 	obj := conn.Object(notifyService, notifyPath)
 	// A server with "body-markup" reads a little HTML in the body, so the
 	// text is escaped for it; any other shows the body as it is.
-	body := m.Text
+	body := m.Text()
 	var caps []string
 	if err := obj.CallWithContext(ctx, notifyService+".GetCapabilities", 0).Store(&caps); err == nil && slices.Contains(caps, "body-markup") {
 		body = html.EscapeString(body)

@@ -48,16 +48,13 @@ func (e *emailChannel) Type() string { return "email" }
 
 // Send implements notify.Notifier.
 func (e *emailChannel) Send(ctx context.Context, subject, message string) error {
-	return e.Deliver(ctx, Message{Title: subject, Text: message})
+	return e.Deliver(ctx, Message{Title: subject, Lead: message})
 }
 
 // htmlDocument wraps a message's HTML fragment in a small, self-contained
 // page that mail clients render well.
 func htmlDocument(m Message) string {
-	body := m.HTML
-	if body == "" {
-		body = "<p>" + strings.ReplaceAll(html.EscapeString(m.Text), "\n", "<br>\n") + "</p>\n"
-	}
+	body := m.htmlFragment()
 	for _, l := range m.Links {
 		body += "<p><a href=\"" + html.EscapeString(l.URL) + "\">" + html.EscapeString(l.Label) + "</a></p>\n"
 	}
@@ -85,7 +82,7 @@ func (e *emailChannel) message(m Message) (*mail.Msg, error) {
 		msg.SetMessageID()
 	}
 	msg.SetGenHeader(mail.HeaderXMailer, "rekindle")
-	text := m.Text
+	text := m.Text()
 	for _, l := range m.Links {
 		text += "\n\n" + l.Label + ": " + l.URL
 	}

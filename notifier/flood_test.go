@@ -95,7 +95,7 @@ func TestUndecodableRowFailsOnce(t *testing.T) {
 		mail := &scripted{name: "mail"}
 		f := start(t, phone, mail)
 		now := time.Now()
-		good, _ := json.Marshal(Message{Title: "t", Text: "x"})
+		good, _ := json.Marshal(Message{Title: "t", Lead: "x"})
 		rows := []journal.Row{
 			{Identity: journal.Identity{Contact: "alice", Kind: "check_in"}, Channel: "phone", Message: []byte("{not json")},
 			{Identity: journal.Identity{Contact: "bob", Kind: "check_in"}, Channel: "phone", Message: good},
@@ -141,9 +141,9 @@ func TestPendingRowsFollowTheConfig(t *testing.T) {
 		route := func(c string) ([]string, bool) { ch, ok := people[c]; return ch, ok }
 		f := startAt(t, filepath.Join(t.TempDir(), "r.db"), route, phone)
 		now := time.Now()
-		// Enqueued for the old name of the channel, rendered for ntfy
-		// (markdown, no plain text).
-		msg, _ := json.Marshal(Message{Title: "Time to catch up with Alice", Markdown: "**hi**"})
+		// Enqueued for the old name of the channel by an older rekindle,
+		// which kept only the format of its channel (ntfy's markdown).
+		msg := []byte(`{"Title":"Time to catch up with Alice","Markdown":"**hi**","Tags":["wave"]}`)
 		rows := []journal.Row{
 			{Identity: journal.Identity{Contact: "alice", Kind: "check_in"}, Channel: "old-phone", Message: msg},
 			{Identity: journal.Identity{Contact: "gone", Kind: "check_in"}, Channel: "phone", Message: msg},
@@ -155,7 +155,7 @@ func TestPendingRowsFollowTheConfig(t *testing.T) {
 		time.Sleep(2 * time.Second) // moved rows go at once, not at the next minute
 		synctest.Wait()
 		got := phone.received()
-		if len(got) != 1 || got[0].Title != "Time to catch up with Alice" || got[0].Text != "**hi**" {
+		if len(got) != 1 || got[0].Title != "Time to catch up with Alice" || got[0].Text() != "**hi**" {
 			t.Fatalf("phone received %+v; want Alice's reminder once, with text", got)
 		}
 		st := f.states(t)
@@ -184,7 +184,7 @@ func TestFullDiskNeverResends(t *testing.T) {
 		f := startAt(t, filepath.Join(dir, "r.db"), nil, phone)
 		var rows []journal.Row
 		for _, who := range []string{"a", "b", "c", "d", "e", "probe"} {
-			msg, _ := json.Marshal(Message{Title: "reach out to " + who, Text: "x"})
+			msg, _ := json.Marshal(Message{Title: "reach out to " + who, Lead: "x"})
 			rows = append(rows, journal.Row{Identity: journal.Identity{Contact: who, Kind: "check_in"}, Channel: "phone", Message: msg,
 				NotBefore: time.Now().Add(time.Second)})
 		}

@@ -10,7 +10,9 @@
 package notifier
 
 import (
+	"cmp"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -19,20 +21,28 @@ import (
 	"github.com/nikoksr/notify"
 )
 
-// Message is one notification, already rendered for every format a channel
-// may want.
+// Message is one notification, composed but not formatted: a title, why
+// now (the lead), conversation starters, something to send (the opener),
+// links and buttons. Each channel formats it in its own style (format.go):
+// markdown for ntfy, mrkdwn for Slack, HTML and text for email, text for the
+// desktop and the console.
+//
+// This is also what an outbox row keeps: the message as composed when the
+// reminder became due, so that it says what was true then, and unformatted,
+// so that it can go to whatever channel it ends up on (a renamed channel
+// hands its rows to the person's current ones) after a restart.
 type Message struct {
 	Title    string
-	Text     string // plain text
-	Markdown string // ntfy's markdown
-	Mrkdwn   string // Slack's mrkdwn
-	HTML     string // an HTML fragment for email
-	Priority int    // 1 (min) .. 5 (max); 0: the channel's default
-	Tags     []string
-	Click    string // a URL to open when the notification is tapped
-	Actions  []Action
-	Links    []Link // shown by email and Slack
-	Test     bool   // a test-notify message
+	Lead     string    `json:",omitempty"`
+	Starters []string  `json:",omitempty"`
+	Opener   string    `json:",omitempty"`
+	Items    []Message `json:",omitempty"` // a digest: one section per reminder
+	Priority int       `json:",omitempty"` // 1 (min) .. 5 (max); 0: the channel's default
+	Tags     []string  `json:",omitempty"`
+	Click    string    `json:",omitempty"` // a URL to open when the notification is tapped
+	Actions  []Action  `json:",omitempty"`
+	Links    []Link    `json:",omitempty"` // shown by email and Slack
+	Test     bool      `json:",omitempty"` // a test-notify message
 	// ID is the same for every attempt at one delivery, and set by the
 	// deliverer just before a send (never stored). A service that can
 	// (email's Message-ID, ntfy's sequence id) shows a repeat under it as
@@ -41,23 +51,23 @@ type Message struct {
 	ID string `json:"-"`
 }
 
-// For keeps only the formats a channel type renders, so the outbox stores
-// no more than it will send.
-func (m Message) For(channelType string) Message {
-	switch channelType {
-	case "console", "desktop":
-		m.Markdown, m.Mrkdwn, m.HTML = "", "", ""
-	case "ntfy":
-		m.Mrkdwn, m.HTML = "", ""
-		if m.Markdown != "" {
-			m.Text = ""
-		}
-	case "email":
-		m.Markdown, m.Mrkdwn = "", ""
-	case "slack":
-		m.Markdown, m.HTML = "", ""
+// UnmarshalJSON reads a message, and also one that an older rekindle wrote
+// into the outbox already formatted (Text, Markdown, Mrkdwn, HTML): its
+// text becomes the lead.
+func (m *Message) UnmarshalJSON(b []byte) error {
+	type plain Message
+	var v struct {
+		plain
+		Text, Markdown, Mrkdwn string
 	}
-	return m
+	if err := json.Unmarshal(b, &v); err != nil {
+		return err
+	}
+	*m = Message(v.plain)
+	if m.Lead == "" && len(m.Items) == 0 {
+		m.Lead = cmp.Or(v.Text, v.Markdown, v.Mrkdwn)
+	}
+	return nil
 }
 
 // Action is a button on a notification (ntfy's "http" and "view" actions).

@@ -46,7 +46,7 @@ func (n *ntfyChannel) Type() string { return "ntfy" }
 
 // Send implements notify.Notifier.
 func (n *ntfyChannel) Send(ctx context.Context, subject, message string) error {
-	return n.Deliver(ctx, Message{Title: subject, Text: message, Markdown: message})
+	return n.Deliver(ctx, Message{Title: subject, Lead: message})
 }
 
 type ntfyAction struct {
@@ -84,12 +84,9 @@ type ntfyError struct {
 
 func (n *ntfyChannel) payload(m Message) ntfyPublish {
 	p := ntfyPublish{
-		Topic: n.topic, Title: m.Title, Message: m.Markdown, Markdown: true,
+		Topic: n.topic, Title: m.Title, Message: m.markdown(), Markdown: true,
 		Priority: n.priority, Tags: append(append([]string(nil), n.tags...), m.Tags...), Click: m.Click,
 		SequenceID: m.ID,
-	}
-	if p.Message == "" {
-		p.Message, p.Markdown = m.Text, false
 	}
 	p.Message = truncate(p.Message, ntfyMessageLimit)
 	if m.Priority != 0 {

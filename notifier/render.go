@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"hash/fnv"
-	"html"
 	"strings"
 	"text/template"
 	"time"
@@ -172,7 +171,8 @@ var kindTags = map[rules.Kind][]string{
 	rules.LetBeNotice:  {"fallen_leaf"},
 }
 
-// Render turns a reminder into a message for every format.
+// Render composes a reminder's message: its title, lead and opener from
+// the templates, the person's notes and interests as conversation starters.
 func (t *Templates) Render(r Reminder) (Message, error) {
 	kind := r.Result.Kind
 	parts, ok := t.parts[kind]
@@ -203,17 +203,9 @@ func (t *Templates) Render(r Reminder) (Message, error) {
 	if err != nil {
 		return Message{}, err
 	}
-	b := body{lead: lead, opener: opener}
+	m := Message{Title: title, Lead: lead, Opener: opener, Tags: kindTags[kind]}
 	if kind != rules.LetBeNotice { // no conversation starters for someone to let be
-		b.starters = starters(r.Contact)
-	}
-	m := Message{
-		Title:    title,
-		Text:     b.text(),
-		Markdown: b.markdown(),
-		Mrkdwn:   b.mrkdwn(),
-		HTML:     b.html(),
-		Tags:     kindTags[kind],
+		m.Starters = starters(r.Contact)
 	}
 	if kind == rules.LetBeNotice {
 		m.Priority = 2 // a notice, not a nudge
@@ -224,28 +216,16 @@ func (t *Templates) Render(r Reminder) (Message, error) {
 // TestMessage is what test-notify sends through a channel.
 func TestMessage(channel string) Message {
 	lead := fmt.Sprintf("This is a test from rekindle. If you can read it, the %q channel works. Nothing to do.", channel)
-	b := body{lead: lead}
-	return Message{
-		Title: "rekindle test message", Text: b.text(), Markdown: b.markdown(), Mrkdwn: b.mrkdwn(), HTML: b.html(),
-		Tags: []string{"white_check_mark"}, Test: true,
-	}
+	return Message{Title: "rekindle test message", Lead: lead, Tags: []string{"white_check_mark"}, Test: true}
 }
 
-// digestOf joins the reminders of one run into one message.
+// digestOf joins the reminders of one run into one message, a section
+// each.
 func digestOf(msgs []Message) Message {
-	d := Message{Title: fmt.Sprintf("%d people to reach out to", len(msgs)), Tags: []string{"busts_in_silhouette"}}
-	var text, md, mrk, htm []string
+	d := Message{Title: fmt.Sprintf("%d people to reach out to", len(msgs)), Tags: []string{"busts_in_silhouette"}, Items: msgs}
 	for _, m := range msgs {
-		text = append(text, "== "+m.Title+"\n"+m.Text)
-		md = append(md, "### "+m.Title+"\n"+m.Markdown)
-		mrk = append(mrk, "*"+slackEscape.Replace(m.Title)+"*\n"+m.Mrkdwn)
-		htm = append(htm, "<h3>"+html.EscapeString(m.Title)+"</h3>\n"+m.HTML)
 		d.Priority = max(d.Priority, m.Priority)
 	}
-	d.Text = strings.Join(text, "\n\n")
-	d.Markdown = strings.Join(md, "\n\n")
-	d.Mrkdwn = strings.Join(mrk, "\n\n")
-	d.HTML = strings.Join(htm, "\n")
 	return d
 }
 
@@ -261,9 +241,7 @@ func failureNotice(channel string, err error, title string) Message {
 		lead += " " + strings.ToUpper(hint[:1]) + hint[1:] + "."
 	}
 	lead += fmt.Sprintf(" Fix the config, then check it with: rekindle test-notify %s", channel)
-	b := body{lead: lead}
-	return Message{Title: "rekindle: channel " + channel + " is failing", Text: b.text(), Markdown: b.markdown(),
-		Mrkdwn: b.mrkdwn(), HTML: b.html(), Priority: 4, Tags: []string{"warning"}}
+	return Message{Title: "rekindle: channel " + channel + " is failing", Lead: lead, Priority: 4, Tags: []string{"warning"}}
 }
 
 func starters(c *config.Contact) []string {
@@ -279,73 +257,4 @@ func starters(c *config.Contact) []string {
 		s = append(s, "They're into "+strings.Join(c.Interests[:len(c.Interests)-1], ", ")+" and "+c.Interests[len(c.Interests)-1]+".")
 	}
 	return s
-}
-
-// body is a reminder's content before formatting.
-type body struct {
-	lead     string
-	starters []string
-	opener   string
-}
-
-const (
-	startersHeading = "Conversation starters"
-	openerHeading   = "Something to send"
-)
-
-// style is how a text format marks up a body.
-type style struct {
-	escape  func(string) string
-	heading func(string) string
-	bullet  string
-	quote   func(string) string
-}
-
-// slackEscape escapes the three characters Slack's mrkdwn reserves.
-var slackEscape = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;")
-
-func asIs(s string) string { return s }
-
-var (
-	plainStyle = style{asIs, func(h string) string { return h + ":" }, "- ",
-		func(s string) string { return `"` + s + `"` }}
-	markdownStyle = style{asIs, func(h string) string { return "**" + h + "**" }, "- ",
-		func(s string) string { return "> " + s }}
-	mrkdwnStyle = style{slackEscape.Replace, func(h string) string { return "*" + h + "*" }, "• ",
-		func(s string) string { return ">" + s }}
-)
-
-func (b body) format(st style) string {
-	var s strings.Builder
-	s.WriteString(st.escape(b.lead))
-	if len(b.starters) > 0 {
-		s.WriteString("\n\n" + st.heading(startersHeading))
-		for _, x := range b.starters {
-			s.WriteString("\n" + st.bullet + st.escape(x))
-		}
-	}
-	if b.opener != "" {
-		s.WriteString("\n\n" + st.heading(openerHeading) + "\n" + st.quote(st.escape(b.opener)))
-	}
-	return s.String()
-}
-
-func (b body) text() string     { return b.format(plainStyle) }
-func (b body) markdown() string { return b.format(markdownStyle) }
-func (b body) mrkdwn() string   { return b.format(mrkdwnStyle) }
-
-func (b body) html() string {
-	var s strings.Builder
-	s.WriteString("<p>" + html.EscapeString(b.lead) + "</p>\n")
-	if len(b.starters) > 0 {
-		s.WriteString("<p><strong>" + startersHeading + "</strong></p>\n<ul>\n")
-		for _, x := range b.starters {
-			s.WriteString("<li>" + html.EscapeString(x) + "</li>\n")
-		}
-		s.WriteString("</ul>\n")
-	}
-	if b.opener != "" {
-		s.WriteString("<p><strong>" + openerHeading + "</strong></p>\n<blockquote>" + html.EscapeString(b.opener) + "</blockquote>\n")
-	}
-	return s.String()
 }

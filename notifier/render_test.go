@@ -217,8 +217,8 @@ opener = "Yo {{.First}}"
 	}
 	at := time.Date(2026, 12, 1, 9, 0, 0, 0, cfg.Location)
 	m := reminderMessage(t, cfg, tmpl, "alice-moreau", at)
-	if m.Title != "Call Alice!" || !strings.Contains(m.Text, `"Yo Alice"`) || !strings.Contains(m.Text, "It has been 42 days") {
-		t.Errorf("override not applied: %q\n%s", m.Title, m.Text)
+	if m.Title != "Call Alice!" || !strings.Contains(m.Text(), `"Yo Alice"`) || !strings.Contains(m.Text(), "It has been 42 days") {
+		t.Errorf("override not applied: %q\n%s", m.Title, m.Text())
 	}
 
 	for _, bad := range []map[string]map[string]string{
@@ -240,39 +240,23 @@ func TestMessagesStayBrief(t *testing.T) {
 	at := time.Date(2026, 12, 1, 9, 0, 0, 0, cfg.Location)
 	for _, tc := range cases[:6] {
 		m := reminderMessage(t, cfg, tmpl, tc.id, at)
-		if len(m.Title) > 60 || len(m.Text) > 700 {
-			t.Errorf("%s: title of %d and text of %d bytes; reminders are meant to be brief", tc.name, len(m.Title), len(m.Text))
+		if len(m.Title) > 60 || len(m.Text()) > 700 {
+			t.Errorf("%s: title of %d and text of %d bytes; reminders are meant to be brief", tc.name, len(m.Title), len(m.Text()))
 		}
-		if tc.name != "let_be" && !strings.Contains(m.Text, "Something to send") {
-			t.Errorf("%s: no opener:\n%s", tc.name, m.Text)
+		if tc.name != "let_be" && !strings.Contains(m.Text(), "Something to send") {
+			t.Errorf("%s: no opener:\n%s", tc.name, m.Text())
 		}
 	}
 	bob := reminderMessage(t, cfg, tmpl, "bob", at)
-	if !strings.Contains(bob.Text, "your own part") || !strings.Contains(strings.ToLower(bob.Text), "sorry") {
-		t.Errorf("cooldown_over must invite reflection and an apology:\n%s", bob.Text)
+	if !strings.Contains(bob.Text(), "your own part") || !strings.Contains(strings.ToLower(bob.Text()), "sorry") {
+		t.Errorf("cooldown_over must invite reflection and an apology:\n%s", bob.Text())
 	}
 	zed := reminderMessage(t, cfg, tmpl, "zed", at)
-	if !strings.Contains(zed.Text, "stay quiet") || !strings.Contains(zed.Text, "until they reply") {
-		t.Errorf("let_be must say rekindle stays quiet until they reply:\n%s", zed.Text)
+	if !strings.Contains(zed.Text(), "stay quiet") || !strings.Contains(zed.Text(), "until they reply") {
+		t.Errorf("let_be must say rekindle stays quiet until they reply:\n%s", zed.Text())
 	}
 	dana := reminderMessage(t, cfg, tmpl, "dana", at)
 	if !strings.Contains(dana.Title, "last try") {
 		t.Errorf("a last try must say so: %q", dana.Title)
-	}
-}
-
-func TestMessageFor(t *testing.T) {
-	full := Message{Title: "t", Text: "x", Markdown: "**x**", Mrkdwn: "*x*", HTML: "<p>x</p>"}
-	for typ, want := range map[string]Message{
-		"console": {Title: "t", Text: "x"},
-		"desktop": {Title: "t", Text: "x"},
-		"ntfy":    {Title: "t", Markdown: "**x**"},
-		"email":   {Title: "t", Text: "x", HTML: "<p>x</p>"},
-		"slack":   {Title: "t", Text: "x", Mrkdwn: "*x*"},
-	} {
-		got := full.For(typ)
-		if got.Title != want.Title || got.Text != want.Text || got.Markdown != want.Markdown || got.Mrkdwn != want.Mrkdwn || got.HTML != want.HTML {
-			t.Errorf("For(%s) = %+v; want %+v", typ, got, want)
-		}
 	}
 }

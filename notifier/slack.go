@@ -58,15 +58,12 @@ func (s *slackChannel) Type() string { return "slack" }
 
 // Send implements notify.Notifier.
 func (s *slackChannel) Send(ctx context.Context, subject, message string) error {
-	return s.Deliver(ctx, Message{Title: subject, Text: message, Mrkdwn: slackEscape.Replace(message)})
+	return s.Deliver(ctx, Message{Title: subject, Lead: message})
 }
 
 // blocks lays a message out as a header and a mrkdwn section.
 func blocks(m Message) []slack.Block {
-	text := m.Mrkdwn
-	if text == "" {
-		text = slackEscape.Replace(m.Text)
-	}
+	text := m.mrkdwn()
 	for _, l := range m.Links {
 		text += "\n<" + l.URL + "|" + slackEscape.Replace(l.Label) + ">"
 	}
@@ -78,7 +75,7 @@ func blocks(m Message) []slack.Block {
 
 // fallback is the text Slack shows in notifications; Slack reads it as
 // mrkdwn, so its reserved characters are escaped.
-func fallback(m Message) string { return slackEscape.Replace(m.Title + "\n" + m.Text) }
+func fallback(m Message) string { return slackEscape.Replace(m.Title + "\n" + m.Text()) }
 
 // Deliver posts m.
 func (s *slackChannel) Deliver(ctx context.Context, m Message) error {

@@ -3,18 +3,11 @@ package scheduler
 import (
 	"cmp"
 	"context"
-	"encoding/json"
-	"errors"
-	"fmt"
-	"net/url"
-	"runtime"
 	"slices"
-	"sync"
 	"time"
 
 	"github.com/rekindle/rekindle/config"
 	"github.com/rekindle/rekindle/journal"
-	"github.com/rekindle/rekindle/links"
 	"github.com/rekindle/rekindle/notifier"
 	"github.com/rekindle/rekindle/rules"
 )
@@ -83,53 +76,6 @@ func choose(people []Person, results []rules.Result, cands []candidate, t time.T
 	return cands
 }
 
-// renderAll renders the chosen reminders, and each as JSON for each of its
-// channels, over all cores when there are many.
-func renderAll(cfg *config.Config, people []Person, results []rules.Result, cands []candidate, tmpl *notifier.Templates, now time.Time) ([][][]byte, error) {
-	out := make([][][]byte, len(cands))
-	errs := make([]error, len(cands))
-	one := func(i int) {
-		c := &cands[i]
-		p := people[c.person].Contact
-		m, err := tmpl.Render(notifier.Reminder{Contact: p, Result: results[c.person], At: now})
-		if err == nil && cfg.PublicURL != "" {
-			// Close the loop: buttons that record what happened, and a
-			// signed link to the person's page.
-			key := []byte(cfg.APIToken.Reveal())
-			link := links.Dashboard(cfg.PublicURL, key, "/people/"+url.PathEscape(p.ID), now.Add(links.LinkTTL))
-			m.Actions = notifier.PersonActions(cfg.PublicURL, key, p.ID, now.Add(links.ActionTTL))
-			m.Click = link
-			m.Links = []notifier.Link{{Label: "Open " + p.Name + " in rekindle", URL: link}}
-		}
-		for _, ch := range p.Channels {
-			if err != nil {
-				break
-			}
-			typ := config.ConsoleChannel
-			if c := cfg.Channels[ch]; c != nil {
-				typ = c.Type
-			}
-			var b []byte
-			b, err = json.Marshal(m.For(typ))
-			out[i] = append(out[i], b)
-		}
-		if err != nil {
-			errs[i] = fmt.Errorf("render reminder for %s: %w", people[c.person].ID, err)
-		}
-	}
-	workers := min(runtime.GOMAXPROCS(0), len(cands)/256+1)
-	var wg sync.WaitGroup
-	for w := 0; w < workers; w++ {
-		wg.Go(func() {
-			for i := w; i < len(cands); i += workers {
-				one(i)
-			}
-		})
-	}
-	wg.Wait()
-	return out, errors.Join(errs...)
-}
-
 // RunOnce is one scheduled run at now, standing for slot: it evaluates
 // everyone, keeps those due whose reminder has not gone out (or is due again
 // after remind_again), takes the most overdue up to max_per_run, renders
@@ -172,17 +118,21 @@ func RunOnce(ctx context.Context, cfg *config.Config, tmpl *notifier.Templates, 
 	}
 
 	deliverAt := DeliverAt(cfg.QuietHours, now)
-	msgs, err := renderAll(cfg, people, results, cands, tmpl, now)
+	reminders := make([]notifier.Reminder, len(cands))
+	for i, c := range cands {
+		reminders[i] = notifier.Reminder{Contact: people[c.person].Contact, Result: results[c.person], At: now}
+	}
+	msgs, err := notifier.ComposeAll(cfg, tmpl, reminders)
 	if err != nil {
 		return res, err
 	}
 	var rows []journal.Row
 	for i, c := range cands {
 		p := &people[c.person]
-		for k, ch := range p.Channels {
+		for _, ch := range p.Channels {
 			rows = append(rows, journal.Row{
 				Identity: identity(p, &results[c.person]), Repeat: c.repeat, Channel: ch,
-				Digest: cfg.Digest, Message: msgs[i][k], NotBefore: deliverAt,
+				Digest: cfg.Digest, Message: msgs[i], NotBefore: deliverAt,
 			})
 		}
 	}

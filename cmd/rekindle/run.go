@@ -188,12 +188,7 @@ func (c *cli) dryRun(ctx context.Context, at string, send bool) error {
 // preview is a message as plain text: its title, then the body in the
 // first format it has.
 func preview(m notifier.Message) string {
-	body := m.Text
-	for _, alt := range []string{m.Markdown, m.Mrkdwn} {
-		if body == "" {
-			body = alt
-		}
-	}
+	body := m.Text()
 	var b strings.Builder
 	b.WriteString(m.Title + "\n")
 	for _, line := range strings.Split(strings.TrimRight(body, "\n"), "\n") {

@@ -1,0 +1,58 @@
+package notifier
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/url"
+	"runtime"
+	"sync"
+
+	"github.com/rekindle/rekindle/config"
+	"github.com/rekindle/rekindle/links"
+)
+
+// Compose makes a reminder's message: the words Render gives it and, when
+// the daemon can be reached from outside (public_url), a signed link to the
+// person's page and the phone buttons, each with a credential of its own.
+func Compose(cfg *config.Config, tmpl *Templates, r Reminder) (Message, error) {
+	m, err := tmpl.Render(r)
+	if err != nil || cfg.PublicURL == "" {
+		return m, err
+	}
+	key := []byte(cfg.APIToken.Reveal())
+	p := r.Contact
+	link := links.Dashboard(cfg.PublicURL, key, "/people/"+url.PathEscape(p.ID), r.At.Add(links.LinkTTL))
+	m.Actions = PersonActions(cfg.PublicURL, key, p.ID, r.At.Add(links.ActionTTL))
+	m.Click = link
+	m.Links = []Link{{Label: "Open " + p.Name + " in rekindle", URL: link}}
+	return m, nil
+}
+
+// ComposeAll composes reminders and encodes each as an outbox row keeps it
+// (one encoding serves every channel of the person), over all cores when
+// there are many.
+func ComposeAll(cfg *config.Config, tmpl *Templates, rs []Reminder) ([][]byte, error) {
+	out := make([][]byte, len(rs))
+	errs := make([]error, len(rs))
+	one := func(i int) {
+		m, err := Compose(cfg, tmpl, rs[i])
+		if err == nil {
+			out[i], err = json.Marshal(m)
+		}
+		if err != nil {
+			errs[i] = fmt.Errorf("compose the reminder for %s: %w", rs[i].Contact.ID, err)
+		}
+	}
+	workers := min(runtime.GOMAXPROCS(0), len(rs)/256+1)
+	var wg sync.WaitGroup
+	for w := 0; w < workers; w++ {
+		wg.Go(func() {
+			for i := w; i < len(rs); i += workers {
+				one(i)
+			}
+		})
+	}
+	wg.Wait()
+	return out, errors.Join(errs...)
+}
