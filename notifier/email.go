@@ -172,3 +172,27 @@ func (e *emailChannel) classify(err error) error {
 	}
 	return networkFailure(e.name, err, secrets...)
 }
+
+// htmlFragment is m as an HTML fragment, for email.
+func (m Message) htmlFragment() string {
+	if len(m.Items) > 0 {
+		return sections(m.Items, "\n", func(it Message) string { return "<h3>" + html.EscapeString(it.Title) + "</h3>\n" + it.htmlFragment() })
+	}
+	return m.body().html()
+}
+
+func (b body) html() string {
+	var s strings.Builder
+	s.WriteString("<p>" + strings.ReplaceAll(html.EscapeString(b.lead), "\n", "<br>\n") + "</p>\n")
+	if len(b.starters) > 0 {
+		s.WriteString("<p><strong>" + startersHeading + "</strong></p>\n<ul>\n")
+		for _, x := range b.starters {
+			s.WriteString("<li>" + html.EscapeString(x) + "</li>\n")
+		}
+		s.WriteString("</ul>\n")
+	}
+	if b.opener != "" {
+		s.WriteString("<p><strong>" + openerHeading + "</strong></p>\n<blockquote>" + html.EscapeString(b.opener) + "</blockquote>\n")
+	}
+	return s.String()
+}

@@ -1,13 +1,13 @@
 package notifier
 
 import (
-	"html"
 	"strings"
 )
 
-// A message's formats. Each channel asks for its own: the console and the
-// desktop for Text, ntfy for markdown, Slack for mrkdwn, email for Text
-// and html. A digest (Items) is a section per reminder.
+// A message's formats. Each channel formats a message in its own style, in
+// its own file: ntfy.go (markdown), slack.go (mrkdwn), email.go (HTML and
+// text); the console and the desktop show Text, which lives here with what
+// every style shares. A digest (Items) is a section per reminder.
 
 // Text is m as plain text.
 func (m Message) Text() string {
@@ -15,30 +15,6 @@ func (m Message) Text() string {
 		return sections(m.Items, "\n\n", func(it Message) string { return "== " + it.Title + "\n" + it.Text() })
 	}
 	return m.body().format(plainStyle)
-}
-
-// markdown is m in ntfy's markdown.
-func (m Message) markdown() string {
-	if len(m.Items) > 0 {
-		return sections(m.Items, "\n\n", func(it Message) string { return "### " + it.Title + "\n" + it.markdown() })
-	}
-	return m.body().format(markdownStyle)
-}
-
-// mrkdwn is m in Slack's mrkdwn.
-func (m Message) mrkdwn() string {
-	if len(m.Items) > 0 {
-		return sections(m.Items, "\n\n", func(it Message) string { return "*" + slackEscape.Replace(it.Title) + "*\n" + it.mrkdwn() })
-	}
-	return m.body().format(mrkdwnStyle)
-}
-
-// htmlFragment is m as an HTML fragment, for email.
-func (m Message) htmlFragment() string {
-	if len(m.Items) > 0 {
-		return sections(m.Items, "\n", func(it Message) string { return "<h3>" + html.EscapeString(it.Title) + "</h3>\n" + it.htmlFragment() })
-	}
-	return m.body().html()
 }
 
 func sections(items []Message, sep string, f func(Message) string) string {
@@ -71,19 +47,10 @@ type style struct {
 	quote   func(string) string
 }
 
-// slackEscape escapes the three characters Slack's mrkdwn reserves.
-var slackEscape = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;")
-
 func asIs(s string) string { return s }
 
-var (
-	plainStyle = style{asIs, func(h string) string { return h + ":" }, "- ",
-		func(s string) string { return `"` + s + `"` }}
-	markdownStyle = style{asIs, func(h string) string { return "**" + h + "**" }, "- ",
-		func(s string) string { return "> " + s }}
-	mrkdwnStyle = style{slackEscape.Replace, func(h string) string { return "*" + h + "*" }, "• ",
-		func(s string) string { return ">" + s }}
-)
+var plainStyle = style{asIs, func(h string) string { return h + ":" }, "- ",
+	func(s string) string { return `"` + s + `"` }}
 
 func (b body) format(st style) string {
 	var s strings.Builder
@@ -96,22 +63,6 @@ func (b body) format(st style) string {
 	}
 	if b.opener != "" {
 		s.WriteString("\n\n" + st.heading(openerHeading) + "\n" + st.quote(st.escape(b.opener)))
-	}
-	return s.String()
-}
-
-func (b body) html() string {
-	var s strings.Builder
-	s.WriteString("<p>" + strings.ReplaceAll(html.EscapeString(b.lead), "\n", "<br>\n") + "</p>\n")
-	if len(b.starters) > 0 {
-		s.WriteString("<p><strong>" + startersHeading + "</strong></p>\n<ul>\n")
-		for _, x := range b.starters {
-			s.WriteString("<li>" + html.EscapeString(x) + "</li>\n")
-		}
-		s.WriteString("</ul>\n")
-	}
-	if b.opener != "" {
-		s.WriteString("<p><strong>" + openerHeading + "</strong></p>\n<blockquote>" + html.EscapeString(b.opener) + "</blockquote>\n")
 	}
 	return s.String()
 }

@@ -151,3 +151,14 @@ func (n *ntfyChannel) Deliver(ctx context.Context, m Message) error {
 	}
 	return e
 }
+
+// markdown is m in ntfy's markdown.
+func (m Message) markdown() string {
+	if len(m.Items) > 0 {
+		return sections(m.Items, "\n\n", func(it Message) string { return "### " + it.Title + "\n" + it.markdown() })
+	}
+	return m.body().format(markdownStyle)
+}
+
+var markdownStyle = style{asIs, func(h string) string { return "**" + h + "**" }, "- ",
+	func(s string) string { return "> " + s }}

@@ -158,3 +158,17 @@ func (s *slackChannel) post(ctx context.Context, m Message) error {
 	}
 	return networkFailure(s.name, err, s.token)
 }
+
+// mrkdwn is m in Slack's mrkdwn.
+func (m Message) mrkdwn() string {
+	if len(m.Items) > 0 {
+		return sections(m.Items, "\n\n", func(it Message) string { return "*" + slackEscape.Replace(it.Title) + "*\n" + it.mrkdwn() })
+	}
+	return m.body().format(mrkdwnStyle)
+}
+
+// slackEscape escapes the three characters Slack's mrkdwn reserves.
+var slackEscape = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;")
+
+var mrkdwnStyle = style{slackEscape.Replace, func(h string) string { return "*" + h + "*" }, "• ",
+	func(s string) string { return ">" + s }}
