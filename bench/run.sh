@@ -5,7 +5,8 @@
 #   status: `rekindle status --json` on 100,000 generated contacts against
 #           BurntSushi/toml alone decoding the same file (target <= 1.3x,
 #           peak memory < 250 MB); fastest of several runs of each
-#   plan:   `rekindle plan --days 365` on 10,000 contacts (target < 2 s)
+#   plan:   `rekindle plan --days 365` on 10,000 contacts (target < 2 s), and
+#           on 100,000 (target <= 1.5x status --json on the same file)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 runs=${RUNS:-9}
@@ -44,4 +45,8 @@ printf 'max_per_run = 5:   %6.3f s  %4d MB peak  (%d reminders)\n' "$pl_s" "$pl_
 read -r pl_s pl_mb < <("$tmp/measure" -n 3 -- "$tmp/rekindle" --config "$tmp/10k-nolimit.toml" plan --from 2026-11-30 --days 365)
 printf 'no limit:          %6.3f s  %4d MB peak  (%d reminders)\n' "$pl_s" "$pl_mb" \
 	"$("$tmp/rekindle" --config "$tmp/10k-nolimit.toml" plan --from 2026-11-30 --days 365 --json | grep -c '"at"')"
+echo "== plan --days 365, 100,000 contacts, against status --json on the same file, best of 3"
+read -r pl_s pl_mb < <("$tmp/measure" -n 3 -- "$tmp/rekindle" --config "$tmp/100k.toml" plan --from 2026-11-30 --days 365)
+printf 'plan:              %6.3f s  %4d MB peak\n' "$pl_s" "$pl_mb"
+awk -v a="$pl_s" -v b="$st_s" 'BEGIN { printf "ratio to status:   %6.2fx\n", a / b }'
 go test ./scheduler -run '^$' -bench '^BenchmarkPlan365$' -benchtime 3x | grep -E '^Benchmark'

@@ -34,11 +34,22 @@ var limits = []struct {
 	{"no_limit", func(s string) string { return strings.Replace(s, "max_per_run = 5", "max_per_run = 0", 1) }},
 }
 
-// BenchmarkPlan365 is `plan --days 365` on 10,000 contacts: under 2 s.
+// BenchmarkPlan365 is `plan --days 365` on 10,000 contacts (under 2 s),
+// and with max_per_run = 5 on 100,000: it should grow with the work, not
+// faster.
 func BenchmarkPlan365(b *testing.B) {
-	for _, tc := range limits {
+	cases := []struct {
+		name string
+		n    int
+		edit func(string) string
+	}{
+		{"10k/" + limits[0].name, 10000, limits[0].edit},
+		{"10k/" + limits[1].name, 10000, limits[1].edit},
+		{"100k/" + limits[0].name, 100000, limits[0].edit},
+	}
+	for _, tc := range cases {
 		b.Run(tc.name, func(b *testing.B) {
-			cfg := load(b, string(benchConfig(b, 10000, tc.edit)))
+			cfg := load(b, string(benchConfig(b, tc.n, tc.edit)))
 			people := People(cfg, nil)
 			from := time.Date(2026, 11, 30, 0, 0, 0, 0, cfg.Location)
 			var n int

@@ -242,16 +242,26 @@ func StatusOf(ctx context.Context, cfg *config.Config, st StatusStore, c *config
 }
 
 // overdue ranks due reminders for max_per_run: how far past due, measured
-// in the person's own cadence, so a week late for a weekly friend outranks a
-// week late for a yearly one. Someone with no interaction on record ranks
-// first.
+// in the person's own cadence (rankUnit), so a week late for a weekly
+// friend outranks a week late for a yearly one. Someone with no interaction
+// on record ranks first.
 func overdue(p *Person, r *rules.Result, t time.Time) float64 {
-	if r.Kind == rules.CheckIn && r.Last.IsZero() {
+	unit := rankUnit(p, r)
+	if unit == 0 {
 		return math.Inf(1)
 	}
-	unit := p.Settings.Every.Approx()
-	if unit <= 0 {
-		unit = 24 * time.Hour
-	}
 	return float64(t.Sub(r.Next)) / float64(unit)
+}
+
+// rankUnit is what a person's overdue time is measured in: their cadence,
+// a day when they have none; 0 for someone with no interaction on record,
+// who ranks above everyone.
+func rankUnit(p *Person, r *rules.Result) time.Duration {
+	if r.Kind == rules.CheckIn && r.Last.IsZero() {
+		return 0
+	}
+	if unit := p.Settings.Every.Approx(); unit > 0 {
+		return unit
+	}
+	return 24 * time.Hour
 }

@@ -3,6 +3,7 @@ package scheduler
 import (
 	"encoding/json"
 	"iter"
+	"math"
 	"time"
 
 	"github.com/rekindle/rekindle/config"
@@ -51,12 +52,12 @@ func plan(cfg *config.Config, people []Person, hist map[journal.Identity]journal
 	for i := range people {
 		q.push(from, i) // in order, so already a heap
 	}
-	var pool []candidate // due now and not waiting for remind_again
+	pool := newDuePool() // due now and not waiting for remind_again
 	results := make([]rules.Result, len(people))
 	slot := from
 	for {
 		after := slot
-		if len(pool) == 0 {
+		if pool.n == 0 {
 			if len(q) == 0 {
 				break
 			}
@@ -77,7 +78,7 @@ func plan(cfg *config.Config, people []Person, hist map[journal.Identity]journal
 			case r.State != rules.Snoozed && r.IsDue(slot):
 				if ok, next, _ := again(hist, p, &r, slot); ok {
 					results[w.person] = r
-					pool = append(pool, candidate{person: w.person})
+					pool.add(rankUnit(p, &r), r.Next, w.person)
 				} else if !next.IsZero() {
 					q.push(next, w.person)
 				}
@@ -85,16 +86,14 @@ func plan(cfg *config.Config, people []Person, hist map[journal.Identity]journal
 				q.push(r.Next, w.person)
 			}
 		}
-		if len(pool) == 0 {
+		if pool.n == 0 {
 			continue
 		}
-		chosen := choose(people, results, pool, slot, cfg.MaxPerRun)
-		n := len(chosen)
 		// DeliverAt never goes back in time as slots go forward, so the
 		// reminders come in time order.
 		at := DeliverAt(cfg.QuietHours, slot)
-		for _, d := range chosen {
-			p, r := &people[d.person], &results[d.person]
+		for _, person := range pool.take(slot, cfg.MaxPerRun) {
+			p, r := &people[person], &results[person]
 			if !yield(Planned{At: at, Contact: p.Contact, Kind: r.Kind}) {
 				return
 			}
@@ -102,11 +101,67 @@ func plan(cfg *config.Config, people []Person, hist map[journal.Identity]journal
 			// time does for the daemon.
 			ra := p.Settings.RemindAgain
 			if r.Kind != rules.LetBeNotice && !ra.IsZero() {
-				q.push(ra.After(slot), d.person)
+				q.push(ra.After(slot), person)
 			}
 		}
-		pool = pool[:copy(pool, pool[n:])]
 	}
+}
+
+// duePool holds the people due at a run and not yet reminded, and gives the
+// most overdue first, as choose orders them. Overdue time is measured in
+// each person's rankUnit, so within one unit the order never changes as
+// time goes on (the earliest due date ranks first): one heap per unit, and
+// picking k people looks at the heads of the few heaps, not at everyone
+// due. Equal ranks go in config order.
+type duePool struct {
+	units  []time.Duration
+	groups map[time.Duration]*waitQueue
+	n      int
+}
+
+func newDuePool() *duePool { return &duePool{groups: map[time.Duration]*waitQueue{}} }
+
+// add puts person in the pool: due since next, ranked in unit (0: first).
+func (d *duePool) add(unit time.Duration, next time.Time, person int) {
+	g := d.groups[unit]
+	if g == nil {
+		g = &waitQueue{}
+		d.groups[unit] = g
+		d.units = append(d.units, unit)
+	}
+	if unit == 0 {
+		next = time.Unix(0, 0) // all rank first: config order alone
+	}
+	g.push(next, person)
+	d.n++
+}
+
+// take removes and returns up to max people (0: all), most overdue at t
+// first.
+func (d *duePool) take(t time.Time, max int) []int {
+	var out []int
+	for d.n > 0 && (max <= 0 || len(out) < max) {
+		var best *waitQueue
+		var bestRank float64
+		bestPerson := -1
+		for _, unit := range d.units {
+			g := d.groups[unit]
+			if len(*g) == 0 {
+				continue
+			}
+			head := (*g)[0]
+			rank := math.Inf(1)
+			if unit != 0 {
+				rank = float64(t.UnixNano()-head.at) / float64(unit)
+			}
+			if best == nil || rank > bestRank || rank == bestRank && head.person < bestPerson {
+				best, bestRank, bestPerson = g, rank, head.person
+			}
+		}
+		out = append(out, best.pop().person)
+		d.n--
+	}
+	return out
 }
 
 // waiting is a person and the instant (Unix ns) their result may change.

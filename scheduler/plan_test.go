@@ -3,6 +3,7 @@ package scheduler
 import (
 	"encoding/json"
 	"fmt"
+	"math/rand/v2"
 	"slices"
 	"strings"
 	"testing"
@@ -10,6 +11,7 @@ import (
 
 	"github.com/rekindle/rekindle/config"
 	"github.com/rekindle/rekindle/journal"
+	"github.com/rekindle/rekindle/rules"
 )
 
 func load(t testing.TB, src string) *config.Config {
@@ -251,6 +253,48 @@ func TestStatusesInParallelKeepOrder(t *testing.T) {
 		r := people[i].Evaluate(at)
 		if st[i].ID != people[i].ID || st[i].State != r.State || !st[i].Next.Equal(r.Next) {
 			t.Fatalf("status %d is %+v; want %s in state %s", i, st[i], people[i].ID, r.State)
+		}
+	}
+}
+
+// TestDuePoolAgreesWithChoose: the plan's pool picks the same people in
+// the same order as the daemon's choose, ties included (config order),
+// over random cadences and due dates.
+func TestDuePoolAgreesWithChoose(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	everies := []string{"1w", "2w", "30d", "90d", "0"}
+	at := time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC)
+	for round := range 50 {
+		var b strings.Builder
+		b.WriteString("timezone = \"UTC\"\n")
+		n := 1 + rng.IntN(40)
+		for i := range n {
+			fmt.Fprintf(&b, "[[contact]]\nname = \"P%d\"\nevery = %q\n", i, everies[rng.IntN(len(everies))])
+		}
+		cfg := load(t, b.String())
+		people := People(cfg, nil)
+		results := make([]rules.Result, n)
+		pool := newDuePool()
+		var cands []candidate
+		for i := range people {
+			r := rules.Result{Kind: rules.CheckIn, Next: at.Add(-time.Duration(rng.IntN(5)) * 24 * time.Hour)}
+			if rng.IntN(6) > 0 {
+				r.Last = r.Next.AddDate(0, -1, 0) // someone with no interaction on record ranks first
+			}
+			results[i] = r
+			pool.add(rankUnit(&people[i], &r), r.Next, i)
+			cands = append(cands, candidate{person: i})
+		}
+		k := rng.IntN(n + 1)
+		want := choose(people, results, cands, at, k)
+		got := pool.take(at, k)
+		if len(got) != len(want) {
+			t.Fatalf("round %d: took %d; choose %d", round, len(got), len(want))
+		}
+		for i := range got {
+			if got[i] != want[i].person {
+				t.Fatalf("round %d: pool order %v; choose order %v", round, got, want)
+			}
 		}
 	}
 }

@@ -64,12 +64,15 @@ type candidate struct {
 }
 
 // choose orders candidates most overdue first, in place, and returns the
-// first max (0: all).
+// first max (0: all). Equal ranks go in config order: the tie rule that
+// Plan's duePool keeps too.
 func choose(people []Person, results []rules.Result, cands []candidate, t time.Time, max int) []candidate {
 	for i := range cands {
 		cands[i].rank = overdue(&people[cands[i].person], &results[cands[i].person], t)
 	}
-	slices.SortStableFunc(cands, func(a, b candidate) int { return cmp.Compare(b.rank, a.rank) })
+	slices.SortFunc(cands, func(a, b candidate) int {
+		return cmp.Or(cmp.Compare(b.rank, a.rank), cmp.Compare(a.person, b.person))
+	})
 	if max > 0 && len(cands) > max {
 		cands = cands[:max]
 	}
