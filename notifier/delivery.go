@@ -45,6 +45,12 @@ const (
 	// MaxRetryAfter caps the wait a server may ask for: a Retry-After of
 	// years would park a channel silently.
 	MaxRetryAfter = 6 * time.Hour
+	// recordRows and recordWait bound a batch of sends recorded at once,
+	// and so what a crash can repeat.
+	recordRows = 1024
+	recordWait = 100 * time.Millisecond
+	// bulkRound is the most sends in one round that are each logged.
+	bulkRound = 20
 )
 
 // backoff returns the wait before attempt n+1 after n failed ones: 5 s
@@ -502,13 +508,55 @@ func (d *Deliverer) work(ctx context.Context, name string, rows []journal.Delive
 		d.outcome(name, "failed", 1)
 	}
 	ch := d.channels()[name]
+	// Sends are recorded in small batches, at most recordRows rows or
+	// recordWait after the first: one commit (and fsync) for many messages
+	// on a fast channel, and a crash repeats at most one batch.
+	var batch []int64
+	var batchStart, lastSent time.Time
+	// A round of many sends (a run with no max_per_run) logs one line per
+	// batch, not one per message.
+	bulk := len(msgs) > bulkRound
+	record := func() bool {
+		if len(batch) == 0 {
+			return true
+		}
+		ids := batch
+		batch = nil
+		err := d.out.MarkSent(context.Background(), ids, lastSent)
+		if err == nil {
+			if bulk {
+				d.log.Info("delivered", "channel", name, "rows", len(ids))
+			}
+			return true
+		}
+		// The server has them; the state file does not know. Never send
+		// them again, stop the channel and back off; flush records them
+		// once writes work again.
+		d.mu.Lock()
+		d.hold(pendingMark{channel: name, ids: ids, sent: true, at: lastSent})
+		d.streak[name]++
+		wait := backoff(d.streak[name], 0, rand.Float64())
+		d.blocked[name] = d.now().Add(wait)
+		d.mu.Unlock()
+		d.log.Error("delivered, but the state file could not record it; holding it in memory and pausing the channel",
+			"channel", name, "rows", len(ids), "err", err, "retry_in", wait.Round(time.Second))
+		return false
+	}
+	defer record()
 	for _, m := range msgs {
 		if ctx.Err() != nil {
 			return
 		}
-		log := d.log.With("channel", name, "contact", m.rows[0].Contact, "kind", m.rows[0].Kind, "rows", len(m.ids))
+		// The logger with the row's attributes costs more than a send to
+		// the console: made only when something goes wrong.
+		log := func() *slog.Logger {
+			return d.log.With("channel", name, "contact", m.rows[0].Contact, "kind", m.rows[0].Kind, "rows", len(m.ids))
+		}
 		if ch == nil {
-			d.fail(ctx, log, name, m, &Error{Channel: name, Msg: "the channel is no longer in the config"})
+			if !record() {
+				return
+			}
+			d.fail(ctx, log(), name, m, &Error{Channel: name, Msg: "the channel is no longer in the config"})
 			continue
 		}
 		m.msg.ID = deliveryID(m.rows)
@@ -518,30 +566,29 @@ func (d *Deliverer) work(ctx context.Context, name string, rows []journal.Delive
 		}
 		now := d.now()
 		if err == nil {
-			// Recorded first, before anything else is done: the one window
-			// for a duplicate is a crash between the send and this write.
-			recErr := d.out.MarkSent(context.Background(), m.ids, now)
+			if len(batch) == 0 {
+				batchStart = now
+			}
+			batch, lastSent = append(batch, m.ids...), now
 			d.outcome(name, "sent", len(m.ids))
-			log.Info("delivered", "attempt", m.rows[0].Attempts+1)
+			if !bulk {
+				d.log.Info("delivered", "channel", name, "contact", m.rows[0].Contact, "kind", m.rows[0].Kind, "rows", len(m.ids),
+					"attempt", m.rows[0].Attempts+1)
+			}
 			d.mu.Lock()
 			d.counts.Sent += len(m.ids)
 			delete(d.failing, name)
-			if recErr == nil {
-				delete(d.streak, name)
-				delete(d.asked, name)
-				d.mu.Unlock()
-				continue
-			}
-			// The server has it; the state file does not know. Never send
-			// it again, stop the channel and back off; flush records it
-			// once writes work again.
-			d.hold(pendingMark{channel: name, ids: m.ids, sent: true, at: now})
-			d.streak[name]++
-			wait := backoff(d.streak[name], 0, rand.Float64())
-			d.blocked[name] = now.Add(wait)
+			delete(d.streak, name)
+			delete(d.asked, name)
 			d.mu.Unlock()
-			log.Error("delivered, but the state file could not record it; holding it in memory and pausing the channel",
-				"err", recErr, "retry_in", wait.Round(time.Second))
+			if len(batch) >= recordRows || now.Sub(batchStart) >= recordWait {
+				if !record() {
+					return
+				}
+			}
+			continue
+		}
+		if !record() {
 			return
 		}
 		if retryable(err) {
@@ -549,7 +596,7 @@ func (d *Deliverer) work(ctx context.Context, name string, rows []journal.Delive
 			errText := describe(err)
 			if asked > MaxRetryAfter {
 				errText += fmt.Sprintf(" (capped at %s)", MaxRetryAfter)
-				log.Warn("the server asked to wait longer than rekindle ever waits; capped", "asked", asked, "cap", MaxRetryAfter)
+				log().Warn("the server asked to wait longer than rekindle ever waits; capped", "asked", asked, "cap", MaxRetryAfter)
 			}
 			d.mu.Lock()
 			d.streak[name]++
@@ -565,13 +612,13 @@ func (d *Deliverer) work(ctx context.Context, name string, rows []journal.Delive
 			d.counts.Retried += len(m.ids)
 			d.mu.Unlock()
 			if err := d.out.MarkRetry(context.Background(), m.ids, next, errText); err != nil {
-				log.Error("record retry", "err", err)
+				log().Error("record retry", "err", err)
 			}
 			d.outcome(name, "retry", len(m.ids))
-			log.Warn("delivery failed; will retry", "err", err, "failures_in_a_row", failures, "retry_in", wait.Round(time.Second))
+			log().Warn("delivery failed; will retry", "err", err, "failures_in_a_row", failures, "retry_in", wait.Round(time.Second))
 			return
 		}
-		d.fail(ctx, log, name, m, err)
+		d.fail(ctx, log(), name, m, err)
 	}
 }
 

@@ -3,6 +3,7 @@ package notifier
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
 	"os"
@@ -328,4 +329,34 @@ func TestNoSpinDuringBackoff(t *testing.T) {
 		}
 		f.stop(t)
 	})
+}
+
+// BenchmarkDeliverDue sends 20,000 due reminders through a console channel
+// (to nowhere) and records them: what `run --once` does after a run with no
+// max_per_run.
+func BenchmarkDeliverDue(b *testing.B) {
+	msg, _ := json.Marshal(Message{Title: "Time to catch up", Lead: "It has been a while.", Starters: []string{"They're into chess."}, Opener: "Hi!"})
+	b.StopTimer()
+	for range b.N {
+		j, err := journal.Open(context.Background(), filepath.Join(b.TempDir(), "r.db"))
+		if err != nil {
+			b.Fatal(err)
+		}
+		rows := make([]journal.Row, 20000)
+		for i := range rows {
+			rows[i] = journal.Row{Identity: journal.Identity{Contact: fmt.Sprintf("p%d", i), Kind: "check_in"}, Channel: "console", Message: msg}
+		}
+		now := time.Now()
+		if _, err := j.Enqueue(context.Background(), journal.Run{Slot: now, Started: now, Finished: now}, rows); err != nil {
+			b.Fatal(err)
+		}
+		chans := map[string]Channel{"console": newConsole("console", Options{Stdout: io.Discard})}
+		d := NewDeliverer(j, func() map[string]Channel { return chans }, slog.New(slog.NewTextHandler(io.Discard, nil)), time.Now)
+		b.StartTimer()
+		if c := d.DeliverDue(context.Background()); c.Sent != len(rows) {
+			b.Fatalf("sent %d", c.Sent)
+		}
+		b.StopTimer()
+		j.Close()
+	}
 }
