@@ -11,9 +11,9 @@ import (
 // millions of nested tables, or a secret file that is /dev/zero or a FIFO,
 // must be an error, not a daemon that runs out of memory or hangs.
 const (
-	// MaxConfigSize is the largest config file: far above 100,000
+	// MaxConfigSize is the largest config file: about two million
 	// contacts.
-	MaxConfigSize = 64 << 20
+	MaxConfigSize = 256 << 20
 	// MaxNesting is how deep arrays and inline tables may nest.
 	MaxNesting = 32
 	// MaxSecretSize is the largest secret file.

@@ -38,7 +38,7 @@ func TestHostileConfigs(t *testing.T) {
 		{"api_token_file is a FIFO", "listen = \"127.0.0.1:0\"\napi_token_file = \"" + fifo + "\"\n", "is not a regular file (a FIFO)"},
 		{"a secret file of 64 KiB and more", "listen = \"127.0.0.1:0\"\napi_token_file = \"" + big + "\"\n", "at most 65536 are read"},
 		{"the config is a FIFO", "@" + fifo, "is not a regular file (a FIFO)"},
-		{"the config is over 64 MiB", "@" + huge, "at most 67108864 are read"},
+		{"the config is over 256 MiB", "@" + huge, "at most 268435456 are read"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			path := strings.TrimPrefix(tc.config, "@")
