@@ -13,6 +13,9 @@ import (
 
 func (c *cli) loadConfig() (*config.Config, error) {
 	path, err := config.Find(c.configFlag)
+	if err == nil {
+		sizeMemory(path)
+	}
 	if err != nil {
 		return nil, &hinted{err, "run 'rekindle init' for a starter config, or pass --config"}
 	}

@@ -20,16 +20,31 @@ import (
 )
 
 func main() {
-	// A soft memory limit keeps rekindle small on big contact lists: the
-	// garbage collector works harder instead of letting the heap double.
-	// Under the limit it changes nothing; GOMEMLIMIT overrides it.
-	if os.Getenv("GOMEMLIMIT") == "" {
-		debug.SetMemoryLimit(softMemoryLimit)
-	}
+	limitMemory = os.Getenv("GOMEMLIMIT") == ""
 	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
 }
 
-const softMemoryLimit = 200 << 20
+// limitMemory is set in main (not in tests) unless GOMEMLIMIT is.
+var limitMemory bool
+
+// sizeMemory sets a soft memory limit sized from the work: the config file
+// at path. On a big contact list the garbage collector then works a little
+// harder instead of letting the heap double, and a list ten times larger
+// is not held to the small one's limit (which would make the collector run
+// without end): 200 MiB, or 14 times the file's size when that is more.
+// Under the limit it changes nothing; GOMEMLIMIT overrides it.
+func sizeMemory(path string) {
+	if !limitMemory {
+		return
+	}
+	limit := int64(minMemoryLimit)
+	if fi, err := os.Stat(path); err == nil {
+		limit = max(limit, 14*fi.Size())
+	}
+	debug.SetMemoryLimit(limit)
+}
+
+const minMemoryLimit = 200 << 20
 
 // Exit codes.
 const (

@@ -5,6 +5,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"strings"
 	"testing"
 	"time"
@@ -38,5 +39,27 @@ func TestHistoryStripsEscapesOnATerminal(t *testing.T) {
 		if !tty && !strings.Contains(got, note) {
 			t.Errorf("to a pipe: %q; want the note as written", got)
 		}
+	}
+}
+
+// TestMemoryLimitFollowsTheWork: the soft memory limit is 200 MiB for a
+// small config and 14 times the file's size for a big one.
+func TestMemoryLimitFollowsTheWork(t *testing.T) {
+	defer debug.SetMemoryLimit(debug.SetMemoryLimit(-1))
+	limitMemory = true
+	defer func() { limitMemory = false }()
+	dir := t.TempDir()
+	small, big := filepath.Join(dir, "small.toml"), filepath.Join(dir, "big.toml")
+	os.WriteFile(small, []byte("[[contact]]\nname = \"A\"\n"), 0o600)
+	f, _ := os.Create(big)
+	f.Truncate(100 << 20) // sparse
+	f.Close()
+	sizeMemory(small)
+	if got := debug.SetMemoryLimit(-1); got != minMemoryLimit {
+		t.Errorf("small config: limit %d; want %d", got, minMemoryLimit)
+	}
+	sizeMemory(big)
+	if got := debug.SetMemoryLimit(-1); got != 14*(100<<20) {
+		t.Errorf("100 MiB config: limit %d; want 14 times that", got)
 	}
 }
