@@ -5,6 +5,8 @@
 #   status: `rekindle status --json` on 100,000 generated contacts against
 #           BurntSushi/toml alone decoding the same file (target <= 1.3x,
 #           peak memory < 250 MB); fastest of several runs of each
+#   once:   `rekindle run --once` with no max_per_run on 100,000 contacts (< 3 s)
+#   1M:     with MILLION=1, `status --json` on 1,000,000 contacts (<= 12x 100k)
 #   plan:   `rekindle plan --days 365` on 10,000 contacts (target < 2 s), and
 #           on 100,000 (target <= 1.5x status --json on the same file)
 set -euo pipefail
@@ -50,3 +52,22 @@ read -r pl_s pl_mb < <("$tmp/measure" -n 3 -- "$tmp/rekindle" --config "$tmp/100
 printf 'plan:              %6.3f s  %4d MB peak\n' "$pl_s" "$pl_mb"
 awk -v a="$pl_s" -v b="$st_s" 'BEGIN { printf "ratio to status:   %6.2fx\n", a / b }'
 go test ./scheduler -run '^$' -bench '^BenchmarkPlan365$' -benchtime 3x | grep -E '^Benchmark'
+
+echo "== run --once with no max_per_run, 100,000 contacts (to the console, into a file), best of 3"
+sed 's/^max_per_run = 5/max_per_run = 0/' "$tmp/100k.toml" >"$tmp/100k-nolimit.toml"
+best=999
+for _ in 1 2 3; do
+	rm -rf "$tmp/once" && mkdir "$tmp/once"
+	STATE_DIRECTORY="$tmp/once" "$tmp/rekindle" --config "$tmp/100k-nolimit.toml" check >/dev/null
+	read -r s mb < <(STATE_DIRECTORY="$tmp/once" "$tmp/measure" -n 1 -- "$tmp/rekindle" --config "$tmp/100k-nolimit.toml" run --once 2>/dev/null)
+	best=$(awk -v a="$best" -v b="$s" 'BEGIN { print (b < a ? b : a) }')
+done
+printf 'run --once:        %6.3f s  (target < 3 s)\n' "$best"
+
+if [ -n "${MILLION:-}" ]; then
+	echo "== status --json, 1,000,000 contacts, against the 100,000 figure (target <= 12x)"
+	go run ./bench/gen 1000000 >"$tmp/1m.toml"
+	read -r s mb < <("$tmp/measure" -n 1 -- "$tmp/rekindle" --config "$tmp/1m.toml" status --json)
+	printf 'status --json:     %6.3f s  %4d MB peak\n' "$s" "$mb"
+	awk -v a="$s" -v b="$st_s" 'BEGIN { printf "ratio to 100k:     %6.2fx\n", a / b }'
+fi
