@@ -13,6 +13,8 @@ type EmailSpec struct {
 	To       []string
 }
 
+func init() { registerChannel("email", func() ChannelSpec { return &EmailSpec{} }) }
+
 func (*EmailSpec) keys() []string {
 	return []string{"type", "host", "port", "tls", "username", "password", "password_file", "from", "to"}
 }

@@ -19,6 +19,8 @@ type NtfySpec struct {
 // ntfyTopic is what an ntfy server accepts as a topic name.
 var ntfyTopic = regexp.MustCompile(`^[-_A-Za-z0-9]{1,64}$`)
 
+func init() { registerChannel("ntfy", func() ChannelSpec { return &NtfySpec{} }) }
+
 func (*NtfySpec) keys() []string {
 	return []string{"type", "url", "topic", "token", "token_file", "username", "password", "password_file", "priority", "tags"}
 }

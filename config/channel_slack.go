@@ -10,6 +10,8 @@ type SlackSpec struct {
 	Channel    string // a channel name (#reminders) or id
 }
 
+func init() { registerChannel("slack", func() ChannelSpec { return &SlackSpec{} }) }
+
 func (*SlackSpec) keys() []string {
 	return []string{"type", "webhook_url", "webhook_url_file", "token", "token_file", "channel"}
 }

@@ -36,21 +36,17 @@ func (o Options) httpClient() *http.Client {
 	return newHTTPClient()
 }
 
+// builders make a channel from its type's settings; each channel's file
+// registers its type.
+var builders = map[string]func(name string, spec config.ChannelSpec, o Options) Channel{}
+
 // New builds the channel a [channels.NAME] table describes.
 func New(ch *config.Channel, o Options) (Channel, error) {
-	switch spec := ch.Spec.(type) {
-	case *config.NtfySpec:
-		return newNtfy(ch.Name, spec, o), nil
-	case *config.SlackSpec:
-		return newSlack(ch.Name, spec, o), nil
-	case *config.EmailSpec:
-		return newEmail(ch.Name, spec, o), nil
-	case *config.DesktopSpec:
-		return newDesktop(ch.Name, o), nil
-	case *config.ConsoleSpec:
-		return newConsole(ch.Name, o), nil
+	build, ok := builders[ch.Type]
+	if !ok {
+		return nil, fmt.Errorf("channel %s: unknown type %q", ch.Name, ch.Type)
 	}
-	return nil, fmt.Errorf("channel %s: unknown type %q", ch.Name, ch.Type)
+	return build(ch.Name, ch.Spec, o), nil
 }
 
 // FromConfig builds every channel a contact may name: the configured ones,

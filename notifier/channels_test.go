@@ -683,3 +683,23 @@ func decodeQP(t *testing.T, enc string, b []byte) string {
 	}
 	return string(b)
 }
+
+// TestEveryChannelTypeBuilds: each channel type the config knows has a
+// channel here, of that type.
+func TestEveryChannelTypeBuilds(t *testing.T) {
+	minimal := map[string]string{
+		"ntfy":  "topic = \"t\"\n",
+		"email": "host = \"127.0.0.1\"\ntls = \"none\"\nfrom = \"me@example.com\"\nto = [\"me@example.com\"]\n",
+		"slack": "webhook_url = \"https://hooks.example.com/services/T/B/x\"\n",
+	}
+	for _, typ := range config.ChannelTypes() {
+		cfg, err := config.Parse("t.toml", []byte("[channels.c]\ntype = \""+typ+"\"\n"+minimal[typ]))
+		if err != nil {
+			t.Fatalf("%s: %v", typ, err)
+		}
+		ch, err := New(cfg.Channels["c"], Options{})
+		if err != nil || ch.Type() != typ || ch.Name() != "c" {
+			t.Errorf("%s: New = %v, %v", typ, ch, err)
+		}
+	}
+}

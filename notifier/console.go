@@ -5,7 +5,13 @@ import (
 	"io"
 	"strings"
 	"sync"
+
+	"github.com/rekindle/rekindle/config"
 )
+
+func init() {
+	builders["console"] = func(name string, spec config.ChannelSpec, o Options) Channel { return newConsole(name, o) }
+}
 
 // consoleChannel writes reminders to standard output: the channel of a config with
 // none, and a readable log line for each reminder under systemd.

@@ -10,7 +10,12 @@ import (
 	"time"
 
 	"github.com/godbus/dbus/v5"
+	"github.com/rekindle/rekindle/config"
 )
+
+func init() {
+	builders["desktop"] = func(name string, spec config.ChannelSpec, o Options) Channel { return newDesktop(name, o) }
+}
 
 // The freedesktop.org notification service.
 const (

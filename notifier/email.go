@@ -17,6 +17,12 @@ import (
 	"github.com/rekindle/rekindle/config"
 )
 
+func init() {
+	builders["email"] = func(name string, spec config.ChannelSpec, o Options) Channel {
+		return newEmail(name, spec.(*config.EmailSpec), o)
+	}
+}
+
 // emailChannel sends a multipart (plain text and HTML) message over SMTP with
 // STARTTLS, implicit TLS, or no TLS to a loopback relay, using
 // wneessen/go-mail for its timeouts and TLS modes.

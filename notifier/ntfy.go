@@ -11,6 +11,12 @@ import (
 	"github.com/rekindle/rekindle/config"
 )
 
+func init() {
+	builders["ntfy"] = func(name string, spec config.ChannelSpec, o Options) Channel {
+		return newNtfy(name, spec.(*config.NtfySpec), o)
+	}
+}
+
 // ntfyMessageLimit is ntfy's limit on a message body; longer ones would be
 // turned into attachments, which a reminder has no use for.
 const ntfyMessageLimit = 4096

@@ -15,6 +15,12 @@ import (
 	"github.com/rekindle/rekindle/config"
 )
 
+func init() {
+	builders["slack"] = func(name string, spec config.ChannelSpec, o Options) Channel {
+		return newSlack(name, spec.(*config.SlackSpec), o)
+	}
+}
+
 // Slack's limits on the blocks rekindle sends.
 const (
 	slackHeaderLimit  = 150
