@@ -63,7 +63,7 @@ func (r *reader) contacts(doc map[string]any, cfg *Config, defaultChannels []str
 			}
 			c.ID = id
 		} else if c.Name != "" {
-			c.ID = Slug(c.Name)
+			c.ID = slug(c.Name)
 			if c.ID == "" {
 				r.ps.add(p.with("name"), "cannot make an id from the name %q; add id = \"...\" with letters or digits", c.Name)
 			}

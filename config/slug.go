@@ -5,9 +5,9 @@ import (
 	"unicode"
 )
 
-// Slug makes a contact id from a name: lower case letters and digits, with
+// slug makes a contact id from a name: lower case letters and digits, with
 // single dashes for everything in between. "Alice Moreau" is "alice-moreau".
-func Slug(name string) string {
+func slug(name string) string {
 	var b strings.Builder
 	dash := false
 	for _, r := range name {

@@ -38,12 +38,12 @@ const (
 	Resume     Kind = "resume"
 )
 
-// Kinds lists every event kind.
-var Kinds = []Kind{Talked, Replied, ReachedOut, Fallout, Snooze, LetBe, Resume}
+// kinds lists every event kind.
+var kinds = []Kind{Talked, Replied, ReachedOut, Fallout, Snooze, LetBe, Resume}
 
 // Valid reports whether k is a known kind.
 func (k Kind) Valid() bool {
-	for _, x := range Kinds {
+	for _, x := range kinds {
 		if k == x {
 			return true
 		}

@@ -110,12 +110,12 @@ type Status struct {
 	Failed          []string  // channels that failed for good on the reminder due now
 }
 
-// Statuses evaluates everyone at t, in config order. hist is the outbox's
+// evaluateAll evaluates everyone at t, in config order. hist is the outbox's
 // record (nil: nothing sent yet): a due reminder that went out already
 // shows when it may come again, or no next reminder at all. Large lists
 // are split over the available cores: explaining each person is the costly
 // part.
-func Statuses(people []Person, hist map[journal.Identity]journal.Enqueued, t time.Time) []Status {
+func evaluateAll(people []Person, hist map[journal.Identity]journal.Enqueued, t time.Time) []Status {
 	out := make([]Status, len(people))
 	const chunk = 4096
 	workers := min(runtime.GOMAXPROCS(0), (len(people)+chunk-1)/chunk)
@@ -207,7 +207,7 @@ func Snapshot(ctx context.Context, cfg *config.Config, st SnapshotStore, t time.
 	if err != nil {
 		return nil, err
 	}
-	out := Statuses(People(cfg, events), hist, t.In(cfg.Location))
+	out := evaluateAll(People(cfg, events), hist, t.In(cfg.Location))
 	addFailures(out, failed, cfg.Location)
 	return out, nil
 }
@@ -236,7 +236,7 @@ func StatusOf(ctx context.Context, cfg *config.Config, st StatusStore, c *config
 	if err != nil {
 		return Status{}, err
 	}
-	out := Statuses([]Person{PersonOf(cfg, c, events)}, hist, t.In(cfg.Location))
+	out := evaluateAll([]Person{PersonOf(cfg, c, events)}, hist, t.In(cfg.Location))
 	addFailures(out, failed, cfg.Location)
 	return out[0], nil
 }

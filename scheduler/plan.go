@@ -89,9 +89,9 @@ func plan(cfg *config.Config, people []Person, hist map[journal.Identity]journal
 		if pool.n == 0 {
 			continue
 		}
-		// DeliverAt never goes back in time as slots go forward, so the
+		// deliverTime never goes back in time as slots go forward, so the
 		// reminders come in time order.
-		at := DeliverAt(cfg.QuietHours, slot)
+		at := deliverTime(cfg.QuietHours, slot)
 		for _, person := range pool.take(slot, cfg.MaxPerRun) {
 			p, r := &people[person], &results[person]
 			if !yield(Planned{At: at, Contact: p.Contact, Kind: r.Kind}) {

@@ -212,7 +212,7 @@ reached_out = [2026-11-22, 2026-11-26]
 [[contact]]
 name = "New"
 `)
-	st := Statuses(People(cfg, nil), nil, berlin("2026-11-30 10:00"))
+	st := evaluateAll(People(cfg, nil), nil, berlin("2026-11-30 10:00"))
 	js, err := json.Marshal(st)
 	if err != nil {
 		t.Fatal(err)
@@ -248,7 +248,7 @@ func TestStatusesInParallelKeepOrder(t *testing.T) {
 	cfg := load(t, b.String())
 	people := People(cfg, nil)
 	at := time.Date(2026, 11, 30, 0, 0, 0, 0, time.UTC)
-	st := Statuses(people, nil, at)
+	st := evaluateAll(people, nil, at)
 	for i := range people {
 		r := people[i].Evaluate(at)
 		if st[i].ID != people[i].ID || st[i].State != r.State || !st[i].Next.Equal(r.Next) {

@@ -120,7 +120,7 @@ func RunOnce(ctx context.Context, cfg *config.Config, tmpl *notifier.Templates, 
 		res.Kinds[results[c.person].Kind]++
 	}
 
-	deliverAt := DeliverAt(cfg.QuietHours, now)
+	deliverAt := deliverTime(cfg.QuietHours, now)
 	reminders := make([]notifier.Reminder, len(cands))
 	for i, c := range cands {
 		reminders[i] = notifier.Reminder{Contact: people[c.person].Contact, Result: results[c.person], At: now}

@@ -1,8 +1,9 @@
 // Package scheduler turns the rules into runs: when they happen (the cron
 // schedule, with DST handled so a daily slot runs exactly once), when their
 // messages may be delivered (quiet hours), and which reminders one run sends
-// (max_per_run, remind_again). Plan simulates the runs ahead; Statuses shows
-// everyone's state at one instant.
+// (max_per_run, remind_again). Plan simulates the runs ahead; Snapshot and
+// StatusOf show everyone's state, or one person's, at one instant. It
+// decides who and when; how a reminder reads is the notifier's.
 package scheduler
 
 import (
@@ -92,9 +93,9 @@ func inGap(spec *cron.SpecSchedule, after, n time.Time, zone *time.Location) tim
 	return real
 }
 
-// DeliverAt returns when a message produced at t may be delivered: t, or
+// deliverTime returns when a message produced at t may be delivered: t, or
 // the end of the quiet hours when t falls inside them.
-func DeliverAt(q config.QuietHours, t time.Time) time.Time {
+func deliverTime(q config.QuietHours, t time.Time) time.Time {
 	if !q.Set {
 		return t
 	}

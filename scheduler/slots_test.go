@@ -142,9 +142,9 @@ func TestDeliverAt(t *testing.T) {
 		{day, "2026-11-30 14:00", "2026-11-30 14:00"},
 	}
 	for _, tt := range tests {
-		got := DeliverAt(tt.q, at(tt.in))
+		got := deliverTime(tt.q, at(tt.in))
 		if !got.Equal(at(tt.want)) {
-			t.Errorf("DeliverAt(%v, %s) = %s; want %s", tt.q, tt.in, got.Format("2006-01-02 15:04"), tt.want)
+			t.Errorf("deliverTime(%v, %s) = %s; want %s", tt.q, tt.in, got.Format("2006-01-02 15:04"), tt.want)
 		}
 	}
 }
