@@ -195,7 +195,10 @@ func preview(m notifier.Message) string {
 	var b strings.Builder
 	b.WriteString(m.Title + "\n")
 	for _, line := range strings.Split(strings.TrimRight(body, "\n"), "\n") {
-		b.WriteString("   " + line + "\n")
+		if line != "" {
+			b.WriteString("   " + line)
+		}
+		b.WriteString("\n")
 	}
 	for _, l := range m.Links {
 		b.WriteString("   " + l.Label + ": " + l.URL + "\n")
