@@ -13,12 +13,10 @@ import (
 
 func (c *cli) loadConfig() (*config.Config, error) {
 	path, err := config.Find(c.configFlag)
-	if err == nil {
-		sizeMemory(path)
-	}
 	if err != nil {
 		return nil, &hinted{err, "run 'rekindle init' for a starter config, or pass --config"}
 	}
+	sizeMemory(path)
 	cfg, err := config.Load(path)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, &hinted{err, "pass --config with the path of your config file"}

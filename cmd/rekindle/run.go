@@ -71,12 +71,10 @@ func (c *cli) run(ctx context.Context, args []string) error {
 		return c.dryRun(ctx, *at, *send)
 	}
 	path, err := config.Find(c.configFlag)
-	if err == nil {
-		sizeMemory(path)
-	}
 	if err != nil {
 		return &hinted{err, "run 'rekindle init' for a starter config, or pass --config"}
 	}
+	sizeMemory(path)
 	d, err := newDaemon(ctx, path, log, c.now, notifier.Options{Stdout: c.stdout})
 	if err != nil {
 		return err
