@@ -495,17 +495,9 @@ func (d *Deliverer) work(ctx context.Context, name string, rows []journal.Delive
 		// The row is broken, not the channel: marked failed once, with no
 		// notice that the channel fails.
 		why := fmt.Sprintf("the stored message cannot be read (%v); it was written by another version of rekindle or the state file is damaged (permanent)", errs[i])
-		d.log.Error("an outbox row cannot be read; marked failed", "channel", name, "contact", r.Contact, "kind", r.Kind, "row", r.ID, "err", errs[i])
-		ids := []int64{r.ID}
-		if err := d.out.MarkFailed(context.Background(), ids, why); err != nil {
-			d.mu.Lock()
-			d.hold(pendingMark{channel: name, ids: ids, why: why})
-			d.mu.Unlock()
-		}
-		d.mu.Lock()
-		d.counts.Failed++
-		d.mu.Unlock()
-		d.outcome(name, "failed", 1)
+		log := d.log.With("channel", name, "contact", r.Contact, "kind", r.Kind, "row", r.ID)
+		log.Error("an outbox row cannot be read; marked failed", "err", errs[i])
+		d.markFailed(log, name, []int64{r.ID}, why)
 	}
 	ch := d.channels()[name]
 	// Sends are recorded in small batches, at most recordRows rows or
@@ -634,15 +626,26 @@ func deliveryID(rows []journal.Delivery) string {
 	return "rk" + hex.EncodeToString(h.Sum(nil))[:30]
 }
 
+// markFailed records rows as failed for good, counts them, and holds the
+// outcome in memory when the state file cannot take it (the rows are then
+// never sent again by this process).
+func (d *Deliverer) markFailed(log *slog.Logger, name string, ids []int64, why string) {
+	if err := d.out.MarkFailed(context.Background(), ids, why); err != nil {
+		log.Error("record failure; holding it in memory", "err", err)
+		d.mu.Lock()
+		d.hold(pendingMark{channel: name, ids: ids, why: why})
+		d.mu.Unlock()
+	}
+	d.mu.Lock()
+	d.counts.Failed += len(ids)
+	d.mu.Unlock()
+	d.outcome(name, "failed", len(ids))
+}
+
 // fail records a permanent failure and, the first time a channel fails,
 // tells the user through their other channels.
 func (d *Deliverer) fail(ctx context.Context, log *slog.Logger, name string, m message, err error) {
-	if e := d.out.MarkFailed(context.Background(), m.ids, describe(err)); e != nil {
-		log.Error("record failure; holding it in memory", "err", e)
-		d.mu.Lock()
-		d.hold(pendingMark{channel: name, ids: m.ids, why: describe(err)})
-		d.mu.Unlock()
-	}
+	d.markFailed(log, name, m.ids, describe(err))
 	hint := ""
 	var ne *Error
 	if errors.As(err, &ne) {
@@ -650,11 +653,9 @@ func (d *Deliverer) fail(ctx context.Context, log *slog.Logger, name string, m m
 	}
 	log.Error("delivery failed for good", "err", err, "hint", hint)
 	d.mu.Lock()
-	d.counts.Failed += len(m.ids)
 	first := !d.failing[name]
 	d.failing[name] = true
 	d.mu.Unlock()
-	d.outcome(name, "failed", len(m.ids))
 	if !first {
 		return
 	}
