@@ -416,6 +416,20 @@ func (j *Journal) Add(ctx context.Context, e Event) (int64, error) {
 
 const eventColumns = `id, contact, kind, at, until, note, source, logged`
 
+// queryEvents runs a query for events and reads them; what names the
+// read in an error.
+func (j *Journal) queryEvents(ctx context.Context, what, q string, args ...any) ([]Event, error) {
+	rows, err := j.db.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", what, err)
+	}
+	out, err := scanEvents(rows)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", what, err)
+	}
+	return out, nil
+}
+
 func scanEvents(rows *sql.Rows) ([]Event, error) {
 	defer rows.Close()
 	var out []Event
@@ -441,13 +455,9 @@ func scanEvents(rows *sql.Rows) ([]Event, error) {
 // Events returns every event, grouped by contact id, each group in time
 // order (ties in the order they were logged).
 func (j *Journal) Events(ctx context.Context) (map[string][]Event, error) {
-	rows, err := j.db.QueryContext(ctx, `SELECT `+eventColumns+` FROM events ORDER BY contact, at, id`)
+	all, err := j.queryEvents(ctx, "read events", `SELECT `+eventColumns+` FROM events ORDER BY contact, at, id`)
 	if err != nil {
-		return nil, fmt.Errorf("read events: %w", err)
-	}
-	all, err := scanEvents(rows)
-	if err != nil {
-		return nil, fmt.Errorf("read events: %w", err)
+		return nil, err
 	}
 	out := map[string][]Event{}
 	for i := 0; i < len(all); {
@@ -464,15 +474,7 @@ func (j *Journal) Events(ctx context.Context) (map[string][]Event, error) {
 // EventsOf returns one contact's events in time order (ties in the order
 // they were logged), as Events groups them.
 func (j *Journal) EventsOf(ctx context.Context, contact string) ([]Event, error) {
-	rows, err := j.db.QueryContext(ctx, `SELECT `+eventColumns+` FROM events WHERE contact = ? ORDER BY at, id`, contact)
-	if err != nil {
-		return nil, fmt.Errorf("read events: %w", err)
-	}
-	evs, err := scanEvents(rows)
-	if err != nil {
-		return nil, fmt.Errorf("read events: %w", err)
-	}
-	return evs, nil
+	return j.queryEvents(ctx, "read events", `SELECT `+eventColumns+` FROM events WHERE contact = ? ORDER BY at, id`, contact)
 }
 
 // History returns events newest first, for one contact or (contact "") for
@@ -488,13 +490,5 @@ func (j *Journal) History(ctx context.Context, contact string, limit int) ([]Eve
 	if limit > 0 {
 		q += fmt.Sprintf(` LIMIT %d`, limit)
 	}
-	rows, err := j.db.QueryContext(ctx, q, args...)
-	if err != nil {
-		return nil, fmt.Errorf("read history: %w", err)
-	}
-	evs, err := scanEvents(rows)
-	if err != nil {
-		return nil, fmt.Errorf("read history: %w", err)
-	}
-	return evs, nil
+	return j.queryEvents(ctx, "read history", q, args...)
 }

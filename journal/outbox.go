@@ -223,6 +223,20 @@ type Delivery struct {
 
 const deliveryColumns = `id, contact, kind, anchor, repeat, channel, batch, digest, message, created, next_try, attempts, last_error, state, sent`
 
+// queryDeliveries runs a query for deliveries and reads them; what names the
+// read in an error.
+func (j *Journal) queryDeliveries(ctx context.Context, what, q string, args ...any) ([]Delivery, error) {
+	rows, err := j.db.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", what, err)
+	}
+	out, err := scanDeliveries(rows)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", what, err)
+	}
+	return out, nil
+}
+
 func scanDeliveries(rows *sql.Rows) ([]Delivery, error) {
 	defer rows.Close()
 	var out []Delivery
@@ -246,16 +260,8 @@ func scanDeliveries(rows *sql.Rows) ([]Delivery, error) {
 
 // Due returns the pending deliveries whose time has come, oldest first.
 func (j *Journal) Due(ctx context.Context, now time.Time) ([]Delivery, error) {
-	rows, err := j.db.QueryContext(ctx, `SELECT `+deliveryColumns+` FROM outbox
+	return j.queryDeliveries(ctx, "read outbox", `SELECT `+deliveryColumns+` FROM outbox
 		WHERE state = 'pending' AND next_try <= ? ORDER BY next_try, id`, ms(now))
-	if err != nil {
-		return nil, fmt.Errorf("read outbox: %w", err)
-	}
-	d, err := scanDeliveries(rows)
-	if err != nil {
-		return nil, fmt.Errorf("read outbox: %w", err)
-	}
-	return d, nil
 }
 
 // NextDue returns when the earliest pending delivery is due; ok is false
@@ -354,15 +360,7 @@ func (j *Journal) Deliveries(ctx context.Context, contact string, limit int) ([]
 	if limit > 0 {
 		q += fmt.Sprintf(` LIMIT %d`, limit)
 	}
-	rows, err := j.db.QueryContext(ctx, q, args...)
-	if err != nil {
-		return nil, fmt.Errorf("read deliveries: %w", err)
-	}
-	d, err := scanDeliveries(rows)
-	if err != nil {
-		return nil, fmt.Errorf("read deliveries: %w", err)
-	}
-	return d, nil
+	return j.queryDeliveries(ctx, "read deliveries", q, args...)
 }
 
 // Failures returns the deliveries that failed for good, and the pending
@@ -377,15 +375,7 @@ func (j *Journal) FailuresOf(ctx context.Context, contact string) ([]Delivery, e
 }
 
 func (j *Journal) failures(ctx context.Context, contact string) ([]Delivery, error) {
-	rows, err := j.db.QueryContext(ctx, `SELECT `+deliveryColumns+` FROM outbox
+	return j.queryDeliveries(ctx, "read failures", `SELECT `+deliveryColumns+` FROM outbox
 		WHERE (state = 'failed' OR (state = 'pending' AND last_error != '')) AND (? = '' OR contact = ?)
 		ORDER BY created, id`, contact, contact)
-	if err != nil {
-		return nil, fmt.Errorf("read failures: %w", err)
-	}
-	d, err := scanDeliveries(rows)
-	if err != nil {
-		return nil, fmt.Errorf("read failures: %w", err)
-	}
-	return d, nil
 }
