@@ -374,26 +374,23 @@ func (d *daemon) apply(why string, l *live, err error) {
 	d.deliver.Wake()
 }
 
-// watch reports changes to the config file, debounced. It watches the
-// directory, so editors that write a new file and rename it over the old
-// one are seen too.
-func (d *daemon) watch(ctx context.Context) <-chan struct{} {
-	out := make(chan struct{}, 1)
+// fileEvents reports the events on the file at path that keep picks, one
+// signal per event (coalesced while unread). It watches the file's
+// directory, so an editor that writes a new file and renames it over the
+// old one is seen, and so is a file deleted or replaced.
+func (d *daemon) fileEvents(ctx context.Context, path string, keep func(fsnotify.Op) bool) (<-chan struct{}, error) {
 	w, err := fsnotify.NewWatcher()
 	if err != nil {
-		d.log.Warn("cannot watch the config file; reload with SIGHUP", "err", err)
-		return out
+		return nil, err
 	}
-	abs, _ := filepath.Abs(d.path)
+	abs, _ := filepath.Abs(path)
 	if err := w.Add(filepath.Dir(abs)); err != nil {
-		d.log.Warn("cannot watch the config file; reload with SIGHUP", "err", err)
 		w.Close()
-		return out
+		return nil, err
 	}
+	out := make(chan struct{}, 1)
 	go func() {
 		defer w.Close()
-		var timer *time.Timer
-		var fire <-chan time.Time
 		for {
 			select {
 			case <-ctx.Done():
@@ -402,22 +399,44 @@ func (d *daemon) watch(ctx context.Context) <-chan struct{} {
 				if !ok {
 					return
 				}
-				if filepath.Clean(ev.Name) != abs || ev.Op == fsnotify.Chmod {
+				if filepath.Clean(ev.Name) != abs || !keep(ev.Op) {
 					continue
 				}
-				if timer == nil {
-					timer = time.NewTimer(debounce)
-				} else {
-					timer.Reset(debounce)
+				select {
+				case out <- struct{}{}:
+				default:
 				}
-				fire = timer.C
 			case err, ok := <-w.Errors:
 				if !ok {
 					return
 				}
-				d.log.Warn("config watch", "err", err)
-			case <-fire:
-				fire = nil
+				d.log.Warn("file watch", "path", path, "err", err)
+			}
+		}
+	}()
+	return out, nil
+}
+
+// watch reports changes to the config file, debounced: editors write in
+// several steps.
+func (d *daemon) watch(ctx context.Context) <-chan struct{} {
+	out := make(chan struct{}, 1)
+	events, err := d.fileEvents(ctx, d.path, func(op fsnotify.Op) bool { return op != fsnotify.Chmod })
+	if err != nil {
+		d.log.Warn("cannot watch the config file; reload with SIGHUP", "err", err)
+		return out
+	}
+	go func() {
+		timer := time.NewTimer(debounce)
+		timer.Stop()
+		defer timer.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-events:
+				timer.Reset(debounce)
+			case <-timer.C:
 				select {
 				case out <- struct{}{}:
 				default:
@@ -442,33 +461,20 @@ func (d *daemon) stateGone(err error) {
 // least once a minute), in case the watch misses it.
 func (d *daemon) watchState(ctx context.Context) <-chan error {
 	out := make(chan error, 1)
-	w, err := fsnotify.NewWatcher()
+	events, err := d.fileEvents(ctx, d.j.Path(), func(op fsnotify.Op) bool {
+		return op.Has(fsnotify.Remove | fsnotify.Rename | fsnotify.Create)
+	})
 	if err != nil {
-		return out
-	}
-	if err := w.Add(filepath.Dir(d.j.Path())); err != nil {
-		w.Close()
-		return out
+		return out // the loop's check remains
 	}
 	go func() {
-		defer w.Close()
 		for {
 			select {
 			case <-ctx.Done():
 				return
-			case ev, ok := <-w.Events:
-				if !ok {
-					return
-				}
-				if filepath.Clean(ev.Name) != filepath.Clean(d.j.Path()) || !ev.Has(fsnotify.Remove|fsnotify.Rename|fsnotify.Create) {
-					continue
-				}
+			case <-events:
 				if err := d.j.Verify(); err != nil {
 					out <- err
-					return
-				}
-			case _, ok := <-w.Errors:
-				if !ok {
 					return
 				}
 			}
