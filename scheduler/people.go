@@ -74,10 +74,23 @@ func (p *Person) Evaluate(t time.Time) rules.Result {
 	return rules.Evaluate(p.Settings, &p.Dates, p.Events, t)
 }
 
-// Redundant says why logging a decision (let-be or resume) for p at t
+// Redundant says why logging a decision (let-be or resume) for c at t
 // would change nothing, or "" when it would: a second let-be, or a resume
-// with nothing to end, is not logged.
-func (p *Person) Redundant(kind journal.Kind, t time.Time) string {
+// with nothing to end, is not logged. Other kinds always change something.
+// The command line and the API both ask it.
+func Redundant(ctx context.Context, cfg *config.Config, st StatusStore, c *config.Contact, kind journal.Kind, t time.Time) (string, error) {
+	if kind != journal.LetBe && kind != journal.Resume {
+		return "", nil
+	}
+	events, err := st.EventsOf(ctx, c.ID)
+	if err != nil {
+		return "", err
+	}
+	p := PersonOf(cfg, c, events)
+	return p.redundant(kind, t), nil
+}
+
+func (p *Person) redundant(kind journal.Kind, t time.Time) string {
 	r := p.Evaluate(t)
 	explicit := r.State == rules.LetBe && !r.Since.IsZero()
 	switch kind {

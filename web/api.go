@@ -206,7 +206,7 @@ func (s *Server) decide(kind journal.Kind) http.HandlerFunc {
 			}
 		}
 		now := s.opts.Now().In(s.opts.Config().Location)
-		if why, err := s.redundant(r, c, kind, now); err != nil {
+		if why, err := scheduler.Redundant(r.Context(), s.opts.Config(), s.opts.Journal, c, kind, now); err != nil {
 			fail(w, http.StatusInternalServerError, "read state: %v", err)
 			return
 		} else if why != "" {
@@ -220,17 +220,6 @@ func (s *Server) decide(kind journal.Kind) http.HandlerFunc {
 		}
 		s.record(w, r, c, journal.Event{Kind: kind, At: now})
 	}
-}
-
-// redundant says why logging kind for c would change nothing ("" if it
-// would): a second let-be, or a resume with nothing to end.
-func (s *Server) redundant(r *http.Request, c *config.Contact, kind journal.Kind, now time.Time) (string, error) {
-	events, err := s.opts.Journal.EventsOf(r.Context(), c.ID)
-	if err != nil {
-		return "", err
-	}
-	p := scheduler.PersonOf(s.opts.Config(), c, events)
-	return p.Redundant(kind, now), nil
 }
 
 // button records what a phone button stands for. Its credential is the

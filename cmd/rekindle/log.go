@@ -99,16 +99,11 @@ func (c *cli) record(ctx context.Context, who, at string, make func(*config.Cont
 		return err
 	}
 	defer j.Close()
-	if e.Kind == journal.LetBe || e.Kind == journal.Resume {
-		events, err := j.EventsOf(ctx, p.ID)
-		if err != nil {
-			return err
-		}
-		person := scheduler.PersonOf(cfg, p, events)
-		if why := person.Redundant(e.Kind, now); why != "" {
-			fmt.Fprintln(c.stdout, why)
-			return nil
-		}
+	if why, err := scheduler.Redundant(ctx, cfg, j, p, e.Kind, now); err != nil {
+		return err
+	} else if why != "" {
+		fmt.Fprintln(c.stdout, why)
+		return nil
 	}
 	if _, err := j.Add(ctx, e); err != nil {
 		return err
