@@ -16,7 +16,7 @@ import (
 	"time"
 )
 
-func open(t *testing.T, path string) *Journal {
+func open(t testing.TB, path string) *Journal {
 	t.Helper()
 	j, err := Open(context.Background(), path)
 	if err != nil {

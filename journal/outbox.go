@@ -292,12 +292,20 @@ func idList(ids []int64) (string, []any) {
 	return "(" + strings.TrimSuffix(strings.Repeat("?,", len(ids)), ",") + ")", args
 }
 
+// updateSQL changes the pending rows among the ids in the list in. The
+// unary + keeps SQLite from reaching them through the index of pending rows
+// (it would walk every pending row for each update, and a run of many
+// reminders would cost the square of their number): the ids are the way in.
+func updateSQL(set, in string) string {
+	return `UPDATE outbox SET ` + set + ` WHERE +state = 'pending' AND id IN ` + in
+}
+
 func (j *Journal) update(ctx context.Context, what, set string, ids []int64, args ...any) error {
 	if len(ids) == 0 {
 		return nil
 	}
 	in, idArgs := idList(ids)
-	_, err := j.db.ExecContext(ctx, `UPDATE outbox SET `+set+` WHERE state = 'pending' AND id IN `+in, append(args, idArgs...)...)
+	_, err := j.db.ExecContext(ctx, updateSQL(set, in), append(args, idArgs...)...)
 	if err != nil {
 		return fmt.Errorf("%s: %w", what, err)
 	}
@@ -341,7 +349,7 @@ func (j *Journal) Move(ctx context.Context, d Delivery, channels []string, messa
 	if err != nil {
 		return 0, err
 	}
-	if _, err := tx.ExecContext(ctx, `UPDATE outbox SET state = 'cancelled', last_error = ? WHERE id = ? AND state = 'pending'`, why, d.ID); err != nil {
+	if _, err := tx.ExecContext(ctx, `UPDATE outbox SET state = 'cancelled', last_error = ? WHERE id = ? AND +state = 'pending'`, why, d.ID); err != nil {
 		return 0, fmt.Errorf("move delivery %d: %w", d.ID, err)
 	}
 	return n, tx.Commit()

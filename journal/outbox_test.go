@@ -2,7 +2,9 @@ package journal
 
 import (
 	"context"
+	"fmt"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 )
@@ -156,5 +158,80 @@ func TestTimeline(t *testing.T) {
 	}
 	if all, _ := j.Timeline(ctx, "", 0); len(all) != 4 {
 		t.Errorf("everyone: %d entries; want 4", len(all))
+	}
+}
+
+// plan returns SQLite's query plan for q, one step a line.
+func plan(t *testing.T, j *Journal, q string, args ...any) string {
+	t.Helper()
+	rows, err := j.db.Query("EXPLAIN QUERY PLAN "+q, args...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var steps []string
+	for rows.Next() {
+		var id, parent, unused int
+		var detail string
+		if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
+			t.Fatal(err)
+		}
+		steps = append(steps, detail)
+	}
+	return strings.Join(steps, "\n")
+}
+
+// A delivery is marked through its id, never by walking the pending rows:
+// that made a run of 60,000 reminders cost seconds of updates.
+func TestOutboxQueryPlans(t *testing.T) {
+	j := open(t, filepath.Join(t.TempDir(), "r.db"))
+	in, args := idList([]int64{1, 2, 3})
+	if p := plan(t, j, updateSQL("state = 'sent'", in), args...); !strings.Contains(p, "INTEGER PRIMARY KEY") {
+		t.Errorf("marking deliveries:\n%s\nwant a search by id", p)
+	}
+	if p := plan(t, j, `SELECT id FROM outbox WHERE state = 'pending' AND next_try <= ? ORDER BY next_try, id`, 5); !strings.Contains(p, "INDEX outbox_pending") || strings.Contains(p, "TEMP B-TREE") {
+		t.Errorf("finding due rows:\n%s\nwant the pending index, in its order", p)
+	}
+	var def string
+	j.db.QueryRow(`SELECT sql FROM sqlite_master WHERE name = 'outbox_pending'`).Scan(&def)
+	if !strings.Contains(def, "WHERE state = 'pending'") {
+		t.Errorf("outbox_pending is %q; want an index of pending rows alone", def)
+	}
+}
+
+// BenchmarkOutbox20k enqueues 20,000 reminders in one run, reads them back
+// as due and marks them sent in batches of 1,024, as a run with no
+// max_per_run does.
+func BenchmarkOutbox20k(b *testing.B) {
+	ctx := context.Background()
+	msg := []byte(`{"Title":"Time to catch up with Kai Moreau","Lead":"It has been 120 days since you last talked; you wanted to keep in touch every 1 week.","Opener":"Hi Kai! It's been a while. What's new with you?","Tags":["wave"]}`)
+	rows := make([]Row, 20000)
+	for i := range rows {
+		rows[i] = Row{Identity: Identity{Contact: fmt.Sprintf("p%05d", (i*7919)%len(rows)), Kind: "cadence"}, Channel: "console", Message: msg}
+	}
+	for b.Loop() {
+		b.StopTimer()
+		j := open(b, filepath.Join(b.TempDir(), "r.db"))
+		now := time.Now()
+		b.StartTimer()
+		if _, err := j.Enqueue(ctx, Run{Slot: now, Started: now, Finished: now}, rows); err != nil {
+			b.Fatal(err)
+		}
+		due, err := j.Due(ctx, now)
+		if err != nil || len(due) != len(rows) {
+			b.Fatalf("%d due, %v", len(due), err)
+		}
+		for lo := 0; lo < len(due); lo += 1024 {
+			ids := make([]int64, 0, 1024)
+			for _, d := range due[lo:min(lo+1024, len(due))] {
+				ids = append(ids, d.ID)
+			}
+			if err := j.MarkSent(ctx, ids, now); err != nil {
+				b.Fatal(err)
+			}
+		}
+		b.StopTimer()
+		j.Close()
+		b.StartTimer()
 	}
 }
