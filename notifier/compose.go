@@ -5,10 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
-	"runtime"
-	"sync"
 
 	"github.com/rekindle/rekindle/config"
+	"github.com/rekindle/rekindle/internal/split"
 	"github.com/rekindle/rekindle/links"
 )
 
@@ -44,15 +43,10 @@ func ComposeAll(cfg *config.Config, tmpl *Templates, rs []Reminder) ([][]byte, e
 			errs[i] = fmt.Errorf("compose the reminder for %s: %w", rs[i].Contact.ID, err)
 		}
 	}
-	workers := min(runtime.GOMAXPROCS(0), len(rs)/256+1)
-	var wg sync.WaitGroup
-	for w := 0; w < workers; w++ {
-		wg.Go(func() {
-			for i := w; i < len(rs); i += workers {
-				one(i)
-			}
-		})
-	}
-	wg.Wait()
+	split.Ranges(len(rs), 256, func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			one(i)
+		}
+	})
 	return out, errors.Join(errs...)
 }

@@ -4,11 +4,10 @@ import (
 	"context"
 	"fmt"
 	"math"
-	"runtime"
-	"sync"
 	"time"
 
 	"github.com/rekindle/rekindle/config"
+	"github.com/rekindle/rekindle/internal/split"
 	"github.com/rekindle/rekindle/journal"
 	"github.com/rekindle/rekindle/rules"
 )
@@ -130,19 +129,7 @@ type Status struct {
 // part.
 func evaluateAll(people []Person, hist map[journal.Identity]journal.Enqueued, t time.Time) []Status {
 	out := make([]Status, len(people))
-	const chunk = 4096
-	workers := min(runtime.GOMAXPROCS(0), (len(people)+chunk-1)/chunk)
-	if workers <= 1 {
-		statuses(people, hist, out, t)
-		return out
-	}
-	var wg sync.WaitGroup
-	per := (len(people) + workers - 1) / workers
-	for lo := 0; lo < len(people); lo += per {
-		hi := min(lo+per, len(people))
-		wg.Go(func() { statuses(people[lo:hi], hist, out[lo:hi], t) })
-	}
-	wg.Wait()
+	split.Ranges(len(people), 4096, func(lo, hi int) { statuses(people[lo:hi], hist, out[lo:hi], t) })
 	return out
 }
 
