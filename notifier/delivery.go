@@ -15,6 +15,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/rekindle/rekindle/internal/split"
 	"github.com/rekindle/rekindle/journal"
 )
 
@@ -405,17 +406,18 @@ func (d *Deliverer) routed(ctx context.Context, r journal.Delivery, chans map[st
 	if d.route == nil {
 		return true
 	}
-	log := d.log.With("contact", r.Contact, "kind", r.Kind, "channel", r.Channel)
+	// The logger with the row's attributes is made only off the common path.
+	log := func() *slog.Logger { return d.log.With("contact", r.Contact, "kind", r.Kind, "channel", r.Channel) }
 	if r.Kind == journal.ChannelFailed {
 		if chans[r.Channel] != nil {
 			return true
 		}
-		d.cancel(ctx, log, r, "the channel "+r.Channel+" is no longer in the config")
+		d.cancel(ctx, log(), r, "the channel "+r.Channel+" is no longer in the config")
 		return false
 	}
 	to, known := d.route(r.Contact)
 	if !known {
-		d.cancel(ctx, log, r, r.Contact+" is no longer in the config")
+		d.cancel(ctx, log(), r, r.Contact+" is no longer in the config")
 		return false
 	}
 	if chans[r.Channel] != nil {
@@ -424,10 +426,10 @@ func (d *Deliverer) routed(ctx context.Context, r journal.Delivery, chans map[st
 	// The row keeps the message unformatted: any channel can take it.
 	why := "moved to " + strings.Join(to, ", ") + ": the channel " + r.Channel + " is no longer in the config"
 	if _, err := d.out.Move(ctx, r, to, r.Message, why); err != nil {
-		log.Error("move a reminder off a channel that left the config", "err", err)
+		log().Error("move a reminder off a channel that left the config", "err", err)
 		return false
 	}
-	log.Info("the channel is no longer in the config; moved the pending reminder", "to", strings.Join(to, ","))
+	log().Info("the channel is no longer in the config; moved the pending reminder", "to", strings.Join(to, ","))
 	d.Wake() // the copies are due now: another round picks them up
 	return false
 }
@@ -450,14 +452,22 @@ type message struct {
 	rows []journal.Delivery
 }
 
-// group turns due rows into sends: digest rows of one run become one. A
-// row whose message cannot be decoded is returned apart.
+// group turns due rows into sends: digest rows of one run become one. The
+// messages are read on all cores (a run with no max_per_run leaves tens of
+// thousands). A row whose message cannot be decoded is returned apart.
 func group(rows []journal.Delivery) (out []message, bad []journal.Delivery, errs []error) {
 	batches := map[int64]int{}
 	msgs := map[int64]Message{}
-	for _, r := range rows {
-		var m Message
-		if err := json.Unmarshal(r.Message, &m); err != nil {
+	decoded := make([]Message, len(rows))
+	failed := make([]error, len(rows))
+	split.Ranges(len(rows), 1024, func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			decoded[i], failed[i] = DecodeMessage(rows[i].Message)
+		}
+	})
+	for i, r := range rows {
+		m := decoded[i]
+		if err := failed[i]; err != nil {
 			bad = append(bad, r)
 			errs = append(errs, err)
 			continue

@@ -55,19 +55,29 @@ type Message struct {
 // into the outbox already formatted (Text, Markdown, Mrkdwn, HTML): its
 // text becomes the lead.
 func (m *Message) UnmarshalJSON(b []byte) error {
+	v, err := DecodeMessage(b)
+	*m = v
+	return err
+}
+
+// DecodeMessage reads a message as UnmarshalJSON does. Called directly it
+// reads the JSON twice, not three times (json.Unmarshal checks the whole
+// input before it hands it to UnmarshalJSON): it is what the deliverer
+// reads each outbox row with.
+func DecodeMessage(b []byte) (Message, error) {
 	type plain Message
 	var v struct {
 		plain
 		Text, Markdown, Mrkdwn string
 	}
 	if err := json.Unmarshal(b, &v); err != nil {
-		return err
+		return Message{}, err
 	}
-	*m = Message(v.plain)
+	m := Message(v.plain)
 	if m.Lead == "" && len(m.Items) == 0 {
 		m.Lead = cmp.Or(v.Text, v.Markdown, v.Mrkdwn)
 	}
-	return nil
+	return m, nil
 }
 
 // Action is a button on a notification (ntfy's "http" and "view" actions).
