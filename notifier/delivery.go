@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"math/rand/v2"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -630,8 +631,14 @@ func (d *Deliverer) work(ctx context.Context, name string, rows []journal.Delive
 // ntfy's sequence ids and Message-ID's local part take them.
 func deliveryID(rows []journal.Delivery) string {
 	h := sha256.New()
+	var b []byte
 	for _, r := range rows {
-		fmt.Fprintf(h, "%s\x00%s\x00%d\x00%d\x00%s\x00", r.Contact, r.Kind, r.Anchor.UnixMilli(), r.Repeat, r.Channel)
+		b = append(b[:0], r.Contact...)
+		b = append(append(b, 0), r.Kind...)
+		b = strconv.AppendInt(append(b, 0), r.Anchor.UnixMilli(), 10)
+		b = strconv.AppendInt(append(b, 0), int64(r.Repeat), 10)
+		b = append(append(append(b, 0), r.Channel...), 0)
+		h.Write(b)
 	}
 	return "rk" + hex.EncodeToString(h.Sum(nil))[:30]
 }
