@@ -52,8 +52,11 @@ type Config struct {
 	Channels       map[string]*Channel
 	Templates      map[string]map[string]string // [templates.KIND] title, lead, opener
 	Contacts       []Contact
+	Include        []string // the include patterns, from the config's directory
+	Included       []string // the files they matched, in the order read
 
-	ids map[string]int
+	ids   map[string]int
+	parts []part // where the contacts came from, in order; none: all from File
 }
 
 // Group is a [groups.NAME] table after inheritance from [defaults].
@@ -137,8 +140,32 @@ func Load(path string) (*Config, error) {
 	return Parse(path, data)
 }
 
-// Parse validates a config document; file names it in messages.
+// Parse validates a config document; file names it in messages. The files
+// it includes are read from the disk.
 func Parse(file string, data []byte) (*Config, error) {
+	doc, err := decode(file, data)
+	if err != nil {
+		return nil, err
+	}
+	r := &reader{dir: filepath.Dir(file), file: file}
+	cfg := r.document(doc)
+	var errs []error
+	if !r.ps.empty() {
+		errs = append(errs, r.ps.resolve(file, data, r.names()))
+	}
+	if errs = append(errs, r.fileErrs...); len(errs) > 0 {
+		if len(errs) == 1 {
+			return nil, errs[0]
+		}
+		return nil, errors.Join(errs...)
+	}
+	cfg.File = file
+	return cfg, nil
+}
+
+// decode turns a file's TOML into plain values, on several cores when it
+// is large, within the size and nesting limits.
+func decode(file string, data []byte) (map[string]any, error) {
 	if len(data) > MaxConfigSize {
 		return nil, fmt.Errorf("%s: %d bytes; a config file may have at most %d", file, len(data), MaxConfigSize)
 	}
@@ -150,24 +177,11 @@ func Parse(file string, data []byte) (*Config, error) {
 	doc, ok := decodeSplit(text)
 	if !ok {
 		doc = nil
-		_, err := toml.Decode(text, &doc)
-		if err != nil {
+		if _, err := toml.Decode(text, &doc); err != nil {
 			return nil, decodeError(file, text, err)
 		}
 	}
-	r := &reader{dir: filepath.Dir(file)}
-	cfg := r.document(doc)
-	if !r.ps.empty() {
-		names := map[string]string{}
-		for i, n := range r.contactNames {
-			if n != "" {
-				names[path{"contact", fmt.Sprint(i)}.index()] = n
-			}
-		}
-		return nil, r.ps.resolve(file, data, names)
-	}
-	cfg.File = file
-	return cfg, nil
+	return doc, nil
 }
 
 // decodeError turns a TOML syntax error into a positioned Problem.
@@ -218,16 +232,37 @@ func explain(text, msg string) (Problem, bool) {
 }
 
 // Warnings lists what is allowed but most likely a typo: dates in the
-// future (2027 for 2026), which the rules ignore until they come. It returns
-// nil when there is nothing to say; positions are looked up only then.
-func (c *Config) Warnings(now time.Time) *Error {
-	var ps problems
-	names := map[string]string{}
+// future (2027 for 2026), which the rules ignore until they come, and an
+// include pattern that matches no file. It returns nil when there is
+// nothing to say; positions are looked up only then, in each file.
+func (c *Config) Warnings(now time.Time) error {
+	type found struct {
+		ps    problems
+		names map[string]string
+	}
+	byFile := map[string]*found{}
+	var order []string
+	in := func(file string) *found {
+		f, ok := byFile[file]
+		if !ok {
+			f = &found{names: map[string]string{}}
+			byFile[file] = f
+			order = append(order, file)
+		}
+		return f
+	}
+	for _, pat := range c.Include {
+		if m, _ := filepath.Glob(pat); len(m) == 0 {
+			in(c.File).ps.add(path{"include"}, "%s matches no file yet", pat)
+		}
+	}
 	later := func(i int, key string, t time.Time) {
 		if t.After(now) {
-			at := path{"contact", strconv.Itoa(i)}
-			names[at.index()] = c.Contacts[i].Name
-			ps.add(at.with(key), "%s is after today; rekindle ignores it until then (a typo for another year?)", t.Format("2006-01-02"))
+			file, k := c.source(i)
+			f := in(file)
+			at := path{"contact", strconv.Itoa(k)}
+			f.names[at.index()] = c.Contacts[i].Name
+			f.ps.add(at.with(key), "%s is after today; rekindle ignores it until then (a typo for another year?)", t.Format("2006-01-02"))
 		}
 	}
 	for i := range c.Contacts {
@@ -238,9 +273,11 @@ func (c *Config) Warnings(now time.Time) *Error {
 			later(i, "reached_out", r)
 		}
 	}
-	if ps.empty() {
-		return nil
+	var errs []error
+	for _, file := range order {
+		f := byFile[file]
+		data, _ := readLimited(file, MaxConfigSize, "config file")
+		errs = append(errs, f.ps.resolve(file, data, f.names))
 	}
-	data, _ := readLimited(c.File, MaxConfigSize, "config file")
-	return ps.resolve(c.File, data, names)
+	return errors.Join(errs...)
 }

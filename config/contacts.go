@@ -34,19 +34,23 @@ func (r *reader) contacts(doc map[string]any, cfg *Config, defaultChannels []str
 		r.ps.add(path{"contact"}, "you wrote [contact]; write [[contact]] (double brackets) above each person")
 		return
 	}
-	cfg.Contacts = make([]Contact, len(list))
+	// The contacts of an included file follow those read before.
+	base := len(cfg.Contacts)
+	cfg.Contacts = append(cfg.Contacts, make([]Contact, len(list))...)
 	r.contactNames = make([]string, len(list))
 	groupNames := make([]string, 0, len(cfg.Groups))
 	for n := range cfg.Groups {
 		groupNames = append(groupNames, n)
 	}
 	sort.Strings(groupNames)
-	cfg.ids = make(map[string]int, len(list))
+	if len(cfg.ids) == 0 {
+		cfg.ids = make(map[string]int, len(list))
+	}
 
 	for i, t := range list {
 		p := path{"contact", strconv.Itoa(i)}
 		r.keys(t, p, contactSet, contactKeys)
-		c := &cfg.Contacts[i]
+		c := &cfg.Contacts[base+i]
 		c.Settings, c.Channels = cfg.Defaults, defaultChannels
 		c.Name, _ = r.str(t, p, "name")
 		r.contactNames[i] = c.Name
@@ -70,9 +74,14 @@ func (r *reader) contacts(doc map[string]any, cfg *Config, defaultChannels []str
 		}
 		if c.ID != "" {
 			if j, dup := cfg.ids[c.ID]; dup {
-				r.ps.add(p.with("id"), "duplicate id %q: contact[%d] (%s) has it too; give one of them its own id = \"...\"", c.ID, j, r.contactNames[j])
+				file, k := cfg.source(j)
+				where := ""
+				if file != r.file {
+					where = " in " + file
+				}
+				r.ps.add(p.with("id"), "duplicate id %q: contact[%d] (%s)%s has it too; give one of them its own id = \"...\"", c.ID, k, cfg.Contacts[j].Name, where)
 			} else {
-				cfg.ids[c.ID] = i
+				cfg.ids[c.ID] = base + i
 			}
 		}
 		if g, ok := r.str(t, p, "group"); ok {

@@ -1,6 +1,7 @@
 package config
 
 import (
+	"fmt"
 	"net"
 	"net/url"
 	"strings"
@@ -11,7 +12,7 @@ import (
 
 // The keys each table accepts.
 var (
-	topKeys       = []string{"timezone", "schedule", "quiet_hours", "max_per_run", "digest", "listen", "public_url", "api_token", "api_token_file", "defaults", "groups", "channels", "templates", "contact"}
+	topKeys       = []string{"timezone", "schedule", "quiet_hours", "max_per_run", "digest", "listen", "public_url", "api_token", "api_token_file", "defaults", "groups", "channels", "templates", "include", "contact"}
 	templateKinds = []string{"check_in", "cooldown_over", "follow_up", "let_be"}
 	templateParts = []string{"title", "lead", "opener"}
 	settingKeys   = []string{"every", "cooldown", "follow_up_after", "max_unanswered", "remind_again", "channels"}
@@ -36,12 +37,27 @@ var (
 type reader struct {
 	ps           problems
 	loc          *time.Location
-	contactNames []string
-	dir          string // the config file's directory: relative *_file paths start there
+	contactNames []string // the names of the contacts of the file being read
+	dir          string   // the config file's directory: relative paths start there
+	file         string   // the file being read
+	fileErrs     []error  // the problems of included files, each resolved in its file
+}
+
+// names maps each contact of the file being read to its name, for
+// messages.
+func (r *reader) names() map[string]string {
+	names := map[string]string{}
+	for i, n := range r.contactNames {
+		if n != "" {
+			names[path{"contact", fmt.Sprint(i)}.index()] = n
+		}
+	}
+	return names
 }
 
 func (r *reader) document(doc map[string]any) *Config {
 	cfg := &Config{
+		File:         r.file,
 		ScheduleSpec: DefaultSchedule,
 		MaxPerRun:    DefaultMaxPerRun,
 		Location:     time.Local,
@@ -139,6 +155,7 @@ func (r *reader) document(doc map[string]any) *Config {
 	})
 
 	r.contacts(doc, cfg, defaultChannels)
+	r.include(doc, cfg, defaultChannels)
 	return cfg
 }
 

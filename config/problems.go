@@ -44,6 +44,15 @@ func (e *Error) Error() string {
 	return b.String()
 }
 
+// Split returns the errors that err joins (the config and each included
+// file report their problems apart), or err alone.
+func Split(err error) []error {
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		return j.Unwrap()
+	}
+	return []error{err}
+}
+
 // path is a key path inside the document: table names, keys and, for arrays
 // of tables, the element index as a decimal string.
 type path []string

@@ -37,6 +37,9 @@ func (c *cli) check(args []string) error {
 	} else {
 		fmt.Fprintf(c.stdout, "  %s, %s\n", plural(len(cfg.Contacts), "contact", "contacts"), plural(len(cfg.Groups), "group", "groups"))
 	}
+	if len(cfg.Included) > 0 {
+		fmt.Fprintf(c.stdout, "  included: %s\n", strings.Join(cfg.Included, ", "))
+	}
 	fmt.Fprintf(c.stdout, "  channels: %s\n", channels)
 	fmt.Fprintf(c.stdout, "  schedule: %q in %s; next run %s\n", cfg.ScheduleSpec, zone, next.Format(stamp+" MST"))
 	if cfg.QuietHours.Set {
@@ -46,7 +49,8 @@ func (c *cli) check(args []string) error {
 	return nil
 }
 
-// warn prints the config's warnings (dates after today) on standard error.
+// warn prints the config's warnings (dates after today, an include that
+// matches nothing) on standard error.
 func (c *cli) warn(cfg *config.Config) {
 	w := cfg.Warnings(c.now())
 	if w == nil {

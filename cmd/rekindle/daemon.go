@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -54,6 +55,9 @@ type daemon struct {
 
 	metrics *web.Metrics
 	server  *web.Server // nil without listen
+	// rewatch tells the config watch that a reload may have included
+	// files in new directories.
+	rewatch chan struct{}
 }
 
 // debounce is how long the config must be quiet before a reload: editors
@@ -61,7 +65,7 @@ type daemon struct {
 const debounce = 300 * time.Millisecond
 
 func newDaemon(ctx context.Context, path string, log *slog.Logger, now func() time.Time, opts notifier.Options) (*daemon, error) {
-	d := &daemon{path: path, log: log, opts: opts, reloadDeadline: reloadDeadline}
+	d := &daemon{path: path, log: log, opts: opts, reloadDeadline: reloadDeadline, rewatch: make(chan struct{}, 1)}
 	d.load = d.read
 	l, err := d.load()
 	if err != nil {
@@ -351,18 +355,24 @@ func (d *daemon) apply(why string, l *live, err error) {
 	if err != nil {
 		d.metrics.Reloads.WithLabelValues("failure").Inc()
 		d.metrics.ReloadOK.Set(0)
-		var ce *config.Error
-		if errors.As(err, &ce) {
+		for _, e := range config.Split(err) {
+			var ce *config.Error
+			if !errors.As(e, &ce) {
+				d.log.Error("config reload failed; keeping the running config", "why", why, "err", e)
+				continue
+			}
 			for _, p := range ce.Problems {
 				d.log.Error("config reload failed; keeping the running config", "why", why,
 					"where", fmt.Sprintf("%s:%d:%d", ce.File, p.Pos.Line, p.Pos.Col), "key", p.Key, "problem", p.Msg)
 			}
-			return
 		}
-		d.log.Error("config reload failed; keeping the running config", "why", why, "err", err)
 		return
 	}
 	d.cur.Store(l)
+	select {
+	case d.rewatch <- struct{}{}:
+	default:
+	}
 	if d.zone != nil {
 		d.zone.Store(l.cfg.Location)
 	}
@@ -374,17 +384,35 @@ func (d *daemon) apply(why string, l *live, err error) {
 	d.deliver.Wake()
 }
 
-// fileEvents reports the events on the file at path that keep picks, one
-// signal per event (coalesced while unread). It watches the file's
-// directory, so an editor that writes a new file and renames it over the
-// old one is seen, and so is a file deleted or replaced.
-func (d *daemon) fileEvents(ctx context.Context, path string, keep func(fsnotify.Op) bool) (<-chan struct{}, error) {
+// fileEvents reports the events on the files that match picks, one
+// signal per event that keep picks (coalesced while unread). It watches
+// the directories that dirs lists, so an editor that writes a new file and
+// renames it over the old one is seen, and so is a file deleted, replaced
+// or added. A signal on refresh makes it look at dirs again.
+func (d *daemon) fileEvents(ctx context.Context, dirs func() []string, match func(name string) bool, keep func(fsnotify.Op) bool, refresh <-chan struct{}) (<-chan struct{}, error) {
 	w, err := fsnotify.NewWatcher()
 	if err != nil {
 		return nil, err
 	}
-	abs, _ := filepath.Abs(path)
-	if err := w.Add(filepath.Dir(abs)); err != nil {
+	watched := map[string]bool{}
+	// A directory that does not exist yet is skipped; it is looked for
+	// again at each event, so one made later in a watched directory joins.
+	add := func() error {
+		for _, dir := range dirs() {
+			if watched[dir] {
+				continue
+			}
+			if err := w.Add(dir); err != nil {
+				if errors.Is(err, fs.ErrNotExist) {
+					continue
+				}
+				return fmt.Errorf("watch %s: %w", dir, err)
+			}
+			watched[dir] = true
+		}
+		return nil
+	}
+	if err := add(); err != nil {
 		w.Close()
 		return nil, err
 	}
@@ -395,11 +423,18 @@ func (d *daemon) fileEvents(ctx context.Context, path string, keep func(fsnotify
 			select {
 			case <-ctx.Done():
 				return
+			case <-refresh:
+				if err := add(); err != nil {
+					d.log.Warn("file watch", "err", err)
+				}
 			case ev, ok := <-w.Events:
 				if !ok {
 					return
 				}
-				if filepath.Clean(ev.Name) != abs || !keep(ev.Op) {
+				if ev.Has(fsnotify.Create) {
+					add()
+				}
+				if !match(filepath.Clean(ev.Name)) || !keep(ev.Op) {
 					continue
 				}
 				select {
@@ -410,18 +445,21 @@ func (d *daemon) fileEvents(ctx context.Context, path string, keep func(fsnotify
 				if !ok {
 					return
 				}
-				d.log.Warn("file watch", "path", path, "err", err)
+				d.log.Warn("file watch", "err", err)
 			}
 		}
 	}()
 	return out, nil
 }
 
-// watch reports changes to the config file, debounced: editors write in
+// watch reports changes to the config file and the files it includes (or
+// a new one that an include pattern matches), debounced: editors write in
 // several steps.
 func (d *daemon) watch(ctx context.Context) <-chan struct{} {
 	out := make(chan struct{}, 1)
-	events, err := d.fileEvents(ctx, d.path, func(op fsnotify.Op) bool { return op != fsnotify.Chmod })
+	cfg := func() *config.Config { return d.cur.Load().cfg }
+	events, err := d.fileEvents(ctx, func() []string { return cfg().WatchDirs() }, func(name string) bool { return cfg().Watched(name) },
+		func(op fsnotify.Op) bool { return op != fsnotify.Chmod }, d.rewatch)
 	if err != nil {
 		d.log.Warn("cannot watch the config file; reload with SIGHUP", "err", err)
 		return out
@@ -461,9 +499,9 @@ func (d *daemon) stateGone(err error) {
 // least once a minute), in case the watch misses it.
 func (d *daemon) watchState(ctx context.Context) <-chan error {
 	out := make(chan error, 1)
-	events, err := d.fileEvents(ctx, d.j.Path(), func(op fsnotify.Op) bool {
-		return op.Has(fsnotify.Remove | fsnotify.Rename | fsnotify.Create)
-	})
+	state, _ := filepath.Abs(d.j.Path())
+	events, err := d.fileEvents(ctx, func() []string { return []string{filepath.Dir(state)} }, func(name string) bool { return name == state },
+		func(op fsnotify.Op) bool { return op.Has(fsnotify.Remove | fsnotify.Rename | fsnotify.Create) }, nil)
 	if err != nil {
 		return out // the loop's check remains
 	}

@@ -372,6 +372,34 @@ func TestDaemonReload(t *testing.T) {
 	}
 }
 
+// TestDaemonReloadsIncludedFiles: a new file that an include pattern
+// matches brings its people in without a signal; a broken one is logged
+// at its own file and line, and the running config stays.
+func TestDaemonReloadsIncludedFiles(t *testing.T) {
+	t.Parallel()
+	srv := ntfytest.New()
+	defer srv.Close()
+	e := newEnv(t, "include = [\"people/*.toml\"]\n"+fmt.Sprintf(everySecond, srv.URL))
+	people := filepath.Join(e.dir, "people")
+	os.Mkdir(people, 0o755)
+	os.WriteFile(filepath.Join(people, "a.toml"), []byte("[[contact]]\nname = \"Bea\"\nlast_interaction = 2026-10-20\n"), 0o644)
+	p := e.start(t)
+	waitFor(t, "Alice and Bea", 10*time.Second, func() bool {
+		return count(srv.Received(), "Alice") == 1 && count(srv.Received(), "Bea") == 1
+	})
+
+	os.WriteFile(filepath.Join(people, "b.toml.tmp"), []byte("[[contact]]\nname = \"Cy\"\nlast_interaction = 2026-10-20\n"), 0o644)
+	os.Rename(filepath.Join(people, "b.toml.tmp"), filepath.Join(people, "b.toml"))
+	p.waitLog(t, `msg="config reloaded" why="config file changed" contacts=3`, 5*time.Second)
+	waitFor(t, "Cy", 10*time.Second, func() bool { return count(srv.Received(), "Cy") == 1 })
+
+	os.WriteFile(filepath.Join(people, "b.toml"), []byte("[[contact]]\nname = \"Cy\"\n\n[[contact]]\nname = \"Dee\"\nevery = \"3x\"\n"), 0o644)
+	p.waitLog(t, `msg="config reload failed; keeping the running config" why="config file changed"`, 5*time.Second)
+	if !regexp.MustCompile(`where=\S+/people/b.toml:6:1 key="contact\[1\] \(Dee\).every"`).MatchString(p.stderr.String()) {
+		t.Errorf("the failure does not name the included file's line:\n%s", p.stderr.String())
+	}
+}
+
 // TestDaemonStops: SIGTERM stops the daemon with exit 0, quickly, and the
 // systemd notify protocol is spoken along the way.
 func TestDaemonStops(t *testing.T) {

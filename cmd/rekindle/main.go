@@ -169,9 +169,16 @@ func runAt(args []string, stdout, stderr io.Writer, now func() time.Time) int {
 		fmt.Fprintf(stderr, "run 'rekindle help' for usage\n")
 		return exitUsage
 	}
+	// A config's problems, file by file (it and the files it includes).
 	var ce *config.Error
 	if errors.As(err, &ce) {
-		fmt.Fprintf(stderr, "rekindle: error: %s has %s:\n%v\n", ce.File, plural(len(ce.Problems), "problem", "problems"), ce)
+		for _, e := range config.Split(err) {
+			if errors.As(e, &ce) {
+				fmt.Fprintf(stderr, "rekindle: error: %s has %s:\n%v\n", ce.File, plural(len(ce.Problems), "problem", "problems"), ce)
+			} else {
+				fmt.Fprintf(stderr, "rekindle: error: %v\n", e)
+			}
+		}
 		return exitProblem
 	}
 	if errors.Is(err, errSomeFailed) {
