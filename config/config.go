@@ -71,6 +71,8 @@ type Contact struct {
 	ID        string
 	Name      string
 	Group     string
+	Emails    []string // email = [...]: addresses, as written
+	Phones    []string // phone = [...]: numbers, as written
 	Notes     string
 	Interests []string
 	Channels  []string // channel names, resolved; never empty

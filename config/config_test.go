@@ -196,6 +196,11 @@ func TestBadInput(t *testing.T) {
 		{"unknown zone", "timezone = \"Europe/Berln\"\n", `1:1: timezone: unknown time zone "Europe/Berln"; use an IANA name`},
 		{"unknown group", "[groups.close]\n[[contact]]\nname = \"A\"\ngroup = \"clsoe\"\n", `4:1: contact[0] (A).group: unknown group "clsoe"; did you mean "close"?`},
 		{"unknown channel", "[[contact]]\nname = \"A\"\nchannels = [\"phone\"]\n", `3:1: contact[0] (A).channels: unknown channel "phone"; define it with a [channels.phone] table`},
+		{"email with a name", "[[contact]]\nname = \"A\"\nemail = [\"a@x.org\", \"Ana <ana@x.org>\"]\n", `3:1: contact[0] (A).email: "Ana <ana@x.org>" is not an email address`},
+		{"email without @", "[[contact]]\nname = \"A\"\nemail = [\"ana.x.org\"]\n", `3:1: contact[0] (A).email: "ana.x.org" is not an email address`},
+		{"email as a string", "[[contact]]\nname = \"A\"\nemail = \"a@x.org\"\n", `3:1: contact[0] (A).email: must be a list: email = ["a@x.org"]`},
+		{"phone with letters", "[[contact]]\nname = \"A\"\nphone = [\"+49 30 1234567\", \"call me\"]\n", `3:1: contact[0] (A).phone: "call me" is not a phone number`},
+		{"phone too short", "[[contact]]\nname = \"A\"\nphone = [\"12\"]\n", `3:1: contact[0] (A).phone: "12" is not a phone number`},
 		{"duplicate id", "[[contact]]\nname = \"Sam\"\n\n[[contact]]\nname = \"sam\"\n", `4:1: contact[1] (sam).id: duplicate id "sam": contact[0] (Sam) has it too`},
 		{"duplicate explicit id", "[[contact]]\nname = \"A\"\nid = \"x\"\n[[contact]]\nname = \"B\"\nid = \"x\"\n", `6:1: contact[1] (B).id: duplicate id "x"`},
 		{"impossible cron", "schedule = \"0 9 31 2 *\"\n", `1:1: schedule: schedule "0 9 31 2 *" never fires`},
@@ -442,5 +447,13 @@ func TestAmbiguousPersonListsAFew(t *testing.T) {
 	}
 	if p, err := cfg.Resolve("Sam 0042"); err != nil || p.ID != "sam-0042" {
 		t.Errorf("Resolve(Sam 0042) = %v, %v", p, err)
+	}
+}
+
+func TestEmailAndPhone(t *testing.T) {
+	cfg := mustParse(t, "[[contact]]\nname = \"Ana\"\nemail = [\"ana@example.org\", \"Ana.B+work@Example.ORG\"]\nphone = [\"+49 (30) 123-4567\", \"030/1234567\"]\n")
+	c := cfg.Contacts[0]
+	if strings.Join(c.Emails, " ") != "ana@example.org Ana.B+work@Example.ORG" || strings.Join(c.Phones, " ") != "+49 (30) 123-4567 030/1234567" {
+		t.Errorf("emails %q phones %q", c.Emails, c.Phones)
 	}
 }

@@ -2,6 +2,7 @@ package config
 
 import (
 	"fmt"
+	"net/mail"
 	"sort"
 	"strconv"
 	"strings"
@@ -107,6 +108,8 @@ func (r *reader) contacts(doc map[string]any, cfg *Config, defaultChannels []str
 		if l.channels != nil {
 			c.Channels = l.channels
 		}
+		c.Emails = r.addresses(t, p)
+		c.Phones = r.phones(t, p)
 		c.Notes, _ = r.str(t, p, "notes")
 		c.Interests, _ = r.strings(t, p, "interests")
 		c.Dates.Paused, _ = r.bool(t, p, "paused")
@@ -183,4 +186,50 @@ func (r *reader) layer(t map[string]any, p path, cfg *Config) layer {
 		l.channels = names
 	}
 	return l
+}
+
+// addresses reads email = [...]: plain addresses (ana@example.org), no
+// display names.
+func (r *reader) addresses(t map[string]any, p path) []string {
+	list, _ := r.strings(t, p, "email")
+	for _, a := range list {
+		if !validEmail(a) {
+			r.ps.add(p.with("email"), "%q is not an email address such as \"ana@example.org\"", a)
+		}
+	}
+	return list
+}
+
+// validEmail accepts a bare address: a local part, @, and a domain with a
+// dot or a single label, as net/mail reads it.
+func validEmail(a string) bool {
+	m, err := mail.ParseAddress(a)
+	return err == nil && m.Address == a && m.Name == ""
+}
+
+// phones reads phone = [...]: digits with the usual separators and an
+// optional leading +.
+func (r *reader) phones(t map[string]any, p path) []string {
+	list, _ := r.strings(t, p, "phone")
+	for _, n := range list {
+		if !validPhone(n) {
+			r.ps.add(p.with("phone"), "%q is not a phone number: write digits, with + in front for the country and spaces, '-', '.', '/' or brackets between, such as \"+49 30 1234567\"", n)
+		}
+	}
+	return list
+}
+
+func validPhone(n string) bool {
+	digits := 0
+	for i, c := range n {
+		switch {
+		case c >= '0' && c <= '9':
+			digits++
+		case c == '+' && i == 0:
+		case strings.ContainsRune(" -./()", c):
+		default:
+			return false
+		}
+	}
+	return digits >= 3 && digits <= 20
 }

@@ -16,7 +16,7 @@ var (
 	templateKinds = []string{"check_in", "cooldown_over", "follow_up", "let_be"}
 	templateParts = []string{"title", "lead", "opener"}
 	settingKeys   = []string{"every", "cooldown", "follow_up_after", "max_unanswered", "remind_again", "channels"}
-	contactKeys   = append([]string{"name", "id", "group", "last_interaction", "fallout", "reached_out", "interests", "notes", "paused"}, settingKeys...)
+	contactKeys   = append([]string{"name", "id", "group", "email", "phone", "last_interaction", "fallout", "reached_out", "interests", "notes", "paused"}, settingKeys...)
 )
 
 func set(keys []string) map[string]bool {

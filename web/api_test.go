@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"html"
 	"io"
 	"log/slog"
 	"net"
@@ -35,6 +36,8 @@ name = "Alice Moreau"
 last_interaction = 2026-10-20
 interests = ["chess"]
 notes = "Started a new job."
+email = ["alice@example.org"]
+phone = ["+33 6 12-34-56-78"]
 
 [[contact]]
 name = "Bob"
@@ -124,6 +127,19 @@ func (f *fixture) stateOf(t *testing.T, id string) map[string]any {
 		t.Fatalf("GET /api/contacts/%s: %d %s", id, r.status, r.body)
 	}
 	return doc
+}
+
+// The person's page shows their addresses and numbers as links a phone
+// opens in its mail and phone apps.
+func TestPersonPageShowsEmailAndPhone(t *testing.T) {
+	f := start(t)
+	r := f.do(t, "GET", "/people/alice-moreau", "", false)
+	page := html.UnescapeString(r.body)
+	for _, want := range []string{`<a href="mailto:alice@example.org">alice@example.org</a>`, `<a href="tel:+33612345678">+33 6 12-34-56-78</a>`} {
+		if !strings.Contains(page, want) {
+			t.Errorf("the page lacks %s:\n%s", want, r.body)
+		}
+	}
 }
 
 func TestReadEndpoints(t *testing.T) {

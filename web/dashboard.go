@@ -29,6 +29,15 @@ var pages = template.Must(template.New("").Funcs(template.FuncMap{
 	},
 	"iso":   func(t time.Time) string { return t.Format(time.RFC3339) },
 	"words": words,
+	// tel is a phone number as a tel: link takes it: + and digits.
+	"tel": func(n string) string {
+		return strings.Map(func(r rune) rune {
+			if r == '+' || (r >= '0' && r <= '9') {
+				return r
+			}
+			return -1
+		}, n)
+	},
 }).ParseFS(assets, "assets/*.html"))
 
 // stateWords are states and reminder kinds as a page says them.
@@ -226,6 +235,8 @@ type personData struct {
 	Status    scheduler.Status
 	Notes     string
 	Interests []string
+	Emails    []string
+	Phones    []string
 	Group     string
 	Every     string
 	History   []historyLine
@@ -243,7 +254,7 @@ func (s *Server) personPage(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "read state: "+err.Error(), http.StatusInternalServerError)
 		return
 	}
-	d := personData{Status: *st, Notes: c.Notes, Interests: c.Interests, Group: c.Group, Every: c.Settings.Every.Human(), Done: r.URL.Query().Get("done")}
+	d := personData{Status: *st, Notes: c.Notes, Interests: c.Interests, Emails: c.Emails, Phones: c.Phones, Group: c.Group, Every: c.Settings.Every.Human(), Done: r.URL.Query().Get("done")}
 	loc := s.opts.Config().Location
 	entries, _ := s.opts.Journal.Timeline(r.Context(), c.ID, 30)
 	for _, en := range entries {
