@@ -149,7 +149,7 @@ func Parse(file string, data []byte) (*Config, error) {
 	if err != nil {
 		return nil, err
 	}
-	r := &reader{dir: filepath.Dir(file), file: file}
+	r := &reader{dir: filepath.Dir(file), file: file, now: time.Now()}
 	cfg := r.document(doc)
 	var errs []error
 	if !r.ps.empty() {

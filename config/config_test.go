@@ -201,6 +201,13 @@ func TestBadInput(t *testing.T) {
 		{"email as a string", "[[contact]]\nname = \"A\"\nemail = \"a@x.org\"\n", `3:1: contact[0] (A).email: must be a list: email = ["a@x.org"]`},
 		{"phone with letters", "[[contact]]\nname = \"A\"\nphone = [\"+49 30 1234567\", \"call me\"]\n", `3:1: contact[0] (A).phone: "call me" is not a phone number`},
 		{"phone too short", "[[contact]]\nname = \"A\"\nphone = [\"12\"]\n", `3:1: contact[0] (A).phone: "12" is not a phone number`},
+		{"birthday in the future", "[[contact]]\nname = \"A\"\nbirthday = 2099-04-12\n", `3:1: contact[0] (A).birthday: 2099-04-12 is after today`},
+		{"no 30 February", "[[contact]]\nname = \"A\"\nbirthday = \"02-30\"\n", `3:1: contact[0] (A).birthday: "02-30" is not a day of the year (February has no day 30)`},
+		{"no month 13", "[[contact]]\nname = \"A\"\nbirthday = \"--13-01\"\n", `3:1: contact[0] (A).birthday: "--13-01" is not a day of the year (there is no month 13)`},
+		{"birthday in quotes", "[[contact]]\nname = \"A\"\nbirthday = \"1990-04-12\"\n", `3:1: contact[0] (A).birthday: write dates without quotes, as 1990-04-12`},
+		{"birthday with a time", "[[contact]]\nname = \"A\"\nbirthday = 1990-04-12T10:00:00\n", `3:1: contact[0] (A).birthday: an occasion is a day`},
+		{"bad other date", "[[contact]]\nname = \"A\"\n[contact.dates]\nanniversary = 2019-06-01\nwedding = \"06-31\"\n", `5:1: contact[0] (A).dates.wedding: "06-31" is not a day of the year (June has no day 31)`},
+		{"notice too long", "[defaults]\noccasion_notice = \"400d\"\n", `2:1: defaults.occasion_notice: a notice of more than a year`},
 		{"duplicate id", "[[contact]]\nname = \"Sam\"\n\n[[contact]]\nname = \"sam\"\n", `4:1: contact[1] (sam).id: duplicate id "sam": contact[0] (Sam) has it too`},
 		{"duplicate explicit id", "[[contact]]\nname = \"A\"\nid = \"x\"\n[[contact]]\nname = \"B\"\nid = \"x\"\n", `6:1: contact[1] (B).id: duplicate id "x"`},
 		{"impossible cron", "schedule = \"0 9 31 2 *\"\n", `1:1: schedule: schedule "0 9 31 2 *" never fires`},
@@ -455,5 +462,41 @@ func TestEmailAndPhone(t *testing.T) {
 	c := cfg.Contacts[0]
 	if strings.Join(c.Emails, " ") != "ana@example.org Ana.B+work@Example.ORG" || strings.Join(c.Phones, " ") != "+49 (30) 123-4567 030/1234567" {
 		t.Errorf("emails %q phones %q", c.Emails, c.Phones)
+	}
+}
+
+func TestOccasions(t *testing.T) {
+	cfg := mustParse(t, `[defaults]
+occasion_notice = "2d"
+[groups.family]
+occasion_notice = "0"
+[[contact]]
+name = "Ana"
+birthday = 1990-04-12
+[contact.dates]
+anniversary = 2019-06-01
+"moved to Lisbon" = "--09-15"
+
+[[contact]]
+name = "Mum"
+group = "family"
+birthday = "02-29"
+`)
+	ana, mum := cfg.Contacts[0], cfg.Contacts[1]
+	var got []string
+	for _, o := range ana.Dates.Occasions {
+		got = append(got, o.Name+"="+o.String())
+	}
+	if strings.Join(got, ",") != "birthday=1990-04-12,anniversary=2019-06-01,moved to Lisbon=--09-15" {
+		t.Errorf("ana's occasions: %v", got)
+	}
+	if ana.Settings.OccasionNotice != (rules.Duration{Days: 2}) || !mum.Settings.OccasionNotice.IsZero() {
+		t.Errorf("notice: ana %v, mum %v", ana.Settings.OccasionNotice, mum.Settings.OccasionNotice)
+	}
+	if o := mum.Dates.Occasions; len(o) != 1 || o[0].Year != 0 || o[0].Month != time.February || o[0].Day != 29 {
+		t.Errorf("mum: %+v", o)
+	}
+	if d := mustParse(t, "").Defaults.OccasionNotice; d != (rules.Duration{Days: 1}) {
+		t.Errorf("default notice %v; want 1d", d)
 	}
 }

@@ -122,15 +122,16 @@ func (r *reader) contacts(doc map[string]any, cfg *Config, defaultChannels []str
 		if v, ok := t["reached_out"]; ok {
 			c.Dates.ReachedOut = r.dates(v, p, "reached_out")
 		}
+		c.Dates.Occasions = r.occasions(t, p)
 	}
 }
 
 // layer is one level of settings: [defaults], a group or a contact. Nil
 // fields are not set at that level.
 type layer struct {
-	every, cooldown, followUpAfter, remindAgain *rules.Duration
-	maxUnanswered                               *int
-	channels                                    []string
+	every, cooldown, followUpAfter, remindAgain, occasionNotice *rules.Duration
+	maxUnanswered                                               *int
+	channels                                                    []string
 }
 
 func (l *layer) apply(s *rules.Settings) {
@@ -146,6 +147,9 @@ func (l *layer) apply(s *rules.Settings) {
 	if l.remindAgain != nil {
 		s.RemindAgain = *l.remindAgain
 	}
+	if l.occasionNotice != nil {
+		s.OccasionNotice = *l.occasionNotice
+	}
 	if l.maxUnanswered != nil {
 		s.MaxUnanswered = *l.maxUnanswered
 	}
@@ -160,6 +164,10 @@ func (r *reader) layer(t map[string]any, p path, cfg *Config) layer {
 	l.cooldown = r.duration(t, p, "cooldown")
 	l.followUpAfter = r.duration(t, p, "follow_up_after")
 	l.remindAgain = r.duration(t, p, "remind_again")
+	l.occasionNotice = r.duration(t, p, "occasion_notice")
+	if n := l.occasionNotice; n != nil && (n.Days > 366 || (n.Days == 366 && n.Clock > 0)) {
+		r.ps.add(p.with("occasion_notice"), "a notice of more than a year comes before the last occasion; use at most \"366d\"")
+	}
 	if n, ok := r.int(t, p, "max_unanswered"); ok {
 		if n < 1 {
 			r.ps.add(p.with("max_unanswered"), "must be 1 or more (1: let them be after the first unanswered message), not %d", n)

@@ -15,8 +15,8 @@ var (
 	topKeys       = []string{"timezone", "schedule", "quiet_hours", "max_per_run", "digest", "listen", "public_url", "api_token", "api_token_file", "defaults", "groups", "channels", "templates", "include", "contact"}
 	templateKinds = []string{"check_in", "cooldown_over", "follow_up", "let_be"}
 	templateParts = []string{"title", "lead", "opener"}
-	settingKeys   = []string{"every", "cooldown", "follow_up_after", "max_unanswered", "remind_again", "channels"}
-	contactKeys   = append([]string{"name", "id", "group", "email", "phone", "last_interaction", "fallout", "reached_out", "interests", "notes", "paused"}, settingKeys...)
+	settingKeys   = []string{"every", "cooldown", "follow_up_after", "max_unanswered", "remind_again", "occasion_notice", "channels"}
+	contactKeys   = append([]string{"name", "id", "group", "email", "phone", "birthday", "dates", "last_interaction", "fallout", "reached_out", "interests", "notes", "paused"}, settingKeys...)
 )
 
 func set(keys []string) map[string]bool {
@@ -37,6 +37,7 @@ var (
 type reader struct {
 	ps           problems
 	loc          *time.Location
+	now          time.Time // a birthday must not be after it
 	contactNames []string // the names of the contacts of the file being read
 	dir          string   // the config file's directory: relative paths start there
 	file         string   // the file being read

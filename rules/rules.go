@@ -20,6 +20,7 @@
 package rules
 
 import (
+	"fmt"
 	"time"
 )
 
@@ -59,16 +60,20 @@ type Settings struct {
 	FollowUpAfter Duration // spacing between unanswered messages
 	MaxUnanswered int      // unanswered messages before letting them be (>= 1)
 	RemindAgain   Duration // repeat of a due reminder; zero: never repeat
+	// OccasionNotice is how long before an occasion its reminder comes;
+	// zero: on the day.
+	OccasionNotice Duration
 }
 
 // DefaultSettings are the built-in defaults (the README, "Config reference").
 func DefaultSettings() Settings {
 	return Settings{
-		Every:         Duration{Days: 30},
-		Cooldown:      Duration{Days: 7},
-		FollowUpAfter: Duration{Days: 2},
-		MaxUnanswered: 2,
-		RemindAgain:   Duration{Days: 3},
+		Every:          Duration{Days: 30},
+		Cooldown:       Duration{Days: 7},
+		FollowUpAfter:  Duration{Days: 2},
+		MaxUnanswered:  2,
+		RemindAgain:    Duration{Days: 3},
+		OccasionNotice: Duration{Days: 1},
 	}
 }
 
@@ -78,7 +83,29 @@ type Contact struct {
 	Fallout         time.Time
 	ReachedOut      []time.Time
 	Paused          bool
+	Occasions       []Occasion // birthdays and other dates that come back each year
 }
+
+// Occasion is a date that comes back every year: a birthday, an
+// anniversary, any day the user names.
+type Occasion struct {
+	Name  string // "birthday", or the name the user gave it
+	Year  int    // 0 when not known
+	Month time.Month
+	Day   int
+}
+
+// String writes the occasion's date as the config takes it: 1990-04-12,
+// or --04-12 without a year.
+func (o Occasion) String() string {
+	if o.Year == 0 {
+		return fmt.Sprintf("--%02d-%02d", int(o.Month), o.Day)
+	}
+	return fmt.Sprintf("%04d-%02d-%02d", o.Year, int(o.Month), o.Day)
+}
+
+// Birthday is the name of the occasion that birthday = ... sets.
+const Birthday = "birthday"
 
 // EventKind is the kind of a journal event.
 type EventKind uint8
