@@ -68,7 +68,7 @@ func (r *reader) contacts(doc map[string]any, cfg *Config, defaultChannels []str
 			}
 			c.ID = id
 		} else if c.Name != "" {
-			c.ID = slug(c.Name)
+			c.ID = Slug(c.Name)
 			if c.ID == "" {
 				r.ps.add(p.with("name"), "cannot make an id from the name %q; add id = \"...\" with letters or digits", c.Name)
 			}
@@ -201,16 +201,16 @@ func (r *reader) layer(t map[string]any, p path, cfg *Config) layer {
 func (r *reader) addresses(t map[string]any, p path) []string {
 	list, _ := r.strings(t, p, "email")
 	for _, a := range list {
-		if !validEmail(a) {
+		if !ValidEmail(a) {
 			r.ps.add(p.with("email"), "%q is not an email address such as \"ana@example.org\"", a)
 		}
 	}
 	return list
 }
 
-// validEmail accepts a bare address: a local part, @, and a domain with a
+// ValidEmail accepts a bare address: a local part, @, and a domain with a
 // dot or a single label, as net/mail reads it.
-func validEmail(a string) bool {
+func ValidEmail(a string) bool {
 	m, err := mail.ParseAddress(a)
 	return err == nil && m.Address == a && m.Name == ""
 }
@@ -220,14 +220,16 @@ func validEmail(a string) bool {
 func (r *reader) phones(t map[string]any, p path) []string {
 	list, _ := r.strings(t, p, "phone")
 	for _, n := range list {
-		if !validPhone(n) {
+		if !ValidPhone(n) {
 			r.ps.add(p.with("phone"), "%q is not a phone number: write digits, with + in front for the country and spaces, '-', '.', '/' or brackets between, such as \"+49 30 1234567\"", n)
 		}
 	}
 	return list
 }
 
-func validPhone(n string) bool {
+// ValidPhone accepts 3 to 20 digits with an optional leading + and the
+// usual separators: spaces, -, ., / and brackets.
+func ValidPhone(n string) bool {
 	digits := 0
 	for i, c := range n {
 		switch {

@@ -5,9 +5,9 @@ import (
 	"unicode"
 )
 
-// slug makes a contact id from a name: lower case letters and digits, with
+// Slug makes a contact id from a name: lower case letters and digits, with
 // single dashes for everything in between. "Alice Moreau" is "alice-moreau".
-func slug(name string) string {
+func Slug(name string) string {
 	var b strings.Builder
 	dash := false
 	for _, r := range name {

@@ -90,6 +90,8 @@ var commands = []command{
 		func(c *cli, ctx context.Context, a []string) error { return c.status(ctx, a) }},
 	{"plan", "[--from TIME] [--days N] [--json]", "the reminders the coming days would bring",
 		func(c *cli, ctx context.Context, a []string) error { return c.plan(ctx, a) }},
+	{"import", "FILE [--map FIELD=COLUMN,...] [--all]", "print the people of a vCard or CSV export as [[contact]] tables, for a file the config includes",
+		func(c *cli, _ context.Context, a []string) error { return c.importPeople(a) }},
 	{"log", "PERSON KIND [--at TIME] [--note TEXT]", "record what happened; KIND is talked, replied, reached-out or fallout",
 		func(c *cli, ctx context.Context, a []string) error { return c.log(ctx, a) }},
 	{"snooze", "PERSON DURATION", "no reminders about PERSON for a while (\"3d\", \"2w\")",

@@ -1,0 +1,196 @@
+package main
+
+import (
+	"bufio"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strconv"
+	"strings"
+
+	"github.com/rekindle/rekindle/config"
+	"github.com/rekindle/rekindle/importer"
+)
+
+// stringList is a flag that may be given more than once.
+type stringList []string
+
+func (s *stringList) String() string     { return strings.Join(*s, ",") }
+func (s *stringList) Set(v string) error { *s = append(*s, v); return nil }
+
+// importPeople prints the people of a contact export as [[contact]] tables
+// on standard output, for the user to redirect into a file the config
+// includes. It never writes a file of its own but a temporary one: the
+// output is held there until the whole input has been read, so a file
+// that fails prints nothing.
+func (c *cli) importPeople(args []string) error {
+	fsi := flag.NewFlagSet("import", flag.ContinueOnError)
+	var maps stringList
+	fsi.Var(&maps, "map", "")
+	all := fsi.Bool("all", false, "")
+	pos, err := parseFlags(fsi, args, 1, 1, "FILE [--map FIELD=COLUMN,...] [--all]")
+	if err != nil {
+		return err
+	}
+	mapping, err := importer.ParseMapping(maps)
+	if err != nil {
+		return usagef("import: %v", err)
+	}
+	known, err := c.knownPeople()
+	if err != nil {
+		return err
+	}
+	name := pos[0]
+	var in io.Reader = os.Stdin
+	if name != "-" {
+		f, err := os.Open(name)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if fi, err := f.Stat(); err == nil && fi.IsDir() {
+			return fmt.Errorf("%s is a directory; name a .vcf or .csv file", name)
+		}
+		in = f
+	}
+	r, err := importer.Open(in, importer.Options{Map: mapping, Now: c.now()})
+	if err != nil {
+		return importError(name, err)
+	}
+	tmp, err := os.CreateTemp("", "rekindle-import-*.toml")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name())
+	defer tmp.Close()
+	w := bufio.NewWriter(tmp)
+	used := map[string]bool{}
+	var written, left, nameless int
+	for {
+		p, err := r.Next()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return importError(name, err)
+		}
+		for _, n := range p.Notes {
+			fmt.Fprintf(c.stderr, "rekindle: %s:%d: %s (%s)\n", name, n.Line, n.Msg, orNobody(p.Name))
+		}
+		if p.Name == "" {
+			nameless++
+			fmt.Fprintf(c.stderr, "rekindle: %s:%d: a contact without a name; skipped%s\n", name, p.Line, about(p))
+			continue
+		}
+		id := config.Slug(p.Name)
+		if id == "" {
+			id = "contact-" + strconv.Itoa(p.Line) // a name of symbols alone
+		}
+		if why := known.has(id, p.Emails); why != "" && !*all {
+			left++
+			fmt.Fprintf(c.stderr, "rekindle: %s:%d: %s is already in the config (%s); left out (--all keeps them)\n", name, p.Line, p.Name, why)
+			continue
+		}
+		// Two people of one name in the file: the second is name-2.
+		base := id
+		for k := 2; used[id]; k++ {
+			id = base + "-" + strconv.Itoa(k)
+		}
+		used[id] = true
+		importer.Write(w, p, id)
+		written++
+	}
+	if err := w.Flush(); err != nil {
+		return fmt.Errorf("hold the output: %w", err)
+	}
+	if _, err := tmp.Seek(0, io.SeekStart); err != nil {
+		return err
+	}
+	if _, err := io.Copy(c.stdout, tmp); err != nil {
+		return err
+	}
+	fmt.Fprintf(c.stderr, "rekindle: %s: %s written", name, plural(written, "person", "people"))
+	if left > 0 {
+		fmt.Fprintf(c.stderr, "; %d already in the config left out", left)
+	}
+	if nameless > 0 {
+		fmt.Fprintf(c.stderr, "; %d without a name skipped", nameless)
+	}
+	fmt.Fprintln(c.stderr)
+	return nil
+}
+
+// importError names the file and the line of an input that cannot be read.
+func importError(name string, err error) error {
+	var se *importer.SyntaxError
+	if errors.As(err, &se) {
+		return fmt.Errorf("%s:%d: %s; nothing was written", name, se.Line, se.Msg)
+	}
+	return fmt.Errorf("%s: %w; nothing was written", name, err)
+}
+
+func orNobody(name string) string {
+	if name == "" {
+		return "no name"
+	}
+	return name
+}
+
+// about says what a contact without a name has, so the user can find it.
+func about(p importer.Person) string {
+	switch {
+	case len(p.Emails) > 0:
+		return " (" + p.Emails[0] + ")"
+	case len(p.Phones) > 0:
+		return " (" + p.Phones[0] + ")"
+	}
+	return ""
+}
+
+// known is who the config has already: ids and addresses.
+type known struct {
+	ids    map[string]bool
+	emails map[string]string // lower-case address → id
+}
+
+// knownPeople reads the config when there is one (an import may come
+// before the first config).
+func (c *cli) knownPeople() (known, error) {
+	k := known{ids: map[string]bool{}, emails: map[string]string{}}
+	path, err := config.Find(c.configFlag)
+	if errors.Is(err, config.ErrNotFound) {
+		return k, nil
+	}
+	if err != nil {
+		return k, err
+	}
+	cfg, err := config.Load(path)
+	if errors.Is(err, os.ErrNotExist) && c.configFlag == "" {
+		return k, nil
+	}
+	if err != nil {
+		return k, &hinted{err, "import reads the config to leave out the people already in it; fix it first"}
+	}
+	for _, ct := range cfg.Contacts {
+		k.ids[ct.ID] = true
+		for _, e := range ct.Emails {
+			k.emails[strings.ToLower(e)] = ct.ID
+		}
+	}
+	return k, nil
+}
+
+// has tells why a person is in the config already, or "".
+func (k known) has(id string, emails []string) string {
+	if k.ids[id] {
+		return "the id " + id
+	}
+	for _, e := range emails {
+		if other, ok := k.emails[strings.ToLower(e)]; ok {
+			return other + " has " + e
+		}
+	}
+	return ""
+}

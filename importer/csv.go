@@ -1,0 +1,207 @@
+package importer
+
+import (
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+)
+
+// Fields are what a CSV column can hold, as --map names them.
+var Fields = []string{"name", "given", "middle", "family", "email", "phone", "birthday", "anniversary"}
+
+// Mapping maps each field to the CSV columns that hold it, by header.
+type Mapping map[string][]string
+
+// ParseMapping reads --map values: "name=Full Name,email=E-mail 1 - Value";
+// a field may be named more than once (email=Work,email=Home).
+func ParseMapping(specs []string) (Mapping, error) {
+	if len(specs) == 0 {
+		return nil, nil
+	}
+	m := Mapping{}
+	known := map[string]bool{}
+	for _, f := range Fields {
+		known[f] = true
+	}
+	for _, spec := range specs {
+		for _, pair := range strings.Split(spec, ",") {
+			field, column, ok := strings.Cut(pair, "=")
+			field, column = strings.ToLower(strings.TrimSpace(field)), strings.TrimSpace(column)
+			if !ok || column == "" {
+				return nil, fmt.Errorf("--map %q: write FIELD=COLUMN, such as name=Full Name", pair)
+			}
+			if !known[field] {
+				return nil, fmt.Errorf("--map %q: no field %q; the fields are %s", pair, field, strings.Join(Fields, ", "))
+			}
+			m[field] = append(m[field], column)
+		}
+	}
+	if len(m["name"]) == 0 && len(m["given"]) == 0 && len(m["family"]) == 0 {
+		return nil, errors.New("--map needs a column for name (or for given and family)")
+	}
+	return m, nil
+}
+
+// csvReader reads one person per record after the header row.
+type csvReader struct {
+	r       *csv.Reader
+	now     time.Time
+	columns map[string][]int // field → column indexes
+	events  [][2]int         // Google's "Event N - Label" and "Event N - Value"
+	header  []string
+}
+
+func newCSV(r io.Reader, fields Mapping, now time.Time) (*csvReader, error) {
+	cr := csv.NewReader(r)
+	cr.FieldsPerRecord = -1 // exports leave trailing empty cells out
+	header, err := cr.Read()
+	if err != nil {
+		return nil, csvError(err, "the header row")
+	}
+	if len(header) > 0 {
+		header[0] = strings.TrimPrefix(header[0], string(bom))
+	}
+	c := &csvReader{r: cr, now: now, header: header, columns: map[string][]int{}}
+	if fields != nil {
+		index := map[string]int{}
+		for i, h := range header {
+			index[strings.ToLower(strings.TrimSpace(h))] = i
+		}
+		for field, cols := range fields {
+			for _, col := range cols {
+				i, ok := index[strings.ToLower(col)]
+				if !ok {
+					return nil, fmt.Errorf("--map %s=%s: no column %q in the header row (%s)", field, col, col, strings.Join(header, ", "))
+				}
+				c.columns[field] = append(c.columns[field], i)
+			}
+		}
+	} else {
+		c.recognise()
+	}
+	if len(c.columns["name"]) == 0 && len(c.columns["given"]) == 0 && len(c.columns["family"]) == 0 {
+		return nil, fmt.Errorf("no column of this CSV holds a name (the header row is %s); say which with --map name=COLUMN",
+			clip(strings.Join(header, ", ")))
+	}
+	return c, nil
+}
+
+// recognise finds the columns of Google Contacts' export (First Name,
+// E-mail 1 - Value, Phone 1 - Value, Birthday, Event 1 - Label/Value; or
+// the older Name, Given Name, Family Name), Outlook's (First Name, E-mail
+// Address, E-mail 2 Address, Mobile Phone, Birthday, Anniversary) and plain
+// ones (Name, Email, Phone).
+func (c *csvReader) recognise() {
+	labels := map[string]int{}
+	for i, h := range c.header {
+		k := strings.ToLower(strings.TrimSpace(h))
+		field := ""
+		switch {
+		case k == "name" || k == "full name" || k == "display name":
+			field = "name"
+		case k == "first name" || k == "given name":
+			field = "given"
+		case k == "middle name" || k == "additional name":
+			field = "middle"
+		case k == "last name" || k == "family name" || k == "surname":
+			field = "family"
+		case k == "birthday" || k == "birth date" || k == "date of birth":
+			field = "birthday"
+		case k == "anniversary":
+			field = "anniversary"
+		case strings.HasPrefix(k, "event ") && strings.HasSuffix(k, " - label"):
+			labels[strings.TrimSuffix(k, " - label")] = i
+			continue
+		case strings.HasPrefix(k, "event ") && strings.HasSuffix(k, " - value"):
+			if l, ok := labels[strings.TrimSuffix(k, " - value")]; ok {
+				c.events = append(c.events, [2]int{l, i})
+			}
+			continue
+		case strings.Contains(k, "mail") && !strings.Contains(k, "type") && !strings.Contains(k, "label") && !strings.Contains(k, "display"):
+			field = "email"
+		case strings.Contains(k, "phone") && !strings.Contains(k, "type") && !strings.Contains(k, "label"):
+			field = "phone"
+		default:
+			continue
+		}
+		c.columns[field] = append(c.columns[field], i)
+	}
+}
+
+// Next reads one record.
+func (c *csvReader) Next() (Person, error) {
+	rec, err := c.r.Read()
+	if err == io.EOF {
+		return Person{}, io.EOF
+	}
+	if err != nil {
+		return Person{}, csvError(err, "")
+	}
+	line, _ := c.r.FieldPos(0)
+	cell := func(i int) string {
+		if i < len(rec) {
+			return strings.TrimSpace(rec[i])
+		}
+		return ""
+	}
+	// Google joins several values of one cell with " ::: ".
+	values := func(field string) []string {
+		var out []string
+		for _, i := range c.columns[field] {
+			for _, v := range strings.Split(cell(i), ":::") {
+				if v = strings.TrimSpace(v); v != "" {
+					out = append(out, v)
+				}
+			}
+		}
+		return out
+	}
+	p := Person{Line: line}
+	p.Name = strings.Join(values("name"), " ")
+	if p.Name == "" {
+		p.Name = strings.Join(append(append(values("given"), values("middle")...), values("family")...), " ")
+	}
+	p.Name = strings.Join(strings.Fields(p.Name), " ")
+	for _, i := range c.columns["email"] {
+		line, _ := c.r.FieldPos(i)
+		p.add(line, true, strings.Split(cell(i), ":::")...)
+	}
+	for _, i := range c.columns["phone"] {
+		line, _ := c.r.FieldPos(i)
+		p.add(line, false, strings.Split(cell(i), ":::")...)
+	}
+	for _, f := range []string{"birthday", "anniversary"} {
+		for _, i := range c.columns[f] {
+			line, _ := c.r.FieldPos(i)
+			p.addDate(line, f, cell(i), 0, c.now)
+		}
+	}
+	for _, ev := range c.events {
+		name := strings.ToLower(cell(ev[0]))
+		if name == "" || cell(ev[1]) == "" {
+			continue
+		}
+		line, _ := c.r.FieldPos(ev[1])
+		p.addDate(line, name, cell(ev[1]), 0, c.now)
+	}
+	return p, nil
+}
+
+// csvError gives a CSV reader's error its line.
+func csvError(err error, where string) error {
+	var pe *csv.ParseError
+	if errors.As(err, &pe) {
+		msg := pe.Err.Error()
+		if pe.StartLine != pe.Line {
+			msg += fmt.Sprintf(" (in the record that starts on line %d)", pe.StartLine)
+		}
+		return &SyntaxError{Line: pe.Line, Msg: msg}
+	}
+	if err == io.EOF {
+		return &SyntaxError{Line: 1, Msg: "the file is empty; a CSV needs " + where}
+	}
+	return err
+}

@@ -1,0 +1,108 @@
+package importer
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/rekindle/rekindle/rules"
+)
+
+// parseDate reads a date as exports write it: 1990-04-12 or 19900412
+// (with or without a time after it), --04-12 or --0412 when the year is not
+// known (vCard 4.0), 04-12, and 4/12/1990 (Outlook, month first). omitYear
+// is a year that stands for "not known" (Apple writes 1604); 0 for none.
+// An empty value, or Outlook's 0/0/00, is ok = false with no error.
+func parseDate(s string, omitYear int) (o rules.Occasion, ok bool, err error) {
+	s = strings.TrimSpace(s)
+	if s == "" || s == "0/0/00" || s == "0/0/0000" {
+		return o, false, nil
+	}
+	bad := func() (rules.Occasion, bool, error) {
+		return rules.Occasion{}, false, fmt.Errorf("%q is not a date", s)
+	}
+	var y, m, d int
+	var e1, e2, e3 error
+	if i := strings.IndexByte(s, 'T'); i > 0 {
+		s = s[:i]
+	}
+	switch {
+	case strings.HasPrefix(s, "--"):
+		md := strings.ReplaceAll(s[2:], "-", "")
+		if len(md) != 4 {
+			return bad()
+		}
+		m, e1 = strconv.Atoi(md[:2])
+		d, e2 = strconv.Atoi(md[2:])
+	case strings.Contains(s, "/"):
+		parts := strings.Split(s, "/")
+		if len(parts) != 3 {
+			return bad()
+		}
+		m, e1 = strconv.Atoi(parts[0])
+		d, e2 = strconv.Atoi(parts[1])
+		y, e3 = strconv.Atoi(parts[2])
+		if len(parts[2]) != 4 {
+			return bad() // a two-digit year could be any century
+		}
+	case len(s) == 5 && s[2] == '-':
+		m, e1 = strconv.Atoi(s[:2])
+		d, e2 = strconv.Atoi(s[3:])
+	case len(s) == 10 && s[4] == '-' && s[7] == '-':
+		y, e3 = strconv.Atoi(s[:4])
+		m, e1 = strconv.Atoi(s[5:7])
+		d, e2 = strconv.Atoi(s[8:])
+	case len(s) == 8:
+		y, e3 = strconv.Atoi(s[:4])
+		m, e1 = strconv.Atoi(s[4:6])
+		d, e2 = strconv.Atoi(s[6:])
+	default:
+		return bad()
+	}
+	if e1 != nil || e2 != nil || e3 != nil || m < 1 || m > 12 || d < 1 || y < 0 {
+		return bad()
+	}
+	if y == omitYear {
+		y = 0
+	}
+	// A year that is not known is checked against a leap year: 29
+	// February is a day of the year, 30 February is not.
+	check := y
+	if check == 0 {
+		check = 2000
+	}
+	if t := time.Date(check, time.Month(m), d, 0, 0, 0, 0, time.UTC); t.Month() != time.Month(m) {
+		return bad()
+	}
+	return rules.Occasion{Year: y, Month: time.Month(m), Day: d}, true, nil
+}
+
+// addDate adds the occasion read from value, or a note with the line when
+// it cannot be read; a birthday after now is left out too.
+func (p *Person) addDate(line int, name, value string, omitYear int, now time.Time) {
+	o, ok, err := parseDate(value, omitYear)
+	if err != nil {
+		p.Notes = append(p.Notes, Note{line, fmt.Sprintf("%s %v; left out", name, err)})
+		return
+	}
+	if !ok {
+		return
+	}
+	if name == rules.Birthday && o.Year != 0 && time.Date(o.Year, o.Month, o.Day, 0, 0, 0, 0, now.Location()).After(now) {
+		p.Notes = append(p.Notes, Note{line, fmt.Sprintf("birthday %s is after today; left out", o)})
+		return
+	}
+	for _, have := range p.Occasions {
+		if have.Name == name {
+			p.Notes = append(p.Notes, Note{line, fmt.Sprintf("a second %s; the first is kept", name)})
+			return
+		}
+	}
+	o.Name = name
+	if name == rules.Birthday {
+		p.Occasions = append([]rules.Occasion{o}, p.Occasions...)
+		return
+	}
+	p.Occasions = append(p.Occasions, o)
+}

@@ -1,0 +1,114 @@
+// Package importer reads the people of a contact export (vCard 3.0 or 4.0
+// from a phone, Nextcloud or Apple; CSV from Google Contacts, Outlook or
+// any table with a header row) and writes them as the config's
+// [[contact]] tables. It streams: one person at a time, whatever the size
+// of the file.
+//
+// A value rekindle cannot use (an address that is not one, a date that
+// does not exist) is left out of that person with a note that names its
+// line; input that is not vCard or CSV at all is an error with its line.
+package importer
+
+import (
+	"bufio"
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/rekindle/rekindle/config"
+	"github.com/rekindle/rekindle/rules"
+)
+
+// Person is one contact of an export.
+type Person struct {
+	Line      int // where it starts in the file
+	Name      string
+	Emails    []string
+	Phones    []string
+	Occasions []rules.Occasion // the birthday first, when known
+	Notes     []Note           // what was left out, and why
+}
+
+// Note is a value left out of a person, with its line.
+type Note struct {
+	Line int
+	Msg  string
+}
+
+func (n Note) String() string { return fmt.Sprintf("line %d: %s", n.Line, n.Msg) }
+
+// Reader yields the people of a file one by one, and io.EOF after the last.
+type Reader interface {
+	Next() (Person, error)
+}
+
+// SyntaxError is input that cannot be read at all.
+type SyntaxError struct {
+	Line int
+	Msg  string
+}
+
+func (e *SyntaxError) Error() string { return fmt.Sprintf("line %d: %s", e.Line, e.Msg) }
+
+// Options say how to read a file.
+type Options struct {
+	// Map names the CSV columns of each field; nil: recognise the headers
+	// of Google's and Outlook's exports and the plain ones.
+	Map Mapping
+	// Now is today: a birthday after it is left out.
+	Now time.Time
+}
+
+// Open reads r as vCard when it starts with BEGIN:VCARD (after a byte
+// order mark and blank lines), else as CSV with a header row.
+func Open(r io.Reader, o Options) (Reader, error) {
+	br := bufio.NewReaderSize(r, 64<<10)
+	head, _ := br.Peek(4096)
+	first := strings.TrimSpace(string(bytes.TrimPrefix(head, bom)))
+	if i := strings.IndexAny(first, "\r\n"); i >= 0 {
+		first = first[:i]
+	}
+	if strings.EqualFold(strings.TrimSpace(first), "BEGIN:VCARD") {
+		if o.Map != nil {
+			return nil, errors.New("--map is for CSV files; this is a vCard file")
+		}
+		return newVCard(br, o.Now), nil
+	}
+	return newCSV(br, o.Map, o.Now)
+}
+
+var bom = []byte("\uFEFF")
+
+// add appends the values that are valid addresses or numbers, once each
+// (ignoring case for addresses), and a note for each that is not.
+func (p *Person) add(line int, email bool, values ...string) {
+	for _, v := range values {
+		v = strings.TrimSpace(v)
+		if v == "" {
+			continue
+		}
+		list, valid, what := &p.Phones, config.ValidPhone, "a phone number"
+		if email {
+			v = strings.TrimPrefix(strings.TrimPrefix(v, "mailto:"), "MAILTO:")
+			list, valid, what = &p.Emails, config.ValidEmail, "an email address"
+		} else {
+			v = strings.TrimPrefix(v, "tel:")
+		}
+		if !valid(v) {
+			p.Notes = append(p.Notes, Note{line, fmt.Sprintf("%q is not %s rekindle takes; left out", v, what)})
+			continue
+		}
+		dup := false
+		for _, have := range *list {
+			if strings.EqualFold(have, v) {
+				dup = true
+			}
+		}
+		if !dup {
+			*list = append(*list, v)
+		}
+	}
+}
