@@ -35,6 +35,10 @@ type Data struct {
 	Interest   string   // one of their interests, or ""
 	Interests  []string // all of them
 	Notes      string
+	Occasion   string // for occasion: "birthday", "anniversary" or the name the user gave it
+	When       string // the occasion's day in words: "today", "tomorrow", "on 2026-12-24"
+	Years      int    // the years it makes: 37 for a birthday in 1989 on its day in 2026; 0 when unknown
+	Quiet      bool   // the occasion comes during a cooldown or while waiting for a reply
 }
 
 // The parts of a reminder a config may override: [templates.KIND].
@@ -69,6 +73,22 @@ var defaultTemplates = map[rules.Kind]map[string][]string{
 			`{{else}}You wrote on {{.Sent}} and haven't heard back. Messages get buried; a short, light nudge is fine.{{end}}`},
 		"opener": {
 			`{{if .LastTry}}Hi {{.First}}, no pressure at all. Whenever you feel like catching up, I'm here.{{else}}Hey {{.First}}, just bumping this up in case it got lost. No rush!{{end}}`,
+		},
+	},
+	rules.OccasionKind: {
+		"title": {`{{if eq .Occasion "birthday"}}{{.Name}}'s birthday is {{.When}}{{else}}{{.Name}}: {{.Occasion}} {{.When}}{{end}}`},
+		"lead": {`{{if eq .Occasion "birthday"}}{{if .Years}}{{.First}} turns {{.Years}} {{.When}}.{{else}}It's {{.First}}'s birthday {{.When}}.{{end}}` +
+			`{{else if eq .Occasion "anniversary"}}{{if .Years}}{{.Years}} {{if eq .Years 1}}year{{else}}years{{end}} married {{.When}}.{{else}}{{.First}}'s anniversary is {{.When}}.{{end}}` +
+			`{{else}}{{.Occasion}}: {{if .Years}}{{.Years}} {{if eq .Years 1}}year{{else}}years{{end}} {{.When}}{{else}}{{.When}}{{end}}.{{end}}` +
+			`{{if .Quiet}} Things are quiet between you right now; a short, warm wish that asks for nothing back is all this needs.` +
+			`{{else}} A good moment to get in touch.{{end}}`},
+		"opener": {
+			`{{if eq .Occasion "birthday"}}{{if .Quiet}}Happy birthday, {{.First}}. Wishing you a lovely day.{{else}}Happy birthday, {{.First}}! I hope it's a great one. Let's celebrate soon?{{end}}` +
+				`{{else if eq .Occasion "anniversary"}}{{if .Quiet}}Happy anniversary, {{.First}}. Wishing you both a lovely day.{{else}}Happy anniversary, {{.First}}! How are you two celebrating?{{end}}` +
+				`{{else}}{{if .Quiet}}Thinking of you today, {{.First}}.{{else}}Hey {{.First}}, I was thinking of you today. How are you?{{end}}{{end}}`,
+			`{{if eq .Occasion "birthday"}}{{if .Quiet}}Happy birthday, {{.First}}. I hope the year ahead is kind to you.{{else}}Happy birthday, {{.First}}! Any plans for the day?{{end}}` +
+				`{{else if eq .Occasion "anniversary"}}{{if .Quiet}}Happy anniversary to you both, {{.First}}.{{else}}Happy anniversary, {{.First}}! Wishing you both many more.{{end}}` +
+				`{{else}}{{if .Quiet}}Thinking of you today, {{.First}}. Hope all is well.{{else}}Hi {{.First}}, today made me think of you. What's new?{{end}}{{end}}`,
 		},
 	},
 	rules.LetBeNotice: {
@@ -119,7 +139,7 @@ func NewTemplates(overrides map[string]map[string]string) (*Templates, error) {
 
 var sampleData = Data{Name: "Alice Moreau", First: "Alice", ID: "alice-moreau", Days: 30, Last: "2026-10-20",
 	Every: "30 days", Fallout: "2026-11-20", CoolDays: 7, Sent: "2026-11-25", Unanswered: 2, Interest: "chess",
-	Interests: []string{"chess"}, Notes: "New job."}
+	Interests: []string{"chess"}, Notes: "New job.", Occasion: "birthday", When: "tomorrow", Years: 37}
 
 // data gathers the template data for a reminder.
 func data(r Reminder) Data {
@@ -146,6 +166,10 @@ func data(r Reminder) Data {
 	if len(c.Interests) > 0 {
 		d.Interest = c.Interests[pick(c.ID, res.Anchor, len(c.Interests))]
 	}
+	if !res.OccasionDay.IsZero() {
+		d.Occasion, d.When, d.Years = res.Occasion.Name, rules.When(r.At, res.OccasionDay), res.Years()
+		d.Quiet = res.During == rules.CoolingDown || res.During == rules.Waiting
+	}
 	return d
 }
 
@@ -169,6 +193,7 @@ var kindTags = map[rules.Kind][]string{
 	rules.CooldownOver: {"dove"},
 	rules.FollowUp:     {"speech_balloon"},
 	rules.LetBeNotice:  {"fallen_leaf"},
+	rules.OccasionKind: {"gift"},
 }
 
 // Render composes a reminder's message: its title, lead and opener from
@@ -204,7 +229,9 @@ func (t *Templates) Render(r Reminder) (Message, error) {
 		return Message{}, err
 	}
 	m := Message{Title: title, Lead: lead, Opener: opener, Tags: kindTags[kind]}
-	if kind != rules.LetBeNotice { // no conversation starters for someone to let be
+	// No conversation starters for someone to let be, nor for a wish that
+	// should ask for nothing.
+	if kind != rules.LetBeNotice && !(kind == rules.OccasionKind && d.Quiet) {
 		m.Starters = starters(r.Contact)
 	}
 	if kind == rules.LetBeNotice {

@@ -55,6 +55,26 @@ interests = ["climbing"]
 name = "Zed"
 last_interaction = 2026-08-15
 reached_out = [2026-11-20, 2026-11-25]
+
+[[contact]]
+name = "Ines Duarte"
+last_interaction = 2026-11-25
+birthday = 1989-12-02
+interests = ["pottery"]
+
+[[contact]]
+name = "Olga"
+last_interaction = 2026-09-01
+fallout = 2026-11-28
+birthday = "--12-01"
+interests = ["sailing"]
+
+[[contact]]
+name = "Pat"
+last_interaction = 2026-11-25
+[contact.dates]
+anniversary = 2020-12-02
+"moved to Lisbon" = 2025-12-03
 `
 
 // cases are a reminder of every kind, and the variants that read
@@ -68,6 +88,9 @@ var cases = []struct {
 	{"follow_up", "emil-the-great-co"},
 	{"follow_up-last-try", "dana"},
 	{"let_be", "zed"},
+	{"occasion", "ines-duarte"},
+	{"occasion-quiet", "olga"},
+	{"occasion-anniversary", "pat"},
 	{"test", ""},
 }
 

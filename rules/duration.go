@@ -28,6 +28,14 @@ func (d Duration) After(t time.Time) time.Time {
 	return t.Add(d.Clock)
 }
 
+// Before returns the instant d before t, counting days on t's calendar.
+func (d Duration) Before(t time.Time) time.Time {
+	if d.Days != 0 {
+		t = t.AddDate(0, 0, -d.Days)
+	}
+	return t.Add(-d.Clock)
+}
+
 // Approx returns d as elapsed time with 24-hour days; it is for ratios and
 // sorting, never for due dates.
 func (d Duration) Approx() time.Duration {

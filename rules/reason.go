@@ -57,6 +57,12 @@ func (r *Result) Reason(t time.Time) string {
 			return "no reply since " + day(r.Anchor) + "; one last try, then let them be"
 		}
 		return "no reply since " + day(r.Anchor) + "; a light follow-up is fine now"
+	case OccasionKind:
+		why := r.OccasionText(t)
+		if r.During == CoolingDown || r.During == Waiting {
+			return why + "; things are quiet between you, so a short, warm wish that asks for nothing"
+		}
+		return why + "; a good reason to write"
 	case CheckIn:
 		if r.Last.IsZero() {
 			return "no interaction on record yet; say hello and log it"
@@ -71,4 +77,33 @@ func (r *Result) Reason(t time.Time) string {
 		return "cadence reminders are off (every = \"0\") and no interaction is on record"
 	}
 	return "last talked on " + day(r.Last) + "; cadence reminders are off (every = \"0\")"
+}
+
+// OccasionText says the occasion and its day in words as seen from t:
+// "birthday tomorrow (turns 37)", "anniversary on 2027-01-01 (8 years)".
+// "" when there is none.
+func (r *Result) OccasionText(t time.Time) string {
+	if r.OccasionDay.IsZero() {
+		return ""
+	}
+	s := r.Occasion.Name + " " + When(t, r.OccasionDay)
+	if n := r.Years(); n > 0 {
+		if r.Occasion.Name == Birthday {
+			s += " (turns " + strconv.Itoa(n) + ")"
+		} else {
+			s += " (" + plural(n, "year", "years") + ")"
+		}
+	}
+	return s
+}
+
+// When says a day as seen from t: "today", "tomorrow", "on 2026-12-24".
+func When(t, day time.Time) string {
+	switch DaysBetween(t, day) {
+	case 0:
+		return "today"
+	case 1:
+		return "tomorrow"
+	}
+	return "on " + day.Format(dateLayout)
 }

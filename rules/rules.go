@@ -13,7 +13,11 @@
 //     last message, then due (follow_up); once max_unanswered messages are
 //     unanswered, let_be, with one notice when follow_up_after has passed;
 //  4. otherwise ok until every has passed since the last interaction, then due
-//     (check_in).
+//     (check_in);
+//  5. over 2 to 4, unless they are let be or snoozed: a birthday or another
+//     date that comes back each year is due from occasion_notice before its
+//     day to the day's end (occasion), once a year; the state it interrupts
+//     is kept in During and comes back after it.
 //
 // All times must be in the configured time zone: day arithmetic happens on
 // their calendar.
@@ -48,10 +52,11 @@ const (
 	CooldownOver Kind = "cooldown_over"
 	FollowUp     Kind = "follow_up"
 	LetBeNotice  Kind = "let_be"
+	OccasionKind Kind = "occasion" // a birthday or another date that comes back each year
 )
 
 // Kinds lists every reminder kind.
-var Kinds = []Kind{CheckIn, CooldownOver, FollowUp, LetBeNotice}
+var Kinds = []Kind{CheckIn, CooldownOver, FollowUp, LetBeNotice, OccasionKind}
 
 // Settings are one person's resolved rule settings.
 type Settings struct {
@@ -149,7 +154,30 @@ type Result struct {
 	Since      time.Time // when the explicit let-be or snooze was logged
 	Until      time.Time // end of an active snooze
 	Blocked    State     // the state a snooze hides (its Kind and Next are kept)
-	settings   Settings
+
+	// Occasion is the occasion due (Kind OccasionKind), else the next one to
+	// come; OccasionDay is its day this time (midnight), zero when the
+	// person has none. During is the state an occasion reminder comes in:
+	// OK or Due as usual, CoolingDown or Waiting when things are quiet.
+	Occasion    Occasion
+	OccasionDay time.Time
+	During      State
+	// Wake is the next instant after t at which the result changes if
+	// nothing is logged (a reminder comes due, an occasion begins or
+	// ends); zero: never.
+	Wake time.Time
+
+	settings Settings
+}
+
+// Years counts the years since the occasion's first time, on its day this
+// time: 37 for a birthday in 1989 on its day in 2026. 0 when the year is
+// not known or there is no occasion.
+func (r *Result) Years() int {
+	if r.Occasion.Year == 0 || r.OccasionDay.IsZero() {
+		return 0
+	}
+	return r.OccasionDay.Year() - r.Occasion.Year
 }
 
 // IsDue reports whether the reminder Kind is due at t.
@@ -266,13 +294,78 @@ func Evaluate(s Settings, c *Contact, events []Event, t time.Time) Result {
 		r.State = Due
 	}
 
-	if !snoozeUntil.IsZero() && t.Before(snoozeUntil) {
+	snoozed := !snoozeUntil.IsZero() && t.Before(snoozeUntil)
+	if r.Kind != None && r.Next.After(t) {
+		r.Wake = r.Next
+	}
+	// An occasion takes the reminder from occasion_notice before its day
+	// to the day's end, whatever else is going on, except for someone let
+	// be (by the user or after the last try) or snoozed. It never counts
+	// as outreach: the episode it interrupts goes on after it.
+	if o, day, ok := nextOccasion(c.Occasions, s.OccasionNotice, t); ok {
+		r.Occasion, r.OccasionDay = o, day
+		start, end := s.OccasionNotice.Before(day), day.AddDate(0, 0, 1)
+		switch {
+		case start.After(t):
+			r.Wake = Earliest(r.Wake, start)
+		case r.State != LetBe && !snoozed:
+			r.During = r.State
+			r.State, r.Kind, r.Next, r.Anchor = Due, OccasionKind, start, day
+			r.Wake = end
+		default:
+			r.Wake = Earliest(r.Wake, end) // the next one may come after
+		}
+	}
+
+	if snoozed {
 		r.Blocked = r.State
 		r.State = Snoozed
 		r.Since, r.Until = snoozeAt, snoozeUntil
 		if r.Kind != None && r.Next.Before(snoozeUntil) {
 			r.Next = snoozeUntil
 		}
+		r.Wake = Earliest(r.Wake, snoozeUntil)
 	}
 	return r
 }
+
+// Earliest is the earlier of two instants, zero standing for never.
+func Earliest(a, b time.Time) time.Time {
+	if a.IsZero() || (!b.IsZero() && b.Before(a)) {
+		return b
+	}
+	return a
+}
+
+// nextOccasion finds the occasion whose day ends soonest after t (so one
+// whose notice has begun comes before one still ahead), and that day, at
+// midnight on t's calendar. 29 February falls on 28 February in other
+// years; a date with a known year counts from that year on.
+func nextOccasion(list []Occasion, notice Duration, t time.Time) (Occasion, time.Time, bool) {
+	var best Occasion
+	var bestDay time.Time
+	for _, o := range list {
+		// The notice is at most a year, so last year's day, this year's
+		// and next year's cover every window that may hold t.
+		for y := t.Year() - 1; y <= t.Year()+1; y++ {
+			if o.Year != 0 && y < o.Year {
+				continue
+			}
+			d := o.Day
+			if o.Month == time.February && d == 29 && !leap(y) {
+				d = 28
+			}
+			day := time.Date(y, o.Month, d, 0, 0, 0, 0, t.Location())
+			if !day.AddDate(0, 0, 1).After(t) {
+				continue
+			}
+			if bestDay.IsZero() || day.Before(bestDay) {
+				best, bestDay = o, day
+			}
+			break // later years of this occasion come later still
+		}
+	}
+	return best, bestDay, !bestDay.IsZero()
+}
+
+func leap(y int) bool { return y%4 == 0 && (y%100 != 0 || y%400 == 0) }

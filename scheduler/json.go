@@ -7,8 +7,8 @@ import (
 )
 
 // AppendJSON appends s as an indented JSON object, the status document of
-// the README ("status --json"), with null for an absent kind, last interaction or next
-// reminder. It is written by hand because `status --json` on a large list
+// the README ("status --json"), with null for an absent kind, last interaction, next
+// reminder or next occasion. It is written by hand because `status --json` on a large list
 // must cost little more than reading the config.
 func (s *Status) AppendJSON(b []byte, indent string) []byte {
 	in := indent + "  "
@@ -32,6 +32,22 @@ func (s *Status) AppendJSON(b []byte, indent string) []byte {
 	b = appendTime(b, s.Next)
 	b = appendField(b, ",\n"+in, "reason")
 	b = appendString(b, s.Reason)
+	b = appendField(b, ",\n"+in, "next_occasion")
+	if s.OccasionDay.IsZero() {
+		b = append(b, "null"...)
+	} else {
+		b = append(b, `{"name": `...)
+		b = appendString(b, s.Occasion)
+		b = append(b, `, "date": "`...)
+		b = s.OccasionDay.AppendFormat(b, time.DateOnly)
+		b = append(b, `", "years": `...)
+		if s.Years > 0 {
+			b = strconv.AppendInt(b, int64(s.Years), 10)
+		} else {
+			b = append(b, "null"...)
+		}
+		b = append(b, '}')
+	}
 	b = append(b, '\n')
 	b = append(b, indent...)
 	return append(b, '}')

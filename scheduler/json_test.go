@@ -34,12 +34,13 @@ func FuzzAppendJSONString(f *testing.F) {
 func TestStatusJSONMatchesEncodingJSON(t *testing.T) {
 	loc, _ := time.LoadLocation("Europe/Berlin")
 	s := Status{ID: "zoë", Name: "Zoë \"Z\"", State: rules.Due, Kind: rules.CheckIn,
-		LastInteraction: time.Date(2026, 10, 20, 0, 0, 0, 0, loc), Reason: "line\nbreak"}
+		LastInteraction: time.Date(2026, 10, 20, 0, 0, 0, 0, loc), Reason: "line\nbreak",
+		Occasion: "moved \"here\"", OccasionDay: time.Date(2027, 1, 2, 0, 0, 0, 0, loc), Years: 3}
 	b, err := json.Marshal(s)
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := `{"id":"zoë","name":"Zoë \"Z\"","state":"due","kind":"check_in","last_interaction":"2026-10-20T00:00:00+02:00","next":null,"reason":"line\nbreak"}`
+	want := `{"id":"zoë","name":"Zoë \"Z\"","state":"due","kind":"check_in","last_interaction":"2026-10-20T00:00:00+02:00","next":null,"reason":"line\nbreak","next_occasion":{"name":"moved \"here\"","date":"2027-01-02","years":3}}`
 	if string(b) != want {
 		t.Errorf("got  %s\nwant %s", b, want)
 	}

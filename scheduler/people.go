@@ -120,6 +120,12 @@ type Status struct {
 	Reason          string
 	Anchor          time.Time // opened the episode: with ID and Kind, the reminder's identity
 	Failed          []string  // channels that failed for good on the reminder due now
+	// The occasion due now, else the next to come: its name, its day this
+	// time (zero: the person has none) and the years it makes then (0:
+	// the year is not known).
+	Occasion    string
+	OccasionDay time.Time
+	Years       int
 }
 
 // evaluateAll evaluates everyone at t, in config order. hist is the outbox's
@@ -140,13 +146,16 @@ func statuses(people []Person, hist map[journal.Identity]journal.Enqueued, out [
 		s := Status{
 			ID: p.ID, Name: p.Name, State: r.State,
 			LastInteraction: r.Last, Next: r.Next, Reason: r.Reason(t),
+			Occasion: r.Occasion.Name, OccasionDay: r.OccasionDay, Years: r.Years(),
 		}
 		if r.State != rules.Snoozed && r.IsDue(t) {
 			s.Kind, s.Anchor = r.Kind, r.Anchor
 			if ok, next, _ := again(hist, p, &r, t); !ok {
 				last := hist[identity(p, &r)].Last.In(t.Location())
 				s.Next = next
-				if next.IsZero() {
+				if r.Kind == rules.OccasionKind {
+					s.Reason += "; reminded on " + last.Format("2006-01-02")
+				} else if next.IsZero() {
 					s.Reason += "; reminded on " + last.Format("2006-01-02") + ", not again"
 				} else {
 					s.Reason += "; reminded on " + last.Format("2006-01-02") + ", again from " + next.Format("2006-01-02")
@@ -254,11 +263,11 @@ func overdue(p *Person, r *rules.Result, t time.Time) float64 {
 }
 
 // rankUnit is what a person's overdue time is measured in: their cadence,
-// a day when they have none; 0 for someone with no interaction on record,
-// who ranks above everyone.
+// a day when they have none; 0 for an occasion and for someone with no
+// interaction on record, who rank above everyone.
 func rankUnit(p *Person, r *rules.Result) time.Duration {
-	if r.Kind == rules.CheckIn && r.Last.IsZero() {
-		return 0
+	if r.Kind == rules.OccasionKind || (r.Kind == rules.CheckIn && r.Last.IsZero()) {
+		return 0 // an occasion cannot wait for the next run
 	}
 	if unit := p.Settings.Every.Approx(); unit > 0 {
 		return unit

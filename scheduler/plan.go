@@ -79,11 +79,11 @@ func plan(cfg *config.Config, people []Person, hist map[journal.Identity]journal
 				if ok, next, _ := again(hist, p, &r, slot); ok {
 					results[w.person] = r
 					pool.add(rankUnit(p, &r), r.Next, w.person)
-				} else if !next.IsZero() {
-					q.push(next, w.person)
+				} else if next = rules.Earliest(next, r.Wake); !next.IsZero() {
+					q.push(next, w.person) // remind_again, or an occasion first
 				}
-			case r.Kind != rules.None && r.Next.After(slot):
-				q.push(r.Next, w.person)
+			case !r.Wake.IsZero():
+				q.push(r.Wake, w.person)
 			}
 		}
 		if pool.n == 0 {
@@ -98,10 +98,14 @@ func plan(cfg *config.Config, people []Person, hist map[journal.Identity]journal
 				return
 			}
 			// remind_again counts from the run, as the outbox's created
-			// time does for the daemon.
-			ra := p.Settings.RemindAgain
-			if r.Kind != rules.LetBeNotice && !ra.IsZero() {
-				q.push(ra.After(slot), person)
+			// time does for the daemon; an occasion comes once, and the
+			// person's result changes again at its day's end.
+			var next time.Time
+			if ra := p.Settings.RemindAgain; r.Kind != rules.LetBeNotice && r.Kind != rules.OccasionKind && !ra.IsZero() {
+				next = ra.After(slot)
+			}
+			if next = rules.Earliest(next, r.Wake); !next.IsZero() {
+				q.push(next, person)
 			}
 		}
 	}
@@ -217,3 +221,4 @@ func (q *waitQueue) pop() waiting {
 	*q = h
 	return top
 }
+

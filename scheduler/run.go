@@ -45,6 +45,9 @@ func again(hist map[journal.Identity]journal.Enqueued, p *Person, r *rules.Resul
 		return true, time.Time{}, 0
 	}
 	ra := p.Settings.RemindAgain
+	if r.Kind == rules.OccasionKind {
+		return false, r.Wake, e.Repeats // once an occasion; back at its day's end
+	}
 	if r.Kind == rules.LetBeNotice || ra.IsZero() {
 		return false, time.Time{}, e.Repeats
 	}
