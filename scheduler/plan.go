@@ -16,15 +16,28 @@ type Planned struct {
 	At      time.Time // delivery time, after quiet hours
 	Contact *config.Contact
 	Kind    rules.Kind
+	// For an occasion: its name and its day (midnight).
+	Occasion    string
+	OccasionDay time.Time
 }
 
-// MarshalJSON writes {"at", "id", "kind"} as the README has it.
+// MarshalJSON writes {"at", "id", "kind"} as the README has it, and
+// "occasion" and "date" for an occasion.
 func (p Planned) MarshalJSON() ([]byte, error) {
 	return json.Marshal(struct {
-		At   string `json:"at"`
-		ID   string `json:"id"`
-		Kind string `json:"kind"`
-	}{p.At.Format(time.RFC3339), p.Contact.ID, string(p.Kind)})
+		At       string `json:"at"`
+		ID       string `json:"id"`
+		Kind     string `json:"kind"`
+		Occasion string `json:"occasion,omitempty"`
+		Date     string `json:"date,omitempty"`
+	}{p.At.Format(time.RFC3339), p.Contact.ID, string(p.Kind), p.Occasion, p.day()})
+}
+
+func (p Planned) day() string {
+	if p.Kind != rules.OccasionKind {
+		return ""
+	}
+	return p.OccasionDay.Format(time.DateOnly)
 }
 
 // Plan simulates the scheduled runs strictly after from up to and including
@@ -94,7 +107,11 @@ func plan(cfg *config.Config, people []Person, hist map[journal.Identity]journal
 		at := deliverTime(cfg.QuietHours, slot)
 		for _, person := range pool.take(slot, cfg.MaxPerRun) {
 			p, r := &people[person], &results[person]
-			if !yield(Planned{At: at, Contact: p.Contact, Kind: r.Kind}) {
+			planned := Planned{At: at, Contact: p.Contact, Kind: r.Kind}
+			if r.Kind == rules.OccasionKind {
+				planned.Occasion, planned.OccasionDay = r.Occasion.Name, r.OccasionDay
+			}
+			if !yield(planned) {
 				return
 			}
 			// remind_again counts from the run, as the outbox's created

@@ -8,6 +8,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/rekindle/rekindle/rules"
 	"github.com/rekindle/rekindle/scheduler"
 )
 
@@ -43,7 +44,13 @@ func (c *cli) plan(ctx context.Context, args []string) error {
 			n++
 			fmt.Fprintf(w, "\n  {\n    \"at\": %q,\n    \"id\": ", p.At.Format(time.RFC3339))
 			w.Write(scheduler.AppendJSONString(nil, p.Contact.ID))
-			fmt.Fprintf(w, ",\n    \"kind\": %q\n  }", p.Kind)
+			fmt.Fprintf(w, ",\n    \"kind\": %q", p.Kind)
+			if p.Kind == rules.OccasionKind {
+				w.WriteString(",\n    \"occasion\": ")
+				w.Write(scheduler.AppendJSONString(nil, p.Occasion))
+				fmt.Fprintf(w, ",\n    \"date\": %q", p.OccasionDay.Format(time.DateOnly))
+			}
+			w.WriteString("\n  }")
 		}
 		if n > 0 {
 			w.WriteByte('\n')
@@ -60,7 +67,11 @@ func (c *cli) plan(ctx context.Context, args []string) error {
 			fmt.Fprintf(w, "%-20s  %-*s  %s\n", "WHEN", width, "WHO", "REMINDER")
 		}
 		n++
-		fmt.Fprintf(w, "%-20s  %-*s  %s\n", p.At.Format("Mon "+stamp), width, p.Contact.Name, p.Kind)
+		what := string(p.Kind)
+		if p.Kind == rules.OccasionKind {
+			what += ": " + p.Occasion + " " + p.OccasionDay.Format("Mon 2 Jan")
+		}
+		fmt.Fprintf(w, "%-20s  %-*s  %s\n", p.At.Format("Mon "+stamp), width, p.Contact.Name, what)
 	}
 	if n == 0 {
 		fmt.Fprintf(w, "no reminders in the %d days after %s\n", *days, start.Format(stamp))

@@ -60,7 +60,15 @@ func (c *cli) status(ctx context.Context, args []string) error {
 		return a.Next.Before(b.Next)
 	})
 	w := tabwriter.NewWriter(c.stdout, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(w, "NAME\tSTATE\tLAST TALKED\tNEXT\tWHY")
+	occasions := false
+	for i := range st {
+		occasions = occasions || !st[i].OccasionDay.IsZero()
+	}
+	if occasions {
+		fmt.Fprintln(w, "NAME\tSTATE\tLAST TALKED\tNEXT\tOCCASION\tWHY")
+	} else {
+		fmt.Fprintln(w, "NAME\tSTATE\tLAST TALKED\tNEXT\tWHY")
+	}
 	for _, s := range st {
 		state := string(s.State)
 		switch {
@@ -69,7 +77,15 @@ func (c *cli) status(ctx context.Context, args []string) error {
 		case s.Kind != rules.None:
 			state += " (" + string(s.Kind) + ")"
 		}
-		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\n", s.Name, state, day(s.LastInteraction), day(s.Next), s.Reason)
+		if !occasions {
+			fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\n", s.Name, state, day(s.LastInteraction), day(s.Next), s.Reason)
+			continue
+		}
+		occasion := "-"
+		if !s.OccasionDay.IsZero() {
+			occasion = s.Occasion + " " + day(s.OccasionDay)
+		}
+		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\n", s.Name, state, day(s.LastInteraction), day(s.Next), occasion, s.Reason)
 	}
 	return w.Flush()
 }
