@@ -14,6 +14,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -52,6 +53,9 @@ reached_out = [2026-11-22, 2026-11-26]
 [[contact]]
 name = "Emil"
 last_interaction = 2026-11-25
+birthday = 1990-12-10
+[contact.dates]
+"moved to Lisbon" = "--03-01"
 `
 
 // fixture is a server on a real listener over a real journal.
@@ -139,6 +143,28 @@ func TestPersonPageShowsEmailAndPhone(t *testing.T) {
 		if !strings.Contains(page, want) {
 			t.Errorf("the page lacks %s:\n%s", want, r.body)
 		}
+	}
+}
+
+// Occasions in the coming four weeks are diamonds on the chart, on the
+// person's row; the person's page names the next one and lists the dates.
+func TestDashboardShowsOccasions(t *testing.T) {
+	f := start(t)
+	r := f.do(t, "GET", "/", "", false)
+	if !regexp.MustCompile(`<rect x="\d+" y="\d+"[^>]*class="occasion"><title>Emil: birthday, Thu 10 Dec \(36\)</title>`).MatchString(r.body) {
+		t.Errorf("no diamond for Emil's birthday on the chart:\n%s", r.body)
+	}
+	if strings.Count(r.body, `class="occasion"`) != 1 {
+		t.Errorf("%d diamonds; want Emil's alone (March is beyond four weeks)", strings.Count(r.body, `class="occasion"`))
+	}
+	page := html.UnescapeString(f.do(t, "GET", "/people/emil", "", false).body)
+	for _, want := range []string{"<dt>Next occasion</dt><dd>birthday, Thu 10 Dec 2026 (36)</dd>", "birthday: 1990-12-10, moved to Lisbon: --03-01"} {
+		if !strings.Contains(page, want) {
+			t.Errorf("the person's page lacks %q:\n%s", want, page)
+		}
+	}
+	if st := f.stateOf(t, "emil"); fmt.Sprint(st["next_occasion"]) != "map[date:2026-12-10 name:birthday years:36]" {
+		t.Errorf("the API's next_occasion: %v", st["next_occasion"])
 	}
 }
 

@@ -122,6 +122,10 @@ type mark struct {
 	When  string
 	Class string
 	Link  string
+	// The person's occasion in the four weeks: where, and what in words;
+	// "" when none.
+	OccasionX int
+	Occasion  string
 }
 
 type overviewData struct {
@@ -190,27 +194,47 @@ func timeline(st []scheduler.Status, now time.Time) (width, height int, days []t
 		t := start.AddDate(0, 0, d)
 		days = append(days, tick{X: x(t), Label: t.Format("2 Jan")})
 	}
+	// A row for each person with a reminder or an occasion ahead, in the
+	// order of whichever comes first.
 	var ahead []scheduler.Status
-	for _, p := range st {
-		if !p.Next.IsZero() && p.Next.Before(end) && p.State != rules.Paused {
-			ahead = append(ahead, p)
+	soon := func(p *scheduler.Status) time.Time {
+		reminder := p.Next
+		if reminder.IsZero() || !reminder.Before(end) || p.State == rules.Paused {
+			reminder = time.Time{}
+		}
+		occasion := p.OccasionDay
+		if occasion.IsZero() || !occasion.Before(end) || p.State == rules.Paused {
+			occasion = time.Time{}
+		}
+		return rules.Earliest(reminder, occasion)
+	}
+	for i := range st {
+		if !soon(&st[i]).IsZero() {
+			ahead = append(ahead, st[i])
 		}
 	}
-	sort.SliceStable(ahead, func(a, b int) bool { return ahead[a].Next.Before(ahead[b].Next) })
+	sort.SliceStable(ahead, func(a, b int) bool { return soon(&ahead[a]).Before(soon(&ahead[b])) })
 	if len(ahead) > 40 {
 		ahead = ahead[:40]
 	}
 	for i, p := range ahead {
-		kind := words(p.Kind)
-		if p.Kind == "" {
-			kind = words(p.State)
+		m := mark{Y: 40 + i*rowH, Name: p.Name, Short: shorten(p.Name, 15), Link: "/people/" + url.PathEscape(p.ID)}
+		if !p.Next.IsZero() && p.Next.Before(end) {
+			m.X, m.Kind, m.When, m.Class = x(p.Next), words(p.Kind), "now", strings.ReplaceAll(string(p.State), "_", "")
+			if p.Kind == "" {
+				m.Kind = words(p.State)
+			}
+			if p.Next.After(now) {
+				m.When = p.Next.Format("Mon 2 Jan")
+			}
 		}
-		when := "now"
-		if p.Next.After(now) {
-			when = p.Next.Format("Mon 2 Jan")
+		if !p.OccasionDay.IsZero() && p.OccasionDay.Before(end) {
+			m.OccasionX, m.Occasion = x(p.OccasionDay.Add(12*time.Hour)), p.Occasion+", "+p.OccasionDay.Format("Mon 2 Jan")
+			if p.Years > 0 {
+				m.Occasion += fmt.Sprintf(" (%d)", p.Years)
+			}
 		}
-		marks = append(marks, mark{X: x(p.Next), Y: 40 + i*rowH, Name: p.Name, Short: shorten(p.Name, 15), Kind: kind, When: when,
-			Class: strings.ReplaceAll(string(p.State), "_", ""), Link: "/people/" + url.PathEscape(p.ID)})
+		marks = append(marks, m)
 	}
 	return right + 16, 50 + len(ahead)*rowH, days, marks
 }
@@ -237,6 +261,8 @@ type personData struct {
 	Interests []string
 	Emails    []string
 	Phones    []string
+	Occasions []string // "birthday: 1989-12-02", ...
+	Next      string   // the next occasion in words
 	Group     string
 	Every     string
 	History   []historyLine
@@ -255,6 +281,15 @@ func (s *Server) personPage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	d := personData{Status: *st, Notes: c.Notes, Interests: c.Interests, Emails: c.Emails, Phones: c.Phones, Group: c.Group, Every: c.Settings.Every.Human(), Done: r.URL.Query().Get("done")}
+	for _, o := range c.Dates.Occasions {
+		d.Occasions = append(d.Occasions, o.Name+": "+o.String())
+	}
+	if !st.OccasionDay.IsZero() {
+		d.Next = st.Occasion + ", " + st.OccasionDay.Format("Mon 2 Jan 2006")
+		if st.Years > 0 {
+			d.Next += fmt.Sprintf(" (%d)", st.Years)
+		}
+	}
 	loc := s.opts.Config().Location
 	entries, _ := s.opts.Journal.Timeline(r.Context(), c.ID, 30)
 	for _, en := range entries {
