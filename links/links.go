@@ -1,7 +1,7 @@
 // Package links signs the narrow, expiring credentials that leave the
 // machine in place of the api_token: the links in reminders that open the
-// dashboard, the dashboard's session cookie, and each phone button, bound
-// to one person and one action. The web server checks them; the message
+// dashboard, the dashboard's session cookie, each phone button, bound to
+// one person and one action, and the calendar feed's address. The web server checks them; the message
 // composer puts them into reminders.
 //
 // A token is "EXPIRY.SIGNATURE": the expiry in Unix seconds, and an
@@ -29,6 +29,10 @@ const (
 	// reminder (the next one brings fresh buttons), short enough that a
 	// leaked notification soon does nothing.
 	ActionTTL = 72 * time.Hour
+	// CalendarTTL is how long a calendar subscription link reads the
+	// feed: a calendar app polls it for as long as it is subscribed, so a
+	// year, after which `rekindle calendar-link` makes a new one.
+	CalendarTTL = 365 * 24 * time.Hour
 )
 
 // Sign makes a token for scope that expires at exp.
@@ -56,6 +60,21 @@ func Verify(key []byte, scope, token string, now time.Time) bool {
 // Dashboard is a signed link to path under publicURL.
 func Dashboard(publicURL string, key []byte, path string, exp time.Time) string {
 	return publicURL + path + "?t=" + url.QueryEscape(Sign(key, "link", exp))
+}
+
+// Person is a signed link to the page of the person with this id.
+func Person(publicURL string, key []byte, id string, exp time.Time) string {
+	return Dashboard(publicURL, key, "/people/"+url.PathEscape(id), exp)
+}
+
+// CalendarScope is what a calendar link's credential is bound to: reading
+// the calendar feed, nothing else.
+const CalendarScope = "calendar"
+
+// Calendar is the address a calendar app subscribes to: the feed of the
+// plan, readable with this link alone until exp.
+func Calendar(publicURL string, key []byte, exp time.Time) string {
+	return publicURL + "/calendar.ics?t=" + url.QueryEscape(Sign(key, CalendarScope, exp))
 }
 
 // ActionScope is what a phone button's credential is bound to: one person

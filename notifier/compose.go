@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"net/url"
 
 	"github.com/rekindle/rekindle/config"
 	"github.com/rekindle/rekindle/internal/split"
@@ -21,7 +20,7 @@ func Compose(cfg *config.Config, tmpl *Templates, r Reminder) (Message, error) {
 	}
 	key := []byte(cfg.APIToken.Reveal())
 	p := r.Contact
-	link := links.Dashboard(cfg.PublicURL, key, "/people/"+url.PathEscape(p.ID), r.At.Add(links.LinkTTL))
+	link := links.Person(cfg.PublicURL, key, p.ID, r.At.Add(links.LinkTTL))
 	m.Actions = PersonActions(cfg.PublicURL, key, p.ID, r.At.Add(links.ActionTTL))
 	m.Click = link
 	m.Links = []Link{{Label: "Open " + p.Name + " in rekindle", URL: link}}

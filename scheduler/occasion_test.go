@@ -43,6 +43,14 @@ name = "Paused"
 paused = true
 birthday = 1990-12-03
 [[contact]]
+name = "Once"
+last_interaction = 2026-09-01
+fallout = 2026-11-28
+cooldown = "3d"
+remind_again = "0"
+[contact.dates]
+"first met" = "--12-04"
+[[contact]]
 name = "Lou"
 last_interaction = 2026-11-25
 birthday = 1990-12-04
@@ -69,8 +77,8 @@ func TestOccasionsPlanAndDaemonAgree(t *testing.T) {
 	var planned []string
 	for p := range Plan(cfg, People(cfg, events), nil, from, until) {
 		s := p.At.Format("2006-01-02") + " " + p.Contact.ID + " " + string(p.Kind)
-		if p.Occasion != "" {
-			s += " " + p.Occasion + " " + p.OccasionDay.Format("01-02")
+		if name, day := p.Occasion(); name != "" {
+			s += " " + name + " " + day.Format("01-02")
 		}
 		planned = append(planned, s)
 	}
@@ -111,10 +119,12 @@ func TestOccasionsPlanAndDaemonAgree(t *testing.T) {
 	want := []string{
 		"2026-12-01 ines occasion birthday 12-02",
 		"2026-12-01 olga occasion birthday 12-01",
+		"2026-12-03 once occasion first met 12-04",
 		"2026-12-29 pat occasion anniversary 01-05",
 		"2027-02-28 leap occasion birthday 02-28",
 		"2027-11-30 olga occasion birthday 12-01",
 		"2027-12-01 ines occasion birthday 12-02",
+		"2027-12-03 once occasion first met 12-04",
 		"2027-12-29 pat occasion anniversary 01-05",
 	}
 	if strings.Join(occasions, "\n") != strings.Join(want, "\n") {
@@ -130,6 +140,9 @@ func occasionWord(title string) string {
 	}
 	if strings.Contains(title, "anniversary") {
 		return "anniversary"
+	}
+	if strings.Contains(title, "first met") {
+		return "first met"
 	}
 	return title
 }

@@ -16,28 +16,34 @@ type Planned struct {
 	At      time.Time // delivery time, after quiet hours
 	Contact *config.Contact
 	Kind    rules.Kind
-	// For an occasion: its name and its day (midnight).
-	Occasion    string
-	OccasionDay time.Time
+	Slot    time.Time    // the run that decides it
+	Result  rules.Result // the facts behind it at Slot: anchor, reason, occasion
+}
+
+// Occasion is the name of the occasion an occasion reminder is for, and
+// its day; "" for another kind.
+func (p *Planned) Occasion() (string, time.Time) {
+	if p.Kind != rules.OccasionKind {
+		return "", time.Time{}
+	}
+	return p.Result.Occasion.Name, p.Result.OccasionDay
 }
 
 // MarshalJSON writes {"at", "id", "kind"} as the README has it, and
 // "occasion" and "date" for an occasion.
 func (p Planned) MarshalJSON() ([]byte, error) {
+	name, day := p.Occasion()
+	date := ""
+	if name != "" {
+		date = day.Format(time.DateOnly)
+	}
 	return json.Marshal(struct {
 		At       string `json:"at"`
 		ID       string `json:"id"`
 		Kind     string `json:"kind"`
 		Occasion string `json:"occasion,omitempty"`
 		Date     string `json:"date,omitempty"`
-	}{p.At.Format(time.RFC3339), p.Contact.ID, string(p.Kind), p.Occasion, p.day()})
-}
-
-func (p Planned) day() string {
-	if p.Kind != rules.OccasionKind {
-		return ""
-	}
-	return p.OccasionDay.Format(time.DateOnly)
+	}{p.At.Format(time.RFC3339), p.Contact.ID, string(p.Kind), name, date})
 }
 
 // Plan simulates the scheduled runs strictly after from up to and including
@@ -67,6 +73,11 @@ func plan(cfg *config.Config, people []Person, hist map[journal.Identity]journal
 	}
 	pool := newDuePool() // due now and not waiting for remind_again
 	results := make([]rules.Result, len(people))
+	// What the plan sends joins what went out already, as the outbox
+	// records it for the daemon: a reminder once sent is not sent again
+	// (before remind_again) when its person comes back to it, after an
+	// occasion for one.
+	sent := planSent{hist: hist, by: make([][]sentReminder, len(people))}
 	slot := from
 	for {
 		after := slot
@@ -89,7 +100,8 @@ func plan(cfg *config.Config, people []Person, hist map[journal.Identity]journal
 			r := p.Evaluate(slot)
 			switch {
 			case r.State != rules.Snoozed && r.IsDue(slot):
-				if ok, next, _ := again(hist, p, &r, slot); ok {
+				e, seen := sent.lookup(w.person, p, &r)
+				if ok, next, _ := againAfter(e, seen, p, &r, slot); ok {
 					results[w.person] = r
 					pool.add(rankUnit(p, &r), r.Next, w.person)
 				} else if next = rules.Earliest(next, r.Wake); !next.IsZero() {
@@ -107,13 +119,10 @@ func plan(cfg *config.Config, people []Person, hist map[journal.Identity]journal
 		at := deliverTime(cfg.QuietHours, slot)
 		for _, person := range pool.take(slot, cfg.MaxPerRun) {
 			p, r := &people[person], &results[person]
-			planned := Planned{At: at, Contact: p.Contact, Kind: r.Kind}
-			if r.Kind == rules.OccasionKind {
-				planned.Occasion, planned.OccasionDay = r.Occasion.Name, r.OccasionDay
-			}
-			if !yield(planned) {
+			if !yield(Planned{At: at, Contact: p.Contact, Kind: r.Kind, Slot: slot, Result: *r}) {
 				return
 			}
+			sent.record(person, p, r, slot)
 			// remind_again counts from the run, as the outbox's created
 			// time does for the daemon; an occasion comes once, and the
 			// person's result changes again at its day's end.
@@ -126,6 +135,47 @@ func plan(cfg *config.Config, people []Person, hist map[journal.Identity]journal
 			}
 		}
 	}
+}
+
+// planSent is what went out before the plan (hist) and what the plan has
+// sent since. The plan's own are kept per person in a short list (a
+// reminder per episode, and nothing is logged in a plan to open another),
+// which is far cheaper than a map of identities for a plan of a million
+// reminders.
+type planSent struct {
+	hist map[journal.Identity]journal.Enqueued
+	by   [][]sentReminder // by person
+}
+
+type sentReminder struct {
+	kind   rules.Kind
+	anchor int64 // Unix ns
+	e      journal.Enqueued
+}
+
+func (s *planSent) lookup(person int, p *Person, r *rules.Result) (journal.Enqueued, bool) {
+	for _, x := range s.by[person] {
+		if x.kind == r.Kind && x.anchor == r.Anchor.UnixNano() {
+			return x.e, true
+		}
+	}
+	if s.hist == nil {
+		return journal.Enqueued{}, false
+	}
+	e, ok := s.hist[identity(p, r)]
+	return e, ok
+}
+
+func (s *planSent) record(person int, p *Person, r *rules.Result, at time.Time) {
+	list := s.by[person]
+	for i := range list {
+		if list[i].kind == r.Kind && list[i].anchor == r.Anchor.UnixNano() {
+			list[i].e = journal.Enqueued{Last: at, Repeats: list[i].e.Repeats + 1}
+			return
+		}
+	}
+	prev, _ := s.lookup(person, p, r)
+	s.by[person] = append(list, sentReminder{kind: r.Kind, anchor: r.Anchor.UnixNano(), e: journal.Enqueued{Last: at, Repeats: prev.Repeats + 1}})
 }
 
 // duePool holds the people due at a run and not yet reminded, and gives the

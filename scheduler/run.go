@@ -41,6 +41,12 @@ func identity(p *Person, r *rules.Result) journal.Identity {
 // sent or remind_again = "0").
 func again(hist map[journal.Identity]journal.Enqueued, p *Person, r *rules.Result, t time.Time) (ok bool, next time.Time, repeat int) {
 	e, seen := hist[identity(p, r)]
+	return againAfter(e, seen, p, r, t)
+}
+
+// againAfter is again with the outbox's record of the reminder (seen is
+// false when it never went out).
+func againAfter(e journal.Enqueued, seen bool, p *Person, r *rules.Result, t time.Time) (ok bool, next time.Time, repeat int) {
 	if !seen {
 		return true, time.Time{}, 0
 	}

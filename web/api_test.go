@@ -11,6 +11,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -239,7 +240,7 @@ func TestRemoteReadsNeedTheToken(t *testing.T) {
 		{"a proxy on this machine", "127.0.0.1:5000", "203.0.113.9", false, 401},
 		{"a proxy with the token", "127.0.0.1:5000", "203.0.113.9", true, 200},
 	} {
-		for _, path := range []string{"/api/contacts", "/metrics", "/"} {
+		for _, path := range []string{"/api/contacts", "/metrics", "/", "/calendar.ics"} {
 			req := httptest.NewRequest("GET", path, nil)
 			req.Host = "rekindle.example.org" // the public_url host
 			req.RemoteAddr = tc.remote
@@ -264,6 +265,53 @@ func TestRemoteReadsNeedTheToken(t *testing.T) {
 	h.ServeHTTP(w, req)
 	if w.Code != 200 {
 		t.Errorf("healthz from afar: %d", w.Code)
+	}
+}
+
+// The calendar feed: from afar, a calendar link reads it, and reads
+// nothing else; a link of another scope (a reminder's dashboard link), an
+// expired or a forged one does not read it.
+func TestCalendarFeed(t *testing.T) {
+	f := start(t)
+	h := f.srv.Handler()
+	key := []byte(token)
+	get := func(path string) *httptest.ResponseRecorder {
+		req := httptest.NewRequest("GET", path, nil)
+		req.Host = "rekindle.example.org"
+		req.RemoteAddr = "192.0.2.7:5000"
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, req)
+		return w
+	}
+	link := links.Calendar("", key, f.now.Add(links.CalendarTTL))
+	w := get(link)
+	if w.Code != 200 || w.Header().Get("Content-Type") != "text/calendar; charset=utf-8" {
+		t.Fatalf("a calendar link: %d %s", w.Code, w.Body)
+	}
+	body := w.Body.String()
+	for _, want := range []string{"BEGIN:VCALENDAR", "SUMMARY:Emil's birthday (36)", "DTSTART;VALUE=DATE:20261210",
+		"URL:https://rekindle.example.org/people/emil?t="} {
+		if !strings.Contains(body, want) {
+			t.Errorf("the feed lacks %q:\n%s", want, body)
+		}
+	}
+	tok := strings.TrimPrefix(link, "/calendar.ics?t=")
+	for _, tc := range []struct{ name, path string }{
+		{"the link on the API", "/api/contacts?t=" + tok},
+		{"the link on the dashboard", "/?t=" + tok},
+		{"a dashboard link on the feed", "/calendar.ics?t=" + url.QueryEscape(links.Sign(key, "link", f.now.Add(time.Hour)))},
+		{"an expired calendar link", links.Calendar("", key, f.now.Add(-time.Minute))},
+		{"a forged calendar link", links.Calendar("", []byte("another key entirely"), f.now.Add(time.Hour))},
+	} {
+		if w := get(tc.path); w.Code != 401 || strings.Contains(w.Body.String(), "Emil") {
+			t.Errorf("%s: %d; want 401", tc.name, w.Code)
+		}
+	}
+	if w := get(link + "&days=0"); w.Code != 400 || !strings.Contains(w.Body.String(), "from 1 to 366") {
+		t.Errorf("days=0: %d %s", w.Code, w.Body)
+	}
+	if w := get(link + "&days=5"); strings.Contains(w.Body.String(), "Emil's birthday") {
+		t.Error("days=5 reaches the 10th")
 	}
 }
 

@@ -95,6 +95,7 @@ func (s *Server) Handler() http.Handler {
 	}
 	mux.Handle("GET /api/contacts", s.read(http.HandlerFunc(s.contacts)))
 	mux.Handle("GET /api/contacts/{id}", s.read(http.HandlerFunc(s.contact)))
+	mux.Handle("GET /calendar.ics", s.calendarRead(http.HandlerFunc(s.calendarFeed)))
 	// Browsers may not post across sites (the session cookie is SameSite
 	// too); the phone app and curl send no Origin and pass.
 	xo := http.NewCrossOriginProtection()

@@ -8,7 +8,7 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"github.com/rekindle/rekindle/rules"
+	"github.com/rekindle/rekindle/calendar"
 	"github.com/rekindle/rekindle/scheduler"
 )
 
@@ -17,8 +17,12 @@ func (c *cli) plan(ctx context.Context, args []string) error {
 	from := fsp.String("from", "", "")
 	days := fsp.Int("days", 14, "")
 	asJSON := fsp.Bool("json", false, "")
-	if _, err := parseFlags(fsp, args, 0, 0, "[--from TIME] [--days N] [--json]"); err != nil {
+	ics := fsp.Bool("ics", false, "")
+	if _, err := parseFlags(fsp, args, 0, 0, "[--from TIME] [--days N] [--json | --ics]"); err != nil {
 		return err
+	}
+	if *asJSON && *ics {
+		return usagef("plan: --json or --ics, not both")
 	}
 	if *days < 1 || *days > 3660 {
 		return usagef("plan: --days must be between 1 and 3660, not %d", *days)
@@ -32,6 +36,9 @@ func (c *cli) plan(ctx context.Context, args []string) error {
 		return err
 	}
 	plan := scheduler.Plan(cfg, people, hist, start, start.AddDate(0, 0, *days))
+	if *ics {
+		return calendar.Write(c.stdout, plan, calendar.Options{Now: c.now(), Link: calendar.PersonLinks(cfg, cfg.Listen, c.now())})
+	}
 	// Streamed: a year of reminders for thousands of people is long.
 	w := bufio.NewWriterSize(c.stdout, 64<<10)
 	n := 0
@@ -45,10 +52,10 @@ func (c *cli) plan(ctx context.Context, args []string) error {
 			fmt.Fprintf(w, "\n  {\n    \"at\": %q,\n    \"id\": ", p.At.Format(time.RFC3339))
 			w.Write(scheduler.AppendJSONString(nil, p.Contact.ID))
 			fmt.Fprintf(w, ",\n    \"kind\": %q", p.Kind)
-			if p.Kind == rules.OccasionKind {
+			if name, day := p.Occasion(); name != "" {
 				w.WriteString(",\n    \"occasion\": ")
-				w.Write(scheduler.AppendJSONString(nil, p.Occasion))
-				fmt.Fprintf(w, ",\n    \"date\": %q", p.OccasionDay.Format(time.DateOnly))
+				w.Write(scheduler.AppendJSONString(nil, name))
+				fmt.Fprintf(w, ",\n    \"date\": %q", day.Format(time.DateOnly))
 			}
 			w.WriteString("\n  }")
 		}
@@ -68,8 +75,8 @@ func (c *cli) plan(ctx context.Context, args []string) error {
 		}
 		n++
 		what := string(p.Kind)
-		if p.Kind == rules.OccasionKind {
-			what += ": " + p.Occasion + " " + p.OccasionDay.Format("Mon 2 Jan")
+		if name, day := p.Occasion(); name != "" {
+			what += ": " + name + " " + day.Format("Mon 2 Jan")
 		}
 		fmt.Fprintf(w, "%-20s  %-*s  %s\n", p.At.Format("Mon "+stamp), width, p.Contact.Name, what)
 	}

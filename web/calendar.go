@@ -1,0 +1,63 @@
+package web
+
+import (
+	"bytes"
+	"net/http"
+	"strconv"
+
+	"github.com/rekindle/rekindle/calendar"
+	"github.com/rekindle/rekindle/links"
+	"github.com/rekindle/rekindle/scheduler"
+)
+
+// calendarDays is how far ahead the feed looks unless ?days= says.
+const calendarDays = 60
+
+// calendarRead guards the feed: free from this machine, else the token, a
+// session, or a calendar link (links.Calendar), which reads the feed and
+// nothing else.
+func (s *Server) calendarRead(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if local(r) || s.bearer(r) || s.session(r) || s.verify(links.CalendarScope, r.URL.Query().Get("t")) {
+			next.ServeHTTP(w, r)
+			return
+		}
+		unauthorized(w)
+	})
+}
+
+// calendarFeed serves the plan of the coming days (?days=N, 1 to 366) as
+// an iCalendar file.
+func (s *Server) calendarFeed(w http.ResponseWriter, r *http.Request) {
+	days := calendarDays
+	if v := r.URL.Query().Get("days"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > 366 {
+			fail(w, http.StatusBadRequest, "days must be a whole number from 1 to 366, not %q", v)
+			return
+		}
+		days = n
+	}
+	ctx := r.Context()
+	cfg := s.opts.Config()
+	events, err := s.opts.Journal.Events(ctx)
+	if err != nil {
+		fail(w, http.StatusInternalServerError, "read state: %v", err)
+		return
+	}
+	hist, err := s.opts.Journal.Reminded(ctx)
+	if err != nil {
+		fail(w, http.StatusInternalServerError, "read state: %v", err)
+		return
+	}
+	now := s.opts.Now().In(cfg.Location)
+	plan := scheduler.Plan(cfg, scheduler.People(cfg, events), hist, now, now.AddDate(0, 0, days))
+	var b bytes.Buffer
+	if err := calendar.Write(&b, plan, calendar.Options{Now: now, Link: calendar.PersonLinks(cfg, s.Addr(), now)}); err != nil {
+		fail(w, http.StatusInternalServerError, "write the calendar: %v", err)
+		return
+	}
+	w.Header().Set("Content-Type", "text/calendar; charset=utf-8")
+	w.Header().Set("Cache-Control", "private, no-store")
+	w.Write(b.Bytes())
+}
