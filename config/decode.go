@@ -38,10 +38,10 @@ type reader struct {
 	ps           problems
 	loc          *time.Location
 	now          time.Time // a birthday must not be after it
-	contactNames []string // the names of the contacts of the file being read
-	dir          string   // the config file's directory: relative paths start there
-	file         string   // the file being read
-	fileErrs     []error  // the problems of included files, each resolved in its file
+	contactNames []string  // the names of the contacts of the file being read
+	dir          string    // the config file's directory: relative paths start there
+	file         string    // the file being read
+	fileErrs     []error   // the problems of included files, each resolved in its file
 }
 
 // names maps each contact of the file being read to its name, for

@@ -288,4 +288,3 @@ func (q *waitQueue) pop() waiting {
 	*q = h
 	return top
 }
-
