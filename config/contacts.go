@@ -108,8 +108,11 @@ func (r *reader) contacts(doc map[string]any, cfg *Config, defaultChannels []str
 		if l.channels != nil {
 			c.Channels = l.channels
 		}
-		c.Emails = r.addresses(t, p)
-		c.Phones = r.phones(t, p)
+		// email = [...]: plain addresses, no display names; phone =
+		// [...]: digits with the usual separators.
+		c.Emails = r.checkedStrings(t, p, "email", ValidEmail, `is not an email address such as "ana@example.org"`)
+		c.Phones = r.checkedStrings(t, p, "phone", ValidPhone,
+			`is not a phone number: write digits, with + in front for the country and spaces, '-', '.', '/' or brackets between, such as "+49 30 1234567"`)
 		c.Notes, _ = r.str(t, p, "notes")
 		c.Interests, _ = r.strings(t, p, "interests")
 		c.Dates.Paused, _ = r.bool(t, p, "paused")
@@ -196,13 +199,13 @@ func (r *reader) layer(t map[string]any, p path, cfg *Config) layer {
 	return l
 }
 
-// addresses reads email = [...]: plain addresses (ana@example.org), no
-// display names.
-func (r *reader) addresses(t map[string]any, p path) []string {
-	list, _ := r.strings(t, p, "email")
-	for _, a := range list {
-		if !ValidEmail(a) {
-			r.ps.add(p.with("email"), "%q is not an email address such as \"ana@example.org\"", a)
+// checkedStrings reads a list of strings of which each must pass valid;
+// why says what a bad one is not, after its quoted value.
+func (r *reader) checkedStrings(t map[string]any, p path, key string, valid func(string) bool, why string) []string {
+	list, _ := r.strings(t, p, key)
+	for _, v := range list {
+		if !valid(v) {
+			r.ps.add(p.with(key), "%q %s", v, why)
 		}
 	}
 	return list
@@ -213,18 +216,6 @@ func (r *reader) addresses(t map[string]any, p path) []string {
 func ValidEmail(a string) bool {
 	m, err := mail.ParseAddress(a)
 	return err == nil && m.Address == a && m.Name == ""
-}
-
-// phones reads phone = [...]: digits with the usual separators and an
-// optional leading +.
-func (r *reader) phones(t map[string]any, p path) []string {
-	list, _ := r.strings(t, p, "phone")
-	for _, n := range list {
-		if !ValidPhone(n) {
-			r.ps.add(p.with("phone"), "%q is not a phone number: write digits, with + in front for the country and spaces, '-', '.', '/' or brackets between, such as \"+49 30 1234567\"", n)
-		}
-	}
-	return list
 }
 
 // ValidPhone accepts 3 to 20 digits with an optional leading + and the
