@@ -84,6 +84,7 @@ func (c *cli) init(args []string) error {
 	fmt.Fprintf(c.stdout, `wrote %s, with nobody in it yet.
 next:
   1. add the people who matter to you: %s
+     (or bring them from your phone: rekindle import contacts.vcf, see the README)
   2. rekindle check        (is the config right?)
   3. rekindle status       (who is due, and why)
   4. rekindle run          (the daemon; or install the user service, see the README)
