@@ -1,7 +1,6 @@
 package config
 
 import (
-	"fmt"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -85,7 +84,7 @@ func (r *reader) include(doc map[string]any, cfg *Config, defaultChannels []stri
 		r.ps, r.contactNames, r.file = problems{}, nil, f
 		data, err := readLimited(f, MaxConfigSize, "included file")
 		if err != nil {
-			r.fileErrs = append(r.fileErrs, fmt.Errorf("%s: %w", f, err))
+			r.fileErrs = append(r.fileErrs, err) // it names the file
 			continue
 		}
 		sub, err := decode(f, data)

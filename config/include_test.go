@@ -4,6 +4,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -154,5 +155,17 @@ func TestIncludeMissingAndEmpty(t *testing.T) {
 	}
 	if w := cfg.Warnings(time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)); w == nil || !strings.Contains(w.Error(), "people.toml:6:1: contact[1] (Yu).last_interaction: 2099-01-02 is after today") {
 		t.Errorf("a warning in an included file names its line: %v", w)
+	}
+}
+
+// An included file that is not a regular file is an error, never a hang.
+func TestIncludeRefusesFIFOs(t *testing.T) {
+	dir := tree(t, map[string]string{"config.toml": "include = [\"people/*.toml\"]\n", "people/a.toml": "[[contact]]\nname = \"A\"\n"})
+	if err := syscall.Mkfifo(filepath.Join(dir, "people/fifo.toml"), 0o600); err != nil {
+		t.Skip("no FIFOs here:", err)
+	}
+	_, err := Load(filepath.Join(dir, "config.toml"))
+	if err == nil || !strings.Contains(err.Error(), "fifo.toml is not a regular file (a FIFO)") {
+		t.Errorf("a FIFO among the included files: %v", err)
 	}
 }
