@@ -517,6 +517,48 @@ func TestFormsRefuseCrossSiteRequests(t *testing.T) {
 	}
 }
 
+// The dashboard's let-be and resume buttons log nothing that would change
+// nothing, and the page says why, as the command line and the API do.
+func TestDashboardDecisionsAreNotRepeated(t *testing.T) {
+	f := start(t)
+	cookie := &http.Cookie{Name: sessionCookie, Value: f.srv.sign("session", f.now.Add(time.Hour))}
+	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	post := func(id, action string) string {
+		req, _ := http.NewRequest("POST", f.url+"/people/"+id+"/do", strings.NewReader("action="+action))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.Header.Set("Sec-Fetch-Site", "same-origin")
+		req.AddCookie(cookie)
+		resp, err := client.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.Header.Get("Location")
+	}
+	if loc := post("emil", "let-be"); loc != "/people/emil?done=let-be" {
+		t.Errorf("the first let-be: %s", loc)
+	}
+	if loc := post("emil", "let-be"); loc != "/people/emil?unchanged=let-be" {
+		t.Errorf("the second let-be: %s", loc)
+	}
+	if loc := post("alice-moreau", "resume"); loc != "/people/alice-moreau?unchanged=resume" {
+		t.Errorf("a resume with nothing to end: %s", loc)
+	}
+	all, _ := f.j.Events(context.Background())
+	if len(all["emil"]) != 1 || len(all["alice-moreau"]) != 0 {
+		t.Errorf("events %v; want emil's one let-be", all)
+	}
+	page := html.UnescapeString(f.do(t, "GET", "/people/emil?unchanged=let-be", "", false).body)
+	if !strings.Contains(page, "Emil is already let be (since 2026-11-30); nothing logged.") {
+		t.Errorf("the page does not say why:\n%s", page)
+	}
+	// The reason is the server's own: the address cannot put words on
+	// the page.
+	if page := f.do(t, "GET", "/people/emil?unchanged=you+have+been+hacked", "", false).body; strings.Contains(page, "hacked") {
+		t.Error("the page shows text from its address")
+	}
+}
+
 // TestSignedLinks: a link from a reminder opens the dashboard until it
 // expires, and a tampered one never does.
 func TestSignedLinks(t *testing.T) {

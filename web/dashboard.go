@@ -267,6 +267,7 @@ type personData struct {
 	Every     string
 	History   []historyLine
 	Done      string
+	Unchanged string // why a let-be or resume just asked for was not logged
 }
 
 func (s *Server) personPage(w http.ResponseWriter, r *http.Request) {
@@ -281,6 +282,11 @@ func (s *Server) personPage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	d := personData{Status: *st, Notes: c.Notes, Interests: c.Interests, Emails: c.Emails, Phones: c.Phones, Group: c.Group, Every: c.Settings.Every.Human(), Done: r.URL.Query().Get("done")}
+	// ?unchanged=KIND names a decision that was not logged; the reason is
+	// worked out here, never taken from the address.
+	if k := journal.Kind(r.URL.Query().Get("unchanged")); k == journal.LetBe || k == journal.Resume {
+		d.Unchanged, _ = scheduler.Redundant(r.Context(), s.opts.Config(), s.opts.Journal, c, k, s.opts.Now().In(s.opts.Config().Location))
+	}
 	for _, o := range c.Dates.Occasions {
 		d.Occasions = append(d.Occasions, o.Name+": "+o.String())
 	}
@@ -340,6 +346,15 @@ func (s *Server) act(w http.ResponseWriter, r *http.Request) {
 		e.Kind, e.Until = journal.Snooze, d.After(now)
 	default:
 		http.Error(w, "unknown action", http.StatusBadRequest)
+		return
+	}
+	// A second let-be, or a resume with nothing to end, is not logged:
+	// the page says why, as the command line and the API do.
+	if why, err := scheduler.Redundant(r.Context(), s.opts.Config(), s.opts.Journal, c, e.Kind, now); err != nil {
+		http.Error(w, "read state: "+err.Error(), http.StatusInternalServerError)
+		return
+	} else if why != "" {
+		http.Redirect(w, r, "/people/"+url.PathEscape(c.ID)+"?unchanged="+url.QueryEscape(string(e.Kind)), http.StatusSeeOther)
 		return
 	}
 	e.Logged = now
