@@ -12,7 +12,7 @@ import (
 
 // The keys each table accepts.
 var (
-	topKeys       = []string{"timezone", "schedule", "quiet_hours", "max_per_run", "digest", "listen", "public_url", "api_token", "api_token_file", "defaults", "groups", "channels", "templates", "include", "contact"}
+	topKeys       = []string{"timezone", "schedule", "quiet_hours", "max_per_run", "digest", "listen", "public_url", "api_token", "api_token_file", "defaults", "groups", "channels", "templates", "sources", "include", "contact"}
 	templateKinds = []string{"check_in", "cooldown_over", "follow_up", "let_be", "occasion"}
 	templateParts = []string{"title", "lead", "opener"}
 	settingKeys   = []string{"every", "cooldown", "follow_up_after", "max_unanswered", "remind_again", "occasion_notice", "channels"}
@@ -109,6 +109,13 @@ func (r *reader) document(doc map[string]any) *Config {
 	r.subtables(doc, "channels", func(name string, t map[string]any, p path) {
 		if ch := r.channel(name, t, p); ch != nil {
 			cfg.Channels[name] = ch
+		}
+	})
+
+	cfg.Sources = map[string]*Source{}
+	r.subtables(doc, "sources", func(name string, t map[string]any, p path) {
+		if s := r.source(name, t, p); s != nil {
+			cfg.Sources[name] = s
 		}
 	})
 

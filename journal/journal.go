@@ -143,8 +143,9 @@ type Event struct {
 	At      time.Time // when it happened
 	Until   time.Time // end of a snooze; zero otherwise
 	Note    string
-	Source  string    // who logged it: "cli", "api", ...
+	Source  string    // who logged it: "cli", "api", ...; "imap:NAME", "maildir:NAME" when learned from mail
 	Logged  time.Time // when it was written
+	Dedup   string    // for an event learned from mail: the key that makes it one event (AddLearned)
 }
 
 // Journal is an open state file.
@@ -369,6 +370,12 @@ var migrations = []string{
 	// it stays small however long the outbox's history grows.
 	`DROP INDEX outbox_pending;
 	CREATE INDEX outbox_pending ON outbox (next_try) WHERE state = 'pending';`,
+
+	// Events learned from mail carry a dedup key (a hash of the message's
+	// Message-ID, the person and the kind): one message is one event,
+	// however often and wherever it is seen.
+	`ALTER TABLE events ADD COLUMN dedup TEXT;
+	CREATE UNIQUE INDEX events_dedup ON events (dedup) WHERE dedup IS NOT NULL;`,
 }
 
 func (j *Journal) migrate(ctx context.Context) error {
@@ -424,7 +431,7 @@ func (j *Journal) Add(ctx context.Context, e Event) (int64, error) {
 	return res.LastInsertId()
 }
 
-const eventColumns = `id, contact, kind, at, until, note, source, logged`
+const eventColumns = `id, contact, kind, at, until, note, source, logged, coalesce(dedup, '')`
 
 // queryEvents runs a query for events and reads them; what names the
 // read in an error.
@@ -448,7 +455,7 @@ func scanEvents(rows *sql.Rows) ([]Event, error) {
 		var at, logged int64
 		var until sql.NullInt64
 		var kind string
-		if err := rows.Scan(&e.ID, &e.Contact, &kind, &at, &until, &e.Note, &e.Source, &logged); err != nil {
+		if err := rows.Scan(&e.ID, &e.Contact, &kind, &at, &until, &e.Note, &e.Source, &logged, &e.Dedup); err != nil {
 			return nil, err
 		}
 		e.Kind = Kind(kind)

@@ -1,0 +1,94 @@
+package config
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/rekindle/rekindle/rules"
+)
+
+// Source is a [sources.NAME] table: a mailbox rekindle reads to learn who
+// wrote to whom, its type and that type's settings.
+type Source struct {
+	Name string
+	Type string     // maildir (imap to come)
+	Spec SourceSpec // *MaildirSpec
+	// Backfill is how far back the first sync reads.
+	Backfill rules.Duration
+	// MaxRecipients: a message to more people than this is not a
+	// conversation with any of them, and is ignored.
+	MaxRecipients int
+}
+
+// Defaults of every source.
+const (
+	DefaultBackfillDays  = 180
+	DefaultMaxRecipients = 5
+)
+
+// SourceSpec is the settings of one source type, which read and check
+// themselves, as ChannelSpec does.
+type SourceSpec interface {
+	keys() []string // the type's own keys
+	read(r *reader, t map[string]any, p path)
+}
+
+var (
+	sourceSpecs = map[string]func() SourceSpec{}
+	sourceTypes []string
+)
+
+func registerSource(typ string, spec func() SourceSpec) {
+	sourceSpecs[typ] = spec
+	sourceTypes = append(sourceTypes, typ)
+	sort.Strings(sourceTypes)
+}
+
+// sourceKeys are the keys every source takes.
+var sourceKeys = []string{"type", "backfill", "max_recipients"}
+
+// source reads a [sources.NAME] table.
+func (r *reader) source(name string, t map[string]any, p path) *Source {
+	typ, ok := r.str(t, p, "type")
+	if !ok {
+		if _, present := t["type"]; !present {
+			r.ps.add(p, "needs a type: one of %s", strings.Join(sourceTypes, ", "))
+		}
+		return nil
+	}
+	newSpec, known := sourceSpecs[typ]
+	if !known {
+		msg := fmt.Sprintf("unknown source type %q; use one of %s", typ, strings.Join(sourceTypes, ", "))
+		if s := Suggest(typ, sourceTypes); s != "" {
+			msg = fmt.Sprintf("unknown source type %q; did you mean %q?", typ, s)
+		}
+		r.ps.add(p.with("type"), "%s", msg)
+		return nil
+	}
+	spec := newSpec()
+	keys := append(append([]string(nil), sourceKeys...), spec.keys()...)
+	r.keys(t, p, set(keys), keys)
+	s := &Source{Name: name, Type: typ, Spec: spec, Backfill: rules.Duration{Days: DefaultBackfillDays}, MaxRecipients: DefaultMaxRecipients}
+	if d := r.duration(t, p, "backfill"); d != nil {
+		s.Backfill = *d
+	}
+	if n, ok := r.int(t, p, "max_recipients"); ok {
+		if n < 1 {
+			r.ps.add(p.with("max_recipients"), "must be 1 or more, not %d", n)
+		}
+		s.MaxRecipients = n
+	}
+	spec.read(r, t, p)
+	return s
+}
+
+// SourceNames returns the configured source names in order.
+func (c *Config) SourceNames() []string {
+	names := make([]string, 0, len(c.Sources))
+	for n := range c.Sources {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names
+}

@@ -1,0 +1,92 @@
+package journal
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// Learned events come from a mail source rather than from the user: their
+// Source is "imap:NAME" or "maildir:NAME" and their Dedup key is a hash of
+// the message's Message-ID with the person and the kind (the state file
+// keeps that hash, never the Message-ID, a subject or an address).
+
+// ManualWindow is how close in time a logged event of the same person and
+// kind must be for a learned one to be the same happening: the user's log
+// wins, and the learned event is not added.
+const ManualWindow = 12 * time.Hour
+
+// IsLearned tells whether an event's source is a mail source.
+func IsLearned(source string) bool {
+	return strings.HasPrefix(source, "imap:") || strings.HasPrefix(source, "maildir:")
+}
+
+// AddLearned writes events learned from mail, in one transaction. An event
+// whose Dedup key is in the state file already (the same message seen in
+// two folders, from two sources, or in an earlier sync) is skipped, and so
+// is one that a logged event of the same person and kind within
+// ManualWindow stands for. It returns the events written.
+func (j *Journal) AddLearned(ctx context.Context, events []Event, now time.Time) ([]Event, error) {
+	tx, err := j.db.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, fmt.Errorf("add learned events: %w", err)
+	}
+	defer tx.Rollback()
+	var added []Event
+	for _, e := range events {
+		if e.Dedup == "" || !IsLearned(e.Source) {
+			return nil, &InvalidError{Field: "source", Msg: "a learned event needs a mail source and a dedup key"}
+		}
+		e.Logged = now
+		if err := e.Check(now); err != nil {
+			return nil, fmt.Errorf("add learned event: %w", err)
+		}
+		res, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO events (contact, kind, at, until, note, source, logged, dedup)
+			SELECT ?, ?, ?, NULL, ?, ?, ?, ?
+			WHERE NOT EXISTS (SELECT 1 FROM events WHERE contact = ? AND kind = ? AND dedup IS NULL AND at BETWEEN ? AND ?)`,
+			e.Contact, string(e.Kind), ms(e.At), e.Note, e.Source, ms(e.Logged), e.Dedup,
+			e.Contact, string(e.Kind), ms(e.At.Add(-ManualWindow)), ms(e.At.Add(ManualWindow)))
+		if err != nil {
+			return nil, fmt.Errorf("add learned event: %w", err)
+		}
+		if n, _ := res.RowsAffected(); n == 1 {
+			e.ID, _ = res.LastInsertId()
+			added = append(added, e)
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return nil, fmt.Errorf("add learned events: %w", err)
+	}
+	return added, nil
+}
+
+// Known tells which of the dedup keys the state file has already.
+func (j *Journal) Known(ctx context.Context, keys []string) (map[string]bool, error) {
+	out := map[string]bool{}
+	for len(keys) > 0 {
+		chunk := keys[:min(len(keys), 500)]
+		keys = keys[len(chunk):]
+		args := make([]any, len(chunk))
+		for i, k := range chunk {
+			args[i] = k
+		}
+		rows, err := j.db.QueryContext(ctx, `SELECT dedup FROM events WHERE dedup IN (`+strings.TrimSuffix(strings.Repeat("?,", len(chunk)), ",")+`)`, args...)
+		if err != nil {
+			return nil, fmt.Errorf("read learned events: %w", err)
+		}
+		for rows.Next() {
+			var k string
+			if err := rows.Scan(&k); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			out[k] = true
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
