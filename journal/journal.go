@@ -375,7 +375,15 @@ var migrations = []string{
 	// Message-ID, the person and the kind): one message is one event,
 	// however often and wherever it is seen.
 	`ALTER TABLE events ADD COLUMN dedup TEXT;
-	CREATE UNIQUE INDEX events_dedup ON events (dedup) WHERE dedup IS NOT NULL;`,
+	CREATE UNIQUE INDEX events_dedup ON events (dedup) WHERE dedup IS NOT NULL;
+	CREATE TABLE mail_folders (
+		source   TEXT    NOT NULL,          -- the [sources.NAME] name
+		folder   TEXT    NOT NULL,          -- a Maildir's path, an IMAP folder's name
+		validity INTEGER NOT NULL DEFAULT 0, -- IMAP UIDVALIDITY
+		last_uid INTEGER NOT NULL DEFAULT 0, -- IMAP: the last UID read
+		scanned  INTEGER NOT NULL DEFAULT 0, -- Maildir: Unix ms, the newest file read
+		PRIMARY KEY (source, folder)
+	);`,
 }
 
 func (j *Journal) migrate(ctx context.Context) error {

@@ -2,6 +2,7 @@ package journal
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"strings"
 	"time"
@@ -89,4 +90,41 @@ func (j *Journal) Known(ctx context.Context, keys []string) (map[string]bool, er
 		}
 	}
 	return out, nil
+}
+
+// Folder is how far a source has read one folder.
+type Folder struct {
+	Validity int64     // IMAP UIDVALIDITY
+	LastUID  int64     // IMAP: the last UID read
+	Scanned  time.Time // Maildir: the newest file read; zero: never read
+}
+
+// Folder returns how far source has read folder; the zero Folder when it
+// never has.
+func (j *Journal) Folder(ctx context.Context, source, folder string) (Folder, error) {
+	var f Folder
+	var scanned int64
+	err := j.db.QueryRowContext(ctx, `SELECT validity, last_uid, scanned FROM mail_folders WHERE source = ? AND folder = ?`, source, folder).
+		Scan(&f.Validity, &f.LastUID, &scanned)
+	if err == sql.ErrNoRows {
+		return Folder{}, nil
+	}
+	if err != nil {
+		return Folder{}, fmt.Errorf("read mail folder state: %w", err)
+	}
+	if scanned != 0 {
+		f.Scanned = time.UnixMilli(scanned)
+	}
+	return f, nil
+}
+
+// SetFolder records how far source has read folder.
+func (j *Journal) SetFolder(ctx context.Context, source, folder string, f Folder) error {
+	_, err := j.db.ExecContext(ctx, `INSERT INTO mail_folders (source, folder, validity, last_uid, scanned) VALUES (?, ?, ?, ?, ?)
+		ON CONFLICT (source, folder) DO UPDATE SET validity = excluded.validity, last_uid = excluded.last_uid, scanned = excluded.scanned`,
+		source, folder, f.Validity, f.LastUID, ms0(f.Scanned))
+	if err != nil {
+		return fmt.Errorf("record mail folder state: %w", err)
+	}
+	return nil
 }

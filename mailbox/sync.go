@@ -1,0 +1,144 @@
+package mailbox
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/rekindle/rekindle/config"
+	"github.com/rekindle/rekindle/journal"
+)
+
+// Store is what a sync needs of the state file.
+type Store interface {
+	AddLearned(ctx context.Context, events []journal.Event, now time.Time) ([]journal.Event, error)
+	Known(ctx context.Context, keys []string) (map[string]bool, error)
+	Folder(ctx context.Context, source, folder string) (journal.Folder, error)
+	SetFolder(ctx context.Context, source, folder string, f journal.Folder) error
+}
+
+// Seen is one message a sync looked at, for `rekindle sync --dry-run`: its
+// date, its folder's role and what it taught (or why nothing). It holds
+// no subject and no address.
+type Seen struct {
+	Date    time.Time
+	Role    Role
+	Learned Learned
+	Problem string // the header could not be read
+}
+
+// Result counts what a sync did.
+type Result struct {
+	Read      int // messages looked at
+	Used      int // messages that taught something
+	Ignored   int // messages that taught nothing, each with a reason
+	Malformed int // messages whose header could not be read
+	Added     int // events written (0 in a dry run)
+}
+
+// Sync reads what is new in one source and learns from it. With dryRun
+// nothing is written; each message goes to seen (which may be nil).
+type Sync struct {
+	Source *config.Source
+	People *People
+	Store  Store
+	Now    time.Time
+	DryRun bool
+	Seen   func(Seen)
+}
+
+// Label is how a source names itself in events: "maildir:home".
+func Label(s *config.Source) string { return s.Type + ":" + s.Name }
+
+// Run syncs the source once.
+func (s *Sync) Run(ctx context.Context) (Result, error) {
+	switch spec := s.Source.Spec.(type) {
+	case *config.MaildirSpec:
+		var res Result
+		for _, f := range []struct {
+			dir  string
+			role Role
+		}{{spec.Inbox, Inbox}, {spec.Sent, Sent}} {
+			if err := s.maildir(ctx, f.dir, f.role, &res); err != nil {
+				return res, err
+			}
+		}
+		return res, nil
+	}
+	return Result{}, fmt.Errorf("source %s: type %s cannot be synced yet", s.Source.Name, s.Source.Type)
+}
+
+// rescan is how far back of the newest file read a later sync looks again:
+// a mail program may deliver a file with an older time.
+const rescan = time.Hour
+
+// maildir reads one Maildir folder: every message on the first sync (those
+// dated within backfill), then the files changed since the newest one read.
+func (s *Sync) maildir(ctx context.Context, dir string, role Role, res *Result) error {
+	label := Label(s.Source)
+	state, err := s.Store.Folder(ctx, label, dir)
+	if err != nil {
+		return err
+	}
+	since := time.Time{}
+	if !state.Scanned.IsZero() {
+		since = state.Scanned.Add(-rescan)
+	}
+	msgs, err := listMaildir(dir, since)
+	if err != nil {
+		return fmt.Errorf("source %s: %w", s.Source.Name, err)
+	}
+	oldest := s.Source.Backfill.Before(s.Now)
+	newest := state.Scanned
+	var events []journal.Event
+	for _, m := range msgs {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		res.Read++
+		if m.modTime.After(newest) {
+			newest = m.modTime
+		}
+		h, err := readHeader(m.path)
+		if err != nil {
+			res.Malformed++
+			s.seen(Seen{Role: role, Problem: err.Error()})
+			continue
+		}
+		if !h.Date.IsZero() && h.Date.Before(oldest) {
+			res.Read--
+			continue // older than backfill: not read at all
+		}
+		var l Learned
+		switch {
+		case journal.CheckTime(h.Date) != nil && !h.Date.IsZero():
+			l.Ignored = "a Date out of range: " + h.Date.Format(time.RFC3339)
+		case h.Date.After(s.Now.Add(journal.MaxAhead)):
+			l.Ignored = "dated in the future: " + h.Date.Format(time.RFC3339)
+		default:
+			l = Match(h, role, s.People, label, s.Source.MaxRecipients)
+		}
+		if l.Ignored != "" {
+			res.Ignored++
+		} else {
+			res.Used++
+			events = append(events, l.Events...)
+		}
+		s.seen(Seen{Date: h.Date, Role: role, Learned: l})
+	}
+	if s.DryRun {
+		return nil
+	}
+	added, err := s.Store.AddLearned(ctx, events, s.Now)
+	if err != nil {
+		return err
+	}
+	res.Added += len(added)
+	return s.Store.SetFolder(ctx, label, dir, journal.Folder{Scanned: newest})
+}
+
+func (s *Sync) seen(x Seen) {
+	if s.Seen != nil {
+		s.Seen(x)
+	}
+}
