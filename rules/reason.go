@@ -71,12 +71,12 @@ func (r *Result) Reason(t time.Time) string {
 			return plural(DaysBetween(r.Last, t), "day", "days") + " since you last talked (" + day(r.Last) +
 				"); you wanted to keep in touch every " + r.settings.Every.Human()
 		}
-		return "last talked on " + day(r.Last) + "; next check-in on " + day(r.Next)
+		return r.lastWords() + "; next check-in on " + day(r.Next)
 	}
 	if r.Last.IsZero() {
 		return "cadence reminders are off (every = \"0\") and no interaction is on record"
 	}
-	return "last talked on " + day(r.Last) + "; cadence reminders are off (every = \"0\")"
+	return r.lastWords() + "; cadence reminders are off (every = \"0\")"
 }
 
 // OccasionText says the occasion and its day in words as seen from t:
@@ -106,4 +106,13 @@ func When(t, day time.Time) string {
 		return "tomorrow"
 	}
 	return "on " + day.Format(dateLayout)
+}
+
+// lastWords says the last interaction: "last talked on 2026-11-20", or
+// "replied by email on 2026-11-20" when the mail taught it.
+func (r *Result) lastWords() string {
+	if r.LastMail {
+		return "replied by email on " + day(r.Last)
+	}
+	return "last talked on " + day(r.Last)
 }

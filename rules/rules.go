@@ -131,6 +131,7 @@ type Event struct {
 	Kind  EventKind
 	At    time.Time
 	Until time.Time // end of a snooze
+	Mail  bool      // learned from the user's mail, not logged
 }
 
 // Result is the outcome of Evaluate. Besides the state it carries the facts
@@ -148,6 +149,7 @@ type Result struct {
 	Anchor time.Time
 
 	Last       time.Time // latest interaction, zero when none is known
+	LastMail   bool      // Last is a reply learned from the user's mail
 	Fallout    time.Time // unresolved fallout, zero when none
 	Unanswered int       // unanswered messages since the last interaction
 	LastTry    bool      // the follow-up due is the last one allowed
@@ -208,6 +210,7 @@ func Evaluate(s Settings, c *Contact, events []Event, t time.Time) Result {
 		case Talked, Replied:
 			if e.At.After(last) {
 				last = e.At
+				r.LastMail = e.Mail && e.Kind == Replied
 			}
 		case Fallout:
 			if e.At.After(fallout) {

@@ -46,7 +46,7 @@ func People(cfg *config.Config, events map[string][]journal.Event) []Person {
 			if !ok {
 				continue
 			}
-			re = append(re, rules.Event{Kind: k, At: e.At.In(cfg.Location), Until: inZone(e.Until, cfg.Location)})
+			re = append(re, rules.Event{Kind: k, At: e.At.In(cfg.Location), Until: inZone(e.Until, cfg.Location), Mail: journal.IsLearned(e.Source)})
 		}
 		out[i].Events = re
 	}

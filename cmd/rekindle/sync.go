@@ -1,0 +1,93 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/rekindle/rekindle/config"
+	"github.com/rekindle/rekindle/mailbox"
+)
+
+// sync reads the mail sources once (one, when named) and learns who wrote
+// to whom. With --dry-run it writes nothing and explains every message it
+// used or ignored, one line each, without subjects or addresses.
+func (c *cli) sync(ctx context.Context, args []string) error {
+	fss := flag.NewFlagSet("sync", flag.ContinueOnError)
+	dry := fss.Bool("dry-run", false, "")
+	pos, err := parseFlags(fss, args, 0, 1, "[SOURCE] [--dry-run]")
+	if err != nil {
+		return err
+	}
+	cfg, err := c.loadConfig()
+	if err != nil {
+		return err
+	}
+	names := cfg.SourceNames()
+	if len(names) == 0 {
+		return &hinted{fmt.Errorf("%s has no [sources.NAME] table", cfg.File), "see the README's \"Learning from your mail\" for a source to add"}
+	}
+	if len(pos) == 1 {
+		if cfg.Sources[pos[0]] == nil {
+			msg := fmt.Sprintf("no source %q; the sources are %s", pos[0], strings.Join(names, ", "))
+			if s := config.Suggest(pos[0], names); s != "" {
+				msg = fmt.Sprintf("no source %q; did you mean %q?", pos[0], s)
+			}
+			return usagef("sync: %s", msg)
+		}
+		names = pos
+	}
+	j, err := c.openJournal(ctx)
+	if err != nil {
+		return err
+	}
+	defer j.Close()
+	people := mailbox.NewPeople(cfg)
+	failed := 0
+	for _, name := range names {
+		src := cfg.Sources[name]
+		w := tabwriter.NewWriter(c.stdout, 0, 0, 2, ' ', 0)
+		s := &mailbox.Sync{Source: src, People: people, Store: j, Now: c.now(), DryRun: *dry}
+		if *dry {
+			s.Seen = func(x mailbox.Seen) { writeSeen(w, name, x, cfg) }
+		}
+		res, err := s.Run(ctx)
+		w.Flush()
+		if err != nil {
+			failed++
+			fmt.Fprintf(c.stderr, "rekindle: error: %v\n", err)
+			continue
+		}
+		learned := fmt.Sprintf("%s learned", plural(res.Added, "event", "events"))
+		if *dry {
+			learned = "nothing written (dry run)"
+		}
+		fmt.Fprintf(c.stdout, "%s: %d messages read, %d used, %d ignored, %d unreadable; %s\n",
+			name, res.Read, res.Used, res.Ignored, res.Malformed, learned)
+	}
+	if failed > 0 {
+		return errSomeFailed
+	}
+	return nil
+}
+
+// writeSeen writes one line of a dry run: when, which folder, what it
+// taught or why nothing.
+func writeSeen(w *tabwriter.Writer, source string, x mailbox.Seen, cfg *config.Config) {
+	when := "-"
+	if !x.Date.IsZero() {
+		when = x.Date.In(cfg.Location).Format(stamp)
+	}
+	switch {
+	case x.Problem != "":
+		fmt.Fprintf(w, "%s\t%s\t%s\tunreadable\t%s\n", source, x.Role, when, x.Problem)
+	case x.Learned.Ignored != "":
+		fmt.Fprintf(w, "%s\t%s\t%s\tignored\t%s\n", source, x.Role, when, x.Learned.Ignored)
+	default:
+		for _, e := range x.Learned.Events {
+			fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\n", source, x.Role, when, e.Kind, e.Contact)
+		}
+	}
+}
