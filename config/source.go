@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/rekindle/rekindle/rules"
 )
@@ -19,12 +20,17 @@ type Source struct {
 	// MaxRecipients: a message to more people than this is not a
 	// conversation with any of them, and is ignored.
 	MaxRecipients int
+	// Interval is how often the daemon reads the source (a Maildir is also
+	// read as soon as a message arrives in it).
+	Interval time.Duration
 }
 
 // Defaults of every source.
 const (
 	DefaultBackfillDays  = 180
 	DefaultMaxRecipients = 5
+	DefaultInterval      = 5 * time.Minute
+	MinInterval          = 10 * time.Second
 )
 
 // SourceSpec is the settings of one source type, which read and check
@@ -46,7 +52,7 @@ func registerSource(typ string, spec func() SourceSpec) {
 }
 
 // sourceKeys are the keys every source takes.
-var sourceKeys = []string{"type", "backfill", "max_recipients"}
+var sourceKeys = []string{"type", "backfill", "max_recipients", "interval"}
 
 // source reads a [sources.NAME] table.
 func (r *reader) source(name string, t map[string]any, p path) *Source {
@@ -69,7 +75,19 @@ func (r *reader) source(name string, t map[string]any, p path) *Source {
 	spec := newSpec()
 	keys := append(append([]string(nil), sourceKeys...), spec.keys()...)
 	r.keys(t, p, set(keys), keys)
-	s := &Source{Name: name, Type: typ, Spec: spec, Backfill: rules.Duration{Days: DefaultBackfillDays}, MaxRecipients: DefaultMaxRecipients}
+	s := &Source{Name: name, Type: typ, Spec: spec, Backfill: rules.Duration{Days: DefaultBackfillDays},
+		MaxRecipients: DefaultMaxRecipients, Interval: DefaultInterval}
+	if v, ok := r.str(t, p, "interval"); ok {
+		d, err := time.ParseDuration(v)
+		switch {
+		case err != nil:
+			r.ps.add(p.with("interval"), "%q is not a span such as \"5m\", \"30s\" or \"1h\"", v)
+		case d < MinInterval:
+			r.ps.add(p.with("interval"), "%s is too often; at least %s", d, MinInterval)
+		default:
+			s.Interval = d
+		}
+	}
 	if d := r.duration(t, p, "backfill"); d != nil {
 		s.Backfill = *d
 	}

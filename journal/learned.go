@@ -128,3 +128,23 @@ func (j *Journal) SetFolder(ctx context.Context, source, folder string, f Folder
 	}
 	return nil
 }
+
+// LoggedSince returns, for each contact with an event written after t
+// (logged by hand or learned from mail), when the latest was written.
+func (j *Journal) LoggedSince(ctx context.Context, t time.Time) (map[string]time.Time, error) {
+	rows, err := j.db.QueryContext(ctx, `SELECT contact, MAX(logged) FROM events WHERE logged > ? GROUP BY contact`, ms(t))
+	if err != nil {
+		return nil, fmt.Errorf("read events: %w", err)
+	}
+	defer rows.Close()
+	out := map[string]time.Time{}
+	for rows.Next() {
+		var c string
+		var at int64
+		if err := rows.Scan(&c, &at); err != nil {
+			return nil, fmt.Errorf("read events: %w", err)
+		}
+		out[c] = time.UnixMilli(at)
+	}
+	return out, rows.Err()
+}

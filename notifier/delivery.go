@@ -116,6 +116,7 @@ type Deliverer struct {
 	wakes   atomic.Int64
 	observe func(channel, outcome string, n int)
 	route   Router
+	stale   Staleness
 
 	mu      sync.Mutex
 	busy    map[string]bool
@@ -144,6 +145,15 @@ func NewDeliverer(out Outbox, channels func() map[string]Channel, log *slog.Logg
 		streak: map[string]int{}, asked: map[string]time.Duration{}, held: map[int64]bool{},
 	}
 }
+
+// Staleness tells, of the due rows, which are no longer due because
+// something was logged or learned since they were enqueued (a reply, a
+// talk, a snooze), and why: those are cancelled, not sent.
+type Staleness func(ctx context.Context, rows []journal.Delivery) map[int64]string
+
+// Stale sets how to find the due rows that are no longer due. Without it,
+// every row goes out. Call it before Run.
+func (d *Deliverer) Stale(s Staleness) { d.stale = s }
 
 // Route sets how to find a person's current channels: a pending reminder
 // whose channel left the config moves to them, and one whose person left
@@ -334,7 +344,15 @@ func (d *Deliverer) dispatch(ctx context.Context, wg *sync.WaitGroup) {
 	for _, m := range d.marks {
 		unrecorded[m.channel] = true
 	}
+	var stale map[int64]string
+	if d.stale != nil {
+		stale = d.stale(ctx, rows)
+	}
 	for _, r := range rows {
+		if why, ok := stale[r.ID]; ok && !d.held[r.ID] {
+			d.cancel(ctx, d.log.With("contact", r.Contact, "kind", r.Kind, "channel", r.Channel), r, why)
+			continue
+		}
 		if d.held[r.ID] || !d.routed(ctx, r, chans) {
 			continue
 		}

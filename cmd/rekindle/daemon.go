@@ -56,8 +56,9 @@ type daemon struct {
 	metrics *web.Metrics
 	server  *web.Server // nil without listen
 	// rewatch tells the config watch that a reload may have included
-	// files in new directories.
-	rewatch chan struct{}
+	// files in new directories, rewatchSources the Maildir watch that it
+	// may have added sources.
+	rewatch, rewatchSources chan struct{}
 }
 
 // debounce is how long the config must be quiet before a reload: editors
@@ -65,7 +66,8 @@ type daemon struct {
 const debounce = 300 * time.Millisecond
 
 func newDaemon(ctx context.Context, path string, log *slog.Logger, now func() time.Time, opts notifier.Options) (*daemon, error) {
-	d := &daemon{path: path, log: log, opts: opts, reloadDeadline: reloadDeadline, rewatch: make(chan struct{}, 1)}
+	d := &daemon{path: path, log: log, opts: opts, reloadDeadline: reloadDeadline,
+		rewatch: make(chan struct{}, 1), rewatchSources: make(chan struct{}, 1)}
 	d.load = d.read
 	l, err := d.load()
 	if err != nil {
@@ -112,6 +114,17 @@ func newDaemon(ctx context.Context, path string, log *slog.Logger, now func() ti
 			return nil, false
 		}
 		return c.Channels, true
+	})
+	// A reminder waiting in the outbox (for quiet hours to end, for a
+	// channel to come back) is cancelled when what was logged or learned
+	// since makes it no longer due: a reply that came by mail ends a
+	// follow-up before it is sent.
+	d.deliver.Stale(func(ctx context.Context, rows []journal.Delivery) map[int64]string {
+		stale, err := scheduler.Stale(ctx, d.cur.Load().cfg, d.j, rows, now())
+		if err != nil {
+			log.Error("check whether due reminders are still due", "err", err)
+		}
+		return stale
 	})
 	d.deliver.Observe(func(ch, outcome string, n int) {
 		d.metrics.Deliveries.WithLabelValues(ch, outcome).Add(float64(n))
@@ -198,6 +211,7 @@ func (d *daemon) Run(ctx context.Context, hup <-chan os.Signal) error {
 	loopErr := make(chan error, 1)
 	wg.Go(func() { loopErr <- d.loop.Run(inner) })
 	wg.Go(func() { d.deliver.Run(inner) })
+	wg.Go(func() { d.learn(inner) })
 
 	changes := d.watch(inner)
 	reload := newReloader(inner, d)
@@ -369,9 +383,11 @@ func (d *daemon) apply(why string, l *live, err error) {
 		return
 	}
 	d.cur.Store(l)
-	select {
-	case d.rewatch <- struct{}{}:
-	default:
+	for _, ch := range []chan struct{}{d.rewatch, d.rewatchSources} {
+		select {
+		case ch <- struct{}{}:
+		default:
+		}
 	}
 	if d.zone != nil {
 		d.zone.Store(l.cfg.Location)

@@ -288,6 +288,41 @@ func TestDaemonRetries503(t *testing.T) {
 	}
 }
 
+// TestDaemonReplyByMailEndsFollowUp is the whole loop of learning from
+// mail: a follow-up for Dana waits in the outbox (ntfy answered 503), her
+// reply lands in the Maildir, the daemon learns it without any command,
+// and the follow-up is cancelled, never sent.
+func TestDaemonReplyByMailEndsFollowUp(t *testing.T) {
+	t.Parallel()
+	srv := ntfytest.New()
+	defer srv.Close()
+	srv.FailNext(1, http.StatusServiceUnavailable, "")
+	e := newEnv(t, "")
+	mail := filepath.Join(e.dir, "mail")
+	for _, d := range []string{"INBOX/cur", "INBOX/new", "INBOX/tmp", "Sent/cur", "Sent/new"} {
+		os.MkdirAll(filepath.Join(mail, d), 0o700)
+	}
+	reached := time.Now().AddDate(0, 0, -5).Format("2006-01-02")
+	e.write(t, ntfyConfig(srv.URL, "[sources.home]\ntype = \"maildir\"\npath = \"mail\"\ninterval = \"1h\"\n")+
+		"[[contact]]\nname = \"Dana\"\nemail = [\"dana@example.org\"]\nlast_interaction = 2026-01-01\nreached_out = ["+reached+"]\n")
+	p := e.start(t)
+	waitFor(t, "the first try", 10*time.Second, func() bool { return srv.Requests() == 1 })
+
+	reply := fmt.Sprintf("From: Dana <dana@example.org>\r\nTo: me@example.net\r\nDate: %s\r\nMessage-ID: <reply@example.org>\r\nSubject: private\r\n\r\nhi!\r\n",
+		time.Now().Add(-time.Minute).Format(time.RFC1123Z))
+	os.WriteFile(filepath.Join(mail, "INBOX/tmp/1.host"), []byte(reply), 0o600)
+	os.Rename(filepath.Join(mail, "INBOX/tmp/1.host"), filepath.Join(mail, "INBOX/new/1.host"))
+	p.waitLog(t, `msg="learned from mail" source=home read=1 used=1`, 10*time.Second)
+	p.waitLog(t, `msg="cancelled a pending reminder" contact=dana kind=follow_up channel=phone why="no longer due: replied by email on`, 15*time.Second)
+	time.Sleep(300 * time.Millisecond)
+	if n := len(srv.Received()); n != 0 {
+		t.Errorf("ntfy received %d; the follow-up went out after her reply", n)
+	}
+	if strings.Contains(p.stderr.String(), "private") || strings.Contains(p.stderr.String(), "dana@example.org") {
+		t.Errorf("the log shows the mail:\n%s", p.stderr.String())
+	}
+}
+
 // TestDaemonBrokenChannelIsolated: ntfy refuses the token for good; Slack
 // still gets its reminder, and one notice about ntfy.
 func TestDaemonBrokenChannelIsolated(t *testing.T) {

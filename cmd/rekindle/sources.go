@@ -1,0 +1,125 @@
+package main
+
+import (
+	"context"
+	"math/rand/v2"
+	"path/filepath"
+	"time"
+
+	"github.com/fsnotify/fsnotify"
+
+	"github.com/rekindle/rekindle/config"
+	"github.com/rekindle/rekindle/mailbox"
+	"github.com/rekindle/rekindle/rules"
+)
+
+// sourceRetry bounds the wait after a source failed: 30 s doubling to
+// this, never later than the source's own interval.
+const sourceRetry = 30 * time.Minute
+
+// learn runs the mail sources until ctx ends: each at start, then every
+// interval, and a Maildir also as soon as a message arrives in it. They
+// run one after another, never holding up reminders: a failing source is
+// logged and tried again later with backoff.
+func (d *daemon) learn(ctx context.Context) {
+	cfg := func() *config.Config { return d.cur.Load().cfg }
+	if len(cfg().Sources) == 0 {
+		return
+	}
+	arrived, err := d.fileEvents(ctx, func() []string { return maildirDirs(cfg()) }, func(string) bool { return true },
+		func(op fsnotify.Op) bool { return op.Has(fsnotify.Create | fsnotify.Rename) }, d.rewatchSources)
+	if err != nil {
+		d.log.Warn("cannot watch the Maildir sources; reading them every interval", "err", err)
+	}
+	next := map[string]time.Time{} // when each source is read next
+	fails := map[string]int{}
+	for {
+		c := cfg()
+		now := time.Now()
+		wake := now.Add(time.Minute)
+		for _, name := range c.SourceNames() {
+			src := c.Sources[name]
+			if at, ok := next[name]; ok && at.After(now) {
+				wake = rules.Earliest(wake, at)
+				continue
+			}
+			d.syncSource(ctx, c, src, fails)
+			wait := src.Interval
+			if n := fails[name]; n > 0 {
+				wait = min(src.Interval, backoffAfter(n))
+			}
+			next[name] = time.Now().Add(wait)
+			wake = rules.Earliest(wake, next[name])
+		}
+		timer := time.NewTimer(time.Until(wake))
+		select {
+		case <-ctx.Done():
+			timer.Stop()
+			return
+		case <-timer.C:
+		case <-arrived:
+			timer.Stop()
+			// Debounced: a mail program writes and renames in steps.
+			select {
+			case <-ctx.Done():
+				return
+			case <-time.After(time.Second):
+			}
+			for name, src := range c.Sources {
+				if src.Type == "maildir" {
+					delete(next, name)
+				}
+			}
+		}
+	}
+}
+
+// syncSource reads one source and logs what it learned, or why it failed.
+func (d *daemon) syncSource(ctx context.Context, cfg *config.Config, src *config.Source, fails map[string]int) {
+	s := &mailbox.Sync{Source: src, People: mailbox.NewPeople(cfg), Store: d.j, Now: time.Now()}
+	res, err := s.Run(ctx)
+	if err != nil {
+		if ctx.Err() != nil {
+			return
+		}
+		fails[src.Name]++
+		d.log.Error("mail source failed; trying again later", "source", src.Name, "failures_in_a_row", fails[src.Name], "err", err)
+		return
+	}
+	if fails[src.Name] > 0 {
+		d.log.Info("mail source works again", "source", src.Name)
+	}
+	delete(fails, src.Name)
+	if res.Added > 0 || res.Malformed > 0 {
+		d.log.Info("learned from mail", "source", src.Name, "read", res.Read, "used", res.Used, "ignored", res.Ignored,
+			"unreadable", res.Malformed, "events", res.Added)
+	}
+	if res.Added > 0 {
+		// A reply may end a reminder waiting in the outbox.
+		d.deliver.Wake()
+	}
+}
+
+// backoffAfter is the wait after n failures in a row: 30 s doubling, up to
+// sourceRetry, with some jitter.
+func backoffAfter(n int) time.Duration {
+	w := 30 * time.Second << min(n-1, 10)
+	w = min(w, sourceRetry)
+	return w - time.Duration(rand.Int64N(int64(w/5)+1))
+}
+
+// maildirDirs lists the directories where mail arrives in the Maildir
+// sources: new/ and cur/ of each inbox and sent folder.
+func maildirDirs(cfg *config.Config) []string {
+	var dirs []string
+	for _, src := range cfg.Sources {
+		if m, ok := src.Spec.(*config.MaildirSpec); ok {
+			for _, f := range []string{m.Inbox, m.Sent} {
+				for _, sub := range []string{"new", "cur"} {
+					dirs = append(dirs, filepath.Join(f, sub))
+				}
+			}
+		}
+	}
+	return dirs
+}

@@ -1,0 +1,72 @@
+package scheduler
+
+import (
+	"context"
+	"time"
+
+	"github.com/rekindle/rekindle/config"
+	"github.com/rekindle/rekindle/journal"
+	"github.com/rekindle/rekindle/rules"
+)
+
+// StaleStore is what Stale reads.
+type StaleStore interface {
+	LoggedSince(ctx context.Context, t time.Time) (map[string]time.Time, error)
+	EventsOf(ctx context.Context, contact string) ([]journal.Event, error)
+}
+
+// Stale finds the due outbox rows that are no longer due at now: something
+// was logged or learned for their person after the row was enqueued (a
+// reply that came by mail while the reminder waited for quiet hours to
+// end, a talk, a snooze), and the person's reminder now is another one or
+// none. It maps each such row to why. Only the people with events written
+// since the oldest row are evaluated again, so a large run costs one query.
+func Stale(ctx context.Context, cfg *config.Config, st StaleStore, rows []journal.Delivery, now time.Time) (map[int64]string, error) {
+	var oldest time.Time
+	for _, r := range rows {
+		if r.Kind != journal.ChannelFailed && (oldest.IsZero() || r.Created.Before(oldest)) {
+			oldest = r.Created
+		}
+	}
+	if oldest.IsZero() {
+		return nil, nil
+	}
+	changed, err := st.LoggedSince(ctx, oldest)
+	if err != nil || len(changed) == 0 {
+		return nil, err
+	}
+	now = now.In(cfg.Location)
+	type verdict struct {
+		id  journal.Identity
+		due bool
+		why string
+	}
+	seen := map[string]verdict{}
+	out := map[int64]string{}
+	for _, r := range rows {
+		at, ok := changed[r.Contact]
+		if !ok || !at.After(r.Created) || r.Kind == journal.ChannelFailed {
+			continue
+		}
+		v, ok := seen[r.Contact]
+		if !ok {
+			c, known := cfg.Lookup(r.Contact)
+			if !known {
+				continue // gone from the config: the router cancels it
+			}
+			events, err := st.EventsOf(ctx, c.ID)
+			if err != nil {
+				return nil, err
+			}
+			p := PersonOf(cfg, c, events)
+			res := p.Evaluate(now)
+			v = verdict{id: identity(&p, &res), due: res.State != rules.Snoozed && res.IsDue(now), why: res.Reason(now)}
+			seen[r.Contact] = v
+		}
+		if v.due && v.id == r.Identity.Key() {
+			continue
+		}
+		out[r.ID] = "no longer due: " + v.why
+	}
+	return out, nil
+}

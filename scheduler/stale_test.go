@@ -1,0 +1,79 @@
+package scheduler
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/rekindle/rekindle/journal"
+	"github.com/rekindle/rekindle/notifier"
+)
+
+// A follow-up that waits in the outbox for quiet hours to end is no
+// longer due once a reply is learned from mail; other rows stay.
+func TestStale(t *testing.T) {
+	ctx := context.Background()
+	cfg := load(t, `timezone = "Europe/Berlin"
+quiet_hours = "22:00-08:00"
+[[contact]]
+name = "Dana"
+email = ["dana@example.org"]
+last_interaction = 2026-10-01
+reached_out = [2026-11-26]
+[[contact]]
+name = "Ines"
+last_interaction = 2026-11-25
+birthday = 1989-12-02
+reached_out = [2026-11-28]
+[[contact]]
+name = "Emil"
+last_interaction = 2026-09-01
+`)
+	tmpl, _ := notifier.NewTemplates(nil)
+	j := openJournal(t)
+	run := berlin("2026-12-01 23:00") // in quiet hours: delivery waits for 08:00
+	if _, err := RunOnce(ctx, cfg, tmpl, j, run, run); err != nil {
+		t.Fatal(err)
+	}
+	due := func(at time.Time) []journal.Delivery {
+		rows, err := j.Due(ctx, at)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return rows
+	}
+	morning := berlin("2026-12-02 08:00")
+	rows := due(morning)
+	if len(rows) != 3 {
+		t.Fatalf("%d rows due; want dana's follow-up, ines's birthday and emil's check-in", len(rows))
+	}
+	if stale, err := Stale(ctx, cfg, j, rows, morning); err != nil || len(stale) != 0 {
+		t.Errorf("with nothing logged: %v, %v", stale, err)
+	}
+	// At 01:00 both Dana and Ines reply by mail.
+	learned := []journal.Event{
+		{Contact: "dana", Kind: journal.Replied, At: berlin("2026-12-02 01:00"), Source: "maildir:home", Dedup: "d1"},
+		{Contact: "ines", Kind: journal.Replied, At: berlin("2026-12-02 01:00"), Source: "maildir:home", Dedup: "i1"},
+	}
+	if _, err := j.AddLearned(ctx, learned, berlin("2026-12-02 07:00")); err != nil {
+		t.Fatal(err)
+	}
+	stale, err := Stale(ctx, cfg, j, rows, morning)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(stale) != 1 {
+		t.Fatalf("stale %v; want dana's follow-up alone (ines's birthday still comes, emil logged nothing)", stale)
+	}
+	for id, why := range stale {
+		for _, r := range rows {
+			if r.ID == id && (r.Contact != "dana" || r.Kind != "follow_up") {
+				t.Errorf("stale row %+v", r)
+			}
+		}
+		if !strings.HasPrefix(why, "no longer due: replied by email on 2026-12-02") {
+			t.Errorf("why: %s", why)
+		}
+	}
+}
