@@ -24,25 +24,7 @@ func (s *EmailSpec) read(r *reader, t map[string]any, p path) {
 	if s.Host == "" {
 		r.ps.add(p, "an email channel needs a host = \"smtp.example.com\"")
 	}
-	s.TLS = "starttls"
-	if v, ok := r.str(t, p, "tls"); ok {
-		switch v {
-		case "implicit", "starttls", "none":
-			s.TLS = v
-		default:
-			r.ps.add(p.with("tls"), "tls must be \"implicit\" (port 465), \"starttls\" (port 587) or \"none\" (loopback only), not %q", v)
-		}
-	}
-	s.Port = map[string]int{"implicit": 465, "starttls": 587, "none": 25}[s.TLS]
-	if n, ok := r.int(t, p, "port"); ok {
-		if n < 1 || n > 65535 {
-			r.ps.add(p.with("port"), "port %d is out of range 1-65535", n)
-		}
-		s.Port = n
-	}
-	if s.TLS == "none" && s.Host != "" && !isLoopback(s.Host) {
-		r.ps.add(p.with("tls"), "tls = \"none\" sends the password in the clear and is allowed only to a loopback host, not %q; use \"starttls\" or \"implicit\"", s.Host)
-	}
+	s.TLS, s.Port = r.transport(t, p, s.Host, "starttls", map[string]int{"implicit": 465, "starttls": 587, "none": 25})
 	s.Username, _ = r.str(t, p, "username")
 	s.Password = r.secret(t, p, "password")
 	if s.Username != "" && !present(t, "password", "password_file") {
@@ -63,4 +45,31 @@ func (s *EmailSpec) read(r *reader, t map[string]any, p path) {
 			r.ps.add(p.with("to"), "%q is not an email address", a)
 		}
 	}
+}
+
+// transport reads tls and port for a connection to host: tls is
+// "implicit", "starttls" or "none" (loopback only: it sends the password
+// in the clear), deflt when left out; the port follows it unless set.
+func (r *reader) transport(t map[string]any, p path, host, deflt string, ports map[string]int) (tls string, port int) {
+	tls = deflt
+	if v, ok := r.str(t, p, "tls"); ok {
+		switch v {
+		case "implicit", "starttls", "none":
+			tls = v
+		default:
+			r.ps.add(p.with("tls"), "tls must be \"implicit\" (port %d), \"starttls\" (port %d) or \"none\" (loopback only), not %q",
+				ports["implicit"], ports["starttls"], v)
+		}
+	}
+	port = ports[tls]
+	if n, ok := r.int(t, p, "port"); ok {
+		if n < 1 || n > 65535 {
+			r.ps.add(p.with("port"), "port %d is out of range 1-65535", n)
+		}
+		port = n
+	}
+	if tls == "none" && host != "" && !isLoopback(host) {
+		r.ps.add(p.with("tls"), "tls = \"none\" sends the password in the clear and is allowed only to a loopback host, not %q; use \"starttls\" or \"implicit\"", host)
+	}
+	return tls, port
 }

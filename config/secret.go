@@ -83,3 +83,11 @@ func readSecretFile(name string) (string, error) {
 	}
 	return s, nil
 }
+
+// ReadSecret reads a secret from a file when it is needed rather than when
+// the config is loaded: an OAuth2 access token that a helper renews every
+// hour. The same rules as for *_file apply.
+func ReadSecret(path string) (Secret, error) {
+	v, err := readSecretFile(path)
+	return Secret{value: v}, err
+}

@@ -64,8 +64,11 @@ func (s *Sync) Run(ctx context.Context) (Result, error) {
 			}
 		}
 		return res, nil
+	case *config.IMAPSpec:
+		var res Result
+		return res, s.imap(ctx, spec, &res)
 	}
-	return Result{}, fmt.Errorf("source %s: type %s cannot be synced yet", s.Source.Name, s.Source.Type)
+	return Result{}, fmt.Errorf("source %s: type %s cannot be synced", s.Source.Name, s.Source.Type)
 }
 
 // rescan is how far back of the newest file read a later sync looks again:
@@ -88,7 +91,6 @@ func (s *Sync) maildir(ctx context.Context, dir string, role Role, res *Result) 
 	if err != nil {
 		return fmt.Errorf("source %s: %w", s.Source.Name, err)
 	}
-	oldest := s.Source.Backfill.Before(s.Now)
 	newest := state.Scanned
 	var events []journal.Event
 	for _, m := range msgs {
@@ -100,31 +102,7 @@ func (s *Sync) maildir(ctx context.Context, dir string, role Role, res *Result) 
 			newest = m.modTime
 		}
 		h, err := readHeader(m.path)
-		if err != nil {
-			res.Malformed++
-			s.seen(Seen{Role: role, Problem: err.Error()})
-			continue
-		}
-		if !h.Date.IsZero() && h.Date.Before(oldest) {
-			res.Read--
-			continue // older than backfill: not read at all
-		}
-		var l Learned
-		switch {
-		case journal.CheckTime(h.Date) != nil && !h.Date.IsZero():
-			l.Ignored = "a Date out of range: " + h.Date.Format(time.RFC3339)
-		case h.Date.After(s.Now.Add(journal.MaxAhead)):
-			l.Ignored = "dated in the future: " + h.Date.Format(time.RFC3339)
-		default:
-			l = Match(h, role, s.People, label, s.Source.MaxRecipients)
-		}
-		if l.Ignored != "" {
-			res.Ignored++
-		} else {
-			res.Used++
-			events = append(events, l.Events...)
-		}
-		s.seen(Seen{Date: h.Date, Role: role, Learned: l})
+		events = s.consider(h, err, role, label, res, events)
 	}
 	if s.DryRun {
 		return nil
@@ -135,6 +113,39 @@ func (s *Sync) maildir(ctx context.Context, dir string, role Role, res *Result) 
 	}
 	res.Added += len(added)
 	return s.Store.SetFolder(ctx, label, dir, journal.Folder{Scanned: newest})
+}
+
+// consider learns from one message's header (or counts it unreadable):
+// a message dated before backfill is passed over as if never read, one
+// dated out of range or in the future is ignored, any other is matched.
+// It returns events with what the message teaches added.
+func (s *Sync) consider(h Header, err error, role Role, label string, res *Result, events []journal.Event) []journal.Event {
+	if err != nil {
+		res.Malformed++
+		s.seen(Seen{Role: role, Problem: err.Error()})
+		return events
+	}
+	if !h.Date.IsZero() && h.Date.Before(s.Source.Backfill.Before(s.Now)) {
+		res.Read--
+		return events // older than backfill: not read at all
+	}
+	var l Learned
+	switch {
+	case journal.CheckTime(h.Date) != nil && !h.Date.IsZero():
+		l.Ignored = "a Date out of range: " + h.Date.Format(time.RFC3339)
+	case h.Date.After(s.Now.Add(journal.MaxAhead)):
+		l.Ignored = "dated in the future: " + h.Date.Format(time.RFC3339)
+	default:
+		l = Match(h, role, s.People, label, s.Source.MaxRecipients)
+	}
+	if l.Ignored != "" {
+		res.Ignored++
+	} else {
+		res.Used++
+		events = append(events, l.Events...)
+	}
+	s.seen(Seen{Date: h.Date, Role: role, Learned: l})
+	return events
 }
 
 func (s *Sync) seen(x Seen) {

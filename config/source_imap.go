@@ -1,0 +1,64 @@
+package config
+
+// IMAPSpec is a mailbox on an IMAP server: the inbox and the sent folder
+// (found by its \Sent mark), or the folders named.
+type IMAPSpec struct {
+	Host     string
+	Port     int    // follows TLS unless set: 993 or 143
+	TLS      string // implicit, starttls or none (loopback only)
+	Username string
+	Password Secret
+	// Auth is how to log in: "password" (LOGIN), or with an OAuth2 access
+	// token read from TokenFile at each connection, "xoauth2" (Gmail,
+	// Outlook) or "oauthbearer" (RFC 7628).
+	Auth      string
+	TokenFile string
+	// Inbox and Sent are the folders to read: mail to the user, mail from
+	// the user. Empty: INBOX, and the folder the server marks \Sent.
+	Inbox, Sent []string
+	CAFile      string // a certificate authority to trust besides the system's (a self-hosted server)
+}
+
+func init() { registerSource("imap", func() SourceSpec { return &IMAPSpec{} }) }
+
+func (*IMAPSpec) keys() []string {
+	return []string{"host", "port", "tls", "username", "password", "password_file", "auth", "token_file", "inbox", "sent", "ca_file"}
+}
+
+func (s *IMAPSpec) read(r *reader, t map[string]any, p path) {
+	s.Host, _ = r.str(t, p, "host")
+	if s.Host == "" {
+		r.ps.add(p, "an imap source needs host = \"imap.example.org\"")
+	}
+	s.TLS, s.Port = r.transport(t, p, s.Host, "implicit", map[string]int{"implicit": 993, "starttls": 143, "none": 143})
+	s.Username, _ = r.str(t, p, "username")
+	if s.Username == "" {
+		r.ps.add(p, "an imap source needs username = \"me@example.org\"")
+	}
+	s.Auth = "password"
+	if v, ok := r.str(t, p, "auth"); ok {
+		switch v {
+		case "password", "xoauth2", "oauthbearer":
+			s.Auth = v
+		default:
+			r.ps.add(p.with("auth"), "auth must be \"password\", \"xoauth2\" or \"oauthbearer\", not %q", v)
+		}
+	}
+	s.Password = r.secret(t, p, "password")
+	if f, ok := r.str(t, p, "token_file"); ok {
+		s.TokenFile = r.localPath(f)
+	}
+	switch {
+	case s.Auth == "password" && !s.Password.IsSet() && !present(t, "password", "password_file"):
+		r.ps.add(p, "an imap source needs password (or password_file), or auth = \"xoauth2\" with token_file")
+	case s.Auth != "password" && s.TokenFile == "":
+		r.ps.add(p.with("auth"), "auth = %q needs token_file: a file that holds the OAuth2 access token, kept fresh by your token helper", s.Auth)
+	case s.Auth != "password" && present(t, "password", "password_file"):
+		r.ps.add(p.with("auth"), "auth = %q logs in with token_file; leave password out", s.Auth)
+	}
+	s.Inbox, _ = r.strings(t, p, "inbox")
+	s.Sent, _ = r.strings(t, p, "sent")
+	if f, ok := r.str(t, p, "ca_file"); ok {
+		s.CAFile = r.localPath(f)
+	}
+}

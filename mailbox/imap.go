@@ -1,0 +1,308 @@
+package mailbox
+
+import (
+	"bytes"
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/mail"
+	"os"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/emersion/go-imap/v2"
+	"github.com/emersion/go-imap/v2/imapclient"
+	"github.com/emersion/go-sasl"
+
+	"github.com/rekindle/rekindle/config"
+	"github.com/rekindle/rekindle/journal"
+)
+
+// headerFields are all rekindle asks an IMAP server for: these headers,
+// never a body.
+var headerFields = []string{"From", "To", "Cc", "Date", "Message-ID", "List-Id", "Auto-Submitted", "Precedence"}
+
+// fetchBatch is how many messages one FETCH asks for: memory stays flat
+// however large the folder.
+const fetchBatch = 500
+
+// dialTimeout bounds connecting and logging in.
+const dialTimeout = 30 * time.Second
+
+// Error is a source's failure, with what to do about it where that is
+// clear. It never holds a password or a token.
+type Error struct {
+	Source string
+	Msg    string
+	Hint   string
+	Err    error
+}
+
+func (e *Error) Error() string {
+	s := "source " + e.Source + ": " + e.Msg
+	if e.Hint != "" {
+		s += " (" + e.Hint + ")"
+	}
+	return s
+}
+
+func (e *Error) Unwrap() error { return e.Err }
+
+// dialIMAP connects and logs in.
+func dialIMAP(name string, spec *config.IMAPSpec) (*imapclient.Client, error) {
+	addr := net.JoinHostPort(spec.Host, strconv.Itoa(spec.Port))
+	tc := &tls.Config{ServerName: spec.Host, MinVersion: tls.VersionTLS12}
+	if spec.CAFile != "" {
+		pem, err := os.ReadFile(spec.CAFile)
+		if err != nil {
+			return nil, &Error{Source: name, Msg: "cannot read ca_file", Err: err}
+		}
+		pool, err := x509.SystemCertPool()
+		if err != nil || pool == nil {
+			pool = x509.NewCertPool()
+		}
+		if !pool.AppendCertsFromPEM(pem) {
+			return nil, &Error{Source: name, Msg: "ca_file " + spec.CAFile + " holds no PEM certificate"}
+		}
+		tc.RootCAs = pool
+	}
+	opts := &imapclient.Options{TLSConfig: tc, Dialer: &net.Dialer{Timeout: dialTimeout}}
+	var c *imapclient.Client
+	var err error
+	switch spec.TLS {
+	case "implicit":
+		c, err = imapclient.DialTLS(addr, opts)
+	case "starttls":
+		c, err = imapclient.DialStartTLS(addr, opts)
+	default:
+		c, err = imapclient.DialInsecure(addr, opts)
+	}
+	if err != nil {
+		return nil, connectError(name, addr, spec.TLS, err)
+	}
+	if err := login(c, spec); err != nil {
+		c.Close()
+		var e *Error
+		if errors.As(err, &e) {
+			e.Source = name
+			return nil, e
+		}
+		return nil, &Error{Source: name, Msg: "the server refused the login of " + spec.Username + ": " + err.Error(),
+			Hint: "check username and password (or the token); some providers want an app password", Err: err}
+	}
+	return c, nil
+}
+
+// connectError says why a connection failed, with the fix where it is
+// clear.
+func connectError(name, addr, mode string, err error) error {
+	var unknown x509.UnknownAuthorityError
+	var invalid x509.CertificateInvalidError
+	var host x509.HostnameError
+	switch {
+	case errors.As(err, &unknown), errors.As(err, &invalid):
+		return &Error{Source: name, Msg: "the certificate of " + addr + " does not verify: " + err.Error(),
+			Hint: "for your own server, set ca_file to the certificate authority that signed it", Err: err}
+	case errors.As(err, &host):
+		return &Error{Source: name, Msg: "the certificate of " + addr + " is for another name: " + err.Error(),
+			Hint: "set host to the name on the certificate", Err: err}
+	case strings.Contains(err.Error(), "first record does not look like a TLS handshake"):
+		return &Error{Source: name, Msg: addr + " does not speak TLS on that port",
+			Hint: `tls = "implicit" is for port 993; for port 143 use tls = "starttls"`, Err: err}
+	}
+	return &Error{Source: name, Msg: "cannot reach " + addr + " (" + mode + "): " + err.Error(), Err: err}
+}
+
+func login(c *imapclient.Client, spec *config.IMAPSpec) error {
+	if spec.Auth == "password" {
+		return c.Login(spec.Username, spec.Password.Reveal()).Wait()
+	}
+	tok, err := config.ReadSecret(spec.TokenFile)
+	if err != nil {
+		return &Error{Msg: "cannot read the OAuth2 token: " + err.Error(), Hint: "your token helper writes token_file"}
+	}
+	if spec.Auth == "oauthbearer" {
+		return c.Authenticate(sasl.NewOAuthBearerClient(&sasl.OAuthBearerOptions{Username: spec.Username, Token: tok.Reveal()}))
+	}
+	return c.Authenticate(&xoauth2{user: spec.Username, token: tok.Reveal()})
+}
+
+// xoauth2 is the XOAUTH2 mechanism of Gmail and Outlook: one message with
+// the user and the bearer token; on failure the server sends an error
+// document, to which an empty answer ends the exchange.
+type xoauth2 struct{ user, token string }
+
+func (x *xoauth2) Start() (string, []byte, error) {
+	return "XOAUTH2", []byte("user=" + x.user + "\x01auth=Bearer " + x.token + "\x01\x01"), nil
+}
+
+func (x *xoauth2) Next([]byte) ([]byte, error) { return []byte{}, nil }
+
+// folder is a folder to read and what it holds.
+type folder struct {
+	name string
+	role Role
+}
+
+// imapFolders finds the folders to read: those named, else INBOX and the
+// folder the server marks \Sent (or, on a server without SPECIAL-USE, one
+// with a usual name).
+func imapFolders(c *imapclient.Client, name string, spec *config.IMAPSpec) ([]folder, error) {
+	var out []folder
+	inbox := spec.Inbox
+	if len(inbox) == 0 {
+		inbox = []string{"INBOX"}
+	}
+	for _, n := range inbox {
+		out = append(out, folder{n, Inbox})
+	}
+	if len(spec.Sent) > 0 {
+		for _, n := range spec.Sent {
+			out = append(out, folder{n, Sent})
+		}
+		return out, nil
+	}
+	var opts *imap.ListOptions
+	if c.Caps().Has(imap.CapSpecialUse) || c.Caps().Has(imap.CapIMAP4rev2) {
+		opts = &imap.ListOptions{ReturnSpecialUse: true}
+	}
+	list, err := c.List("", "*", opts).Collect()
+	if err != nil {
+		return nil, &Error{Source: name, Msg: "cannot list the folders: " + err.Error(), Err: err}
+	}
+	for _, l := range list {
+		if slices.Contains(l.Attrs, imap.MailboxAttrSent) {
+			return append(out, folder{l.Mailbox, Sent}), nil
+		}
+	}
+	for _, usual := range []string{"Sent", "Sent Items", "Sent Messages", "Sent Mail", "INBOX.Sent", "[Gmail]/Sent Mail"} {
+		for _, l := range list {
+			if strings.EqualFold(l.Mailbox, usual) {
+				return append(out, folder{l.Mailbox, Sent}), nil
+			}
+		}
+	}
+	return nil, &Error{Source: name, Msg: "no folder is marked \\Sent and none has a usual name",
+		Hint: `name it: sent = ["Sent"]`}
+}
+
+// imap reads what is new in each folder of an IMAP source.
+func (s *Sync) imap(ctx context.Context, spec *config.IMAPSpec, res *Result) error {
+	c, err := dialIMAP(s.Source.Name, spec)
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	stop := context.AfterFunc(ctx, func() { c.Close() })
+	defer stop()
+	folders, err := imapFolders(c, s.Source.Name, spec)
+	if err != nil {
+		return err
+	}
+	for _, f := range folders {
+		if err := s.imapFolder(ctx, c, f, res); err != nil {
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
+			return err
+		}
+	}
+	c.Logout().Wait()
+	return nil
+}
+
+// imapFolder reads one folder: on the first sync (or after the server
+// changed its UIDVALIDITY) the messages since backfill, later those after
+// the last UID read. Dedup keys make a rescan add nothing twice.
+func (s *Sync) imapFolder(ctx context.Context, c *imapclient.Client, f folder, res *Result) error {
+	label := Label(s.Source)
+	state, err := s.Store.Folder(ctx, label, f.name)
+	if err != nil {
+		return err
+	}
+	sel, err := c.Select(f.name, &imap.SelectOptions{ReadOnly: true}).Wait()
+	if err != nil {
+		return &Error{Source: s.Source.Name, Msg: fmt.Sprintf("cannot open the folder %q: %v", f.name, err),
+			Hint: "check inbox and sent in the source; rekindle sync --dry-run lists what it reads", Err: err}
+	}
+	criteria := &imap.SearchCriteria{}
+	if state.Validity == int64(sel.UIDValidity) && state.LastUID > 0 {
+		var set imap.UIDSet
+		set.AddRange(imap.UID(state.LastUID+1), 0) // LastUID+1:*
+		criteria.UID = []imap.UIDSet{set}
+	} else {
+		criteria.Since = s.Source.Backfill.Before(s.Now)
+	}
+	found, err := c.UIDSearch(criteria, nil).Wait()
+	if err != nil {
+		return &Error{Source: s.Source.Name, Msg: fmt.Sprintf("cannot search the folder %q: %v", f.name, err), Err: err}
+	}
+	var uids []imap.UID
+	for _, u := range found.AllUIDs() {
+		if int64(u) > state.LastUID || state.Validity != int64(sel.UIDValidity) {
+			uids = append(uids, u)
+		}
+	}
+	slices.Sort(uids)
+	last := state.LastUID
+	if state.Validity != int64(sel.UIDValidity) {
+		last = 0
+	}
+	var events []journal.Event
+	section := &imap.FetchItemBodySection{Specifier: imap.PartSpecifierHeader, HeaderFields: headerFields, Peek: true}
+	for len(uids) > 0 {
+		batch := uids[:min(len(uids), fetchBatch)]
+		uids = uids[len(batch):]
+		fetch := c.Fetch(imap.UIDSetNum(batch...), &imap.FetchOptions{UID: true, BodySection: []*imap.FetchItemBodySection{section}})
+		for {
+			msg := fetch.Next()
+			if msg == nil {
+				break
+			}
+			buf, err := msg.Collect()
+			if err != nil {
+				continue
+			}
+			res.Read++
+			if int64(buf.UID) > last {
+				last = int64(buf.UID)
+			}
+			raw := buf.FindBodySection(section)
+			h, err := parseRaw(raw)
+			events = s.consider(h, err, f.role, label, res, events)
+		}
+		if err := fetch.Close(); err != nil {
+			return &Error{Source: s.Source.Name, Msg: fmt.Sprintf("the server broke off reading %q: %v", f.name, err), Err: err}
+		}
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+	}
+	if s.DryRun {
+		return nil
+	}
+	added, err := s.Store.AddLearned(ctx, events, s.Now)
+	if err != nil {
+		return err
+	}
+	res.Added += len(added)
+	return s.Store.SetFolder(ctx, label, f.name, journal.Folder{Validity: int64(sel.UIDValidity), LastUID: last})
+}
+
+// parseRaw reads a header block fetched from a server.
+func parseRaw(raw []byte) (Header, error) {
+	if len(raw) == 0 {
+		return Header{}, errors.New("the server sent no header")
+	}
+	m, err := mail.ReadMessage(io.MultiReader(bytes.NewReader(raw), strings.NewReader("\r\n")))
+	if err != nil {
+		return Header{}, fmt.Errorf("unreadable header: %w", err)
+	}
+	return ParseHeader(m.Header)
+}

@@ -1,0 +1,174 @@
+package mailbox
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/emersion/go-imap/v2"
+	"github.com/emersion/go-imap/v2/imapclient"
+	"github.com/emersion/go-imap/v2/imapserver"
+	"github.com/emersion/go-imap/v2/imapserver/imapmemserver"
+
+	"github.com/rekindle/rekindle/config"
+	"github.com/rekindle/rekindle/journal"
+)
+
+const imapPassword = "a-secret-pass-0123"
+
+// memIMAP is go-imap's own in-memory server on a loopback port: a user
+// "me" with INBOX and a Sent folder marked \Sent.
+type memIMAP struct {
+	addr string
+	user *imapmemserver.User
+}
+
+func startMemIMAP(t testing.TB) *memIMAP {
+	t.Helper()
+	mem := imapmemserver.New()
+	user := imapmemserver.NewUser("me", imapPassword)
+	user.Create("INBOX", nil)
+	user.Create("Sent Mail", &imap.CreateOptions{SpecialUse: []imap.MailboxAttr{imap.MailboxAttrSent}})
+	mem.AddUser(user)
+	srv := imapserver.New(&imapserver.Options{
+		NewSession: func(*imapserver.Conn) (imapserver.Session, *imapserver.GreetingData, error) {
+			return mem.NewSession(), nil, nil
+		},
+		Caps:         imap.CapSet{imap.CapIMAP4rev1: {}, imap.CapIMAP4rev2: {}},
+		InsecureAuth: true,
+	})
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	go srv.Serve(ln)
+	t.Cleanup(func() { srv.Close() })
+	return &memIMAP{addr: ln.Addr().String(), user: user}
+}
+
+// appendMsg puts a message into a folder, as a mail server delivering
+// it would.
+func appendMsg(t testing.TB, addr, folder, raw string) {
+	t.Helper()
+	c, err := imapclient.DialInsecure(addr, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	if err := c.Login("me", imapPassword).Wait(); err != nil {
+		t.Fatal(err)
+	}
+	raw = strings.ReplaceAll(raw, "\n", "\r\n")
+	cmd := c.Append(folder, int64(len(raw)), nil)
+	cmd.Write([]byte(raw))
+	cmd.Close()
+	if _, err := cmd.Wait(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func imapSource(t testing.TB, addr string, extra string) *config.Config {
+	t.Helper()
+	host, port, _ := net.SplitHostPort(addr)
+	cfg, err := config.Parse("c.toml", []byte(people+fmt.Sprintf(`
+[sources.work]
+type = "imap"
+host = %q
+port = %s
+tls = "none"
+username = "me"
+password = %q
+%s`, host, port, imapPassword, extra)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cfg
+}
+
+func TestIMAPSync(t *testing.T) {
+	ctx := context.Background()
+	srv := startMemIMAP(t)
+	now := time.Now()
+	date := func(d time.Duration) string { return now.Add(d).Format(time.RFC1123Z) }
+	appendMsg(t, srv.addr, "INBOX", msg("Ana <ana@example.org>", "me@home.example", date(-2*time.Hour), "r1@example.org"))
+	appendMsg(t, srv.addr, "INBOX", msg("news@shop.example", "me@home.example", date(-3*time.Hour), "n1@shop.example", "List-Id: <deals>\n"))
+	appendMsg(t, srv.addr, "Sent Mail", msg("me@home.example", "bo@example.net", date(-26*time.Hour), "s1@home.example"))
+	cfg := imapSource(t, srv.addr, "")
+	j, err := journal.Open(ctx, filepath.Join(t.TempDir(), "r.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer j.Close()
+	sync := func() Result {
+		t.Helper()
+		res, err := (&Sync{Source: cfg.Sources["work"], People: NewPeople(cfg), Store: j, Now: time.Now()}).Run(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return res
+	}
+	if res := sync(); res != (Result{Read: 3, Used: 2, Ignored: 1, Added: 2}) {
+		t.Errorf("first sync: %+v", res)
+	}
+	all, _ := j.Events(ctx)
+	if len(all["ana-lima"]) != 1 || all["ana-lima"][0].Source != "imap:work" || len(all["bo"]) != 1 || all["bo"][0].Kind != journal.ReachedOut {
+		t.Errorf("events %+v", all)
+	}
+	// A second sync (or a restart) reads nothing already read.
+	if res := sync(); res.Read != 0 || res.Added != 0 {
+		t.Errorf("second sync: %+v; want nothing read again", res)
+	}
+	appendMsg(t, srv.addr, "INBOX", msg("bo@example.net", "me@home.example", date(-time.Minute), "r2@example.net"))
+	if res := sync(); res.Read != 1 || res.Added != 1 {
+		t.Errorf("third sync: %+v; want the new reply alone", res)
+	}
+	// The server starts its UIDs anew (a restored mailbox): everything is
+	// read again, and nothing is counted twice.
+	c, _ := imapclient.DialInsecure(srv.addr, nil)
+	c.Login("me", imapPassword).Wait()
+	c.Rename("INBOX", "Old", nil).Wait()
+	c.Create("INBOX", nil).Wait()
+	c.Close()
+	appendMsg(t, srv.addr, "INBOX", msg("Ana <ana@example.org>", "me@home.example", date(-2*time.Hour), "r1@example.org"))
+	appendMsg(t, srv.addr, "INBOX", msg("bo@example.net", "me@home.example", date(-time.Minute), "r2@example.net"))
+	if res := sync(); res.Read != 2 || res.Added != 0 {
+		t.Errorf("after a UIDVALIDITY change: %+v; want both read again and nothing added", res)
+	}
+	if all, _ := j.Events(ctx); len(all["ana-lima"]) != 1 || len(all["bo"]) != 2 {
+		t.Errorf("events after the rescan %+v", all)
+	}
+}
+
+func TestIMAPFailures(t *testing.T) {
+	ctx := context.Background()
+	srv := startMemIMAP(t)
+	j, _ := journal.Open(ctx, filepath.Join(t.TempDir(), "r.db"))
+	defer j.Close()
+	run := func(cfg *config.Config) error {
+		_, err := (&Sync{Source: cfg.Sources["work"], People: NewPeople(cfg), Store: j, Now: time.Now()}).Run(ctx)
+		return err
+	}
+	host, port, _ := net.SplitHostPort(srv.addr)
+	wrong, _ := config.Parse("c.toml", []byte(people+fmt.Sprintf("[sources.work]\ntype = \"imap\"\nhost = %q\nport = %s\ntls = \"none\"\nusername = \"me\"\npassword = \"wrong-password\"\n", host, port)))
+	err := run(wrong)
+	if err == nil || !strings.Contains(err.Error(), "the server refused the login of me") || strings.Contains(err.Error(), "wrong-password") {
+		t.Errorf("a wrong password: %v", err)
+	}
+	if err := run(imapSource(t, srv.addr, "inbox = [\"Nope\"]\n")); err == nil || !strings.Contains(err.Error(), `cannot open the folder "Nope"`) {
+		t.Errorf("a folder that does not exist: %v", err)
+	}
+	plain, _ := config.Parse("c.toml", []byte(people+fmt.Sprintf("[sources.work]\ntype = \"imap\"\nhost = %q\nport = %s\nusername = \"me\"\npassword = %q\n", host, port, imapPassword)))
+	if err := run(plain); err == nil || !strings.Contains(err.Error(), "does not speak TLS on that port") {
+		t.Errorf("implicit TLS to a server without it: %v", err)
+	}
+	ln, _ := net.Listen("tcp", "127.0.0.1:0")
+	closed := ln.Addr().String()
+	ln.Close()
+	if err := run(imapSource(t, closed, "")); err == nil || !strings.Contains(err.Error(), "cannot reach "+closed) {
+		t.Errorf("no server: %v", err)
+	}
+}
