@@ -54,8 +54,9 @@ func (e *Error) Error() string {
 
 func (e *Error) Unwrap() error { return e.Err }
 
-// dialIMAP connects and logs in.
-func dialIMAP(name string, spec *config.IMAPSpec) (*imapclient.Client, error) {
+// dialIMAP connects and logs in; h, when not nil, hears what the server
+// says unasked (new messages while idle).
+func dialIMAP(name string, spec *config.IMAPSpec, h *imapclient.UnilateralDataHandler) (*imapclient.Client, error) {
 	addr := net.JoinHostPort(spec.Host, strconv.Itoa(spec.Port))
 	tc := &tls.Config{ServerName: spec.Host, MinVersion: tls.VersionTLS12}
 	if spec.CAFile != "" {
@@ -72,7 +73,7 @@ func dialIMAP(name string, spec *config.IMAPSpec) (*imapclient.Client, error) {
 		}
 		tc.RootCAs = pool
 	}
-	opts := &imapclient.Options{TLSConfig: tc, Dialer: &net.Dialer{Timeout: dialTimeout}}
+	opts := &imapclient.Options{TLSConfig: tc, Dialer: &net.Dialer{Timeout: dialTimeout}, UnilateralDataHandler: h}
 	var c *imapclient.Client
 	var err error
 	switch spec.TLS {
@@ -194,7 +195,7 @@ func imapFolders(c *imapclient.Client, name string, spec *config.IMAPSpec) ([]fo
 
 // imap reads what is new in each folder of an IMAP source.
 func (s *Sync) imap(ctx context.Context, spec *config.IMAPSpec, res *Result) error {
-	c, err := dialIMAP(s.Source.Name, spec)
+	c, err := dialIMAP(s.Source.Name, spec, nil)
 	if err != nil {
 		return err
 	}
@@ -305,4 +306,82 @@ func parseRaw(raw []byte) (Header, error) {
 		return Header{}, fmt.Errorf("unreadable header: %w", err)
 	}
 	return ParseHeader(m.Header)
+}
+
+// ErrNoIdle is Watch's answer for a server that cannot tell of new mail as
+// it comes: the caller reads it every interval instead.
+var ErrNoIdle = errors.New("the server does not offer IDLE")
+
+// Watch keeps a connection to an IMAP source open, idle in its (first)
+// inbox, and calls arrived whenever the server says a message came in,
+// until ctx ends. A dropped connection is made again, 30 s doubling to 30
+// minutes after each failure in a row, each failure told to failed. On a
+// server without IDLE it returns ErrNoIdle at once.
+func Watch(ctx context.Context, src *config.Source, arrived func(), failed func(error)) error {
+	spec, ok := src.Spec.(*config.IMAPSpec)
+	if !ok {
+		return fmt.Errorf("source %s: only imap sources are watched", src.Name)
+	}
+	inbox := "INBOX"
+	if len(spec.Inbox) > 0 {
+		inbox = spec.Inbox[0]
+	}
+	for fails := 0; ; {
+		err := idleOnce(ctx, src.Name, spec, inbox, arrived, func() { fails = 0 })
+		if ctx.Err() != nil {
+			return nil
+		}
+		if errors.Is(err, ErrNoIdle) {
+			return err
+		}
+		fails++
+		failed(err)
+		wait := min(30*time.Second<<min(fails-1, 10), 30*time.Minute)
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-time.After(wait):
+		}
+	}
+}
+
+// idleOnce connects, selects the inbox and idles until the connection
+// drops or ctx ends; connected is called once idle.
+func idleOnce(ctx context.Context, name string, spec *config.IMAPSpec, inbox string, arrived, connected func()) error {
+	news := make(chan struct{}, 1)
+	h := &imapclient.UnilateralDataHandler{Mailbox: func(d *imapclient.UnilateralDataMailbox) {
+		if d.NumMessages != nil {
+			select {
+			case news <- struct{}{}:
+			default:
+			}
+		}
+	}}
+	c, err := dialIMAP(name, spec, h)
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	if !c.Caps().Has(imap.CapIdle) && !c.Caps().Has(imap.CapIMAP4rev2) {
+		return ErrNoIdle
+	}
+	if _, err := c.Select(inbox, &imap.SelectOptions{ReadOnly: true}).Wait(); err != nil {
+		return &Error{Source: name, Msg: fmt.Sprintf("cannot open the folder %q: %v", inbox, err), Err: err}
+	}
+	idle, err := c.Idle()
+	if err != nil {
+		return &Error{Source: name, Msg: "IDLE failed: " + err.Error(), Err: err}
+	}
+	connected()
+	for {
+		select {
+		case <-ctx.Done():
+			idle.Close()
+			return nil
+		case <-news:
+			arrived()
+		case <-c.Closed():
+			return &Error{Source: name, Msg: "the server closed the connection"}
+		}
+	}
 }

@@ -172,3 +172,32 @@ func TestIMAPFailures(t *testing.T) {
 		t.Errorf("no server: %v", err)
 	}
 }
+
+// Watch hears of a new message while idle, at once.
+func TestIMAPWatch(t *testing.T) {
+	srv := startMemIMAP(t)
+	cfg := imapSource(t, srv.addr, "")
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	arrived := make(chan struct{}, 10)
+	done := make(chan error, 1)
+	go func() {
+		done <- Watch(ctx, cfg.Sources["work"], func() { arrived <- struct{}{} }, func(err error) { t.Errorf("failed: %v", err) })
+	}()
+	// Deliver until Watch is idle and hears one.
+	deadline := time.After(10 * time.Second)
+	for i := 0; ; i++ {
+		appendMsg(t, srv.addr, "INBOX", msg("ana@example.org", "me@home.example", time.Now().Format(time.RFC1123Z), fmt.Sprintf("w%d@example.org", i)))
+		select {
+		case <-arrived:
+			cancel()
+			if err := <-done; err != nil {
+				t.Errorf("Watch ended with %v", err)
+			}
+			return
+		case <-time.After(200 * time.Millisecond):
+		case <-deadline:
+			t.Fatal("Watch never heard of the new messages")
+		}
+	}
+}

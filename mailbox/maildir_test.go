@@ -136,3 +136,5 @@ func TestMaildirMissing(t *testing.T) {
 		t.Errorf("a missing Maildir: %v", err)
 	}
 }
+
+func writeFile(name, content string) error { return os.WriteFile(name, []byte(content), 0o600) }

@@ -1,0 +1,138 @@
+package mailbox
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/rekindle/rekindle/config"
+	"github.com/rekindle/rekindle/internal/testsupport/dovecottest"
+	"github.com/rekindle/rekindle/journal"
+)
+
+// dovecotSource is an imap source for the test server, with tls and
+// port as given.
+func dovecotSource(t testing.TB, d *dovecottest.Server, tls string, port int, extra string) *config.Config {
+	t.Helper()
+	cfg, err := config.Parse("c.toml", []byte(people+fmt.Sprintf(`
+[sources.work]
+type = "imap"
+host = %q
+port = %d
+tls = %q
+username = %q
+password = %q
+%s`, d.Host, port, tls, d.User, d.Password, extra)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cfg
+}
+
+// TestDovecot syncs from a real Dovecot over both TLS modes, finds the
+// sent folder by its \Sent mark, refuses a certificate it cannot verify
+// and survives the server going away.
+func TestDovecot(t *testing.T) {
+	t.Parallel()
+	d := dovecottest.Start(t)
+	ctx := context.Background()
+	now := time.Now()
+	date := func(ago time.Duration) string { return now.Add(-ago).Format(time.RFC1123Z) }
+	d.Deliver(t, "INBOX", "1.a", []byte(strings.ReplaceAll(msg("Ana <ana@example.org>", "me@home.example", date(time.Hour), "r1@example.org"), "\n", "\r\n")+"\r\nbody\r\n"))
+	d.Deliver(t, "Sent", "2.b", []byte(strings.ReplaceAll(msg("me@home.example", "Bo <bo@example.net>", date(2*time.Hour), "s1@home.example"), "\n", "\r\n")+"\r\nbody\r\n"))
+	j, err := journal.Open(ctx, filepath.Join(t.TempDir(), "r.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer j.Close()
+	run := func(cfg *config.Config) (Result, error) {
+		return (&Sync{Source: cfg.Sources["work"], People: NewPeople(cfg), Store: j, Now: time.Now()}).Run(ctx)
+	}
+
+	// Without the test's authority the certificate does not verify.
+	if _, err := run(dovecotSource(t, d, "implicit", d.IMAPS, "")); err == nil || !strings.Contains(err.Error(), "does not verify") || !strings.Contains(err.Error(), "ca_file") {
+		t.Errorf("an unknown certificate: %v", err)
+	}
+	ca := fmt.Sprintf("ca_file = %q\n", d.CAFile)
+	res, err := run(dovecotSource(t, d, "implicit", d.IMAPS, ca))
+	if err != nil || res.Read != 2 || res.Added != 2 {
+		t.Fatalf("implicit TLS: %+v, %v", res, err)
+	}
+	all, _ := j.Events(ctx)
+	if len(all["ana-lima"]) != 1 || len(all["bo"]) != 1 || all["bo"][0].Kind != journal.ReachedOut {
+		t.Errorf("events %+v", all)
+	}
+	// STARTTLS on the plain port reads the same account: the state is the
+	// source's, so nothing is read again.
+	d.Deliver(t, "INBOX", "3.c", []byte(strings.ReplaceAll(msg("bo@example.net", "me@home.example", date(time.Minute), "r2@example.net"), "\n", "\r\n")+"\r\nbody\r\n"))
+	res, err = run(dovecotSource(t, d, "starttls", d.IMAP, ca))
+	if err != nil || res.Read != 1 || res.Added != 1 {
+		t.Errorf("STARTTLS: %+v, %v; want the one new message", res, err)
+	}
+	// A wrong password is said as such, without the password.
+	cfg := dovecotSource(t, d, "implicit", d.IMAPS, ca)
+	cfg.Sources["work"].Spec.(*config.IMAPSpec).Password = mustSecret(t, "not-the-password")
+	if _, err := run(cfg); err == nil || !strings.Contains(err.Error(), "refused the login") || strings.Contains(err.Error(), "not-the-password") {
+		t.Errorf("a wrong password: %v", err)
+	}
+	// The server goes away: a clear error, and the next sync after it is
+	// back reads on where it left off.
+	d.Stop()
+	if _, err := run(dovecotSource(t, d, "implicit", d.IMAPS, ca)); err == nil || !strings.Contains(err.Error(), "cannot reach") {
+		t.Errorf("no server: %v", err)
+	}
+}
+
+func mustSecret(t testing.TB, v string) config.Secret {
+	t.Helper()
+	f := filepath.Join(t.TempDir(), "s")
+	if err := writeFile(f, v); err != nil {
+		t.Fatal(err)
+	}
+	s, err := config.ReadSecret(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+// Watch idles on Dovecot, hears a delivery, and tells of the connection
+// dropping when the server dies.
+func TestDovecotWatch(t *testing.T) {
+	t.Parallel()
+	d := dovecottest.Start(t)
+	cfg := dovecotSource(t, d, "implicit", d.IMAPS, fmt.Sprintf("ca_file = %q\n", d.CAFile))
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	arrived := make(chan struct{}, 10)
+	failed := make(chan error, 10)
+	go Watch(ctx, cfg.Sources["work"], func() { arrived <- struct{}{} }, func(err error) { failed <- err })
+	deadline := time.After(20 * time.Second)
+	for i := 0; ; i++ {
+		d.Deliver(t, "INBOX", fmt.Sprintf("%d.w", i), []byte("From: ana@example.org\r\nTo: me@home.example\r\nDate: "+time.Now().Format(time.RFC1123Z)+"\r\n\r\nhi\r\n"))
+		select {
+		case <-arrived:
+		case err := <-failed:
+			t.Fatalf("failed: %v", err)
+		case <-time.After(500 * time.Millisecond):
+			continue
+		case <-deadline:
+			t.Fatal("Watch never heard of the deliveries")
+		}
+		break
+	}
+	// Dovecot's TLS proxy takes some seconds to let go of an idle
+	// client after the server stops.
+	d.Stop()
+	select {
+	case err := <-failed:
+		if !strings.Contains(err.Error(), "closed the connection") {
+			t.Errorf("the dropped connection: %v", err)
+		}
+	case <-time.After(30 * time.Second):
+		t.Error("Watch did not notice the server going away")
+	}
+}
