@@ -21,6 +21,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/rekindle/rekindle/internal/testsupport/dovecottest"
 	"github.com/rekindle/rekindle/internal/testsupport/ntfytest"
 	"github.com/rekindle/rekindle/internal/testsupport/webhooktest"
 )
@@ -320,6 +321,38 @@ func TestDaemonReplyByMailEndsFollowUp(t *testing.T) {
 	}
 	if strings.Contains(p.stderr.String(), "private") || strings.Contains(p.stderr.String(), "dana@example.org") {
 		t.Errorf("the log shows the mail:\n%s", p.stderr.String())
+	}
+}
+
+// TestDaemonReplyByIMAPEndsFollowUp: the same loop through a real Dovecot:
+// the reply lands in the IMAP inbox, the daemon hears of it while idle
+// (its interval is an hour), learns it and cancels the waiting follow-up.
+func TestDaemonReplyByIMAPEndsFollowUp(t *testing.T) {
+	t.Parallel()
+	d := dovecottest.Start(t)
+	srv := ntfytest.New()
+	defer srv.Close()
+	srv.FailNext(1, http.StatusServiceUnavailable, "")
+	e := newEnv(t, "")
+	reached := time.Now().AddDate(0, 0, -5).Format("2006-01-02")
+	e.write(t, ntfyConfig(srv.URL, fmt.Sprintf("[sources.work]\ntype = \"imap\"\nhost = %q\nport = %d\nusername = %q\npassword = %q\nca_file = %q\ninterval = \"1h\"\n",
+		d.Host, d.IMAPS, d.User, d.Password, d.CAFile))+
+		"[[contact]]\nname = \"Dana\"\nemail = [\"dana@example.org\"]\nlast_interaction = 2026-01-01\nreached_out = ["+reached+"]\n")
+	p := e.start(t)
+	waitFor(t, "the first try", 10*time.Second, func() bool { return srv.Requests() == 1 })
+	p.waitLog(t, "rekindle started", 5*time.Second)
+	time.Sleep(time.Second) // the watch connects and idles
+	reply := fmt.Sprintf("From: Dana <dana@example.org>\r\nTo: me@example.net\r\nDate: %s\r\nMessage-ID: <imap-reply@example.org>\r\nSubject: private\r\n\r\nhi!\r\n",
+		time.Now().Add(-time.Minute).Format(time.RFC1123Z))
+	d.Deliver(t, "INBOX", "1.reply", []byte(reply))
+	p.waitLog(t, `msg="learned from mail" source=work read=1 used=1`, 15*time.Second)
+	p.waitLog(t, `msg="cancelled a pending reminder" contact=dana kind=follow_up channel=phone why="no longer due: replied by email on`, 15*time.Second)
+	time.Sleep(300 * time.Millisecond)
+	if n := len(srv.Received()); n != 0 {
+		t.Errorf("ntfy received %d; the follow-up went out after her reply", n)
+	}
+	if strings.Contains(p.stderr.String(), d.Password) {
+		t.Error("the log shows the password")
 	}
 }
 

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"math/rand/v2"
 	"path/filepath"
 	"time"
@@ -33,8 +34,22 @@ func (d *daemon) learn(ctx context.Context) {
 	}
 	next := map[string]time.Time{} // when each source is read next
 	fails := map[string]int{}
+	// An IMAP source whose server offers IDLE is watched: new mail in its
+	// inbox is read at once, not at the next interval.
+	told := make(chan string, 16)
+	watching := map[string]context.CancelFunc{}
+	defer func() {
+		for _, stop := range watching {
+			stop()
+		}
+	}()
+	var watched *config.Config
 	for {
 		c := cfg()
+		if c != watched {
+			watched = c
+			d.watchIMAP(ctx, c, watching, told)
+		}
 		now := time.Now()
 		wake := now.Add(time.Minute)
 		for _, name := range c.SourceNames() {
@@ -57,6 +72,9 @@ func (d *daemon) learn(ctx context.Context) {
 			timer.Stop()
 			return
 		case <-timer.C:
+		case name := <-told:
+			timer.Stop()
+			delete(next, name)
 		case <-arrived:
 			timer.Stop()
 			// Debounced: a mail program writes and renames in steps.
@@ -71,6 +89,35 @@ func (d *daemon) learn(ctx context.Context) {
 				}
 			}
 		}
+	}
+}
+
+// watchIMAP starts a watch on each IMAP source of cfg that has none, and
+// stops those of sources no longer there (or changed by a reload).
+func (d *daemon) watchIMAP(ctx context.Context, cfg *config.Config, watching map[string]context.CancelFunc, told chan<- string) {
+	for name, stop := range watching {
+		stop() // a reload may have changed the source: watch it anew
+		delete(watching, name)
+	}
+	for name, src := range cfg.Sources {
+		if src.Type != "imap" {
+			continue
+		}
+		wctx, stop := context.WithCancel(ctx)
+		watching[name] = stop
+		go func() {
+			err := mailbox.Watch(wctx, src, func() {
+				select {
+				case told <- name:
+				default:
+				}
+			}, func(err error) {
+				d.log.Warn("lost the watch on a mail source; reconnecting", "source", name, "err", err)
+			})
+			if errors.Is(err, mailbox.ErrNoIdle) {
+				d.log.Info("the mail server does not offer IDLE; reading it every interval", "source", name, "interval", src.Interval)
+			}
+		}()
 	}
 }
 
