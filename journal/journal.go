@@ -383,6 +383,12 @@ var migrations = []string{
 		last_uid INTEGER NOT NULL DEFAULT 0, -- IMAP: the last UID read
 		scanned  INTEGER NOT NULL DEFAULT 0, -- Maildir: Unix ms, the newest file read
 		PRIMARY KEY (source, folder)
+	);
+	CREATE TABLE mail_sources (
+		source        TEXT    PRIMARY KEY,
+		last_ok       INTEGER NOT NULL DEFAULT 0, -- Unix ms of the last sync that worked
+		failing_since INTEGER NOT NULL DEFAULT 0, -- Unix ms of the first failure in a row; 0: working
+		last_error    TEXT    NOT NULL DEFAULT ''
 	);`,
 }
 

@@ -148,3 +148,54 @@ func (j *Journal) LoggedSince(ctx context.Context, t time.Time) (map[string]time
 	}
 	return out, rows.Err()
 }
+
+// SourceState is how a mail source fares, as the daemon last saw it.
+type SourceState struct {
+	Source       string
+	LastOK       time.Time // zero: never worked
+	FailingSince time.Time // zero: working
+	LastError    string
+}
+
+// RecordSync records the outcome of one sync of source at now: err nil
+// for one that worked.
+func (j *Journal) RecordSync(ctx context.Context, source string, now time.Time, syncErr error) error {
+	var err error
+	if syncErr == nil {
+		_, err = j.db.ExecContext(ctx, `INSERT INTO mail_sources (source, last_ok) VALUES (?, ?)
+			ON CONFLICT (source) DO UPDATE SET last_ok = excluded.last_ok, failing_since = 0, last_error = ''`, source, ms(now))
+	} else {
+		_, err = j.db.ExecContext(ctx, `INSERT INTO mail_sources (source, failing_since, last_error) VALUES (?, ?, ?)
+			ON CONFLICT (source) DO UPDATE SET last_error = excluded.last_error,
+			failing_since = CASE WHEN failing_since = 0 THEN excluded.failing_since ELSE failing_since END`, source, ms(now), syncErr.Error())
+	}
+	if err != nil {
+		return fmt.Errorf("record a mail source's state: %w", err)
+	}
+	return nil
+}
+
+// SourceStates returns what RecordSync recorded, by source.
+func (j *Journal) SourceStates(ctx context.Context) (map[string]SourceState, error) {
+	rows, err := j.db.QueryContext(ctx, `SELECT source, last_ok, failing_since, last_error FROM mail_sources`)
+	if err != nil {
+		return nil, fmt.Errorf("read mail sources: %w", err)
+	}
+	defer rows.Close()
+	out := map[string]SourceState{}
+	for rows.Next() {
+		var s SourceState
+		var ok, since int64
+		if err := rows.Scan(&s.Source, &ok, &since, &s.LastError); err != nil {
+			return nil, fmt.Errorf("read mail sources: %w", err)
+		}
+		if ok != 0 {
+			s.LastOK = time.UnixMilli(ok)
+		}
+		if since != 0 {
+			s.FailingSince = time.UnixMilli(since)
+		}
+		out[s.Source] = s
+	}
+	return out, rows.Err()
+}

@@ -2,6 +2,7 @@ package journal
 
 import (
 	"context"
+	"errors"
 	"path/filepath"
 	"testing"
 	"time"
@@ -48,5 +49,27 @@ func TestAddLearned(t *testing.T) {
 	}
 	if _, err := j.AddLearned(ctx, []Event{{Contact: "ana", Kind: Replied, At: now, Source: "cli"}}, now); err == nil {
 		t.Error("a learned event without a mail source and a key was written")
+	}
+}
+
+func TestSourceStates(t *testing.T) {
+	ctx := context.Background()
+	j := open(t, filepath.Join(t.TempDir(), "r.db"))
+	t0 := time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC)
+	j.RecordSync(ctx, "imap:work", t0, nil)
+	j.RecordSync(ctx, "imap:work", t0.Add(time.Hour), errors.New("cannot reach imap.example.org:993"))
+	j.RecordSync(ctx, "imap:work", t0.Add(2*time.Hour), errors.New("the server refused the login of me"))
+	st, err := j.SourceStates(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := st["imap:work"]
+	if !w.LastOK.Equal(t0) || !w.FailingSince.Equal(t0.Add(time.Hour)) || w.LastError != "the server refused the login of me" {
+		t.Errorf("failing: %+v", w)
+	}
+	j.RecordSync(ctx, "imap:work", t0.Add(3*time.Hour), nil)
+	st, _ = j.SourceStates(ctx)
+	if w := st["imap:work"]; !w.FailingSince.IsZero() || w.LastError != "" || !w.LastOK.Equal(t0.Add(3*time.Hour)) {
+		t.Errorf("working again: %+v", w)
 	}
 }

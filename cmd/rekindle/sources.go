@@ -125,10 +125,14 @@ func (d *daemon) watchIMAP(ctx context.Context, cfg *config.Config, watching map
 func (d *daemon) syncSource(ctx context.Context, cfg *config.Config, src *config.Source, fails map[string]int) {
 	s := &mailbox.Sync{Source: src, People: mailbox.NewPeople(cfg), Store: d.j, Now: time.Now()}
 	res, err := s.Run(ctx)
+	if ctx.Err() != nil {
+		return
+	}
+	// status tells of a failing source.
+	if rerr := d.j.RecordSync(ctx, src.Name, time.Now(), err); rerr != nil {
+		d.log.Error("record a mail source's state", "source", src.Name, "err", rerr)
+	}
 	if err != nil {
-		if ctx.Err() != nil {
-			return
-		}
 		fails[src.Name]++
 		d.log.Error("mail source failed; trying again later", "source", src.Name, "failures_in_a_row", fails[src.Name], "err", err)
 		return

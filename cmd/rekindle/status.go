@@ -10,6 +10,8 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/rekindle/rekindle/config"
+	"github.com/rekindle/rekindle/journal"
 	"github.com/rekindle/rekindle/rules"
 	"github.com/rekindle/rekindle/scheduler"
 )
@@ -45,6 +47,7 @@ func (c *cli) status(ctx context.Context, args []string) error {
 		return err
 	}
 	st, err := scheduler.Snapshot(ctx, cfg, j, t)
+	c.warnSources(ctx, cfg, j)
 	j.Close()
 	if err != nil {
 		return err
@@ -115,4 +118,24 @@ func writeStatusJSON(w io.Writer, st []scheduler.Status) error {
 	}
 	bw.WriteString("]\n")
 	return bw.Flush()
+}
+
+// warnSources says on standard error which mail sources are failing, as
+// the daemon (or the last sync) found them.
+func (c *cli) warnSources(ctx context.Context, cfg *config.Config, j *journal.Journal) {
+	if len(cfg.Sources) == 0 {
+		return
+	}
+	states, err := j.SourceStates(ctx)
+	if err != nil {
+		return
+	}
+	for _, name := range cfg.SourceNames() {
+		s, ok := states[name]
+		if !ok || s.FailingSince.IsZero() {
+			continue
+		}
+		fmt.Fprintf(c.stderr, "rekindle: warning: the mail source %s has been failing since %s: %s\n",
+			name, s.FailingSince.In(cfg.Location).Format(stamp), s.LastError)
+	}
 }

@@ -55,6 +55,9 @@ func (c *cli) sync(ctx context.Context, args []string) error {
 		}
 		res, err := s.Run(ctx)
 		w.Flush()
+		if !*dry && ctx.Err() == nil {
+			j.RecordSync(ctx, name, c.now(), err)
+		}
 		if err != nil {
 			failed++
 			fmt.Fprintf(c.stderr, "rekindle: error: %v\n", err)
