@@ -78,8 +78,12 @@ func TestDovecot(t *testing.T) {
 	if _, err := run(cfg); err == nil || !strings.Contains(err.Error(), "refused the login") || strings.Contains(err.Error(), "not-the-password") {
 		t.Errorf("a wrong password: %v", err)
 	}
-	// The server goes away: a clear error, and the next sync after it is
-	// back reads on where it left off.
+	// --check finds the folders by their marks, reading no message.
+	folders, err := Check(ctx, dovecotSource(t, d, "starttls", d.IMAP, ca).Sources["work"])
+	if err != nil || strings.Join(folders, ", ") != "INBOX (inbox), Sent (sent)" {
+		t.Errorf("check: %v, %v", folders, err)
+	}
+	// The server goes away: a clear error.
 	d.Stop()
 	if _, err := run(dovecotSource(t, d, "implicit", d.IMAPS, ca)); err == nil || !strings.Contains(err.Error(), "cannot reach") {
 		t.Errorf("no server: %v", err)

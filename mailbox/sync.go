@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/emersion/go-imap/v2"
 	"github.com/rekindle/rekindle/config"
 	"github.com/rekindle/rekindle/journal"
 )
@@ -152,4 +153,41 @@ func (s *Sync) seen(x Seen) {
 	if s.Seen != nil {
 		s.Seen(x)
 	}
+}
+
+// Check connects to a source and finds its folders without reading a
+// message: what `rekindle sync --check` reports. It returns the folders it
+// would read.
+func Check(ctx context.Context, src *config.Source) ([]string, error) {
+	switch spec := src.Spec.(type) {
+	case *config.MaildirSpec:
+		var out []string
+		for _, dir := range []string{spec.Inbox, spec.Sent} {
+			if _, err := listMaildir(dir, time.Now().Add(time.Hour)); err != nil {
+				return nil, fmt.Errorf("source %s: %w", src.Name, err)
+			}
+			out = append(out, dir)
+		}
+		return out, nil
+	case *config.IMAPSpec:
+		c, err := dialIMAP(src.Name, spec, nil)
+		if err != nil {
+			return nil, err
+		}
+		defer c.Close()
+		folders, err := imapFolders(c, src.Name, spec)
+		if err != nil {
+			return nil, err
+		}
+		var out []string
+		for _, f := range folders {
+			if _, err := c.Select(f.name, &imap.SelectOptions{ReadOnly: true}).Wait(); err != nil {
+				return nil, &Error{Source: src.Name, Msg: fmt.Sprintf("cannot open the folder %q: %v", f.name, err), Hint: "check inbox and sent in the source"}
+			}
+			out = append(out, f.name+" ("+f.role.String()+")")
+		}
+		c.Logout().Wait()
+		return out, nil
+	}
+	return nil, fmt.Errorf("source %s: type %s cannot be checked", src.Name, src.Type)
 }

@@ -104,7 +104,7 @@ var commands = []command{
 		func(c *cli, ctx context.Context, a []string) error { return c.decide(ctx, "resume", a) }},
 	{"history", "[PERSON] [--limit N]", "logged events and deliveries, newest first",
 		func(c *cli, ctx context.Context, a []string) error { return c.history(ctx, a) }},
-	{"sync", "[SOURCE] [--dry-run]", "read the mail sources once and learn who replied and whom you wrote; --dry-run explains each message and writes nothing",
+	{"sync", "[SOURCE] [--dry-run | --check]", "read the mail sources once and learn who replied and whom you wrote; --dry-run explains each message and writes nothing; --check only connects",
 		func(c *cli, ctx context.Context, a []string) error { return c.sync(ctx, a) }},
 	{"test-notify", "[CHANNEL]", "send a test message through each (or one) channel",
 		func(c *cli, ctx context.Context, a []string) error { return c.testNotify(ctx, a) }},

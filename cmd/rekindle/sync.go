@@ -17,9 +17,13 @@ import (
 func (c *cli) sync(ctx context.Context, args []string) error {
 	fss := flag.NewFlagSet("sync", flag.ContinueOnError)
 	dry := fss.Bool("dry-run", false, "")
-	pos, err := parseFlags(fss, args, 0, 1, "[SOURCE] [--dry-run]")
+	check := fss.Bool("check", false, "")
+	pos, err := parseFlags(fss, args, 0, 1, "[SOURCE] [--dry-run | --check]")
 	if err != nil {
 		return err
+	}
+	if *dry && *check {
+		return usagef("sync: --dry-run or --check, not both")
 	}
 	cfg, err := c.loadConfig()
 	if err != nil {
@@ -38,6 +42,9 @@ func (c *cli) sync(ctx context.Context, args []string) error {
 			return usagef("sync: %s", msg)
 		}
 		names = pos
+	}
+	if *check {
+		return c.checkSources(ctx, cfg, names)
 	}
 	j, err := c.openJournal(ctx)
 	if err != nil {
@@ -93,4 +100,26 @@ func writeSeen(w *tabwriter.Writer, source string, x mailbox.Seen, cfg *config.C
 			fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\n", source, x.Role, when, e.Kind, e.Contact)
 		}
 	}
+}
+
+// checkSources connects to each source and finds its folders, reading no
+// message: one line each, ok with the folders or the error with its fix,
+// as test-notify does for channels.
+func (c *cli) checkSources(ctx context.Context, cfg *config.Config, names []string) error {
+	failed := 0
+	w := tabwriter.NewWriter(c.stdout, 0, 0, 2, ' ', 0)
+	for _, name := range names {
+		folders, err := mailbox.Check(ctx, cfg.Sources[name])
+		if err != nil {
+			failed++
+			fmt.Fprintf(w, "%s\t%s\tFAILED: %v\n", name, cfg.Sources[name].Type, err)
+			continue
+		}
+		fmt.Fprintf(w, "%s\t%s\tok: %s\n", name, cfg.Sources[name].Type, strings.Join(folders, ", "))
+	}
+	w.Flush()
+	if failed > 0 {
+		return errSomeFailed
+	}
+	return nil
 }
