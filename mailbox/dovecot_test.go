@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -138,5 +139,53 @@ func TestDovecotWatch(t *testing.T) {
 		}
 	case <-time.After(30 * time.Second):
 		t.Error("Watch did not notice the server going away")
+	}
+}
+
+// BenchmarkDovecot10k is the first sync of an inbox of 10,000 messages on
+// a real Dovecot: headers fetched 500 at a time, memory flat.
+func BenchmarkDovecot10k(b *testing.B) {
+	d := dovecottest.Start(b)
+	now := time.Now()
+	for i := range 10000 {
+		from := "someone@example.com"
+		if i%2 == 0 {
+			from = "ana@example.org"
+		}
+		raw := fmt.Sprintf("From: %s\r\nTo: me@home.example\r\nDate: %s\r\nMessage-ID: <m%d@example.org>\r\nSubject: message %d\r\n\r\n%s\r\n",
+			from, now.Add(-time.Duration(i)*time.Minute).Format(time.RFC1123Z), i, i, strings.Repeat("body text ", 200))
+		d.Deliver(b, "INBOX", fmt.Sprintf("%d.m", i), []byte(raw))
+	}
+	cfg := dovecotSource(b, d, "implicit", d.IMAPS, fmt.Sprintf("ca_file = %q\n", d.CAFile))
+	ctx := context.Background()
+	for b.Loop() {
+		j, err := journal.Open(ctx, filepath.Join(b.TempDir(), "r.db"))
+		if err != nil {
+			b.Fatal(err)
+		}
+		var peak uint64
+		stop := make(chan struct{})
+		sampled := make(chan struct{})
+		go func() {
+			defer close(sampled)
+			var ms runtime.MemStats
+			for {
+				runtime.ReadMemStats(&ms)
+				peak = max(peak, ms.HeapInuse)
+				select {
+				case <-stop:
+					return
+				case <-time.After(20 * time.Millisecond):
+				}
+			}
+		}()
+		res, err := (&Sync{Source: cfg.Sources["work"], People: NewPeople(cfg), Store: j, Now: time.Now()}).Run(ctx)
+		close(stop)
+		<-sampled
+		if err != nil || res.Read != 10000 {
+			b.Fatalf("%+v, %v", res, err)
+		}
+		b.ReportMetric(float64(peak)/(1<<20), "peak-heap-MB")
+		j.Close()
 	}
 }
