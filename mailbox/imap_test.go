@@ -3,6 +3,7 @@ package mailbox
 import (
 	"context"
 	"fmt"
+	"io"
 	"net"
 	"path/filepath"
 	"strings"
@@ -199,5 +200,66 @@ func TestIMAPWatch(t *testing.T) {
 		case <-deadline:
 			t.Fatal("Watch never heard of the new messages")
 		}
+	}
+}
+
+// cutProxy forwards to addr and cuts the connection as soon as the client
+// asks to FETCH: the server going away mid-fetch.
+func cutProxy(t *testing.T, addr string) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ln.Close() })
+	go func() {
+		for {
+			client, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			server, err := net.Dial("tcp", addr)
+			if err != nil {
+				client.Close()
+				continue
+			}
+			go func() { io.Copy(client, server); client.Close() }()
+			go func() {
+				buf := make([]byte, 4096)
+				for {
+					n, err := client.Read(buf)
+					if err != nil || strings.Contains(string(buf[:n]), "FETCH") {
+						client.Close()
+						server.Close()
+						return
+					}
+					server.Write(buf[:n])
+				}
+			}()
+		}
+	}()
+	return ln.Addr().String()
+}
+
+// A connection cut mid-fetch is an error, nothing is half-recorded, and
+// the next sync reads it all.
+func TestIMAPCutMidFetch(t *testing.T) {
+	ctx := context.Background()
+	srv := startMemIMAP(t)
+	appendMsg(t, srv.addr, "INBOX", msg("Ana <ana@example.org>", "me@home.example", time.Now().Add(-time.Hour).Format(time.RFC1123Z), "c1@example.org"))
+	j, _ := journal.Open(ctx, filepath.Join(t.TempDir(), "r.db"))
+	defer j.Close()
+	cut := imapSource(t, cutProxy(t, srv.addr), "")
+	_, err := (&Sync{Source: cut.Sources["work"], People: NewPeople(cut), Store: j, Now: time.Now()}).Run(ctx)
+	if err == nil || !strings.Contains(err.Error(), `source work: the server broke off reading "INBOX"`) {
+		t.Fatalf("a sync cut mid-fetch: %v", err)
+	}
+	if f, _ := j.Folder(ctx, "imap:work", "INBOX"); f.LastUID != 0 {
+		t.Errorf("the cut sync recorded progress: %+v", f)
+	}
+	whole := imapSource(t, srv.addr, "")
+	res, err := (&Sync{Source: whole.Sources["work"], People: NewPeople(whole), Store: j, Now: time.Now()}).Run(ctx)
+	if err != nil || res.Added != 1 {
+		t.Errorf("the next sync: %+v, %v", res, err)
 	}
 }
