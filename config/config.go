@@ -50,7 +50,7 @@ type Config struct {
 	Defaults       rules.Settings
 	Groups         map[string]Group
 	Channels       map[string]*Channel
-	Sources        map[string]*Source // [sources.NAME]: mailboxes to learn from
+	Sources        map[string]*Source           // [sources.NAME]: mailboxes to learn from
 	Templates      map[string]map[string]string // [templates.KIND] title, lead, opener
 	Contacts       []Contact
 	Include        []string // the include patterns, from the config's directory

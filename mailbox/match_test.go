@@ -71,7 +71,11 @@ func TestMatch(t *testing.T) {
 		{"an outreach to two, one named twice", h("me@home.example", "ana@example.org,bo@example.net", "ANA@example.org"), Sent, "ana-lima reached-out, bo reached-out"},
 		{"sent to nobody known", h("me@home.example", "x@example.org", ""), Sent, "ignored: to nobody in the config"},
 		{"a reply to a group of six", h("ana@example.org", "a@x.org,b@x.org,c@x.org", "d@x.org,e@x.org,f@x.org"), Inbox, "ignored: sent to 6 people (more than max_recipients = 5)"},
-		{"a mailing list", func() Header { x := h("ana@example.org", "list@example.org", ""); x.ListID = "<friends.example.org>"; return x }(), Inbox, "ignored: a mailing list (List-Id)"},
+		{"a mailing list", func() Header {
+			x := h("ana@example.org", "list@example.org", "")
+			x.ListID = "<friends.example.org>"
+			return x
+		}(), Inbox, "ignored: a mailing list (List-Id)"},
 		{"bulk mail", func() Header { x := h("ana@example.org", "me@home.example", ""); x.Precedence = " Bulk"; return x }(), Inbox, "ignored: bulk mail (Precedence: bulk)"},
 		{"an auto-reply", func() Header {
 			x := h("ana@example.org", "me@home.example", "")
