@@ -2,6 +2,7 @@ package config
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -62,27 +63,36 @@ func (*ConsoleSpec) read(*reader, map[string]any, path) {}
 // channel reads a [channels.NAME] table: its type, then the type's own
 // keys and settings.
 func (r *reader) channel(name string, t map[string]any, p path) *Channel {
-	typ, ok := r.str(t, p, "type")
+	typ, ok := r.typeOf(t, p, "channel", channelTypes)
 	if !ok {
-		if _, present := t["type"]; !present {
-			r.ps.add(p, "needs a type: one of %s", strings.Join(channelTypes, ", "))
-		}
 		return nil
 	}
-	newSpec, known := channelSpecs[typ]
-	if !known {
-		msg := fmt.Sprintf("unknown channel type %q; use one of %s", typ, strings.Join(channelTypes, ", "))
-		if s := Suggest(typ, channelTypes); s != "" {
-			msg = fmt.Sprintf("unknown channel type %q; did you mean %q?", typ, s)
-		}
-		r.ps.add(p.with("type"), "%s", msg)
-		return nil
-	}
-	spec := newSpec()
+	spec := channelSpecs[typ]()
 	keys := spec.keys()
 	r.keys(t, p, set(keys), keys)
 	spec.read(r, t, p)
 	return &Channel{Name: name, Type: typ, Spec: spec}
+}
+
+// typeOf reads the type = "..." of a channel or source table: one of
+// types, with a suggestion for a likely typo.
+func (r *reader) typeOf(t map[string]any, p path, what string, types []string) (string, bool) {
+	typ, ok := r.str(t, p, "type")
+	if !ok {
+		if _, present := t["type"]; !present {
+			r.ps.add(p, "needs a type: one of %s", strings.Join(types, ", "))
+		}
+		return "", false
+	}
+	if !slices.Contains(types, typ) {
+		msg := fmt.Sprintf("unknown %s type %q; use one of %s", what, typ, strings.Join(types, ", "))
+		if s := Suggest(typ, types); s != "" {
+			msg = fmt.Sprintf("unknown %s type %q; did you mean %q?", what, typ, s)
+		}
+		r.ps.add(p.with("type"), "%s", msg)
+		return "", false
+	}
+	return typ, true
 }
 
 // ChannelTypes lists the channel types, sorted.

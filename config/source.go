@@ -1,9 +1,7 @@
 package config
 
 import (
-	"fmt"
 	"sort"
-	"strings"
 	"time"
 
 	"github.com/rekindle/rekindle/rules"
@@ -13,8 +11,8 @@ import (
 // wrote to whom, its type and that type's settings.
 type Source struct {
 	Name string
-	Type string     // maildir (imap to come)
-	Spec SourceSpec // *MaildirSpec
+	Type string     // imap or maildir
+	Spec SourceSpec // *IMAPSpec or *MaildirSpec
 	// Backfill is how far back the first sync reads.
 	Backfill rules.Duration
 	// MaxRecipients: a message to more people than this is not a
@@ -56,23 +54,11 @@ var sourceKeys = []string{"type", "backfill", "max_recipients", "interval"}
 
 // source reads a [sources.NAME] table.
 func (r *reader) source(name string, t map[string]any, p path) *Source {
-	typ, ok := r.str(t, p, "type")
+	typ, ok := r.typeOf(t, p, "source", sourceTypes)
 	if !ok {
-		if _, present := t["type"]; !present {
-			r.ps.add(p, "needs a type: one of %s", strings.Join(sourceTypes, ", "))
-		}
 		return nil
 	}
-	newSpec, known := sourceSpecs[typ]
-	if !known {
-		msg := fmt.Sprintf("unknown source type %q; use one of %s", typ, strings.Join(sourceTypes, ", "))
-		if s := Suggest(typ, sourceTypes); s != "" {
-			msg = fmt.Sprintf("unknown source type %q; did you mean %q?", typ, s)
-		}
-		r.ps.add(p.with("type"), "%s", msg)
-		return nil
-	}
-	spec := newSpec()
+	spec := sourceSpecs[typ]()
 	keys := append(append([]string(nil), sourceKeys...), spec.keys()...)
 	r.keys(t, p, set(keys), keys)
 	s := &Source{Name: name, Type: typ, Spec: spec, Backfill: rules.Duration{Days: DefaultBackfillDays},
