@@ -285,15 +285,7 @@ func (s *Sync) imapFolder(ctx context.Context, c *imapclient.Client, f folder, r
 			return err
 		}
 	}
-	if s.DryRun {
-		return nil
-	}
-	added, err := s.Store.AddLearned(ctx, events, s.Now)
-	if err != nil {
-		return err
-	}
-	res.Added += len(added)
-	return s.Store.SetFolder(ctx, label, f.name, journal.Folder{Validity: int64(sel.UIDValidity), LastUID: last})
+	return s.commit(ctx, label, f.name, events, journal.Folder{Validity: int64(sel.UIDValidity), LastUID: last}, res)
 }
 
 // parseRaw reads a header block fetched from a server.

@@ -105,6 +105,13 @@ func (s *Sync) maildir(ctx context.Context, dir string, role Role, res *Result) 
 		h, err := readHeader(m.path)
 		events = s.consider(h, err, role, label, res, events)
 	}
+	return s.commit(ctx, label, dir, events, journal.Folder{Scanned: newest}, res)
+}
+
+// commit writes what a folder taught, then how far it was read (nothing in
+// a dry run). A crash between the two rereads the folder next time, and
+// the dedup keys make that add nothing twice.
+func (s *Sync) commit(ctx context.Context, label, folder string, events []journal.Event, read journal.Folder, res *Result) error {
 	if s.DryRun {
 		return nil
 	}
@@ -113,7 +120,7 @@ func (s *Sync) maildir(ctx context.Context, dir string, role Role, res *Result) 
 		return err
 	}
 	res.Added += len(added)
-	return s.Store.SetFolder(ctx, label, dir, journal.Folder{Scanned: newest})
+	return s.Store.SetFolder(ctx, label, folder, read)
 }
 
 // consider learns from one message's header (or counts it unreadable):
