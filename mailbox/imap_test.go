@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -14,6 +15,7 @@ import (
 	"github.com/emersion/go-imap/v2/imapclient"
 	"github.com/emersion/go-imap/v2/imapserver"
 	"github.com/emersion/go-imap/v2/imapserver/imapmemserver"
+	"github.com/emersion/go-sasl"
 
 	"github.com/rekindle/rekindle/config"
 	"github.com/rekindle/rekindle/journal"
@@ -261,5 +263,85 @@ func TestIMAPCutMidFetch(t *testing.T) {
 	res, err := (&Sync{Source: whole.Sources["work"], People: NewPeople(whole), Store: j, Now: time.Now()}).Run(ctx)
 	if err != nil || res.Added != 1 {
 		t.Errorf("the next sync: %+v, %v", res, err)
+	}
+}
+
+// oauthSession is go-imap's in-memory session that also takes OAuth2
+// bearer tokens, as Gmail and Outlook do: XOAUTH2 ("user=U\x01auth=Bearer
+// T\x01\x01") and OAUTHBEARER (RFC 7628).
+type oauthSession struct {
+	imapserver.SessionIMAP4rev2
+	token string
+}
+
+func (s *oauthSession) AuthenticateMechanisms() []string { return []string{"XOAUTH2", "OAUTHBEARER"} }
+
+func (s *oauthSession) Authenticate(mech string) (sasl.Server, error) {
+	check := func(user, token string) error {
+		if user != "me" || token != s.token {
+			return fmt.Errorf("invalid credentials")
+		}
+		return s.SessionIMAP4rev2.Login("me", imapPassword)
+	}
+	if mech == "OAUTHBEARER" {
+		return sasl.NewOAuthBearerServer(func(o sasl.OAuthBearerOptions) *sasl.OAuthBearerError {
+			if check(o.Username, o.Token) != nil {
+				return &sasl.OAuthBearerError{Status: "invalid_token"}
+			}
+			return nil
+		}), nil
+	}
+	return xoauth2Server(check), nil
+}
+
+type xoauth2Server func(user, token string) error
+
+func (f xoauth2Server) Next(resp []byte) ([]byte, bool, error) {
+	parts := strings.Split(string(resp), "\x01")
+	if len(parts) != 4 || !strings.HasPrefix(parts[0], "user=") || !strings.HasPrefix(parts[1], "auth=Bearer ") || parts[2] != "" || parts[3] != "" {
+		return nil, true, fmt.Errorf("malformed XOAUTH2 message")
+	}
+	return nil, true, f(strings.TrimPrefix(parts[0], "user="), strings.TrimPrefix(parts[1], "auth=Bearer "))
+}
+
+func TestIMAPOAuth2(t *testing.T) {
+	ctx := context.Background()
+	mem := imapmemserver.New()
+	user := imapmemserver.NewUser("me", imapPassword)
+	user.Create("INBOX", nil)
+	user.Create("Sent", &imap.CreateOptions{SpecialUse: []imap.MailboxAttr{imap.MailboxAttrSent}})
+	mem.AddUser(user)
+	srv := imapserver.New(&imapserver.Options{
+		NewSession: func(*imapserver.Conn) (imapserver.Session, *imapserver.GreetingData, error) {
+			return &oauthSession{SessionIMAP4rev2: mem.NewSession().(imapserver.SessionIMAP4rev2), token: "ya29.fresh-token"}, nil, nil
+		},
+		Caps:         imap.CapSet{imap.CapIMAP4rev1: {}, imap.CapIMAP4rev2: {}},
+		InsecureAuth: true,
+	})
+	ln, _ := net.Listen("tcp", "127.0.0.1:0")
+	go srv.Serve(ln)
+	defer srv.Close()
+	host, port, _ := net.SplitHostPort(ln.Addr().String())
+	tokenFile := filepath.Join(t.TempDir(), "token")
+	j, _ := journal.Open(ctx, filepath.Join(t.TempDir(), "r.db"))
+	defer j.Close()
+	for _, mech := range []string{"xoauth2", "oauthbearer"} {
+		cfg, err := config.Parse("c.toml", []byte(people+fmt.Sprintf("[sources.work]\ntype = \"imap\"\nhost = %q\nport = %s\ntls = \"none\"\nusername = \"me\"\nauth = %q\ntoken_file = %q\n", host, port, mech, tokenFile)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		run := func() error {
+			_, err := (&Sync{Source: cfg.Sources["work"], People: NewPeople(cfg), Store: j, Now: time.Now()}).Run(ctx)
+			return err
+		}
+		// The helper has renewed the token: it is read at each connection.
+		os.WriteFile(tokenFile, []byte("ya29.stale-token\n"), 0o600)
+		if err := run(); err == nil || !strings.Contains(err.Error(), "refused the login") || strings.Contains(err.Error(), "stale-token") {
+			t.Errorf("%s with a stale token: %v", mech, err)
+		}
+		os.WriteFile(tokenFile, []byte("ya29.fresh-token\n"), 0o600)
+		if err := run(); err != nil {
+			t.Errorf("%s with a fresh token: %v", mech, err)
+		}
 	}
 }
