@@ -46,6 +46,8 @@ type Sync struct {
 	Now    time.Time
 	DryRun bool
 	Seen   func(Seen)
+	// Learned hears each event written (none in a dry run).
+	Learned func(journal.Event)
 }
 
 // Label is how a source names itself in events: "maildir:home".
@@ -120,6 +122,11 @@ func (s *Sync) commit(ctx context.Context, label, folder string, events []journa
 		return err
 	}
 	res.Added += len(added)
+	if s.Learned != nil {
+		for _, e := range added {
+			s.Learned(e)
+		}
+	}
 	return s.Store.SetFolder(ctx, label, folder, read)
 }
 

@@ -8,6 +8,7 @@ import (
 	"text/tabwriter"
 
 	"github.com/rekindle/rekindle/config"
+	"github.com/rekindle/rekindle/journal"
 	"github.com/rekindle/rekindle/mailbox"
 )
 
@@ -59,6 +60,10 @@ func (c *cli) sync(ctx context.Context, args []string) error {
 		s := &mailbox.Sync{Source: src, People: people, Store: j, Now: c.now(), DryRun: *dry}
 		if *dry {
 			s.Seen = func(x mailbox.Seen) { writeSeen(w, name, x, cfg) }
+		} else {
+			s.Learned = func(e journal.Event) {
+				fmt.Fprintf(w, "%s\t%s\t%s\t%s\n", name, e.At.In(cfg.Location).Format(stamp), e.Kind, e.Contact)
+			}
 		}
 		res, err := s.Run(ctx)
 		w.Flush()
