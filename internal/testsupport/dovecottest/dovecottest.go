@@ -82,6 +82,7 @@ ssl_key = <%[1]s/key.pem
 ssl_min_protocol = TLSv1.2
 disable_plaintext_auth = no
 auth_mechanisms = plain login
+auth_failure_delay = 0
 default_internal_user = %[2]s
 default_login_user = %[3]s
 first_valid_uid = %[4]d
@@ -124,11 +125,12 @@ service auth {
 	}
 	s.cmd = exec.Command(bin, "-F", "-c", cfg)
 	s.cmd.Stdout, s.cmd.Stderr = os.Stderr, os.Stderr
+	s.cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true} // Kill takes the children too
 	if err := s.cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() {
-		s.cmd.Process.Signal(syscall.SIGTERM)
+		syscall.Kill(-s.cmd.Process.Pid, syscall.SIGKILL)
 		s.cmd.Wait()
 		if t.Failed() {
 			if b, err := os.ReadFile(filepath.Join(dir, "dovecot.log")); err == nil {
@@ -170,10 +172,17 @@ func (s *Server) Deliver(t testing.TB, folder, name string, raw []byte) {
 	}
 }
 
-// Stop shuts the server down, as its administrator would: every
-// connection is dropped.
+// Stop shuts the server down, as its administrator would: each client
+// is told BYE (Dovecot then keeps an idle connection open some ten seconds).
 func (s *Server) Stop() {
 	s.cmd.Process.Signal(syscall.SIGTERM)
+	s.cmd.Wait()
+}
+
+// Kill kills the server and all its processes at once: every connection
+// drops, as when the network goes.
+func (s *Server) Kill() {
+	syscall.Kill(-s.cmd.Process.Pid, syscall.SIGKILL)
 	s.cmd.Wait()
 }
 
