@@ -79,8 +79,8 @@ func (c *cli) sync(ctx context.Context, args []string) error {
 		if *dry {
 			learned = "nothing written (dry run)"
 		}
-		fmt.Fprintf(c.stdout, "%s: %d messages read, %d used, %d ignored, %d unreadable; %s\n",
-			name, res.Read, res.Used, res.Ignored, res.Malformed, learned)
+		fmt.Fprintf(c.stdout, "%s: %s read, %d used, %d ignored, %d unreadable; %s\n",
+			name, plural(res.Read, "message", "messages"), res.Used, res.Ignored, res.Malformed, learned)
 	}
 	if failed > 0 {
 		return errSomeFailed
