@@ -57,8 +57,8 @@ type daemon struct {
 	server  *web.Server // nil without listen
 	// rewatch tells the config watch that a reload may have included
 	// files in new directories, rewatchSources the Maildir watch that it
-	// may have added sources.
-	rewatch, rewatchSources chan struct{}
+	// may have added sources, and reloaded the mail sources' loop.
+	rewatch, rewatchSources, reloaded chan struct{}
 }
 
 // debounce is how long the config must be quiet before a reload: editors
@@ -67,7 +67,7 @@ const debounce = 300 * time.Millisecond
 
 func newDaemon(ctx context.Context, path string, log *slog.Logger, now func() time.Time, opts notifier.Options) (*daemon, error) {
 	d := &daemon{path: path, log: log, opts: opts, reloadDeadline: reloadDeadline,
-		rewatch: make(chan struct{}, 1), rewatchSources: make(chan struct{}, 1)}
+		rewatch: make(chan struct{}, 1), rewatchSources: make(chan struct{}, 1), reloaded: make(chan struct{}, 1)}
 	d.load = d.read
 	l, err := d.load()
 	if err != nil {
@@ -383,7 +383,7 @@ func (d *daemon) apply(why string, l *live, err error) {
 		return
 	}
 	d.cur.Store(l)
-	for _, ch := range []chan struct{}{d.rewatch, d.rewatchSources} {
+	for _, ch := range []chan struct{}{d.rewatch, d.rewatchSources, d.reloaded} {
 		select {
 		case ch <- struct{}{}:
 		default:

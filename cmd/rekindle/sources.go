@@ -24,9 +24,7 @@ const sourceRetry = 30 * time.Minute
 // logged and tried again later with backoff.
 func (d *daemon) learn(ctx context.Context) {
 	cfg := func() *config.Config { return d.cur.Load().cfg }
-	if len(cfg().Sources) == 0 {
-		return
-	}
+	// Without sources this only waits: a reload may add one.
 	arrived, err := d.fileEvents(ctx, func() []string { return maildirDirs(cfg()) }, func(string) bool { return true },
 		func(op fsnotify.Op) bool { return op.Has(fsnotify.Create | fsnotify.Rename) }, d.rewatchSources)
 	if err != nil {
@@ -66,17 +64,21 @@ func (d *daemon) learn(ctx context.Context) {
 			next[name] = time.Now().Add(wait)
 			wake = rules.Earliest(wake, next[name])
 		}
+		// Without sources, nothing to wake for but a reload.
 		timer := time.NewTimer(time.Until(wake))
+		timeout := timer.C
+		if len(c.Sources) == 0 {
+			timer.Stop()
+			timeout = nil
+		}
 		select {
 		case <-ctx.Done():
-			timer.Stop()
 			return
-		case <-timer.C:
+		case <-d.reloaded:
+		case <-timeout:
 		case name := <-told:
-			timer.Stop()
 			delete(next, name)
 		case <-arrived:
-			timer.Stop()
 			// Debounced: a mail program writes and renames in steps.
 			select {
 			case <-ctx.Done():
@@ -89,6 +91,7 @@ func (d *daemon) learn(ctx context.Context) {
 				}
 			}
 		}
+		timer.Stop()
 	}
 }
 
