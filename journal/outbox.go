@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"iter"
 	"strings"
 	"time"
 )
@@ -116,6 +117,13 @@ type Run struct {
 // channel are already in the outbox (another process's run) is skipped; the
 // count of rows written is returned.
 func (j *Journal) Enqueue(ctx context.Context, run Run, rows []Row) (int, error) {
+	return j.EnqueueChunks(ctx, run, func(yield func([]Row, error) bool) { yield(rows, nil) })
+}
+
+// EnqueueChunks is Enqueue with the rows coming in chunks as they are
+// made, so that composing the next chunk and writing this one overlap; it
+// is still one transaction, and a chunk's error writes nothing.
+func (j *Journal) EnqueueChunks(ctx context.Context, run Run, chunks iter.Seq2[[]Row, error]) (int, error) {
 	tx, err := j.db.BeginTx(ctx, nil)
 	if err != nil {
 		return 0, fmt.Errorf("enqueue: %w", err)
@@ -127,9 +135,16 @@ func (j *Journal) Enqueue(ctx context.Context, run Run, rows []Row) (int, error)
 		return 0, fmt.Errorf("record run: %w", err)
 	}
 	batch, _ := res.LastInsertId()
-	n, err := insertRows(ctx, tx, batch, run.Started, rows)
-	if err != nil {
-		return 0, err
+	n := 0
+	for rows, err := range chunks {
+		if err != nil {
+			return 0, err
+		}
+		k, err := insertRows(ctx, tx, batch, run.Started, rows)
+		if err != nil {
+			return 0, err
+		}
+		n += k
 	}
 	if err := tx.Commit(); err != nil {
 		return 0, fmt.Errorf("enqueue: %w", err)

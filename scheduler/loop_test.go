@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"iter"
 	"log/slog"
 	"sync"
 	"sync/atomic"
@@ -63,12 +64,12 @@ type recorder struct {
 	f *loopFixture
 }
 
-func (r *recorder) Enqueue(ctx context.Context, run journal.Run, rows []journal.Row) (int, error) {
+func (r *recorder) EnqueueChunks(ctx context.Context, run journal.Run, chunks iter.Seq2[[]journal.Row, error]) (int, error) {
 	r.f.mu.Lock()
 	r.f.slots = append(r.f.slots, run.Slot)
 	r.f.ranAt = append(r.f.ranAt, run.Started)
 	r.f.mu.Unlock()
-	return r.LoopStore.Enqueue(ctx, run, rows)
+	return r.LoopStore.EnqueueChunks(ctx, run, chunks)
 }
 
 func (f *loopFixture) stop(t *testing.T) {

@@ -3,6 +3,7 @@ package scheduler
 import (
 	"cmp"
 	"context"
+	"iter"
 	"slices"
 	"time"
 
@@ -16,7 +17,7 @@ import (
 type Store interface {
 	Events(ctx context.Context) (map[string][]journal.Event, error)
 	Reminded(ctx context.Context) (map[journal.Identity]journal.Enqueued, error)
-	Enqueue(ctx context.Context, run journal.Run, rows []journal.Row) (int, error)
+	EnqueueChunks(ctx context.Context, run journal.Run, chunks iter.Seq2[[]journal.Row, error]) (int, error)
 }
 
 var _ Store = (*journal.Journal)(nil)
@@ -88,6 +89,10 @@ func choose(people []Person, results []rules.Result, cands []candidate, t time.T
 	return cands
 }
 
+// composeChunk is how many reminders are composed at a time while the
+// ones before are written.
+const composeChunk = 4096
+
 // RunOnce is one scheduled run at now, standing for slot: it evaluates
 // everyone, keeps those due whose reminder has not gone out (or is due again
 // after remind_again), takes the most overdue up to max_per_run, renders
@@ -133,25 +138,52 @@ func RunOnce(ctx context.Context, cfg *config.Config, tmpl *notifier.Templates, 
 	reminders := make([]notifier.Reminder, len(cands))
 	for i, c := range cands {
 		reminders[i] = notifier.Reminder{Contact: people[c.person].Contact, Result: results[c.person], At: now}
-	}
-	msgs, err := notifier.ComposeAll(cfg, tmpl, reminders)
-	if err != nil {
-		return res, err
-	}
-	var rows []journal.Row
-	for i, c := range cands {
-		p := &people[c.person]
-		for _, ch := range p.Channels {
-			rows = append(rows, journal.Row{
-				Identity: identity(p, &results[c.person]), Repeat: c.repeat, Channel: ch,
-				Digest: cfg.Digest, Message: msgs[i], NotBefore: deliverAt,
-			})
+		if deliverAt.After(now) {
+			res.Deferred += len(people[c.person].Channels)
 		}
 	}
-	if deliverAt.After(now) {
-		res.Deferred = len(rows)
+	// The messages are composed a chunk at a time while the chunk before
+	// is written: on a run of many reminders, composing and writing overlap.
+	chunks := func(yield func([]journal.Row, error) bool) {
+		type chunk struct {
+			rows []journal.Row
+			err  error
+		}
+		made := make(chan chunk, 1)
+		stop := make(chan struct{})
+		defer close(stop)
+		go func() {
+			defer close(made)
+			for lo := 0; lo < len(cands); lo += composeChunk {
+				hi := min(lo+composeChunk, len(cands))
+				msgs, err := notifier.ComposeAll(cfg, tmpl, reminders[lo:hi])
+				var rows []journal.Row
+				for i, c := range cands[lo:hi] {
+					p := &people[c.person]
+					for _, ch := range p.Channels {
+						rows = append(rows, journal.Row{
+							Identity: identity(p, &results[c.person]), Repeat: c.repeat, Channel: ch,
+							Digest: cfg.Digest, Message: msgs[i], NotBefore: deliverAt,
+						})
+					}
+				}
+				select {
+				case made <- chunk{rows, err}:
+				case <-stop:
+					return
+				}
+				if err != nil {
+					return
+				}
+			}
+		}()
+		for c := range made {
+			if !yield(c.rows, c.err) {
+				return
+			}
+		}
 	}
-	n, err := st.Enqueue(ctx, journal.Run{Slot: slot, Started: now, Finished: now, Due: res.Due}, rows)
+	n, err := st.EnqueueChunks(ctx, journal.Run{Slot: slot, Started: now, Finished: now, Due: res.Due}, chunks)
 	if err != nil {
 		return res, err
 	}

@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"iter"
 	"log/slog"
 	"os"
 	"os/signal"
@@ -110,9 +111,21 @@ type dryStore struct {
 	rows []journal.Row
 }
 
-func (s *dryStore) Enqueue(_ context.Context, _ journal.Run, rows []journal.Row) (int, error) {
-	s.rows = rows
-	return len(rows), nil
+func (s *dryStore) EnqueueChunks(_ context.Context, _ journal.Run, chunks iter.Seq2[[]journal.Row, error]) (int, error) {
+	s.rows = nil
+	for rows, err := range chunks {
+		if err != nil {
+			return 0, err
+		}
+		s.rows = append(s.rows, rows...)
+	}
+	return len(s.rows), nil
+}
+
+// Enqueue, like EnqueueChunks, keeps the rows in memory: a dry run writes
+// nothing whichever way it is asked.
+func (s *dryStore) Enqueue(ctx context.Context, run journal.Run, rows []journal.Row) (int, error) {
+	return s.EnqueueChunks(ctx, run, func(yield func([]journal.Row, error) bool) { yield(rows, nil) })
 }
 
 // dryRun is `run --once --at TIME`: the run that would happen at TIME, over
