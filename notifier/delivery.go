@@ -475,8 +475,6 @@ type message struct {
 // messages are read on all cores (a run with no max_per_run leaves tens of
 // thousands). A row whose message cannot be decoded is returned apart.
 func group(rows []journal.Delivery) (out []message, bad []journal.Delivery, errs []error) {
-	batches := map[int64]int{}
-	msgs := map[int64]Message{}
 	decoded := make([]Message, len(rows))
 	failed := make([]error, len(rows))
 	split.Ranges(len(rows), 1024, func(lo, hi int) {
@@ -484,31 +482,30 @@ func group(rows []journal.Delivery) (out []message, bad []journal.Delivery, errs
 			decoded[i], failed[i] = DecodeMessage(rows[i].Message)
 		}
 	})
+	out = make([]message, 0, len(rows))
+	batches := map[int64]int{}   // a digest batch → its send in out
+	parts := map[int][]Message{} // a digest send → its messages
 	for i, r := range rows {
-		m := decoded[i]
 		if err := failed[i]; err != nil {
 			bad = append(bad, r)
 			errs = append(errs, err)
 			continue
 		}
-		msgs[r.ID] = m
 		if r.Digest && r.Batch != 0 {
-			if i, ok := batches[r.Batch]; ok {
-				out[i].ids = append(out[i].ids, r.ID)
-				out[i].rows = append(out[i].rows, r)
+			if k, ok := batches[r.Batch]; ok {
+				out[k].ids = append(out[k].ids, r.ID)
+				out[k].rows = append(out[k].rows, r)
+				parts[k] = append(parts[k], decoded[i])
 				continue
 			}
 			batches[r.Batch] = len(out)
+			parts[len(out)] = []Message{decoded[i]}
 		}
-		out = append(out, message{ids: []int64{r.ID}, msg: m, rows: []journal.Delivery{r}})
+		out = append(out, message{ids: []int64{r.ID}, msg: decoded[i], rows: rows[i : i+1 : i+1]})
 	}
-	for i := range out {
-		if len(out[i].rows) > 1 {
-			digest := make([]Message, len(out[i].rows))
-			for k, r := range out[i].rows {
-				digest[k] = msgs[r.ID]
-			}
-			out[i].msg = digestOf(digest)
+	for k, msgs := range parts {
+		if len(msgs) > 1 {
+			out[k].msg = digestOf(msgs)
 		}
 	}
 	return out, bad, errs
