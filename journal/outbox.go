@@ -327,9 +327,11 @@ func (j *Journal) update(ctx context.Context, what, set string, ids []int64, arg
 	return nil
 }
 
-// MarkSent records that the channel accepted the deliveries.
+// MarkSent records that the channel accepted the deliveries, and drops
+// their messages: once a reminder went out, the state file keeps that it
+// did, not what it said (which may quote the notes about the person).
 func (j *Journal) MarkSent(ctx context.Context, ids []int64, at time.Time) error {
-	return j.update(ctx, "mark sent", `state = 'sent', sent = ?, attempts = attempts + 1, last_error = ''`, ids, ms(at))
+	return j.update(ctx, "mark sent", `state = 'sent', sent = ?, attempts = attempts + 1, last_error = '', message = ''`, ids, ms(at))
 }
 
 // MarkRetry records a temporary failure and when to try again.

@@ -73,6 +73,13 @@ func TestOutbox(t *testing.T) {
 	if states["phone"] != "sent/" || states["mail"] != "failed/401 unauthorized" {
 		t.Errorf("states %v", states)
 	}
+	// Once sent, the message (which may quote what the user wrote about
+	// the person) is not kept; a failed one is, for its notice.
+	for _, d := range all {
+		if (d.State == Sent) != (len(d.Message) == 0) {
+			t.Errorf("%s row keeps %d bytes of message", d.State, len(d.Message))
+		}
+	}
 	if f, _ := j.Failures(ctx); len(f) != 1 || f[0].Channel != "mail" {
 		t.Errorf("Failures = %+v", f)
 	}
