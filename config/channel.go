@@ -11,8 +11,8 @@ import (
 // of that type.
 type Channel struct {
 	Name string
-	Type string      // ntfy, email, slack, desktop or console
-	Spec ChannelSpec // *NtfySpec, *EmailSpec, *SlackSpec, *DesktopSpec or *ConsoleSpec
+	Type string      // ntfy, email, slack, webhook, desktop or console
+	Spec ChannelSpec // *NtfySpec, *EmailSpec, *SlackSpec, *WebhookSpec, *DesktopSpec or *ConsoleSpec
 }
 
 // ChannelSpec is the settings of one channel type. Each type reads and

@@ -690,7 +690,8 @@ func TestEveryChannelTypeBuilds(t *testing.T) {
 	minimal := map[string]string{
 		"ntfy":  "topic = \"t\"\n",
 		"email": "host = \"127.0.0.1\"\ntls = \"none\"\nfrom = \"me@example.com\"\nto = [\"me@example.com\"]\n",
-		"slack": "webhook_url = \"https://hooks.example.com/services/T/B/x\"\n",
+		"slack":   "webhook_url = \"https://hooks.example.com/services/T/B/x\"\n",
+		"webhook": "url = \"https://hooks.example.com/x\"\n",
 	}
 	for _, typ := range config.ChannelTypes() {
 		cfg, err := config.Parse("t.toml", []byte("[channels.c]\ntype = \""+typ+"\"\n"+minimal[typ]))
