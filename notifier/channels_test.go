@@ -688,8 +688,8 @@ func decodeQP(t *testing.T, enc string, b []byte) string {
 // channel here, of that type.
 func TestEveryChannelTypeBuilds(t *testing.T) {
 	minimal := map[string]string{
-		"ntfy":  "topic = \"t\"\n",
-		"email": "host = \"127.0.0.1\"\ntls = \"none\"\nfrom = \"me@example.com\"\nto = [\"me@example.com\"]\n",
+		"ntfy":    "topic = \"t\"\n",
+		"email":   "host = \"127.0.0.1\"\ntls = \"none\"\nfrom = \"me@example.com\"\nto = [\"me@example.com\"]\n",
 		"slack":   "webhook_url = \"https://hooks.example.com/services/T/B/x\"\n",
 		"webhook": "url = \"https://hooks.example.com/x\"\n",
 	}
