@@ -688,10 +688,11 @@ func decodeQP(t *testing.T, enc string, b []byte) string {
 // channel here, of that type.
 func TestEveryChannelTypeBuilds(t *testing.T) {
 	minimal := map[string]string{
-		"ntfy":    "topic = \"t\"\n",
-		"email":   "host = \"127.0.0.1\"\ntls = \"none\"\nfrom = \"me@example.com\"\nto = [\"me@example.com\"]\n",
-		"slack":   "webhook_url = \"https://hooks.example.com/services/T/B/x\"\n",
-		"webhook": "url = \"https://hooks.example.com/x\"\n",
+		"ntfy":       "topic = \"t\"\n",
+		"email":      "host = \"127.0.0.1\"\ntls = \"none\"\nfrom = \"me@example.com\"\nto = [\"me@example.com\"]\n",
+		"slack":      "webhook_url = \"https://hooks.example.com/services/T/B/x\"\n",
+		"webhook":    "url = \"https://hooks.example.com/x\"\n",
+		"mattermost": "url = \"https://chat.example.org\"\nchannel = \"c1\"\ntoken = \"t\"\n",
 	}
 	for _, typ := range config.ChannelTypes() {
 		cfg, err := config.Parse("t.toml", []byte("[channels.c]\ntype = \""+typ+"\"\n"+minimal[typ]))

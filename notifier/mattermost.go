@@ -1,0 +1,113 @@
+package notifier
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/nikoksr/notify/service/mattermost"
+
+	"github.com/rekindle/rekindle/config"
+)
+
+func init() {
+	builders["mattermost"] = func(name string, spec config.ChannelSpec, o Options) Channel {
+		return &mattermostChannel{name: name, spec: spec.(*config.MattermostSpec), timeout: o.Timeout}
+	}
+}
+
+// mattermostChannel posts to a Mattermost channel through nikoksr/notify's
+// mattermost service (its own http service, on http.DefaultClient: each
+// send is bounded by the channel's timeout through its context).
+type mattermostChannel struct {
+	name    string
+	spec    *config.MattermostSpec
+	timeout time.Duration
+}
+
+// Name returns the channel's name.
+func (c *mattermostChannel) Name() string { return c.name }
+
+// Type returns "mattermost".
+func (c *mattermostChannel) Type() string { return "mattermost" }
+
+// Send implements notify.Notifier.
+func (c *mattermostChannel) Send(ctx context.Context, subject, message string) error {
+	return c.Deliver(ctx, Message{Title: subject, Lead: message})
+}
+
+// Deliver posts m in Mattermost's Markdown: the title in bold, then the
+// body and the links.
+func (c *mattermostChannel) Deliver(ctx context.Context, m Message) error {
+	ctx, cancel := withTimeout(ctx, c.timeout)
+	defer cancel()
+	svc := mattermost.New(strings.TrimRight(c.spec.URL, "/"))
+	svc.AddReceivers(c.spec.Channel)
+	secrets := []string{c.spec.Token.Reveal(), c.spec.Password.Reveal()}
+	if c.spec.Token.IsSet() {
+		svc.PreSend(func(req *http.Request) error {
+			req.Header.Set("Authorization", "Bearer "+c.spec.Token.Reveal())
+			return nil
+		})
+	} else if err := svc.LoginWithCredentials(ctx, c.spec.LoginID, c.spec.Password.Reveal()); err != nil {
+		e := c.failure(err, secrets)
+		if e.Status == http.StatusUnauthorized {
+			e.Hint = "the server refused the login; check login_id and password (or use a bot token)"
+		}
+		return e
+	}
+	body := m.markdown()
+	for _, l := range m.Links {
+		body += "\n[" + l.Label + "](" + l.URL + ")"
+	}
+	if err := svc.Send(ctx, "**"+m.Title+"**", body); err != nil {
+		e := c.failure(err, secrets)
+		switch e.Status {
+		case http.StatusUnauthorized:
+			e.Hint = "the token is wrong or expired"
+		case http.StatusForbidden, http.StatusNotFound:
+			e.Hint = "check channel (its id, not its name) and that the bot or user is a member of it"
+		}
+		return e
+	}
+	return nil
+}
+
+// notifyStatus finds the HTTP status in the errors of notify's mattermost
+// service ("... failed with status: 429 Too Many Requests body: ..."),
+// which keep the response to themselves.
+var notifyStatus = regexp.MustCompile(`status: (\d{3})`)
+
+// failure classifies an error of notify's service: a status it names is
+// classified as any HTTP answer (408, 429 and 5xx temporary, other 4xx
+// permanent; a Retry-After is not passed on by the service), anything else
+// is a network failure.
+func (c *mattermostChannel) failure(err error, secrets []string) *Error {
+	if errors.Is(err, context.Canceled) {
+		return &Error{Channel: c.name, Msg: "stopped", Err: err}
+	}
+	if m := notifyStatus.FindStringSubmatch(err.Error()); m != nil {
+		status, _ := strconv.Atoi(m[1])
+		msg := redactAll(err.Error(), secrets)
+		if i := strings.Index(msg, "body: "); i >= 0 {
+			msg = strings.TrimSpace(msg[i+len("body: "):])
+		}
+		e := httpFailure(c.name, &http.Response{StatusCode: status, Header: http.Header{}}, mattermostMessage(msg))
+		e.Err = redactedError{err, secrets}
+		return e
+	}
+	return networkFailure(c.name, err, secrets...)
+}
+
+// mattermostMessage is the "message" of a Mattermost error document, or
+// the text as it is.
+func mattermostMessage(body string) string {
+	if m := regexp.MustCompile(`"message"\s*:\s*"([^"]*)"`).FindStringSubmatch(body); m != nil {
+		return m[1]
+	}
+	return body
+}
