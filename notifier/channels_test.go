@@ -694,6 +694,7 @@ func TestEveryChannelTypeBuilds(t *testing.T) {
 		"webhook":    "url = \"https://hooks.example.com/x\"\n",
 		"mattermost": "url = \"https://chat.example.org\"\nchannel = \"c1\"\ntoken = \"t\"\n",
 		"telegram":   "token = \"1:x\"\nchat_id = 42\n",
+		"discord":    "token = \"x\"\nchannel = \"1\"\n",
 	}
 	for _, typ := range config.ChannelTypes() {
 		cfg, err := config.Parse("t.toml", []byte("[channels.c]\ntype = \""+typ+"\"\n"+minimal[typ]))
