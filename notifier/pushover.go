@@ -1,0 +1,97 @@
+package notifier
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"time"
+
+	"github.com/gregdel/pushover"
+	notifypushover "github.com/nikoksr/notify/service/pushover"
+
+	"github.com/rekindle/rekindle/config"
+)
+
+func init() {
+	builders["pushover"] = func(name string, spec config.ChannelSpec, o Options) Channel {
+		s := spec.(*config.PushoverSpec)
+		return &pushoverChannel{name: name, token: s.Token.Reveal(), user: s.User.Reveal(), timeout: o.Timeout}
+	}
+}
+
+// Pushover's limits on a message.
+const (
+	pushoverTitleLimit   = 250
+	pushoverMessageLimit = 1024
+)
+
+// pushoverChannel notifies through nikoksr/notify's pushover service
+// (gregdel/pushover underneath). That library takes no context and uses
+// http.DefaultClient, which has no timeout: a send waits at most the
+// channel's timeout, after which it counts as failed for now (and its
+// request is left to end on its own).
+type pushoverChannel struct {
+	name, token, user string
+	timeout           time.Duration
+}
+
+// Name returns the channel's name.
+func (c *pushoverChannel) Name() string { return c.name }
+
+// Type returns "pushover".
+func (c *pushoverChannel) Type() string { return "pushover" }
+
+// Send implements notify.Notifier.
+func (c *pushoverChannel) Send(ctx context.Context, subject, message string) error {
+	return c.Deliver(ctx, Message{Title: subject, Lead: message})
+}
+
+// Deliver sends m as plain text with its links.
+func (c *pushoverChannel) Deliver(ctx context.Context, m Message) error {
+	ctx, cancel := withTimeout(ctx, c.timeout)
+	defer cancel()
+	text := m.Text()
+	for _, l := range m.Links {
+		text += "\n" + l.Label + ": " + l.URL
+	}
+	svc := notifypushover.New(c.token)
+	svc.AddReceivers(c.user)
+	done := make(chan error, 1)
+	go func() { done <- svc.Send(ctx, truncate(m.Title, pushoverTitleLimit), truncate(text, pushoverMessageLimit)) }()
+	select {
+	case err := <-done:
+		if err != nil {
+			return c.failure(err)
+		}
+		return nil
+	case <-ctx.Done():
+		return networkFailure(c.name, ctx.Err())
+	}
+}
+
+// failure classifies what Pushover said. The library keeps the HTTP status
+// to itself: a 5xx is its ErrHTTPPushover (temporary), and a refusal is
+// the API's list of errors, which are about the token, the user key or
+// the message (permanent), or a limit reached (temporary).
+func (c *pushoverChannel) failure(err error) *Error {
+	secrets := []string{c.token, c.user}
+	var list pushover.Errors
+	switch {
+	case errors.Is(err, pushover.ErrHTTPPushover):
+		return &Error{Channel: c.name, Retryable: true, Msg: "Pushover answered with a server error", Err: err}
+	case errors.As(err, &list):
+		msg := redactAll(strings.Join(list, "; "), secrets)
+		e := &Error{Channel: c.name, Msg: "Pushover refused the message: " + msg, Err: redactedError{err, secrets}}
+		switch {
+		case strings.Contains(msg, "limit"):
+			e.Retryable = true
+			e.Hint = "the application's monthly message limit is reached"
+		case strings.Contains(msg, "token"):
+			e.Hint = "check token: the application's API token"
+		case strings.Contains(msg, "user"):
+			e.Hint = "check user: your user key, from the Pushover dashboard"
+		}
+		return e
+	}
+	return networkFailure(c.name, err, secrets...)
+}
