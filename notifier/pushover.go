@@ -57,7 +57,9 @@ func (c *pushoverChannel) Deliver(ctx context.Context, m Message) error {
 	svc := notifypushover.New(c.token)
 	svc.AddReceivers(c.user)
 	done := make(chan error, 1)
-	go func() { done <- svc.Send(ctx, truncate(m.Title, pushoverTitleLimit), truncate(text, pushoverMessageLimit)) }()
+	go func() {
+		done <- svc.Send(ctx, truncate(m.Title, pushoverTitleLimit), truncate(text, pushoverMessageLimit))
+	}()
 	select {
 	case err := <-done:
 		if err != nil {
