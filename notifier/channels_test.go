@@ -696,6 +696,7 @@ func TestEveryChannelTypeBuilds(t *testing.T) {
 		"telegram":   "token = \"1:x\"\nchat_id = 42\n",
 		"discord":    "token = \"x\"\nchannel = \"1\"\n",
 		"pushover":   "token = \"azGDORePK8gMaC0QOYAMyEEuzJnyUi\"\nuser = \"uQiRzpo4DXghDmr9QzzfQu27cmVRsG\"\n",
+		"bark":       "device_key = \"k\"\n",
 	}
 	for _, typ := range config.ChannelTypes() {
 		cfg, err := config.Parse("t.toml", []byte("[channels.c]\ntype = \""+typ+"\"\n"+minimal[typ]))

@@ -96,18 +96,10 @@ func (c *mattermostChannel) failure(err error, secrets []string) *Error {
 		if i := strings.Index(msg, "body: "); i >= 0 {
 			msg = strings.TrimSpace(msg[i+len("body: "):])
 		}
-		e := httpFailure(c.name, &http.Response{StatusCode: status, Header: http.Header{}}, mattermostMessage(msg))
+		e := httpFailure(c.name, &http.Response{StatusCode: status, Header: http.Header{}}, jsonMessage(msg))
 		e.Err = redactedError{err, secrets}
 		return e
 	}
 	return networkFailure(c.name, err, secrets...)
 }
 
-// mattermostMessage is the "message" of a Mattermost error document, or
-// the text as it is.
-func mattermostMessage(body string) string {
-	if m := regexp.MustCompile(`"message"\s*:\s*"([^"]*)"`).FindStringSubmatch(body); m != nil {
-		return m[1]
-	}
-	return body
-}

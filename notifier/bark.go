@@ -1,0 +1,79 @@
+package notifier
+
+import (
+	"context"
+	"net/http"
+	"regexp"
+	"strconv"
+	"time"
+
+	"github.com/nikoksr/notify/service/bark"
+
+	"github.com/rekindle/rekindle/config"
+)
+
+func init() {
+	builders["bark"] = func(name string, spec config.ChannelSpec, o Options) Channel {
+		s := spec.(*config.BarkSpec)
+		return &barkChannel{name: name, key: s.DeviceKey.Reveal(), server: s.Server, timeout: o.Timeout}
+	}
+}
+
+// barkChannel pushes to the Bark app through nikoksr/notify's bark service
+// (its own client, with a 5-second timeout). The service sets the sound
+// itself (alarm.caf).
+type barkChannel struct {
+	name, key, server string
+	timeout           time.Duration
+}
+
+// Name returns the channel's name.
+func (c *barkChannel) Name() string { return c.name }
+
+// Type returns "bark".
+func (c *barkChannel) Type() string { return "bark" }
+
+// Send implements notify.Notifier.
+func (c *barkChannel) Send(ctx context.Context, subject, message string) error {
+	return c.Deliver(ctx, Message{Title: subject, Lead: message})
+}
+
+// barkStatus finds the status in the errors of notify's bark service
+// ("bark returned status code 400: {...}").
+var barkStatus = regexp.MustCompile(`bark returned status code (\d{3}): (.*)`)
+
+// Deliver pushes m as plain text with its links.
+func (c *barkChannel) Deliver(ctx context.Context, m Message) error {
+	ctx, cancel := withTimeout(ctx, c.timeout)
+	defer cancel()
+	text := m.Text()
+	for _, l := range m.Links {
+		text += "\n" + l.Label + ": " + l.URL
+	}
+	err := bark.NewWithServers(c.key, c.server).Send(ctx, m.Title, text)
+	if err == nil {
+		return nil
+	}
+	secrets := []string{c.key}
+	if g := barkStatus.FindStringSubmatch(err.Error()); g != nil {
+		status, _ := strconv.Atoi(g[1])
+		e := httpFailure(c.name, &http.Response{StatusCode: status, Header: http.Header{}}, redactAll(jsonMessage(g[2]), secrets))
+		e.Err = redactedError{err, secrets}
+		if status == http.StatusBadRequest {
+			e.Hint = "check device_key: the key the Bark app shows"
+		}
+		return e
+	}
+	return networkFailure(c.name, err, secrets...)
+}
+
+// jsonMessage is the "message" of a JSON error document, or the text as it
+// is.
+func jsonMessage(body string) string {
+	if m := jsonMessageField.FindStringSubmatch(body); m != nil {
+		return m[1]
+	}
+	return body
+}
+
+var jsonMessageField = regexp.MustCompile(`"message"\s*:\s*"([^"]*)"`)
