@@ -102,4 +102,3 @@ func (c *mattermostChannel) failure(err error, secrets []string) *Error {
 	}
 	return networkFailure(c.name, err, secrets...)
 }
-
