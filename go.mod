@@ -28,6 +28,7 @@ require (
 )
 
 require (
+	github.com/atc0005/go-teams-notify/v2 v2.13.0 // indirect
 	github.com/beorn7/perks v1.0.1 // indirect
 	github.com/cespare/xxhash/v2 v2.3.0 // indirect
 	github.com/chromedp/cdproto v0.160.3 // indirect

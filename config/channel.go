@@ -11,7 +11,7 @@ import (
 // of that type.
 type Channel struct {
 	Name string
-	Type string      // ntfy, email, slack, webhook, mattermost, telegram, discord, pushover, bark, desktop or console
+	Type string      // ntfy, email, slack, webhook, mattermost, telegram, discord, pushover, bark, msteams, desktop or console
 	Spec ChannelSpec // *NtfySpec, *EmailSpec, *SlackSpec, *WebhookSpec, *DesktopSpec or *ConsoleSpec
 }
 

@@ -230,6 +230,8 @@ func TestBadInput(t *testing.T) {
 		{"pushover without user", "[channels.po]\ntype = \"pushover\"\ntoken = \"azGDORePK8gMaC0QOYAMyEEuzJnyUi\"\n", `1:1: channels.po: a pushover channel needs user`},
 		{"bark without key", "[channels.bk]\ntype = \"bark\"\n", `1:1: channels.bk: a bark channel needs device_key`},
 		{"bark server not http", "[channels.bk]\ntype = \"bark\"\ndevice_key = \"k\"\nserver = \"bark.example.org\"\n", `4:1: channels.bk.server: "bark.example.org" is not an http(s) URL`},
+		{"msteams without url", "[channels.teams]\ntype = \"msteams\"\n", `1:1: channels.teams: an msteams channel needs webhook_url`},
+		{"msteams over http", "[channels.teams]\ntype = \"msteams\"\nwebhook_url = \"http://x.example/w\"\n", `3:1: channels.teams.webhook_url: is not an https URL`},
 		{"duplicate id", "[[contact]]\nname = \"Sam\"\n\n[[contact]]\nname = \"sam\"\n", `4:1: contact[1] (sam).id: duplicate id "sam": contact[0] (Sam) has it too`},
 		{"duplicate explicit id", "[[contact]]\nname = \"A\"\nid = \"x\"\n[[contact]]\nname = \"B\"\nid = \"x\"\n", `6:1: contact[1] (B).id: duplicate id "x"`},
 		{"impossible cron", "schedule = \"0 9 31 2 *\"\n", `1:1: schedule: schedule "0 9 31 2 *" never fires`},

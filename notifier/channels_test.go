@@ -697,6 +697,7 @@ func TestEveryChannelTypeBuilds(t *testing.T) {
 		"discord":    "token = \"x\"\nchannel = \"1\"\n",
 		"pushover":   "token = \"azGDORePK8gMaC0QOYAMyEEuzJnyUi\"\nuser = \"uQiRzpo4DXghDmr9QzzfQu27cmVRsG\"\n",
 		"bark":       "device_key = \"k\"\n",
+		"msteams":    "webhook_url = \"https://prod.logic.azure.com/x\"\n",
 	}
 	for _, typ := range config.ChannelTypes() {
 		cfg, err := config.Parse("t.toml", []byte("[channels.c]\ntype = \""+typ+"\"\n"+minimal[typ]))
