@@ -1,6 +1,7 @@
 package config
 
 import (
+	"encoding/json"
 	"io"
 	"net/url"
 	"sort"
@@ -27,8 +28,12 @@ func (*WebhookSpec) keys() []string {
 	return []string{"type", "url", "url_file", "method", "headers", "content_type", "body"}
 }
 
-// WebhookTemplateFuncs are the functions a webhook body may call.
-var WebhookTemplateFuncs = template.FuncMap{"json": func(any) string { return "" }}
+// WebhookTemplateFuncs are the functions a webhook body may call: json
+// quotes a value for a JSON body. The notifier renders bodies with them.
+var WebhookTemplateFuncs = template.FuncMap{"json": func(v any) string {
+	b, _ := json.Marshal(v)
+	return string(b)
+}}
 
 func (s *WebhookSpec) read(r *reader, t map[string]any, p path) {
 	s.URL = r.secret(t, p, "url")

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"regexp"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/nikoksr/notify/service/bark"
@@ -54,17 +55,28 @@ func (c *barkChannel) Deliver(ctx context.Context, m Message) error {
 	if err == nil {
 		return nil
 	}
-	secrets := []string{c.key}
-	if g := barkStatus.FindStringSubmatch(err.Error()); g != nil {
-		status, _ := strconv.Atoi(g[1])
-		e := httpFailure(c.name, &http.Response{StatusCode: status, Header: http.Header{}}, redactAll(jsonMessage(g[2]), secrets))
-		e.Err = redactedError{err, secrets}
-		if status == http.StatusBadRequest {
-			e.Hint = "check device_key: the key the Bark app shows"
-		}
-		return e
+	e := textFailure(c.name, err, barkStatus, []string{c.key})
+	if e.Status == http.StatusBadRequest {
+		e.Hint = "check device_key: the key the Bark app shows"
 	}
-	return networkFailure(c.name, err, secrets...)
+	return e
+}
+
+// textFailure classifies the error of a notify service that keeps the
+// HTTP response to itself and writes its status and body into the error's
+// text, which status finds (two groups: the status, the body). A status is
+// classified as any HTTP answer (408, 429 and 5xx temporary, other 4xx
+// permanent), with the body's "message" as the detail; an error without
+// one is a network failure. Secrets are cut out of both.
+func textFailure(channel string, err error, status *regexp.Regexp, secrets []string) *Error {
+	g := status.FindStringSubmatch(err.Error())
+	if g == nil {
+		return networkFailure(channel, err, secrets...)
+	}
+	code, _ := strconv.Atoi(g[1])
+	e := httpFailure(channel, &http.Response{StatusCode: code, Header: http.Header{}}, redactAll(jsonMessage(strings.TrimSpace(g[2])), secrets))
+	e.Err = redactedError{err, secrets}
+	return e
 }
 
 // jsonMessage is the "message" of a JSON error document, or the text as it

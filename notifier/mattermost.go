@@ -5,7 +5,6 @@ import (
 	"errors"
 	"net/http"
 	"regexp"
-	"strconv"
 	"strings"
 	"time"
 
@@ -77,28 +76,16 @@ func (c *mattermostChannel) Deliver(ctx context.Context, m Message) error {
 	return nil
 }
 
-// notifyStatus finds the HTTP status in the errors of notify's mattermost
-// service ("... failed with status: 429 Too Many Requests body: ..."),
-// which keep the response to themselves.
-var notifyStatus = regexp.MustCompile(`status: (\d{3})`)
+// mattermostStatus finds the HTTP status and the body in the errors of
+// notify's mattermost service ("... failed with status: 429 Too Many
+// Requests body: ..."), which keep the response to themselves.
+var mattermostStatus = regexp.MustCompile(`(?s)status: (\d{3})[^\n]*? body: (.*)`)
 
-// failure classifies an error of notify's service: a status it names is
-// classified as any HTTP answer (408, 429 and 5xx temporary, other 4xx
-// permanent; a Retry-After is not passed on by the service), anything else
-// is a network failure.
+// failure classifies an error of notify's service (a Retry-After is not
+// passed on by it).
 func (c *mattermostChannel) failure(err error, secrets []string) *Error {
 	if errors.Is(err, context.Canceled) {
 		return &Error{Channel: c.name, Msg: "stopped", Err: err}
 	}
-	if m := notifyStatus.FindStringSubmatch(err.Error()); m != nil {
-		status, _ := strconv.Atoi(m[1])
-		msg := redactAll(err.Error(), secrets)
-		if i := strings.Index(msg, "body: "); i >= 0 {
-			msg = strings.TrimSpace(msg[i+len("body: "):])
-		}
-		e := httpFailure(c.name, &http.Response{StatusCode: status, Header: http.Header{}}, jsonMessage(msg))
-		e.Err = redactedError{err, secrets}
-		return e
-	}
-	return networkFailure(c.name, err, secrets...)
+	return textFailure(c.name, err, mattermostStatus, secrets)
 }

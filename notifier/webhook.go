@@ -40,17 +40,10 @@ func newWebhook(name string, spec *config.WebhookSpec, o Options) *webhookChanne
 	}
 	if spec.Body != "" {
 		// config checked it.
-		w.body = template.Must(template.New("body").Funcs(webhookFuncs).Option("missingkey=error").Parse(spec.Body))
+		w.body = template.Must(template.New("body").Funcs(config.WebhookTemplateFuncs).Option("missingkey=error").Parse(spec.Body))
 	}
 	return w
 }
-
-// webhookFuncs are what a body template may call: json quotes a value
-// for a JSON body.
-var webhookFuncs = template.FuncMap{"json": func(v any) string {
-	b, _ := json.Marshal(v)
-	return string(b)
-}}
 
 // Name returns the channel's name.
 func (w *webhookChannel) Name() string { return w.name }
