@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math/rand/v2"
 	"net"
 	"net/mail"
 	"os"
@@ -300,6 +301,14 @@ func parseRaw(raw []byte) (Header, error) {
 	return ParseHeader(m.Header)
 }
 
+// Backoff is the wait after n failures of a source in a row: 30 s
+// doubling to 30 minutes, less up to a fifth at random so that sources
+// failing together do not come back together.
+func Backoff(n int) time.Duration {
+	w := min(30*time.Second<<min(n-1, 10), 30*time.Minute)
+	return w - time.Duration(rand.Int64N(int64(w/5)+1))
+}
+
 // ErrNoIdle is Watch's answer for a server that cannot tell of new mail as
 // it comes: the caller reads it every interval instead.
 var ErrNoIdle = errors.New("the server does not offer IDLE")
@@ -328,7 +337,7 @@ func Watch(ctx context.Context, src *config.Source, arrived func(), failed func(
 		}
 		fails++
 		failed(err)
-		wait := min(30*time.Second<<min(fails-1, 10), 30*time.Minute)
+		wait := Backoff(fails)
 		select {
 		case <-ctx.Done():
 			return nil

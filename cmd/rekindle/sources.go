@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"math/rand/v2"
 	"path/filepath"
 	"time"
 
@@ -13,10 +12,6 @@ import (
 	"github.com/rekindle/rekindle/mailbox"
 	"github.com/rekindle/rekindle/rules"
 )
-
-// sourceRetry bounds the wait after a source failed: 30 s doubling to
-// this, never later than the source's own interval.
-const sourceRetry = 30 * time.Minute
 
 // learn runs the mail sources until ctx ends: each at start, then every
 // interval, and a Maildir also as soon as a message arrives in it. They
@@ -59,7 +54,7 @@ func (d *daemon) learn(ctx context.Context) {
 			d.syncSource(ctx, c, src, fails)
 			wait := src.Interval
 			if n := fails[name]; n > 0 {
-				wait = min(src.Interval, backoffAfter(n))
+				wait = min(src.Interval, mailbox.Backoff(n)) // never later than its interval
 			}
 			next[name] = time.Now().Add(wait)
 			wake = rules.Earliest(wake, next[name])
@@ -152,14 +147,6 @@ func (d *daemon) syncSource(ctx context.Context, cfg *config.Config, src *config
 		// A reply may end a reminder waiting in the outbox.
 		d.deliver.Wake()
 	}
-}
-
-// backoffAfter is the wait after n failures in a row: 30 s doubling, up to
-// sourceRetry, with some jitter.
-func backoffAfter(n int) time.Duration {
-	w := 30 * time.Second << min(n-1, 10)
-	w = min(w, sourceRetry)
-	return w - time.Duration(rand.Int64N(int64(w/5)+1))
 }
 
 // maildirDirs lists the directories where mail arrives in the Maildir
