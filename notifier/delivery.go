@@ -350,7 +350,7 @@ func (d *Deliverer) dispatch(ctx context.Context, wg *sync.WaitGroup) {
 	}
 	for _, r := range rows {
 		if why, ok := stale[r.ID]; ok && !d.held[r.ID] {
-			d.cancel(ctx, d.log.With("contact", r.Contact, "kind", r.Kind, "channel", r.Channel), r, why)
+			d.cancel(ctx, d.rowLog(r), r, why)
 			continue
 		}
 		if d.held[r.ID] || !d.routed(ctx, r, chans) {
@@ -426,7 +426,7 @@ func (d *Deliverer) routed(ctx context.Context, r journal.Delivery, chans map[st
 		return true
 	}
 	// The logger with the row's attributes is made only off the common path.
-	log := func() *slog.Logger { return d.log.With("contact", r.Contact, "kind", r.Kind, "channel", r.Channel) }
+	log := func() *slog.Logger { return d.rowLog(r) }
 	if r.Kind == journal.ChannelFailed {
 		if chans[r.Channel] != nil {
 			return true
@@ -451,6 +451,11 @@ func (d *Deliverer) routed(ctx context.Context, r journal.Delivery, chans map[st
 	log().Info("the channel is no longer in the config; moved the pending reminder", "to", strings.Join(to, ","))
 	d.Wake() // the copies are due now: another round picks them up
 	return false
+}
+
+// rowLog is the log with a row's person, kind and channel.
+func (d *Deliverer) rowLog(r journal.Delivery) *slog.Logger {
+	return d.log.With("contact", r.Contact, "kind", r.Kind, "channel", r.Channel)
 }
 
 // cancel takes a row out of the queue for good. The caller holds d.mu.
