@@ -62,36 +62,6 @@ func (j *Journal) AddLearned(ctx context.Context, events []Event, now time.Time)
 	return added, nil
 }
 
-// Known tells which of the dedup keys the state file has already.
-func (j *Journal) Known(ctx context.Context, keys []string) (map[string]bool, error) {
-	out := map[string]bool{}
-	for len(keys) > 0 {
-		chunk := keys[:min(len(keys), 500)]
-		keys = keys[len(chunk):]
-		args := make([]any, len(chunk))
-		for i, k := range chunk {
-			args[i] = k
-		}
-		rows, err := j.db.QueryContext(ctx, `SELECT dedup FROM events WHERE dedup IN (`+strings.TrimSuffix(strings.Repeat("?,", len(chunk)), ",")+`)`, args...)
-		if err != nil {
-			return nil, fmt.Errorf("read learned events: %w", err)
-		}
-		for rows.Next() {
-			var k string
-			if err := rows.Scan(&k); err != nil {
-				rows.Close()
-				return nil, err
-			}
-			out[k] = true
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return nil, err
-		}
-	}
-	return out, nil
-}
-
 // Folder is how far a source has read one folder.
 type Folder struct {
 	Validity int64     // IMAP UIDVALIDITY

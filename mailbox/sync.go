@@ -13,7 +13,6 @@ import (
 // Store is what a sync needs of the state file.
 type Store interface {
 	AddLearned(ctx context.Context, events []journal.Event, now time.Time) ([]journal.Event, error)
-	Known(ctx context.Context, keys []string) (map[string]bool, error)
 	Folder(ctx context.Context, source, folder string) (journal.Folder, error)
 	SetFolder(ctx context.Context, source, folder string, f journal.Folder) error
 }
