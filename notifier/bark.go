@@ -47,10 +47,7 @@ var barkStatus = regexp.MustCompile(`bark returned status code (\d{3}): (.*)`)
 func (c *barkChannel) Deliver(ctx context.Context, m Message) error {
 	ctx, cancel := withTimeout(ctx, c.timeout)
 	defer cancel()
-	text := m.Text()
-	for _, l := range m.Links {
-		text += "\n" + l.Label + ": " + l.URL
-	}
+	text := m.textWithLinks()
 	err := bark.NewWithServers(c.key, c.server).Send(ctx, m.Title, text)
 	if err == nil {
 		return nil

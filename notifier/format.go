@@ -17,6 +17,16 @@ func (m Message) Text() string {
 	return m.body().format(plainStyle)
 }
 
+// textWithLinks is m as plain text with its links after it, a line each,
+// for the services that show plain text only.
+func (m Message) textWithLinks() string {
+	text := m.Text()
+	for _, l := range m.Links {
+		text += "\n" + l.Label + ": " + l.URL
+	}
+	return text
+}
+
 func sections(items []Message, sep string, f func(Message) string) string {
 	parts := make([]string, len(items))
 	for i, it := range items {

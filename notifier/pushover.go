@@ -50,10 +50,7 @@ func (c *pushoverChannel) Send(ctx context.Context, subject, message string) err
 func (c *pushoverChannel) Deliver(ctx context.Context, m Message) error {
 	ctx, cancel := withTimeout(ctx, c.timeout)
 	defer cancel()
-	text := m.Text()
-	for _, l := range m.Links {
-		text += "\n" + l.Label + ": " + l.URL
-	}
+	text := m.textWithLinks()
 	svc := notifypushover.New(c.token)
 	svc.AddReceivers(c.user)
 	done := make(chan error, 1)

@@ -68,10 +68,7 @@ type webhookData struct {
 func (w *webhookChannel) Deliver(ctx context.Context, m Message) error {
 	ctx, cancel := withTimeout(ctx, w.timeout)
 	defer cancel()
-	text := m.Text()
-	for _, l := range m.Links {
-		text += "\n" + l.Label + ": " + l.URL
-	}
+	text := m.textWithLinks()
 	d := webhookData{Title: m.Title, Text: text, Markdown: m.markdown()}
 	if len(m.Links) > 0 {
 		d.Link = m.Links[0].URL
