@@ -698,6 +698,7 @@ func TestEveryChannelTypeBuilds(t *testing.T) {
 		"pushover":   "token = \"azGDORePK8gMaC0QOYAMyEEuzJnyUi\"\nuser = \"uQiRzpo4DXghDmr9QzzfQu27cmVRsG\"\n",
 		"bark":       "device_key = \"k\"\n",
 		"msteams":    "webhook_url = \"https://prod.logic.azure.com/x\"\n",
+		"rocketchat": "url = \"https://chat.example.org\"\nuser_id = \"u\"\ntoken = \"t\"\nchannel = \"#general\"\n",
 		"matrix":     "homeserver = \"https://matrix.example.org\"\nroom = \"!r:example.org\"\naccess_token = \"t\"\n",
 	}
 	for _, typ := range config.ChannelTypes() {

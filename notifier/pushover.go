@@ -53,19 +53,13 @@ func (c *pushoverChannel) Deliver(ctx context.Context, m Message) error {
 	text := m.textWithLinks()
 	svc := notifypushover.New(c.token)
 	svc.AddReceivers(c.user)
-	done := make(chan error, 1)
-	go func() {
-		done <- svc.Send(ctx, truncate(m.Title, pushoverTitleLimit), truncate(text, pushoverMessageLimit))
-	}()
-	select {
-	case err := <-done:
-		if err != nil {
-			return c.failure(err)
-		}
-		return nil
-	case <-ctx.Done():
-		return networkFailure(c.name, ctx.Err())
+	err := bounded(ctx, func() error {
+		return svc.Send(ctx, truncate(m.Title, pushoverTitleLimit), truncate(text, pushoverMessageLimit))
+	})
+	if err != nil {
+		return c.failure(err)
 	}
+	return nil
 }
 
 // failure classifies what Pushover said. The library keeps the HTTP status

@@ -1,0 +1,136 @@
+// Package rocketchattest is a Rocket.Chat server for tests, written from
+// its REST API as far as posting a message needs it:
+//
+//   - POST /api/v1/chat.postMessage with X-User-Id and X-Auth-Token and a
+//     JSON body (channel: "#name", "@username" or a room id; text): 200
+//     with {"success": true, "channel": ..., "message": {...}};
+//   - 401 {"status": "error", "message": "You must be logged in to do
+//     this."} for missing or wrong credentials;
+//   - 400 {"success": false, "error": "[invalid-channel]", "errorType":
+//     "invalid-channel"} for a channel that does not exist;
+//   - 429 with X-RateLimit-Limit, -Remaining and -Reset and
+//     {"success": false, "error": "Error, too many requests. Please slow
+//     down. You must wait N seconds before trying this endpoint again.
+//     [error-too-many-requests]"} when rate-limited;
+//   - 500 {"success": false, "error": "Internal server error"} (the API's
+//     internalError);
+//   - 502 with an HTML page, as a proxy in front of a stopped server
+//     answers.
+package rocketchattest
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"slices"
+	"strconv"
+	"sync"
+	"time"
+)
+
+// Message is a posted message as received.
+type Message struct {
+	Channel string `json:"channel"`
+	Text    string `json:"text"`
+}
+
+// Server is a running server with one user (UserID, Token) who may post in
+// #general and to @me.
+type Server struct {
+	*httptest.Server
+	UserID, Token string
+
+	mu       sync.Mutex
+	messages []Message
+	limited  int // the next this many posts are rate-limited
+	down     int // the next this many posts meet a 502 from a proxy
+	failing  int // the next this many posts answer 500
+}
+
+// New starts a server.
+func New() *Server {
+	s := &Server{UserID: "aobEdbYhXfu5hkeqG", Token: "9HqLlyZOugoStsXCUfD_0YdwnNnunAJF8V47U3QHXSq"}
+	mux := http.NewServeMux()
+	mux.HandleFunc("POST /api/v1/chat.postMessage", s.post)
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		reply(w, 404, map[string]any{"success": false, "error": "Not found"})
+	})
+	s.Server = httptest.NewServer(mux)
+	return s
+}
+
+// Messages returns the messages posted so far.
+func (s *Server) Messages() []Message {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return slices.Clone(s.messages)
+}
+
+// Limit rate-limits the next n posts.
+func (s *Server) Limit(n int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.limited = n
+}
+
+// Fail makes the next n posts answer the API's 500.
+func (s *Server) Fail(n int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.failing = n
+}
+
+// Down makes the next n posts meet a proxy's 502.
+func (s *Server) Down(n int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.down = n
+}
+
+func (s *Server) post(w http.ResponseWriter, r *http.Request) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.down > 0 {
+		s.down--
+		w.Header().Set("Content-Type", "text/html")
+		w.WriteHeader(http.StatusBadGateway)
+		fmt.Fprint(w, "<html><body><h1>502 Bad Gateway</h1></body></html>")
+		return
+	}
+	if s.failing > 0 {
+		s.failing--
+		reply(w, 500, map[string]any{"success": false, "error": "Internal server error"})
+		return
+	}
+	if r.Header.Get("X-User-Id") != s.UserID || r.Header.Get("X-Auth-Token") != s.Token {
+		reply(w, 401, map[string]any{"status": "error", "message": "You must be logged in to do this."})
+		return
+	}
+	if s.limited > 0 {
+		s.limited--
+		w.Header().Set("X-RateLimit-Limit", "10")
+		w.Header().Set("X-RateLimit-Remaining", "0")
+		w.Header().Set("X-RateLimit-Reset", strconv.FormatInt(time.Now().Add(12*time.Second).UnixMilli(), 10))
+		reply(w, 429, map[string]any{"success": false, "error": "Error, too many requests. Please slow down. You must wait 12 seconds before trying this endpoint again. [error-too-many-requests]", "errorType": "error-too-many-requests"})
+		return
+	}
+	var m Message
+	if r.Header.Get("Content-Type") != "application/json" || json.NewDecoder(r.Body).Decode(&m) != nil || m.Text == "" {
+		reply(w, 400, map[string]any{"success": false, "error": "Match error: Expected a JSON body with text", "errorType": "error-invalid-params"})
+		return
+	}
+	if m.Channel != "#general" && m.Channel != "@me" {
+		reply(w, 400, map[string]any{"success": false, "error": "[invalid-channel]", "errorType": "invalid-channel"})
+		return
+	}
+	s.messages = append(s.messages, m)
+	reply(w, 200, map[string]any{"ts": time.Now().UnixMilli(), "channel": m.Channel, "success": true,
+		"message": map[string]any{"_id": "m" + strconv.Itoa(len(s.messages)), "rid": "GENERAL", "msg": m.Text, "u": map[string]string{"_id": s.UserID, "username": "rekindle"}}})
+}
+
+func reply(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	json.NewEncoder(w).Encode(v)
+}
