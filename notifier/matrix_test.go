@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/rekindle/rekindle/internal/testsupport/matrixtest"
+	"github.com/rekindle/rekindle/internal/testsupport/notifytest"
 )
 
 // matrixConfig is a matrix channel on srv; the seam is the homeserver URL,
@@ -19,7 +19,7 @@ func matrixConfig(homeserver, room, token string) string {
 }
 
 func TestMatrix(t *testing.T) {
-	srv := matrixtest.New()
+	srv := notifytest.NewMatrix()
 	defer srv.Close()
 	ctx := context.Background()
 	msg := sample

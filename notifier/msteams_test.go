@@ -4,73 +4,20 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"net/http"
-	"net/http/httptest"
 	"strings"
-	"sync"
 	"testing"
 	"time"
+
+	"github.com/rekindle/rekindle/internal/testsupport/notifytest"
 )
 
-// teamsServer is a Workflows (Power Automate) webhook that posts to Teams:
-// POST with {"type": "message", "attachments": [{"contentType":
-// "application/vnd.microsoft.card.adaptive", "content": {...}}]}; 202
-// Accepted when taken; 400 for a body it cannot use; 401 when the URL's
-// signature is wrong; 429 with Retry-After when throttled.
-type teamsServer struct {
-	*httptest.Server
-	mu    sync.Mutex
-	cards []map[string]any
-	next  []int
-}
-
-func newTeamsServer(t *testing.T) *teamsServer {
-	s := &teamsServer{}
-	s.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		fail := func(status int, code, msg string) {
-			w.Header().Set("Content-Type", "application/json")
-			w.WriteHeader(status)
-			json.NewEncoder(w).Encode(map[string]any{"error": map[string]string{"code": code, "message": msg}})
-		}
-		if r.URL.Query().Get("sig") != "right-signature" {
-			fail(401, "DirectApiAuthorizationRequired", "The request must be authenticated only by Shared Access scheme.")
-			return
-		}
-		s.mu.Lock()
-		defer s.mu.Unlock()
-		if len(s.next) > 0 {
-			status := s.next[0]
-			s.next = s.next[1:]
-			if status == 429 {
-				w.Header().Set("Retry-After", "30")
-			}
-			fail(status, "WorkflowTriggerIsThrottled", "Rate limit is exceeded. Try again in 30 seconds.")
-			return
-		}
-		var in struct {
-			Type        string
-			Attachments []struct {
-				ContentType string
-				Content     map[string]any
-			}
-		}
-		if json.NewDecoder(r.Body).Decode(&in) != nil || in.Type != "message" || len(in.Attachments) != 1 ||
-			in.Attachments[0].ContentType != "application/vnd.microsoft.card.adaptive" {
-			fail(400, "InvalidRequestContent", "The request content is not valid.")
-			return
-		}
-		s.cards = append(s.cards, in.Attachments[0].Content)
-		w.WriteHeader(http.StatusAccepted)
-	}))
-	t.Cleanup(s.Close)
-	return s
-}
-
 func TestMSTeams(t *testing.T) {
-	srv := newTeamsServer(t)
+	srv := notifytest.NewTeams()
+	defer srv.Close()
 	ctx := context.Background()
-	// A Workflows URL, sent to the test server by the client's transport.
-	o := Options{HTTPClient: toServer(srv.Server)}
+	// The seam: a Workflows URL (https), sent to the test server by the
+	// channel's http.Client.
+	o := Options{HTTPClient: notifytest.Redirect(srv.Server)}
 	cfg := func(sig string) string {
 		return fmt.Sprintf("[channels.teams]\ntype = \"msteams\"\nwebhook_url = \"https://prod-42.westeurope.logic.azure.com/workflows/abc/triggers/manual/paths/invoke?api-version=2016-06-01&sig=%s\"\n", sig)
 	}
@@ -80,13 +27,13 @@ func TestMSTeams(t *testing.T) {
 	if err := ch.Deliver(ctx, msg); err != nil {
 		t.Fatal(err)
 	}
-	card, _ := json.Marshal(srv.cards[0])
+	card, _ := json.Marshal(srv.Cards()[0])
 	for _, want := range []string{"AdaptiveCard", "Time to catch up with Alice", "It has been 41 days \\u0026 counting.", "[Open Alice in rekindle](https://r.example.org/people/alice?t=1.x)"} {
 		if !strings.Contains(string(card), want) {
 			t.Errorf("the card lacks %q:\n%s", want, card)
 		}
 	}
-	srv.next = []int{429, 502}
+	srv.Answer(429, 502)
 	e := failure(t, ch.Deliver(ctx, msg), true, "server answered 429 Too Many Requests")
 	if e.RetryAfter != 30*time.Second {
 		t.Errorf("Retry-After %v; want 30s", e.RetryAfter)

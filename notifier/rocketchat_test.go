@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/rekindle/rekindle/internal/testsupport/rocketchattest"
+	"github.com/rekindle/rekindle/internal/testsupport/notifytest"
 )
 
 // rocketChatConfig is a rocketchat channel on the server at url; the seam
@@ -19,7 +19,7 @@ func rocketChatConfig(url, userID, token, channel string) string {
 }
 
 func TestRocketChat(t *testing.T) {
-	srv := rocketchattest.New()
+	srv := notifytest.NewRocketChat()
 	defer srv.Close()
 	ctx := context.Background()
 	msg := sample

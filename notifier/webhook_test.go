@@ -4,64 +4,27 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
-	"net/http/httptest"
 	"strings"
-	"sync"
 	"testing"
 	"time"
+
+	"github.com/rekindle/rekindle/internal/testsupport/notifytest"
 )
 
-// hookServer is any HTTP endpoint: it records each request and answers
-// with the statuses queued for it (a 429 with Retry-After as rate-limited
-// APIs send it), then 200.
-type hookServer struct {
-	*httptest.Server
-	mu     sync.Mutex
-	got    []hookRequest
-	answer []int
-}
-
-type hookRequest struct {
-	Method, Path, Query, Type, Auth string
-	Body                            []byte
-}
-
-func newHookServer(t *testing.T) *hookServer {
-	h := &hookServer{}
-	h.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		b, _ := io.ReadAll(r.Body)
-		h.mu.Lock()
-		h.got = append(h.got, hookRequest{r.Method, r.URL.Path, r.URL.RawQuery, r.Header.Get("Content-Type"), r.Header.Get("Authorization"), b})
-		status := http.StatusOK
-		if len(h.answer) > 0 {
-			status, h.answer = h.answer[0], h.answer[1:]
-		}
-		h.mu.Unlock()
-		if status == http.StatusTooManyRequests {
-			w.Header().Set("Retry-After", "120")
-		}
-		w.WriteHeader(status)
-		// Some endpoints echo the request line: with the token in it.
-		fmt.Fprintf(w, `{"error": "no", "path": %q}`, r.URL.Path+"?"+r.URL.RawQuery)
-	}))
-	t.Cleanup(h.Close)
-	return h
-}
-
-func (h *hookServer) last(t *testing.T) hookRequest {
+// lastRequest is the last request h received.
+func lastRequest(t *testing.T, h *notifytest.Hook) notifytest.HookRequest {
 	t.Helper()
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	if len(h.got) == 0 {
+	got := h.Got()
+	if len(got) == 0 {
 		t.Fatal("the endpoint received nothing")
 	}
-	return h.got[len(h.got)-1]
+	return got[len(got)-1]
 }
 
 func TestWebhook(t *testing.T) {
-	h := newHookServer(t)
+	h := notifytest.NewHook()
+	defer h.Close()
 	t.Setenv("HOOK_TOKEN", "s3cr3t-header-token")
 	ctx := context.Background()
 	msg := sample
@@ -72,7 +35,7 @@ func TestWebhook(t *testing.T) {
 	if err := ch.Deliver(ctx, msg); err != nil {
 		t.Fatal(err)
 	}
-	r := h.last(t)
+	r := lastRequest(t, h)
 	var doc map[string]string
 	if json.Unmarshal(r.Body, &doc) != nil || doc["subject"] != msg.Title || !strings.Contains(doc["message"], "It has been 41 days & counting.") ||
 		!strings.Contains(doc["message"], "https://r.example.org/people/alice?t=1.x") {
@@ -87,7 +50,7 @@ func TestWebhook(t *testing.T) {
 	if err := ch.Deliver(ctx, msg); err != nil {
 		t.Fatal(err)
 	}
-	r = h.last(t)
+	r = lastRequest(t, h)
 	if json.Unmarshal(r.Body, &doc) != nil || r.Method != "PUT" || doc["text"] != msg.Title || doc["url"] != msg.Links[0].URL || !strings.Contains(doc["md"], "**Something to send**") {
 		t.Errorf("templated body %s %s", r.Method, r.Body)
 	}
@@ -97,16 +60,17 @@ func TestWebhook(t *testing.T) {
 	if err := ch.Deliver(ctx, msg); err != nil {
 		t.Fatal(err)
 	}
-	if r = h.last(t); !strings.HasPrefix(string(r.Body), msg.Title+"\n\n") || !strings.HasPrefix(r.Type, "text/plain") {
+	if r = lastRequest(t, h); !strings.HasPrefix(string(r.Body), msg.Title+"\n\n") || !strings.HasPrefix(r.Type, "text/plain") {
 		t.Errorf("plain body %q (%s)", r.Body, r.Type)
 	}
 }
 
 func TestWebhookFailures(t *testing.T) {
-	h := newHookServer(t)
+	h := notifytest.NewHook()
+	defer h.Close()
 	ctx := context.Background()
 	ch := channel(t, fmt.Sprintf("[channels.hook]\ntype = \"webhook\"\nurl = \"%s/in/tok-in-path-123456?key=tok-in-query\"\n", h.URL), Options{})
-	h.answer = []int{http.StatusTooManyRequests, http.StatusServiceUnavailable, http.StatusUnauthorized, http.StatusNotFound}
+	h.Answer(http.StatusTooManyRequests, http.StatusServiceUnavailable, http.StatusUnauthorized, http.StatusNotFound)
 	e := failure(t, ch.Deliver(ctx, sample), true, "server answered 429 Too Many Requests")
 	if e.RetryAfter != 2*time.Minute {
 		t.Errorf("Retry-After %v; want 2m", e.RetryAfter)
