@@ -8,6 +8,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net/http"
 	"os"
 	"os/signal"
 	"runtime/debug"
@@ -154,6 +155,10 @@ type cli struct {
 	configFlag     string
 	now            func() time.Time
 	tty            bool // standard output is a terminal: control characters are stripped
+	// httpClient is test-notify's client for the HTTP channels; nil: each
+	// channel's own. Tests set it to reach servers whose address a
+	// library fixes.
+	httpClient *http.Client
 }
 
 func run(args []string, stdout, stderr io.Writer) int {

@@ -26,7 +26,7 @@ func (c *cli) testNotify(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	channels, err := notifier.FromConfig(cfg, notifier.Options{Stdout: c.stdout})
+	channels, err := notifier.FromConfig(cfg, notifier.Options{Stdout: c.stdout, HTTPClient: c.httpClient})
 	if err != nil {
 		return err
 	}

@@ -21,17 +21,30 @@ import (
 // on https.
 func Redirect(srv *httptest.Server) *http.Client {
 	u, _ := url.Parse(srv.URL)
-	return &http.Client{Transport: rewrite{u, http.DefaultTransport}}
+	return &http.Client{Transport: rewrite{func(string) *url.URL { return u }, http.DefaultTransport}}
+}
+
+// RedirectHosts is an http.Client whose requests for the hosts named go
+// to their servers, and any other request where it is addressed: the
+// same seam for several such libraries in one process.
+func RedirectHosts(to map[string]*httptest.Server) *http.Client {
+	urls := map[string]*url.URL{}
+	for host, srv := range to {
+		urls[host], _ = url.Parse(srv.URL)
+	}
+	return &http.Client{Transport: rewrite{func(host string) *url.URL { return urls[host] }, http.DefaultTransport}}
 }
 
 type rewrite struct {
-	to   *url.URL
+	to   func(host string) *url.URL
 	next http.RoundTripper
 }
 
 func (r rewrite) RoundTrip(req *http.Request) (*http.Response, error) {
-	req = req.Clone(req.Context())
-	req.URL.Scheme, req.URL.Host, req.Host = r.to.Scheme, r.to.Host, r.to.Host
+	if to := r.to(req.URL.Hostname()); to != nil {
+		req = req.Clone(req.Context())
+		req.URL.Scheme, req.URL.Host, req.Host = to.Scheme, to.Host, to.Host
+	}
 	return r.next.RoundTrip(req)
 }
 
