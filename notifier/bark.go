@@ -48,7 +48,7 @@ func (c *barkChannel) Deliver(ctx context.Context, m Message) error {
 	ctx, cancel := withTimeout(ctx, c.timeout)
 	defer cancel()
 	text := m.textWithLinks()
-	err := bark.NewWithServers(c.key, c.server).Send(ctx, m.Title, text)
+	err := send(ctx, bark.NewWithServers(c.key, c.server), m.Title, text)
 	if err == nil {
 		return nil
 	}

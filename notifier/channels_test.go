@@ -15,6 +15,7 @@ import (
 	"net/url"
 	"os"
 	"path"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -710,5 +711,32 @@ func TestEveryChannelTypeBuilds(t *testing.T) {
 		if err != nil || ch.Type() != typ || ch.Name() != "c" {
 			t.Errorf("%s: New = %v, %v", typ, ch, err)
 		}
+	}
+}
+
+type notifierFunc func(ctx context.Context, subject, message string) error
+
+func (f notifierFunc) Send(ctx context.Context, subject, message string) error {
+	return f(ctx, subject, message)
+}
+
+// TestSendThroughNotify: send goes through notify's Notify to the service
+// with the subject and message as given, and hands back the service's own
+// error (not notify's joined one), which the channels classify.
+func TestSendThroughNotify(t *testing.T) {
+	var got []string
+	refused := errors.New("refused: 429")
+	svc := notifierFunc(func(_ context.Context, subject, message string) error {
+		got = append(got, subject, message)
+		if subject == "fail" {
+			return refused
+		}
+		return nil
+	})
+	if err := send(context.Background(), svc, "title", "body"); err != nil || !slices.Equal(got, []string{"title", "body"}) {
+		t.Errorf("send = %v; the service got %q", err, got)
+	}
+	if err := send(context.Background(), svc, "fail", "body"); err != refused {
+		t.Errorf("send = %#v; want the service's own error", err)
 	}
 }

@@ -54,7 +54,7 @@ func (c *discordChannel) Deliver(ctx context.Context, m Message) error {
 		body += "\n[" + l.Label + "](<" + l.URL + ">)" // <...>: no preview of the link
 	}
 	title := "**" + m.Title + "**"
-	if err := svc.Send(ctx, title, truncate(body, discordLimit-len(title)-1)); err != nil {
+	if err := send(ctx, svc, title, truncate(body, discordLimit-len(title)-1)); err != nil {
 		var re *discordgo.RESTError
 		if !errors.As(err, &re) || re.Response == nil {
 			return networkFailure(c.name, err, c.token)

@@ -67,7 +67,7 @@ func (c *matrixChannel) Deliver(ctx context.Context, m Message) error {
 		return &Error{Channel: c.name, Msg: "homeserver: " + err.Error(), Hint: "check homeserver: https://matrix.example.org", Err: err}
 	}
 	text := truncate(m.Title+"\n\n"+m.textWithLinks(), matrixLimit)
-	if err := svc.Send(ctx, m.Title, text); err != nil {
+	if err := send(ctx, svc, m.Title, text); err != nil {
 		if ctx.Err() != nil {
 			return networkFailure(c.name, ctx.Err())
 		}

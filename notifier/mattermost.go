@@ -63,7 +63,7 @@ func (c *mattermostChannel) Deliver(ctx context.Context, m Message) error {
 	for _, l := range m.Links {
 		body += "\n[" + l.Label + "](" + l.URL + ")"
 	}
-	if err := svc.Send(ctx, "**"+m.Title+"**", body); err != nil {
+	if err := send(ctx, svc, "**"+m.Title+"**", body); err != nil {
 		e := c.failure(err, secrets)
 		switch e.Status {
 		case http.StatusUnauthorized:

@@ -61,7 +61,7 @@ func (c *teamsChannel) Deliver(ctx context.Context, m Message) error {
 	for _, l := range m.Links {
 		body += "\n\n[" + l.Label + "](" + l.URL + ")"
 	}
-	err := svc.Send(ctx, m.Title, body)
+	err := send(ctx, svc, m.Title, body)
 	if err == nil {
 		return nil
 	}

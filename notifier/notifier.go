@@ -160,6 +160,28 @@ func withTimeout(ctx context.Context, d time.Duration) (context.Context, context
 	return context.WithTimeout(ctx, d)
 }
 
+// send sends through a notify.Notify that uses svc, one of notify's
+// services, alone: the way notify is meant to be used. It returns the
+// service's own error, which the channel classifies (notify joins
+// ErrSendNotification to it).
+func send(ctx context.Context, svc notify.Notifier, subject, message string) error {
+	n := notify.New()
+	n.UseServices(svc)
+	return serviceError(n.Send(ctx, subject, message))
+}
+
+// serviceError is the service's own error in an error of notify's Send.
+func serviceError(err error) error {
+	if joined, ok := err.(interface{ Unwrap() []error }); ok && errors.Is(err, notify.ErrSendNotification) {
+		for _, e := range joined.Unwrap() {
+			if e != notify.ErrSendNotification {
+				return e
+			}
+		}
+	}
+	return err
+}
+
 // bounded runs f, a library's call that takes no context, and waits for it
 // at most until ctx ends; then f is left to end on its own, and the error
 // is ctx's.

@@ -54,7 +54,7 @@ func (c *pushoverChannel) Deliver(ctx context.Context, m Message) error {
 	svc := notifypushover.New(c.token)
 	svc.AddReceivers(c.user)
 	err := bounded(ctx, func() error {
-		return svc.Send(ctx, truncate(m.Title, pushoverTitleLimit), truncate(text, pushoverMessageLimit))
+		return send(ctx, svc, truncate(m.Title, pushoverTitleLimit), truncate(text, pushoverMessageLimit))
 	})
 	if err != nil {
 		return c.failure(err)

@@ -63,7 +63,7 @@ func (c *rocketChatChannel) Deliver(ctx context.Context, m Message) error {
 	for _, l := range m.Links {
 		text += "\n[" + l.Label + "](" + l.URL + ")"
 	}
-	err = bounded(ctx, func() error { return svc.Send(ctx, "*"+m.Title+"*", text) })
+	err = bounded(ctx, func() error { return send(ctx, svc, "*"+m.Title+"*", text) })
 	if err != nil {
 		return c.failure(err)
 	}

@@ -82,7 +82,7 @@ func (c *telegramChannel) Deliver(ctx context.Context, m Message) error {
 		// Cut as plain text: a cut through a tag is HTML Telegram refuses.
 		body = html.EscapeString(truncate(m.Text(), room))
 	}
-	if err := svc.Send(ctx, "<b>"+html.EscapeString(m.Title)+"</b>", body); err != nil {
+	if err := send(ctx, svc, "<b>"+html.EscapeString(m.Title)+"</b>", body); err != nil {
 		return c.failure(err)
 	}
 	return nil

@@ -117,7 +117,7 @@ func (w *webhookChannel) Deliver(ctx context.Context, m Message) error {
 		}
 		return failed
 	})
-	err := svc.Send(ctx, m.Title, text)
+	err := send(ctx, svc, m.Title, text)
 	switch {
 	case err == nil:
 		return nil
