@@ -5,17 +5,12 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"maps"
-	"net/http"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/bwmarrin/discordgo"
-	"github.com/gregdel/pushover"
 	"github.com/rekindle/rekindle/internal/testsupport/needs"
 	"github.com/rekindle/rekindle/internal/testsupport/notifytest"
 
@@ -157,7 +152,7 @@ func TestGolden(t *testing.T) {
 	defer desk.Close()
 	var console bytes.Buffer
 	t.Setenv("REKINDLE_TEST_HOOK", hook.WebhookURL())
-	svc := startServices(t)
+	svc := notifytest.StartAll(t)
 	chans, err := config.Parse("chans.toml", []byte(fmt.Sprintf(`
 [channels.ntfy]
 type = "ntfy"
@@ -177,18 +172,18 @@ to = ["me@example.com"]
 type = "desktop"
 [channels.console]
 type = "console"
-`, ntfy.URL, smtp.Port())+svc.config))
+`, ntfy.URL, smtp.Port())+allConfig(svc)))
 	if err != nil {
 		t.Fatal(err)
 	}
-	built, err := FromConfig(chans, Options{Stdout: &console, DBusAddress: bus.Address, HTTPClient: svc.client})
+	built, err := FromConfig(chans, Options{Stdout: &console, DBusAddress: bus.Address, HTTPClient: svc.Client})
 	if err != nil {
 		t.Fatal(err)
 	}
 
 	for i, tc := range cases {
 		m := reminderMessage(t, cfg, tmpl, tc.id, at)
-		for _, name := range append([]string{"ntfy", "slack", "email", "desktop", "console"}, svc.names...) {
+		for _, name := range append([]string{"ntfy", "slack", "email", "desktop", "console"}, notifytest.Types...) {
 			if err := built[name].Deliver(ctx, m); err != nil {
 				t.Fatalf("%s on %s: %v", tc.name, name, err)
 			}
@@ -206,106 +201,23 @@ type = "console"
 		got["desktop"] = fmt.Sprintf("summary: %s\nurgency: %v\nbody:\n%s", d.Summary, d.Hints["urgency"].Value(), d.Body)
 		got["console"] = console.String()
 		console.Reset()
-		maps.Copy(got, svc.received(i))
+		for _, typ := range notifytest.Types {
+			got[typ] = svc.Received(typ)[i]
+		}
 		for name, out := range got {
 			golden(t, filepath.Join("testdata", "golden", tc.name+"."+name), strings.ReplaceAll(out, "\r\n", "\n"))
 		}
 	}
 }
 
-// services are the test servers of the channels that go through notify's
-// services, and the channels' config on them.
-type services struct {
-	config   string
-	client   *http.Client
-	names    []string
-	received func(i int) map[string]string // the i-th message each got, as text
-}
-
-func startServices(t *testing.T) services {
-	hook := notifytest.NewHook()
-	mm := notifytest.NewMattermost()
-	tg := notifytest.NewTelegram()
-	dc := notifytest.NewDiscord()
-	po := notifytest.NewPushover()
-	bark := notifytest.NewBark()
-	teams := notifytest.NewTeams()
-	mx := notifytest.NewMatrix()
-	rc := notifytest.NewRocketChat()
-	for _, c := range []interface{ Close() }{hook, mm, tg, dc, po, bark, teams, mx, rc} {
-		t.Cleanup(c.Close)
+// allConfig is a channel of each of notifytest's types, named after its
+// type, on a's servers.
+func allConfig(a *notifytest.All) string {
+	var b strings.Builder
+	for _, typ := range notifytest.Types {
+		fmt.Fprintf(&b, "\n[channels.%s]\ntype = %q\n%s\n", typ, typ, a.Keys(typ))
 	}
-	savedDiscord, savedPushover := discordgo.EndpointChannels, pushover.APIEndpoint
-	discordgo.EndpointChannels, pushover.APIEndpoint = dc.Endpoint(), po.Endpoint()
-	t.Cleanup(func() { discordgo.EndpointChannels, pushover.APIEndpoint = savedDiscord, savedPushover })
-	config := fmt.Sprintf(`
-[channels.webhook]
-type = "webhook"
-url = %q
-[channels.mattermost]
-type = "mattermost"
-url = %q
-channel = %q
-token = %q
-[channels.telegram]
-type = "telegram"
-token = %q
-chat_id = %s
-[channels.discord]
-type = "discord"
-token = %q
-channel = %q
-[channels.pushover]
-type = "pushover"
-token = %q
-user = %q
-[channels.bark]
-type = "bark"
-device_key = %q
-server = %q
-[channels.msteams]
-type = "msteams"
-webhook_url = "https://prod-42.westeurope.logic.azure.com/workflows/abc/triggers/manual/paths/invoke?sig=%s"
-[channels.matrix]
-type = "matrix"
-homeserver = %q
-room = %q
-access_token = %q
-[channels.rocketchat]
-type = "rocketchat"
-url = %q
-user_id = %q
-token = %q
-channel = "#general"
-`, hook.URL, mm.URL, mm.Channel, mm.BotToken, tg.Token, tg.Chat, dc.Token, dc.Channel, po.App, po.User,
-		bark.DeviceKey, bark.URL, teams.Sig, mx.URL, mx.Room, mx.Token, rc.URL, rc.UserID, rc.Token)
-	indent := func(v any) string {
-		b, _ := json.MarshalIndent(v, "", "  ")
-		return string(b)
-	}
-	return services{
-		config: config,
-		client: notifytest.RedirectHosts(map[string]*httptest.Server{"api.telegram.org": tg.Server, "prod-42.westeurope.logic.azure.com": teams.Server}),
-		names:  []string{"webhook", "mattermost", "telegram", "discord", "pushover", "bark", "msteams", "matrix", "rocketchat"},
-		received: func(i int) map[string]string {
-			var body bytes.Buffer
-			json.Indent(&body, hook.Got()[i].Body, "", "  ")
-			sent := tg.Sent()[i]
-			got := po.Got()[i]
-			push := bark.Pushes()[i]
-			return map[string]string{
-				"webhook":    body.String(),
-				"mattermost": mm.Posts()[i]["message"],
-				"telegram":   "parse_mode: " + sent.Get("parse_mode") + "\n\n" + sent.Get("text"),
-				"discord":    dc.Posts()[i],
-				"pushover":   "title: " + got.Get("title") + "\n\n" + got.Get("message"),
-				"bark":       fmt.Sprintf("title: %v\n\n%v", push["title"], push["body"]),
-				"msteams":    indent(teams.Cards()[i]),
-				"matrix":     mx.Messages()[i].Body,
-				"rocketchat": rc.Messages()[i].Text,
-			}
-		},
-	}
+	return b.String()
 }
 
 func golden(t *testing.T, path, got string) {

@@ -4,17 +4,12 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"slices"
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/bwmarrin/discordgo"
-	"github.com/gregdel/pushover"
 
 	"github.com/rekindle/rekindle/config"
 	"github.com/rekindle/rekindle/internal/testsupport/desktoptest"
@@ -39,50 +34,15 @@ func TestTestNotifyEveryType(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer mail.Close()
-	hook := notifytest.NewHook()
-	defer hook.Close()
-	mm := notifytest.NewMattermost()
-	defer mm.Close()
-	tg := notifytest.NewTelegram()
-	defer tg.Close()
-	dc := notifytest.NewDiscord()
-	defer dc.Close()
-	po := notifytest.NewPushover()
-	defer po.Close()
-	bark := notifytest.NewBark()
-	defer bark.Close()
-	teams := notifytest.NewTeams()
-	defer teams.Close()
-	mx := notifytest.NewMatrix()
-	defer mx.Close()
-	rc := notifytest.NewRocketChat()
-	defer rc.Close()
-
-	// The seams of the libraries whose endpoint is fixed (see each
-	// channel's test in notifier): package variables for discordgo and
-	// gregdel/pushover, the HTTP client for Telegram and Teams.
-	savedDiscord, savedPushover := discordgo.EndpointChannels, pushover.APIEndpoint
-	discordgo.EndpointChannels, pushover.APIEndpoint = dc.Endpoint(), po.Endpoint()
-	defer func() { discordgo.EndpointChannels, pushover.APIEndpoint = savedDiscord, savedPushover }()
-	client := notifytest.RedirectHosts(map[string]*httptest.Server{
-		"api.telegram.org":                   tg.Server,
-		"prod-42.westeurope.logic.azure.com": teams.Server,
-	})
-
+	svc := notifytest.StartAll(t)
 	channels := map[string]string{
-		"ntfy":       fmt.Sprintf("url = %q\ntopic = \"reminders\"", ntfy.URL),
-		"slack":      fmt.Sprintf("webhook_url = %q", slack.WebhookURL()),
-		"email":      fmt.Sprintf("host = \"127.0.0.1\"\nport = %d\ntls = \"none\"\nfrom = \"me@example.com\"\nto = [\"me@example.com\"]", mail.Port()),
-		"webhook":    fmt.Sprintf("url = %q", hook.URL+"/hook"),
-		"mattermost": fmt.Sprintf("url = %q\nchannel = %q\ntoken = %q", mm.URL, mm.Channel, mm.BotToken),
-		"telegram":   fmt.Sprintf("token = %q\nchat_id = %s", tg.Token, tg.Chat),
-		"discord":    fmt.Sprintf("token = %q\nchannel = %q", dc.Token, dc.Channel),
-		"pushover":   fmt.Sprintf("token = %q\nuser = %q", po.App, po.User),
-		"bark":       fmt.Sprintf("device_key = %q\nserver = %q", bark.DeviceKey, bark.URL),
-		"msteams":    fmt.Sprintf("webhook_url = \"https://prod-42.westeurope.logic.azure.com/workflows/abc/triggers/manual/paths/invoke?api-version=2016-06-01&sig=%s\"", teams.Sig),
-		"matrix":     fmt.Sprintf("homeserver = %q\nroom = %q\naccess_token = %q", mx.URL, mx.Room, mx.Token),
-		"rocketchat": fmt.Sprintf("url = %q\nuser_id = %q\ntoken = %q\nchannel = \"#general\"", rc.URL, rc.UserID, rc.Token),
-		"console":    "",
+		"ntfy":    fmt.Sprintf("url = %q\ntopic = \"reminders\"", ntfy.URL),
+		"slack":   fmt.Sprintf("webhook_url = %q", slack.WebhookURL()),
+		"email":   fmt.Sprintf("host = \"127.0.0.1\"\nport = %d\ntls = \"none\"\nfrom = \"me@example.com\"\nto = [\"me@example.com\"]", mail.Port()),
+		"console": "",
+	}
+	for _, typ := range notifytest.Types {
+		channels[typ] = svc.Keys(typ)
 	}
 	var desktop *desktoptest.Server
 	if _, err := exec.LookPath("dbus-daemon"); err == nil {
@@ -121,7 +81,7 @@ func TestTestNotifyEveryType(t *testing.T) {
 	}
 
 	var stdout, stderr bytes.Buffer
-	c := &cli{stdout: &stdout, stderr: &stderr, now: time.Now, httpClient: client}
+	c := &cli{stdout: &stdout, stderr: &stderr, now: time.Now, httpClient: svc.Client}
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	if err := c.dispatch(ctx, []string{"--config", path, "test-notify"}); err != nil {
@@ -145,30 +105,8 @@ func TestTestNotifyEveryType(t *testing.T) {
 	for _, m := range mail.Mail() {
 		received["email"] = append(received["email"], string(m.Data))
 	}
-	for _, r := range hook.Got() {
-		received["webhook"] = append(received["webhook"], string(r.Body))
-	}
-	for _, p := range mm.Posts() {
-		received["mattermost"] = append(received["mattermost"], p["message"])
-	}
-	for _, f := range tg.Sent() {
-		received["telegram"] = append(received["telegram"], f.Get("text"))
-	}
-	received["discord"] = dc.Posts()
-	for _, f := range po.Got() {
-		received["pushover"] = append(received["pushover"], f.Get("title"))
-	}
-	for _, p := range bark.Pushes() {
-		received["bark"] = append(received["bark"], fmt.Sprint(p["title"]))
-	}
-	for _, card := range teams.Cards() {
-		received["msteams"] = append(received["msteams"], fmt.Sprint(card))
-	}
-	for _, m := range mx.Messages() {
-		received["matrix"] = append(received["matrix"], m.Body)
-	}
-	for _, m := range rc.Messages() {
-		received["rocketchat"] = append(received["rocketchat"], m.Text)
+	for _, typ := range notifytest.Types {
+		received[typ] = svc.Received(typ)
 	}
 	if desktop != nil {
 		for _, n := range desktop.Received() {
@@ -181,8 +119,5 @@ func TestTestNotifyEveryType(t *testing.T) {
 		if len(got) != 1 || !has(got[0]) {
 			t.Errorf("%s received %q; want one test message", typ, got)
 		}
-	}
-	if types := config.ChannelTypes(); !slices.Contains(types, "rocketchat") || !slices.Contains(types, "matrix") {
-		t.Errorf("channel types %v", types)
 	}
 }
