@@ -55,3 +55,23 @@ func TestMattermost(t *testing.T) {
 	srv.Close()
 	failure(t, withToken.Deliver(ctx, msg), true, "")
 }
+
+// TestMattermostIncomingWebhook: the README's recipe for an incoming
+// webhook (the webhook type with a body template) posts what Mattermost
+// takes, and its refusal is permanent.
+func TestMattermostIncomingWebhook(t *testing.T) {
+	srv := notifytest.NewMattermost()
+	defer srv.Close()
+	cfg := func(key string) string {
+		return fmt.Sprintf("[channels.mm]\ntype = \"webhook\"\nurl = %q\nbody = '{\"text\": {{json (print \"**\" .Title \"**\\n\" .Markdown)}}}'\n", srv.URL+"/hooks/"+key)
+	}
+	msg := sample
+	if err := channel(t, cfg(srv.HookKey), Options{}).Deliver(context.Background(), msg); err != nil {
+		t.Fatal(err)
+	}
+	posts := srv.Posts()
+	if len(posts) != 1 || posts[0]["via"] != "hook" || !strings.HasPrefix(posts[0]["message"], "**Time to catch up with Alice**\nIt has been 41 days") || !strings.Contains(posts[0]["message"], "**Something to send**\n> Hi <Alice>!") {
+		t.Errorf("posts %q", posts)
+	}
+	failure(t, channel(t, cfg("not-the-key"), Options{}).Deliver(context.Background(), msg), false, "server answered 400 Bad Request")
+}

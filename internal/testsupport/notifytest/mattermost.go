@@ -14,13 +14,16 @@ import (
 // /api/v4/posts (201 with the post), and the server's error documents
 // {"id", "message", "status_code"}: 401 for a bad login or session, 403
 // for a channel the user is not in, 429 (with X-Ratelimit-Reset) when
-// rate-limited.
+// rate-limited. It also has one incoming webhook, POST /hooks/{HookKey}
+// with JSON {"text"}: 200 "ok", or 400 for an unknown key ("Invalid
+// webhook.") or no text ("No text specified.").
 //
 // A bot token (BotToken) and a login (LoginID, Password) are accepted;
 // the user is in one channel (Channel, by its id).
 type Mattermost struct {
 	*httptest.Server
 	Channel, BotToken, LoginID, Password string
+	HookKey                              string
 
 	mu        sync.Mutex
 	posts     []map[string]string
@@ -30,8 +33,24 @@ type Mattermost struct {
 
 // NewMattermost starts a server.
 func NewMattermost() *Mattermost {
-	s := &Mattermost{Channel: "ch1", BotToken: "bot-token-123", LoginID: "me", Password: "pw-456", sessionTk: "session-789"}
+	s := &Mattermost{Channel: "ch1", BotToken: "bot-token-123", LoginID: "me", Password: "pw-456", HookKey: "xhq5t3nb8f8kzrj9h6dmcyqe1o", sessionTk: "session-789"}
 	mux := http.NewServeMux()
+	mux.HandleFunc("POST /hooks/{key}", func(w http.ResponseWriter, r *http.Request) {
+		if r.PathValue("key") != s.HookKey {
+			mattermostError(w, 400, "web.incoming_webhook.invalid.app_error", "Invalid webhook.")
+			return
+		}
+		var in struct{ Text string }
+		if json.NewDecoder(r.Body).Decode(&in) != nil || in.Text == "" {
+			mattermostError(w, 400, "web.incoming_webhook.text.app_error", "No text specified.")
+			return
+		}
+		s.mu.Lock()
+		s.posts = append(s.posts, map[string]string{"channel_id": s.Channel, "message": in.Text, "via": "hook"})
+		s.mu.Unlock()
+		w.Header().Set("Content-Type", "text/plain")
+		w.Write([]byte("ok"))
+	})
 	mux.HandleFunc("POST /api/v4/users/login", func(w http.ResponseWriter, r *http.Request) {
 		var in map[string]string
 		json.NewDecoder(r.Body).Decode(&in)
