@@ -62,3 +62,24 @@ func TestDiscord(t *testing.T) {
 		t.Errorf("the token shows: %v", e)
 	}
 }
+
+// TestDiscordWebhook: the README's recipe for a Discord webhook (the
+// webhook type with a body template) posts what Discord takes, and a
+// wrong webhook token is permanent and not shown.
+func TestDiscordWebhook(t *testing.T) {
+	srv := notifytest.NewDiscord()
+	defer srv.Close()
+	cfg := func(token string) string {
+		return fmt.Sprintf("[channels.dc]\ntype = \"webhook\"\nurl = %q\nbody = '{\"content\": {{json (print \"**\" .Title \"**\\n\" .Markdown)}}}'\n", srv.URL+"/api/webhooks/"+srv.WebhookID+"/"+token)
+	}
+	if err := channel(t, cfg(srv.WebhookToken), Options{}).Deliver(context.Background(), sample); err != nil {
+		t.Fatal(err)
+	}
+	if posts := srv.Posts(); len(posts) != 1 || !strings.HasPrefix(posts[0], "**Time to catch up with Alice**\nIt has been 41 days") {
+		t.Errorf("posts %q", posts)
+	}
+	e := failure(t, channel(t, cfg("wrong-hook-token"), Options{}).Deliver(context.Background(), sample), false, "server answered 401 Unauthorized")
+	if strings.Contains(e.Error()+fmt.Sprint(e.Err), "wrong-hook-token") {
+		t.Errorf("the webhook's token shows: %v", e)
+	}
+}

@@ -13,7 +13,10 @@ import (
 // {"content"} of at most 2,000 characters; its errors {"message", "code"}:
 // 401, 403 Missing Access (50001), 404 Unknown Channel (10003), 400
 // Invalid Form Body (50035), and 429 {"message", "retry_after", "global"}
-// with Retry-After and the X-RateLimit headers.
+// with Retry-After and the X-RateLimit headers. It also has one webhook,
+// POST /api/webhooks/{WebhookID}/{WebhookToken} with {"content"}: 204 No
+// Content, 401 Invalid Webhook Token (50027), 404 Unknown Webhook (10015),
+// 400 Cannot send an empty message (50006).
 //
 // It has one bot (Token), which may post in channel Channel; channel
 // NoAccess exists but the bot is not in its server. discordgo's endpoints
@@ -21,6 +24,7 @@ import (
 type Discord struct {
 	*httptest.Server
 	Token, Channel, NoAccess string
+	WebhookID, WebhookToken  string
 
 	mu      sync.Mutex
 	posts   []string
@@ -29,8 +33,9 @@ type Discord struct {
 
 // NewDiscord starts a server.
 func NewDiscord() *Discord {
-	s := &Discord{Token: "discord-bot-token", Channel: "111", NoAccess: "222"}
+	s := &Discord{Token: "discord-bot-token", Channel: "111", NoAccess: "222", WebhookID: "333", WebhookToken: "hook-token-abc"}
 	mux := http.NewServeMux()
+	mux.HandleFunc("POST /api/webhooks/{id}/{token}", s.hook)
 	mux.HandleFunc("POST /api/v10/channels/{id}/messages", s.post)
 	s.Server = httptest.NewServer(mux)
 	return s
@@ -85,4 +90,24 @@ func (s *Discord) post(w http.ResponseWriter, r *http.Request) {
 	}
 	s.posts = append(s.posts, in.Content)
 	reply(w, 200, map[string]any{"id": "m1", "channel_id": s.Channel, "content": in.Content})
+}
+
+func (s *Discord) hook(w http.ResponseWriter, r *http.Request) {
+	switch {
+	case r.PathValue("id") != s.WebhookID:
+		reply(w, 404, map[string]any{"message": "Unknown Webhook", "code": 10015})
+		return
+	case r.PathValue("token") != s.WebhookToken:
+		reply(w, 401, map[string]any{"message": "Invalid Webhook Token", "code": 50027})
+		return
+	}
+	var in struct{ Content string }
+	if json.NewDecoder(r.Body).Decode(&in) != nil || in.Content == "" {
+		reply(w, 400, map[string]any{"message": "Cannot send an empty message", "code": 50006})
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.posts = append(s.posts, in.Content)
+	w.WriteHeader(http.StatusNoContent)
 }
