@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -529,5 +530,54 @@ birthday = "02-29"
 	}
 	if d := mustParse(t, "").Defaults.OccasionNotice; d != (rules.Duration{Days: 1}) {
 		t.Errorf("default notice %v; want 1d", d)
+	}
+}
+
+// TestExampleChannels: the example config's commented channels, with the
+// comment marks taken off, are a valid config with one channel of every
+// type.
+func TestExampleChannels(t *testing.T) {
+	b, err := os.ReadFile("../config.example.toml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var block []string
+	in := false
+	for _, line := range strings.Split(string(b), "\n") {
+		if strings.HasPrefix(line, "# [channels.") {
+			in = true
+		}
+		if in && !strings.HasPrefix(line, "#") {
+			break
+		}
+		if in {
+			block = append(block, strings.TrimPrefix(strings.TrimPrefix(line, "#"), " "))
+		}
+	}
+	password := filepath.Join(t.TempDir(), "smtp-password")
+	os.WriteFile(password, []byte("pw\n"), 0o600)
+	text := strings.ReplaceAll(strings.Join(block, "\n"), "/etc/rekindle/smtp-password", password)
+	for _, m := range regexp.MustCompile(`\$\{([A-Z_]+)\}`).FindAllStringSubmatch(text, -1) {
+		v := "secret-" + strings.ToLower(m[1])
+		switch {
+		case strings.HasPrefix(m[1], "PUSHOVER"):
+			v = strings.Repeat("a1", 15)
+		case strings.HasSuffix(m[1], "URL"):
+			v = "https://hooks.example.org/" + v
+		}
+		t.Setenv(m[1], v)
+	}
+	cfg, err := Parse("channels.toml", []byte(text))
+	if err != nil {
+		t.Fatalf("the example's channels:\n%v\n%s", err, text)
+	}
+	for _, typ := range ChannelTypes() {
+		found := false
+		for _, ch := range cfg.Channels {
+			found = found || ch.Type == typ
+		}
+		if !found {
+			t.Errorf("the example config shows no %s channel", typ)
+		}
 	}
 }
