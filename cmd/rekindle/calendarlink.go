@@ -1,21 +1,22 @@
 package main
 
 import (
+	"context"
 	"errors"
-	"flag"
 	"fmt"
 
 	"github.com/rekindle/rekindle/links"
 )
 
+var calendarLinkCommand = command{
+	name: "calendar-link", summary: "the address to subscribe to in a calendar app (the plan and the occasions)",
+	flags: noFlags(func(c *cli, _ context.Context, _ []string) error { return c.calendarLink() }),
+}
+
 // calendarLink prints the address a calendar app subscribes to: signed for
 // a year when public_url is set, else the server's own address, which this
 // machine reads without a credential.
-func (c *cli) calendarLink(args []string) error {
-	fsl := flag.NewFlagSet("calendar-link", flag.ContinueOnError)
-	if _, err := parseFlags(fsl, args, 0, 0, ""); err != nil {
-		return err
-	}
+func (c *cli) calendarLink() error {
 	cfg, err := c.loadConfig()
 	if err != nil {
 		return err

@@ -1,7 +1,7 @@
 package main
 
 import (
-	"flag"
+	"context"
 	"fmt"
 	"strings"
 
@@ -10,11 +10,12 @@ import (
 	"github.com/rekindle/rekindle/scheduler"
 )
 
-func (c *cli) check(args []string) error {
-	fsc := flag.NewFlagSet("check", flag.ContinueOnError)
-	if _, err := parseFlags(fsc, args, 0, 0, ""); err != nil {
-		return err
-	}
+var checkCommand = command{
+	name: "check", summary: "validate the config",
+	flags: noFlags(func(c *cli, _ context.Context, _ []string) error { return c.check() }),
+}
+
+func (c *cli) check() error {
 	cfg, err := c.loadConfig()
 	if err != nil {
 		return err

@@ -10,13 +10,17 @@ import (
 	"github.com/rekindle/rekindle/journal"
 )
 
-func (c *cli) history(ctx context.Context, args []string) error {
-	fsh := flag.NewFlagSet("history", flag.ContinueOnError)
-	limit := fsh.Int("limit", 50, "")
-	pos, err := parseFlags(fsh, args, 0, 1, "[PERSON] [--limit N]")
-	if err != nil {
-		return err
-	}
+var historyCommand = command{
+	name: "history", args: "[PERSON] [--limit N]", summary: "logged events and deliveries, newest first",
+	maxArgs: 1,
+	flags: func(fs *flag.FlagSet) runFunc {
+		limit := fs.Int("limit", 50, "show at most `N` entries")
+		return func(c *cli, ctx context.Context, pos []string) error { return c.history(ctx, pos, *limit) }
+	},
+}
+
+// history prints the history of the person in pos, or of everyone.
+func (c *cli) history(ctx context.Context, pos []string, limit int) error {
 	cfg, err := c.loadConfig()
 	if err != nil {
 		return err
@@ -34,7 +38,7 @@ func (c *cli) history(ctx context.Context, args []string) error {
 		return err
 	}
 	defer j.Close()
-	entries, err := j.Timeline(ctx, id, *limit)
+	entries, err := j.Timeline(ctx, id, limit)
 	if err != nil {
 		return err
 	}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"context"
 	"errors"
 	"flag"
 	"fmt"
@@ -20,20 +21,24 @@ type stringList []string
 func (s *stringList) String() string     { return strings.Join(*s, ",") }
 func (s *stringList) Set(v string) error { *s = append(*s, v); return nil }
 
+var importCommand = command{
+	name: "import", args: "FILE [--map FIELD=COLUMN,...] [--all]",
+	summary: "print the people of a vCard or CSV export as [[contact]] tables, for a file the config includes",
+	minArgs: 1, maxArgs: 1,
+	flags: func(fs *flag.FlagSet) runFunc {
+		var maps stringList
+		fs.Var(&maps, "map", "for a CSV whose header rekindle does not know, which columns hold which fields: `FIELD=COLUMN,...` (name=Full Name,email=E-mail)")
+		all := fs.Bool("all", false, "also print the people the config already has")
+		return func(c *cli, _ context.Context, pos []string) error { return c.importPeople(pos[0], maps, *all) }
+	},
+}
+
 // importPeople prints the people of a contact export as [[contact]] tables
 // on standard output, for the user to redirect into a file the config
 // includes. It never writes a file of its own but a temporary one: the
 // output is held there until the whole input has been read, so a file
 // that fails prints nothing.
-func (c *cli) importPeople(args []string) error {
-	fsi := flag.NewFlagSet("import", flag.ContinueOnError)
-	var maps stringList
-	fsi.Var(&maps, "map", "")
-	all := fsi.Bool("all", false, "")
-	pos, err := parseFlags(fsi, args, 1, 1, "FILE [--map FIELD=COLUMN,...] [--all]")
-	if err != nil {
-		return err
-	}
+func (c *cli) importPeople(name string, maps []string, all bool) error {
 	mapping, err := importer.ParseMapping(maps)
 	if err != nil {
 		return usagef("import: %v", err)
@@ -42,7 +47,6 @@ func (c *cli) importPeople(args []string) error {
 	if err != nil {
 		return err
 	}
-	name := pos[0]
 	var in io.Reader = os.Stdin
 	if name != "-" {
 		f, err := os.Open(name)
@@ -88,7 +92,7 @@ func (c *cli) importPeople(args []string) error {
 		if id == "" {
 			id = "contact-" + strconv.Itoa(p.Line) // a name of symbols alone
 		}
-		if why := known.has(id, p.Emails); why != "" && !*all {
+		if why := known.has(id, p.Emails); why != "" && !all {
 			left++
 			fmt.Fprintf(c.stderr, "rekindle: %s:%d: %s is already in the config (%s); left out (--all keeps them)\n", name, p.Line, p.Name, why)
 			continue

@@ -1,8 +1,8 @@
 package main
 
 import (
+	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io/fs"
 	"os"
@@ -40,13 +40,14 @@ every = "30d"                  # a check-in when 30 days pass without talking
 # notes = "Started a new job."
 `
 
+var initCommand = command{
+	name: "init", summary: "write a starter config at the default path (never over one)",
+	flags: noFlags(func(c *cli, _ context.Context, _ []string) error { return c.init() }),
+}
+
 // init writes the starter config at the path the other commands look at
 // first (--config, $REKINDLE_CONFIG, else $XDG_CONFIG_HOME/rekindle).
-func (c *cli) init(args []string) error {
-	fsi := flag.NewFlagSet("init", flag.ContinueOnError)
-	if _, err := parseFlags(fsi, args, 0, 0, ""); err != nil {
-		return err
-	}
+func (c *cli) init() error {
 	path := c.configFlag
 	if path == "" {
 		path = os.Getenv("REKINDLE_CONFIG")

@@ -13,14 +13,19 @@ import (
 	"github.com/rekindle/rekindle/scheduler"
 )
 
-func (c *cli) log(ctx context.Context, args []string) error {
-	fsl := flag.NewFlagSet("log", flag.ContinueOnError)
-	at := fsl.String("at", "", "")
-	note := fsl.String("note", "", "")
-	pos, err := parseFlags(fsl, args, 2, 2, "PERSON talked|replied|reached-out|fallout [--at TIME] [--note TEXT]")
-	if err != nil {
-		return err
-	}
+var logCommand = command{
+	name: "log", args: "PERSON KIND [--at TIME] [--note TEXT]",
+	summary: "record what happened; KIND is talked, replied, reached-out or fallout",
+	minArgs: 2, maxArgs: 2,
+	flags: func(fs *flag.FlagSet) runFunc {
+		at := fs.String("at", "", "the `TIME` it happened, when not now")
+		note := fs.String("note", "", "a short `TEXT` to keep with it")
+		return func(c *cli, ctx context.Context, pos []string) error { return c.log(ctx, pos, *at, *note) }
+	},
+}
+
+// log records an event of the kind pos[1] with the person pos[0].
+func (c *cli) log(ctx context.Context, pos []string, at, note string) error {
 	kind := journal.Kind(pos[1])
 	if !kind.Logged() {
 		if s := config.Suggest(pos[1], []string{"talked", "replied", "reached-out", "fallout"}); s != "" {
@@ -28,39 +33,48 @@ func (c *cli) log(ctx context.Context, args []string) error {
 		}
 		return usagef("log: unknown kind %q; use talked, replied, reached-out or fallout", pos[1])
 	}
-	return c.record(ctx, pos[0], *at, func(p *config.Contact, t time.Time) (journal.Event, string) {
-		e := journal.Event{Kind: kind, At: t, Note: *note}
+	return c.record(ctx, pos[0], at, func(p *config.Contact, t time.Time) (journal.Event, string) {
+		e := journal.Event{Kind: kind, At: t, Note: note}
 		return e, fmt.Sprintf("logged %s with %s on %s", kind, p.Name, t.Format(stamp))
 	})
 }
 
-func (c *cli) snooze(ctx context.Context, args []string) error {
-	fss := flag.NewFlagSet("snooze", flag.ContinueOnError)
-	pos, err := parseFlags(fss, args, 2, 2, "PERSON DURATION")
-	if err != nil {
-		return err
-	}
-	d, err := rules.ParseDuration(pos[1])
+var snoozeCommand = command{
+	name: "snooze", args: "PERSON DURATION", summary: "no reminders about PERSON for a while (\"3d\", \"2w\")",
+	minArgs: 2, maxArgs: 2,
+	flags: noFlags(func(c *cli, ctx context.Context, pos []string) error { return c.snooze(ctx, pos[0], pos[1]) }),
+}
+
+// snooze records a snooze of who for the span in duration.
+func (c *cli) snooze(ctx context.Context, who, duration string) error {
+	d, err := rules.ParseDuration(duration)
 	if err != nil {
 		return usagef("snooze: %v", err)
 	}
 	if d.IsZero() {
 		return usagef("snooze: a snooze of 0 does nothing; to end a snooze, use resume")
 	}
-	return c.record(ctx, pos[0], "", func(p *config.Contact, t time.Time) (journal.Event, string) {
+	return c.record(ctx, who, "", func(p *config.Contact, t time.Time) (journal.Event, string) {
 		until := d.After(t)
 		return journal.Event{Kind: journal.Snooze, At: t, Until: until},
 			fmt.Sprintf("snoozed %s until %s", p.Name, until.Format(stamp))
 	})
 }
 
-func (c *cli) decide(ctx context.Context, what string, args []string) error {
-	fsd := flag.NewFlagSet(what, flag.ContinueOnError)
-	pos, err := parseFlags(fsd, args, 1, 1, "PERSON")
-	if err != nil {
-		return err
+var (
+	letBeCommand = command{
+		name: "let-be", args: "PERSON", summary: "no reminders about PERSON until resume", minArgs: 1, maxArgs: 1,
+		flags: noFlags(func(c *cli, ctx context.Context, pos []string) error { return c.decide(ctx, "let-be", pos[0]) }),
 	}
-	return c.record(ctx, pos[0], "", func(p *config.Contact, t time.Time) (journal.Event, string) {
+	resumeCommand = command{
+		name: "resume", args: "PERSON", summary: "end a snooze or let-be", minArgs: 1, maxArgs: 1,
+		flags: noFlags(func(c *cli, ctx context.Context, pos []string) error { return c.decide(ctx, "resume", pos[0]) }),
+	}
+)
+
+// decide records a let-be or a resume for who.
+func (c *cli) decide(ctx context.Context, what, who string) error {
+	return c.record(ctx, who, "", func(p *config.Contact, t time.Time) (journal.Event, string) {
 		if what == "let-be" {
 			return journal.Event{Kind: journal.LetBe, At: t},
 				fmt.Sprintf("letting %s be: no reminders until 'rekindle resume %s'", p.Name, p.ID)

@@ -73,44 +73,30 @@ func (h *hinted) Error() string { return h.err.Error() }
 func (h *hinted) Unwrap() error { return h.err }
 
 // command is one entry of the command table: the name, its arguments as
-// usage shows them, one line on what it does, and how to run it.
+// usage shows them, one line on what it does, how many positional
+// arguments it takes, and its flags. Each command's file defines its
+// entry; the table below orders them.
 type command struct {
 	name, args, summary string
-	run                 func(c *cli, ctx context.Context, args []string) error
+	minArgs, maxArgs    int
+	// flags declares the command's flags, each with its help, and returns
+	// how to run the command once they and the positional arguments are
+	// parsed.
+	flags func(fs *flag.FlagSet) runFunc
+}
+
+// runFunc runs a command with its positional arguments.
+type runFunc func(c *cli, ctx context.Context, args []string) error
+
+// noFlags is the flags of a command that has none.
+func noFlags(run runFunc) func(*flag.FlagSet) runFunc {
+	return func(*flag.FlagSet) runFunc { return run }
 }
 
 var commands = []command{
-	{"init", "", "write a starter config at the default path (never over one)",
-		func(c *cli, _ context.Context, a []string) error { return c.init(a) }},
-	{"run", "[--once [--at TIME [--send]]] [--log-format text|json]",
-		"the daemon: reminders on schedule; --once: one run, then exit; --at: a dry run at TIME that writes and sends nothing",
-		func(c *cli, ctx context.Context, a []string) error { return c.run(ctx, a) }},
-	{"check", "", "validate the config",
-		func(c *cli, _ context.Context, a []string) error { return c.check(a) }},
-	{"status", "[--at TIME] [--json]", "everyone's state, last interaction, next reminder and why",
-		func(c *cli, ctx context.Context, a []string) error { return c.status(ctx, a) }},
-	{"plan", "[--from TIME] [--days N] [--json | --ics]", "the reminders the coming days would bring; --ics: as a calendar file",
-		func(c *cli, ctx context.Context, a []string) error { return c.plan(ctx, a) }},
-	{"calendar-link", "", "the address to subscribe to in a calendar app (the plan and the occasions)",
-		func(c *cli, _ context.Context, a []string) error { return c.calendarLink(a) }},
-	{"import", "FILE [--map FIELD=COLUMN,...] [--all]", "print the people of a vCard or CSV export as [[contact]] tables, for a file the config includes",
-		func(c *cli, _ context.Context, a []string) error { return c.importPeople(a) }},
-	{"log", "PERSON KIND [--at TIME] [--note TEXT]", "record what happened; KIND is talked, replied, reached-out or fallout",
-		func(c *cli, ctx context.Context, a []string) error { return c.log(ctx, a) }},
-	{"snooze", "PERSON DURATION", "no reminders about PERSON for a while (\"3d\", \"2w\")",
-		func(c *cli, ctx context.Context, a []string) error { return c.snooze(ctx, a) }},
-	{"let-be", "PERSON", "no reminders about PERSON until resume",
-		func(c *cli, ctx context.Context, a []string) error { return c.decide(ctx, "let-be", a) }},
-	{"resume", "PERSON", "end a snooze or let-be",
-		func(c *cli, ctx context.Context, a []string) error { return c.decide(ctx, "resume", a) }},
-	{"history", "[PERSON] [--limit N]", "logged events and deliveries, newest first",
-		func(c *cli, ctx context.Context, a []string) error { return c.history(ctx, a) }},
-	{"sync", "[SOURCE] [--dry-run | --check]", "read the mail sources once and learn who replied and whom you wrote; --dry-run explains each message and writes nothing; --check only connects",
-		func(c *cli, ctx context.Context, a []string) error { return c.sync(ctx, a) }},
-	{"test-notify", "[CHANNEL]", "send a test message through each (or one) channel",
-		func(c *cli, ctx context.Context, a []string) error { return c.testNotify(ctx, a) }},
-	{"version", "", "version and build info",
-		func(c *cli, _ context.Context, a []string) error { return c.version(a) }},
+	initCommand, runCommand, checkCommand, statusCommand, planCommand, calendarLinkCommand, importCommand,
+	logCommand, snoozeCommand, letBeCommand, resumeCommand, historyCommand, syncCommand, testNotifyCommand,
+	versionCommand,
 }
 
 func lookup(name string) (command, bool) {
@@ -144,7 +130,7 @@ TIME is RFC 3339 (2026-11-30T18:00:00+01:00) or a day (2026-11-30, its start in 
 configured time zone).
 The config is --config, else $REKINDLE_CONFIG, else $XDG_CONFIG_HOME/rekindle/config.toml,
 else /etc/rekindle/config.toml. --config may stand before or after the command.
-'rekindle COMMAND --help' shows one command's usage.
+'rekindle COMMAND --help' shows one command's usage and flags.
 `)
 	return b.String()
 }
@@ -274,20 +260,48 @@ func (c *cli) dispatch(ctx context.Context, args []string) error {
 		}
 		return usagef("%s", msg)
 	}
-	err = cmd.run(c, ctx, args)
+	fs := flag.NewFlagSet(cmd.name, flag.ContinueOnError)
+	run := cmd.flags(fs)
+	pos, err := parseFlags(fs, args, cmd.minArgs, cmd.maxArgs, cmd.args)
 	if errors.Is(err, errHelp) {
 		fmt.Fprint(c.stdout, commandUsage(cmd))
 		return nil
 	}
-	return err
+	if err != nil {
+		return err
+	}
+	return run(c, ctx, pos)
 }
 
+// commandUsage is one command's help: its synopsis, what it does, and its
+// flags with theirs.
 func commandUsage(cmd command) string {
 	u := "usage: rekindle " + cmd.name
 	if cmd.args != "" {
 		u += " " + cmd.args
 	}
-	return u + "\n\n" + cmd.summary + "\n"
+	u += "\n\n" + cmd.summary + "\n"
+	fs := flag.NewFlagSet(cmd.name, flag.ContinueOnError)
+	cmd.flags(fs)
+	var flags strings.Builder
+	fs.VisitAll(func(f *flag.Flag) {
+		arg, help := flag.UnquoteUsage(f)
+		line := "  --" + f.Name
+		if arg != "" {
+			line += " " + arg
+		}
+		if f.DefValue != "" && f.DefValue != "false" {
+			help += " (default " + f.DefValue + ")"
+		}
+		if len(line) > 22 {
+			line += "\n" + strings.Repeat(" ", 24)
+		}
+		fmt.Fprintf(&flags, "%-24s%s\n", line, help)
+	})
+	if flags.Len() > 0 {
+		u += "\nflags:\n" + flags.String()
+	}
+	return u
 }
 
 // parseFlags parses flags that may stand before, between or after the

@@ -12,37 +12,49 @@ import (
 	"github.com/rekindle/rekindle/scheduler"
 )
 
-func (c *cli) plan(ctx context.Context, args []string) error {
-	fsp := flag.NewFlagSet("plan", flag.ContinueOnError)
-	from := fsp.String("from", "", "")
-	days := fsp.Int("days", 14, "")
-	asJSON := fsp.Bool("json", false, "")
-	ics := fsp.Bool("ics", false, "")
-	if _, err := parseFlags(fsp, args, 0, 0, "[--from TIME] [--days N] [--json | --ics]"); err != nil {
-		return err
-	}
-	if *asJSON && *ics {
+var planCommand = command{
+	name: "plan", args: "[--from TIME] [--days N] [--json | --ics]",
+	summary: "the reminders the coming days would bring; --ics: as a calendar file",
+	flags: func(fs *flag.FlagSet) runFunc {
+		var f planFlags
+		fs.StringVar(&f.from, "from", "", "plan from `TIME` instead of now")
+		fs.IntVar(&f.days, "days", 14, "plan `N` days ahead (1 to 3660)")
+		fs.BoolVar(&f.asJSON, "json", false, "as JSON")
+		fs.BoolVar(&f.ics, "ics", false, "as an iCalendar file")
+		return func(c *cli, ctx context.Context, _ []string) error { return c.plan(ctx, f) }
+	},
+}
+
+type planFlags struct {
+	from        string
+	days        int
+	asJSON, ics bool
+}
+
+// plan prints the reminders the coming days would bring.
+func (c *cli) plan(ctx context.Context, f planFlags) error {
+	if f.asJSON && f.ics {
 		return usagef("plan: --json or --ics, not both")
 	}
-	if *days < 1 || *days > 3660 {
-		return usagef("plan: --days must be between 1 and 3660, not %d", *days)
+	if f.days < 1 || f.days > 3660 {
+		return usagef("plan: --days must be between 1 and 3660, not %d", f.days)
 	}
 	cfg, people, hist, err := c.people(ctx)
 	if err != nil {
 		return err
 	}
-	start, err := c.timeFlag(*from, cfg)
+	start, err := c.timeFlag(f.from, cfg)
 	if err != nil {
 		return err
 	}
-	plan := scheduler.Plan(cfg, people, hist, start, start.AddDate(0, 0, *days))
-	if *ics {
+	plan := scheduler.Plan(cfg, people, hist, start, start.AddDate(0, 0, f.days))
+	if f.ics {
 		return calendar.Write(c.stdout, plan, calendar.Options{Now: c.now(), Link: calendar.PersonLinks(cfg, cfg.Listen, c.now())})
 	}
 	// Streamed: a year of reminders for thousands of people is long.
 	w := bufio.NewWriterSize(c.stdout, 64<<10)
 	n := 0
-	if *asJSON {
+	if f.asJSON {
 		w.WriteString("[")
 		for p := range plan {
 			if n > 0 {
@@ -81,7 +93,7 @@ func (c *cli) plan(ctx context.Context, args []string) error {
 		fmt.Fprintf(w, "%-20s  %-*s  %s\n", p.At.Format("Mon "+stamp), width, p.Contact.Name, what)
 	}
 	if n == 0 {
-		fmt.Fprintf(w, "no reminders in the %d days after %s\n", *days, start.Format(stamp))
+		fmt.Fprintf(w, "no reminders in the %d days after %s\n", f.days, start.Format(stamp))
 	}
 	return w.Flush()
 }

@@ -48,28 +48,39 @@ func newLogger(w io.Writer, format string, zone *atomic.Pointer[time.Location]) 
 	return nil, usagef("run: --log-format must be text or json, not %q", format)
 }
 
-func (c *cli) run(ctx context.Context, args []string) error {
-	fsr := flag.NewFlagSet("run", flag.ContinueOnError)
-	once := fsr.Bool("once", false, "")
-	at := fsr.String("at", "", "")
-	send := fsr.Bool("send", false, "")
-	format := fsr.String("log-format", "text", "")
-	if _, err := parseFlags(fsr, args, 0, 0, "[--once [--at TIME [--send]]] [--log-format text|json]"); err != nil {
-		return err
-	}
-	if *at != "" && !*once {
+var runCommand = command{
+	name: "run", args: "[--once [--at TIME [--send]]] [--log-format text|json]",
+	summary: "the daemon: reminders on schedule; --once: one run, then exit; --at: a dry run at TIME that writes and sends nothing",
+	flags: func(fs *flag.FlagSet) runFunc {
+		var f runFlags
+		fs.BoolVar(&f.once, "once", false, "one run and its deliveries, then exit")
+		fs.StringVar(&f.at, "at", "", "with --once: a dry run at `TIME`, which writes and sends nothing")
+		fs.BoolVar(&f.send, "send", false, "with --at: also send what the dry run renders through the real channels (still recording nothing)")
+		fs.StringVar(&f.format, "log-format", "text", "the log's `FORMAT`: text or json")
+		return func(c *cli, ctx context.Context, _ []string) error { return c.run(ctx, f) }
+	},
+}
+
+type runFlags struct {
+	once, send bool
+	at, format string
+}
+
+// run is the daemon, or one run of it.
+func (c *cli) run(ctx context.Context, f runFlags) error {
+	if f.at != "" && !f.once {
 		return usagef("run: --at needs --once")
 	}
-	if *send && *at == "" {
+	if f.send && f.at == "" {
 		return usagef("run: --send belongs to a dry run (--once --at TIME)")
 	}
 	var zone atomic.Pointer[time.Location]
-	log, err := newLogger(c.stderr, *format, &zone)
+	log, err := newLogger(c.stderr, f.format, &zone)
 	if err != nil {
 		return err
 	}
-	if *at != "" {
-		return c.dryRun(ctx, *at, *send)
+	if f.at != "" {
+		return c.dryRun(ctx, f.at, f.send)
 	}
 	path, err := config.Find(c.configFlag)
 	if err != nil {
@@ -84,7 +95,7 @@ func (c *cli) run(ctx context.Context, args []string) error {
 	d.zone = &zone
 	zone.Store(d.cur.Load().cfg.Location)
 
-	if *once {
+	if f.once {
 		l := d.cur.Load()
 		t := c.now()
 		res, err := scheduler.RunOnce(ctx, l.cfg, l.tmpl, d.j, t, t)

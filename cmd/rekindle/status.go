@@ -22,23 +22,27 @@ var stateOrder = map[rules.State]int{
 	rules.OK: 4, rules.Snoozed: 5, rules.Paused: 6,
 }
 
-func (c *cli) status(ctx context.Context, args []string) error {
-	fss := flag.NewFlagSet("status", flag.ContinueOnError)
-	at := fss.String("at", "", "")
-	asJSON := fss.Bool("json", false, "")
-	if _, err := parseFlags(fss, args, 0, 0, "[--at TIME] [--json]"); err != nil {
-		return err
-	}
+var statusCommand = command{
+	name: "status", args: "[--at TIME] [--json]", summary: "everyone's state, last interaction, next reminder and why",
+	flags: func(fs *flag.FlagSet) runFunc {
+		at := fs.String("at", "", "the state at `TIME` instead of now")
+		asJSON := fs.Bool("json", false, "as JSON, one object per person")
+		return func(c *cli, ctx context.Context, _ []string) error { return c.status(ctx, *at, *asJSON) }
+	},
+}
+
+// status prints everyone's state at the time at (now when "").
+func (c *cli) status(ctx context.Context, at string, asJSON bool) error {
 	cfg, err := c.loadConfig()
 	if err != nil {
 		return err
 	}
-	t, err := c.timeFlag(*at, cfg)
+	t, err := c.timeFlag(at, cfg)
 	if err != nil {
 		return err
 	}
 	c.warn(cfg)
-	if len(cfg.Contacts) == 0 && !*asJSON {
+	if len(cfg.Contacts) == 0 && !asJSON {
 		fmt.Fprintf(c.stdout, "nobody in %s yet: add a [[contact]] with a name for each person\n", cfg.File)
 		return nil
 	}
@@ -52,7 +56,7 @@ func (c *cli) status(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	if *asJSON {
+	if asJSON {
 		return writeStatusJSON(c.stdout, st)
 	}
 	sort.SliceStable(st, func(i, j int) bool {

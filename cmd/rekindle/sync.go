@@ -12,18 +12,21 @@ import (
 	"github.com/rekindle/rekindle/mailbox"
 )
 
+var syncCommand = command{
+	name: "sync", args: "[SOURCE] [--dry-run | --check]", maxArgs: 1,
+	summary: "read the mail sources once and learn who replied and whom you wrote; --dry-run explains each message and writes nothing; --check only connects",
+	flags: func(fs *flag.FlagSet) runFunc {
+		dry := fs.Bool("dry-run", false, "write nothing; explain each message used or left, without subjects or addresses")
+		check := fs.Bool("check", false, "only connect and log in, and say so")
+		return func(c *cli, ctx context.Context, pos []string) error { return c.sync(ctx, pos, *dry, *check) }
+	},
+}
+
 // sync reads the mail sources once (one, when named) and learns who wrote
 // to whom. With --dry-run it writes nothing and explains every message it
 // used or ignored, one line each, without subjects or addresses.
-func (c *cli) sync(ctx context.Context, args []string) error {
-	fss := flag.NewFlagSet("sync", flag.ContinueOnError)
-	dry := fss.Bool("dry-run", false, "")
-	check := fss.Bool("check", false, "")
-	pos, err := parseFlags(fss, args, 0, 1, "[SOURCE] [--dry-run | --check]")
-	if err != nil {
-		return err
-	}
-	if *dry && *check {
+func (c *cli) sync(ctx context.Context, pos []string, dry, check bool) error {
+	if dry && check {
 		return usagef("sync: --dry-run or --check, not both")
 	}
 	cfg, err := c.loadConfig()
@@ -44,7 +47,7 @@ func (c *cli) sync(ctx context.Context, args []string) error {
 		}
 		names = pos
 	}
-	if *check {
+	if check {
 		return c.checkSources(ctx, cfg, names)
 	}
 	j, err := c.openJournal(ctx)
@@ -57,8 +60,8 @@ func (c *cli) sync(ctx context.Context, args []string) error {
 	for _, name := range names {
 		src := cfg.Sources[name]
 		w := tabwriter.NewWriter(c.stdout, 0, 0, 2, ' ', 0)
-		s := &mailbox.Sync{Source: src, People: people, Store: j, Now: c.now(), DryRun: *dry}
-		if *dry {
+		s := &mailbox.Sync{Source: src, People: people, Store: j, Now: c.now(), DryRun: dry}
+		if dry {
 			s.Seen = func(x mailbox.Seen) { writeSeen(w, name, x, cfg) }
 		} else {
 			s.Learned = func(e journal.Event) {
@@ -67,7 +70,7 @@ func (c *cli) sync(ctx context.Context, args []string) error {
 		}
 		res, err := s.Run(ctx)
 		w.Flush()
-		if !*dry && ctx.Err() == nil {
+		if !dry && ctx.Err() == nil {
 			j.RecordSync(ctx, name, c.now(), err)
 		}
 		if err != nil {
@@ -76,7 +79,7 @@ func (c *cli) sync(ctx context.Context, args []string) error {
 			continue
 		}
 		learned := fmt.Sprintf("%s learned", plural(res.Added, "event", "events"))
-		if *dry {
+		if dry {
 			learned = "nothing written (dry run)"
 		}
 		fmt.Fprintf(c.stdout, "%s: %s read, %d used, %d ignored, %d unreadable; %s\n",

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"sort"
 	"strings"
@@ -16,12 +15,13 @@ import (
 // errSomeFailed makes test-notify exit 1 after it has printed its report.
 var errSomeFailed = errors.New("test-notify: at least one channel failed")
 
-func (c *cli) testNotify(ctx context.Context, args []string) error {
-	fst := flag.NewFlagSet("test-notify", flag.ContinueOnError)
-	pos, err := parseFlags(fst, args, 0, 1, "[CHANNEL]")
-	if err != nil {
-		return err
-	}
+var testNotifyCommand = command{
+	name: "test-notify", args: "[CHANNEL]", summary: "send a test message through each (or one) channel", maxArgs: 1,
+	flags: noFlags(func(c *cli, ctx context.Context, pos []string) error { return c.testNotify(ctx, pos) }),
+}
+
+// testNotify sends a test message through each channel, or the one in pos.
+func (c *cli) testNotify(ctx context.Context, pos []string) error {
 	cfg, err := c.loadConfig()
 	if err != nil {
 		return err

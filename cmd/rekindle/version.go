@@ -1,17 +1,18 @@
 package main
 
 import (
-	"flag"
+	"context"
 	"fmt"
 
 	"github.com/rekindle/rekindle/web"
 )
 
-func (c *cli) version(args []string) error {
-	fsv := flag.NewFlagSet("version", flag.ContinueOnError)
-	if _, err := parseFlags(fsv, args, 0, 0, ""); err != nil {
-		return err
-	}
+var versionCommand = command{
+	name: "version", summary: "version and build info",
+	flags: noFlags(func(c *cli, _ context.Context, _ []string) error { return c.version() }),
+}
+
+func (c *cli) version() error {
 	b := web.Build()
 	fmt.Fprintf(c.stdout, "rekindle %s\n", b.Version)
 	if b.Revision != "" {
