@@ -48,7 +48,7 @@ func (r *reader) occasions(t map[string]any, p path) []rules.Occasion {
 
 // occasion reads one date that comes back each year.
 func (r *reader) occasion(v any, at path, name string) (rules.Occasion, bool) {
-	o, err := ParseOccasion(v)
+	o, err := parseOccasion(v)
 	if err != nil {
 		r.ps.add(at, "%v", err)
 		return rules.Occasion{}, false
@@ -57,10 +57,10 @@ func (r *reader) occasion(v any, at path, name string) (rules.Occasion, bool) {
 	return o, true
 }
 
-// ParseOccasion reads the value of a birthday or another date that comes
+// parseOccasion reads the value of a birthday or another date that comes
 // back each year: a TOML date, or the string "--MM-DD" or "MM-DD" when the
 // year is not known.
-func ParseOccasion(v any) (rules.Occasion, error) {
+func parseOccasion(v any) (rules.Occasion, error) {
 	switch v := v.(type) {
 	case time.Time:
 		if loc := v.Location().String(); loc != "date-local" {
