@@ -1,6 +1,7 @@
 package notifier
 
 import (
+	"context"
 	"crypto/x509"
 	"fmt"
 	"io"
@@ -34,6 +35,14 @@ func (o Options) httpClient() *http.Client {
 		return o.HTTPClient
 	}
 	return newHTTPClient()
+}
+
+// heldChannel is a channel that can hold what it delivers until Flush: the
+// console, which then writes a round of many reminders in a few writes.
+// The deliverer flushes before it records a batch as sent.
+type heldChannel interface {
+	DeliverHeld(ctx context.Context, m Message) error
+	Flush() error
 }
 
 // builders make a channel from its type's settings; each channel's file

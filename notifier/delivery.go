@@ -531,6 +531,13 @@ func (d *Deliverer) work(ctx context.Context, name string, rows []journal.Delive
 		d.markFailed(log, name, []int64{r.ID}, why)
 	}
 	ch := d.channels()[name]
+	// A channel that can hold what it delivers (the console) holds it
+	// until the batch is recorded, and flushes first.
+	deliver, flush := Channel.Deliver, func() error { return nil }
+	if h, ok := ch.(heldChannel); ok {
+		deliver = func(_ Channel, ctx context.Context, m Message) error { return h.DeliverHeld(ctx, m) }
+		flush = h.Flush
+	}
 	// Sends are recorded in small batches, at most recordRows rows or
 	// recordWait after the first: one commit (and fsync) for many messages
 	// on a fast channel, and a crash repeats at most one batch.
@@ -545,6 +552,22 @@ func (d *Deliverer) work(ctx context.Context, name string, rows []journal.Delive
 		}
 		ids := batch
 		batch = nil
+		if err := flush(); err != nil {
+			// How much of the batch got out is not known: all of it is
+			// tried again, later.
+			d.mu.Lock()
+			d.streak[name]++
+			wait := backoff(d.streak[name], 0, rand.Float64())
+			d.blocked[name] = d.now().Add(wait)
+			d.counts.Sent -= len(ids)
+			d.counts.Retried += len(ids)
+			d.mu.Unlock()
+			if err := d.out.MarkRetry(context.Background(), ids, d.now().Add(wait), describe(err)); err != nil {
+				d.log.Error("record retry", "channel", name, "err", err)
+			}
+			d.log.Warn("the channel could not write what it held; will retry", "channel", name, "rows", len(ids), "err", err, "retry_in", wait.Round(time.Second))
+			return false
+		}
 		err := d.out.MarkSent(context.Background(), ids, lastSent)
 		if err == nil {
 			if bulk {
@@ -583,7 +606,7 @@ func (d *Deliverer) work(ctx context.Context, name string, rows []journal.Delive
 			continue
 		}
 		m.msg.ID = deliveryID(m.rows)
-		err := ch.Deliver(ctx, m.msg)
+		err := deliver(ch, ctx, m.msg)
 		if err != nil && ctx.Err() != nil {
 			return // stopped mid-send: the row stays pending for the next start
 		}

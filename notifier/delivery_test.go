@@ -3,11 +3,13 @@ package notifier
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"testing/synctest"
@@ -358,5 +360,76 @@ func BenchmarkDeliverDue(b *testing.B) {
 		}
 		b.StopTimer()
 		j.Close()
+	}
+}
+
+// writes records each write to the console, and whether the outbox had
+// already recorded anything as sent when it came.
+type writes struct {
+	j      *journal.Journal
+	fail   error
+	sizes  []int
+	before []bool // no row was sent yet at this write
+}
+
+func (w *writes) Write(p []byte) (int, error) {
+	if w.fail != nil {
+		return 0, w.fail
+	}
+	all, _ := w.j.Deliveries(context.Background(), "", 0)
+	none := true
+	for _, d := range all {
+		none = none && d.State != journal.Sent
+	}
+	w.sizes, w.before = append(w.sizes, len(p)), append(w.before, none)
+	return len(p), nil
+}
+
+// TestConsoleHoldsARound: the deliverer's console writes a round of many
+// reminders in a few writes, each before its batch is recorded as sent;
+// when the write fails, the batch is not recorded as sent but tried again.
+func TestConsoleHoldsARound(t *testing.T) {
+	msg, _ := json.Marshal(Message{Title: "Time to catch up", Lead: "It has been a while."})
+	setup := func(n int) (*journal.Journal, *writes, *Deliverer) {
+		j, err := journal.Open(context.Background(), filepath.Join(t.TempDir(), "r.db"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { j.Close() })
+		rows := make([]journal.Row, n)
+		for i := range rows {
+			rows[i] = journal.Row{Identity: journal.Identity{Contact: fmt.Sprintf("p%d", i), Kind: "check_in"}, Channel: "console", Message: msg}
+		}
+		now := time.Now()
+		if _, err := j.Enqueue(context.Background(), journal.Run{Slot: now, Started: now, Finished: now}, rows); err != nil {
+			t.Fatal(err)
+		}
+		w := &writes{j: j}
+		chans := map[string]Channel{"console": newConsole("console", Options{Stdout: w})}
+		return j, w, NewDeliverer(j, func() map[string]Channel { return chans }, slog.New(slog.NewTextHandler(io.Discard, nil)), time.Now)
+	}
+
+	_, w, d := setup(300)
+	if c := d.DeliverDue(context.Background()); c.Sent != 300 {
+		t.Fatalf("sent %d", c.Sent)
+	}
+	total := 0
+	for _, n := range w.sizes {
+		total += n
+	}
+	if len(w.sizes) == 0 || len(w.sizes) > 2 || !w.before[0] || total != 300*len("== Time to catch up\n   It has been a while.\n\n") {
+		t.Errorf("writes of %v bytes (before any row was sent: %v); want the 300 reminders in one or two writes, before the batch was recorded", w.sizes, w.before)
+	}
+
+	j, w, d := setup(3)
+	w.fail = errors.New("no space left on device")
+	if c := d.DeliverDue(context.Background()); c.Sent != 0 || c.Retried != 3 {
+		t.Errorf("counts %+v; want 3 retried, none sent", c)
+	}
+	all, _ := j.Deliveries(context.Background(), "", 0)
+	for _, r := range all {
+		if r.State != journal.Pending || r.Attempts != 1 || !strings.Contains(r.LastError, "no space left on device") {
+			t.Errorf("row %s: state %s, attempts %d, error %q; want pending, tried once, with the error", r.Contact, r.State, r.Attempts, r.LastError)
+		}
 	}
 }

@@ -16,7 +16,7 @@ func (c *cli) loadConfig() (*config.Config, error) {
 	if err != nil {
 		return nil, &hinted{err, "run 'rekindle init' for a starter config, or pass --config"}
 	}
-	sizeMemory(path)
+	sizeMemory(path, configMemory)
 	cfg, err := config.Load(path)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, &hinted{err, "pass --config with the path of your config file"}

@@ -29,21 +29,31 @@ func main() {
 var limitMemory bool
 
 // sizeMemory sets a soft memory limit sized from the work: the config file
-// at path. On a big contact list the garbage collector then works a little
-// harder instead of letting the heap double, and a list ten times larger
-// is not held to the small one's limit (which would make the collector run
-// without end): 200 MiB, or 14 times the file's size when that is more.
-// Under the limit it changes nothing; GOMEMLIMIT overrides it.
-func sizeMemory(path string) {
+// at path, which takes about perByte times its size in memory for the
+// command at hand. On a big contact list the garbage collector then works
+// a little harder instead of letting the heap double, and a list ten
+// times larger is not held to the small one's limit (which would make the
+// collector run without end): 200 MiB, or perByte times the file's size
+// when that is more. Under the limit it changes nothing; GOMEMLIMIT
+// overrides it.
+func sizeMemory(path string, perByte int64) {
 	if !limitMemory {
 		return
 	}
 	limit := int64(minMemoryLimit)
 	if fi, err := os.Stat(path); err == nil {
-		limit = max(limit, 14*fi.Size())
+		limit = max(limit, perByte*fi.Size())
 	}
 	debug.SetMemoryLimit(limit)
 }
+
+// How much memory a command takes per byte of config: the config itself
+// (configMemory), and for one run of the daemon also a message composed
+// for everyone due, held beside it until the outbox has it (runMemory).
+const (
+	configMemory = 14
+	runMemory    = 2 * configMemory
+)
 
 const minMemoryLimit = 200 << 20
 

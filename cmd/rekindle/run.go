@@ -86,7 +86,13 @@ func (c *cli) run(ctx context.Context, f runFlags) error {
 	if err != nil {
 		return &hinted{err, "run 'rekindle init' for a starter config, or pass --config"}
 	}
-	sizeMemory(path)
+	// The daemon keeps to the config's own limit; one run on its own may
+	// take more and be done sooner (the README's speed figures).
+	if f.once {
+		sizeMemory(path, runMemory)
+	} else {
+		sizeMemory(path, configMemory)
+	}
 	d, err := newDaemon(ctx, path, log, c.now, notifier.Options{Stdout: c.stdout})
 	if err != nil {
 		return err

@@ -43,7 +43,8 @@ func TestHistoryStripsEscapesOnATerminal(t *testing.T) {
 }
 
 // TestMemoryLimitFollowsTheWork: the soft memory limit is 200 MiB for a
-// small config and 14 times the file's size for a big one.
+// small config and 14 times the file's size for a big one (28 for one run
+// of the daemon).
 func TestMemoryLimitFollowsTheWork(t *testing.T) {
 	defer debug.SetMemoryLimit(debug.SetMemoryLimit(-1))
 	limitMemory = true
@@ -54,12 +55,16 @@ func TestMemoryLimitFollowsTheWork(t *testing.T) {
 	f, _ := os.Create(big)
 	f.Truncate(100 << 20) // sparse
 	f.Close()
-	sizeMemory(small)
+	sizeMemory(small, configMemory)
 	if got := debug.SetMemoryLimit(-1); got != minMemoryLimit {
 		t.Errorf("small config: limit %d; want %d", got, minMemoryLimit)
 	}
-	sizeMemory(big)
+	sizeMemory(big, configMemory)
 	if got := debug.SetMemoryLimit(-1); got != 14*(100<<20) {
 		t.Errorf("100 MiB config: limit %d; want 14 times that", got)
+	}
+	sizeMemory(big, runMemory)
+	if got := debug.SetMemoryLimit(-1); got != 28*(100<<20) {
+		t.Errorf("one run, 100 MiB config: limit %d; want 28 times that", got)
 	}
 }
