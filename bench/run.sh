@@ -65,9 +65,20 @@ done
 printf 'run --once:        %6.3f s  (target < 3 s)\n' "$best"
 
 if [ -n "${MILLION:-}" ]; then
-	echo "== status --json, 1,000,000 contacts, against the 100,000 figure (target <= 12x)"
+	echo "== status --json, 1,000,000 contacts, against 100,000 measured beside it (target <= 12x), best of 3"
+	# Each 1M run stands between two 100k runs, so that both sides of the
+	# ratio see the same spell of the machine; the bests are compared.
 	go run ./bench/gen 1000000 >"$tmp/1m.toml"
-	read -r s mb < <("$tmp/measure" -n 1 -- "$tmp/rekindle" --config "$tmp/1m.toml" status --json)
-	printf 'status --json:     %6.3f s  %4d MB peak\n' "$s" "$mb"
-	awk -v a="$s" -v b="$st_s" 'BEGIN { printf "ratio to 100k:     %6.2fx\n", a / b }'
+	m_s=999 m_mb=0 k_s=999
+	for _ in 1 2 3; do
+		read -r s _ < <("$tmp/measure" -n 1 -- "$tmp/rekindle" --config "$tmp/100k.toml" status --json)
+		k_s=$(awk -v a="$k_s" -v b="$s" 'BEGIN { print (b < a ? b : a) }')
+		read -r s mb < <("$tmp/measure" -n 1 -- "$tmp/rekindle" --config "$tmp/1m.toml" status --json)
+		m_s=$(awk -v a="$m_s" -v b="$s" 'BEGIN { print (b < a ? b : a) }'); m_mb=$((mb > m_mb ? mb : m_mb))
+		read -r s _ < <("$tmp/measure" -n 1 -- "$tmp/rekindle" --config "$tmp/100k.toml" status --json)
+		k_s=$(awk -v a="$k_s" -v b="$s" 'BEGIN { print (b < a ? b : a) }')
+	done
+	printf 'status --json 1M:  %6.3f s  %4d MB peak\n' "$m_s" "$m_mb"
+	printf 'beside it, 100k:   %6.3f s\n' "$k_s"
+	awk -v a="$m_s" -v b="$k_s" 'BEGIN { printf "ratio:             %6.2fx\n", a / b }'
 fi
