@@ -2,6 +2,9 @@ package config
 
 import (
 	"bytes"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"reflect"
 	"runtime"
 	"strings"
@@ -75,5 +78,24 @@ func TestDecodeSplitDeclines(t *testing.T) {
 	cfg, err := Parse("big.toml", []byte(big+"[channels.late]\ntype = \"console\"\n"))
 	if err != nil || cfg.Channels["late"] == nil || len(cfg.Contacts) != 12000 {
 		t.Errorf("fallback parse: %v", err)
+	}
+}
+
+// BenchmarkLoad100k reads a generated config of 100,000 contacts (the
+// file of bench/run.sh, made by bench/gen): decoded on all cores, then its
+// contacts read on all cores.
+func BenchmarkLoad100k(b *testing.B) {
+	path := filepath.Join(b.TempDir(), "100k.toml")
+	out, err := exec.Command("go", "run", "../bench/gen", "100000").Output()
+	if err != nil {
+		b.Skip("bench/gen:", err)
+	}
+	os.WriteFile(path, out, 0o600)
+	b.ResetTimer()
+	for range b.N {
+		cfg, err := Load(path)
+		if err != nil || len(cfg.Contacts) != 100000 {
+			b.Fatalf("%v, %d contacts", err, len(cfg.Contacts))
+		}
 	}
 }
