@@ -4,7 +4,6 @@ import (
 	"context"
 	"flag"
 	"fmt"
-	"text/tabwriter"
 	"time"
 
 	"github.com/rekindle/rekindle/journal"
@@ -90,10 +89,10 @@ func (c *cli) history(ctx context.Context, pos []string, limit int) error {
 		fmt.Fprintln(c.stdout, "nothing logged yet")
 		return nil
 	}
-	w := tabwriter.NewWriter(c.stdout, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(w, "WHEN\tWHO\tWHAT\tNOTE")
+	var tb table
+	tb.add("WHEN", "WHO", "WHAT", "NOTE")
 	for _, l := range lines {
-		fmt.Fprintf(w, "%s\t%s\t%s\t%s\n", l.at.In(cfg.Location).Format(stamp), l.who, c.safe(l.what), c.safe(l.note))
+		tb.add(l.at.In(cfg.Location).Format(stamp), l.who, c.safe(l.what), c.safe(l.note))
 	}
-	return w.Flush()
+	return tb.write(c.stdout)
 }

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"sort"
-	"text/tabwriter"
 	"time"
 
 	"github.com/rekindle/rekindle/config"
@@ -66,15 +65,15 @@ func (c *cli) status(ctx context.Context, at string, asJSON bool) error {
 		}
 		return a.Next.Before(b.Next)
 	})
-	w := tabwriter.NewWriter(c.stdout, 0, 0, 2, ' ', 0)
+	var tb table
 	occasions := false
 	for i := range st {
 		occasions = occasions || !st[i].OccasionDay.IsZero()
 	}
 	if occasions {
-		fmt.Fprintln(w, "NAME\tSTATE\tLAST TALKED\tNEXT\tOCCASION\tWHY")
+		tb.add("NAME", "STATE", "LAST TALKED", "NEXT", "OCCASION", "WHY")
 	} else {
-		fmt.Fprintln(w, "NAME\tSTATE\tLAST TALKED\tNEXT\tWHY")
+		tb.add("NAME", "STATE", "LAST TALKED", "NEXT", "WHY")
 	}
 	for _, s := range st {
 		state := string(s.State)
@@ -85,16 +84,16 @@ func (c *cli) status(ctx context.Context, at string, asJSON bool) error {
 			state += " (" + string(s.Kind) + ")"
 		}
 		if !occasions {
-			fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\n", s.Name, state, day(s.LastInteraction), day(s.Next), s.Reason)
+			tb.add(s.Name, state, day(s.LastInteraction), day(s.Next), s.Reason)
 			continue
 		}
 		occasion := "-"
 		if !s.OccasionDay.IsZero() {
 			occasion = s.Occasion + " " + day(s.OccasionDay)
 		}
-		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\n", s.Name, state, day(s.LastInteraction), day(s.Next), occasion, s.Reason)
+		tb.add(s.Name, state, day(s.LastInteraction), day(s.Next), occasion, s.Reason)
 	}
-	return w.Flush()
+	return tb.write(c.stdout)
 }
 
 func day(t time.Time) string {
