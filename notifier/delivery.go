@@ -554,7 +554,8 @@ func (d *Deliverer) work(ctx context.Context, name string, rows []journal.Delive
 		batch = nil
 		if err := flush(); err != nil {
 			// How much of the batch got out is not known: all of it is
-			// tried again, later.
+			// tried again, later. (The counts are put right; the metrics'
+			// "sent" counter, which only goes up, keeps these rows.)
 			d.mu.Lock()
 			d.streak[name]++
 			wait := backoff(d.streak[name], 0, rand.Float64())

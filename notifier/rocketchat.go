@@ -21,6 +21,11 @@ func init() {
 	}
 }
 
+// rocketChatLimit is the most a Rocket.Chat message may hold: the server's
+// Message_MaxAllowedSize, 5,000 characters unless an admin changed it
+// (counted here in bytes, which is never fewer).
+const rocketChatLimit = 5000
+
 // rocketChatChannel posts to Rocket.Chat through nikoksr/notify's
 // rocketchat service (Rocket.Chat's Go SDK underneath). The SDK takes no
 // context and uses http.DefaultClient, which has no timeout: a send waits
@@ -63,7 +68,9 @@ func (c *rocketChatChannel) Deliver(ctx context.Context, m Message) error {
 	for _, l := range m.Links {
 		text += "\n[" + l.Label + "](" + l.URL + ")"
 	}
-	err = bounded(ctx, func() error { return send(ctx, svc, "*"+m.Title+"*", text) })
+	title := "*" + m.Title + "*"
+	text = truncate(text, rocketChatLimit-len(title)-1)
+	err = bounded(ctx, func() error { return send(ctx, svc, title, text) })
 	if err != nil {
 		return c.failure(err)
 	}

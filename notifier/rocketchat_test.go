@@ -43,6 +43,13 @@ func TestRocketChat(t *testing.T) {
 		}
 	}
 
+	// A long message (a digest) is cut under the server's limit.
+	long := sample
+	long.Lead = strings.Repeat("a long line. ", 600)
+	if err := ch.Deliver(ctx, long); err != nil {
+		t.Errorf("a long message: %v", err)
+	}
+
 	// The server's refusals, classified, with hints, and no secret shown.
 	bad := channel(t, rocketChatConfig(srv.URL, srv.UserID, "wrong-token-123", "#general"), Options{})
 	e := failure(t, bad.Deliver(ctx, msg), false, "server answered 401 Unauthorized")
@@ -69,8 +76,8 @@ func TestRocketChat(t *testing.T) {
 	if err := ch.Deliver(ctx, msg); err != nil {
 		t.Errorf("after the limit: %v", err)
 	}
-	if n := len(srv.Messages()); n != 2 {
-		t.Errorf("%d messages; want 2", n)
+	if n := len(srv.Messages()); n != 3 {
+		t.Errorf("%d messages; want 3", n)
 	}
 	srv.Close()
 	failure(t, ch.Deliver(ctx, msg), true, "connection refused")

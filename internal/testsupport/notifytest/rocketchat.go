@@ -26,7 +26,9 @@ type RocketChatMessage struct {
 //   - 401 {"status": "error", "message": "You must be logged in to do
 //     this."} for missing or wrong credentials;
 //   - 400 {"success": false, "error": "[invalid-channel]", "errorType":
-//     "invalid-channel"} for a channel that does not exist;
+//     "invalid-channel"} for a channel that does not exist, and 400
+//     error-message-size-exceeded over 5,000 characters (the server's
+//     default Message_MaxAllowedSize);
 //   - 429 with X-RateLimit-Limit, -Remaining and -Reset and
 //     {"success": false, "error": "Error, too many requests. Please slow
 //     down. You must wait N seconds before trying this endpoint again.
@@ -115,6 +117,10 @@ func (s *RocketChat) post(w http.ResponseWriter, r *http.Request) {
 	var m RocketChatMessage
 	if r.Header.Get("Content-Type") != "application/json" || json.NewDecoder(r.Body).Decode(&m) != nil || m.Text == "" {
 		reply(w, 400, map[string]any{"success": false, "error": "Match error: Expected a JSON body with text", "errorType": "error-invalid-params"})
+		return
+	}
+	if n := len([]rune(m.Text)); n > 5000 {
+		reply(w, 400, map[string]any{"success": false, "error": "Message size exceeds the allowed limit of 5000 characters [error-message-size-exceeded]", "errorType": "error-message-size-exceeded"})
 		return
 	}
 	if m.Channel != "#general" && m.Channel != "@me" {
