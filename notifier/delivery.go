@@ -117,8 +117,10 @@ type Deliverer struct {
 	observe func(channel, outcome string, n int)
 	route   Router
 	stale   Staleness
+	onIdle  func()
 
 	mu      sync.Mutex
+	worked  bool // a worker was started since onIdle was last called
 	busy    map[string]bool
 	blocked map[string]time.Time     // channel backoff after a temporary failure
 	streak  map[string]int           // temporary failures in a row, by channel
@@ -211,6 +213,11 @@ func (d *Deliverer) Wake() {
 // before Run.
 func (d *Deliverer) Observe(f func(channel, outcome string, n int)) { d.observe = f }
 
+// OnIdle sets f to be called when the deliverer has sent what it had and
+// nothing is pending or in flight, once each time: the moment a daemon can
+// give back the memory the round took. Call it before Run.
+func (d *Deliverer) OnIdle(f func()) { d.onIdle = f }
+
 func (d *Deliverer) outcome(channel, what string, n int) {
 	if d.observe != nil {
 		d.observe(channel, what, n)
@@ -244,6 +251,7 @@ func (d *Deliverer) Run(ctx context.Context) {
 			tick = timer.C
 		} else {
 			timer.Stop()
+			d.wentIdle()
 		}
 		select {
 		case <-ctx.Done():
@@ -265,6 +273,23 @@ func (d *Deliverer) Run(ctx context.Context) {
 		}
 		d.wakes.Add(1)
 		timer.Stop()
+	}
+}
+
+// wentIdle calls onIdle when work was done since it last did and no
+// worker is still at it.
+func (d *Deliverer) wentIdle() {
+	d.mu.Lock()
+	idle := d.worked
+	for _, busy := range d.busy {
+		idle = idle && !busy
+	}
+	if idle {
+		d.worked = false
+	}
+	d.mu.Unlock()
+	if idle && d.onIdle != nil {
+		d.onIdle()
 	}
 }
 
@@ -372,6 +397,7 @@ func (d *Deliverer) dispatch(ctx context.Context, wg *sync.WaitGroup) {
 			continue
 		}
 		d.busy[name] = true
+		d.worked = true
 		wg.Go(func() {
 			d.work(ctx, name, rs)
 			d.mu.Lock()

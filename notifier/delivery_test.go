@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"testing/synctest"
 	"time"
@@ -432,4 +433,59 @@ func TestConsoleHoldsARound(t *testing.T) {
 			t.Errorf("row %s: state %s, attempts %d, error %q; want pending, tried once, with the error", r.Contact, r.State, r.Attempts, r.LastError)
 		}
 	}
+}
+
+// TestOnIdle: the deliverer says it is idle once after each round it
+// worked, not while a row waits out a backoff, and not when woken with
+// nothing to do.
+func TestOnIdle(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		busy := &Error{Channel: "phone", Retryable: true, Status: 503, Msg: "server answered 503"}
+		phone := &scripted{name: "phone"}
+		j, err := journal.Open(context.Background(), filepath.Join(t.TempDir(), "r.db"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		f := &fixture{j: j, channels: map[string]Channel{"phone": phone}, stopped: make(chan struct{})}
+		f.d = NewDeliverer(j, func() map[string]Channel { return f.channels }, slog.New(slog.NewTextHandler(io.Discard, nil)), time.Now)
+		var idle atomic.Int32
+		f.d.OnIdle(func() { idle.Add(1) })
+		ctx, cancel := context.WithCancel(context.Background())
+		f.cancel = cancel
+		go func() { f.d.Run(ctx); close(f.stopped) }()
+
+		synctest.Wait()
+		if n := idle.Load(); n != 0 {
+			t.Errorf("idle %d times before any work; want 0", n)
+		}
+		f.enqueue(t, "alice", false, "phone")
+		f.enqueue(t, "bob", false, "phone")
+		time.Sleep(time.Second)
+		synctest.Wait()
+		if n := idle.Load(); n != 1 {
+			t.Errorf("idle %d times after a round; want 1", n)
+		}
+		f.d.Wake()
+		synctest.Wait()
+		if n := idle.Load(); n != 1 {
+			t.Errorf("idle %d times after a wake with nothing to do; want still 1", n)
+		}
+		// A failure for now: the row waits out its backoff (about 5 s),
+		// and the deliverer is not idle until it has gone out.
+		phone.mu.Lock()
+		phone.errs = []error{busy}
+		phone.mu.Unlock()
+		f.enqueue(t, "carol", false, "phone")
+		time.Sleep(2 * time.Second)
+		synctest.Wait()
+		if n := idle.Load(); n != 1 {
+			t.Errorf("idle %d times during a backoff; want still 1", n)
+		}
+		time.Sleep(time.Minute)
+		synctest.Wait()
+		if n, got := idle.Load(), len(phone.received()); n != 2 || got != 3 {
+			t.Errorf("idle %d times, %d delivered, after the retry; want 2 and 3", n, got)
+		}
+		f.stop(t)
+	})
 }

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -129,6 +130,10 @@ func newDaemon(ctx context.Context, path string, log *slog.Logger, now func() ti
 	d.deliver.Observe(func(ch, outcome string, n int) {
 		d.metrics.Deliveries.WithLabelValues(ch, outcome).Add(float64(n))
 	})
+	// A round of reminders is over and the daemon will sleep, most often
+	// for hours: give the memory the run and its sends took back to the
+	// system now, not over the minutes the runtime would take.
+	d.deliver.OnIdle(debug.FreeOSMemory)
 	return d, nil
 }
 
