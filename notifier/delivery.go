@@ -557,10 +557,11 @@ func (d *Deliverer) work(ctx context.Context, name string, rows []journal.Delive
 		d.markFailed(log, name, []int64{r.ID}, why)
 	}
 	ch := d.channels()[name]
-	// A channel that can hold what it delivers (the console) holds it
-	// until the batch is recorded, and flushes first.
+	// In a round of many, a channel that can hold what it delivers (the
+	// console) holds it until the batch is recorded, and flushes first.
+	// A round of a few writes each message as it goes, after its log line.
 	deliver, flush := Channel.Deliver, func() error { return nil }
-	if h, ok := ch.(heldChannel); ok {
+	if h, ok := ch.(heldChannel); ok && len(msgs) > bulkRound {
 		deliver = func(_ Channel, ctx context.Context, m Message) error { return h.DeliverHeld(ctx, m) }
 		flush = h.Flush
 	}

@@ -389,6 +389,8 @@ func (w *writes) Write(p []byte) (int, error) {
 // TestConsoleHoldsARound: the deliverer's console writes a round of many
 // reminders in a few writes, each before its batch is recorded as sent;
 // when the write fails, the batch is not recorded as sent but tried again.
+// (A round of a few writes each message as it goes: TestConsole and the
+// README's first example.)
 func TestConsoleHoldsARound(t *testing.T) {
 	msg, _ := json.Marshal(Message{Title: "Time to catch up", Lead: "It has been a while."})
 	setup := func(n int) (*journal.Journal, *writes, *Deliverer) {
@@ -422,10 +424,10 @@ func TestConsoleHoldsARound(t *testing.T) {
 		t.Errorf("writes of %v bytes (before any row was sent: %v); want the 300 reminders in one or two writes, before the batch was recorded", w.sizes, w.before)
 	}
 
-	j, w, d := setup(3)
+	j, w, d := setup(30)
 	w.fail = errors.New("no space left on device")
-	if c := d.DeliverDue(context.Background()); c.Sent != 0 || c.Retried != 3 {
-		t.Errorf("counts %+v; want 3 retried, none sent", c)
+	if c := d.DeliverDue(context.Background()); c.Sent != 0 || c.Retried != 30 {
+		t.Errorf("counts %+v; want 30 retried, none sent", c)
 	}
 	all, _ := j.Deliveries(context.Background(), "", 0)
 	for _, r := range all {
