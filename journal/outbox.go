@@ -157,13 +157,22 @@ func (j *Journal) EnqueueChunks(ctx context.Context, run Run, chunks iter.Seq2[[
 const insertChunk = 100
 
 func insertRows(ctx context.Context, tx *sql.Tx, batch int64, now time.Time, rows []Row) (int, error) {
+	// Whole chunks share one prepared statement: SQLite parses a
+	// thousand-parameter INSERT once, not once a chunk.
+	var full *sql.Stmt
+	if len(rows) > insertChunk {
+		var err error
+		if full, err = tx.PrepareContext(ctx, insertSQL(insertChunk)); err != nil {
+			return 0, fmt.Errorf("enqueue: %w", err)
+		}
+		defer full.Close()
+	}
 	n := 0
+	args := make([]any, 0, 10*insertChunk)
 	for len(rows) > 0 {
 		chunk := rows[:min(insertChunk, len(rows))]
 		rows = rows[len(chunk):]
-		q := `INSERT OR IGNORE INTO outbox (contact, kind, anchor, repeat, channel, batch, digest, message, created, next_try) VALUES ` +
-			strings.TrimSuffix(strings.Repeat("(?, ?, ?, ?, ?, ?, ?, ?, ?, ?),", len(chunk)), ",")
-		args := make([]any, 0, 10*len(chunk))
+		args = args[:0]
 		for _, r := range chunk {
 			notBefore := r.NotBefore
 			if notBefore.IsZero() {
@@ -172,7 +181,13 @@ func insertRows(ctx context.Context, tx *sql.Tx, batch int64, now time.Time, row
 			args = append(args, r.Contact, r.Kind, ms0(r.Anchor), r.Repeat, r.Channel, batch,
 				r.Digest, string(r.Message), ms(now), ms(notBefore))
 		}
-		res, err := tx.ExecContext(ctx, q, args...)
+		var res sql.Result
+		var err error
+		if full != nil && len(chunk) == insertChunk {
+			res, err = full.ExecContext(ctx, args...)
+		} else {
+			res, err = tx.ExecContext(ctx, insertSQL(len(chunk)), args...)
+		}
 		if err != nil {
 			return 0, fmt.Errorf("enqueue %d reminders: %w", len(chunk), err)
 		}
@@ -180,6 +195,12 @@ func insertRows(ctx context.Context, tx *sql.Tx, batch int64, now time.Time, row
 		n += int(k)
 	}
 	return n, nil
+}
+
+// insertSQL inserts n outbox rows, skipping any the outbox already has.
+func insertSQL(n int) string {
+	return `INSERT OR IGNORE INTO outbox (contact, kind, anchor, repeat, channel, batch, digest, message, created, next_try) VALUES ` +
+		strings.TrimSuffix(strings.Repeat("(?, ?, ?, ?, ?, ?, ?, ?, ?, ?),", n), ",")
 }
 
 // EnqueueNotice adds rows outside a run (a channel-failure notice) unless
