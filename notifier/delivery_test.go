@@ -460,12 +460,21 @@ func TestOnIdle(t *testing.T) {
 		if n := idle.Load(); n != 0 {
 			t.Errorf("idle %d times before any work; want 0", n)
 		}
-		f.enqueue(t, "alice", false, "phone")
-		f.enqueue(t, "bob", false, "phone")
+		// Two reminders in one run (two enqueues could make two rounds).
+		msg, _ := json.Marshal(Message{Title: "Time to catch up", Lead: "hi"})
+		now := time.Now()
+		rows := []journal.Row{
+			{Identity: journal.Identity{Contact: "alice", Kind: "check_in"}, Channel: "phone", Message: msg},
+			{Identity: journal.Identity{Contact: "bob", Kind: "check_in"}, Channel: "phone", Message: msg},
+		}
+		if _, err := j.Enqueue(context.Background(), journal.Run{Slot: now, Started: now, Finished: now}, rows); err != nil {
+			t.Fatal(err)
+		}
+		f.d.Wake()
 		time.Sleep(time.Second)
 		synctest.Wait()
-		if n := idle.Load(); n != 1 {
-			t.Errorf("idle %d times after a round; want 1", n)
+		if n, got := idle.Load(), len(phone.received()); n != 1 || got != 2 {
+			t.Errorf("idle %d times after a round of %d; want 1 after 2", n, got)
 		}
 		f.d.Wake()
 		synctest.Wait()
