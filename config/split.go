@@ -5,12 +5,17 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/BurntSushi/toml"
 )
 
 // parallelFrom is the size from which a file is decoded in parallel.
 const parallelFrom = 1 << 20
+
+// pieceSize is about how much of a large file one decoder takes at a time
+// (a variable for the tests).
+var pieceSize = 2 << 20
 
 // decodeSplit decodes a large file on several cores. A contact list is
 // mostly [[contact]] tables, which are independent of each other, so the
@@ -30,10 +35,16 @@ func decodeSplit(data string) (doc map[string]any, ok bool) {
 	if !ok || len(cuts) < 2*workers {
 		return nil, false
 	}
-	// pieces[0] is the head; then workers runs of contacts, cut at headers.
+	// pieces[0] is the head; then runs of contacts of about pieceSize,
+	// cut at headers, at least one per worker. The workers take them in
+	// turn. Small pieces keep each decoder's own state small (the library
+	// keeps every key it has read, in order, with its position): one
+	// decoder over a tenth of a million contacts spends much of its time
+	// growing those lists.
+	n := max(workers, (len(data)-cuts[0])/pieceSize)
 	bounds := []int{0, cuts[0]}
-	for w := 1; w < workers; w++ {
-		target := cuts[0] + (len(data)-cuts[0])*w/workers
+	for w := 1; w < n; w++ {
+		target := cuts[0] + (len(data)-cuts[0])*w/n
 		i := sort.SearchInts(cuts, target)
 		if i < len(cuts) && cuts[i] > bounds[len(bounds)-1] {
 			bounds = append(bounds, cuts[i])
@@ -43,10 +54,17 @@ func decodeSplit(data string) (doc map[string]any, ok bool) {
 
 	parts := make([]map[string]any, len(bounds)-1)
 	errs := make([]error, len(parts))
+	var next atomic.Int64
 	var wg sync.WaitGroup
-	for i := range parts {
+	for range workers {
 		wg.Go(func() {
-			_, errs[i] = toml.Decode(data[bounds[i]:bounds[i+1]], &parts[i])
+			for {
+				i := int(next.Add(1) - 1)
+				if i >= len(parts) {
+					return
+				}
+				_, errs[i] = toml.Decode(data[bounds[i]:bounds[i+1]], &parts[i])
+			}
 		})
 	}
 	wg.Wait()

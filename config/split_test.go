@@ -40,19 +40,24 @@ func TestDecodeSplitMatchesDecode(t *testing.T) {
 	if !strings.Contains(src, "not a contact") {
 		t.Fatal("the multi-line string was not inserted")
 	}
-	got, ok := decodeSplit(src)
-	if !ok {
-		t.Fatal("decodeSplit declined a plain contact list")
-	}
 	var want map[string]any
 	if _, err := toml.Decode(src, &want); err != nil {
 		t.Fatal(err)
 	}
-	if !reflect.DeepEqual(got, want) {
-		t.Errorf("split decode differs from a single decode")
-	}
-	if n := len(got["contact"].([]map[string]any)); n != 12000 {
-		t.Errorf("%d contacts; want 12000", n)
+	// One piece per worker, and many more pieces than workers.
+	defer func(size int) { pieceSize = size }(pieceSize)
+	for _, size := range []int{pieceSize, 64 << 10} {
+		pieceSize = size
+		got, ok := decodeSplit(src)
+		if !ok {
+			t.Fatal("decodeSplit declined a plain contact list")
+		}
+		if !reflect.DeepEqual(got, want) {
+			t.Errorf("pieces of %d bytes: split decode differs from a single decode", size)
+		}
+		if n := len(got["contact"].([]map[string]any)); n != 12000 {
+			t.Errorf("%d contacts; want 12000", n)
+		}
 	}
 }
 
