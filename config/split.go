@@ -38,9 +38,9 @@ func decodeSplit(data string) (doc map[string]any, ok bool) {
 	// pieces[0] is the head; then runs of contacts of about pieceSize,
 	// cut at headers, at least one per worker. The workers take them in
 	// turn. Small pieces keep each decoder's own state small (the library
-	// keeps every key it has read, in order, with its position): one
-	// decoder over a tenth of a million contacts spends much of its time
-	// growing those lists.
+	// keeps every key it has read, in order, with its position): with one
+	// piece per core, a decoder over half a million contacts spent much of
+	// its time growing those lists (the README's speed notes).
 	n := max(workers, (len(data)-cuts[0])/pieceSize)
 	bounds := []int{0, cuts[0]}
 	for w := 1; w < n; w++ {
