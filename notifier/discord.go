@@ -49,10 +49,9 @@ func (c *discordChannel) Deliver(ctx context.Context, m Message) error {
 		return &Error{Channel: c.name, Msg: "the bot token is not usable: " + redactAll(err.Error(), []string{c.token})}
 	}
 	svc.AddReceivers(c.channel)
-	body := m.markdown()
-	for _, l := range m.Links {
-		body += "\n[" + l.Label + "](<" + l.URL + ">)" // <...>: no preview of the link
-	}
+	body := m.withLinks(m.markdown(), "\n", func(l Link) string {
+		return "[" + l.Label + "](<" + l.URL + ">)" // <...>: no preview of the link
+	})
 	title := "**" + m.Title + "**"
 	if err := send(ctx, svc, title, truncate(body, discordLimit-len(title)-1)); err != nil {
 		var re *discordgo.RESTError

@@ -88,10 +88,7 @@ func (e *emailChannel) message(m Message) (*mail.Msg, error) {
 		msg.SetMessageID()
 	}
 	msg.SetGenHeader(mail.HeaderXMailer, "rekindle")
-	text := m.Text()
-	for _, l := range m.Links {
-		text += "\n\n" + l.Label + ": " + l.URL
-	}
+	text := m.withLinks(m.Text(), "\n\n", plainLink)
 	msg.SetBodyString(mail.TypeTextPlain, text+"\n\n-- \nSent by rekindle, to you only.\n")
 	msg.AddAlternativeString(mail.TypeTextHTML, htmlDocument(m))
 	return msg, nil

@@ -19,13 +19,19 @@ func (m Message) Text() string {
 
 // textWithLinks is m as plain text with its links after it, a line each,
 // for the services that show plain text only.
-func (m Message) textWithLinks() string {
-	text := m.Text()
+func (m Message) textWithLinks() string { return m.withLinks(m.Text(), "\n", plainLink) }
+
+// withLinks is text with m's links after it, each after sep, as link
+// writes it.
+func (m Message) withLinks(text, sep string, link func(Link) string) string {
 	for _, l := range m.Links {
-		text += "\n" + l.Label + ": " + l.URL
+		text += sep + link(l)
 	}
 	return text
 }
+
+func plainLink(l Link) string    { return l.Label + ": " + l.URL }
+func markdownLink(l Link) string { return "[" + l.Label + "](" + l.URL + ")" }
 
 func sections(items []Message, sep string, f func(Message) string) string {
 	parts := make([]string, len(items))

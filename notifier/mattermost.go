@@ -59,10 +59,7 @@ func (c *mattermostChannel) Deliver(ctx context.Context, m Message) error {
 		}
 		return e
 	}
-	body := m.markdown()
-	for _, l := range m.Links {
-		body += "\n[" + l.Label + "](" + l.URL + ")"
-	}
+	body := m.withLinks(m.markdown(), "\n", markdownLink)
 	if err := send(ctx, svc, "**"+m.Title+"**", body); err != nil {
 		e := c.failure(err, secrets)
 		switch e.Status {

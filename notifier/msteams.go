@@ -57,10 +57,7 @@ func (c *teamsChannel) Deliver(ctx context.Context, m Message) error {
 	svc.SetHTTPClient(&client)
 	svc.WithWrapText(true)
 	svc.AddReceivers(c.webhook)
-	body := m.markdown()
-	for _, l := range m.Links {
-		body += "\n\n[" + l.Label + "](" + l.URL + ")"
-	}
+	body := m.withLinks(m.markdown(), "\n\n", markdownLink)
 	err := send(ctx, svc, m.Title, body)
 	if err == nil {
 		return nil

@@ -64,10 +64,7 @@ func (c *rocketChatChannel) Deliver(ctx context.Context, m Message) error {
 		return c.failure(err)
 	}
 	svc.AddReceivers(c.spec.Channel)
-	text := m.rocketChat()
-	for _, l := range m.Links {
-		text += "\n[" + l.Label + "](" + l.URL + ")"
-	}
+	text := m.withLinks(m.rocketChat(), "\n", markdownLink)
 	title := "*" + m.Title + "*"
 	text = truncate(text, rocketChatLimit-len(title)-1)
 	err = bounded(ctx, func() error { return send(ctx, svc, title, text) })
