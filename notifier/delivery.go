@@ -584,16 +584,9 @@ func (d *Deliverer) work(ctx context.Context, name string, rows []journal.Delive
 			// tried again, later. (The counts are put right; the metrics'
 			// "sent" counter, which only goes up, keeps these rows.)
 			d.mu.Lock()
-			d.streak[name]++
-			wait := backoff(d.streak[name], 0, rand.Float64())
-			d.blocked[name] = d.now().Add(wait)
 			d.counts.Sent -= len(ids)
-			d.counts.Retried += len(ids)
 			d.mu.Unlock()
-			if err := d.out.MarkRetry(context.Background(), ids, d.now().Add(wait), describe(err)); err != nil {
-				d.log.Error("record retry", "channel", name, "err", err)
-			}
-			d.log.Warn("the channel could not write what it held; will retry", "channel", name, "rows", len(ids), "err", err, "retry_in", wait.Round(time.Second))
+			d.retryLater(d.log.With("channel", name, "rows", len(ids)), name, ids, d.now(), err)
 			return false
 		}
 		err := d.out.MarkSent(context.Background(), ids, lastSent)
@@ -666,34 +659,41 @@ func (d *Deliverer) work(ctx context.Context, name string, rows []journal.Delive
 			return
 		}
 		if retryable(err) {
-			asked := askedWait(err)
-			errText := describe(err)
-			if asked > MaxRetryAfter {
-				errText += fmt.Sprintf(" (capped at %s)", MaxRetryAfter)
-				log().Warn("the server asked to wait longer than rekindle ever waits; capped", "asked", asked, "cap", MaxRetryAfter)
-			}
-			d.mu.Lock()
-			d.streak[name]++
-			failures := d.streak[name]
-			if asked > MaxRetryAfter {
-				d.asked[name] = asked
-			} else {
-				delete(d.asked, name)
-			}
-			wait := backoff(failures, min(asked, MaxRetryAfter), rand.Float64())
-			next := now.Add(wait)
-			d.blocked[name] = next
-			d.counts.Retried += len(m.ids)
-			d.mu.Unlock()
-			if err := d.out.MarkRetry(context.Background(), m.ids, next, errText); err != nil {
-				log().Error("record retry", "err", err)
-			}
-			d.outcome(name, "retry", len(m.ids))
-			log().Warn("delivery failed; will retry", "err", err, "failures_in_a_row", failures, "retry_in", wait.Round(time.Second))
+			d.retryLater(log(), name, m.ids, now, err)
 			return
 		}
 		d.fail(ctx, log(), name, m, err)
 	}
+}
+
+// retryLater records a failure for now of the rows ids through channel
+// name: the channel backs off (at least as long as the server asked, up to
+// MaxRetryAfter) and the rows are tried again after it.
+func (d *Deliverer) retryLater(log *slog.Logger, name string, ids []int64, now time.Time, err error) {
+	asked := askedWait(err)
+	errText := describe(err)
+	if asked > MaxRetryAfter {
+		errText += fmt.Sprintf(" (capped at %s)", MaxRetryAfter)
+		log.Warn("the server asked to wait longer than rekindle ever waits; capped", "asked", asked, "cap", MaxRetryAfter)
+	}
+	d.mu.Lock()
+	d.streak[name]++
+	failures := d.streak[name]
+	if asked > MaxRetryAfter {
+		d.asked[name] = asked
+	} else {
+		delete(d.asked, name)
+	}
+	wait := backoff(failures, min(asked, MaxRetryAfter), rand.Float64())
+	next := now.Add(wait)
+	d.blocked[name] = next
+	d.counts.Retried += len(ids)
+	d.mu.Unlock()
+	if err := d.out.MarkRetry(context.Background(), ids, next, errText); err != nil {
+		log.Error("record retry", "err", err)
+	}
+	d.outcome(name, "retry", len(ids))
+	log.Warn("delivery failed; will retry", "err", err, "failures_in_a_row", failures, "retry_in", wait.Round(time.Second))
 }
 
 // deliveryID names one delivery, the same at every attempt and after a
