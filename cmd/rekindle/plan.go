@@ -6,7 +6,6 @@ import (
 	"flag"
 	"fmt"
 	"time"
-	"unicode/utf8"
 
 	"github.com/rekindle/rekindle/calendar"
 	"github.com/rekindle/rekindle/scheduler"
@@ -79,18 +78,18 @@ func (c *cli) plan(ctx context.Context, f planFlags) error {
 	}
 	width := len("WHO")
 	for i := range cfg.Contacts {
-		width = max(width, utf8.RuneCountInString(cfg.Contacts[i].Name))
+		width = max(width, displayWidth(cfg.Contacts[i].Name))
 	}
 	for p := range plan {
 		if n == 0 {
-			fmt.Fprintf(w, "%-20s  %-*s  %s\n", "WHEN", width, "WHO", "REMINDER")
+			fmt.Fprintf(w, "%-20s  %s  %s\n", "WHEN", padRight("WHO", width), "REMINDER")
 		}
 		n++
 		what := string(p.Kind)
 		if name, day := p.Occasion(); name != "" {
 			what += ": " + name + " " + day.Format("Mon 2 Jan")
 		}
-		fmt.Fprintf(w, "%-20s  %-*s  %s\n", p.At.Format("Mon "+stamp), width, p.Contact.Name, what)
+		fmt.Fprintf(w, "%-20s  %s  %s\n", p.At.Format("Mon "+stamp), padRight(p.Contact.Name, width), what)
 	}
 	if n == 0 {
 		fmt.Fprintf(w, "no reminders in the %d days after %s\n", f.days, start.Format(stamp))

@@ -35,15 +35,21 @@ func (t *table) write(w io.Writer) error {
 	var b strings.Builder
 	for _, r := range t.rows {
 		for i, c := range r {
-			b.WriteString(c)
 			if i < len(r)-1 {
-				b.WriteString(strings.Repeat(" ", widths[i]-displayWidth(c)+2))
+				b.WriteString(padRight(c, widths[i]) + "  ")
+			} else {
+				b.WriteString(c)
 			}
 		}
 		b.WriteByte('\n')
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+// padRight is s with spaces after it up to width terminal columns.
+func padRight(s string, width int) string {
+	return s + strings.Repeat(" ", max(0, width-displayWidth(s)))
 }
 
 // displayWidth is how many terminal columns s takes.

@@ -43,3 +43,17 @@ func TestTableAlignsWideNames(t *testing.T) {
 		}
 	}
 }
+
+func TestPadRight(t *testing.T) {
+	for _, tc := range []struct {
+		s     string
+		width int
+		want  string
+	}{
+		{"Ana", 6, "Ana   "}, {"王小明", 8, "王小明  "}, {"王小明", 6, "王小明"}, {"toolong", 3, "toolong"},
+	} {
+		if got := padRight(tc.s, tc.width); got != tc.want {
+			t.Errorf("padRight(%q, %d) = %q; want %q", tc.s, tc.width, got, tc.want)
+		}
+	}
+}
