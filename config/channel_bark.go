@@ -1,7 +1,5 @@
 package config
 
-import "net/url"
-
 // BarkSpec is Bark, the iOS push app: a device key, and the server (the
 // public one, or your own bark-server), through nikoksr/notify's bark
 // service.
@@ -21,7 +19,7 @@ func (s *BarkSpec) read(r *reader, t map[string]any, p path) {
 	}
 	s.Server = "https://api.day.app/"
 	if v, ok := r.str(t, p, "server"); ok {
-		if u, err := url.Parse(v); err != nil || u.Scheme != "https" && u.Scheme != "http" || u.Host == "" {
+		if _, ok := parseHTTPURL(v); !ok {
 			r.ps.add(p.with("server"), "%q is not an http(s) URL such as \"https://bark.example.org\"", v)
 		}
 		s.Server = v

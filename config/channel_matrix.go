@@ -1,7 +1,6 @@
 package config
 
 import (
-	"net/url"
 	"strings"
 )
 
@@ -21,7 +20,7 @@ func (*MatrixSpec) keys() []string {
 
 func (s *MatrixSpec) read(r *reader, t map[string]any, p path) {
 	s.Homeserver, _ = r.str(t, p, "homeserver")
-	if u, err := url.Parse(s.Homeserver); s.Homeserver == "" || err != nil || u.Scheme != "https" && u.Scheme != "http" || u.Host == "" {
+	if _, ok := parseHTTPURL(s.Homeserver); !ok {
 		r.ps.add(p.with("homeserver"), "a matrix channel needs homeserver = \"https://matrix.example.org\": the server your account is on")
 	}
 	s.Room, _ = r.str(t, p, "room")

@@ -1,7 +1,5 @@
 package config
 
-import "net/url"
-
 // MattermostSpec is a Mattermost channel, posted to through the server's
 // API (/api/v4/posts) by nikoksr/notify's mattermost service: with a bot's
 // or a personal access token, or with a login and password.
@@ -21,7 +19,7 @@ func (*MattermostSpec) keys() []string {
 
 func (s *MattermostSpec) read(r *reader, t map[string]any, p path) {
 	s.URL, _ = r.str(t, p, "url")
-	if u, err := url.Parse(s.URL); s.URL == "" || err != nil || u.Scheme != "https" && u.Scheme != "http" || u.Host == "" {
+	if _, ok := parseHTTPURL(s.URL); !ok {
 		r.ps.add(p.with("url"), "a mattermost channel needs url = \"https://chat.example.org\", the server")
 	}
 	s.Channel, _ = r.str(t, p, "channel")

@@ -1,7 +1,5 @@
 package config
 
-import "net/url"
-
 // RocketChatSpec is a Rocket.Chat channel or direct message, posted to
 // through the server's REST API (chat.postMessage) by nikoksr/notify's
 // rocketchat service, as a user with a personal access token.
@@ -20,9 +18,9 @@ func (*RocketChatSpec) keys() []string {
 
 func (s *RocketChatSpec) read(r *reader, t map[string]any, p path) {
 	s.URL, _ = r.str(t, p, "url")
-	u, err := url.Parse(s.URL)
+	u, ok := parseHTTPURL(s.URL)
 	switch {
-	case s.URL == "" || err != nil || u.Scheme != "https" && u.Scheme != "http" || u.Host == "":
+	case !ok:
 		r.ps.add(p.with("url"), "a rocketchat channel needs url = \"https://chat.example.org\", the server")
 	case u.Path != "" && u.Path != "/" || u.RawQuery != "":
 		r.ps.add(p.with("url"), "%q: give the server alone, without a path (notify's rocketchat service cannot reach a server under a path)", s.URL)

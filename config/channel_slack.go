@@ -1,7 +1,5 @@
 package config
 
-import "net/url"
-
 // SlackSpec is a Slack channel: an incoming webhook, or a bot token and a
 // channel.
 type SlackSpec struct {
@@ -24,7 +22,7 @@ func (s *SlackSpec) read(r *reader, t map[string]any, p path) {
 	case s.WebhookURL.IsSet() && s.Token.IsSet():
 		r.ps.add(p, "use either webhook_url or token with channel, not both")
 	case s.WebhookURL.IsSet():
-		if u, err := url.Parse(s.WebhookURL.Reveal()); err != nil || u.Scheme != "https" && u.Scheme != "http" || u.Host == "" {
+		if _, ok := parseHTTPURL(s.WebhookURL.Reveal()); !ok {
 			r.ps.add(p.with("webhook_url"), "is not an http(s) URL (its value is a secret and not shown)")
 		}
 	case s.Token.IsSet():

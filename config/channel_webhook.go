@@ -3,7 +3,6 @@ package config
 import (
 	"encoding/json"
 	"io"
-	"net/url"
 	"sort"
 	"strings"
 	"text/template"
@@ -41,7 +40,7 @@ func (s *WebhookSpec) read(r *reader, t map[string]any, p path) {
 		if !present(t, "url", "url_file") {
 			r.ps.add(p, "a webhook channel needs url = \"https://...\" (or url_file)")
 		}
-	} else if u, err := url.Parse(s.URL.Reveal()); err != nil || u.Scheme != "https" && u.Scheme != "http" || u.Host == "" {
+	} else if _, ok := parseHTTPURL(s.URL.Reveal()); !ok {
 		r.ps.add(p.with("url"), "is not an http(s) URL (its value is a secret and not shown)")
 	}
 	s.Method = "POST"

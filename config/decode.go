@@ -3,7 +3,6 @@ package config
 import (
 	"fmt"
 	"net"
-	"net/url"
 	"strings"
 	"time"
 
@@ -178,8 +177,7 @@ func (r *reader) server(doc map[string]any, cfg *Config) {
 		cfg.ListenLoopback = host == "localhost" || (net.ParseIP(host) != nil && net.ParseIP(host).IsLoopback())
 	}
 	if u, ok := r.str(doc, nil, "public_url"); ok {
-		pu, err := url.Parse(u)
-		if err != nil || (pu.Scheme != "https" && pu.Scheme != "http") || pu.Host == "" {
+		if _, ok := parseHTTPURL(u); !ok {
 			r.ps.add(path{"public_url"}, "%q is not an http(s) URL such as \"https://rekindle.example.org\"", u)
 		}
 		cfg.PublicURL = strings.TrimRight(u, "/")

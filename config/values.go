@@ -24,9 +24,14 @@ func present(t map[string]any, keys ...string) bool {
 	return false
 }
 
-func (r *reader) httpURL(s string, p path) {
+// parseHTTPURL parses s, which must be an http or https URL with a host.
+func parseHTTPURL(s string) (*url.URL, bool) {
 	u, err := url.Parse(s)
-	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+	return u, err == nil && (u.Scheme == "https" || u.Scheme == "http") && u.Host != ""
+}
+
+func (r *reader) httpURL(s string, p path) {
+	if _, ok := parseHTTPURL(s); !ok {
 		r.ps.add(p, "%q is not an http(s) URL such as \"https://ntfy.sh\"", s)
 	}
 }
