@@ -18,10 +18,12 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
-	_ "modernc.org/sqlite" // registers the "sqlite" driver
+	"modernc.org/sqlite" // the "sqlite" driver, and its errors
+	sqlite3 "modernc.org/sqlite/lib"
 )
 
 // Kind is the kind of a logged event.
@@ -197,14 +199,14 @@ func Open(ctx context.Context, path string) (*Journal, error) {
 	// rather than every 4: a run of tens of thousands of reminders then
 	// pays for a few checkpoints (each a write and an fsync of the file),
 	// not for one every few batches; a small outbox never reaches it.
-	dsn := "file:" + path + "?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)" +
+	dsn := "file:" + path + "?" + busyPragma + "&_pragma=journal_mode(WAL)" +
 		"&_pragma=synchronous(FULL)&_pragma=foreign_keys(1)&_pragma=wal_autocheckpoint(10000)&_txlock=immediate"
 	db, err := sql.Open("sqlite", dsn)
 	if err != nil {
 		return nil, fmt.Errorf("open journal %s: %w", path, err)
 	}
 	j := &Journal{db: db, path: path}
-	if err := j.migrate(ctx); err != nil {
+	if err := j.migrateWaiting(ctx); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("open journal %s: %w", path, err)
 	}
@@ -232,7 +234,7 @@ func OpenReadOnly(ctx context.Context, path string) (*Journal, error) {
 		}
 		return j, nil
 	}
-	db, err := sql.Open("sqlite", "file:"+path+"?_pragma=busy_timeout(10000)&_pragma=query_only(1)")
+	db, err := sql.Open("sqlite", "file:"+path+"?"+busyPragma+"&_pragma=query_only(1)")
 	if err != nil {
 		return nil, fmt.Errorf("open journal %s: %w", path, err)
 	}
@@ -392,6 +394,28 @@ var migrations = []string{
 	);`,
 }
 
+// migrateWaiting is migrate for a state file that another process may be
+// creating at the same moment (the daemon and a command started
+// together). Turning a new file into WAL mode takes it whole, and the
+// other process's first statement then fails at once with SQLITE_BUSY,
+// without waiting out busy_timeout; it is tried again until that much
+// time has passed.
+func (j *Journal) migrateWaiting(ctx context.Context) error {
+	deadline := time.Now().Add(busyTimeout)
+	for {
+		err := j.migrate(ctx)
+		var se *sqlite.Error
+		if err == nil || !errors.As(err, &se) || se.Code()&0xff != sqlite3.SQLITE_BUSY || time.Now().After(deadline) {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return err
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+}
+
 func (j *Journal) migrate(ctx context.Context) error {
 	tx, err := j.db.BeginTx(ctx, nil)
 	if err != nil {
@@ -417,6 +441,11 @@ func (j *Journal) migrate(ctx context.Context) error {
 	}
 	return tx.Commit()
 }
+
+// busyTimeout is how long a writer waits for another to finish.
+const busyTimeout = 10 * time.Second
+
+var busyPragma = "_pragma=busy_timeout(" + strconv.Itoa(int(busyTimeout.Milliseconds())) + ")"
 
 func ms(t time.Time) int64 { return t.UnixMilli() }
 
