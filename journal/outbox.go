@@ -228,6 +228,20 @@ func (j *Journal) LastSlot(ctx context.Context) (time.Time, error) {
 	return j.latestRun(ctx, "slot")
 }
 
+// LastSlotAt returns the slot of the latest run dated at or before t; zero
+// if none. A run dated after t was made while the clock was ahead; the
+// schedule goes on from this one (scheduler.Loop).
+func (j *Journal) LastSlotAt(ctx context.Context, t time.Time) (time.Time, error) {
+	var v sql.NullInt64
+	if err := j.db.QueryRowContext(ctx, `SELECT MAX(slot) FROM runs WHERE slot <= ?`, ms(t)).Scan(&v); err != nil {
+		return time.Time{}, fmt.Errorf("read last run: %w", err)
+	}
+	if !v.Valid {
+		return time.Time{}, nil
+	}
+	return time.UnixMilli(v.Int64), nil
+}
+
 // latestRun is the largest value of a time column of the run log.
 func (j *Journal) latestRun(ctx context.Context, column string) (time.Time, error) {
 	var v sql.NullInt64

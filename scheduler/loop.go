@@ -12,6 +12,7 @@ import (
 	"github.com/robfig/cron/v3"
 
 	"github.com/rekindle/rekindle/config"
+	"github.com/rekindle/rekindle/journal"
 	"github.com/rekindle/rekindle/notifier"
 )
 
@@ -20,11 +21,24 @@ import (
 // a slot that fell inside a suspend within a minute of resume.
 const MaxSleep = time.Minute
 
+// slack is how far after now the last run may be dated before the loop
+// takes the clock to have been ahead: a clock set back by seconds (a time
+// sync) only delays the next slot a little, and that slot, which ran, must
+// not run twice.
+const slack = time.Minute
+
+// Ahead tells whether a run dated last was made with a clock ahead of now
+// (by more than a time sync's step).
+func Ahead(last, now time.Time) bool { return last.After(now.Add(slack)) }
+
 // LoopStore is what the loop needs of the journal.
 type LoopStore interface {
 	Store
 	LastSlot(ctx context.Context) (time.Time, error)
+	LastSlotAt(ctx context.Context, t time.Time) (time.Time, error)
 }
+
+var _ LoopStore = (*journal.Journal)(nil)
 
 // Current is the config a run uses; a reload swaps it.
 type Current struct {
@@ -34,7 +48,11 @@ type Current struct {
 
 // Loop runs the schedule: each slot once, a slot missed while the daemon
 // was down or the machine asleep once (never once per missed slot), and a
-// run that panics logged and survived.
+// run that panics logged and survived. A last run dated after now (the
+// clock was ahead when it ran, and has been set right since) does not
+// hold the schedule until that date: the loop notices it at start and on
+// every wake, says so once, and goes on from the last run dated before
+// now.
 type Loop struct {
 	Store   LoopStore
 	Current func() Current
@@ -86,9 +104,15 @@ func (l *Loop) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	var ahead time.Time // the last run found dated after now, once said
 	for {
 		cur := l.Current()
 		now := l.Now()
+		if Ahead(last, now) {
+			if last, err = l.resume(ctx, cur, last, now, &ahead); err != nil {
+				return err
+			}
+		}
 		next := now
 		if !last.IsZero() {
 			next = NextSlot(cur.Config.Schedule, last, cur.Config.Location)
@@ -123,6 +147,34 @@ func (l *Loop) Run(ctx context.Context) error {
 			}
 		}
 	}
+}
+
+// resume is the loop's answer to a last run dated after now: the clock was
+// ahead when it ran, or has been set back since. Waiting for the slot after
+// that date would leave the schedule silent for as long as the clock was
+// ahead. It returns where the schedule goes on from: the latest run dated
+// at or before now (a slot missed since then runs at once, as after a
+// downtime), or now itself when there is none (the next slot after now).
+// It logs this once for each such date.
+func (l *Loop) resume(ctx context.Context, cur Current, last, now time.Time, ahead *time.Time) (time.Time, error) {
+	from, err := l.Store.LastSlotAt(ctx, now)
+	if err != nil {
+		return time.Time{}, err
+	}
+	if from.IsZero() {
+		from = now
+	}
+	if !last.Equal(*ahead) {
+		*ahead = last
+		at := NextSlot(cur.Config.Schedule, from, cur.Config.Location)
+		if at.Before(now) {
+			at = now
+		}
+		loc := cur.Config.Location
+		l.Log.Warn("the last run on record is dated after now; the clock was probably ahead when it ran; resuming at the next slot",
+			"last_run", last.In(loc).Format(time.RFC3339), "now", now.In(loc).Format(time.RFC3339), "next_slot", at.In(loc).Format(time.RFC3339))
+	}
+	return from, nil
 }
 
 // latestSlot is the last slot at or before now, starting from first (due):

@@ -6,6 +6,7 @@ import (
 	"io"
 	"iter"
 	"log/slog"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -29,6 +30,7 @@ func (w *fakeWall) jump(d time.Duration) { w.offset.Add(int64(d)) }
 type loopFixture struct {
 	j      *journal.Journal
 	clock  *fakeWall
+	logs   lockedLog
 	mu     sync.Mutex
 	slots  []time.Time
 	ranAt  []time.Time
@@ -50,12 +52,37 @@ func startLoop(t *testing.T, cfgText string, start time.Time, store LoopStore) *
 		Store:   &recorder{LoopStore: store, f: f},
 		Current: func() Current { return Current{cfg, tmpl} },
 		Now:     f.clock.now,
-		Log:     slog.New(slog.NewTextHandler(io.Discard, nil)),
+		Log:     slog.New(slog.NewTextHandler(&f.logs, nil)),
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	f.cancel = cancel
 	go func() { f.done <- l.Run(ctx) }()
 	return f
+}
+
+// lockedLog collects the loop's log lines.
+type lockedLog struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (l *lockedLog) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+// count tells how many lines contain substr.
+func (l *lockedLog) count(substr string) int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return strings.Count(l.b.String(), substr)
+}
+
+func (l *lockedLog) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
 }
 
 // recorder notes every run that reaches the journal.
@@ -345,6 +372,136 @@ func TestLoopStopsWhenCheckFails(t *testing.T) {
 		began := time.Now()
 		if err := <-done; !errors.Is(err, gone) || time.Since(began) > MaxSleep {
 			t.Errorf("Run = %v after %v; want the check's error within %v", err, time.Since(began), MaxSleep)
+		}
+	})
+}
+
+// aheadLine is the start of the loop's log line about a last run dated
+// after now.
+const aheadLine = "the last run on record is dated after now"
+
+// wantSlots fails unless the runs were for exactly these slots (Berlin
+// wall times), in order.
+func wantSlots(t *testing.T, f *loopFixture, want ...string) {
+	t.Helper()
+	slots, _ := f.runs()
+	ok := len(slots) == len(want)
+	for i := 0; ok && i < len(want); i++ {
+		ok = slots[i].Equal(berlin(want[i]))
+	}
+	if !ok {
+		var got []string
+		for _, s := range slots {
+			got = append(got, s.In(berlin(want[0]).Location()).Format("2006-01-02 15:04"))
+		}
+		t.Fatalf("runs for slots %v; want %v", got, want)
+	}
+}
+
+// TestLoopLastRunAhead: the only run on record was made with the clock 30
+// days ahead, and the clock is right now. An every-minute schedule runs at
+// the next minute, and every minute after, and the loop says so once, not
+// at each of its wakes.
+func TestLoopLastRunAhead(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		j := openJournal(t)
+		ahead := berlin("2026-12-30 12:00")
+		j.Enqueue(context.Background(), journal.Run{Slot: ahead, Started: ahead, Finished: ahead}, nil)
+		cfg := "timezone = \"Europe/Berlin\"\nschedule = \"* * * * *\"\n"
+		f := startLoop(t, cfg, berlin("2026-11-30 12:00").Add(30*time.Second), j)
+		defer f.stop(t)
+		time.Sleep(5 * time.Minute)
+		synctest.Wait()
+		wantSlots(t, f, "2026-11-30 12:01", "2026-11-30 12:02", "2026-11-30 12:03", "2026-11-30 12:04", "2026-11-30 12:05")
+		if n := f.logs.count(aheadLine); n != 1 {
+			t.Errorf("%d log lines about the run dated ahead; want 1:\n%s", n, f.logs.String())
+		}
+		for _, want := range []string{"last_run=2026-12-30T12:00:00+01:00", "now=2026-11-30T12:00:30+01:00", "next_slot=2026-11-30T12:01:00+01:00", "the clock was probably ahead"} {
+			if !strings.Contains(f.logs.String(), want) {
+				t.Errorf("the log does not say %s:\n%s", want, f.logs.String())
+			}
+		}
+	})
+}
+
+// TestLoopCatchUpPastARunAhead: a run made with the clock 30 days ahead
+// does not hide the slots missed since the last run made with the right
+// clock: at start the latest missed slot runs once, at once, as after any
+// downtime.
+func TestLoopCatchUpPastARunAhead(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		j := openJournal(t)
+		for _, s := range []string{"2026-11-27 09:00", "2026-12-30 09:00"} {
+			at := berlin(s)
+			j.Enqueue(context.Background(), journal.Run{Slot: at, Started: at, Finished: at}, nil)
+		}
+		f := startLoop(t, loopConfig, berlin("2026-11-30 12:00"), j)
+		defer f.stop(t)
+		time.Sleep(time.Minute)
+		synctest.Wait()
+		wantSlots(t, f, "2026-11-30 09:00")
+		if _, at := f.runs(); !at[0].Equal(berlin("2026-11-30 12:00")) {
+			t.Errorf("the missed slot ran at %v; want at start", at[0])
+		}
+		time.Sleep(2 * 24 * time.Hour)
+		synctest.Wait()
+		wantSlots(t, f, "2026-11-30 09:00", "2026-12-01 09:00", "2026-12-02 09:00")
+		if n := f.logs.count(aheadLine); n != 1 {
+			t.Errorf("%d log lines about the run dated ahead; want 1", n)
+		}
+	})
+}
+
+// TestLoopClockSetBackWhileRunning: the daemon runs while the clock jumps
+// 30 days ahead (it runs the slot it then thinks it missed) and is set
+// back an hour later. The loop notices at its next wake and keeps the
+// real schedule: the 09:00 slot that day and each day after, with one log
+// line.
+func TestLoopClockSetBackWhileRunning(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		j := openJournal(t)
+		last := berlin("2026-11-29 09:00")
+		j.Enqueue(context.Background(), journal.Run{Slot: last, Started: last, Finished: last}, nil)
+		f := startLoop(t, loopConfig, berlin("2026-11-30 07:00"), j)
+		defer f.stop(t)
+		time.Sleep(time.Minute)
+		synctest.Wait()
+		f.clock.jump(30 * 24 * time.Hour)
+		time.Sleep(2 * time.Minute)
+		synctest.Wait()
+		wantSlots(t, f, "2026-12-29 09:00")
+		f.clock.jump(-30 * 24 * time.Hour) // 07:03 on 11-30 again
+		time.Sleep(3 * 24 * time.Hour)
+		synctest.Wait()
+		wantSlots(t, f, "2026-12-29 09:00", "2026-11-30 09:00", "2026-12-01 09:00", "2026-12-02 09:00")
+		if _, at := f.runs(); !at[1].Equal(berlin("2026-11-30 09:00")) {
+			t.Errorf("the first slot after the clock was set back ran at %v; want on time", at[1])
+		}
+		if n := f.logs.count(aheadLine); n != 1 {
+			t.Errorf("%d log lines about the run dated ahead over three days of wakes; want 1:\n%s", n, f.logs.String())
+		}
+	})
+}
+
+// TestLoopSmallStepBack: a time sync sets the clock back a few seconds
+// right after a slot ran. That is no clock ahead: the slot does not run
+// twice and nothing is said about it.
+func TestLoopSmallStepBack(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		j := openJournal(t)
+		last := berlin("2026-11-29 09:00")
+		j.Enqueue(context.Background(), journal.Run{Slot: last, Started: last, Finished: last}, nil)
+		f := startLoop(t, loopConfig, berlin("2026-11-30 08:59"), j)
+		defer f.stop(t)
+		time.Sleep(time.Minute)
+		synctest.Wait()
+		wantSlots(t, f, "2026-11-30 09:00")
+		f.clock.jump(-3 * time.Second)
+		time.Sleep(2 * time.Hour)
+		synctest.Wait()
+		wantSlots(t, f, "2026-11-30 09:00")
+		if n := f.logs.count(aheadLine); n != 0 {
+			t.Errorf("a step back of 3 s was logged as a clock ahead:\n%s", f.logs.String())
 		}
 	})
 }
