@@ -48,6 +48,10 @@ func (s *Status) AppendJSON(b []byte, indent string) []byte {
 		}
 		b = append(b, '}')
 	}
+	if !s.LastRunAhead.IsZero() {
+		b = appendField(b, ",\n"+in, "last_run_ahead")
+		b = appendTime(b, s.LastRunAhead)
+	}
 	b = append(b, '\n')
 	b = append(b, indent...)
 	return append(b, '}')

@@ -126,6 +126,10 @@ type Status struct {
 	Occasion    string
 	OccasionDay time.Time
 	Years       int
+	// LastRunAhead is the date of the daemon's last run when that is
+	// after now (the clock was ahead when it ran), as `status` found it;
+	// zero otherwise, and then left out of the JSON.
+	LastRunAhead time.Time
 }
 
 // evaluateAll evaluates everyone at t, in config order. hist is the outbox's

@@ -51,11 +51,18 @@ func (c *cli) status(ctx context.Context, at string, asJSON bool) error {
 	}
 	st, err := scheduler.Snapshot(ctx, cfg, j, t)
 	c.warnSources(ctx, cfg, j)
+	var ahead clockAhead
+	if err == nil {
+		ahead, err = readClockAhead(ctx, cfg, j, c.now())
+	}
 	j.Close()
 	if err != nil {
 		return err
 	}
 	if asJSON {
+		for i := range st {
+			st[i].LastRunAhead = ahead.last
+		}
 		return writeStatusJSON(c.stdout, st)
 	}
 	sort.SliceStable(st, func(i, j int) bool {
@@ -93,7 +100,46 @@ func (c *cli) status(ctx context.Context, at string, asJSON bool) error {
 		}
 		tb.add(s.Name, state, day(s.LastInteraction), day(s.Next), occasion, s.Reason)
 	}
-	return tb.write(c.stdout)
+	if err := tb.write(c.stdout); err != nil {
+		return err
+	}
+	if !ahead.last.IsZero() {
+		next := "its next run is at " + ahead.next.Format(stamp)
+		if !ahead.next.After(ahead.now) {
+			next = "it runs at once for the slot of " + ahead.next.Format(stamp) + ", which was missed"
+		}
+		_, err := fmt.Fprintf(c.stdout, "\nnote: the last run on record is dated %s, after now (%s): the clock was probably ahead when it ran.\n"+
+			"The daemon does not wait for that date: %s.\n",
+			ahead.last.Format(stamp), ahead.now.Format(stamp), next)
+		return err
+	}
+	return nil
+}
+
+// clockAhead is what status says about a last run dated after now; zero
+// when there is none.
+type clockAhead struct {
+	last, now, next time.Time // the run dated ahead, now, the next slot
+}
+
+// readClockAhead looks for a run on record dated after now (the clock was
+// ahead when it ran) and finds the slot the daemon goes on at: the one
+// after the last run dated before now, else the one after now
+// (scheduler.Loop).
+func readClockAhead(ctx context.Context, cfg *config.Config, j *journal.Journal, now time.Time) (clockAhead, error) {
+	now = now.In(cfg.Location)
+	last, err := j.LastSlot(ctx)
+	if err != nil || !scheduler.Ahead(last, now) {
+		return clockAhead{}, err
+	}
+	from, err := j.LastSlotAt(ctx, now)
+	if err != nil {
+		return clockAhead{}, err
+	}
+	if from.IsZero() {
+		from = now
+	}
+	return clockAhead{last: last.In(cfg.Location), now: now, next: scheduler.NextSlot(cfg.Schedule, from, cfg.Location)}, nil
 }
 
 func day(t time.Time) string {
