@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -10,6 +11,7 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"syscall"
@@ -93,6 +95,11 @@ func (c *cli) run(ctx context.Context, f runFlags) error {
 	} else {
 		sizeMemory(path, configMemory)
 	}
+	lock, err := lockState(f.once)
+	if err != nil {
+		return err
+	}
+	defer lock.Release()
 	d, err := newDaemon(ctx, path, log, c.now, notifier.Options{Stdout: c.stdout})
 	if err != nil {
 		return err
@@ -119,6 +126,41 @@ func (c *cli) run(ctx context.Context, f runFlags) error {
 	signal.Notify(hup, syscall.SIGHUP)
 	defer signal.Stop(hup)
 	return d.Run(ctx, hup)
+}
+
+// lockState takes the state file's lock for the daemon or one run --once:
+// only one process at a time runs the schedule and sends, or the same
+// reminders go out twice. The other commands, and a dry run, which writes
+// nothing, go on beside it.
+func lockState(once bool) (*journal.Lock, error) {
+	path, err := journal.DefaultPath()
+	if err != nil {
+		return nil, err
+	}
+	what := "daemon"
+	if once {
+		what = "run --once"
+	}
+	lock, err := journal.TryLock(path, what)
+	var held *journal.HeldError
+	if !errors.As(err, &held) {
+		return lock, err
+	}
+	stop := "stop it first"
+	if held.PID > 0 {
+		stop += " (kill " + strconv.Itoa(held.PID) + ")"
+	}
+	switch {
+	case once && held.What == "daemon":
+		return nil, &hinted{fmt.Errorf("%w; it runs the schedule and sends what is due itself, so this run --once sent nothing", held),
+			"'rekindle status' shows who is due; a dry run (run --once --at TIME) works beside the daemon"}
+	case once:
+		return nil, &hinted{fmt.Errorf("%w; this run --once sent nothing", held), "try again when it is done"}
+	case held.What == "run --once":
+		return nil, &hinted{held, "start the daemon again when that run is done"}
+	}
+	return nil, &hinted{fmt.Errorf("%w; one daemon runs on a state file", held),
+		stop + ", or give this daemon a state directory of its own (STATE_DIRECTORY)"}
 }
 
 // dryStore is the journal as a dry run sees it: read as it is, and a run's

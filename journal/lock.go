@@ -1,0 +1,115 @@
+package journal
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+
+	"golang.org/x/sys/unix"
+)
+
+// Lock is the hold of one process on a state file: only the holder runs
+// the schedule and sends reminders (the daemon, or one run --once), so two
+// of them never send the same reminders twice. The other commands share
+// the state file freely and take no lock.
+//
+// It is an advisory lock (flock) on a file beside the state file (its path
+// and ".lock") that holds the holder's pid and what it is. The kernel
+// drops the lock when the holder's process ends, kill -9 included: a lock
+// file left behind never blocks the next start, and its pid says nothing
+// unless the lock is held.
+type Lock struct {
+	f *os.File
+}
+
+// HeldError is a lock another process holds.
+type HeldError struct {
+	Path string // the lock file
+	PID  int    // the holder's process; 0 when it could not be read
+	What string // what the holder said it is ("daemon"); may be ""
+}
+
+func (e *HeldError) Error() string {
+	who := "another rekindle process"
+	if e.What != "" {
+		who = "a rekindle " + e.What
+	}
+	if e.PID > 0 {
+		who += " (pid " + strconv.Itoa(e.PID) + ")"
+	}
+	return who + " is already running on the state file " + strings.TrimSuffix(e.Path, lockSuffix)
+}
+
+const lockSuffix = ".lock"
+
+// LockPath is the lock file of the state file at path.
+func LockPath(path string) string { return path + lockSuffix }
+
+// TryLock takes the lock of the state file at path without waiting, and
+// writes the pid of this process and what it is (a few words: "daemon")
+// in the lock file. When another process holds it, the error is a
+// *HeldError naming that process.
+func TryLock(path, what string) (*Lock, error) {
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return nil, fmt.Errorf("lock %s: %w", path, err)
+	}
+	lp := LockPath(path)
+	f, err := os.OpenFile(lp, os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		return nil, fmt.Errorf("lock %s: %w", path, err)
+	}
+	if err := flock(f); err != nil {
+		defer f.Close()
+		if errors.Is(err, unix.EWOULDBLOCK) {
+			return nil, held(lp, f)
+		}
+		return nil, fmt.Errorf("lock %s: %w", lp, err)
+	}
+	// The holder's pid, for the message of the next one to try: written
+	// over the last holder's, then cut to length, so that a reader never
+	// finds the file empty.
+	line := []byte(strconv.Itoa(os.Getpid()) + " " + what + "\n")
+	if _, err := f.WriteAt(line, 0); err == nil {
+		f.Truncate(int64(len(line)))
+	}
+	return &Lock{f: f}, nil
+}
+
+// flock takes the lock without waiting, again if a signal interrupts it.
+func flock(f *os.File) error {
+	for {
+		err := unix.Flock(int(f.Fd()), unix.LOCK_EX|unix.LOCK_NB)
+		if err != unix.EINTR {
+			return err
+		}
+	}
+}
+
+// held reads who holds the lock file lp.
+func held(lp string, f *os.File) *HeldError {
+	e := &HeldError{Path: lp}
+	b := make([]byte, 256)
+	n, _ := f.ReadAt(b, 0)
+	line, _, _ := strings.Cut(string(b[:n]), "\n")
+	pid, what, _ := strings.Cut(line, " ")
+	if v, err := strconv.Atoi(pid); err == nil && v > 0 {
+		e.PID = v
+		e.What = what
+	}
+	return e
+}
+
+// Release lets the lock go; it may be called more than once. The lock
+// file stays: removing it would let a third process lock a new file while
+// a second still waits on the old one.
+func (l *Lock) Release() error {
+	if l == nil || l.f == nil {
+		return nil
+	}
+	err := l.f.Close()
+	l.f = nil
+	return err
+}

@@ -1,0 +1,49 @@
+package journal
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+// TestTryLock: a second hold on one state file fails, naming the first
+// holder's pid and what it is; once released, the lock can be taken again.
+// (flock conflicts between two opens of a file in one process as between
+// two processes; the end-to-end tests take it from two processes.)
+func TestTryLock(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "state", "rekindle.db")
+	first, err := TryLock(path, "daemon")
+	if err != nil {
+		t.Fatal(err)
+	}
+	fi, err := os.Stat(LockPath(path))
+	if err != nil || fi.Mode().Perm() != 0o600 {
+		t.Fatalf("lock file: %v, %v; want mode 0600", fi, err)
+	}
+	_, err = TryLock(path, "run --once")
+	var held *HeldError
+	if !errors.As(err, &held) || held.PID != os.Getpid() || held.What != "daemon" {
+		t.Fatalf("second lock: %v; want a HeldError naming pid %d, a daemon", err, os.Getpid())
+	}
+	want := "a rekindle daemon (pid " + strconv.Itoa(os.Getpid()) + ") is already running on the state file " + path
+	if err.Error() != want {
+		t.Errorf("error %q; want %q", err, want)
+	}
+	first.Release()
+	first.Release() // a second release is harmless
+	again, err := TryLock(path, "run --once")
+	if err != nil {
+		t.Fatalf("after release: %v", err)
+	}
+	defer again.Release()
+	b, _ := os.ReadFile(LockPath(path))
+	if got := string(b); got != strconv.Itoa(os.Getpid())+" run --once\n" {
+		t.Errorf("lock file holds %q", got)
+	}
+	if _, err := TryLock(path, "daemon"); err == nil || !strings.Contains(err.Error(), "a rekindle run --once (pid") {
+		t.Errorf("lock held by a run --once: %v", err)
+	}
+}
