@@ -132,6 +132,7 @@ func (s *Server) recordOnce(w http.ResponseWriter, r *http.Request, c *config.Co
 	var ie *journal.InvalidError
 	switch {
 	case errors.Is(err, journal.ErrUsed):
+		s.opts.Log.Info("a button was tapped again; already recorded, nothing written", "contact", c.ID, "kind", e.Kind)
 		st, err := s.statusOf(r, c.ID)
 		if err != nil {
 			fail(w, http.StatusInternalServerError, "read state: %v", err)

@@ -93,7 +93,7 @@ func (s *Server) personViewer(r *http.Request) (viewer, bool) {
 		return v, true
 	}
 	if s.forPerson(r, r.PathValue("id")) {
-		return viewer{Write: true}, true
+		return viewer{Everyone: local(r), Write: true}, true
 	}
 	return s.overviewViewer(r)
 }
