@@ -33,17 +33,18 @@ type Options struct {
 	Now time.Time
 }
 
-// PersonLinks makes the addresses of people's pages for a calendar:
-// signed for a week when public_url is set (the page is otherwise closed
-// from elsewhere), else the page at the listen address, which this machine
-// opens without a credential; none without a server.
-func PersonLinks(cfg *config.Config, listen string, now time.Time) func(id string) string {
+// PersonLinks makes the addresses of people's pages for a calendar: the
+// page under public_url when it is set, else at the listen address; none
+// without a server. They carry no credential: whoever holds a calendar
+// (its host too) learns where a page is, and a browser signed in to the
+// dashboard opens it; nothing in a calendar opens a page by itself.
+func PersonLinks(cfg *config.Config, listen string) func(id string) string {
 	return func(id string) string {
 		switch {
 		case cfg.PublicURL != "":
-			return links.Person(cfg.PublicURL, []byte(cfg.APIToken.Reveal()), id, now.Add(links.LinkTTL))
+			return links.PersonPage(cfg.PublicURL, id)
 		case listen != "":
-			return "http://" + listen + "/people/" + url.PathEscape(id)
+			return links.PersonPage("http://"+listen, id)
 		}
 		return ""
 	}

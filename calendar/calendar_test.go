@@ -45,7 +45,7 @@ func feed(t *testing.T, top string, from time.Time) (*ics.Calendar, string) {
 	from = from.In(cfg.Location)
 	plan := scheduler.Plan(cfg, scheduler.People(cfg, nil), nil, from, from.AddDate(0, 0, 10))
 	var b bytes.Buffer
-	if err := Write(&b, plan, Options{Now: from, Link: PersonLinks(cfg, "127.0.0.1:8785", from)}); err != nil {
+	if err := Write(&b, plan, Options{Now: from, Link: PersonLinks(cfg, "127.0.0.1:8785")}); err != nil {
 		t.Fatal(err)
 	}
 	cal, err := ics.ParseCalendar(bytes.NewReader(b.Bytes()))
@@ -150,5 +150,21 @@ func TestCalendarUIDsAreStable(t *testing.T) {
 	}
 	if m := c["Catch up with Ana Lima"]; !m.start.Equal(time.Date(2026, 12, 1, 9, 30, 0, 0, time.UTC)) {
 		t.Errorf("quiet hours moved the check-in to %v; want 10:30 Berlin", m.start)
+	}
+}
+
+// TestCalendarLinksCarryNoCredential: the calendar's host sees every
+// event, so an event's link is the person's page and nothing that opens
+// it: a signed link there would open a page (and its changes) to whoever
+// holds the calendar, renewed at each fetch.
+func TestCalendarLinksCarryNoCredential(t *testing.T) {
+	from := time.Date(2026, 11, 30, 12, 0, 0, 0, time.UTC)
+	cal, raw := feed(t, "listen = \"127.0.0.1:8785\"\npublic_url = \"https://r.example.org\"\napi_token = \"calendar-token-0123456789\"", from)
+	ev := events(t, cal)
+	if ana := ev["Catch up with Ana Lima"]; ana.url != "https://r.example.org/people/ana-lima" {
+		t.Errorf("the check-in's link is %q; want the page's address alone", ana.url)
+	}
+	if strings.Contains(raw, "?t=") || strings.Contains(raw, "calendar-token") {
+		t.Errorf("the calendar carries a credential:\n%s", raw)
 	}
 }

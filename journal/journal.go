@@ -392,6 +392,14 @@ var migrations = []string{
 		failing_since INTEGER NOT NULL DEFAULT 0, -- Unix ms of the first failure in a row; 0: working
 		last_error    TEXT    NOT NULL DEFAULT ''
 	);`,
+
+	// Credentials good once (a phone button of one notification, a
+	// sign-in link) are marked used here, with the event they record, in
+	// one transaction. A row may go once its credential has expired.
+	`CREATE TABLE used_credentials (
+		key     TEXT    PRIMARY KEY,        -- what was used, as the web server names it
+		expires INTEGER NOT NULL            -- Unix ms: the credential's own expiry
+	) WITHOUT ROWID;`,
 }
 
 // migrateWaiting is migrate for a state file that another process may be

@@ -13,6 +13,9 @@ import (
 // Compose makes a reminder's message: the words Render gives it and, when
 // the daemon can be reached from outside (public_url), a signed link to the
 // person's page and the phone buttons, each with a credential of its own.
+// The link opens that person's page alone; the buttons act once for this
+// notification (one nonce, fresh for each message composed). Both count
+// their lifetime from tmpl's clock, the real one, not from r.At.
 func Compose(cfg *config.Config, tmpl *Templates, r Reminder) (Message, error) {
 	m, err := tmpl.Render(r)
 	if err != nil || cfg.PublicURL == "" {
@@ -20,8 +23,9 @@ func Compose(cfg *config.Config, tmpl *Templates, r Reminder) (Message, error) {
 	}
 	key := []byte(cfg.APIToken.Reveal())
 	p := r.Contact
-	link := links.Person(cfg.PublicURL, key, p.ID, r.At.Add(links.LinkTTL))
-	m.Actions = PersonActions(cfg.PublicURL, key, p.ID, r.At.Add(links.ActionTTL))
+	now := tmpl.now()
+	link := links.Person(cfg.PublicURL, key, p.ID, now)
+	m.Actions = PersonActions(cfg.PublicURL, key, p.ID, links.NewNonce(), now)
 	m.Click = link
 	m.Links = []Link{{Label: "Open " + p.Name + " in rekindle", URL: link}}
 	return m, nil

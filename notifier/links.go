@@ -21,13 +21,14 @@ var buttons = []struct{ label, action string }{
 
 // PersonActions are the buttons of a reminder on the phone. Each posts to
 // /act/{id}/{action} with a credential of its own, signed under key and
-// bound to that person and action until exp: the api_token itself never
-// leaves the machine, and a leaked notification can do one small thing for
-// a short time. Each clears the notification on success.
-func PersonActions(publicURL string, key []byte, id string, exp time.Time) []Action {
+// bound to that person, that action and this notification (nonce) for
+// links.ActionTTL from now: the api_token itself never leaves the machine,
+// a leaked notification can do one small thing for a short time, and a
+// button tapped twice acts once. Each clears the notification on success.
+func PersonActions(publicURL string, key []byte, id, nonce string, now time.Time) []Action {
 	out := make([]Action, len(buttons))
 	for i, b := range buttons {
-		u, cred := links.Action(publicURL, key, id, b.action, exp)
+		u, cred := links.Action(publicURL, key, id, b.action, nonce, now)
 		out[i] = Action{
 			Kind: "http", Label: b.label, Method: "POST", Clear: true, URL: u,
 			Headers: map[string]string{"Authorization": "Bearer " + cred},

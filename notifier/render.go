@@ -102,6 +102,18 @@ var defaultTemplates = map[rules.Kind]map[string][]string{
 // Templates renders reminders; build it with NewTemplates.
 type Templates struct {
 	parts map[rules.Kind]map[string][]*template.Template
+	// Now is the clock that Compose signs links by: a link's lifetime
+	// counts from it, never from the run's time, which a dry run sets
+	// anywhere (run --once --at 9000-01-01). nil: time.Now.
+	Now func() time.Time
+}
+
+// now is the time Compose signs links at.
+func (t *Templates) now() time.Time {
+	if t.Now == nil {
+		return time.Now()
+	}
+	return t.Now()
 }
 
 // NewTemplates compiles the default templates with the config's overrides

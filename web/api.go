@@ -111,13 +111,35 @@ func decode(w http.ResponseWriter, r *http.Request, v any) bool {
 
 // record writes an event and answers with the person's new status.
 func (s *Server) record(w http.ResponseWriter, r *http.Request, c *config.Contact, e journal.Event) {
+	s.recordOnce(w, r, c, e, nil)
+}
+
+// recordOnce is record for a credential good once (a phone button): the
+// credential is marked used with the event, and a second use writes
+// nothing and answers 200 with the status as it is.
+func (s *Server) recordOnce(w http.ResponseWriter, r *http.Request, c *config.Contact, e journal.Event, once *journal.Once) {
 	e.Contact, e.Logged = c.ID, s.opts.Now()
 	if e.Source == "" {
 		e.Source = "api"
 	}
-	id, err := s.opts.Journal.Add(r.Context(), e)
+	var id int64
+	var err error
+	if once != nil {
+		id, err = s.opts.Journal.AddOnce(r.Context(), e, *once)
+	} else {
+		id, err = s.opts.Journal.Add(r.Context(), e)
+	}
 	var ie *journal.InvalidError
 	switch {
+	case errors.Is(err, journal.ErrUsed):
+		s.opts.Log.Info("a button was tapped again; already recorded, nothing written", "contact", c.ID, "kind", e.Kind)
+		st, err := s.statusOf(r, c.ID)
+		if err != nil {
+			fail(w, http.StatusInternalServerError, "read state: %v", err)
+			return
+		}
+		writeJSON(w, http.StatusOK, map[string]any{"unchanged": "already recorded: this button was tapped before, and a notification's button acts once", "contact": st})
+		return
 	case errors.As(err, &ie) && ie.Future:
 		fail(w, http.StatusUnprocessableEntity, "%v", ie)
 		return
@@ -223,15 +245,22 @@ func (s *Server) decide(kind journal.Kind) http.HandlerFunc {
 }
 
 // button records what a phone button stands for. Its credential is the
-// only one it takes: signed for this person and this action, unexpired.
+// only one it takes: signed for this person, this action and this
+// notification, unexpired, and not used before.
 func (s *Server) button(w http.ResponseWriter, r *http.Request) {
 	c, ok := s.person(w, r)
 	if !ok {
 		return
 	}
 	action := r.PathValue("action")
-	tok, found := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
-	if !found || !s.verify(links.ActionScope(c.ID, action), tok) {
+	cred, found := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+	scope := func(nonce string) links.Scope { return links.Button(c.ID, action, nonce) }
+	var nonce string
+	var exp time.Time
+	if found {
+		nonce, exp, found = links.VerifyOnce(s.key(), scope, cred, s.opts.Now())
+	}
+	if !found {
 		w.Header().Set("WWW-Authenticate", `Bearer realm="rekindle"`)
 		fail(w, http.StatusUnauthorized, "this button's credential is not valid for %s %s, or it has expired", action, c.ID)
 		return
@@ -247,5 +276,5 @@ func (s *Server) button(w http.ResponseWriter, r *http.Request) {
 		fail(w, http.StatusNotFound, "no button %q", action)
 		return
 	}
-	s.record(w, r, c, e)
+	s.recordOnce(w, r, c, e, &journal.Once{Key: "button/" + nonce + "/" + action, Expires: exp})
 }

@@ -101,6 +101,11 @@ func start(t *testing.T) *fixture {
 	return f
 }
 
+// signedIn is the cookie of a browser signed in to everything.
+func (f *fixture) signedIn() *http.Cookie {
+	return &http.Cookie{Name: sessionCookie, Value: links.Everything.Sign([]byte(token), f.now.Add(time.Hour))}
+}
+
 type reply struct {
 	status int
 	body   string
@@ -283,14 +288,14 @@ func TestCalendarFeed(t *testing.T) {
 		h.ServeHTTP(w, req)
 		return w
 	}
-	link := links.Calendar("", key, f.now.Add(links.CalendarTTL))
+	link := links.Calendar("", key, f.now)
 	w := get(link)
 	if w.Code != 200 || w.Header().Get("Content-Type") != "text/calendar; charset=utf-8" {
 		t.Fatalf("a calendar link: %d %s", w.Code, w.Body)
 	}
 	body := w.Body.String()
 	for _, want := range []string{"BEGIN:VCALENDAR", "SUMMARY:Emil's birthday (36)", "DTSTART;VALUE=DATE:20261210",
-		"URL:https://rekindle.example.org/people/emil?t="} {
+		"URL:https://rekindle.example.org/people/emil\r\n"} {
 		if !strings.Contains(body, want) {
 			t.Errorf("the feed lacks %q:\n%s", want, body)
 		}
@@ -299,9 +304,9 @@ func TestCalendarFeed(t *testing.T) {
 	for _, tc := range []struct{ name, path string }{
 		{"the link on the API", "/api/contacts?t=" + tok},
 		{"the link on the dashboard", "/?t=" + tok},
-		{"a dashboard link on the feed", "/calendar.ics?t=" + url.QueryEscape(links.Sign(key, "link", f.now.Add(time.Hour)))},
-		{"an expired calendar link", links.Calendar("", key, f.now.Add(-time.Minute))},
-		{"a forged calendar link", links.Calendar("", []byte("another key entirely"), f.now.Add(time.Hour))},
+		{"a person's link on the feed", "/calendar.ics?t=" + url.QueryEscape(links.PersonLink("bob").Sign(key, f.now.Add(time.Hour)))},
+		{"an expired calendar link", "/calendar.ics?t=" + url.QueryEscape(links.CalendarFeed.Sign(key, f.now.Add(-time.Minute)))},
+		{"a forged calendar link", links.Calendar("", []byte("another key entirely"), f.now)},
 	} {
 		if w := get(tc.path); w.Code != 401 || strings.Contains(w.Body.String(), "Emil") {
 			t.Errorf("%s: %d; want 401", tc.name, w.Code)
@@ -472,7 +477,7 @@ func TestConcurrentWritesAPIAndCLI(t *testing.T) {
 // browser post the dashboard's forms, even with the session cookie.
 func TestFormsRefuseCrossSiteRequests(t *testing.T) {
 	f := start(t)
-	cookie := &http.Cookie{Name: sessionCookie, Value: f.srv.sign("session", f.now.Add(time.Hour))}
+	cookie := f.signedIn()
 	post := func(site, origin string) int {
 		req, _ := http.NewRequest("POST", f.url+"/people/bob/do", strings.NewReader("action=talked"))
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
@@ -521,7 +526,7 @@ func TestFormsRefuseCrossSiteRequests(t *testing.T) {
 // nothing, and the page says why, as the command line and the API do.
 func TestDashboardDecisionsAreNotRepeated(t *testing.T) {
 	f := start(t)
-	cookie := &http.Cookie{Name: sessionCookie, Value: f.srv.sign("session", f.now.Add(time.Hour))}
+	cookie := f.signedIn()
 	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 	post := func(id, action string) string {
 		req, _ := http.NewRequest("POST", f.url+"/people/"+id+"/do", strings.NewReader("action="+action))
@@ -559,7 +564,7 @@ func TestDashboardDecisionsAreNotRepeated(t *testing.T) {
 	}
 }
 
-// TestSignedLinks: a link from a reminder opens the dashboard until it
+// TestSignedLinks: a link from a reminder opens the person's page until it
 // expires, and a tampered one never does.
 func TestSignedLinks(t *testing.T) {
 	f := start(t)
@@ -576,15 +581,15 @@ func TestSignedLinks(t *testing.T) {
 		resp.Body.Close()
 		return resp.StatusCode, resp.Cookies()
 	}
-	good := links.Dashboard(f.cfg.PublicURL, key, "/people/bob", f.now.Add(time.Hour))
-	if code, cookies := get(good); code != http.StatusSeeOther || len(cookies) != 1 || cookies[0].Name != sessionCookie || !cookies[0].HttpOnly {
-		t.Errorf("a good link: %d %v; want a redirect that sets the session", code, cookies)
+	good := links.Person(f.cfg.PublicURL, key, "bob", f.now)
+	if code, cookies := get(good); code != http.StatusSeeOther || len(cookies) != 1 || cookies[0].Name != personCookie || !cookies[0].HttpOnly {
+		t.Errorf("a good link: %d %v; want a redirect that sets the person's session", code, cookies)
 	}
-	expired := links.Dashboard(f.cfg.PublicURL, key, "/people/bob", f.now.Add(-time.Minute))
+	expired := f.cfg.PublicURL + "/people/bob?t=" + url.QueryEscape(links.PersonLink("bob").Sign(key, f.now.Add(-time.Minute)))
 	if code, _ := get(expired); code != http.StatusUnauthorized {
 		t.Errorf("an expired link: %d; want 401", code)
 	}
-	forged := links.Dashboard(f.cfg.PublicURL, []byte("another key entirely"), "/people/bob", f.now.Add(time.Hour))
+	forged := links.Person(f.cfg.PublicURL, []byte("another key entirely"), "bob", f.now)
 	if code, _ := get(forged); code != http.StatusUnauthorized {
 		t.Errorf("a forged link: %d; want 401", code)
 	}

@@ -36,8 +36,9 @@ func browser(t *testing.T) context.Context {
 }
 
 // TestDashboardInChromium: the overview puts everyone in the right
-// section; on a person's page, "Reached out" (clicked) and "Talked" (from
-// the keyboard) are recorded and the state follows.
+// section; it reads from this machine without forms, and after signing in
+// with the api_token, on a person's page, "Reached out" (clicked) and
+// "Talked" (from the keyboard) are recorded and the state follows.
 func TestDashboardInChromium(t *testing.T) {
 	f := start(t)
 	ctx := browser(t)
@@ -100,6 +101,25 @@ func TestDashboardInChromium(t *testing.T) {
 			t.Fatal(err)
 		}
 		return v
+	}
+
+	// From this machine the pages read, without forms, until the browser
+	// signs in with the api_token.
+	if err := chromedp.Do(ctx, chromedp.Navigate(f.url+"/people/alice-moreau"), chromedp.WaitVisible(`.signin`)); err != nil {
+		t.Fatal(err)
+	}
+	forms, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll("form[action$='/do']").length`))
+	if err != nil || forms != 0 {
+		t.Fatalf("Alice's page before signing in: %d forms (%v); want none", forms, err)
+	}
+	err = chromedp.Do(ctx,
+		chromedp.Click(`.signin a`),
+		chromedp.WaitVisible(`#token`),
+		chromedp.SendKeys(`#token`, token+kb.Enter),
+		chromedp.WaitVisible(`form.signout`),
+	)
+	if err != nil {
+		t.Fatal(err)
 	}
 
 	// A click on "Reached out" on Alice's page.
@@ -187,5 +207,47 @@ func TestDashboardOnAPhone(t *testing.T) {
 	st, _ := chromedp.Run(ctx, chromedp.Text(`.state strong`))
 	if !strings.EqualFold(st, "cooling down") {
 		t.Errorf("Bob's state reads %q; want \"cooling down\"", st)
+	}
+}
+
+// TestPersonLinkInChromium: a reminder's link opens Bob's page with its
+// forms, and "Talked" is recorded; the same browser then can change
+// nothing of Alice's, by her page's forms (it shows none) or by a script.
+func TestPersonLinkInChromium(t *testing.T) {
+	f := start(t)
+	ctx := browser(t)
+	link := strings.Replace(f.personLink("bob"), f.cfg.PublicURL, f.url, 1)
+	err := chromedp.Do(ctx,
+		chromedp.Navigate(link),
+		chromedp.WaitVisible(`button[value="talked"]`),
+		chromedp.Click(`button[value="talked"]`),
+		chromedp.WaitVisible(`.done`),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if evs, _ := f.j.History(context.Background(), "bob", 0); len(evs) != 1 || evs[0].Kind != journal.Talked || evs[0].Source != "dashboard" {
+		t.Errorf("Bob's history %+v; want the talked from his page", evs)
+	}
+	addr, err := chromedp.Run(ctx, chromedp.Evaluate[string](`location.href`))
+	if err != nil || strings.Contains(addr, "t=") {
+		t.Errorf("the address bar shows %q (%v); want the page without its credential", addr, err)
+	}
+	codes, err := chromedp.Run(ctx, chromedp.Evaluate[[]int](`Promise.all([
+		fetch("/people/alice-moreau/do", {method: "POST", body: new URLSearchParams({action: "let-be"})}),
+		fetch("/api/contacts/alice-moreau/let-be", {method: "POST"}),
+	].map(p => p.then(r => r.status)))`, chromedp.EvalAwaitPromise))
+	if err != nil || len(codes) != 2 || codes[0] != 401 || codes[1] != 401 {
+		t.Errorf("Alice's changes from Bob's page: %v (%v); want 401 and 401", codes, err)
+	}
+	if err := chromedp.Do(ctx, chromedp.Navigate(f.url+"/people/alice-moreau"), chromedp.WaitVisible(`.signin`)); err != nil {
+		t.Fatal(err)
+	}
+	forms, _ := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll("form[action$='/do']").length`))
+	if forms != 0 {
+		t.Errorf("Alice's page shows %d forms to Bob's link", forms)
+	}
+	if evs, _ := f.j.History(context.Background(), "alice-moreau", 0); len(evs) != 0 {
+		t.Errorf("Alice's history %+v; want nothing", evs)
 	}
 }

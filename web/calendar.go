@@ -14,11 +14,11 @@ import (
 const calendarDays = 60
 
 // calendarRead guards the feed: free from this machine, else the token, a
-// session, or a calendar link (links.Calendar), which reads the feed and
-// nothing else.
+// signed-in session, or a calendar link (links.Calendar), which reads the
+// feed and nothing else.
 func (s *Server) calendarRead(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if local(r) || s.bearer(r) || s.session(r) || s.verify(links.CalendarScope, r.URL.Query().Get("t")) {
+		if local(r) || s.everything(r) || s.verify(links.CalendarFeed, r.URL.Query().Get("t")) {
 			next.ServeHTTP(w, r)
 			return
 		}
@@ -27,7 +27,8 @@ func (s *Server) calendarRead(next http.Handler) http.Handler {
 }
 
 // calendarFeed serves the plan of the coming days (?days=N, 1 to 366) as
-// an iCalendar file.
+// an iCalendar file. Its events link to people's pages without a
+// credential: the feed reads, and opens nothing.
 func (s *Server) calendarFeed(w http.ResponseWriter, r *http.Request) {
 	days := calendarDays
 	if v := r.URL.Query().Get("days"); v != "" {
@@ -53,7 +54,7 @@ func (s *Server) calendarFeed(w http.ResponseWriter, r *http.Request) {
 	now := s.opts.Now().In(cfg.Location)
 	plan := scheduler.Plan(cfg, scheduler.People(cfg, events), hist, now, now.AddDate(0, 0, days))
 	var b bytes.Buffer
-	if err := calendar.Write(&b, plan, calendar.Options{Now: now, Link: calendar.PersonLinks(cfg, s.Addr(), now)}); err != nil {
+	if err := calendar.Write(&b, plan, calendar.Options{Now: now, Link: calendar.PersonLinks(cfg, s.Addr())}); err != nil {
 		fail(w, http.StatusInternalServerError, "write the calendar: %v", err)
 		return
 	}

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/rekindle/rekindle/journal"
+	"github.com/rekindle/rekindle/links"
 	"github.com/rekindle/rekindle/rules"
 	"github.com/rekindle/rekindle/scheduler"
 )
@@ -60,48 +61,99 @@ func words(v any) string {
 func (s *Server) dashboardRoutes(mux *http.ServeMux) {
 	static, _ := fs.Sub(assets, "assets")
 	mux.Handle("GET /static/", http.StripPrefix("/static/", http.FileServerFS(static)))
-	mux.Handle("GET /{$}", s.page(http.HandlerFunc(s.overview)))
-	mux.Handle("GET /people/{id}", s.page(http.HandlerFunc(s.personPage)))
+	mux.Handle("GET /{$}", s.page(s.overviewViewer, s.overview))
+	mux.Handle("GET /people/{id}", s.personLink(s.page(s.personViewer, s.personPage)))
 	// Forms: a session and the same origin (Sec-Fetch-Site / Origin checks).
 	forms := http.NewCrossOriginProtection()
 	mux.Handle("POST /people/{id}/do", forms.Handler(s.formChange(http.HandlerFunc(s.act))))
 }
 
-// page guards a dashboard page: a visit from this machine, a valid link
-// (?t=...) or a session opens it and (re)sets the session cookie.
-func (s *Server) page(next http.Handler) http.Handler {
+// viewer is what the one looking at a page may do there.
+type viewer struct {
+	Everyone bool // see everyone: the overview and every page
+	Write    bool // log what happened, snooze, let be, resume
+}
+
+// overviewViewer: the overview shows everyone, to a signed-in browser (or
+// the token), and, to read only, to this machine.
+func (s *Server) overviewViewer(r *http.Request) (viewer, bool) {
+	switch {
+	case s.everything(r):
+		return viewer{Everyone: true, Write: true}, true
+	case local(r):
+		return viewer{Everyone: true}, true
+	}
+	return viewer{}, false
+}
+
+// personViewer: a person's page opens to what opens the overview, and,
+// with its changes, to the session a link to this person gave.
+func (s *Server) personViewer(r *http.Request) (viewer, bool) {
+	if v, ok := s.overviewViewer(r); ok && v.Write {
+		return v, true
+	}
+	if s.forPerson(r, r.PathValue("id")) {
+		return viewer{Everyone: local(r), Write: true}, true
+	}
+	return s.overviewViewer(r)
+}
+
+// personLink turns a reminder's link (?t=...) into that person's session,
+// until the link expires, and sends the browser on to the page without the
+// credential in its address. The session opens this page and its changes;
+// nothing of anyone else.
+func (s *Server) personLink(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if t := r.URL.Query().Get("t"); t != "" && s.verify("link", t) {
-			s.setSession(w, r)
-			u := *r.URL
-			q := u.Query()
-			q.Del("t")
-			u.RawQuery = q.Encode()
-			http.Redirect(w, r, u.String(), http.StatusSeeOther)
+		id := r.PathValue("id")
+		t := r.URL.Query().Get("t")
+		if t == "" {
+			next.ServeHTTP(w, r)
 			return
 		}
-		switch {
-		case s.session(r):
-		case local(r) || s.bearer(r):
-			s.setSession(w, r)
-		default:
+		exp, ok := links.PersonLink(id).Verify(s.key(), t, s.opts.Now())
+		if !ok {
+			next.ServeHTTP(w, r) // a browser signed in still sees the page
+			return
+		}
+		s.setPersonSession(w, r, id, exp)
+		q := r.URL.Query()
+		q.Del("t")
+		u := url.URL{Path: "/people/" + id, RawPath: personPath(id), RawQuery: q.Encode()}
+		http.Redirect(w, r, u.String(), http.StatusSeeOther)
+	})
+}
+
+// page guards a dashboard page: who says what the request may see and do
+// there; without it, the page says how to sign in.
+func (s *Server) page(who func(*http.Request) (viewer, bool), next func(http.ResponseWriter, *http.Request, viewer)) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		pageHeaders(w)
+		v, ok := who(r)
+		if !ok {
 			w.Header().Set("Content-Type", "text/html; charset=utf-8")
 			w.WriteHeader(http.StatusUnauthorized)
 			pages.ExecuteTemplate(w, "denied.html", nil)
 			return
 		}
-		w.Header().Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; form-action 'self'; frame-ancestors 'none'")
-		w.Header().Set("X-Content-Type-Options", "nosniff")
-		w.Header().Set("Referrer-Policy", "no-referrer")
-		next.ServeHTTP(w, r)
+		next(w, r, v)
 	})
 }
 
-// formChange guards a form post: a session is needed.
+// pageHeaders keep a page to itself: its own scripts and styles only, no
+// framing, no referrer.
+func pageHeaders(w http.ResponseWriter) {
+	w.Header().Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; form-action 'self'; frame-ancestors 'none'")
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	w.Header().Set("Referrer-Policy", "no-referrer")
+	w.Header().Set("Cache-Control", "no-store")
+}
+
+// formChange guards a form post on a person's page: a signed-in session,
+// or that person's session from a link.
 func (s *Server) formChange(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if !s.session(r) && !s.bearer(r) {
-			http.Error(w, "open the dashboard first (your session has expired)", http.StatusUnauthorized)
+		if !s.everything(r) && !s.forPerson(r, r.PathValue("id")) {
+			http.Error(w, "sign in first, at /login (or open the link from your reminder again): your session has expired or was never opened", http.StatusUnauthorized)
 			return
 		}
 		next.ServeHTTP(w, r)
@@ -129,6 +181,7 @@ type mark struct {
 }
 
 type overviewData struct {
+	Viewer   viewer
 	Now      time.Time
 	Sections []section
 	Marks    []mark
@@ -143,7 +196,7 @@ type tick struct {
 	Label string
 }
 
-func (s *Server) overview(w http.ResponseWriter, r *http.Request) {
+func (s *Server) overview(w http.ResponseWriter, r *http.Request, v viewer) {
 	st, err := s.statuses(r)
 	if err != nil {
 		http.Error(w, "read state: "+err.Error(), http.StatusInternalServerError)
@@ -168,7 +221,7 @@ func (s *Server) overview(w http.ResponseWriter, r *http.Request) {
 	for i := range secs {
 		sort.SliceStable(secs[i].People, func(a, b int) bool { return secs[i].People[a].Next.Before(secs[i].People[b].Next) })
 	}
-	d := overviewData{Now: now, Sections: secs, Total: len(st)}
+	d := overviewData{Viewer: v, Now: now, Sections: secs, Total: len(st)}
 	d.Width, d.Height, d.Days, d.Marks = timeline(st, now)
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	if err := pages.ExecuteTemplate(w, "overview.html", d); err != nil {
@@ -256,6 +309,7 @@ type historyLine struct {
 }
 
 type personData struct {
+	Viewer    viewer
 	Status    scheduler.Status
 	Notes     string
 	Interests []string
@@ -270,7 +324,7 @@ type personData struct {
 	Unchanged string // why a let-be or resume just asked for was not logged
 }
 
-func (s *Server) personPage(w http.ResponseWriter, r *http.Request) {
+func (s *Server) personPage(w http.ResponseWriter, r *http.Request, v viewer) {
 	c, ok := s.opts.Config().Lookup(r.PathValue("id"))
 	if !ok {
 		http.NotFound(w, r)
@@ -281,7 +335,7 @@ func (s *Server) personPage(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "read state: "+err.Error(), http.StatusInternalServerError)
 		return
 	}
-	d := personData{Status: *st, Notes: c.Notes, Interests: c.Interests, Emails: c.Emails, Phones: c.Phones, Group: c.Group, Every: c.Settings.Every.Human(), Done: r.URL.Query().Get("done")}
+	d := personData{Viewer: v, Status: *st, Notes: c.Notes, Interests: c.Interests, Emails: c.Emails, Phones: c.Phones, Group: c.Group, Every: c.Settings.Every.Human(), Done: r.URL.Query().Get("done")}
 	// ?unchanged=KIND names a decision that was not logged; the reason is
 	// worked out here, never taken from the address.
 	if k := journal.Kind(r.URL.Query().Get("unchanged")); k == journal.LetBe || k == journal.Resume {

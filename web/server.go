@@ -3,11 +3,22 @@
 // and a small dashboard, so the user can close the loop from a phone
 // notification or a browser.
 //
-// Reads from this machine (loopback) need nothing; every change, and every
-// request from elsewhere, needs the api_token: as a bearer token, or as the
-// signed session cookie the dashboard sets. A request with proxy headers
-// counts as from elsewhere, so a reverse proxy on the same machine does not
-// open the door.
+// Who may do what:
+//   - reads from this machine (loopback, no proxy headers) need nothing:
+//     the JSON API, the metrics, the feed and the dashboard's pages, which
+//     then show no forms;
+//   - the api_token, as a bearer token or as the session of a browser
+//     signed in with it (/login, or a sign-in link from `rekindle
+//     dashboard-link`), opens everything, changes included;
+//   - a link in a reminder opens that person's page, and gives a session
+//     for that person alone (their page, their changes) that ends with the
+//     link;
+//   - a phone button does its one action once; a calendar link reads the
+//     feed.
+//
+// No link and no feed gives a session over everyone, and a request with
+// proxy headers counts as from elsewhere, so a reverse proxy on the same
+// machine does not open the door.
 package web
 
 import (
@@ -107,6 +118,7 @@ func (s *Server) Handler() http.Handler {
 	// one action (notifier.PersonActions).
 	mux.Handle("POST /act/{id}/{action}", xo.Handler(http.HandlerFunc(s.button)))
 	s.dashboardRoutes(mux)
+	s.signInRoutes(mux)
 	return s.hostCheck(mux)
 }
 
@@ -189,21 +201,44 @@ func (s *Server) key() []byte {
 	return s.secret
 }
 
-// bearer reports whether the request carries the api_token.
-func (s *Server) bearer(r *http.Request) bool {
+// isToken reports, in constant time, whether v is the api_token.
+func (s *Server) isToken(v string) bool {
 	tok := s.opts.Config().APIToken
-	h := r.Header.Get("Authorization")
-	if !tok.IsSet() || !strings.HasPrefix(h, "Bearer ") {
-		return false
-	}
-	return subtle.ConstantTimeCompare([]byte(strings.TrimPrefix(h, "Bearer ")), []byte(tok.Reveal())) == 1
+	return tok.IsSet() && subtle.ConstantTimeCompare([]byte(v), []byte(tok.Reveal())) == 1
 }
 
-// read guards what only reads: free from this machine, else the token or
-// a session.
+// bearer reports whether the request carries the api_token.
+func (s *Server) bearer(r *http.Request) bool {
+	v, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+	return ok && s.isToken(v)
+}
+
+// everything reports whether the request may read and change everything:
+// it carries the api_token, or the session of a browser signed in with it.
+func (s *Server) everything(r *http.Request) bool {
+	if s.bearer(r) {
+		return true
+	}
+	c, err := r.Cookie(sessionCookie)
+	return err == nil && s.verify(links.Everything, c.Value)
+}
+
+// forPerson reports whether the request carries the session a reminder's
+// link gave for the person with this id.
+func (s *Server) forPerson(r *http.Request, id string) bool {
+	for _, c := range r.CookiesNamed(personCookie) {
+		if s.verify(links.PersonSession(id), c.Value) {
+			return true
+		}
+	}
+	return false
+}
+
+// read guards what only reads everyone: free from this machine, else the
+// token or a signed-in session.
 func (s *Server) read(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if local(r) || s.bearer(r) || s.session(r) {
+		if local(r) || s.everything(r) {
 			next.ServeHTTP(w, r)
 			return
 		}
@@ -211,11 +246,13 @@ func (s *Server) read(next http.Handler) http.Handler {
 	})
 }
 
-// change guards what writes: the token, or a session (the dashboard's
-// forms, which cross-origin protection also guards).
+// change guards what changes one person ({id}): the token, a signed-in
+// session, or that person's session from a link (a form on their page,
+// which cross-origin protection also guards). This machine gets nothing
+// for free here.
 func (s *Server) change(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if s.bearer(r) || s.session(r) {
+		if s.everything(r) || s.forPerson(r, r.PathValue("id")) {
 			next.ServeHTTP(w, r)
 			return
 		}
@@ -228,28 +265,39 @@ func unauthorized(w http.ResponseWriter) {
 	writeJSON(w, http.StatusUnauthorized, apiError{Error: "a valid api_token is needed: Authorization: Bearer <api_token>"})
 }
 
-// Signed tokens: "EXPIRY.SIGNATURE", the signature an HMAC of the scope
-// and the expiry. They serve as session cookies and as links in emails.
-
-func (s *Server) sign(scope string, exp time.Time) string {
-	return links.Sign(s.key(), scope, exp)
+func (s *Server) verify(scope links.Scope, token string) bool {
+	_, ok := scope.Verify(s.key(), token, s.opts.Now())
+	return ok
 }
 
-func (s *Server) verify(scope, token string) bool {
-	return links.Verify(s.key(), scope, token, s.opts.Now())
-}
+// The cookies: one for a browser signed in to everything, and one per
+// person whose link was opened, sent only to that person's pages.
+const (
+	sessionCookie = "rekindle_session"
+	personCookie  = "rekindle_person"
+)
 
-const sessionCookie = "rekindle_session"
-
-func (s *Server) session(r *http.Request) bool {
-	c, err := r.Cookie(sessionCookie)
-	return err == nil && s.verify("session", c.Value)
-}
-
+// setSession signs the browser in to everything for links.SessionTTL.
 func (s *Server) setSession(w http.ResponseWriter, r *http.Request) {
-	exp := s.opts.Now().Add(7 * 24 * time.Hour)
+	s.setCookie(w, r, sessionCookie, "/", links.Everything, s.opts.Now().Add(links.SessionTTL))
+}
+
+// setPersonSession gives the browser the session of one person's page
+// until exp, the expiry of the link that opened it.
+func (s *Server) setPersonSession(w http.ResponseWriter, r *http.Request, id string, exp time.Time) {
+	s.setCookie(w, r, personCookie, personPath(id), links.PersonSession(id), exp)
+}
+
+func (s *Server) setCookie(w http.ResponseWriter, r *http.Request, name, path string, scope links.Scope, exp time.Time) {
 	http.SetCookie(w, &http.Cookie{
-		Name: sessionCookie, Value: s.sign("session", exp), Path: "/", Expires: exp,
-		HttpOnly: true, SameSite: http.SameSiteStrictMode, Secure: r.TLS != nil || strings.HasPrefix(s.opts.Config().PublicURL, "https:"),
+		Name: name, Value: scope.Sign(s.key(), exp), Path: path, Expires: exp,
+		HttpOnly: true, SameSite: http.SameSiteStrictMode, Secure: s.secure(r),
 	})
 }
+
+func (s *Server) secure(r *http.Request) bool {
+	return r.TLS != nil || strings.HasPrefix(s.opts.Config().PublicURL, "https:")
+}
+
+// personPath is the path of a person's page, as a browser asks for it.
+func personPath(id string) string { return "/people/" + url.PathEscape(id) }

@@ -13,9 +13,15 @@ var calendarLinkCommand = command{
 	flags: noFlags(func(c *cli, _ context.Context, _ []string) error { return c.calendarLink() }),
 }
 
+var dashboardLinkCommand = command{
+	name: "dashboard-link", summary: "a link that signs a browser in to the whole dashboard (once, within 10 minutes)",
+	flags: noFlags(func(c *cli, _ context.Context, _ []string) error { return c.dashboardLink() }),
+}
+
 // calendarLink prints the address a calendar app subscribes to: signed for
 // a year when public_url is set, else the server's own address, which this
-// machine reads without a credential.
+// machine reads without a credential. Either reads the feed and nothing
+// else; the feed's events link to pages without a credential.
 func (c *cli) calendarLink() error {
 	cfg, err := c.loadConfig()
 	if err != nil {
@@ -23,10 +29,10 @@ func (c *cli) calendarLink() error {
 	}
 	switch {
 	case cfg.PublicURL != "":
-		exp := c.now().Add(links.CalendarTTL)
-		fmt.Fprintln(c.stdout, links.Calendar(cfg.PublicURL, []byte(cfg.APIToken.Reveal()), exp))
+		now := c.now()
+		fmt.Fprintln(c.stdout, links.Calendar(cfg.PublicURL, []byte(cfg.APIToken.Reveal()), now))
 		fmt.Fprintf(c.stderr, "rekindle: this link reads your plan, names and reasons included, until %s; keep it to yourself. "+
-			"A new api_token ends every link made before.\n", exp.In(cfg.Location).Format("2006-01-02"))
+			"It opens nothing else. A new api_token ends every link made before.\n", now.Add(links.CalendarTTL).In(cfg.Location).Format("2006-01-02"))
 	case cfg.Listen != "":
 		fmt.Fprintf(c.stdout, "http://%s/calendar.ics\n", cfg.Listen)
 		fmt.Fprintln(c.stderr, "rekindle: this address works for a calendar on this machine; for one elsewhere, set public_url and api_token")
@@ -34,5 +40,31 @@ func (c *cli) calendarLink() error {
 		return &hinted{errors.New("the calendar feed is served by the daemon's HTTP server, which is off"),
 			"set listen = \"127.0.0.1:8785\" in the config (and public_url with api_token for a calendar elsewhere), or use 'rekindle plan --ics' for a file"}
 	}
+	return nil
+}
+
+// dashboardLink prints a sign-in link to the whole dashboard, for whoever
+// can read the config (and so the api_token): good once, for ten minutes,
+// at public_url when it is set, else at the listen address.
+func (c *cli) dashboardLink() error {
+	cfg, err := c.loadConfig()
+	if err != nil {
+		return err
+	}
+	if cfg.Listen == "" {
+		return &hinted{errors.New("the dashboard is served by the daemon's HTTP server, which is off"),
+			"set listen = \"127.0.0.1:8785\" and api_token_file in the config"}
+	}
+	if !cfg.APIToken.IsSet() {
+		return &hinted{errors.New("signing in to the dashboard needs an api_token, and the config has none"),
+			"(umask 077; openssl rand -hex 24 > api_token) beside the config, then api_token_file = \"api_token\"; until then the dashboard reads, from this machine only"}
+	}
+	base := cfg.PublicURL
+	if base == "" {
+		base = "http://" + cfg.Listen
+	}
+	fmt.Fprintln(c.stdout, links.SignInLink(base, []byte(cfg.APIToken.Reveal()), c.now()))
+	fmt.Fprintln(c.stderr, "rekindle: this link signs a browser in to the whole dashboard, changes included, for a week; "+
+		"it works once, within 10 minutes. Keep it to yourself.")
 	return nil
 }

@@ -40,6 +40,7 @@ type live struct {
 type daemon struct {
 	path    string
 	log     *slog.Logger
+	now     func() time.Time
 	j       *journal.Journal
 	cur     atomic.Pointer[live]
 	loop    *scheduler.Loop
@@ -67,7 +68,7 @@ type daemon struct {
 const debounce = 300 * time.Millisecond
 
 func newDaemon(ctx context.Context, path string, log *slog.Logger, now func() time.Time, opts notifier.Options) (*daemon, error) {
-	d := &daemon{path: path, log: log, opts: opts, reloadDeadline: reloadDeadline,
+	d := &daemon{path: path, log: log, now: now, opts: opts, reloadDeadline: reloadDeadline,
 		rewatch: make(chan struct{}, 1), rewatchSources: make(chan struct{}, 1), reloaded: make(chan struct{}, 1)}
 	d.load = d.read
 	l, err := d.load()
@@ -179,6 +180,7 @@ func (d *daemon) read() (*live, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", cfg.File, err)
 	}
+	tmpl.Now = d.now // the clock the web server checks links by
 	chans, err := notifier.FromConfig(cfg, d.opts)
 	if err != nil {
 		return nil, err

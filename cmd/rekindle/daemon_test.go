@@ -632,9 +632,14 @@ every = "0"
 	if err != nil || !regexp.MustCompile(`"id": "alice",[^}]+"state": "waiting"`).Match(out) {
 		t.Errorf("after the tap, status: %v\n%s", err, out)
 	}
+	// A second tap of the same button records nothing, and answers 2xx so
+	// that the phone clears the notification.
+	if code := tap(a, a.URL); code != http.StatusOK {
+		t.Errorf("the second tap got %d; want 200, already recorded", code)
+	}
 	hist, _ := e.command(t, "history", "alice").CombinedOutput()
-	if !strings.Contains(string(hist), "reached-out (phone)") {
-		t.Errorf("history:\n%s", hist)
+	if strings.Count(string(hist), "reached-out (phone)") != 1 {
+		t.Errorf("history; want one reached-out from the phone:\n%s", hist)
 	}
 
 	// The click link opens the dashboard: it sets a session and redirects.
@@ -648,6 +653,16 @@ every = "0"
 	page.Body.Close()
 	if page.StatusCode != 200 || !strings.Contains(string(body), "<h1>Alice</h1>") {
 		t.Errorf("the link opened %d:\n%.300s", page.StatusCode, body)
+	}
+	// Its session is Alice's alone: with it, Bob's let-be is refused (the
+	// jar sends every cookie everywhere, as an attacker would).
+	letBe, err := client.Post(base+"/api/contacts/bob/let-be", "application/json", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	letBe.Body.Close()
+	if letBe.StatusCode != http.StatusUnauthorized {
+		t.Errorf("Bob's let-be with Alice's link's session: %d; want 401", letBe.StatusCode)
 	}
 }
 

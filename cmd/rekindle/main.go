@@ -104,7 +104,7 @@ func noFlags(run runFunc) func(*flag.FlagSet) runFunc {
 }
 
 var commands = []command{
-	initCommand, runCommand, checkCommand, statusCommand, planCommand, calendarLinkCommand, importCommand,
+	initCommand, runCommand, checkCommand, statusCommand, planCommand, calendarLinkCommand, dashboardLinkCommand, importCommand,
 	logCommand, snoozeCommand, letBeCommand, resumeCommand, historyCommand, syncCommand, testNotifyCommand,
 	versionCommand,
 }

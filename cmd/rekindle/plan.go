@@ -48,7 +48,7 @@ func (c *cli) plan(ctx context.Context, f planFlags) error {
 	}
 	plan := scheduler.Plan(cfg, people, hist, start, start.AddDate(0, 0, f.days))
 	if f.ics {
-		return calendar.Write(c.stdout, plan, calendar.Options{Now: c.now(), Link: calendar.PersonLinks(cfg, cfg.Listen, c.now())})
+		return calendar.Write(c.stdout, plan, calendar.Options{Now: c.now(), Link: calendar.PersonLinks(cfg, cfg.Listen)})
 	}
 	// Streamed: a year of reminders for thousands of people is long.
 	w := bufio.NewWriterSize(c.stdout, 64<<10)

@@ -204,6 +204,7 @@ func (c *cli) dryRun(ctx context.Context, at string, send bool) error {
 	if err != nil {
 		return fmt.Errorf("%s: %w", cfg.File, err)
 	}
+	tmpl.Now = c.now // links count from the real clock, not from TIME
 	path, err := journal.DefaultPath()
 	if err != nil {
 		return err
