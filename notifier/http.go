@@ -4,18 +4,17 @@ import (
 	"context"
 	"crypto/tls"
 	"crypto/x509"
-	"encoding/base64"
 	"errors"
 	"fmt"
 	"io"
 	"net"
 	"net/http"
-	"net/url"
-	"sort"
 	"strconv"
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/rekindle/rekindle/internal/redact"
 )
 
 // newHTTPClient is the client the HTTP channels share: no redirects to
@@ -105,49 +104,12 @@ func isTimeout(err error) bool {
 	return errors.As(err, &ne) && ne.Timeout()
 }
 
-// redactAll cuts every secret out of s, in every form it can take there:
-// as written, escaped, in base64, and for a URL (a webhook, whose path is
-// the secret) in Go's rewritten form and as its path, query and longer
-// path segments, which a server may echo alone.
+// redactAll cuts every secret out of s, in every form it can take there
+// (package redact): as written, escaped, in base64 alone or inside a
+// longer encoded string, and for a URL (a webhook, whose path is the
+// secret) in its pieces and its user:password.
 func redactAll(s string, secrets []string) string {
-	var forms []string
-	for _, x := range secrets {
-		forms = append(forms, secretForms(x)...)
-	}
-	// Longest first, so that a form inside another leaves no piece behind.
-	sort.Slice(forms, func(i, k int) bool { return len(forms[i]) > len(forms[k]) })
-	for _, f := range forms {
-		s = strings.ReplaceAll(s, f, "[redacted]")
-	}
-	return s
-}
-
-// minSecretPart is the shortest piece of a secret URL redacted on its own:
-// shorter path segments ("services", "hooks") are not secret and would
-// blank out ordinary words.
-const minSecretPart = 12
-
-func secretForms(x string) []string {
-	if x == "" {
-		return nil
-	}
-	forms := []string{x, url.QueryEscape(x), url.PathEscape(x),
-		base64.StdEncoding.EncodeToString([]byte(x)), base64.RawStdEncoding.EncodeToString([]byte(x)),
-		base64.URLEncoding.EncodeToString([]byte(x)), base64.RawURLEncoding.EncodeToString([]byte(x))}
-	if u, err := url.Parse(x); err == nil && u.Scheme != "" && u.Host != "" {
-		forms = append(forms, u.String(), strings.ToLower(x))
-		for _, part := range []string{u.Path, u.EscapedPath(), u.RawQuery, u.User.String()} {
-			if len(part) >= minSecretPart {
-				forms = append(forms, part)
-			}
-		}
-		for _, seg := range strings.Split(u.Path, "/") {
-			if len(seg) >= minSecretPart {
-				forms = append(forms, seg)
-			}
-		}
-	}
-	return forms
+	return redact.New(secrets...).String(s)
 }
 
 // plainAuth is what SMTP's AUTH PLAIN sends for user and password, in

@@ -15,49 +15,11 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/rekindle/rekindle/internal/testsupport/leak"
 )
 
-// leaks reports whether text still holds secret or any long piece of it
-// (eight bytes or more), as written or in any base64 alphabet at any
-// alignment: what an attacker reading the text could decode.
-func leaks(text, secret string) bool {
-	n := min(len(secret), 8)
-	piece := func(b []byte) bool {
-		for i := 0; i+n <= len(secret); i++ {
-			if bytes.Contains(b, []byte(secret[i:i+n])) {
-				return true
-			}
-		}
-		return false
-	}
-	if piece([]byte(text)) {
-		return true
-	}
-	// Decode every run of base64 characters at each offset and look for
-	// the secret in what comes out.
-	run := func(c byte) bool { return isBase64(c) && c != '=' }
-	for i := 0; i < len(text); {
-		if !run(text[i]) {
-			i++
-			continue
-		}
-		j := i
-		for j < len(text) && run(text[j]) {
-			j++
-		}
-		for off := 0; off < 4 && i+off < j; off++ {
-			for _, enc := range []*base64.Encoding{base64.RawStdEncoding, base64.RawURLEncoding} {
-				chunk := text[i+off : j]
-				chunk = chunk[:len(chunk)/4*4]
-				if b, err := enc.DecodeString(chunk); err == nil && piece(b) {
-					return true
-				}
-			}
-		}
-		i = j
-	}
-	return false
-}
+func leaks(text, secret string) bool { return leak.Shows(text, secret) }
 
 func TestEveryFormIsCut(t *testing.T) {
 	const pw = `pa<ss>&"wo\rd/é+?=`
