@@ -98,7 +98,11 @@ func (r *Redactor) add(p pattern) {
 	}
 	r.seen[key] = true
 	r.pats = append(r.pats, p)
-	// Longest first, so that a form inside another leaves no piece behind.
+}
+
+// sort puts the longest forms first, so that a form inside another leaves
+// no piece behind. Every method that adds ends with it.
+func (r *Redactor) sort() {
 	slices.SortStableFunc(r.pats, func(a, b pattern) int { return len(b.s) - len(a.s) })
 }
 
@@ -108,14 +112,17 @@ func (r *Redactor) add(p pattern) {
 // server may echo alone (its path, query and long path segments) and its
 // user:password as a Basic pair.
 func (r *Redactor) Add(secret string) {
+	defer r.sort()
 	if len(secret) < Shortest {
 		return
 	}
 	alone := len(secret) < Anywhere
+	// Each escaped form also in base64: a server that echoes a command
+	// line in base64 shows the password as the command quoted it.
 	for _, f := range escapes(secret) {
 		r.add(pattern{s: f, alone: alone})
+		r.addEncoded([]byte(f), alone)
 	}
-	r.addEncoded([]byte(secret), alone)
 	if u, err := url.Parse(secret); err == nil && u.Scheme != "" && u.Host != "" {
 		r.addURL(secret, u)
 	}
@@ -180,6 +187,7 @@ const minURLPart = 12
 // "\x00user\x00password" (with and without the authorization identity).
 // The user name alone is not a secret.
 func (r *Redactor) AddLogin(user, password string) {
+	defer r.sort()
 	if password == "" {
 		return
 	}
@@ -192,6 +200,7 @@ func (r *Redactor) AddLogin(user, password string) {
 // AddOAuth adds an OAuth2 access token, and the strings IMAP's XOAUTH2
 // and OAUTHBEARER send it in for user.
 func (r *Redactor) AddOAuth(user, token string) {
+	defer r.sort()
 	if token == "" {
 		return
 	}
@@ -252,13 +261,18 @@ func (f *fileSecret) current() *Redactor {
 
 // Merge adds every secret of o to r.
 func (r *Redactor) Merge(o *Redactor) {
+	defer r.sort()
 	if o == nil {
 		return
 	}
 	for _, p := range o.pats {
 		r.add(p)
 	}
-	r.files = append(r.files, o.files...)
+	for _, f := range o.files {
+		if !slices.ContainsFunc(r.files, func(g *fileSecret) bool { return g.path == f.path && g.user == f.user }) {
+			r.files = append(r.files, f)
+		}
+	}
 }
 
 // String returns s without any of the secrets.
