@@ -20,7 +20,7 @@ type Downgrade struct {
 
 	mu     sync.Mutex
 	status int
-	got []Request
+	got    []Request
 }
 
 // Request is what reached the plain listener.
