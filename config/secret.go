@@ -108,11 +108,11 @@ func (c *Config) Redactor() *redact.Redactor {
 		addSecrets(r, c.Channels[name].Spec)
 	}
 	for _, name := range c.SourceNames() {
-		spec := c.Sources[name].Spec
-		addSecrets(r, spec)
-		if s, ok := spec.(*IMAPSpec); ok && s.Auth != "password" {
-			r.AddFile(s.TokenFile, s.Username)
+		if s, ok := c.Sources[name].Spec.(*IMAPSpec); ok {
+			r.Merge(s.Redactor())
+			continue
 		}
+		addSecrets(r, c.Sources[name].Spec)
 	}
 	return r
 }
@@ -153,4 +153,17 @@ func addSecrets(r *redact.Redactor, spec any) {
 			}
 		}
 	}
+}
+
+// Redactor cuts the source's secrets out of text: the password, also as
+// the login it makes with username, or the OAuth2 token as token_file
+// holds it when the text is cut. It is what mailbox puts between a
+// server's words about a login and an error.
+func (s *IMAPSpec) Redactor() *redact.Redactor {
+	r := redact.New()
+	addSecrets(r, s)
+	if s.Auth != "password" {
+		r.AddFile(s.TokenFile, s.Username)
+	}
+	return r
 }

@@ -186,6 +186,7 @@ func (c *cli) dryRun(ctx context.Context, at string, send bool) error {
 		}
 	}
 	failed := 0
+	secrets := cfg.Redactor()
 	for _, r := range st.rows {
 		var m notifier.Message
 		if err := json.Unmarshal(r.Message, &m); err != nil {
@@ -204,7 +205,7 @@ func (c *cli) dryRun(ctx context.Context, at string, send bool) error {
 			continue
 		}
 		if err := ch.Deliver(ctx, m); err != nil {
-			fmt.Fprintf(c.stdout, "   not sent: %v\n", err)
+			fmt.Fprintf(c.stdout, "   not sent: %s\n", secrets.String(err.Error()))
 			failed++
 			continue
 		}
