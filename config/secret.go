@@ -3,6 +3,7 @@ package config
 import (
 	"fmt"
 	"log/slog"
+	"net/url"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -140,6 +141,15 @@ func addSecrets(r *redact.Redactor, spec any) {
 			r.Add(s.value)
 			if user != "" {
 				r.AddLogin(user, s.value)
+			}
+		case f.Kind() == reflect.String:
+			// A server's URL written with user:password@ (ntfy's url,
+			// Mattermost's) carries a login in a setting that is not
+			// a secret: Go's client sends it as a Basic header.
+			if u, err := url.Parse(f.String()); err == nil && u.User != nil {
+				if pw, ok := u.User.Password(); ok {
+					r.AddLogin(u.User.Username(), pw)
+				}
 			}
 		case f.Kind() == reflect.Map && f.Type().Elem() == secretType:
 			// Header values: "Bearer TOKEN" is also cut as TOKEN

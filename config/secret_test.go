@@ -58,6 +58,11 @@ topic = "t"
 username = "phone-user"
 password = "ntfy-password"
 
+[channels.ntfy3]
+type = "ntfy"
+url = "https://phone:ntfy-url-password@ntfy.example.org"
+topic = "t"
+
 [channels.mm2]
 type = "mattermost"
 url = "https://chat.example.org"
@@ -96,6 +101,7 @@ token_file = "` + token + `"
 	b64 := func(s string) string { return base64.StdEncoding.EncodeToString([]byte(s)) }
 	for echo, want := range map[string]string{
 		"Basic " + b64("phone-user:ntfy-password"):                                          "Basic [redacted]",
+		"Basic " + b64("phone:ntfy-url-password"):                                           "Basic [redacted]",
 		"Basic " + b64("hookuser:hook-url-password"):                                        "Basic [redacted]",
 		`{"password":"mm\u003cpassword\u003e"}`:                                             `{"password":"[redacted]"}`,
 		"a1 LOGIN me@example.org imap-password":                                             "a1 LOGIN me@example.org [redacted]",
