@@ -71,9 +71,9 @@ func TestNoCredentialFollowsADowngrade(t *testing.T) {
 					t.Errorf("the plain listener got %s %s with Authorization %q, X-Auth-Token %q, body of %d bytes",
 						r.Method, r.URL, r.Header.Get("Authorization"), r.Header.Get("X-Auth-Token"), len(r.Body))
 				}
-				// A library that follows no redirect (mautrix, Teams'),
-				// or whose 307 net/http cannot repeat, gets the
-				// redirect itself, which is as permanent.
+				// A library that follows no redirect (Teams'), or
+				// whose 307 net/http cannot repeat, gets the redirect
+				// itself, which is as permanent.
 				want := "redirected to " + dg.Plain.URL
 				if answered := fmt.Sprintf("server answered %d", code); err != nil && strings.Contains(err.Error(), answered) {
 					want = answered
