@@ -67,13 +67,13 @@ type pattern struct {
 // cuts nothing.
 type Redactor struct {
 	pats  []pattern
-	seen  map[string]bool
+	seen  map[pattern]bool
 	files []*fileSecret
 }
 
 // New returns a Redactor for secrets, each in every form.
 func New(secrets ...string) *Redactor {
-	r := &Redactor{seen: map[string]bool{}}
+	r := &Redactor{seen: map[pattern]bool{}}
 	for _, s := range secrets {
 		r.Add(s)
 	}
@@ -92,11 +92,10 @@ type fileSecret struct {
 }
 
 func (r *Redactor) add(p pattern) {
-	key := fmt.Sprintf("%q %v %v %d %d", p.s, p.alone, p.b64, p.before, p.after)
-	if p.s == "" || r.seen[key] {
+	if p.s == "" || r.seen[p] {
 		return
 	}
-	r.seen[key] = true
+	r.seen[p] = true
 	r.pats = append(r.pats, p)
 }
 
@@ -375,10 +374,6 @@ type redacted struct {
 
 func (e *redacted) Error() string { return e.text }
 func (e *redacted) Unwrap() error { return e.err }
-
-// Errorf is an error built from an error that may hold one of secrets:
-// its text without them, and errors.Is and errors.As still reach err.
-func Errorf(err error, secrets ...string) error { return New(secrets...).Error(err) }
 
 // escapes are the forms of s that escaping gives: JSON (Go's, with and
 // without its HTML escapes, and the \uXXXX and \/ of other encoders),
