@@ -98,6 +98,7 @@ func (c *cli) run(ctx context.Context, f runFlags) error {
 		return err
 	}
 	defer d.Close()
+	log = d.log // cuts the config's secrets
 	d.zone = &zone
 	zone.Store(d.cur.Load().cfg.Location)
 
