@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strings"
 	"testing"
 
@@ -81,6 +82,28 @@ func TestNoCredentialFollowsADowngrade(t *testing.T) {
 				e := failure(t, err, false, want)
 				shows(t, e, tc.secret)
 			})
+		}
+	}
+}
+
+// TestSameOrigin: which redirects are followed.
+func TestSameOrigin(t *testing.T) {
+	for _, tc := range []struct {
+		from, to string
+		ok       bool
+	}{
+		{"https://ntfy.example.org/", "https://ntfy.example.org/v1/", true},
+		{"https://ntfy.example.org/", "https://NTFY.example.org/x", true},
+		{"http://ntfy.example.org/", "https://ntfy.example.org/", true}, // up to https
+		{"https://ntfy.example.org/", "http://ntfy.example.org/", false},
+		{"https://ntfy.example.org/", "https://ntfy.example.org:8443/", false},
+		{"https://ntfy.example.org/", "https://evil.example.org/", false},
+		{"https://example.org/", "https://sub.example.org/", false},
+	} {
+		from, _ := url.Parse(tc.from)
+		to, _ := url.Parse(tc.to)
+		if got := sameOrigin(from, to); got != tc.ok {
+			t.Errorf("%s -> %s: followed %v; want %v", tc.from, tc.to, got, tc.ok)
 		}
 	}
 }
