@@ -3,10 +3,14 @@ package config
 import (
 	"fmt"
 	"log/slog"
+	"net/url"
 	"os"
 	"path/filepath"
+	"reflect"
 	"regexp"
 	"strings"
+
+	"github.com/rekindle/rekindle/internal/redact"
 )
 
 // Secret holds a credential. It prints, formats, logs and marshals as
@@ -90,4 +94,86 @@ func readSecretFile(name string) (string, error) {
 func ReadSecret(path string) (Secret, error) {
 	v, err := readSecretFile(path)
 	return Secret{value: v}, err
+}
+
+// Redactor cuts every secret of the config out of text, in every form it
+// travels in (see package redact): the api_token, each channel's and each
+// source's, a password also as the login it makes with its user name
+// (username, login_id), a URL also as the Basic pair of its user:password,
+// and an IMAP source's OAuth2 token as read from token_file when the text
+// is cut. It is what stands between rekindle and its log, its output, the
+// state file and the failure notices sent to other channels.
+func (c *Config) Redactor() *redact.Redactor {
+	r := redact.New(c.APIToken.value)
+	for _, name := range c.ChannelNames() {
+		addSecrets(r, c.Channels[name].Spec)
+	}
+	for _, name := range c.SourceNames() {
+		if s, ok := c.Sources[name].Spec.(*IMAPSpec); ok {
+			r.Merge(s.Redactor())
+			continue
+		}
+		addSecrets(r, c.Sources[name].Spec)
+	}
+	return r
+}
+
+// addSecrets adds every Secret of a channel's or a source's settings,
+// found by their type: a new type's secrets are known without a word
+// here.
+func addSecrets(r *redact.Redactor, spec any) {
+	v := reflect.Indirect(reflect.ValueOf(spec))
+	if v.Kind() != reflect.Struct {
+		return
+	}
+	user := ""
+	for _, name := range []string{"Username", "LoginID"} {
+		if f := v.FieldByName(name); f.IsValid() && f.Kind() == reflect.String {
+			user = f.String()
+		}
+	}
+	secretType := reflect.TypeFor[Secret]()
+	for i := range v.NumField() {
+		f := v.Field(i)
+		switch {
+		case f.Type() == secretType:
+			s := f.Interface().(Secret)
+			r.Add(s.value)
+			if user != "" {
+				r.AddLogin(user, s.value)
+			}
+		case f.Kind() == reflect.String:
+			// A server's URL written with user:password@ (ntfy's url,
+			// Mattermost's) carries a login in a setting that is not
+			// a secret: Go's client sends it as a Basic header.
+			if u, err := url.Parse(f.String()); err == nil && u.User != nil {
+				if pw, ok := u.User.Password(); ok {
+					r.AddLogin(u.User.Username(), pw)
+				}
+			}
+		case f.Kind() == reflect.Map && f.Type().Elem() == secretType:
+			// Header values: "Bearer TOKEN" is also cut as TOKEN
+			// alone, which a server may echo without its scheme.
+			for _, k := range f.MapKeys() {
+				v := f.MapIndex(k).Interface().(Secret).value
+				r.Add(v)
+				if words := strings.Fields(v); len(words) > 1 {
+					r.Add(words[len(words)-1])
+				}
+			}
+		}
+	}
+}
+
+// Redactor cuts the source's secrets out of text: the password, also as
+// the login it makes with username, or the OAuth2 token as token_file
+// holds it when the text is cut. It is what mailbox puts between a
+// server's words about a login and an error.
+func (s *IMAPSpec) Redactor() *redact.Redactor {
+	r := redact.New()
+	addSecrets(r, s)
+	if s.Auth != "password" {
+		r.AddFile(s.TokenFile, s.Username)
+	}
+	return r
 }

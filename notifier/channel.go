@@ -30,11 +30,22 @@ type Options struct {
 	RootCAs *x509.CertPool
 }
 
+// httpClient is the channels' client: Options.HTTPClient (a test's) or
+// rekindle's own, and either way one that follows no redirect to another
+// scheme or host (refuseRedirect).
 func (o Options) httpClient() *http.Client {
-	if o.HTTPClient != nil {
-		return o.HTTPClient
+	if o.HTTPClient == nil {
+		return newHTTPClient()
 	}
-	return newHTTPClient()
+	c := *o.HTTPClient
+	theirs := c.CheckRedirect
+	c.CheckRedirect = func(req *http.Request, via []*http.Request) error {
+		if err := refuseRedirect(req, via); err != nil || theirs == nil {
+			return err
+		}
+		return theirs(req, via)
+	}
+	return &c
 }
 
 // heldChannel is a channel that can hold what it delivers until Flush: the

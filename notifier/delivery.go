@@ -16,6 +16,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/rekindle/rekindle/internal/redact"
 	"github.com/rekindle/rekindle/internal/split"
 	"github.com/rekindle/rekindle/journal"
 )
@@ -118,6 +119,7 @@ type Deliverer struct {
 	route   Router
 	stale   Staleness
 	onIdle  func()
+	redact  func() *redact.Redactor
 
 	mu      sync.Mutex
 	worked  bool // a worker was started since onIdle was last called
@@ -217,6 +219,20 @@ func (d *Deliverer) Observe(f func(channel, outcome string, n int)) { d.observe 
 // nothing is pending or in flight, once each time: the moment a daemon can
 // give back the memory the round took. Call it before Run.
 func (d *Deliverer) OnIdle(f func()) { d.onIdle = f }
+
+// Redact sets where the config's secrets come from (a reload may change
+// them): they are cut out of every failure the outbox keeps and every
+// failure notice sent through another channel, whichever channel's
+// secret it is. Call it before Run.
+func (d *Deliverer) Redact(r func() *redact.Redactor) { d.redact = r }
+
+// cut is text without the config's secrets.
+func (d *Deliverer) cut(text string) string {
+	if d.redact == nil {
+		return text
+	}
+	return d.redact().String(text)
+}
 
 func (d *Deliverer) outcome(channel, what string, n int) {
 	if d.observe != nil {
@@ -671,7 +687,7 @@ func (d *Deliverer) work(ctx context.Context, name string, rows []journal.Delive
 // MaxRetryAfter) and the rows are tried again after it.
 func (d *Deliverer) retryLater(log *slog.Logger, name string, ids []int64, now time.Time, err error) {
 	asked := askedWait(err)
-	errText := describe(err)
+	errText := d.cut(describe(err))
 	if asked > MaxRetryAfter {
 		errText += fmt.Sprintf(" (capped at %s)", MaxRetryAfter)
 		log.Warn("the server asked to wait longer than rekindle ever waits; capped", "asked", asked, "cap", MaxRetryAfter)
@@ -733,7 +749,7 @@ func (d *Deliverer) markFailed(log *slog.Logger, name string, ids []int64, why s
 // fail records a permanent failure and, the first time a channel fails,
 // tells the user through their other channels.
 func (d *Deliverer) fail(ctx context.Context, log *slog.Logger, name string, m message, err error) {
-	d.markFailed(log, name, m.ids, describe(err))
+	d.markFailed(log, name, m.ids, d.cut(describe(err)))
 	hint := ""
 	var ne *Error
 	if errors.As(err, &ne) {
@@ -761,6 +777,7 @@ func (d *Deliverer) fail(ctx context.Context, log *slog.Logger, name string, m m
 	}
 	sort.Strings(others)
 	notice := failureNotice(name, err, m.msg.Title)
+	notice.Lead = d.cut(notice.Lead)
 	body, _ := json.Marshal(notice)
 	now := d.now()
 	day := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.UTC)

@@ -4,25 +4,26 @@ import (
 	"context"
 	"crypto/tls"
 	"crypto/x509"
-	"encoding/base64"
 	"errors"
 	"fmt"
 	"io"
 	"net"
 	"net/http"
 	"net/url"
-	"sort"
 	"strconv"
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/rekindle/rekindle/internal/redact"
 )
 
-// newHTTPClient is the client the HTTP channels share: no redirects to
-// other hosts carry credentials (net/http drops Authorization on those), and
-// every request is bounded by the context the channel sets.
+// newHTTPClient is the client the HTTP channels share: it follows no
+// redirect to another scheme or host (refuseRedirect), and every request
+// is bounded by the context the channel sets.
 func newHTTPClient() *http.Client {
 	return &http.Client{
+		CheckRedirect: refuseRedirect,
 		Transport: &http.Transport{
 			Proxy:                 http.ProxyFromEnvironment,
 			DialContext:           (&net.Dialer{Timeout: 10 * time.Second}).DialContext,
@@ -32,6 +33,88 @@ func newHTTPClient() *http.Client {
 			IdleConnTimeout:       90 * time.Second,
 		},
 	}
+}
+
+// maxRedirects is as many redirects as net/http follows by default.
+const maxRedirects = 10
+
+// refuseRedirect is the CheckRedirect of every client rekindle makes: a
+// redirect is followed only on the same host, by the same scheme and port
+// or up from http to https. Every request of a channel carries a
+// credential (a header, or a token in the URL or the body), and net/http
+// would send it on: Authorization to the same host over plain http after
+// a downgrade, a custom header (Rocket.Chat's X-Auth-Token) and a 307's
+// body to any host, a token in the path to wherever the Location points.
+func refuseRedirect(req *http.Request, via []*http.Request) error {
+	if len(via) >= maxRedirects {
+		return fmt.Errorf("stopped after %d redirects", maxRedirects)
+	}
+	if prev := via[len(via)-1]; !sameOrigin(prev.URL, req.URL) {
+		return &RedirectError{From: origin(prev.URL), To: origin(req.URL)}
+	}
+	return nil
+}
+
+// sameOrigin reports whether a redirect from a to b may be followed: the
+// same host name, and the same scheme and port, or an upgrade to https.
+func sameOrigin(a, b *url.URL) bool {
+	if !strings.EqualFold(a.Hostname(), b.Hostname()) {
+		return false
+	}
+	if a.Scheme == b.Scheme {
+		return a.Port() == b.Port()
+	}
+	return a.Scheme == "http" && b.Scheme == "https"
+}
+
+// origin is u's scheme and host, which hold no secret (a path, a query
+// or a user:password may).
+func origin(u *url.URL) string { return u.Scheme + "://" + u.Host }
+
+// RedirectError is a redirect that rekindle did not follow, because it
+// goes to another scheme or host than the channel's server. It is
+// permanent: the config points at the wrong address.
+type RedirectError struct {
+	From, To string // scheme://host of each
+}
+
+func (e *RedirectError) Error() string {
+	return fmt.Sprintf("the server %s redirected to %s; rekindle sends a channel's credentials to no other scheme or host, so it did not follow", e.From, e.To)
+}
+
+// redirectGuard refuses, in a transport, the redirects refuseRedirect
+// refuses: for the libraries that make their own http.Client on
+// http.DefaultTransport or use http.DefaultClient (notify's mattermost
+// and bark services, mautrix as notify's matrix service makes it,
+// discordgo, gregdel/pushover, Rocket.Chat's SDK), which give no way to
+// pass a client of ours. net/http marks a redirected request with the
+// response that caused it.
+type redirectGuard struct{ next http.RoundTripper }
+
+func (g *redirectGuard) RoundTrip(req *http.Request) (*http.Response, error) {
+	if prev := req.Response; prev != nil && prev.Request != nil && !sameOrigin(prev.Request.URL, req.URL) {
+		if req.Body != nil {
+			req.Body.Close()
+		}
+		return nil, &RedirectError{From: origin(prev.Request.URL), To: origin(req.URL)}
+	}
+	return g.next.RoundTrip(req)
+}
+
+// CloseIdleConnections passes on to the transport underneath, as
+// http.Client.CloseIdleConnections and httptest.Server.Close expect of
+// http.DefaultTransport.
+func (g *redirectGuard) CloseIdleConnections() {
+	if c, ok := g.next.(interface{ CloseIdleConnections() }); ok {
+		c.CloseIdleConnections()
+	}
+}
+
+// The guard goes around http.DefaultTransport before any channel sends:
+// the one seam those libraries leave. rekindle itself makes no request
+// through it that should follow a redirect elsewhere.
+func init() {
+	http.DefaultTransport = &redirectGuard{next: http.DefaultTransport}
 }
 
 // httpFailure classifies an HTTP error response: 408, 429 and 5xx are
@@ -81,7 +164,12 @@ func networkFailure(channel string, err error, secrets ...string) *Error {
 	var certErr x509.UnknownAuthorityError
 	var hostErr x509.HostnameError
 	var dnsErr *net.DNSError
+	var redirect *RedirectError
 	switch {
+	case errors.As(err, &redirect):
+		e.Retryable = false
+		e.Msg = redirect.Error()
+		e.Hint = "set the channel's address to the one the server redirects to, if you trust it"
 	case errors.Is(err, context.DeadlineExceeded) || isTimeout(err):
 		e.Msg = "no answer within the timeout: " + msg
 		e.Hint = "check that the server is reachable from this machine"
@@ -105,49 +193,12 @@ func isTimeout(err error) bool {
 	return errors.As(err, &ne) && ne.Timeout()
 }
 
-// redactAll cuts every secret out of s, in every form it can take there:
-// as written, escaped, in base64, and for a URL (a webhook, whose path is
-// the secret) in Go's rewritten form and as its path, query and longer
-// path segments, which a server may echo alone.
+// redactAll cuts every secret out of s, in every form it can take there
+// (package redact): as written, escaped, in base64 alone or inside a
+// longer encoded string, and for a URL (a webhook, whose path is the
+// secret) in its pieces and its user:password.
 func redactAll(s string, secrets []string) string {
-	var forms []string
-	for _, x := range secrets {
-		forms = append(forms, secretForms(x)...)
-	}
-	// Longest first, so that a form inside another leaves no piece behind.
-	sort.Slice(forms, func(i, k int) bool { return len(forms[i]) > len(forms[k]) })
-	for _, f := range forms {
-		s = strings.ReplaceAll(s, f, "[redacted]")
-	}
-	return s
-}
-
-// minSecretPart is the shortest piece of a secret URL redacted on its own:
-// shorter path segments ("services", "hooks") are not secret and would
-// blank out ordinary words.
-const minSecretPart = 12
-
-func secretForms(x string) []string {
-	if x == "" {
-		return nil
-	}
-	forms := []string{x, url.QueryEscape(x), url.PathEscape(x),
-		base64.StdEncoding.EncodeToString([]byte(x)), base64.RawStdEncoding.EncodeToString([]byte(x)),
-		base64.URLEncoding.EncodeToString([]byte(x)), base64.RawURLEncoding.EncodeToString([]byte(x))}
-	if u, err := url.Parse(x); err == nil && u.Scheme != "" && u.Host != "" {
-		forms = append(forms, u.String(), strings.ToLower(x))
-		for _, part := range []string{u.Path, u.EscapedPath(), u.RawQuery, u.User.String()} {
-			if len(part) >= minSecretPart {
-				forms = append(forms, part)
-			}
-		}
-		for _, seg := range strings.Split(u.Path, "/") {
-			if len(seg) >= minSecretPart {
-				forms = append(forms, seg)
-			}
-		}
-	}
-	return forms
+	return redact.New(secrets...).String(s)
 }
 
 // plainAuth is what SMTP's AUTH PLAIN sends for user and password, in

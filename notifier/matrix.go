@@ -117,6 +117,11 @@ func (c *matrixChannel) diagnose(ctx context.Context, sendErr error) *Error {
 // answer as a network failure.
 func (c *matrixChannel) failure(err error) *Error {
 	var he mautrix.HTTPError
+	var redirect *RedirectError
+	if errors.As(err, &redirect) {
+		// mautrix keeps the redirect's response: say why it stopped.
+		return networkFailure(c.name, redirect, c.token)
+	}
 	if !errors.As(err, &he) || he.Response == nil {
 		if errors.As(err, &he) && he.WrappedError != nil {
 			err = he.WrappedError

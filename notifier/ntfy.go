@@ -132,7 +132,7 @@ func (n *ntfyChannel) Deliver(ctx context.Context, m Message) error {
 	}
 	resp, err := n.client.Do(req)
 	if err != nil {
-		return networkFailure(n.name, err, n.token, n.password)
+		return networkFailure(n.name, err, n.secrets()...)
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode/100 == 2 {
@@ -146,7 +146,7 @@ func (n *ntfyChannel) Deliver(ctx context.Context, m Message) error {
 			detail = fmt.Sprintf("%s (ntfy code %d)", ne.Error, ne.Code)
 		}
 	}
-	e := httpFailure(n.name, resp, redactAll(detail, []string{n.token, n.password}))
+	e := httpFailure(n.name, resp, redactAll(detail, n.secrets()))
 	switch resp.StatusCode {
 	case http.StatusUnauthorized:
 		e.Hint = "the token (or username and password) is wrong or expired"
@@ -156,6 +156,16 @@ func (n *ntfyChannel) Deliver(ctx context.Context, m Message) error {
 		e.Hint = "the server's rate limit was reached; rekindle will try again later"
 	}
 	return e
+}
+
+// secrets are what a failure must not show: the token, the password, and
+// the user:password pair its Basic header carries in base64.
+func (n *ntfyChannel) secrets() []string {
+	s := []string{n.token, n.password}
+	if n.username != "" && n.password != "" {
+		s = append(s, n.username+":"+n.password)
+	}
+	return s
 }
 
 // markdown is m in ntfy's markdown.

@@ -18,6 +18,7 @@ import (
 	"github.com/fsnotify/fsnotify"
 
 	"github.com/rekindle/rekindle/config"
+	"github.com/rekindle/rekindle/internal/redact"
 	"github.com/rekindle/rekindle/journal"
 	"github.com/rekindle/rekindle/notifier"
 	"github.com/rekindle/rekindle/rules"
@@ -55,6 +56,12 @@ type daemon struct {
 	// zone is the log's time zone, the config's; a reload updates it.
 	zone *atomic.Pointer[time.Location]
 
+	// secrets cut the config's secrets out of every log line, what the
+	// state file keeps of a failure and the failure notices: those of
+	// the config now and of every config before it (a failure of an old
+	// channel may still be on its way out).
+	secrets atomic.Pointer[redact.Redactor]
+
 	metrics *web.Metrics
 	server  *web.Server // nil without listen
 	// rewatch tells the config watch that a reload may have included
@@ -76,6 +83,9 @@ func newDaemon(ctx context.Context, path string, log *slog.Logger, now func() ti
 		return nil, err
 	}
 	d.cur.Store(l)
+	d.secrets.Store(l.cfg.Redactor())
+	d.log = slog.New(redact.Handler(log.Handler(), d.secrets.Load))
+	log = d.log
 	jpath, err := journal.DefaultPath()
 	if err != nil {
 		return nil, err
@@ -84,6 +94,7 @@ func newDaemon(ctx context.Context, path string, log *slog.Logger, now func() ti
 		return nil, err
 	}
 	d.deliver = notifier.NewDeliverer(d.j, func() map[string]notifier.Channel { return d.cur.Load().channels }, log, now)
+	d.deliver.Redact(d.secrets.Load)
 	d.loop = &scheduler.Loop{
 		Store: d.j,
 		Current: func() scheduler.Current {
@@ -389,6 +400,9 @@ func (d *daemon) apply(why string, l *live, err error) {
 		}
 		return
 	}
+	secrets := l.cfg.Redactor()
+	secrets.Merge(d.secrets.Load())
+	d.secrets.Store(secrets)
 	d.cur.Store(l)
 	for _, ch := range []chan struct{}{d.rewatch, d.rewatchSources, d.reloaded} {
 		select {

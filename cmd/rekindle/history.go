@@ -37,6 +37,7 @@ func (c *cli) history(ctx context.Context, pos []string, limit int) error {
 		return err
 	}
 	defer j.Close()
+	secrets := cfg.Redactor() // a state file written before secrets were cut
 	entries, err := j.Timeline(ctx, id, limit)
 	if err != nil {
 		return err
@@ -74,13 +75,13 @@ func (c *cli) history(ctx context.Context, pos []string, limit int) error {
 		case journal.Sent:
 			what += "sent"
 		case journal.Failed:
-			what += "failed: " + d.LastError
+			what += "failed: " + secrets.String(d.LastError)
 		case journal.Cancelled:
-			what += "cancelled: " + d.LastError
+			what += "cancelled: " + secrets.String(d.LastError)
 		default:
 			what += fmt.Sprintf("pending, next try %s", d.NextTry.In(cfg.Location).Format(stamp))
 			if d.LastError != "" {
-				what += "; last error: " + d.LastError
+				what += "; last error: " + secrets.String(d.LastError)
 			}
 		}
 		lines = append(lines, line{en.At, who, what, ""})

@@ -105,6 +105,7 @@ func (c *cli) run(ctx context.Context, f runFlags) error {
 		return err
 	}
 	defer d.Close()
+	log = d.log // cuts the config's secrets
 	d.zone = &zone
 	zone.Store(d.cur.Load().cfg.Location)
 
@@ -229,6 +230,7 @@ func (c *cli) dryRun(ctx context.Context, at string, send bool) error {
 		}
 	}
 	failed := 0
+	secrets := cfg.Redactor()
 	for _, r := range st.rows {
 		var m notifier.Message
 		if err := json.Unmarshal(r.Message, &m); err != nil {
@@ -247,7 +249,7 @@ func (c *cli) dryRun(ctx context.Context, at string, send bool) error {
 			continue
 		}
 		if err := ch.Deliver(ctx, m); err != nil {
-			fmt.Fprintf(c.stdout, "   not sent: %v\n", err)
+			fmt.Fprintf(c.stdout, "   not sent: %s\n", secrets.String(err.Error()))
 			failed++
 			continue
 		}

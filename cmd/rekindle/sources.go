@@ -123,6 +123,7 @@ func (d *daemon) watchIMAP(ctx context.Context, cfg *config.Config, watching map
 func (d *daemon) syncSource(ctx context.Context, cfg *config.Config, src *config.Source, fails map[string]int) {
 	s := &mailbox.Sync{Source: src, People: mailbox.NewPeople(cfg), Store: d.j, Now: time.Now()}
 	res, err := s.Run(ctx)
+	err = d.secrets.Load().Error(err) // a server may echo the login
 	if ctx.Err() != nil {
 		return
 	}

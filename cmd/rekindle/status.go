@@ -179,12 +179,13 @@ func (c *cli) warnSources(ctx context.Context, cfg *config.Config, j *journal.Jo
 	if err != nil {
 		return
 	}
+	secrets := cfg.Redactor() // a state file written before secrets were cut
 	for _, name := range cfg.SourceNames() {
 		s, ok := states[name]
 		if !ok || s.FailingSince.IsZero() {
 			continue
 		}
 		fmt.Fprintf(c.stderr, "rekindle: warning: the mail source %s has been failing since %s: %s\n",
-			name, s.FailingSince.In(cfg.Location).Format(stamp), s.LastError)
+			name, s.FailingSince.In(cfg.Location).Format(stamp), secrets.String(s.LastError))
 	}
 }

@@ -56,6 +56,7 @@ func (c *cli) sync(ctx context.Context, pos []string, dry, check bool) error {
 	}
 	defer j.Close()
 	people := mailbox.NewPeople(cfg)
+	secrets := cfg.Redactor()
 	failed := 0
 	for _, name := range names {
 		src := cfg.Sources[name]
@@ -69,6 +70,7 @@ func (c *cli) sync(ctx context.Context, pos []string, dry, check bool) error {
 			}
 		}
 		res, err := s.Run(ctx)
+		err = secrets.Error(err) // a server may echo the login
 		w.Flush()
 		if !dry && ctx.Err() == nil {
 			j.RecordSync(ctx, name, c.now(), err)
@@ -116,8 +118,10 @@ func writeSeen(w *tabwriter.Writer, source string, x mailbox.Seen, cfg *config.C
 func (c *cli) checkSources(ctx context.Context, cfg *config.Config, names []string) error {
 	failed := 0
 	w := tabwriter.NewWriter(c.stdout, 0, 0, 2, ' ', 0)
+	secrets := cfg.Redactor()
 	for _, name := range names {
 		folders, err := mailbox.Check(ctx, cfg.Sources[name])
+		err = secrets.Error(err) // a server may echo the login
 		if err != nil {
 			failed++
 			fmt.Fprintf(w, "%s\t%s\tFAILED: %v\n", name, cfg.Sources[name].Type, err)

@@ -55,6 +55,7 @@ func (c *cli) testNotify(ctx context.Context, pos []string) error {
 	}
 	sort.SliceStable(order, func(a, b int) bool { return names[order[a]] < names[order[b]] })
 	failed := 0
+	secrets := cfg.Redactor()
 	for _, i := range order {
 		ch := channels[names[i]]
 		label := fmt.Sprintf("%s (%s)", ch.Name(), ch.Type())
@@ -65,12 +66,12 @@ func (c *cli) testNotify(ctx context.Context, pos []string) error {
 		failed++
 		var ne *notifier.Error
 		if !errors.As(errs[i], &ne) {
-			fmt.Fprintf(c.stdout, "%s: error: %v\n", label, errs[i])
+			fmt.Fprintf(c.stdout, "%s: error: %s\n", label, secrets.String(errs[i].Error()))
 			continue
 		}
-		fmt.Fprintf(c.stdout, "%s: error: %s\n", label, ne.Describe())
+		fmt.Fprintf(c.stdout, "%s: error: %s\n", label, secrets.String(ne.Describe()))
 		if ne.Hint != "" {
-			fmt.Fprintf(c.stdout, "%s  hint: %s\n", strings.Repeat(" ", len(label)), ne.Hint)
+			fmt.Fprintf(c.stdout, "%s  hint: %s\n", strings.Repeat(" ", len(label)), secrets.String(ne.Hint))
 		}
 	}
 	if failed > 0 {
