@@ -47,8 +47,9 @@ const (
 	// MaxRetryAfter caps the wait a server may ask for: a Retry-After of
 	// years would park a channel silently.
 	MaxRetryAfter = 6 * time.Hour
-	// recordRows and recordWait bound a batch of sends recorded at once,
-	// and so what a crash can repeat.
+	// recordRows and recordWait bound a batch of console lines recorded
+	// at once, and so what a crash can repeat there (other channels record
+	// each message), and a round's log line.
 	recordRows = 1024
 	recordWait = 100 * time.Millisecond
 	// bulkRound is the most sends in one round that are each logged.
@@ -561,18 +562,31 @@ func (d *Deliverer) work(ctx context.Context, name string, rows []journal.Delive
 	// console) holds it until the batch is recorded, and flushes first.
 	// A round of a few writes each message as it goes, after its log line.
 	deliver, flush := Channel.Deliver, func() error { return nil }
+	held := false
 	if h, ok := ch.(heldChannel); ok && len(msgs) > bulkRound {
 		deliver = func(_ Channel, ctx context.Context, m Message) error { return h.DeliverHeld(ctx, m) }
-		flush = h.Flush
+		flush, held = h.Flush, true
 	}
-	// Sends are recorded in small batches, at most recordRows rows or
-	// recordWait after the first: one commit (and fsync) for many messages
-	// on a fast channel, and a crash repeats at most one batch.
+	// A channel that talks to a server records each message it accepted
+	// before the next one goes: a crash (kill -9) between the server's
+	// accept and the record repeats that one message, never more. The
+	// console, holding a round, records it in batches of at most
+	// recordRows rows or recordWait after the first: one commit (and
+	// fsync) for many lines, and a crash repeats at most one batch.
 	var batch []int64
 	var batchStart, lastSent time.Time
 	// A round of many sends (a run with no max_per_run) logs one line per
-	// batch, not one per message.
+	// recordRows rows or recordWait, not one per message.
 	bulk := len(msgs) > bulkRound
+	var unlogged int
+	var logStart time.Time
+	logBulk := func(force bool) {
+		if unlogged > 0 && (force || unlogged >= recordRows || d.now().Sub(logStart) >= recordWait) {
+			d.log.Info("delivered", "channel", name, "rows", unlogged)
+			unlogged = 0
+		}
+	}
+	defer logBulk(true)
 	record := func() bool {
 		if len(batch) == 0 {
 			return true
@@ -592,7 +606,11 @@ func (d *Deliverer) work(ctx context.Context, name string, rows []journal.Delive
 		err := d.out.MarkSent(context.Background(), ids, lastSent)
 		if err == nil {
 			if bulk {
-				d.log.Info("delivered", "channel", name, "rows", len(ids))
+				if unlogged == 0 {
+					logStart = d.now()
+				}
+				unlogged += len(ids)
+				logBulk(false)
 			}
 			return true
 		}
@@ -638,20 +656,20 @@ func (d *Deliverer) work(ctx context.Context, name string, rows []journal.Delive
 			}
 			batch, lastSent = append(batch, m.ids...), now
 			d.outcome(name, "sent", len(m.ids))
-			if !bulk {
-				d.log.Info("delivered", "channel", name, "contact", m.rows[0].Contact, "kind", m.rows[0].Kind, "rows", len(m.ids),
-					"attempt", m.rows[0].Attempts+1)
-			}
 			d.mu.Lock()
 			d.counts.Sent += len(m.ids)
 			delete(d.failing, name)
 			delete(d.streak, name)
 			delete(d.asked, name)
 			d.mu.Unlock()
-			if len(batch) >= recordRows || now.Sub(batchStart) >= recordWait {
+			if !held || len(batch) >= recordRows || now.Sub(batchStart) >= recordWait {
 				if !record() {
 					return
 				}
+			}
+			if !bulk {
+				d.log.Info("delivered", "channel", name, "contact", m.rows[0].Contact, "kind", m.rows[0].Kind, "rows", len(m.ids),
+					"attempt", m.rows[0].Attempts+1)
 			}
 			continue
 		}
