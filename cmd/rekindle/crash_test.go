@@ -1,14 +1,19 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
 
+	"golang.org/x/sys/unix"
+
+	"github.com/rekindle/rekindle/internal/testsupport/needs"
 	"github.com/rekindle/rekindle/internal/testsupport/ntfytest"
 )
 
@@ -95,5 +100,84 @@ func TestDaemonKill9RepeatsAtMostOne(t *testing.T) {
 	}
 	if n := len(srv.Notifications()); n != people {
 		t.Errorf("the phone shows %d notifications; want %d", n, people)
+	}
+}
+
+// TestDaemonFullDiskStop: the real daemon on a 400 KB tmpfs that fills up
+// after the run: the first reminder goes out and cannot be recorded; a
+// stop, a start on the still full disk and a start with room again send
+// the five reminders five times in all, each once.
+func TestDaemonFullDiskStop(t *testing.T) {
+	t.Parallel()
+	srv := ntfytest.New()
+	defer srv.Close()
+	people := ""
+	for _, name := range []string{"Ada", "Ben", "Cleo", "Dan", "Eve"} {
+		people += fmt.Sprintf("[[contact]]\nname = %q\nlast_interaction = 2026-10-20\n", name)
+	}
+	e := newEnv(t, ntfyConfig(srv.URL, people))
+	if err := os.Mkdir(e.state, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := unix.Mount("tmpfs", e.state, "tmpfs", 0, "size=400k,mode=0700"); err != nil {
+		needs.Missing(t, "mounting a small tmpfs needs root (CI runs as root): "+err.Error())
+	}
+	t.Cleanup(func() { unix.Unmount(e.state, unix.MNT_DETACH) })
+	srv.Hold(1)
+	p := e.start(t)
+	waitFor(t, "the first send", 10*time.Second, func() bool { return srv.Holding() == 1 })
+	filler := filepath.Join(e.state, "filler")
+	fillUp(t, filler)
+	srv.Release()
+	p.waitLog(t, "the state file could not record it", 10*time.Second)
+	p.cmd.Process.Signal(syscall.SIGTERM)
+	<-p.exited
+	if !strings.Contains(p.stderr.String(), "they are kept beside it") {
+		t.Errorf("the stop does not say the record is kept:\n%s", p.stderr.String())
+	}
+
+	q := e.start(t) // the disk still full
+	q.waitLog(t, "rekindle started", 10*time.Second)
+	time.Sleep(2 * time.Second)
+	q.cmd.Process.Signal(syscall.SIGTERM)
+	<-q.exited
+	if !strings.Contains(q.stderr.String(), "recording them, not sending them again") {
+		t.Errorf("the start does not say it found the record kept:\n%s", q.stderr.String())
+	}
+	if n := len(srv.Received()); n != 1 {
+		t.Errorf("%d received after a start on the full disk; want still 1", n)
+	}
+
+	os.Remove(filler)
+	r := e.start(t)
+	waitFor(t, "five reminders", 20*time.Second, func() bool { return len(srv.Received()) >= 5 })
+	time.Sleep(500 * time.Millisecond) // nothing more may come
+	r.cmd.Process.Signal(syscall.SIGTERM)
+	<-r.exited
+	got := srv.Received()
+	t.Logf("pushes for the full-disk stop: %d for 5", len(got))
+	for _, name := range []string{"Ada", "Ben", "Cleo", "Dan", "Eve"} {
+		if n := count(got, name); n != 1 {
+			t.Errorf("%s: %d messages; want 1", name, n)
+		}
+	}
+}
+
+// fillUp writes to path until the filesystem is full.
+func fillUp(t *testing.T, path string) {
+	t.Helper()
+	f, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	buf := make([]byte, 4096)
+	for {
+		if _, err := f.Write(buf); err != nil {
+			if !errors.Is(err, syscall.ENOSPC) {
+				t.Fatal(err)
+			}
+			return
+		}
 	}
 }
