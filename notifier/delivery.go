@@ -104,7 +104,9 @@ type Router func(contact string) (channels []string, ok bool)
 // Deliverer sends what the outbox holds: one worker per channel, so a slow
 // or failing channel never delays or repeats another. A row is marked sent
 // only after its channel accepted it; the one window for a duplicate is a
-// crash between the two.
+// crash between the two, which repeats the one message in flight (a batch
+// on the console). What the state file refuses to record is kept beside it
+// and never sent again.
 type Deliverer struct {
 	out      Outbox
 	channels func() map[string]Channel
@@ -704,7 +706,7 @@ func (d *Deliverer) work(ctx context.Context, name string, rows []journal.Delive
 		wait := backoff(d.streak[name], 0, rand.Float64())
 		d.blocked[name] = d.now().Add(wait)
 		d.mu.Unlock()
-		d.log.Error("delivered, but the state file could not record it; holding it in memory and pausing the channel",
+		d.log.Error("delivered, but the state file could not record it; keeping the record aside and pausing the channel",
 			"channel", name, "rows", len(ids), "err", err, "retry_in", wait.Round(time.Second))
 		return false
 	}
@@ -818,7 +820,7 @@ func deliveryID(rows []journal.Delivery) string {
 // never sent again by this process).
 func (d *Deliverer) markFailed(log *slog.Logger, name string, ids []int64, why string) {
 	if err := d.out.MarkFailed(context.Background(), ids, why); err != nil {
-		log.Error("record failure; holding it in memory", "err", err)
+		log.Error("record failure; keeping the record aside", "err", err)
 		d.mu.Lock()
 		d.hold(journal.Held{Channel: name, IDs: ids, Why: why})
 		d.mu.Unlock()

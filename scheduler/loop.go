@@ -153,7 +153,7 @@ func (l *Loop) Run(ctx context.Context) error {
 				}
 				failed++
 				wait := retryWait(failed)
-				retry = now.Add(wait)
+				retry = l.Now().Add(wait)
 				l.Log.Error("run failed; trying again", "slot", slot.Format(time.RFC3339), "err", err,
 					"failures_in_a_row", failed, "retry_in", wait)
 				continue
