@@ -31,6 +31,12 @@ type Outbox interface {
 	MarkCancelled(ctx context.Context, ids []int64, why string) error
 	Move(ctx context.Context, d journal.Delivery, channels []string, message []byte, why string) (int, error)
 	EnqueueNotice(ctx context.Context, now time.Time, rows []journal.Row) (int, error)
+	// What a channel accepted but the state file could not record is
+	// kept beside it, so that neither a stop nor a crash sends it again.
+	ReadHeld() ([]journal.Held, error)
+	KeepHeld(held []journal.Held) error
+	ReserveHeld() error
+	HeldPath() string
 }
 
 var _ Outbox = (*journal.Journal)(nil)
@@ -48,12 +54,17 @@ const (
 	// MaxRetryAfter caps the wait a server may ask for: a Retry-After of
 	// years would park a channel silently.
 	MaxRetryAfter = 6 * time.Hour
-	// recordRows and recordWait bound a batch of sends recorded at once,
-	// and so what a crash can repeat.
+	// recordRows and recordWait bound a batch of console lines recorded
+	// at once, and so what a crash can repeat there (other channels record
+	// each message), and a round's log line.
 	recordRows = 1024
 	recordWait = 100 * time.Millisecond
 	// bulkRound is the most sends in one round that are each logged.
 	bulkRound = 20
+	// stopRecord bounds the last try, on stop, to record in the state
+	// file what it could not take before; what it still refuses is kept
+	// beside it for the next start.
+	stopRecord = time.Second
 )
 
 // backoff returns the wait before attempt n+1 after n failed ones: 5 s
@@ -91,20 +102,12 @@ type ChannelState struct {
 // and false if they are no longer in the config.
 type Router func(contact string) (channels []string, ok bool)
 
-// pendingMark is an outcome the state file could not record when it
-// happened; it is written when writes work again.
-type pendingMark struct {
-	channel string
-	ids     []int64
-	sent    bool // sent at; otherwise failed with why
-	at      time.Time
-	why     string
-}
-
 // Deliverer sends what the outbox holds: one worker per channel, so a slow
 // or failing channel never delays or repeats another. A row is marked sent
 // only after its channel accepted it; the one window for a duplicate is a
-// crash between the two.
+// crash between the two, which repeats the one message in flight (a batch
+// on the console). What the state file refuses to record is kept beside it
+// and never sent again.
 type Deliverer struct {
 	out      Outbox
 	channels func() map[string]Channel
@@ -130,10 +133,14 @@ type Deliverer struct {
 	failing map[string]bool          // channels whose permanent failure was reported
 	retry   time.Time                // when the first channel held back with rows due may go again
 	// marks and held: outcomes the state file could not record yet, and
-	// the rows they cover, which this process must never send again.
-	marks  []pendingMark
-	held   map[int64]bool
-	counts Counts
+	// the rows they cover, which must never be sent again. The marks are
+	// kept beside the state file too (kept tells whether that worked), and
+	// read back at the next start (started).
+	marks   []journal.Held
+	held    map[int64]bool
+	kept    bool
+	started sync.Once
+	counts  Counts
 }
 
 // NewDeliverer makes a deliverer; channels returns the current channels (a
@@ -190,8 +197,8 @@ func (d *Deliverer) Channels() []ChannelState {
 		get(name).Asked = a
 	}
 	for _, m := range d.marks {
-		if m.sent {
-			get(m.channel).Unrecorded += len(m.ids)
+		if !m.Sent.IsZero() {
+			get(m.Channel).Unrecorded += len(m.IDs)
 		}
 	}
 	out := make([]ChannelState, 0, len(byName))
@@ -253,6 +260,7 @@ func (d *Deliverer) Counts() Counts {
 // Run delivers until ctx is done, then lets in-flight sends finish for up
 // to Grace and returns.
 func (d *Deliverer) Run(ctx context.Context) {
+	d.start(ctx)
 	sendCtx, cancelSends := context.WithCancel(context.Background())
 	defer cancelSends()
 	var wg sync.WaitGroup
@@ -282,6 +290,7 @@ func (d *Deliverer) Run(ctx context.Context) {
 				<-finished
 			}
 			grace.Stop()
+			d.stop()
 			return
 		case <-d.wake:
 		case <-d.done:
@@ -322,20 +331,72 @@ func describe(err error) string {
 // DeliverDue sends what is due now and returns when done: for
 // `run --once`. Rows that fail for now stay pending with their backoff.
 func (d *Deliverer) DeliverDue(ctx context.Context) Counts {
+	d.start(ctx)
 	// A second pass sends what the first one enqueued (failure notices).
 	for pass := 0; pass < 2; pass++ {
 		var wg sync.WaitGroup
 		d.dispatch(ctx, &wg)
 		wg.Wait()
 	}
-	d.mu.Lock()
-	d.flush(ctx)
-	for _, m := range d.marks {
-		d.log.Error("the state file could not record what happened to these reminders; the next run may send them again",
-			"channel", m.channel, "rows", len(m.ids))
-	}
-	d.mu.Unlock()
+	d.stop()
 	return d.Counts()
+}
+
+// start reads back, once, what the last process kept beside the state
+// file because the state file refused it: those rows are never sent, and
+// are recorded before anything else is. It then makes sure that file has
+// its reserve, for a disk that fills up later.
+func (d *Deliverer) start(ctx context.Context) {
+	d.started.Do(func() {
+		kept, err := d.out.ReadHeld()
+		if err != nil {
+			d.log.Error("cannot read what the last stop kept beside the state file; those reminders may be sent again", "err", err)
+		}
+		d.mu.Lock()
+		defer d.mu.Unlock()
+		rows := 0
+		for _, m := range kept {
+			d.marks = append(d.marks, m)
+			for _, id := range m.IDs {
+				d.held[id] = true
+			}
+			rows += len(m.IDs)
+		}
+		d.kept = true
+		if rows > 0 {
+			d.log.Info("found deliveries the state file could not record before the last stop; recording them, not sending them again", "rows", rows)
+			d.flush(ctx)
+		}
+		if err := d.out.ReserveHeld(); err != nil {
+			d.log.Warn("cannot set aside room beside the state file; should the disk fill up, a stop may forget what was sent and send it again", "err", err)
+		}
+	})
+}
+
+// stop tries once more, for at most stopRecord, to record what the state
+// file refused; what it still refuses stays kept beside it.
+func (d *Deliverer) stop() {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if len(d.marks) == 0 {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), stopRecord)
+	defer cancel()
+	d.flush(ctx)
+	rows := 0
+	for _, m := range d.marks {
+		rows += len(m.IDs)
+	}
+	switch {
+	case rows == 0:
+	case d.kept:
+		d.log.Warn("stopping with deliveries the state file could not record; they are kept beside it and recorded at the next start, not sent again",
+			"rows", rows, "kept_in", d.out.HeldPath())
+	default:
+		d.log.Error("stopping with deliveries neither the state file nor the file beside it could record; the next start sends them again",
+			"rows", rows)
+	}
 }
 
 // idle is how long to sleep: until the next row or channel backoff is due,
@@ -383,7 +444,7 @@ func (d *Deliverer) dispatch(ctx context.Context, wg *sync.WaitGroup) {
 	byChannel := map[string][]journal.Delivery{}
 	unrecorded := map[string]bool{}
 	for _, m := range d.marks {
-		unrecorded[m.channel] = true
+		unrecorded[m.Channel] = true
 	}
 	var stale map[int64]string
 	if d.stale != nil {
@@ -427,37 +488,60 @@ func (d *Deliverer) dispatch(ctx context.Context, wg *sync.WaitGroup) {
 	}
 }
 
-// flush writes the outcomes the state file could not take before. The
-// caller holds d.mu.
+// flush writes the outcomes the state file could not take before, then
+// what is kept beside it (nothing, once all are recorded). The caller
+// holds d.mu.
 func (d *Deliverer) flush(ctx context.Context) {
+	recorded := false
+	defer func() {
+		if recorded {
+			d.keep()
+		}
+	}()
 	for len(d.marks) > 0 {
 		m := d.marks[0]
 		var err error
-		if m.sent {
-			err = d.out.MarkSent(ctx, m.ids, m.at)
+		if !m.Sent.IsZero() {
+			err = d.out.MarkSent(ctx, m.IDs, m.Sent)
 		} else {
-			err = d.out.MarkFailed(ctx, m.ids, m.why)
+			err = d.out.MarkFailed(ctx, m.IDs, m.Why)
 		}
 		if err != nil {
 			d.log.Warn("the state file still cannot record deliveries; holding them", "pending_records", len(d.marks), "err", err)
 			return
 		}
-		d.log.Info("recorded deliveries held in memory", "channel", m.channel, "rows", len(m.ids))
-		for _, id := range m.ids {
+		d.log.Info("recorded deliveries held back", "channel", m.Channel, "rows", len(m.IDs))
+		for _, id := range m.IDs {
 			delete(d.held, id)
 		}
 		d.marks = d.marks[1:]
+		recorded = true
 	}
 }
 
-// hold keeps an outcome that could not be recorded, so its rows are never
-// sent again by this process, and stops the channel until it is recorded.
-// The caller holds d.mu.
-func (d *Deliverer) hold(m pendingMark) {
+// hold keeps an outcome that could not be recorded, in memory and beside
+// the state file, so its rows are never sent again, and stops the channel
+// until it is recorded. The caller holds d.mu.
+func (d *Deliverer) hold(m journal.Held) {
 	d.marks = append(d.marks, m)
-	for _, id := range m.ids {
+	for _, id := range m.IDs {
 		d.held[id] = true
 	}
+	d.keep()
+}
+
+// keep writes the outcomes not recorded yet beside the state file. The
+// caller holds d.mu.
+func (d *Deliverer) keep() {
+	if err := d.out.KeepHeld(d.marks); err != nil {
+		d.kept = false
+		if len(d.marks) > 0 {
+			d.log.Error("cannot keep unrecorded deliveries beside the state file either; should rekindle stop now, it sends them again",
+				"err", err)
+		}
+		return
+	}
+	d.kept = true
 }
 
 // routed tells whether a due row may go to its channel. A row whose
@@ -577,18 +661,31 @@ func (d *Deliverer) work(ctx context.Context, name string, rows []journal.Delive
 	// console) holds it until the batch is recorded, and flushes first.
 	// A round of a few writes each message as it goes, after its log line.
 	deliver, flush := Channel.Deliver, func() error { return nil }
+	held := false
 	if h, ok := ch.(heldChannel); ok && len(msgs) > bulkRound {
 		deliver = func(_ Channel, ctx context.Context, m Message) error { return h.DeliverHeld(ctx, m) }
-		flush = h.Flush
+		flush, held = h.Flush, true
 	}
-	// Sends are recorded in small batches, at most recordRows rows or
-	// recordWait after the first: one commit (and fsync) for many messages
-	// on a fast channel, and a crash repeats at most one batch.
+	// A channel that talks to a server records each message it accepted
+	// before the next one goes: a crash (kill -9) between the server's
+	// accept and the record repeats that one message, never more. The
+	// console, holding a round, records it in batches of at most
+	// recordRows rows or recordWait after the first: one commit (and
+	// fsync) for many lines, and a crash repeats at most one batch.
 	var batch []int64
 	var batchStart, lastSent time.Time
 	// A round of many sends (a run with no max_per_run) logs one line per
-	// batch, not one per message.
+	// recordRows rows or recordWait, not one per message.
 	bulk := len(msgs) > bulkRound
+	var unlogged int
+	var logStart time.Time
+	logBulk := func(force bool) {
+		if unlogged > 0 && (force || unlogged >= recordRows || d.now().Sub(logStart) >= recordWait) {
+			d.log.Info("delivered", "channel", name, "rows", unlogged)
+			unlogged = 0
+		}
+	}
+	defer logBulk(true)
 	record := func() bool {
 		if len(batch) == 0 {
 			return true
@@ -608,7 +705,11 @@ func (d *Deliverer) work(ctx context.Context, name string, rows []journal.Delive
 		err := d.out.MarkSent(context.Background(), ids, lastSent)
 		if err == nil {
 			if bulk {
-				d.log.Info("delivered", "channel", name, "rows", len(ids))
+				if unlogged == 0 {
+					logStart = d.now()
+				}
+				unlogged += len(ids)
+				logBulk(false)
 			}
 			return true
 		}
@@ -616,12 +717,12 @@ func (d *Deliverer) work(ctx context.Context, name string, rows []journal.Delive
 		// them again, stop the channel and back off; flush records them
 		// once writes work again.
 		d.mu.Lock()
-		d.hold(pendingMark{channel: name, ids: ids, sent: true, at: lastSent})
+		d.hold(journal.Held{Channel: name, IDs: ids, Sent: lastSent})
 		d.streak[name]++
 		wait := backoff(d.streak[name], 0, rand.Float64())
 		d.blocked[name] = d.now().Add(wait)
 		d.mu.Unlock()
-		d.log.Error("delivered, but the state file could not record it; holding it in memory and pausing the channel",
+		d.log.Error("delivered, but the state file could not record it; keeping the record aside and pausing the channel",
 			"channel", name, "rows", len(ids), "err", err, "retry_in", wait.Round(time.Second))
 		return false
 	}
@@ -654,20 +755,20 @@ func (d *Deliverer) work(ctx context.Context, name string, rows []journal.Delive
 			}
 			batch, lastSent = append(batch, m.ids...), now
 			d.outcome(name, "sent", len(m.ids))
-			if !bulk {
-				d.log.Info("delivered", "channel", name, "contact", m.rows[0].Contact, "kind", m.rows[0].Kind, "rows", len(m.ids),
-					"attempt", m.rows[0].Attempts+1)
-			}
 			d.mu.Lock()
 			d.counts.Sent += len(m.ids)
 			delete(d.failing, name)
 			delete(d.streak, name)
 			delete(d.asked, name)
 			d.mu.Unlock()
-			if len(batch) >= recordRows || now.Sub(batchStart) >= recordWait {
+			if !held || len(batch) >= recordRows || now.Sub(batchStart) >= recordWait {
 				if !record() {
 					return
 				}
+			}
+			if !bulk {
+				d.log.Info("delivered", "channel", name, "contact", m.rows[0].Contact, "kind", m.rows[0].Kind, "rows", len(m.ids),
+					"attempt", m.rows[0].Attempts+1)
 			}
 			continue
 		}
@@ -735,9 +836,9 @@ func deliveryID(rows []journal.Delivery) string {
 // never sent again by this process).
 func (d *Deliverer) markFailed(log *slog.Logger, name string, ids []int64, why string) {
 	if err := d.out.MarkFailed(context.Background(), ids, why); err != nil {
-		log.Error("record failure; holding it in memory", "err", err)
+		log.Error("record failure; keeping the record aside", "err", err)
 		d.mu.Lock()
-		d.hold(pendingMark{channel: name, ids: ids, why: why})
+		d.hold(journal.Held{Channel: name, IDs: ids, Why: why})
 		d.mu.Unlock()
 	}
 	d.mu.Lock()

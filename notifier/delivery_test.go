@@ -30,6 +30,8 @@ type scripted struct {
 	at     []time.Time
 	titles []string
 	ids    []string // Message.ID of each attempt
+	// before, if set, is called as each send begins.
+	before func()
 }
 
 func (s *scripted) Name() string { return s.name }
@@ -38,6 +40,9 @@ func (s *scripted) Send(ctx context.Context, subject, body string) error {
 	return s.Deliver(ctx, Message{Title: subject, Lead: body})
 }
 func (s *scripted) Deliver(ctx context.Context, m Message) error {
+	if s.before != nil {
+		s.before()
+	}
 	if s.block > 0 {
 		select {
 		case <-time.After(s.block):
@@ -499,4 +504,45 @@ func TestOnIdle(t *testing.T) {
 		}
 		f.stop(t)
 	})
+}
+
+// TestEachSendRecordedBeforeTheNext: a channel that talks to a server
+// has its accepted message recorded as sent before the next one goes, so
+// a crash at any moment (kill -9) repeats at most the one in flight; with
+// sends recorded in batches, a crash repeated the whole batch.
+func TestEachSendRecordedBeforeTheNext(t *testing.T) {
+	for _, n := range []int{5, 3 * bulkRound} { // a round of a few, and a bulk one
+		t.Run(fmt.Sprint(n), func(t *testing.T) {
+			j, err := journal.Open(context.Background(), filepath.Join(t.TempDir(), "r.db"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer j.Close()
+			msg, _ := json.Marshal(Message{Title: "Time to catch up", Lead: "hi"})
+			rows := make([]journal.Row, n)
+			for i := range rows {
+				rows[i] = journal.Row{Identity: journal.Identity{Contact: fmt.Sprintf("p%d", i), Kind: "check_in"}, Channel: "phone", Message: msg}
+			}
+			now := time.Now()
+			if _, err := j.Enqueue(context.Background(), journal.Run{Slot: now, Started: now, Finished: now}, rows); err != nil {
+				t.Fatal(err)
+			}
+			phone := &scripted{name: "phone"}
+			// What a crash now would send again: the messages the server
+			// has that the state file does not know were sent.
+			worst := 0
+			phone.before = func() {
+				pending, _ := j.PendingCount(context.Background())
+				worst = max(worst, len(phone.received())-(n-pending))
+			}
+			chans := map[string]Channel{"phone": phone}
+			d := NewDeliverer(j, func() map[string]Channel { return chans }, slog.New(slog.NewTextHandler(io.Discard, nil)), time.Now)
+			if c := d.DeliverDue(context.Background()); c.Sent != n {
+				t.Fatalf("sent %d of %d", c.Sent, n)
+			}
+			if worst != 0 {
+				t.Errorf("a send began with %d earlier ones accepted but not recorded; a crash then repeats them all (want 0: only the one in flight)", worst)
+			}
+		})
+	}
 }

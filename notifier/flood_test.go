@@ -4,10 +4,12 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"testing/synctest"
@@ -171,8 +173,11 @@ func TestPendingRowsFollowTheConfig(t *testing.T) {
 
 // TestFullDiskNeverResends: with the state file on a full filesystem, a
 // reminder the server accepted is not sent again while the "sent" record
-// cannot be written; the channel stops, and once there is room again every
-// reminder is recorded and each was received exactly once.
+// cannot be written: the channel stops, the record is kept in the reserve
+// beside the state file, and a stop and a start on the still full disk send
+// nothing again; once there is room every reminder is recorded and each was
+// received exactly once (5 pushes for 5; the restart sent 10 for 5 when
+// the records were only held in memory).
 func TestFullDiskNeverResends(t *testing.T) {
 	dir := t.TempDir()
 	if err := unix.Mount("tmpfs", dir, "tmpfs", 0, "size=400k,mode=0700"); err != nil {
@@ -181,7 +186,8 @@ func TestFullDiskNeverResends(t *testing.T) {
 	t.Cleanup(func() { unix.Unmount(dir, unix.MNT_DETACH) })
 	synctest.Test(t, func(t *testing.T) {
 		phone := &scripted{name: "phone"}
-		f := startAt(t, filepath.Join(dir, "r.db"), nil, phone)
+		path := filepath.Join(dir, "r.db")
+		f := startAt(t, path, nil, phone)
 		var rows []journal.Row
 		for _, who := range []string{"a", "b", "c", "d", "e", "probe"} {
 			msg, _ := json.Marshal(Message{Title: "reach out to " + who, Lead: "x"})
@@ -204,22 +210,34 @@ func TestFullDiskNeverResends(t *testing.T) {
 		}
 		time.Sleep(10 * time.Minute)
 		synctest.Wait()
-		// The sends of one batch (here all five: they take no time) go out
-		// before the record fails; then the channel stops, and in ten
-		// minutes nothing is sent twice.
-		phone.mu.Lock()
-		titles := append([]string(nil), phone.titles...)
-		phone.mu.Unlock()
-		sent := map[string]int{}
-		for _, title := range titles {
-			sent[title]++
-			if sent[title] > 1 {
-				t.Fatalf("%q sent %d times with the disk full", title, sent[title])
+		// The first send goes out before its record fails; then the
+		// channel stops, and in ten minutes nothing is sent twice.
+		once := func(when string) []string {
+			t.Helper()
+			phone.mu.Lock()
+			titles := append([]string(nil), phone.titles...)
+			phone.mu.Unlock()
+			sent := map[string]int{}
+			for _, title := range titles {
+				sent[title]++
+				if sent[title] > 1 {
+					t.Errorf("%q sent %d times %s", title, sent[title], when)
+				}
 			}
+			return titles
 		}
+		titles := once("with the disk full")
 		st := f.d.Channels()
 		if len(st) != 1 || st[0].Unrecorded != len(titles) || len(titles) == 0 {
 			t.Errorf("channel state %+v after %d sends; want them all held unrecorded", st, len(titles))
+		}
+		// A stop and a start, the disk still full.
+		f.stop(t)
+		f = startAt(t, path, nil, phone)
+		time.Sleep(10 * time.Minute)
+		synctest.Wait()
+		if again := once("after a restart with the disk full"); len(again) != len(titles) {
+			t.Errorf("%d sends after the restart with the disk full; want none (the channel waits for its record)", len(again)-len(titles))
 		}
 		os.Remove(filepath.Join(dir, "filler"))
 		time.Sleep(2 * time.Minute)
@@ -238,8 +256,124 @@ func TestFullDiskNeverResends(t *testing.T) {
 				t.Errorf("%s is %s after the disk has room; want sent", k, s)
 			}
 		}
+		if kept, err := f.j.ReadHeld(); err != nil || len(kept) != 0 {
+			t.Errorf("still kept beside the state file: %+v, %v; want nothing once recorded", kept, err)
+		}
 		f.stop(t)
 	})
+}
+
+// refusing is a state file that refuses to record outcomes while told to,
+// as one whose lock another process holds, or on a full disk.
+type refusing struct {
+	*journal.Journal
+	refuse atomic.Bool
+}
+
+var errRefused = errors.New("mark sent: database is locked (5) (SQLITE_BUSY)")
+
+func (r *refusing) MarkSent(ctx context.Context, ids []int64, at time.Time) error {
+	if r.refuse.Load() {
+		return errRefused
+	}
+	return r.Journal.MarkSent(ctx, ids, at)
+}
+
+func (r *refusing) MarkFailed(ctx context.Context, ids []int64, why string) error {
+	if r.refuse.Load() {
+		return errRefused
+	}
+	return r.Journal.MarkFailed(ctx, ids, why)
+}
+
+// TestHeldRecordsSurviveAStop: a send the state file could not record is
+// kept beside it at once (a kill -9 then forgets nothing), a graceful stop
+// leaves it there, and the next start records it before sending anything
+// and never sends it again: 5 pushes for 5 reminders.
+func TestHeldRecordsSurviveAStop(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "r.db")
+	phone := &scripted{name: "phone"}
+	var logs strings.Builder
+	// run runs a deliverer on the state file for d, then stops it; the
+	// state file refuses records for the first refuseFor of it.
+	run := func(t *testing.T, d time.Duration, refuseFor time.Duration, enqueue bool) *journal.Journal {
+		j, err := journal.Open(context.Background(), path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out := &refusing{Journal: j}
+		if enqueue {
+			for _, who := range []string{"a", "b", "c", "d", "e"} {
+				msg, _ := json.Marshal(Message{Title: "reach out to " + who, Lead: "x"})
+				row := journal.Row{Identity: journal.Identity{Contact: who, Kind: "check_in"}, Channel: "phone", Message: msg}
+				if _, err := j.Enqueue(context.Background(), journal.Run{Slot: time.Now(), Started: time.Now()}, []journal.Row{row}); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+		out.refuse.Store(refuseFor > 0)
+		chans := map[string]Channel{"phone": phone}
+		dl := NewDeliverer(out, func() map[string]Channel { return chans }, slog.New(slog.NewTextHandler(&logs, nil)), time.Now)
+		ctx, cancel := context.WithCancel(context.Background())
+		done := make(chan struct{})
+		go func() { dl.Run(ctx); close(done) }()
+		if refuseFor > 0 && refuseFor < d {
+			time.Sleep(refuseFor)
+			out.refuse.Store(false)
+			dl.Wake()
+			d -= refuseFor
+		}
+		time.Sleep(d)
+		synctest.Wait()
+		if refuseFor >= d {
+			// Kept beside the state file before any stop: a kill -9 now
+			// would forget nothing.
+			kept, err := j.ReadHeld()
+			if err != nil || len(kept) == 0 || len(kept[0].IDs) == 0 {
+				t.Errorf("kept beside the state file before the stop: %+v, %v; want the unrecorded send", kept, err)
+			}
+		}
+		cancel()
+		<-done
+		return j
+	}
+	synctest.Test(t, func(t *testing.T) {
+		run(t, time.Minute, time.Hour, true).Close()
+		first := len(phone.attempts())
+		if first == 0 {
+			t.Fatal("nothing sent; the test proves nothing")
+		}
+		// The state file still refuses: nothing goes again.
+		run(t, time.Minute, time.Hour, false).Close()
+		if n := len(phone.attempts()); n != first {
+			t.Errorf("%d sends after a restart on a state file that still refuses; want none", n-first)
+		}
+		j := run(t, 2*time.Minute, time.Second, false)
+		defer j.Close()
+		got := map[string]int{}
+		for _, m := range phone.received() {
+			got[m.Title]++
+		}
+		for _, who := range []string{"a", "b", "c", "d", "e"} {
+			if got["reach out to "+who] != 1 {
+				t.Errorf("%s's reminder received %d times; want exactly 1 (%d pushes in all)", who, got["reach out to "+who], len(phone.received()))
+			}
+		}
+		all, _ := j.Deliveries(context.Background(), "", 0)
+		for _, r := range all {
+			if r.State != journal.Sent {
+				t.Errorf("%s is %s; want sent", r.Contact, r.State)
+			}
+		}
+		if kept, err := j.ReadHeld(); err != nil || len(kept) != 0 {
+			t.Errorf("still kept beside the state file: %+v, %v; want nothing once recorded", kept, err)
+		}
+	})
+	for _, want := range []string{"they are kept beside it", "recording them, not sending them again"} {
+		if !strings.Contains(logs.String(), want) {
+			t.Errorf("no log line saying %q:\n%s", want, logs.String())
+		}
+	}
 }
 
 // fill writes to path until the filesystem is full.

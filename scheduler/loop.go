@@ -31,6 +31,23 @@ const slack = time.Minute
 // (by more than a time sync's step).
 func Ahead(last, now time.Time) bool { return last.After(now.Add(slack)) }
 
+// retryFirst and retryCap bound the wait before a failed run is tried
+// again: 1 minute, doubling, at most 15 (a state file locked or full for a
+// while should not cost a day's slot).
+const (
+	retryFirst = time.Minute
+	retryCap   = 15 * time.Minute
+)
+
+// retryWait is the wait after n failed runs in a row.
+func retryWait(n int) time.Duration {
+	d := retryFirst
+	for i := 1; i < n && d < retryCap; i++ {
+		d *= 2
+	}
+	return min(d, retryCap)
+}
+
 // LoopStore is what the loop needs of the journal.
 type LoopStore interface {
 	Store
@@ -105,6 +122,11 @@ func (l *Loop) Run(ctx context.Context) error {
 		return err
 	}
 	var ahead time.Time // the last run found dated after now, once said
+	// A run that failed (the state file locked, full) is tried again
+	// within minutes, not at the next slot: failed counts those in a row,
+	// and retry is when the next try may be.
+	var failed int
+	var retry time.Time
 	for {
 		cur := l.Current()
 		now := l.Now()
@@ -117,18 +139,36 @@ func (l *Loop) Run(ctx context.Context) error {
 		if !last.IsZero() {
 			next = NextSlot(cur.Config.Schedule, last, cur.Config.Location)
 		}
-		if !next.IsZero() && !now.Before(next) {
+		if retry.Sub(now) > retryCap {
+			retry = now // the wall clock was set back since the failure
+		}
+		if !next.IsZero() && !now.Before(next) && !now.Before(retry) {
 			slot := latestSlot(cur.Config.Schedule, next, now, cur.Config.Location).In(cur.Config.Location)
-			if !last.IsZero() && next.Before(now.Add(-MaxSleep)) {
+			if !last.IsZero() && next.Before(now.Add(-MaxSleep)) && failed == 0 {
 				l.Log.Info("catching up on a missed slot", "slot", slot.Format(time.RFC3339), "first_missed", next.Format(time.RFC3339))
 			}
-			l.run(ctx, cur, slot, now)
+			if err := l.run(ctx, cur, slot, now); err != nil {
+				if ctx.Err() != nil {
+					return nil // stopped mid-run: nothing was written
+				}
+				failed++
+				wait := retryWait(failed)
+				retry = l.Now().Add(wait)
+				l.Log.Error("run failed; trying again", "slot", slot.Format(time.RFC3339), "err", err,
+					"failures_in_a_row", failed, "retry_in", wait)
+				continue
+			}
+			failed, retry = 0, time.Time{}
 			last = slot
 			continue
 		}
 		wait := MaxSleep
 		if !next.IsZero() {
-			wait = min(wait, next.Sub(now))
+			due := next
+			if retry.After(due) {
+				due = retry
+			}
+			wait = min(wait, due.Sub(now))
 		}
 		timer := time.NewTimer(wait)
 		select {
@@ -191,8 +231,10 @@ func latestSlot(s cron.Schedule, first, now time.Time, loc *time.Location) time.
 	return slot
 }
 
-// run is one run, with a panic turned into a logged error.
-func (l *Loop) run(ctx context.Context, cur Current, slot, now time.Time) {
+// run is one run, with a panic turned into a logged error. It returns
+// the error of a run that failed, which wrote nothing; a panic is a bug,
+// which trying again would repeat: that slot is skipped.
+func (l *Loop) run(ctx context.Context, cur Current, slot, now time.Time) error {
 	defer func() {
 		if p := recover(); p != nil {
 			l.Log.Error("run panicked; the daemon goes on", "slot", slot.Format(time.RFC3339), "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
@@ -201,12 +243,12 @@ func (l *Loop) run(ctx context.Context, cur Current, slot, now time.Time) {
 	start := time.Now()
 	res, err := RunOnce(ctx, cur.Config, cur.Templates, l.Store, slot, now)
 	if err != nil {
-		l.Log.Error("run failed", "slot", slot.Format(time.RFC3339), "err", err)
-		return
+		return err
 	}
 	l.Log.Info("run", "slot", slot.Format(time.RFC3339), "due", res.Due, "reminded", res.Reminded,
 		"enqueued", res.Enqueued, "deferred", res.Deferred, "waiting", res.Waiting, "took", time.Since(start).Round(time.Millisecond))
 	if l.Ran != nil {
 		l.Ran(res)
 	}
+	return nil
 }

@@ -505,3 +505,63 @@ func TestLoopSmallStepBack(t *testing.T) {
 		}
 	})
 }
+
+// locked is a state file another process holds locked for its first
+// fails runs.
+type locked struct {
+	LoopStore
+	fails atomic.Int32
+}
+
+func (l *locked) EnqueueChunks(ctx context.Context, run journal.Run, chunks iter.Seq2[[]journal.Row, error]) (int, error) {
+	if l.fails.Add(-1) >= 0 {
+		return 0, errors.New("record run: database is locked (5) (SQLITE_BUSY)")
+	}
+	return l.LoopStore.EnqueueChunks(ctx, run, chunks)
+}
+
+// TestLoopRetriesAFailedRun: a scheduled run that fails (the state file
+// locked) is tried again after 1, 2, 4 minutes, not a day later, and the
+// slot it stands for is the one recorded; the next slot comes as usual.
+func TestLoopRetriesAFailedRun(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		j := openJournal(t)
+		last := berlin("2026-11-29 09:00")
+		j.Enqueue(context.Background(), journal.Run{Slot: last, Started: last, Finished: last}, nil)
+		store := &locked{LoopStore: j}
+		store.fails.Store(3)
+		f := startLoop(t, loopConfig, berlin("2026-11-30 08:59"), store)
+		time.Sleep(2 * time.Hour)
+		synctest.Wait()
+		_, at := f.runs()
+		want := []string{"2026-11-30 09:00", "2026-11-30 09:01", "2026-11-30 09:03", "2026-11-30 09:07"}
+		if len(at) != len(want) {
+			t.Errorf("tries at %v; want %v", at, want)
+		}
+		for i, w := range want {
+			if i < len(at) && at[i].Sub(berlin(w)).Abs() > time.Second {
+				t.Errorf("try %d at %v; want %s", i+1, at[i], w)
+			}
+		}
+		if n := f.logs.count("run failed; trying again"); n != 3 {
+			t.Errorf("%d log lines about the failed run; want 3:\n%s", n, f.logs.String())
+		}
+		if got, _ := j.LastSlot(context.Background()); !got.Equal(berlin("2026-11-30 09:00")) {
+			t.Errorf("last slot recorded %v; want the 09:00 slot that failed first", got)
+		}
+		time.Sleep(24 * time.Hour)
+		synctest.Wait()
+		if slots, _ := f.runs(); len(slots) != 5 || !slots[4].Equal(berlin("2026-12-01 09:00")) {
+			t.Errorf("runs for %v; want the next day's slot after the retries", slots)
+		}
+		f.stop(t)
+	})
+}
+
+func TestRetryWait(t *testing.T) {
+	for n, want := range map[int]time.Duration{1: time.Minute, 2: 2 * time.Minute, 3: 4 * time.Minute, 4: 8 * time.Minute, 5: 15 * time.Minute, 50: 15 * time.Minute} {
+		if got := retryWait(n); got != want {
+			t.Errorf("retryWait(%d) = %v; want %v", n, got, want)
+		}
+	}
+}
