@@ -78,18 +78,25 @@ func (s *Sync) Run(ctx context.Context) (Result, error) {
 const rescan = time.Hour
 
 // maildir reads one Maildir folder: every message on the first sync (those
-// dated within backfill), then the files changed since the newest one read.
+// dated within backfill), then the files changed since the newest one read
+// (never later than now: see changedAt).
 func (s *Sync) maildir(ctx context.Context, dir string, role Role, res *Result) error {
 	label := Label(s.Source)
 	state, err := s.Store.Folder(ctx, label, dir)
 	if err != nil {
 		return err
 	}
+	// A watermark after now (left by a rekindle that trusted a file dated
+	// 2099) says nothing of how far the folder was read: it is read whole
+	// again, and the dedup keys add nothing twice.
+	if state.Scanned.After(s.Now) {
+		state.Scanned = time.Time{}
+	}
 	since := time.Time{}
 	if !state.Scanned.IsZero() {
 		since = state.Scanned.Add(-rescan)
 	}
-	msgs, err := listMaildir(dir, since)
+	msgs, err := listMaildir(dir, since, s.Now)
 	if err != nil {
 		return fmt.Errorf("source %s: %w", s.Source.Name, err)
 	}
@@ -100,8 +107,8 @@ func (s *Sync) maildir(ctx context.Context, dir string, role Role, res *Result) 
 			return err
 		}
 		res.Read++
-		if m.modTime.After(newest) {
-			newest = m.modTime
+		if m.changed.After(newest) {
+			newest = m.changed
 		}
 		h, err := readHeader(m.path)
 		events = s.consider(h, err, role, label, res, events)
@@ -176,7 +183,7 @@ func Check(ctx context.Context, src *config.Source) ([]string, error) {
 	case *config.MaildirSpec:
 		var out []string
 		for _, dir := range []string{spec.Inbox, spec.Sent} {
-			if _, err := listMaildir(dir, time.Now().Add(time.Hour)); err != nil {
+			if _, err := listMaildir(dir, time.Now().Add(time.Hour), time.Now()); err != nil {
 				return nil, fmt.Errorf("source %s: %w", src.Name, err)
 			}
 			out = append(out, dir)
