@@ -190,23 +190,33 @@ func Check(ctx context.Context, src *config.Source) ([]string, error) {
 		}
 		return out, nil
 	case *config.IMAPSpec:
-		c, err := dialIMAP(src.Name, spec, nil)
+		c, err := connect(ctx, src.Name, spec, nil)
 		if err != nil {
 			return nil, err
 		}
 		defer c.Close()
 		folders, err := imapFolders(c, src.Name, spec)
 		if err != nil {
+			if ctx.Err() != nil {
+				return nil, ctx.Err()
+			}
 			return nil, err
 		}
 		var out []string
 		for _, f := range folders {
-			if _, err := c.Select(f.name, &imap.SelectOptions{ReadOnly: true}).Wait(); err != nil {
-				return nil, &Error{Source: src.Name, Msg: fmt.Sprintf("cannot open the folder %q: %v", f.name, err), Hint: "check inbox and sent in the source"}
+			err := c.do(func() error {
+				_, err := c.Select(f.name, &imap.SelectOptions{ReadOnly: true}).Wait()
+				return err
+			})
+			if ctx.Err() != nil {
+				return nil, ctx.Err()
+			}
+			if err != nil {
+				return nil, &Error{Source: src.Name, Msg: fmt.Sprintf("cannot open the folder %q: %v", f.name, err), Hint: "check inbox and sent in the source", Err: err}
 			}
 			out = append(out, f.name+" ("+f.role.String()+")")
 		}
-		c.Logout().Wait()
+		c.logout()
 		return out, nil
 	}
 	return nil, fmt.Errorf("source %s: type %s cannot be checked", src.Name, src.Type)
