@@ -63,8 +63,8 @@ type watchConn struct {
 	due     bool          // an answer is due
 	limit   time.Duration // how long the command in progress may take
 	until   time.Time     // when it must be done
-	read    int64     // bytes of the answer (or line) read so far
-	failure error     // why the connection was cut
+	read    int64         // bytes of the answer (or line) read so far
+	failure error         // why the connection was cut
 }
 
 func newWatchConn(c net.Conn, addr string) *watchConn {
