@@ -30,7 +30,8 @@ type netLimits struct {
 	line    int64         // longest line while no answer is due (IDLE)
 }
 
-// limits are rekindle's; tests shorten them. rest is longer than the 28
+// limits are rekindle's; tests shorten them (and a connection keeps the
+// limits it was opened with). rest is longer than the 28
 // minutes after which go-imap renews an IDLE, and the server answers
 // that.
 var limits = netLimits{
@@ -63,20 +64,21 @@ type watchConn struct {
 	due     bool          // an answer is due
 	limit   time.Duration // how long the command in progress may take
 	until   time.Time     // when it must be done
+	what    string        // what is awaited, for the error
 	read    int64         // bytes of the answer (or line) read so far
 	failure error         // why the connection was cut
 }
 
-func newWatchConn(c net.Conn, addr string) *watchConn {
-	return &watchConn{Conn: c, lim: limits, addr: addr}
+func newWatchConn(c net.Conn, addr string, lim netLimits) *watchConn {
+	return &watchConn{Conn: c, lim: lim, addr: addr}
 }
 
-// expect says an answer is due within d (and the silences of
-// limits.silence): a command was sent, or the connection opened.
-func (w *watchConn) expect(d time.Duration) {
+// expect says an answer (what) is due within d, with no silence longer
+// than limits.silence: a command was sent, or the connection opened.
+func (w *watchConn) expect(d time.Duration, what string) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	w.due, w.limit, w.until, w.read = true, d, time.Now().Add(d), 0
+	w.due, w.limit, w.until, w.what, w.read = true, d, time.Now().Add(d), what, 0
 	w.Conn.SetReadDeadline(w.deadline()) // a read already waiting heeds it
 }
 
@@ -134,7 +136,7 @@ func (w *watchConn) Read(b []byte) (int, error) {
 	over := (w.due && w.read > w.lim.answer) || (!w.due && w.read > w.lim.line)
 	w.mu.Unlock()
 	if over {
-		w.cut(fmt.Errorf("%s sent an answer of more than %s; rekindle asks only for a few headers", w.addr, size(w.lim.answer)))
+		w.cut(fmt.Errorf("%s sent more than %s in one answer; rekindle asks for a few headers at a time and reads no more", w.addr, size(w.lim.answer)))
 		return 0, w.err(nil)
 	}
 	return n, nil
@@ -146,7 +148,7 @@ func (w *watchConn) timedOut() error {
 	defer w.mu.Unlock()
 	switch {
 	case w.due && !time.Now().Before(w.until):
-		return fmt.Errorf("%s did not finish its answer within %s", w.addr, w.limit)
+		return fmt.Errorf("%s did not finish %s within %s", w.addr, w.what, w.limit)
 	case w.due:
 		return fmt.Errorf("%s sent nothing for %s while an answer was due", w.addr, w.lim.silence)
 	}
@@ -259,7 +261,8 @@ func connect(ctx context.Context, name string, spec *config.IMAPSpec, h *imapcli
 		}
 		tc.RootCAs = pool
 	}
-	d := net.Dialer{Timeout: limits.connect}
+	lim := limits
+	d := net.Dialer{Timeout: lim.connect}
 	raw, err := d.DialContext(ctx, "tcp", addr)
 	if err != nil {
 		if ctx.Err() != nil {
@@ -267,8 +270,8 @@ func connect(ctx context.Context, name string, spec *config.IMAPSpec, h *imapcli
 		}
 		return nil, connectError(name, addr, spec.TLS, err)
 	}
-	w := newWatchConn(raw, addr)
-	w.expect(limits.connect)
+	w := newWatchConn(raw, addr, lim)
+	w.expect(lim.connect, "the connection and login")
 	s := &session{conn: w, source: name, addr: addr}
 	s.stop = context.AfterFunc(ctx, func() { w.cut(ctx.Err()) })
 	fail := func(err error) (*session, error) {
@@ -277,7 +280,8 @@ func connect(ctx context.Context, name string, spec *config.IMAPSpec, h *imapcli
 			return nil, ctx.Err()
 		}
 		if c := w.cause(); c != nil {
-			err = c
+			return nil, &Error{Source: name, Msg: "no answer from " + addr + " (tls " + spec.TLS + "): " + c.Error(),
+				Hint: "check host, port and tls; the server may be down or overloaded", Err: c}
 		}
 		return nil, connectError(name, addr, spec.TLS, err)
 	}
@@ -326,7 +330,7 @@ func connect(ctx context.Context, name string, spec *config.IMAPSpec, h *imapcli
 // do runs one command (f sends it and waits for its answer) within
 // limits.command, and says why it failed in plain words.
 func (s *session) do(f func() error) error {
-	s.conn.expect(limits.command)
+	s.conn.expect(s.conn.lim.command, "its answer")
 	err := f()
 	s.conn.rest()
 	return s.why(err)
@@ -346,7 +350,7 @@ func (s *session) why(err error) error {
 
 // logout says goodbye, for at most bye.
 func (s *session) logout() {
-	s.conn.expect(bye)
+	s.conn.expect(bye, "the logout")
 	s.Logout().Wait()
 	s.conn.rest()
 }

@@ -236,6 +236,9 @@ func (s *Sync) imapFolder(ctx context.Context, c *session, f folder, res *Result
 		if err := ctx.Err(); err != nil {
 			return err
 		}
+		if c := c.conn.cause(); c != nil {
+			return &Error{Source: s.Source.Name, Msg: fmt.Sprintf("gave up reading %q: %v", f.name, c), Err: c}
+		}
 		if err != nil {
 			return &Error{Source: s.Source.Name, Msg: fmt.Sprintf("the server broke off reading %q: %v", f.name, err), Err: err}
 		}
@@ -265,8 +268,8 @@ func (c *session) fetchHeaders(uids []imap.UID, got func(imap.UID, []byte)) erro
 				if it.Literal == nil || !it.MatchCommand(headerSection) {
 					continue
 				}
-				if n := it.Literal.Size(); n > limits.literal {
-					refused = fmt.Errorf("%s sent a header block of %d bytes for one message (at most %s are read)", c.addr, n, size(limits.literal))
+				if n := it.Literal.Size(); n > c.conn.lim.literal {
+					refused = fmt.Errorf("%s sent a header block of %d bytes for one message (at most %s are read)", c.addr, n, size(c.conn.lim.literal))
 					c.conn.cut(refused)
 					break
 				}
