@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"strings"
@@ -70,7 +71,10 @@ func (c *cli) sync(ctx context.Context, pos []string, dry, check bool) error {
 		}
 		res, err := s.Run(ctx)
 		w.Flush()
-		if !dry && ctx.Err() == nil {
+		if ctx.Err() != nil {
+			return errStopped
+		}
+		if !dry {
 			j.RecordSync(ctx, name, c.now(), err)
 		}
 		if err != nil {
@@ -90,6 +94,11 @@ func (c *cli) sync(ctx context.Context, pos []string, dry, check bool) error {
 	}
 	return nil
 }
+
+// errStopped ends sync on SIGINT or SIGTERM: the connection to the server
+// is cut at once, whatever the server does, and what the folder in
+// progress taught is not recorded (the next sync reads it again).
+var errStopped = errors.New("sync stopped by a signal; what it was reading is read again next time")
 
 // writeSeen writes one line of a dry run: when, which folder, what it
 // taught or why nothing.
@@ -118,6 +127,10 @@ func (c *cli) checkSources(ctx context.Context, cfg *config.Config, names []stri
 	w := tabwriter.NewWriter(c.stdout, 0, 0, 2, ' ', 0)
 	for _, name := range names {
 		folders, err := mailbox.Check(ctx, cfg.Sources[name])
+		if ctx.Err() != nil {
+			w.Flush()
+			return errStopped
+		}
 		if err != nil {
 			failed++
 			fmt.Fprintf(w, "%s\t%s\tFAILED: %v\n", name, cfg.Sources[name].Type, err)
