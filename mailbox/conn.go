@@ -318,7 +318,8 @@ func connect(ctx context.Context, name string, spec *config.IMAPSpec, h *imapcli
 			return nil, e
 		}
 		if c := w.cause(); c != nil {
-			return nil, &Error{Source: name, Msg: "no answer to the login of " + spec.Username + ": " + c.Error(), Err: c}
+			return nil, &Error{Source: name, Msg: "no answer to the login of " + spec.Username + ": " + c.Error(),
+				Hint: "the server may be overloaded; rekindle tries again later", Err: c}
 		}
 		return nil, &Error{Source: name, Msg: "the server refused the login of " + spec.Username + ": " + err.Error(),
 			Hint: "check username and password (or the token); some providers want an app password", Err: err}
