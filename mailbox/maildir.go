@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"time"
 )
 
@@ -75,12 +76,17 @@ func listMaildir(dir string, since, now time.Time) ([]maildirMessage, error) {
 }
 
 // readHeader reads the header block of the message file at path.
+// It opens without blocking and reads only a regular file: a FIFO put in
+// place of a message between the listing and the read cannot hang a sync.
 func readHeader(path string) (Header, error) {
-	f, err := os.Open(path)
+	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NONBLOCK, 0)
 	if err != nil {
 		return Header{}, err
 	}
 	defer f.Close()
+	if fi, err := f.Stat(); err != nil || !fi.Mode().IsRegular() {
+		return Header{}, fmt.Errorf("%s is not a regular file", filepath.Base(path))
+	}
 	m, err := mail.ReadMessage(bufio.NewReader(io.LimitReader(f, maxHeader)))
 	if err != nil {
 		return Header{}, fmt.Errorf("unreadable header: %w", err)

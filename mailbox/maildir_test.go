@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -222,5 +223,24 @@ func TestMaildirWatermarkInTheFutureIsReset(t *testing.T) {
 	res, err := (&Sync{Source: cfg.Sources["home"], People: NewPeople(cfg), Store: j, Now: now}).Run(ctx)
 	if err != nil || res.Added != 1 {
 		t.Errorf("sync after a watermark of 2099: %+v, %v; want the reply learned", res, err)
+	}
+}
+
+// A FIFO in place of a message file is refused, not read: the sync does
+// not hang on it.
+func TestMaildirReadHeaderRefusesFIFO(t *testing.T) {
+	fifo := filepath.Join(t.TempDir(), "1.fifo")
+	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+		t.Skip("no FIFO here:", err)
+	}
+	done := make(chan error, 1)
+	go func() { _, err := readHeader(fifo); done <- err }()
+	select {
+	case err := <-done:
+		if err == nil || !strings.Contains(err.Error(), "not a regular file") {
+			t.Errorf("a FIFO read as a message: %v", err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("reading a FIFO as a message hung")
 	}
 }
