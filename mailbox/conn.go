@@ -30,10 +30,9 @@ type netLimits struct {
 	line    int64         // longest line while no answer is due (IDLE)
 }
 
-// limits are rekindle's; tests shorten them (and a connection keeps the
-// limits it was opened with). rest is longer than the 28
-// minutes after which go-imap renews an IDLE, and the server answers
-// that.
+// limits are rekindle's; tests shorten them (a connection keeps the limits
+// it was opened with). rest is longer than the 28 minutes after which
+// go-imap renews an IDLE, which the server answers.
 var limits = netLimits{
 	connect: 30 * time.Second,
 	silence: 60 * time.Second,
