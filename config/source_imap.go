@@ -1,5 +1,7 @@
 package config
 
+import "fmt"
+
 // IMAPSpec is a mailbox on an IMAP server: the inbox and the sent folder
 // (found by its \Sent mark), or the folders named.
 type IMAPSpec struct {
@@ -61,4 +63,20 @@ func (s *IMAPSpec) read(r *reader, t map[string]any, p path) {
 	if f, ok := r.str(t, p, "ca_file"); ok {
 		s.CAFile = r.localPath(f)
 	}
+}
+
+// MaxCAFileSize is the largest ca_file: a bundle of a few hundred
+// certificates.
+const MaxCAFileSize = 1 << 20
+
+// ReadCAFile reads an IMAP source's ca_file when it connects, under the
+// same rules as a secret file: a regular file, of at most MaxCAFileSize,
+// so that /dev/zero or a FIFO is an error, not a daemon out of memory or
+// a check that hangs.
+func ReadCAFile(name string) ([]byte, error) {
+	b, err := readLimited(name, MaxCAFileSize, "ca_file")
+	if err != nil {
+		return nil, fmt.Errorf("cannot read ca_file: %v", err)
+	}
+	return b, nil
 }

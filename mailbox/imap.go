@@ -3,17 +3,13 @@ package mailbox
 import (
 	"bytes"
 	"context"
-	"crypto/tls"
 	"crypto/x509"
 	"errors"
 	"fmt"
 	"io"
 	"math/rand/v2"
-	"net"
 	"net/mail"
-	"os"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -33,9 +29,6 @@ var headerFields = []string{"From", "To", "Cc", "Date", "Message-ID", "List-Id",
 // however large the folder.
 const fetchBatch = 500
 
-// dialTimeout bounds connecting and logging in.
-const dialTimeout = 30 * time.Second
-
 // Error is a source's failure, with what to do about it where that is
 // clear. It never holds a password or a token.
 type Error struct {
@@ -54,52 +47,6 @@ func (e *Error) Error() string {
 }
 
 func (e *Error) Unwrap() error { return e.Err }
-
-// dialIMAP connects and logs in; h, when not nil, hears what the server
-// says unasked (new messages while idle).
-func dialIMAP(name string, spec *config.IMAPSpec, h *imapclient.UnilateralDataHandler) (*imapclient.Client, error) {
-	addr := net.JoinHostPort(spec.Host, strconv.Itoa(spec.Port))
-	tc := &tls.Config{ServerName: spec.Host, MinVersion: tls.VersionTLS12}
-	if spec.CAFile != "" {
-		pem, err := os.ReadFile(spec.CAFile)
-		if err != nil {
-			return nil, &Error{Source: name, Msg: "cannot read ca_file", Err: err}
-		}
-		pool, err := x509.SystemCertPool()
-		if err != nil || pool == nil {
-			pool = x509.NewCertPool()
-		}
-		if !pool.AppendCertsFromPEM(pem) {
-			return nil, &Error{Source: name, Msg: "ca_file " + spec.CAFile + " holds no PEM certificate"}
-		}
-		tc.RootCAs = pool
-	}
-	opts := &imapclient.Options{TLSConfig: tc, Dialer: &net.Dialer{Timeout: dialTimeout}, UnilateralDataHandler: h}
-	var c *imapclient.Client
-	var err error
-	switch spec.TLS {
-	case "implicit":
-		c, err = imapclient.DialTLS(addr, opts)
-	case "starttls":
-		c, err = imapclient.DialStartTLS(addr, opts)
-	default:
-		c, err = imapclient.DialInsecure(addr, opts)
-	}
-	if err != nil {
-		return nil, connectError(name, addr, spec.TLS, err)
-	}
-	if err := login(c, spec); err != nil {
-		c.Close()
-		var e *Error
-		if errors.As(err, &e) {
-			e.Source = name
-			return nil, e
-		}
-		return nil, &Error{Source: name, Msg: "the server refused the login of " + spec.Username + ": " + err.Error(),
-			Hint: "check username and password (or the token); some providers want an app password", Err: err}
-	}
-	return c, nil
-}
 
 // connectError says why a connection failed, with the fix where it is
 // clear.
@@ -155,7 +102,7 @@ type folder struct {
 // imapFolders finds the folders to read: those named, else INBOX and the
 // folder the server marks \Sent (or, on a server without SPECIAL-USE, one
 // with a usual name).
-func imapFolders(c *imapclient.Client, name string, spec *config.IMAPSpec) ([]folder, error) {
+func imapFolders(c *session, name string, spec *config.IMAPSpec) ([]folder, error) {
 	var out []folder
 	inbox := spec.Inbox
 	if len(inbox) == 0 {
@@ -170,11 +117,16 @@ func imapFolders(c *imapclient.Client, name string, spec *config.IMAPSpec) ([]fo
 		}
 		return out, nil
 	}
-	var opts *imap.ListOptions
-	if c.Caps().Has(imap.CapSpecialUse) || c.Caps().Has(imap.CapIMAP4rev2) {
-		opts = &imap.ListOptions{ReturnSpecialUse: true}
-	}
-	list, err := c.List("", "*", opts).Collect()
+	var list []*imap.ListData
+	err := c.do(func() error {
+		var opts *imap.ListOptions
+		if caps := c.Caps(); caps.Has(imap.CapSpecialUse) || caps.Has(imap.CapIMAP4rev2) {
+			opts = &imap.ListOptions{ReturnSpecialUse: true}
+		}
+		var err error
+		list, err = c.List("", "*", opts).Collect()
+		return err
+	})
 	if err != nil {
 		return nil, &Error{Source: name, Msg: "cannot list the folders: " + err.Error(), Err: err}
 	}
@@ -196,15 +148,16 @@ func imapFolders(c *imapclient.Client, name string, spec *config.IMAPSpec) ([]fo
 
 // imap reads what is new in each folder of an IMAP source.
 func (s *Sync) imap(ctx context.Context, spec *config.IMAPSpec, res *Result) error {
-	c, err := dialIMAP(s.Source.Name, spec, nil)
+	c, err := connect(ctx, s.Source.Name, spec, nil)
 	if err != nil {
 		return err
 	}
 	defer c.Close()
-	stop := context.AfterFunc(ctx, func() { c.Close() })
-	defer stop()
 	folders, err := imapFolders(c, s.Source.Name, spec)
 	if err != nil {
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
 		return err
 	}
 	for _, f := range folders {
@@ -215,20 +168,25 @@ func (s *Sync) imap(ctx context.Context, spec *config.IMAPSpec, res *Result) err
 			return err
 		}
 	}
-	c.Logout().Wait()
+	c.logout()
 	return nil
 }
 
 // imapFolder reads one folder: on the first sync (or after the server
 // changed its UIDVALIDITY) the messages since backfill, later those after
 // the last UID read. Dedup keys make a rescan add nothing twice.
-func (s *Sync) imapFolder(ctx context.Context, c *imapclient.Client, f folder, res *Result) error {
+func (s *Sync) imapFolder(ctx context.Context, c *session, f folder, res *Result) error {
 	label := Label(s.Source)
 	state, err := s.Store.Folder(ctx, label, f.name)
 	if err != nil {
 		return err
 	}
-	sel, err := c.Select(f.name, &imap.SelectOptions{ReadOnly: true}).Wait()
+	var sel *imap.SelectData
+	err = c.do(func() error {
+		var err error
+		sel, err = c.Select(f.name, &imap.SelectOptions{ReadOnly: true}).Wait()
+		return err
+	})
 	if err != nil {
 		return &Error{Source: s.Source.Name, Msg: fmt.Sprintf("cannot open the folder %q: %v", f.name, err),
 			Hint: "check inbox and sent in the source; rekindle sync --dry-run lists what it reads", Err: err}
@@ -241,7 +199,12 @@ func (s *Sync) imapFolder(ctx context.Context, c *imapclient.Client, f folder, r
 	} else {
 		criteria.Since = s.Source.Backfill.Before(s.Now)
 	}
-	found, err := c.UIDSearch(criteria, nil).Wait()
+	var found *imap.SearchData
+	err = c.do(func() error {
+		var err error
+		found, err = c.UIDSearch(criteria, nil).Wait()
+		return err
+	})
 	if err != nil {
 		return &Error{Source: s.Source.Name, Msg: fmt.Sprintf("cannot search the folder %q: %v", f.name, err), Err: err}
 	}
@@ -257,36 +220,79 @@ func (s *Sync) imapFolder(ctx context.Context, c *imapclient.Client, f folder, r
 		last = 0
 	}
 	var events []journal.Event
-	section := &imap.FetchItemBodySection{Specifier: imap.PartSpecifierHeader, HeaderFields: headerFields, Peek: true}
 	for len(uids) > 0 {
 		batch := uids[:min(len(uids), fetchBatch)]
 		uids = uids[len(batch):]
-		fetch := c.Fetch(imap.UIDSetNum(batch...), &imap.FetchOptions{UID: true, BodySection: []*imap.FetchItemBodySection{section}})
-		for {
-			msg := fetch.Next()
-			if msg == nil {
-				break
-			}
-			buf, err := msg.Collect()
-			if err != nil {
-				continue
-			}
-			res.Read++
-			if int64(buf.UID) > last {
-				last = int64(buf.UID)
-			}
-			raw := buf.FindBodySection(section)
-			h, err := parseRaw(raw)
-			events = s.consider(h, err, f.role, label, res, events)
-		}
-		if err := fetch.Close(); err != nil {
-			return &Error{Source: s.Source.Name, Msg: fmt.Sprintf("the server broke off reading %q: %v", f.name, err), Err: err}
-		}
+		err := c.do(func() error {
+			return c.fetchHeaders(batch, func(uid imap.UID, raw []byte) {
+				res.Read++
+				if int64(uid) > last {
+					last = int64(uid)
+				}
+				h, err := parseRaw(raw)
+				events = s.consider(h, err, f.role, label, res, events)
+			})
+		})
 		if err := ctx.Err(); err != nil {
 			return err
 		}
+		if c := c.conn.cause(); c != nil {
+			return &Error{Source: s.Source.Name, Msg: fmt.Sprintf("gave up reading %q: %v", f.name, c), Err: c}
+		}
+		if err != nil {
+			return &Error{Source: s.Source.Name, Msg: fmt.Sprintf("the server broke off reading %q: %v", f.name, err), Err: err}
+		}
 	}
 	return s.commit(ctx, label, f.name, events, journal.Folder{Validity: int64(sel.UIDValidity), LastUID: last}, res)
+}
+
+// headerSection is what rekindle fetches of a message: the headers it
+// reads, never a body.
+var headerSection = &imap.FetchItemBodySection{Specifier: imap.PartSpecifierHeader, HeaderFields: headerFields, Peek: true}
+
+// fetchHeaders fetches the headers of the messages uids and gives each to
+// got as it comes. A header block larger than limits.literal is refused
+// before a byte of it is read, and the connection is cut: the server sent
+// something else than what was asked.
+func (c *session) fetchHeaders(uids []imap.UID, got func(imap.UID, []byte)) error {
+	fetch := c.Fetch(imap.UIDSetNum(uids...), &imap.FetchOptions{UID: true, BodySection: []*imap.FetchItemBodySection{headerSection}})
+	var refused error
+	for msg := fetch.Next(); msg != nil && refused == nil; msg = fetch.Next() {
+		var uid imap.UID
+		var raw []byte
+		for item := msg.Next(); item != nil; item = msg.Next() {
+			switch it := item.(type) {
+			case imapclient.FetchItemDataUID:
+				uid = it.UID
+			case imapclient.FetchItemDataBodySection:
+				if it.Literal == nil || !it.MatchCommand(headerSection) {
+					continue
+				}
+				if n := it.Literal.Size(); n > c.conn.lim.literal {
+					refused = fmt.Errorf("%s sent a header block of %d bytes for one message (at most %s are read)", c.addr, n, size(c.conn.lim.literal))
+					c.conn.cut(refused)
+					break
+				}
+				var err error
+				if raw, err = io.ReadAll(it.Literal); err != nil {
+					refused = c.why(err)
+				}
+			}
+			if refused != nil {
+				break
+			}
+		}
+		if refused == nil && uid != 0 {
+			got(uid, raw)
+		}
+		c.conn.next()
+	}
+	// Close reads what is left of the answer: at once when the connection
+	// was cut.
+	if err := fetch.Close(); refused == nil {
+		return err
+	}
+	return refused
 }
 
 // parseRaw reads a header block fetched from a server.
@@ -358,18 +364,33 @@ func idleOnce(ctx context.Context, name string, spec *config.IMAPSpec, inbox str
 			}
 		}
 	}}
-	c, err := dialIMAP(name, spec, h)
+	c, err := connect(ctx, name, spec, h)
 	if err != nil {
 		return err
 	}
+	// Close cuts the connection first: an IDLE is not ended politely with
+	// a server that may not answer.
 	defer c.Close()
-	if !c.Caps().Has(imap.CapIdle) && !c.Caps().Has(imap.CapIMAP4rev2) {
+	var caps imap.CapSet
+	c.do(func() error { caps = c.Caps(); return nil })
+	if !caps.Has(imap.CapIdle) && !caps.Has(imap.CapIMAP4rev2) {
+		if err := c.why(nil); caps == nil && err != nil {
+			return &Error{Source: name, Msg: "cannot learn what the server offers: " + err.Error(), Err: err}
+		}
 		return ErrNoIdle
 	}
-	if _, err := c.Select(inbox, &imap.SelectOptions{ReadOnly: true}).Wait(); err != nil {
+	err = c.do(func() error {
+		_, err := c.Select(inbox, &imap.SelectOptions{ReadOnly: true}).Wait()
+		return err
+	})
+	if err != nil {
 		return &Error{Source: name, Msg: fmt.Sprintf("cannot open the folder %q: %v", inbox, err), Err: err}
 	}
-	idle, err := c.Idle()
+	// The IDLE ends with the connection: Close cuts it.
+	err = c.do(func() error {
+		_, err := c.Idle()
+		return err
+	})
 	if err != nil {
 		return &Error{Source: name, Msg: "IDLE failed: " + err.Error(), Err: err}
 	}
@@ -377,12 +398,12 @@ func idleOnce(ctx context.Context, name string, spec *config.IMAPSpec, inbox str
 	for {
 		select {
 		case <-ctx.Done():
-			idle.Close()
 			return nil
 		case <-news:
 			arrived()
 		case <-c.Closed():
-			return &Error{Source: name, Msg: "the server closed the connection"}
+			err := c.why(errors.New("the server closed the connection"))
+			return &Error{Source: name, Msg: err.Error(), Err: err}
 		}
 	}
 }

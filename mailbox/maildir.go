@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"time"
 )
 
@@ -19,12 +20,29 @@ const maxHeader = 256 << 10
 // maildirMessage is one file of a Maildir folder.
 type maildirMessage struct {
 	path    string
-	modTime time.Time
+	changed time.Time // see changedAt
+}
+
+// changedAt is when a message file came or changed, as far as a sync
+// knows: its modification time, unless that is after now (touch -d 2099,
+// or a clock that was ahead), then the time its inode last changed, which
+// no tool can set and which a touch sets to the moment of the touch. So a
+// file dated in the future is read as if it came when it was dated, once,
+// and it cannot push the folder's watermark past now (where no later mail
+// would be read again).
+func changedAt(info os.FileInfo, now time.Time) time.Time {
+	if t := info.ModTime(); !t.After(now) {
+		return t
+	}
+	if c := inodeChanged(info); !c.IsZero() && !c.After(now) {
+		return c
+	}
+	return now // future both ways: read on every sync until now passes it
 }
 
 // listMaildir lists the messages of a Maildir folder (its cur/ and new/)
-// changed at or after since (zero: all).
-func listMaildir(dir string, since time.Time) ([]maildirMessage, error) {
+// changed at or after since (zero: all), with now the time of the sync.
+func listMaildir(dir string, since, now time.Time) ([]maildirMessage, error) {
 	var out []maildirMessage
 	found := false
 	for _, sub := range []string{"cur", "new"} {
@@ -44,10 +62,11 @@ func listMaildir(dir string, since time.Time) ([]maildirMessage, error) {
 			if err != nil {
 				continue // gone since the listing: moved to cur/, seen there
 			}
-			if !since.IsZero() && info.ModTime().Before(since) {
+			changed := changedAt(info, now)
+			if !since.IsZero() && changed.Before(since) {
 				continue
 			}
-			out = append(out, maildirMessage{path: filepath.Join(dir, sub, e.Name()), modTime: info.ModTime()})
+			out = append(out, maildirMessage{path: filepath.Join(dir, sub, e.Name()), changed: changed})
 		}
 	}
 	if !found {
@@ -57,12 +76,17 @@ func listMaildir(dir string, since time.Time) ([]maildirMessage, error) {
 }
 
 // readHeader reads the header block of the message file at path.
+// It opens without blocking and reads only a regular file: a FIFO put in
+// place of a message between the listing and the read cannot hang a sync.
 func readHeader(path string) (Header, error) {
-	f, err := os.Open(path)
+	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NONBLOCK, 0)
 	if err != nil {
 		return Header{}, err
 	}
 	defer f.Close()
+	if fi, err := f.Stat(); err != nil || !fi.Mode().IsRegular() {
+		return Header{}, fmt.Errorf("%s is not a regular file", filepath.Base(path))
+	}
 	m, err := mail.ReadMessage(bufio.NewReader(io.LimitReader(f, maxHeader)))
 	if err != nil {
 		return Header{}, fmt.Errorf("unreadable header: %w", err)

@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -138,3 +139,108 @@ func TestMaildirMissing(t *testing.T) {
 }
 
 func writeFile(name, content string) error { return os.WriteFile(name, []byte(content), 0o600) }
+
+// A file dated in the future (touch -d 2099-01-01) is read once, as if it
+// came when it was touched, and does not stop later mail from being read:
+// the folder's watermark never passes now.
+func TestMaildirFileDatedInTheFuture(t *testing.T) {
+	ctx := context.Background()
+	root := t.TempDir()
+	inbox := filepath.Join(root, "INBOX")
+	os.MkdirAll(filepath.Join(root, "Sent", "cur"), 0o700)
+	// The sync's clock is the real one: the time a touch leaves on the
+	// inode is the real clock's.
+	now := time.Now()
+	deliver(t, inbox, "cur", "1.a", msg("ana@example.org", "me@home.example", now.Add(-2*time.Hour).Format(time.RFC1123Z), "a1@example.org"), now.Add(-2*time.Hour))
+	deliver(t, inbox, "cur", "2.b", msg("cy@example.com", "me@home.example", now.Add(-3*time.Hour).Format(time.RFC1123Z), "c1@example.com"), now.Add(-3*time.Hour))
+	future := time.Date(2099, 1, 1, 0, 0, 0, 0, time.UTC)
+	if err := os.Chtimes(filepath.Join(inbox, "cur", "2.b"), future, future); err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := config.Parse(filepath.Join(root, "config.toml"), []byte(people+"[sources.home]\ntype = \"maildir\"\npath = \""+root+"\"\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	j, err := journal.Open(ctx, filepath.Join(t.TempDir(), "r.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer j.Close()
+	sync := func(at time.Time) Result {
+		t.Helper()
+		res, err := (&Sync{Source: cfg.Sources["home"], People: NewPeople(cfg), Store: j, Now: at}).Run(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return res
+	}
+	if res := sync(now); res.Read != 2 {
+		t.Errorf("first sync read %d messages; want both, the one dated 2099 too", res.Read)
+	}
+	state, _ := j.Folder(ctx, "maildir:home", inbox)
+	if state.Scanned.After(now) {
+		t.Errorf("the watermark is %v, after now (%v): later mail would never be read", state.Scanned, now)
+	}
+
+	// A real reply, two hours later, is read and learned.
+	later := now.Add(2 * time.Hour)
+	deliver(t, inbox, "new", "3.c", msg("bo@example.net", "me@home.example", later.Add(-time.Minute).Format(time.RFC1123Z), "b1@example.net"), later.Add(-time.Minute))
+	if res := sync(later); res.Added != 1 {
+		t.Errorf("a reply after the file dated 2099: %+v; want it learned", res)
+	}
+	if all, _ := j.Events(ctx); len(all["bo"]) != 1 {
+		t.Errorf("bo's events: %+v", all["bo"])
+	}
+	// Once the watermark is an hour past the touch, the file dated 2099 is
+	// not read again: a later sync reads only the newest file (the hour
+	// before the watermark is always read again).
+	if res := sync(later.Add(2 * time.Hour)); res.Read != 1 {
+		t.Errorf("a later sync read %d messages; want 1, the reply (the file dated 2099 is not read again)", res.Read)
+	}
+}
+
+// A watermark left after now by an older rekindle is not trusted: the
+// folder is read again, and a reply written since is learned.
+func TestMaildirWatermarkInTheFutureIsReset(t *testing.T) {
+	ctx := context.Background()
+	root := t.TempDir()
+	inbox := filepath.Join(root, "INBOX")
+	os.MkdirAll(filepath.Join(root, "Sent", "cur"), 0o700)
+	now := time.Now()
+	deliver(t, inbox, "cur", "1.a", msg("bo@example.net", "me@home.example", now.Add(-time.Hour).Format(time.RFC1123Z), "b1@example.net"), now.Add(-time.Hour))
+	cfg, err := config.Parse(filepath.Join(root, "config.toml"), []byte(people+"[sources.home]\ntype = \"maildir\"\npath = \""+root+"\"\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	j, err := journal.Open(ctx, filepath.Join(t.TempDir(), "r.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer j.Close()
+	if err := j.SetFolder(ctx, "maildir:home", inbox, journal.Folder{Scanned: time.Date(2099, 1, 1, 0, 0, 0, 0, time.UTC)}); err != nil {
+		t.Fatal(err)
+	}
+	res, err := (&Sync{Source: cfg.Sources["home"], People: NewPeople(cfg), Store: j, Now: now}).Run(ctx)
+	if err != nil || res.Added != 1 {
+		t.Errorf("sync after a watermark of 2099: %+v, %v; want the reply learned", res, err)
+	}
+}
+
+// A FIFO in place of a message file is refused, not read: the sync does
+// not hang on it.
+func TestMaildirReadHeaderRefusesFIFO(t *testing.T) {
+	fifo := filepath.Join(t.TempDir(), "1.fifo")
+	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+		t.Skip("no FIFO here:", err)
+	}
+	done := make(chan error, 1)
+	go func() { _, err := readHeader(fifo); done <- err }()
+	select {
+	case err := <-done:
+		if err == nil || !strings.Contains(err.Error(), "not a regular file") {
+			t.Errorf("a FIFO read as a message: %v", err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("reading a FIFO as a message hung")
+	}
+}

@@ -78,18 +78,25 @@ func (s *Sync) Run(ctx context.Context) (Result, error) {
 const rescan = time.Hour
 
 // maildir reads one Maildir folder: every message on the first sync (those
-// dated within backfill), then the files changed since the newest one read.
+// dated within backfill), then the files changed since the newest one read
+// (never later than now: see changedAt).
 func (s *Sync) maildir(ctx context.Context, dir string, role Role, res *Result) error {
 	label := Label(s.Source)
 	state, err := s.Store.Folder(ctx, label, dir)
 	if err != nil {
 		return err
 	}
+	// A watermark after now (left by a rekindle that trusted a file dated
+	// 2099) says nothing of how far the folder was read: it is read whole
+	// again, and the dedup keys add nothing twice.
+	if state.Scanned.After(s.Now) {
+		state.Scanned = time.Time{}
+	}
 	since := time.Time{}
 	if !state.Scanned.IsZero() {
 		since = state.Scanned.Add(-rescan)
 	}
-	msgs, err := listMaildir(dir, since)
+	msgs, err := listMaildir(dir, since, s.Now)
 	if err != nil {
 		return fmt.Errorf("source %s: %w", s.Source.Name, err)
 	}
@@ -100,8 +107,8 @@ func (s *Sync) maildir(ctx context.Context, dir string, role Role, res *Result) 
 			return err
 		}
 		res.Read++
-		if m.modTime.After(newest) {
-			newest = m.modTime
+		if m.changed.After(newest) {
+			newest = m.changed
 		}
 		h, err := readHeader(m.path)
 		events = s.consider(h, err, role, label, res, events)
@@ -176,30 +183,40 @@ func Check(ctx context.Context, src *config.Source) ([]string, error) {
 	case *config.MaildirSpec:
 		var out []string
 		for _, dir := range []string{spec.Inbox, spec.Sent} {
-			if _, err := listMaildir(dir, time.Now().Add(time.Hour)); err != nil {
+			if _, err := listMaildir(dir, time.Now().Add(time.Hour), time.Now()); err != nil {
 				return nil, fmt.Errorf("source %s: %w", src.Name, err)
 			}
 			out = append(out, dir)
 		}
 		return out, nil
 	case *config.IMAPSpec:
-		c, err := dialIMAP(src.Name, spec, nil)
+		c, err := connect(ctx, src.Name, spec, nil)
 		if err != nil {
 			return nil, err
 		}
 		defer c.Close()
 		folders, err := imapFolders(c, src.Name, spec)
 		if err != nil {
+			if ctx.Err() != nil {
+				return nil, ctx.Err()
+			}
 			return nil, err
 		}
 		var out []string
 		for _, f := range folders {
-			if _, err := c.Select(f.name, &imap.SelectOptions{ReadOnly: true}).Wait(); err != nil {
-				return nil, &Error{Source: src.Name, Msg: fmt.Sprintf("cannot open the folder %q: %v", f.name, err), Hint: "check inbox and sent in the source"}
+			err := c.do(func() error {
+				_, err := c.Select(f.name, &imap.SelectOptions{ReadOnly: true}).Wait()
+				return err
+			})
+			if ctx.Err() != nil {
+				return nil, ctx.Err()
+			}
+			if err != nil {
+				return nil, &Error{Source: src.Name, Msg: fmt.Sprintf("cannot open the folder %q: %v", f.name, err), Hint: "check inbox and sent in the source", Err: err}
 			}
 			out = append(out, f.name+" ("+f.role.String()+")")
 		}
-		c.Logout().Wait()
+		c.logout()
 		return out, nil
 	}
 	return nil, fmt.Errorf("source %s: type %s cannot be checked", src.Name, src.Type)

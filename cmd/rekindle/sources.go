@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"path/filepath"
+	"sync"
 	"time"
 
 	"github.com/fsnotify/fsnotify"
@@ -31,17 +32,21 @@ func (d *daemon) learn(ctx context.Context) {
 	// inbox is read at once, not at the next interval.
 	told := make(chan string, 16)
 	watching := map[string]context.CancelFunc{}
+	// The watches end with learn: each cuts its connection as its
+	// context ends, so the wait is short whatever the server does.
+	var watches sync.WaitGroup
 	defer func() {
 		for _, stop := range watching {
 			stop()
 		}
+		watches.Wait()
 	}()
 	var watched *config.Config
 	for {
 		c := cfg()
 		if c != watched {
 			watched = c
-			d.watchIMAP(ctx, c, watching, told)
+			d.watchIMAP(ctx, c, watching, told, &watches)
 		}
 		now := time.Now()
 		wake := now.Add(time.Minute)
@@ -92,7 +97,7 @@ func (d *daemon) learn(ctx context.Context) {
 
 // watchIMAP starts a watch on each IMAP source of cfg that has none, and
 // stops those of sources no longer there (or changed by a reload).
-func (d *daemon) watchIMAP(ctx context.Context, cfg *config.Config, watching map[string]context.CancelFunc, told chan<- string) {
+func (d *daemon) watchIMAP(ctx context.Context, cfg *config.Config, watching map[string]context.CancelFunc, told chan<- string, wg *sync.WaitGroup) {
 	for name, stop := range watching {
 		stop() // a reload may have changed the source: watch it anew
 		delete(watching, name)
@@ -103,7 +108,7 @@ func (d *daemon) watchIMAP(ctx context.Context, cfg *config.Config, watching map
 		}
 		wctx, stop := context.WithCancel(ctx)
 		watching[name] = stop
-		go func() {
+		wg.Go(func() {
 			err := mailbox.Watch(wctx, src, func() {
 				select {
 				case told <- name:
@@ -115,7 +120,7 @@ func (d *daemon) watchIMAP(ctx context.Context, cfg *config.Config, watching map
 			if errors.Is(err, mailbox.ErrNoIdle) {
 				d.log.Info("the mail server does not offer IDLE; reading it every interval", "source", name, "interval", src.Interval)
 			}
-		}()
+		})
 	}
 }
 

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"strings"
@@ -72,7 +73,10 @@ func (c *cli) sync(ctx context.Context, pos []string, dry, check bool) error {
 		res, err := s.Run(ctx)
 		err = secrets.Error(err) // a server may echo the login
 		w.Flush()
-		if !dry && ctx.Err() == nil {
+		if ctx.Err() != nil {
+			return errStopped
+		}
+		if !dry {
 			j.RecordSync(ctx, name, c.now(), err)
 		}
 		if err != nil {
@@ -92,6 +96,11 @@ func (c *cli) sync(ctx context.Context, pos []string, dry, check bool) error {
 	}
 	return nil
 }
+
+// errStopped ends sync on SIGINT or SIGTERM: the connection to the server
+// is cut at once, whatever the server does, and what the folder in
+// progress taught is not recorded (the next sync reads it again).
+var errStopped = errors.New("sync stopped by a signal; what it was reading is read again next time")
 
 // writeSeen writes one line of a dry run: when, which folder, what it
 // taught or why nothing.
@@ -121,6 +130,10 @@ func (c *cli) checkSources(ctx context.Context, cfg *config.Config, names []stri
 	secrets := cfg.Redactor()
 	for _, name := range names {
 		folders, err := mailbox.Check(ctx, cfg.Sources[name])
+		if ctx.Err() != nil {
+			w.Flush()
+			return errStopped
+		}
 		err = secrets.Error(err) // a server may echo the login
 		if err != nil {
 			failed++

@@ -1,0 +1,119 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// greetAndHang is an IMAP server that greets, then says nothing more,
+// whatever it is asked, on a loopback port; accepted counts connections.
+func greetAndHang(t *testing.T) (addr string, accepted *atomic.Int32) {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	accepted = new(atomic.Int32)
+	var mu sync.Mutex
+	var conns []net.Conn
+	t.Cleanup(func() {
+		ln.Close()
+		mu.Lock()
+		for _, c := range conns {
+			c.Close()
+		}
+		mu.Unlock()
+	})
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			mu.Lock()
+			conns = append(conns, c)
+			mu.Unlock()
+			accepted.Add(1)
+			go func() {
+				io.WriteString(c, "* OK [CAPABILITY IMAP4rev1 IDLE] ready\r\n")
+				io.Copy(io.Discard, c)
+			}()
+		}
+	}()
+	return ln.Addr().String(), accepted
+}
+
+func silentSourceConfig(addr string) string {
+	host, port, _ := net.SplitHostPort(addr)
+	return fmt.Sprintf("[[contact]]\nname = \"Alice\"\nemail = [\"alice@example.org\"]\n[sources.work]\ntype = \"imap\"\nhost = %q\nport = %s\ntls = \"none\"\nusername = \"me\"\npassword = \"a-secret-pass-0123\"\n", host, port)
+}
+
+// sync and sync --check against a server that greets and goes silent
+// stop at SIGINT and SIGTERM within a second, and say so.
+func TestSyncStopsOnSignalWithSilentServer(t *testing.T) {
+	t.Parallel()
+	addr, accepted := greetAndHang(t)
+	e := newEnv(t, silentSourceConfig(addr))
+	for _, args := range [][]string{{"sync"}, {"sync", "--check"}} {
+		for _, sig := range []os.Signal{syscall.SIGINT, syscall.SIGTERM} {
+			name := strings.Join(args, " ") + " " + sig.String()
+			cmd := e.command(t, args...)
+			var out strings.Builder
+			cmd.Stdout, cmd.Stderr = &out, &out
+			before := accepted.Load()
+			if err := cmd.Start(); err != nil {
+				t.Fatal(err)
+			}
+			exited := make(chan error, 1)
+			go func() { exited <- cmd.Wait() }()
+			waitFor(t, name+": the connection", 10*time.Second, func() bool { return accepted.Load() > before })
+			time.Sleep(200 * time.Millisecond) // the login is sent, and waits
+			start := time.Now()
+			cmd.Process.Signal(sig)
+			select {
+			case <-exited:
+				if took := time.Since(start); took > time.Second {
+					t.Errorf("%s: exit %v after the signal; want within a second", name, took)
+				}
+			case <-time.After(10 * time.Second):
+				cmd.Process.Kill()
+				<-exited
+				t.Fatalf("%s: still running 10 s after the signal", name)
+			}
+			if !strings.Contains(out.String(), "sync stopped by a signal") || strings.Contains(out.String(), "a-secret-pass-0123") {
+				t.Errorf("%s: output %q", name, out.String())
+			}
+		}
+	}
+}
+
+// The daemon, with a mail server that greets and goes silent (its sync
+// and its watch both waiting), stops on SIGTERM well within the 5 s the
+// README promises.
+func TestDaemonStopsWithSilentMailServer(t *testing.T) {
+	t.Parallel()
+	addr, accepted := greetAndHang(t)
+	e := newEnv(t, silentSourceConfig(addr))
+	p := e.start(t)
+	p.waitLog(t, "rekindle started", 10*time.Second)
+	waitFor(t, "the sync and the watch connecting", 10*time.Second, func() bool { return accepted.Load() >= 2 })
+	time.Sleep(200 * time.Millisecond)
+	start := time.Now()
+	p.cmd.Process.Signal(syscall.SIGTERM)
+	select {
+	case <-p.exited:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the daemon still runs 10 s after SIGTERM")
+	}
+	if took := time.Since(start); p.err != nil || took > 2*time.Second {
+		t.Errorf("exit %v after %v; want 0 within 2 s", p.err, took)
+	}
+}
