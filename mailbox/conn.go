@@ -308,6 +308,7 @@ func connect(ctx context.Context, name string, spec *config.IMAPSpec, h *imapcli
 	}
 	if err := login(s.Client, spec); err != nil {
 		s.Close()
+		err = spec.Redactor().Error(err) // a server may echo the login it refused
 		if ctx.Err() != nil {
 			return nil, ctx.Err()
 		}
