@@ -25,10 +25,6 @@ import (
 	"github.com/rekindle/rekindle/journal"
 )
 
-// headerFields are all rekindle asks an IMAP server for: these headers,
-// never a body.
-var headerFields = []string{"From", "To", "Cc", "Date", "Message-ID", "List-Id", "Auto-Submitted", "Precedence"}
-
 // fetchBatch is how many messages one FETCH asks for: memory stays flat
 // however large the folder.
 const fetchBatch = 500
@@ -261,7 +257,7 @@ func (s *Sync) imapFolder(ctx context.Context, c *imapclient.Client, f folder, r
 	for len(uids) > 0 {
 		batch := uids[:min(len(uids), fetchBatch)]
 		uids = uids[len(batch):]
-		fetch := c.Fetch(imap.UIDSetNum(batch...), &imap.FetchOptions{UID: true, BodySection: []*imap.FetchItemBodySection{section}})
+		fetch := c.Fetch(imap.UIDSetNum(batch...), &imap.FetchOptions{UID: true, InternalDate: true, BodySection: []*imap.FetchItemBodySection{section}})
 		for {
 			msg := fetch.Next()
 			if msg == nil {
@@ -277,6 +273,7 @@ func (s *Sync) imapFolder(ctx context.Context, c *imapclient.Client, f folder, r
 			}
 			raw := buf.FindBodySection(section)
 			h, err := parseRaw(raw)
+			h.Received(buf.InternalDate)
 			events = s.consider(h, err, f.role, label, res, events)
 		}
 		if err := fetch.Close(); err != nil {
