@@ -287,8 +287,8 @@ var outOfOfficePrefixes = []string{
 	"autosvar:", "automaattinen vastaus:", "automatyczna odpowiedź:",
 }
 
-// outOfOfficePrefix is the out-of-office prefix subject starts with, as
-// written, or "".
+// outOfOfficePrefix is the out-of-office prefix (of outOfOfficePrefixes)
+// subject starts with, or "".
 func outOfOfficePrefix(subject string) string {
 	if subject == "" {
 		return ""
@@ -296,22 +296,10 @@ func outOfOfficePrefix(subject string) string {
 	if d, err := new(mime.WordDecoder).DecodeHeader(subject); err == nil {
 		subject = d
 	}
-	subject = strings.TrimSpace(subject)
-	norm := strings.ToLower(strings.NewReplacer("\u00a0", " ", "\u202f", " ").Replace(subject))
+	s := strings.ToLower(strings.TrimSpace(strings.NewReplacer("\u00a0", " ", "\u202f", " ").Replace(subject)))
 	for _, p := range outOfOfficePrefixes {
-		word := strings.TrimSuffix(p, ":")
-		rest, ok := strings.CutPrefix(norm, word)
-		if !ok {
-			continue
-		}
-		if strings.HasPrefix(strings.TrimLeft(rest, " "), ":") {
-			// Keep what was written, up to its colon.
-			n := len(norm) - len(rest)
-			n += strings.Index(rest, ":") + 1
-			if n <= len(subject) {
-				return shown(subject[:n])
-			}
-			return shown(p)
+		if rest, ok := strings.CutPrefix(s, strings.TrimSuffix(p, ":")); ok && strings.HasPrefix(strings.TrimLeft(rest, " "), ":") {
+			return p
 		}
 	}
 	return ""
