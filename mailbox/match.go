@@ -1,8 +1,9 @@
 // Package mailbox learns from the user's mail who wrote to whom: a message
 // from a contact in the inbox is a reply, a message the user sent to a
-// contact is an outreach. It reads headers only (From, To, Cc, Date,
-// Message-ID, List-Id, Auto-Submitted, Precedence), never a body, and what
-// it keeps of a message is the event, its time, the source and a hash.
+// contact is an outreach, unless the message is bulk or automatic mail,
+// spam, or perhaps forged. It reads headers only (headerFields), never a
+// body, and what it keeps of a message is the event, its time, the source
+// and a hash.
 //
 // Match decides for one message; the sources (a Maildir here) find the
 // messages; Sync puts the two together and writes through the journal.
@@ -182,7 +183,7 @@ func Match(h Header, role Role, people *People, source string, maxRecipients int
 			}
 		}
 		if len(out.Events) == 0 {
-			out.Ignored = "to nobody in the config"
+			return Learned{Ignored: "to nobody in the config"}
 		}
 	}
 	return out
