@@ -273,7 +273,7 @@ func (s *Sync) imapFolder(ctx context.Context, c *imapclient.Client, f folder, r
 			}
 			raw := buf.FindBodySection(section)
 			h, err := parseRaw(raw)
-			h.Received(buf.InternalDate)
+			h.receivedAt(buf.InternalDate)
 			events = s.consider(h, err, f.role, label, res, events)
 		}
 		if err := fetch.Close(); err != nil {

@@ -69,7 +69,7 @@ func readHeader(path string) (Header, error) {
 	}
 	h, err := ParseHeader(m.Header)
 	if info, serr := f.Stat(); serr == nil {
-		h.Received(info.ModTime()) // the file's time, for a message without a Date
+		h.receivedAt(info.ModTime()) // the file's time, for a message without a Date
 	}
 	return h, err
 }

@@ -420,9 +420,9 @@ func ParseHeader(h mail.Header) (Header, error) {
 	return out, nil
 }
 
-// Received gives a message without a Date the time the server received
+// receivedAt gives a message without a Date the time the server received
 // it (IMAP's INTERNALDATE, a Maildir file's time); the sources call it.
-func (h *Header) Received(at time.Time) {
+func (h *Header) receivedAt(at time.Time) {
 	if h.Date.IsZero() && !at.IsZero() {
 		h.Date, h.DateReceived = at, true
 	}

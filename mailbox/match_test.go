@@ -482,13 +482,13 @@ func TestReceivedDate(t *testing.T) {
 	if l := Match(h, Inbox, p, "maildir:home", 5); l.Ignored != "no readable Date" {
 		t.Errorf("no Date and no received date: %+v", l)
 	}
-	h.Received(got)
+	h.receivedAt(got)
 	l := Match(h, Inbox, p, "maildir:home", 5)
 	if len(l.Events) != 1 || !l.Events[0].At.Equal(got) || l.Note == "" {
 		t.Errorf("no Date, received %v: %+v", got, l)
 	}
 	dated := Header{From: []string{"ana@example.org"}, Date: got.Add(-time.Hour)}
-	dated.Received(got)
+	dated.receivedAt(got)
 	if !dated.Date.Equal(got.Add(-time.Hour)) || dated.DateReceived {
 		t.Errorf("a Date was replaced by the received date: %+v", dated)
 	}
