@@ -21,10 +21,6 @@ import (
 	"github.com/rekindle/rekindle/journal"
 )
 
-// headerFields are all rekindle asks an IMAP server for: these headers,
-// never a body.
-var headerFields = []string{"From", "To", "Cc", "Date", "Message-ID", "List-Id", "Auto-Submitted", "Precedence"}
-
 // fetchBatch is how many messages one FETCH asks for: memory stays flat
 // however large the folder.
 const fetchBatch = 500
@@ -224,12 +220,13 @@ func (s *Sync) imapFolder(ctx context.Context, c *session, f folder, res *Result
 		batch := uids[:min(len(uids), fetchBatch)]
 		uids = uids[len(batch):]
 		err := c.do(func() error {
-			return c.fetchHeaders(batch, func(uid imap.UID, raw []byte) {
+			return c.fetchHeaders(batch, func(uid imap.UID, raw []byte, received time.Time) {
 				res.Read++
 				if int64(uid) > last {
 					last = int64(uid)
 				}
 				h, err := parseRaw(raw)
+				h.receivedAt(received)
 				events = s.consider(h, err, f.role, label, res, events)
 			})
 		})
@@ -254,16 +251,19 @@ var headerSection = &imap.FetchItemBodySection{Specifier: imap.PartSpecifierHead
 // got as it comes. A header block larger than limits.literal is refused
 // before a byte of it is read, and the connection is cut: the server sent
 // something else than what was asked.
-func (c *session) fetchHeaders(uids []imap.UID, got func(imap.UID, []byte)) error {
-	fetch := c.Fetch(imap.UIDSetNum(uids...), &imap.FetchOptions{UID: true, BodySection: []*imap.FetchItemBodySection{headerSection}})
+func (c *session) fetchHeaders(uids []imap.UID, got func(imap.UID, []byte, time.Time)) error {
+	fetch := c.Fetch(imap.UIDSetNum(uids...), &imap.FetchOptions{UID: true, InternalDate: true, BodySection: []*imap.FetchItemBodySection{headerSection}})
 	var refused error
 	for msg := fetch.Next(); msg != nil && refused == nil; msg = fetch.Next() {
 		var uid imap.UID
 		var raw []byte
+		var received time.Time
 		for item := msg.Next(); item != nil; item = msg.Next() {
 			switch it := item.(type) {
 			case imapclient.FetchItemDataUID:
 				uid = it.UID
+			case imapclient.FetchItemDataInternalDate:
+				received = it.Time
 			case imapclient.FetchItemDataBodySection:
 				if it.Literal == nil || !it.MatchCommand(headerSection) {
 					continue
@@ -283,7 +283,7 @@ func (c *session) fetchHeaders(uids []imap.UID, got func(imap.UID, []byte)) erro
 			}
 		}
 		if refused == nil && uid != 0 {
-			got(uid, raw)
+			got(uid, raw, received)
 		}
 		c.conn.next()
 	}

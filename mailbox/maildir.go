@@ -91,5 +91,9 @@ func readHeader(path string) (Header, error) {
 	if err != nil {
 		return Header{}, fmt.Errorf("unreadable header: %w", err)
 	}
-	return ParseHeader(m.Header)
+	h, err := ParseHeader(m.Header)
+	if info, serr := f.Stat(); serr == nil {
+		h.receivedAt(info.ModTime()) // the file's time, for a message without a Date
+	}
+	return h, err
 }

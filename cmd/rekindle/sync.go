@@ -116,7 +116,7 @@ func writeSeen(w *tabwriter.Writer, source string, x mailbox.Seen, cfg *config.C
 		fmt.Fprintf(w, "%s\t%s\t%s\tignored\t%s\n", source, x.Role, when, x.Learned.Ignored)
 	default:
 		for _, e := range x.Learned.Events {
-			fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\n", source, x.Role, when, e.Kind, e.Contact)
+			fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\n", source, x.Role, when, e.Kind, strings.TrimSpace(e.Contact+"  "+x.Learned.Note))
 		}
 	}
 }
