@@ -7,6 +7,8 @@ import (
 	"io"
 	"strings"
 	"time"
+
+	"github.com/rekindle/rekindle/internal/terminal"
 )
 
 // Fields are what a CSV column can hold, as --map names them.
@@ -164,7 +166,7 @@ func (c *csvReader) Next() (Person, error) {
 	if p.Name == "" {
 		p.Name = strings.Join(append(append(values("given"), values("middle")...), values("family")...), " ")
 	}
-	p.Name = strings.Join(strings.Fields(p.Name), " ")
+	p.setName(line, p.Name)
 	for _, i := range c.columns["email"] {
 		line, _ := c.r.FieldPos(i)
 		p.add(line, true, strings.Split(cell(i), ":::")...)
@@ -185,6 +187,10 @@ func (c *csvReader) Next() (Person, error) {
 			continue
 		}
 		line, _ := c.r.FieldPos(ev[1])
+		if strings.IndexFunc(name, terminal.Hidden) >= 0 {
+			p.Notes = append(p.Notes, Note{line, fmt.Sprintf("the occasion %q holds control characters or direction overrides; left out", name)})
+			continue
+		}
 		p.addDate(line, name, cell(ev[1]), 0, c.now)
 	}
 	return p, nil

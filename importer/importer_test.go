@@ -226,7 +226,7 @@ func TestWriteReadsBack(t *testing.T) {
 		t.Fatalf("%v\n%s", err, b.String())
 	}
 	c := cfg.Contacts[0]
-	if c.Name != "Zoë \"Zo\" 山田 🎉\nback\\slash" || c.ID != "zoe" || c.Emails[0] != "zoe@example.org" || c.Phones[0] != "+81 3 1234 5678" {
+	if c.Name != "Zoë \"Zo\" 山田 🎉 back\\slash" || c.ID != "zoe" || c.Emails[0] != "zoe@example.org" || c.Phones[0] != "+81 3 1234 5678" {
 		t.Errorf("read back %+v", c)
 	}
 	var occ []string
@@ -284,5 +284,41 @@ func BenchmarkImport50k(b *testing.B) {
 			}
 		}
 		b.ReportMetric(float64(peak)/(1<<20), "peak-heap-MB")
+	}
+}
+
+// TestImportWritesNoControlCharacters: a hostile vCard's escape sequences,
+// C1 controls and direction overrides do not reach the TOML, escaped or
+// not: the name is written without them and an address that holds them is
+// left out, each with a note on its line. Before, the name was written
+// with \u001B escapes and the C1 and U+202E raw.
+func TestImportWritesNoControlCharacters(t *testing.T) {
+	card := "BEGIN:VCARD\nVERSION:4.0\n" +
+		"FN:Eve\x1b]52;c;cm0gLXJmIH4=\x07\x1b]0;owned\x07 \u009b2J\u202egnp.exe\n" +
+		"EMAIL:\"eve\u202e\"@example.org\nEMAIL:eve@example.org\nEND:VCARD\n"
+	got, err := readAll(t, card, nil)
+	if err != nil || len(got) != 1 {
+		t.Fatal(got, err)
+	}
+	p := got[0]
+	var b bytes.Buffer
+	w := bufio.NewWriter(&b)
+	Write(w, p, "eve")
+	w.Flush()
+	out := b.String()
+	if strings.ContainsAny(out, "\x1b\x07\u009b\u202e") || strings.Contains(out, `\u`) {
+		t.Errorf("the TOML carries control characters:\n%q", out)
+	}
+	if !strings.Contains(out, `name = "Eve]52;c;cm0gLXJmIH4=]0;owned 2Jgnp.exe"`) || !strings.Contains(out, `email = ["eve@example.org"]`) {
+		t.Errorf("the TOML reads\n%s", out)
+	}
+	var notes []string
+	for _, n := range p.Notes {
+		notes = append(notes, n.String())
+	}
+	joined := strings.Join(notes, "\n")
+	if !strings.Contains(joined, "line 3: the name") || !strings.Contains(joined, "written without them") ||
+		!strings.Contains(joined, "line 4: ") || !strings.Contains(joined, "holds control characters or direction overrides; left out") {
+		t.Errorf("notes:\n%s", joined)
 	}
 }
