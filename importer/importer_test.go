@@ -322,3 +322,35 @@ func TestImportWritesNoControlCharacters(t *testing.T) {
 		t.Errorf("notes:\n%s", joined)
 	}
 }
+
+// TestCSVRowLimits: a row of more bytes or fields than rekindle reads is a
+// syntax error at the line where it starts, found without holding the row
+// (the row of 100 MB and 50 million fields took 4.3 GB); rows
+// before it, and quoted line breaks, count their lines.
+func TestCSVRowLimits(t *testing.T) {
+	head := "Name,Email,Notes\nAna,ana@example.org,\"two\nlines\"\n\nBo,bo@example.net,\n"
+	for _, tc := range []struct {
+		name, src string
+		line      int
+		msg       string
+	}{
+		{"a row of 2 MiB", head + strings.Repeat("x", 2<<20) + "\nCy,cy@example.org,\n", 6, "more than 262144 bytes long"},
+		{"a quoted field of 2 MiB over many lines", head + "Cy,cy@example.org,\"" + strings.Repeat("x\n", 1<<20) + "\"\n", 6, "more than 262144 bytes long"},
+		{"a header of 2 MiB", strings.Repeat("Name,", 400000) + "\n", 1, "more than 262144 bytes long"},
+		{"a row of 1001 fields", head + strings.Repeat("a,", 1000) + "a\n", 6, "has 1001 fields; rekindle reads at most 1000"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := readAll(t, tc.src, nil)
+			var se *SyntaxError
+			if !errors.As(err, &se) || se.Line != tc.line || !strings.Contains(se.Msg, tc.msg) {
+				t.Fatalf("error %v; want line %d: %s", err, tc.line, tc.msg)
+			}
+			if tc.line > 1 && len(got) != 2 {
+				t.Errorf("read %d people before the row; want 2", len(got))
+			}
+		})
+	}
+	if got, err := readAll(t, head+strings.Repeat("a,", 999)+"a\n", nil); err != nil || len(got) != 3 {
+		t.Errorf("a row of 1000 fields: %v, %d people", err, len(got))
+	}
+}
