@@ -1,6 +1,8 @@
 package config
 
 import (
+	"fmt"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"strings"
@@ -130,6 +132,90 @@ func FuzzNesting(f *testing.F) {
 			t.Fatalf("the check refused %q (%v), which the decoder reads as TOML at most %d deep", text, problem, high)
 		}
 	})
+}
+
+// TestNestingAgreesWithTheDecoder holds FuzzNesting's two properties over
+// documents built from TOML's tricky parts (quotes before closing quotes,
+// escapes, quoted keys and headers with brackets, comments), nested and
+// then cut and spliced at random: what the fuzzer takes long to find.
+func TestNestingAgreesWithTheDecoder(t *testing.T) {
+	rng := rand.New(rand.NewPCG(17, 3))
+	strs := []string{`"""q""""`, `"""q"""""`, `'''q''''`, `'''q'''''`, `"a\"["`, `"\\"`, `"""\""""`, `"""\\"""`,
+		"\"\"\"\n]\\\n\"\"\"", `'\'`, `"{"`, `''`, `""`, "'''\n'''", `"""""a"""""`, `"\u005D"`}
+	keys := []string{"a", `"a]b"`, `'a[b'`, `"a\"b"`, "a.b", `a."]".c`, "1", "-"}
+	pick := func(l []string) string { return l[rng.IntN(len(l))] }
+	var value func(depth int) string
+	value = func(depth int) string {
+		switch k := rng.IntN(8); {
+		case depth < 6 && k < 2:
+			var parts []string
+			for range rng.IntN(3) + 1 {
+				parts = append(parts, value(depth+1))
+			}
+			sep := pick([]string{", ", ",\n", " , # ]\n"})
+			return "[" + strings.Join(parts, sep) + pick([]string{"]", ",]", "\n]"})
+		case depth < 6 && k < 4:
+			var parts []string
+			for i := range rng.IntN(3) + 1 {
+				parts = append(parts, fmt.Sprintf("k%d%s = %s", i, pick([]string{"", ".x"}), value(depth+1)))
+			}
+			return "{" + strings.Join(parts, ", ") + "}"
+		case k < 7:
+			return pick(strs)
+		}
+		return pick([]string{"1", "true", "1979-05-27 07:32:00Z", "-0.5"})
+	}
+	noise := []string{`"`, `'`, `\`, "[", "]", "{", "}", "#", "\n", ",", "=", " ", `"""`, "'''"}
+	decoded, refused := 0, 0
+	for i := range 8000 {
+		var b strings.Builder
+		for j := range rng.IntN(4) + 1 {
+			switch rng.IntN(4) {
+			case 0:
+				fmt.Fprintf(&b, "[%s.h%d]\n", pick(keys), j)
+			case 1:
+				fmt.Fprintf(&b, "[[t%d]] # [[\n", j)
+			}
+			fmt.Fprintf(&b, "%s.k%d = %s\n", pick(keys), j, value(0))
+		}
+		text := b.String()
+		for range rng.IntN(3) {
+			at := rng.IntN(len(text) + 1)
+			switch rng.IntN(3) {
+			case 0:
+				text = text[:at] + pick(noise) + text[at:]
+			case 1:
+				if at < len(text) {
+					text = text[:at] + text[at+1:]
+				}
+			case 2:
+				from := rng.IntN(len(text) + 1)
+				text = text[:at] + text[min(from, at):max(from, at)] + text[at:]
+			}
+		}
+		problem, passed := checkNesting(text, fuzzLimit)
+		var doc map[string]any
+		if _, err := toml.Decode(text, &doc); err != nil {
+			continue
+		}
+		decoded++
+		if !passed {
+			refused++
+		}
+		if low := minDepth(doc, false); passed && low > fuzzLimit {
+			t.Fatalf("document %d: the check passed %q, which the decoder reads %d deep", i, text, low)
+		}
+		nesting := strings.HasPrefix(problem.Msg, "arrays and inline tables nest")
+		if high := maxDepth(doc); !passed && nesting && high <= fuzzLimit {
+			t.Fatalf("document %d: the check refused %q (%v), which the decoder reads at most %d deep", i, text, problem, high)
+		}
+	}
+	// The test means something only if many documents are TOML, of which
+	// some nest too deep and some not.
+	if decoded < 1500 || refused < 200 || decoded-refused < 200 {
+		t.Errorf("%d documents decoded, %d of them refused: too few to tell", decoded, refused)
+	}
+	t.Logf("%d documents decoded, %d of them refused", decoded, refused)
 }
 
 // minDepth counts the levels of v that can only be arrays and inline
