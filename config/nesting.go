@@ -16,8 +16,8 @@ import "fmt"
 // thing that is not TOML; there the decoder stops with its own error, so the
 // check stops too and lets it speak. Where the decoder reads on past what
 // TOML forbids (six quotes in a row close a multi-line string after an
-// escaped backslash), the check refuses the file itself. FuzzNesting holds
-// this against the decoder.
+// escaped backslash), the check refuses the file itself. FuzzNesting and
+// TestNestingAgreesWithTheDecoder hold this against the decoder.
 
 // nestingProblem is why checkNesting refused a text, and where.
 type nestingProblem struct {
