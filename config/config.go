@@ -173,9 +173,8 @@ func decode(file string, data []byte) (map[string]any, error) {
 		return nil, fmt.Errorf("%s: %d bytes; a config file may have at most %d", file, len(data), MaxConfigSize)
 	}
 	text := string(data)
-	if pos, ok := checkNesting(text); !ok {
-		return nil, &Error{File: file, Problems: []Problem{{Pos: pos,
-			Msg: fmt.Sprintf("arrays and inline tables nest more than %d deep here; rekindle reads no such config", MaxNesting)}}}
+	if p, ok := checkNesting(text, MaxNesting); !ok {
+		return nil, &Error{File: file, Problems: []Problem{{Pos: p.Pos, Msg: p.Msg}}}
 	}
 	doc, ok := decodeSplit(text)
 	if !ok {

@@ -1,6 +1,7 @@
 package config
 
 import (
+	"errors"
 	"runtime"
 	"sort"
 	"strings"
@@ -16,6 +17,8 @@ const parallelFrom = 1 << 20
 // pieceSize is about how much of a large file one decoder takes at a time
 // (a variable for the tests).
 var pieceSize = 2 << 20
+
+var errPieceNesting = errors.New("config: a piece nests too deep")
 
 // decodeSplit decodes a large file on several cores. A contact list is
 // mostly [[contact]] tables, which are independent of each other, so the
@@ -63,7 +66,15 @@ func decodeSplit(data string) (doc map[string]any, ok bool) {
 				if i >= len(parts) {
 					return
 				}
-				_, errs[i] = toml.Decode(data[bounds[i]:bounds[i+1]], &parts[i])
+				piece := data[bounds[i]:bounds[i+1]]
+				// The whole file passed checkNesting, but a piece cut
+				// where contactHeaders misread a string would be read
+				// otherwise: each piece passes it too before decoding.
+				if _, ok := checkNesting(piece, MaxNesting); !ok {
+					errs[i] = errPieceNesting
+					continue
+				}
+				_, errs[i] = toml.Decode(piece, &parts[i])
 			}
 		})
 	}

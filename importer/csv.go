@@ -7,6 +7,8 @@ import (
 	"io"
 	"strings"
 	"time"
+
+	"github.com/rekindle/rekindle/internal/terminal"
 )
 
 // Fields are what a CSV column can hold, as --map names them.
@@ -45,9 +47,42 @@ func ParseMapping(specs []string) (Mapping, error) {
 	return m, nil
 }
 
+// Limits on a CSV row: encoding/csv holds a whole row in memory, with no
+// limit of its own (one row of 100 MB and 50 million fields took 4.3 GB).
+// An export's row is a few kilobytes and a hundred columns.
+const (
+	MaxRowBytes = 256 << 10
+	MaxFields   = 1000
+)
+
+// errRowTooLong stops the CSV reader in a row longer than MaxRowBytes.
+var errRowTooLong = errors.New("row too long")
+
+// rowLimit passes the CSV reader no more than MaxRowBytes past the end of
+// the last row it read (and its read-ahead).
+type rowLimit struct {
+	r        io.Reader
+	n, limit int64
+}
+
+func (l *rowLimit) Read(p []byte) (int, error) {
+	if l.n >= l.limit {
+		return 0, errRowTooLong
+	}
+	p = p[:min(int64(len(p)), l.limit-l.n)]
+	n, err := l.r.Read(p)
+	l.n += int64(n)
+	return n, err
+}
+
+// csvReadAhead is more than encoding/csv reads ahead of the row it parses.
+const csvReadAhead = 64 << 10
+
 // csvReader reads one person per record after the header row.
 type csvReader struct {
 	r       *csv.Reader
+	limit   *rowLimit
+	line    int // where the next row starts, as far as the last one tells
 	now     time.Time
 	columns map[string][]int // field → column indexes
 	events  [][2]int         // Google's "Event N - Label" and "Event N - Value"
@@ -55,16 +90,18 @@ type csvReader struct {
 }
 
 func newCSV(r io.Reader, fields Mapping, now time.Time) (*csvReader, error) {
-	cr := csv.NewReader(r)
+	limit := &rowLimit{r: r, limit: MaxRowBytes + csvReadAhead}
+	cr := csv.NewReader(limit)
 	cr.FieldsPerRecord = -1 // exports leave trailing empty cells out
-	header, err := cr.Read()
+	c := &csvReader{r: cr, limit: limit, line: 1, now: now, columns: map[string][]int{}}
+	header, err := c.read()
 	if err != nil {
 		return nil, csvError(err, "the header row")
 	}
 	if len(header) > 0 {
 		header[0] = strings.TrimPrefix(header[0], string(bom))
 	}
-	c := &csvReader{r: cr, now: now, header: header, columns: map[string][]int{}}
+	c.header = header
 	if fields != nil {
 		index := map[string]int{}
 		for i, h := range header {
@@ -131,9 +168,28 @@ func (c *csvReader) recognise() {
 	}
 }
 
+// read reads one record within MaxRowBytes and MaxFields.
+func (c *csvReader) read() ([]string, error) {
+	rec, err := c.r.Read()
+	if errors.Is(err, errRowTooLong) {
+		return nil, &SyntaxError{Line: c.line, Msg: fmt.Sprintf("the row that starts here is more than %d bytes long; rekindle reads no such CSV", MaxRowBytes)}
+	}
+	if err != nil {
+		return rec, err
+	}
+	start, _ := c.r.FieldPos(0)
+	if len(rec) > MaxFields {
+		return nil, &SyntaxError{Line: start, Msg: fmt.Sprintf("the row that starts here has %d fields; rekindle reads at most %d", len(rec), MaxFields)}
+	}
+	last, _ := c.r.FieldPos(len(rec) - 1)
+	c.line = last + strings.Count(rec[len(rec)-1], "\n") + 1
+	c.limit.limit = c.r.InputOffset() + MaxRowBytes + csvReadAhead
+	return rec, nil
+}
+
 // Next reads one record.
 func (c *csvReader) Next() (Person, error) {
-	rec, err := c.r.Read()
+	rec, err := c.read()
 	if err == io.EOF {
 		return Person{}, io.EOF
 	}
@@ -164,7 +220,7 @@ func (c *csvReader) Next() (Person, error) {
 	if p.Name == "" {
 		p.Name = strings.Join(append(append(values("given"), values("middle")...), values("family")...), " ")
 	}
-	p.Name = strings.Join(strings.Fields(p.Name), " ")
+	p.setName(line, p.Name)
 	for _, i := range c.columns["email"] {
 		line, _ := c.r.FieldPos(i)
 		p.add(line, true, strings.Split(cell(i), ":::")...)
@@ -185,6 +241,10 @@ func (c *csvReader) Next() (Person, error) {
 			continue
 		}
 		line, _ := c.r.FieldPos(ev[1])
+		if strings.IndexFunc(name, terminal.Hidden) >= 0 {
+			p.Notes = append(p.Notes, Note{line, fmt.Sprintf("the occasion %q holds control characters or direction overrides; left out", name)})
+			continue
+		}
 		p.addDate(line, name, cell(ev[1]), 0, c.now)
 	}
 	return p, nil
@@ -192,6 +252,10 @@ func (c *csvReader) Next() (Person, error) {
 
 // csvError gives a CSV reader's error its line.
 func csvError(err error, where string) error {
+	var se *SyntaxError
+	if errors.As(err, &se) {
+		return err
+	}
 	var pe *csv.ParseError
 	if errors.As(err, &pe) {
 		msg := pe.Err.Error()

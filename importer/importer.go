@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/rekindle/rekindle/config"
+	"github.com/rekindle/rekindle/internal/terminal"
 	"github.com/rekindle/rekindle/rules"
 )
 
@@ -97,6 +98,10 @@ func (p *Person) add(line int, email bool, values ...string) {
 		} else {
 			v = strings.TrimPrefix(v, "tel:")
 		}
+		if strings.IndexFunc(v, terminal.Hidden) >= 0 {
+			p.Notes = append(p.Notes, Note{line, fmt.Sprintf("%q holds control characters or direction overrides; left out", v)})
+			continue
+		}
 		if !valid(v) {
 			p.Notes = append(p.Notes, Note{line, fmt.Sprintf("%q is not %s rekindle takes; left out", v, what)})
 			continue
@@ -111,4 +116,21 @@ func (p *Person) add(line int, email bool, values ...string) {
 			*list = append(*list, v)
 		}
 	}
+}
+
+// setName sets the name, without what could drive a terminal that shows
+// it (escape sequences and other control characters, direction
+// overrides), with a note when it had some: import never writes them into
+// the config. Runs of spaces, tabs and line breaks become one space.
+func (p *Person) setName(line int, name string) {
+	clean := strings.Join(strings.Fields(strings.Map(func(r rune) rune {
+		if terminal.Hidden(r) {
+			return -1
+		}
+		return r
+	}, name)), " ")
+	if clean != strings.Join(strings.Fields(name), " ") {
+		p.Notes = append(p.Notes, Note{line, fmt.Sprintf("the name %q holds control characters or direction overrides; written without them", name)})
+	}
+	p.Name = clean
 }

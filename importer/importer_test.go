@@ -226,7 +226,7 @@ func TestWriteReadsBack(t *testing.T) {
 		t.Fatalf("%v\n%s", err, b.String())
 	}
 	c := cfg.Contacts[0]
-	if c.Name != "Zoë \"Zo\" 山田 🎉\nback\\slash" || c.ID != "zoe" || c.Emails[0] != "zoe@example.org" || c.Phones[0] != "+81 3 1234 5678" {
+	if c.Name != "Zoë \"Zo\" 山田 🎉 back\\slash" || c.ID != "zoe" || c.Emails[0] != "zoe@example.org" || c.Phones[0] != "+81 3 1234 5678" {
 		t.Errorf("read back %+v", c)
 	}
 	var occ []string
@@ -284,5 +284,73 @@ func BenchmarkImport50k(b *testing.B) {
 			}
 		}
 		b.ReportMetric(float64(peak)/(1<<20), "peak-heap-MB")
+	}
+}
+
+// TestImportWritesNoControlCharacters: a hostile vCard's escape sequences,
+// C1 controls and direction overrides do not reach the TOML, escaped or
+// not: the name is written without them and an address that holds them is
+// left out, each with a note on its line. Before, the name was written
+// with \u001B escapes and the C1 and U+202E raw.
+func TestImportWritesNoControlCharacters(t *testing.T) {
+	card := "BEGIN:VCARD\nVERSION:4.0\n" +
+		"FN:Eve\x1b]52;c;cm0gLXJmIH4=\x07\x1b]0;owned\x07 \u009b2J\u202egnp.exe\n" +
+		"EMAIL:\"eve\u202e\"@example.org\nEMAIL:eve@example.org\nEND:VCARD\n"
+	got, err := readAll(t, card, nil)
+	if err != nil || len(got) != 1 {
+		t.Fatal(got, err)
+	}
+	p := got[0]
+	var b bytes.Buffer
+	w := bufio.NewWriter(&b)
+	Write(w, p, "eve")
+	w.Flush()
+	out := b.String()
+	if strings.ContainsAny(out, "\x1b\x07\u009b\u202e") || strings.Contains(out, `\u`) {
+		t.Errorf("the TOML carries control characters:\n%q", out)
+	}
+	if !strings.Contains(out, `name = "Eve]52;c;cm0gLXJmIH4=]0;owned 2Jgnp.exe"`) || !strings.Contains(out, `email = ["eve@example.org"]`) {
+		t.Errorf("the TOML reads\n%s", out)
+	}
+	var notes []string
+	for _, n := range p.Notes {
+		notes = append(notes, n.String())
+	}
+	joined := strings.Join(notes, "\n")
+	if !strings.Contains(joined, "line 3: the name") || !strings.Contains(joined, "written without them") ||
+		!strings.Contains(joined, "line 4: ") || !strings.Contains(joined, "holds control characters or direction overrides; left out") {
+		t.Errorf("notes:\n%s", joined)
+	}
+}
+
+// TestCSVRowLimits: a row of more bytes or fields than rekindle reads is a
+// syntax error at the line where it starts, found without holding the row
+// (the issue's row of 100 MB and 50 million fields took 4.3 GB); rows
+// before it, and quoted line breaks, count their lines.
+func TestCSVRowLimits(t *testing.T) {
+	head := "Name,Email,Notes\nAna,ana@example.org,\"two\nlines\"\n\nBo,bo@example.net,\n"
+	for _, tc := range []struct {
+		name, src string
+		line      int
+		msg       string
+	}{
+		{"a row of 2 MiB", head + strings.Repeat("x", 2<<20) + "\nCy,cy@example.org,\n", 6, "more than 262144 bytes long"},
+		{"a quoted field of 2 MiB over many lines", head + "Cy,cy@example.org,\"" + strings.Repeat("x\n", 1<<20) + "\"\n", 6, "more than 262144 bytes long"},
+		{"a header of 2 MiB", strings.Repeat("Name,", 400000) + "\n", 1, "more than 262144 bytes long"},
+		{"a row of 1001 fields", head + strings.Repeat("a,", 1000) + "a\n", 6, "has 1001 fields; rekindle reads at most 1000"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := readAll(t, tc.src, nil)
+			var se *SyntaxError
+			if !errors.As(err, &se) || se.Line != tc.line || !strings.Contains(se.Msg, tc.msg) {
+				t.Fatalf("error %v; want line %d: %s", err, tc.line, tc.msg)
+			}
+			if tc.line > 1 && len(got) != 2 {
+				t.Errorf("read %d people before the row; want 2", len(got))
+			}
+		})
+	}
+	if got, err := readAll(t, head+strings.Repeat("a,", 999)+"a\n", nil); err != nil || len(got) != 3 {
+		t.Errorf("a row of 1000 fields: %v, %d people", err, len(got))
 	}
 }

@@ -199,7 +199,7 @@ func (v *vcardReader) person(card vcard.Card, line int, lines map[string][]int) 
 		return string(b)
 	}
 	if f := card.Preferred(vcard.FieldFormattedName); f != nil {
-		p.Name = strings.TrimSpace(value(f))
+		p.setName(lineOf(vcard.FieldFormattedName, 0), value(f))
 	}
 	if p.Name == "" {
 		if f := card.Get(vcard.FieldName); f != nil {
@@ -211,7 +211,7 @@ func (v *vcardReader) person(card vcard.Card, line int, lines map[string][]int) 
 				return ""
 			}
 			// N is family;given;additional;prefix;suffix.
-			p.Name = strings.Join(strings.Fields(get(1)+" "+get(2)+" "+get(0)), " ")
+			p.setName(lineOf(vcard.FieldName, 0), get(1)+" "+get(2)+" "+get(0))
 		}
 	}
 	for i, f := range card[vcard.FieldEmail] {

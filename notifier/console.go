@@ -7,6 +7,7 @@ import (
 	"sync"
 
 	"github.com/rekindle/rekindle/config"
+	"github.com/rekindle/rekindle/internal/terminal"
 )
 
 func init() {
@@ -87,10 +88,11 @@ func (c *consoleChannel) flush() error {
 	return nil
 }
 
-// appendConsole appends m as the console shows it.
+// appendConsole appends m as the console shows it, without what could
+// drive a terminal (a name is anyone's to write).
 func appendConsole(b []byte, m Message) []byte {
-	b = append(append(append(b, "== "...), m.Title...), '\n')
-	for _, line := range strings.Split(m.Text(), "\n") {
+	b = append(append(append(b, "== "...), terminal.Strip(m.Title)...), '\n')
+	for _, line := range strings.Split(terminal.Strip(m.Text()), "\n") {
 		if line != "" {
 			b = append(append(b, "   "...), line...)
 		}

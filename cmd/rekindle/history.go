@@ -93,7 +93,7 @@ func (c *cli) history(ctx context.Context, pos []string, limit int) error {
 	var tb table
 	tb.add("WHEN", "WHO", "WHAT", "NOTE")
 	for _, l := range lines {
-		tb.add(l.at.In(cfg.Location).Format(stamp), l.who, c.safe(l.what), c.safe(l.note))
+		tb.add(l.at.In(cfg.Location).Format(stamp), l.who, l.what, l.note)
 	}
 	return tb.write(c.stdout)
 }

@@ -29,7 +29,7 @@ var importCommand = command{
 		var maps stringList
 		fs.Var(&maps, "map", "for a CSV whose header rekindle does not know, which columns hold which fields: `FIELD=COLUMN,...` (name=Full Name,email=E-mail)")
 		all := fs.Bool("all", false, "also print the people the config already has")
-		return func(c *cli, _ context.Context, pos []string) error { return c.importPeople(pos[0], maps, *all) }
+		return func(c *cli, ctx context.Context, pos []string) error { return c.importPeople(ctx, pos[0], maps, *all) }
 	},
 }
 
@@ -37,8 +37,11 @@ var importCommand = command{
 // on standard output, for the user to redirect into a file the config
 // includes. It never writes a file of its own but a temporary one: the
 // output is held there until the whole input has been read, so a file
-// that fails prints nothing.
-func (c *cli) importPeople(name string, maps []string, all bool) error {
+// that fails prints nothing. That file has no name: it is removed as soon
+// as it is made and held by its descriptor, so nothing stays in the
+// temporary directory whatever ends the command (a closed pipe's SIGPIPE
+// under "| head", a signal, a kill).
+func (c *cli) importPeople(ctx context.Context, name string, maps []string, all bool) error {
 	mapping, err := importer.ParseMapping(maps)
 	if err != nil {
 		return usagef("import: %v", err)
@@ -67,12 +70,15 @@ func (c *cli) importPeople(name string, maps []string, all bool) error {
 	if err != nil {
 		return err
 	}
-	defer os.Remove(tmp.Name())
+	os.Remove(tmp.Name())
 	defer tmp.Close()
 	w := bufio.NewWriter(tmp)
 	used := map[string]bool{}
 	var written, left, nameless int
 	for {
+		if err := ctx.Err(); err != nil {
+			return errStopped
+		}
 		p, err := r.Next()
 		if errors.Is(err, io.EOF) {
 			break
@@ -112,8 +118,20 @@ func (c *cli) importPeople(name string, maps []string, all bool) error {
 	if _, err := tmp.Seek(0, io.SeekStart); err != nil {
 		return err
 	}
-	if _, err := io.Copy(c.stdout, tmp); err != nil {
-		return err
+	// A write to a pipe that nobody reads blocks: a signal must still
+	// stop the command.
+	copied := make(chan error, 1)
+	go func() {
+		_, err := io.Copy(c.stdout, tmp)
+		copied <- err
+	}()
+	select {
+	case err := <-copied:
+		if err != nil {
+			return err
+		}
+	case <-ctx.Done():
+		return errStopped
 	}
 	fmt.Fprintf(c.stderr, "rekindle: %s: %s written", name, plural(written, "person", "people"))
 	if left > 0 {
@@ -125,6 +143,8 @@ func (c *cli) importPeople(name string, maps []string, all bool) error {
 	fmt.Fprintln(c.stderr)
 	return nil
 }
+
+var errStopped = errors.New("import: stopped before all the output was written")
 
 // importError names the file and the line of an input that cannot be read.
 func importError(name string, err error) error {

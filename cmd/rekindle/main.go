@@ -18,6 +18,7 @@ import (
 	_ "time/tzdata" // time zones even where the system has no zoneinfo
 
 	"github.com/rekindle/rekindle/config"
+	"github.com/rekindle/rekindle/internal/terminal"
 )
 
 func main() {
@@ -150,7 +151,7 @@ type cli struct {
 	stdout, stderr io.Writer
 	configFlag     string
 	now            func() time.Time
-	tty            bool // standard output is a terminal: control characters are stripped
+	tty            bool // standard output is a terminal: dispatch strips what could drive it
 	// httpClient is test-notify's client for the HTTP channels; nil: each
 	// channel's own. Tests set it to reach servers whose address a
 	// library fixes.
@@ -165,7 +166,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 func runAt(args []string, stdout, stderr io.Writer, now func() time.Time) int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	c := &cli{stdout: stdout, stderr: stderr, now: now, tty: isTerminal(stdout)}
+	stderr = forTerminal(stderr, terminal.Is(stderr))
+	c := &cli{stdout: stdout, stderr: stderr, now: now, tty: terminal.Is(stdout)}
 	err := c.dispatch(ctx, args)
 	if err == nil {
 		return exitOK
@@ -235,6 +237,7 @@ func (c *cli) globalFlags(args []string) ([]string, error) {
 }
 
 func (c *cli) dispatch(ctx context.Context, args []string) error {
+	c.stdout = forTerminal(c.stdout, c.tty)
 	rest, err := c.globalFlags(args)
 	if err != nil {
 		return err

@@ -238,7 +238,7 @@ func (c *cli) dryRun(ctx context.Context, at string, send bool) error {
 		}
 		when := r.NotBefore.In(cfg.Location)
 		fmt.Fprintf(c.stdout, "\n-- to %s at %s (%s for %s)\n", r.Channel, when.Format(stamp), r.Kind, r.Contact)
-		fmt.Fprintln(c.stdout, c.safe(preview(m)))
+		fmt.Fprintln(c.stdout, preview(m))
 		if !send {
 			continue
 		}

@@ -6,6 +6,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/rekindle/rekindle/internal/terminal"
 	"golang.org/x/text/width"
 )
 
@@ -59,7 +60,7 @@ func displayWidth(s string) int {
 		r, size := utf8.DecodeRuneInString(s)
 		s = s[size:]
 		switch {
-		case unicode.In(r, unicode.Mn, unicode.Me) || r == '\u200d':
+		case unicode.In(r, unicode.Mn, unicode.Me) || r == '\u200d' || terminal.Hidden(r):
 		case r >= utf8.RuneSelf && isWide(r):
 			n += 2
 		default:
