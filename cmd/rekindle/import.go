@@ -77,7 +77,7 @@ func (c *cli) importPeople(ctx context.Context, name string, maps []string, all 
 	var written, left, nameless int
 	for {
 		if err := ctx.Err(); err != nil {
-			return errStopped
+			return errImportStopped
 		}
 		p, err := r.Next()
 		if errors.Is(err, io.EOF) {
@@ -131,7 +131,7 @@ func (c *cli) importPeople(ctx context.Context, name string, maps []string, all 
 			return err
 		}
 	case <-ctx.Done():
-		return errStopped
+		return errImportStopped
 	}
 	fmt.Fprintf(c.stderr, "rekindle: %s: %s written", name, plural(written, "person", "people"))
 	if left > 0 {
@@ -144,7 +144,7 @@ func (c *cli) importPeople(ctx context.Context, name string, maps []string, all 
 	return nil
 }
 
-var errStopped = errors.New("import: stopped before all the output was written")
+var errImportStopped = errors.New("import: stopped before all the output was written")
 
 // importError names the file and the line of an input that cannot be read.
 func importError(name string, err error) error {

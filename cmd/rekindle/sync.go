@@ -74,7 +74,7 @@ func (c *cli) sync(ctx context.Context, pos []string, dry, check bool) error {
 		err = secrets.Error(err) // a server may echo the login
 		w.Flush()
 		if ctx.Err() != nil {
-			return errStopped
+			return errSyncStopped
 		}
 		if !dry {
 			j.RecordSync(ctx, name, c.now(), err)
@@ -97,10 +97,10 @@ func (c *cli) sync(ctx context.Context, pos []string, dry, check bool) error {
 	return nil
 }
 
-// errStopped ends sync on SIGINT or SIGTERM: the connection to the server
+// errSyncStopped ends sync on SIGINT or SIGTERM: the connection to the server
 // is cut at once, whatever the server does, and what the folder in
 // progress taught is not recorded (the next sync reads it again).
-var errStopped = errors.New("sync stopped by a signal; what it was reading is read again next time")
+var errSyncStopped = errors.New("sync stopped by a signal; what it was reading is read again next time")
 
 // writeSeen writes one line of a dry run: when, which folder, what it
 // taught or why nothing.
@@ -132,7 +132,7 @@ func (c *cli) checkSources(ctx context.Context, cfg *config.Config, names []stri
 		folders, err := mailbox.Check(ctx, cfg.Sources[name])
 		if ctx.Err() != nil {
 			w.Flush()
-			return errStopped
+			return errSyncStopped
 		}
 		err = secrets.Error(err) // a server may echo the login
 		if err != nil {
