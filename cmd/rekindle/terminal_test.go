@@ -103,12 +103,15 @@ func TestTerminalShowsNoEscapes(t *testing.T) {
 		name string
 		args []string
 		want string // what shows that the text was printed
+		// cut: the text never carries the escapes, pipe or not (a mail
+		// header's value is shown with its unprintable characters as ?)
+		cut bool
 	}{
-		{"status", []string{"status"}, "Eve]52;c;"},
-		{"plan", []string{"plan", "--days", "60"}, "Eve]52;c;"},
-		{"history", []string{"history"}, "lunch]0;owned"},
-		{"sync --dry-run", []string{"sync", "--dry-run"}, "auto-replied]52;c;"},
-		{"an error", []string{"log", "evee", "talked"}, "(Eve]52;c;"},
+		{"status", []string{"status"}, "Eve]52;c;", false},
+		{"plan", []string{"plan", "--days", "60"}, "Eve]52;c;", false},
+		{"history", []string{"history"}, "lunch]0;owned", false},
+		{"sync --dry-run", []string{"sync", "--dry-run"}, "auto-replied?]52;c;", true},
+		{"an error", []string{"log", "evee", "talked"}, "(Eve]52;c;", false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			term, shown := openTerminal(t)
@@ -123,8 +126,8 @@ func TestTerminalShowsNoEscapes(t *testing.T) {
 			}
 			var pipe bytes.Buffer
 			runAt(append([]string{"--config", cfg}, tc.args...), &pipe, &pipe, now)
-			if !strings.ContainsAny(pipe.String(), "\x1b\u202e") {
-				t.Errorf("to a pipe the text is changed: %q", pipe.String())
+			if raw := strings.ContainsAny(pipe.String(), "\x1b\u202e"); raw == tc.cut {
+				t.Errorf("to a pipe the text is changed (or, where it is cut, not): %q", pipe.String())
 			}
 		})
 	}
