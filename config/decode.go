@@ -14,7 +14,7 @@ var (
 	topKeys       = []string{"timezone", "schedule", "quiet_hours", "max_per_run", "digest", "listen", "public_url", "api_token", "api_token_file", "defaults", "groups", "channels", "templates", "sources", "include", "contact"}
 	templateKinds = []string{"check_in", "cooldown_over", "follow_up", "let_be", "occasion"}
 	templateParts = []string{"title", "lead", "opener"}
-	settingKeys   = []string{"every", "cooldown", "follow_up_after", "max_unanswered", "remind_again", "occasion_notice", "channels"}
+	settingKeys   = []string{"every", "cooldown", "follow_up_after", "max_unanswered", "remind_again", "max_reminders", "occasion_notice", "channels"}
 	contactKeys   = append([]string{"name", "id", "group", "email", "phone", "birthday", "dates", "last_interaction", "fallout", "reached_out", "interests", "notes", "paused"}, settingKeys...)
 )
 

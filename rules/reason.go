@@ -65,6 +65,9 @@ func (r *Result) Reason(t time.Time) string {
 		return why + "; a good reason to write"
 	case CheckIn:
 		if r.Last.IsZero() {
+			if r.State != Due {
+				return "new here, no interaction on record yet; waiting in the queue of new people, their turn comes on " + day(r.Next)
+			}
 			return "no interaction on record yet; say hello and log it"
 		}
 		if r.State == Due {
