@@ -11,7 +11,7 @@ import (
 
 // The keys each table accepts.
 var (
-	topKeys       = []string{"timezone", "schedule", "quiet_hours", "max_per_run", "digest", "listen", "public_url", "api_token", "api_token_file", "defaults", "groups", "channels", "templates", "sources", "include", "contact"}
+	topKeys       = []string{"timezone", "schedule", "quiet_hours", "max_per_run", "new_people_per_day", "digest", "listen", "public_url", "api_token", "api_token_file", "defaults", "groups", "channels", "templates", "sources", "include", "contact"}
 	templateKinds = []string{"check_in", "cooldown_over", "follow_up", "let_be", "occasion"}
 	templateParts = []string{"title", "lead", "opener"}
 	settingKeys   = []string{"every", "cooldown", "follow_up_after", "max_unanswered", "remind_again", "max_reminders", "occasion_notice", "channels"}
@@ -60,6 +60,7 @@ func (r *reader) document(doc map[string]any) *Config {
 		File:         r.file,
 		ScheduleSpec: DefaultSchedule,
 		MaxPerRun:    DefaultMaxPerRun,
+		NewPerDay:    DefaultNewPerDay,
 		Location:     time.Local,
 		Groups:       map[string]Group{},
 		Channels:     map[string]*Channel{},
@@ -98,6 +99,12 @@ func (r *reader) document(doc map[string]any) *Config {
 			r.ps.add(path{"max_per_run"}, "must be 0 (no limit) or more, not %d", n)
 		}
 		cfg.MaxPerRun = n
+	}
+	if n, ok := r.int(doc, nil, "new_people_per_day"); ok {
+		if n < 0 {
+			r.ps.add(path{"new_people_per_day"}, "must be 0 (no limit) or more, not %d", n)
+		}
+		cfg.NewPerDay = n
 	}
 	if b, ok := r.bool(doc, nil, "digest"); ok {
 		cfg.Digest = b

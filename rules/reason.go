@@ -66,7 +66,7 @@ func (r *Result) Reason(t time.Time) string {
 	case CheckIn:
 		if r.Last.IsZero() {
 			if r.State != Due {
-				return "new here, no interaction on record yet; waiting in the queue of new people, their turn comes on " + day(r.Next)
+				return "new here, no interaction on record yet; their turn to be reminded comes on " + day(r.Next) + " (new people come in a few a day)"
 			}
 			return "no interaction on record yet; say hello and log it"
 		}

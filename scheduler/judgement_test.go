@@ -50,7 +50,11 @@ func daemonLines(t *testing.T, cfg *config.Config, j *journal.Journal, from, unt
 		t.Fatal(err)
 	}
 	var out []string
-	seen := 0
+	before, err := j.Deliveries(ctx, "", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := len(before)
 	for slot := NextSlot(cfg.Schedule, from, cfg.Location); !slot.After(until); slot = NextSlot(cfg.Schedule, slot, cfg.Location) {
 		if _, err := RunOnce(ctx, cfg, tmpl, j, slot, slot); err != nil {
 			t.Fatal(err)
@@ -185,5 +189,93 @@ max_reminders = 1
 	}
 	if b := st[1]; !strings.HasSuffix(b.Reason, "; reminded on 2026-12-01, not again") {
 		t.Errorf("Bea (max_reminders 1): %q", b.Reason)
+	}
+}
+
+// Issue 18, item 3: an import of 300 people without a date adds at most
+// new_people_per_day (3) reminders to any one day, in config order; status
+// tells each queued one their turn; the turns are kept in the state file,
+// so a reload with the config reordered and one more person does not
+// reshuffle them; the plan shows the queue draining as the daemon does.
+func TestNewPeopleComeInGently(t *testing.T) {
+	src := "timezone = \"Europe/Berlin\"\nmax_per_run = 0\n"
+	cfg := load(t, src+namesOnly(300))
+	j := openJournal(t)
+	ctx := context.Background()
+	now := berlin("2026-11-30 10:00") // the next run: 12-01 09:00
+
+	st, err := Snapshot(ctx, cfg, j, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	due := 0
+	for _, s := range st {
+		if s.State == "due" {
+			due++
+		}
+	}
+	if due != 0 || !st[0].Next.Equal(berlin("2026-12-01")) || !st[299].Next.Equal(berlin("2027-03-10")) ||
+		!strings.Contains(st[299].Reason, "their turn to be reminded comes on 2027-03-10") {
+		t.Errorf("status before the first run: %d due; Person 001 next %v, Person 300 next %v %q", due, st[0].Next, st[299].Next, st[299].Reason)
+	}
+
+	until := now.AddDate(0, 0, 120)
+	planned := planLines(t, cfg, j, now, until)
+	// Five runs, then the config is reloaded reordered, with one more.
+	ran := daemonLines(t, cfg, j, now, now.AddDate(0, 0, 5))
+	var b strings.Builder
+	b.WriteString(src + "[[contact]]\nname = \"Newcomer\"\n")
+	for i := 300; i >= 1; i-- {
+		fmt.Fprintf(&b, "[[contact]]\nname = \"Person %02d\"\n", i)
+	}
+	reloaded := load(t, b.String())
+	ran = append(ran, daemonLines(t, reloaded, j, now.AddDate(0, 0, 5), until)...)
+
+	var check []string
+	for _, l := range ran {
+		if !strings.Contains(l, "newcomer") {
+			check = append(check, l)
+		}
+	}
+	if sorted(planned) != sorted(check) {
+		t.Errorf("the plan and the daemon (reloaded on day 5) differ:\nplan:\n%s\n\ndaemon:\n%s", sorted(planned), sorted(check))
+	}
+	perDay := map[string]int{}
+	for i, l := range planned {
+		f := strings.Fields(l)
+		perDay[f[0]]++
+		if want := fmt.Sprintf("person-%02d", i+1); f[1] != want || f[2] != "check_in" {
+			t.Errorf("plan line %d: %s; want %s in config order", i, l, want)
+		}
+	}
+	for day, n := range perDay {
+		if n > 3 {
+			t.Errorf("%s: %d new people reminded; at most 3 a day", day, n)
+		}
+	}
+	if len(planned) != 300 || on(planned, "2027-03-10") == nil {
+		t.Errorf("the queue drains in 100 days: %d reminded, last day %v", len(planned), on(planned, "2027-03-10"))
+	}
+	// The newcomer waits behind the 300: their turn is the day after.
+	if got := on(ran, "2027-03-11"); len(got) != 1 || got[0] != "newcomer check_in" {
+		t.Errorf("on 2027-03-11: %v; want the newcomer alone", got)
+	}
+}
+
+// One person added without a date, with nobody queued, is reminded at the
+// next run, as before the queue.
+func TestOneNewPersonAtTheNextRun(t *testing.T) {
+	cfg := load(t, `timezone = "Europe/Berlin"
+[[contact]]
+name = "Old Friend"
+last_interaction = 2026-11-20
+[[contact]]
+name = "New Friend"
+`)
+	j := openJournal(t)
+	now := berlin("2026-11-30 10:00")
+	ran := daemonLines(t, cfg, j, now, now.AddDate(0, 0, 1))
+	if strings.Join(ran, "|") != "2026-12-01 new-friend check_in" {
+		t.Errorf("the first run: %v; want New Friend", ran)
 	}
 }

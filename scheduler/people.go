@@ -227,6 +227,7 @@ type SnapshotStore interface {
 	Events(ctx context.Context) (map[string][]journal.Event, error)
 	Reminded(ctx context.Context) (map[journal.Identity]journal.Enqueued, error)
 	Failures(ctx context.Context) ([]journal.Delivery, error)
+	SeenStore
 }
 
 // Snapshot is everyone's status at t, with what was sent and what failed:
@@ -244,7 +245,13 @@ func Snapshot(ctx context.Context, cfg *config.Config, st SnapshotStore, t time.
 	if err != nil {
 		return nil, err
 	}
-	out := evaluateAll(People(cfg, events), hist, t.In(cfg.Location))
+	seen, err := st.SeenPeople(ctx)
+	if err != nil {
+		return nil, err
+	}
+	people := People(cfg, events)
+	queue(cfg, people, seen, firstRun(cfg, t))
+	out := evaluateAll(people, hist, t.In(cfg.Location))
 	addFailures(out, failed, cfg.Location)
 	return out, nil
 }
@@ -254,6 +261,7 @@ type StatusStore interface {
 	EventsOf(ctx context.Context, contact string) ([]journal.Event, error)
 	RemindedOf(ctx context.Context, contact string) (map[journal.Identity]journal.Enqueued, error)
 	FailuresOf(ctx context.Context, contact string) ([]journal.Delivery, error)
+	SeenStore
 }
 
 var _ StatusStore = (*journal.Journal)(nil)
@@ -273,7 +281,19 @@ func StatusOf(ctx context.Context, cfg *config.Config, st StatusStore, c *config
 	if err != nil {
 		return Status{}, err
 	}
-	out := evaluateAll([]Person{PersonOf(cfg, c, events)}, hist, t.In(cfg.Location))
+	seen, err := st.SeenPeople(ctx)
+	if err != nil {
+		return Status{}, err
+	}
+	p := PersonOf(cfg, c, events)
+	// Their turn depends on who comes before them in the queue.
+	turn, _ := turns(cfg, seen, firstRun(cfg, t))
+	for i := range cfg.Contacts {
+		if cfg.Contacts[i].ID == c.ID {
+			p.Turn = turn[i]
+		}
+	}
+	out := evaluateAll([]Person{p}, hist, t.In(cfg.Location))
 	addFailures(out, failed, cfg.Location)
 	return out[0], nil
 }
@@ -349,10 +369,12 @@ func rankUnit(p *Person, r *rules.Result) time.Duration {
 type LoadStore interface {
 	Events(ctx context.Context) (map[string][]journal.Event, error)
 	Reminded(ctx context.Context) (map[journal.Identity]journal.Enqueued, error)
+	SeenStore
 }
 
 // Load reads what a plan of the runs after at needs: everyone with their
-// events, and the outbox's record of what went out.
+// events and their turn in the queue of new people, and the outbox's
+// record of what went out.
 func Load(ctx context.Context, cfg *config.Config, st LoadStore, at time.Time) ([]Person, map[journal.Identity]journal.Enqueued, error) {
 	events, err := st.Events(ctx)
 	if err != nil {
@@ -362,5 +384,11 @@ func Load(ctx context.Context, cfg *config.Config, st LoadStore, at time.Time) (
 	if err != nil {
 		return nil, nil, err
 	}
-	return People(cfg, events), hist, nil
+	seen, err := st.SeenPeople(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	people := People(cfg, events)
+	queue(cfg, people, seen, firstRun(cfg, at))
+	return people, hist, nil
 }

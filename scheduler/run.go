@@ -18,6 +18,7 @@ type Store interface {
 	Events(ctx context.Context) (map[string][]journal.Event, error)
 	Reminded(ctx context.Context) (map[journal.Identity]journal.Enqueued, error)
 	EnqueueChunks(ctx context.Context, run journal.Run, chunks iter.Seq2[[]journal.Row, error]) (int, error)
+	SeenStore
 }
 
 var _ Store = (*journal.Journal)(nil)
@@ -49,7 +50,8 @@ type decision struct {
 
 // decide applies remind_again and max_reminders (rules.Settings.RepeatAfter)
 // to a due reminder; seen is false when it never went out. An occasion comes
-// once, and its person's result changes at its day's end.
+// once, and its person's result changes at its day's end; a first hello to
+// someone with no interaction on record comes once.
 func decide(e journal.Enqueued, seen bool, p *Person, r *rules.Result, t time.Time) decision {
 	if !seen {
 		return decision{send: true}
@@ -58,6 +60,12 @@ func decide(e journal.Enqueued, seen bool, p *Person, r *rules.Result, t time.Ti
 	d := decision{sent: e.Repeats, last: e.Last.In(t.Location())}
 	if r.Kind == rules.OccasionKind {
 		d.next = r.Wake
+		return d
+	}
+	if r.Kind == rules.CheckIn && r.Last.IsZero() {
+		// A hello to someone new comes once: the queue of new people
+		// lets new_people_per_day through a day, and repeats would bring
+		// an import back in waves.
 		return d
 	}
 	next := p.Settings.RepeatAfter(r.Kind, e.Repeats, d.last)
@@ -120,7 +128,12 @@ func RunOnce(ctx context.Context, cfg *config.Config, tmpl *notifier.Templates, 
 	if err != nil {
 		return res, err
 	}
+	seen, err := st.SeenPeople(ctx)
+	if err != nil {
+		return res, err
+	}
 	people := People(cfg, events)
+	fresh := queue(cfg, people, seen, now)
 	var cands []candidate
 	results := make([]rules.Result, len(people))
 	for i := range people {
@@ -194,7 +207,7 @@ func RunOnce(ctx context.Context, cfg *config.Config, tmpl *notifier.Templates, 
 			}
 		}
 	}
-	n, err := st.EnqueueChunks(ctx, journal.Run{Slot: slot, Started: now, Finished: now, Due: res.Due}, chunks)
+	n, err := st.EnqueueChunks(ctx, journal.Run{Slot: slot, Started: now, Finished: now, Due: res.Due, Seen: fresh}, chunks)
 	if err != nil {
 		return res, err
 	}
