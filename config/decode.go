@@ -12,7 +12,13 @@ import (
 // The keys each table accepts.
 var (
 	topKeys       = []string{"timezone", "schedule", "quiet_hours", "max_per_run", "new_people_per_day", "digest", "listen", "public_url", "api_token", "api_token_file", "defaults", "groups", "channels", "templates", "sources", "include", "contact"}
-	templateKinds = []string{"check_in", "cooldown_over", "follow_up", "let_be", "occasion"}
+	templateKinds = func() []string { // one [templates.KIND] per reminder kind
+		out := make([]string, len(rules.Kinds))
+		for i, k := range rules.Kinds {
+			out[i] = string(k)
+		}
+		return out
+	}()
 	templateParts = []string{"title", "lead", "opener"}
 	settingKeys   = []string{"every", "cooldown", "follow_up_after", "max_unanswered", "remind_again", "max_reminders", "occasion_notice", "channels"}
 	contactKeys   = append([]string{"name", "id", "group", "email", "phone", "birthday", "dates", "last_interaction", "fallout", "reached_out", "interests", "notes", "paused"}, settingKeys...)

@@ -55,9 +55,6 @@ const (
 	OccasionKind Kind = "occasion" // a birthday or another date that comes back each year
 )
 
-// Kinds lists every reminder kind.
-var Kinds = []Kind{CheckIn, CooldownOver, FollowUp, LetBeNotice, OccasionKind}
-
 // Settings are one person's resolved rule settings.
 type Settings struct {
 	Every         Duration // cadence; zero turns check-ins off
