@@ -279,3 +279,87 @@ name = "New Friend"
 		t.Errorf("the first run: %v; want New Friend", ran)
 	}
 }
+
+// A year of daily runs on a real journal and the plan of the same year
+// agree, with occasions, repeats and the queue of new people together:
+// every birthday on the first run of its notice, no reminder more than
+// max_reminders times, at most new_people_per_day new people a day, and
+// nobody reminded more than 3 times in any 30 days.
+func TestYearOfRuns(t *testing.T) {
+	cfg := load(t, `timezone = "Europe/Berlin"
+max_per_run = 4
+[defaults]
+remind_again = "2d"
+every = "30d"
+[[contact]]
+name = "Mum"
+birthday = "--12-02"
+last_interaction = 2026-11-05
+[[contact]]
+name = "Dad"
+birthday = 1960-03-15
+last_interaction = 2026-11-01
+every = "14d"
+[[contact]]
+name = "Rita"
+last_interaction = 2026-09-01
+[[contact]]
+name = "Dana"
+last_interaction = 2026-08-15
+reached_out = [2026-11-22]
+[[contact]]
+name = "Sam"
+last_interaction = 2026-10-01
+every = "7d"
+`+namesOnly(40))
+	from, until := berlin("2026-11-30 10:00"), berlin("2027-11-30 10:00")
+	j := openJournal(t)
+	planned := planLines(t, cfg, j, from, until)
+	ran := daemonLines(t, cfg, j, from, until)
+	if sorted(planned) != sorted(ran) {
+		t.Fatalf("the plan and the daemon differ over a year:\nplan:\n%s\n\ndaemon:\n%s", sorted(planned), sorted(ran))
+	}
+	for _, want := range []string{"2026-12-01 mum occasion", "2027-03-14 dad occasion"} {
+		if !slices.Contains(ran, want) {
+			t.Errorf("no %q in the year", want)
+		}
+	}
+	byDay := map[string][]string{}
+	times := map[string][]time.Time{}
+	for _, l := range ran {
+		f := strings.Fields(l)
+		byDay[f[0]] = append(byDay[f[0]], f[1])
+		d, _ := time.Parse("2006-01-02", f[0])
+		times[f[1]] = append(times[f[1]], d)
+	}
+	for day, ids := range byDay {
+		n := 0
+		for _, id := range ids {
+			if strings.HasPrefix(id, "person-") {
+				n++
+			}
+		}
+		if n > 3 || len(ids) > 4 {
+			t.Errorf("%s: %d reminders, %d of them new people: %v", day, len(ids), n, ids)
+		}
+	}
+	for id, ts := range times {
+		for i := range ts {
+			k := 0
+			for _, u := range ts[i:] {
+				if u.Sub(ts[i]) < 30*24*time.Hour {
+					k++
+				}
+			}
+			// Nothing is logged: one episode, 3 reminders at most, and
+			// an occasion besides.
+			limit := 3
+			if id == "mum" || id == "dad" {
+				limit = 4
+			}
+			if k > limit {
+				t.Errorf("%s: %d reminders in the 30 days from %s", id, k, ts[i].Format("2006-01-02"))
+			}
+		}
+	}
+}
