@@ -250,7 +250,7 @@ func Snapshot(ctx context.Context, cfg *config.Config, st SnapshotStore, t time.
 		return nil, err
 	}
 	people := People(cfg, events)
-	queue(cfg, people, seen, firstRun(cfg, t))
+	queue(cfg, people, seen, firstRun(cfg, t), false)
 	out := evaluateAll(people, hist, t.In(cfg.Location))
 	addFailures(out, failed, cfg.Location)
 	return out, nil
@@ -287,7 +287,7 @@ func StatusOf(ctx context.Context, cfg *config.Config, st StatusStore, c *config
 	}
 	p := PersonOf(cfg, c, events)
 	// Their turn depends on who comes before them in the queue.
-	turn, _ := turns(cfg, seen, firstRun(cfg, t))
+	turn, _ := turns(cfg, seen, firstRun(cfg, t), false)
 	for i := range cfg.Contacts {
 		if cfg.Contacts[i].ID == c.ID {
 			p.Turn = turn[i]
@@ -389,6 +389,6 @@ func Load(ctx context.Context, cfg *config.Config, st LoadStore, at time.Time) (
 		return nil, nil, err
 	}
 	people := People(cfg, events)
-	queue(cfg, people, seen, firstRun(cfg, at))
+	queue(cfg, people, seen, firstRun(cfg, at), false)
 	return people, hist, nil
 }

@@ -16,6 +16,8 @@ import (
 // most a day, in config order, behind those already queued. The turns are
 // kept in the state file, so a restart or a reload does not reshuffle
 // them; people not yet seen get theirs as the next run would give them.
+// Only a run records (RunOnce, in the transaction of the run): status, plan
+// and the API read.
 
 // SeenStore is what the queue reads of the journal.
 type SeenStore interface {
@@ -27,8 +29,9 @@ var _ SeenStore = (*journal.Journal)(nil)
 // turns gives every contact of cfg without a last_interaction their turn
 // (midnight of its day; zero for the others), from what the state file
 // keeps (seen) and, for people not seen before, as a run at at would give
-// them. fresh is what such a run records: everyone it sees first.
-func turns(cfg *config.Config, seen map[string]journal.Seen, at time.Time) (turn []time.Time, fresh map[string]journal.Seen) {
+// them. fresh, when record is set, is what such a run records: everyone it
+// sees first.
+func turns(cfg *config.Config, seen map[string]journal.Seen, at time.Time, record bool) (turn []time.Time, fresh map[string]journal.Seen) {
 	loc := cfg.Location
 	turn = make([]time.Time, len(cfg.Contacts))
 	taken := map[string]int{} // queued people by turn day
@@ -45,7 +48,7 @@ func turns(cfg *config.Config, seen map[string]journal.Seen, at time.Time) (turn
 		c := &cfg.Contacts[i]
 		s, ok := seen[c.ID]
 		if !ok {
-			if fresh == nil {
+			if fresh == nil && record {
 				fresh = map[string]journal.Seen{}
 			}
 			s = journal.Seen{First: at}
@@ -56,7 +59,9 @@ func turns(cfg *config.Config, seen map[string]journal.Seen, at time.Time) (turn
 				s.Turn = next.Format(time.DateOnly)
 				taken[s.Turn]++
 			}
-			fresh[c.ID] = s
+			if record {
+				fresh[c.ID] = s
+			}
 		}
 		if s.Turn == "" || !c.Dates.LastInteraction.IsZero() {
 			continue
@@ -74,10 +79,11 @@ func turns(cfg *config.Config, seen map[string]journal.Seen, at time.Time) (turn
 	return turn, fresh
 }
 
-// queue sets each person's Turn (people are cfg's contacts, in order) and
-// returns the people seen for the first time by a run at at.
-func queue(cfg *config.Config, people []Person, seen map[string]journal.Seen, at time.Time) map[string]journal.Seen {
-	turn, fresh := turns(cfg, seen, at)
+// queue sets each person's Turn (people are cfg's contacts, in order) and,
+// when record is set, returns the people seen for the first time by a run
+// at at.
+func queue(cfg *config.Config, people []Person, seen map[string]journal.Seen, at time.Time, record bool) map[string]journal.Seen {
+	turn, fresh := turns(cfg, seen, at, record)
 	for i := range people {
 		people[i].Turn = turn[i]
 	}

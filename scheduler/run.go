@@ -133,7 +133,7 @@ func RunOnce(ctx context.Context, cfg *config.Config, tmpl *notifier.Templates, 
 		return res, err
 	}
 	people := People(cfg, events)
-	fresh := queue(cfg, people, seen, now)
+	fresh := queue(cfg, people, seen, now, true)
 	var cands []candidate
 	results := make([]rules.Result, len(people))
 	for i := range people {
