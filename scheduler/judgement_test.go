@@ -94,10 +94,13 @@ func on(lines []string, day string) []string {
 
 // Issue 18, item 1: thirty people with only a name are due with Mum's
 // birthday two days ahead, max_per_run = 5. Her birthday comes first, on
-// the first run of its notice, in the plan and in the daemon's runs.
+// the first run of its notice, in the plan and in the daemon's runs. (No
+// queue of new people here: all thirty are due at once, as they would be
+// after a few days of the queue.)
 func TestOccasionFirstWhateverElseIsDue(t *testing.T) {
 	cfg := load(t, `timezone = "Europe/Berlin"
 max_per_run = 5
+new_people_per_day = 0
 `+namesOnly(30)+`
 [[contact]]
 name = "Mum"
