@@ -13,7 +13,8 @@
 //     last message, then due (follow_up); once max_unanswered messages are
 //     unanswered, let_be, with one notice when follow_up_after has passed;
 //  4. otherwise ok until every has passed since the last interaction, then due
-//     (check_in);
+//     (check_in); with none on record, due at once, or from the person's turn
+//     in the queue of new people (Contact.Turn);
 //  5. over 2 to 4, unless they are let be or snoozed: a birthday or another
 //     date that comes back each year is due from occasion_notice before its
 //     day to the day's end (occasion), once a year; the state it interrupts
