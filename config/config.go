@@ -30,6 +30,7 @@ import (
 const (
 	DefaultSchedule  = "0 9 * * *"
 	DefaultMaxPerRun = 5
+	DefaultNewPerDay = 3
 )
 
 // Config is a loaded and validated config file.
@@ -41,7 +42,10 @@ type Config struct {
 	Schedule     cron.Schedule
 	QuietHours   QuietHours
 	MaxPerRun    int // people reminded about per run at most; 0: no limit
-	Digest       bool
+	// NewPerDay is how many people with no last_interaction come out of
+	// the queue of new people each day at most; 0: no limit.
+	NewPerDay int
+	Digest    bool
 
 	Listen         string // the HTTP server's address; "" for none
 	ListenLoopback bool   // Listen is on a loopback address

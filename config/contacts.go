@@ -133,7 +133,7 @@ func (r *reader) contacts(doc map[string]any, cfg *Config, defaultChannels []str
 // fields are not set at that level.
 type layer struct {
 	every, cooldown, followUpAfter, remindAgain, occasionNotice *rules.Duration
-	maxUnanswered                                               *int
+	maxUnanswered, maxReminders                                 *int
 	channels                                                    []string
 }
 
@@ -156,6 +156,9 @@ func (l *layer) apply(s *rules.Settings) {
 	if l.maxUnanswered != nil {
 		s.MaxUnanswered = *l.maxUnanswered
 	}
+	if l.maxReminders != nil {
+		s.MaxReminders = *l.maxReminders
+	}
 }
 
 func (r *reader) layer(t map[string]any, p path, cfg *Config) layer {
@@ -176,6 +179,12 @@ func (r *reader) layer(t map[string]any, p path, cfg *Config) layer {
 			r.ps.add(p.with("max_unanswered"), "must be 1 or more (1: let them be after the first unanswered message), not %d", n)
 		}
 		l.maxUnanswered = &n
+	}
+	if n, ok := r.int(t, p, "max_reminders"); ok {
+		if n < 1 {
+			r.ps.add(p.with("max_reminders"), "must be 1 or more (1: remind once, never again), not %d", n)
+		}
+		l.maxReminders = &n
 	}
 	if names, ok := r.strings(t, p, "channels"); ok {
 		for _, n := range names {

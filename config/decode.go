@@ -11,10 +11,16 @@ import (
 
 // The keys each table accepts.
 var (
-	topKeys       = []string{"timezone", "schedule", "quiet_hours", "max_per_run", "digest", "listen", "public_url", "api_token", "api_token_file", "defaults", "groups", "channels", "templates", "sources", "include", "contact"}
-	templateKinds = []string{"check_in", "cooldown_over", "follow_up", "let_be", "occasion"}
+	topKeys       = []string{"timezone", "schedule", "quiet_hours", "max_per_run", "new_people_per_day", "digest", "listen", "public_url", "api_token", "api_token_file", "defaults", "groups", "channels", "templates", "sources", "include", "contact"}
+	templateKinds = func() []string { // one [templates.KIND] per reminder kind
+		out := make([]string, len(rules.Kinds))
+		for i, k := range rules.Kinds {
+			out[i] = string(k)
+		}
+		return out
+	}()
 	templateParts = []string{"title", "lead", "opener"}
-	settingKeys   = []string{"every", "cooldown", "follow_up_after", "max_unanswered", "remind_again", "occasion_notice", "channels"}
+	settingKeys   = []string{"every", "cooldown", "follow_up_after", "max_unanswered", "remind_again", "max_reminders", "occasion_notice", "channels"}
 	contactKeys   = append([]string{"name", "id", "group", "email", "phone", "birthday", "dates", "last_interaction", "fallout", "reached_out", "interests", "notes", "paused"}, settingKeys...)
 )
 
@@ -60,6 +66,7 @@ func (r *reader) document(doc map[string]any) *Config {
 		File:         r.file,
 		ScheduleSpec: DefaultSchedule,
 		MaxPerRun:    DefaultMaxPerRun,
+		NewPerDay:    DefaultNewPerDay,
 		Location:     time.Local,
 		Groups:       map[string]Group{},
 		Channels:     map[string]*Channel{},
@@ -98,6 +105,12 @@ func (r *reader) document(doc map[string]any) *Config {
 			r.ps.add(path{"max_per_run"}, "must be 0 (no limit) or more, not %d", n)
 		}
 		cfg.MaxPerRun = n
+	}
+	if n, ok := r.int(doc, nil, "new_people_per_day"); ok {
+		if n < 0 {
+			r.ps.add(path{"new_people_per_day"}, "must be 0 (no limit) or more, not %d", n)
+		}
+		cfg.NewPerDay = n
 	}
 	if b, ok := r.bool(doc, nil, "digest"); ok {
 		cfg.Digest = b

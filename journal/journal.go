@@ -400,6 +400,16 @@ var migrations = []string{
 		key     TEXT    PRIMARY KEY,        -- what was used, as the web server names it
 		expires INTEGER NOT NULL            -- Unix ms: the credential's own expiry
 	) WITHOUT ROWID;`,
+
+	// The day rekindle first saw each person, and for someone with no
+	// interaction on record then, the day of their turn in the queue of
+	// new people: kept, so that a restart or a reload does not reshuffle
+	// the queue.
+	`CREATE TABLE people_seen (
+		contact    TEXT    PRIMARY KEY,     -- contact id
+		first_seen INTEGER NOT NULL,        -- Unix ms of the run that first saw them
+		turn       TEXT                     -- YYYY-MM-DD in the configured zone; NULL: they had a date
+	);`,
 }
 
 // migrateWaiting is migrate for a state file that another process may be

@@ -110,6 +110,9 @@ type Run struct {
 	Started  time.Time
 	Finished time.Time
 	Due      int // people due
+	// Seen are the people this run saw for the first time (SeenPeople),
+	// written with it.
+	Seen map[string]Seen
 }
 
 // Enqueue records a run and its reminders in one transaction, so that a
@@ -135,6 +138,9 @@ func (j *Journal) EnqueueChunks(ctx context.Context, run Run, chunks iter.Seq2[[
 		return 0, fmt.Errorf("record run: %w", err)
 	}
 	batch, _ := res.LastInsertId()
+	if err := insertSeen(ctx, tx, run.Seen); err != nil {
+		return 0, err
+	}
 	n := 0
 	for rows, err := range chunks {
 		if err != nil {

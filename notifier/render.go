@@ -200,13 +200,14 @@ func pick(id string, anchor time.Time, n int) int {
 	return int(h.Sum32() % uint32(n))
 }
 
-var kindTags = map[rules.Kind][]string{
-	rules.CheckIn:      {"wave"},
-	rules.CooldownOver: {"dove"},
-	rules.FollowUp:     {"speech_balloon"},
-	rules.LetBeNotice:  {"fallen_leaf"},
-	rules.OccasionKind: {"gift"},
-}
+// kindTags is the tag each kind's push carries, from rules.KindTable.
+var kindTags = func() map[rules.Kind][]string {
+	m := map[rules.Kind][]string{}
+	for _, k := range rules.KindTable {
+		m[k.Kind] = []string{k.Tag}
+	}
+	return m
+}()
 
 // Render composes a reminder's message: its title, lead and opener from
 // the templates, the person's notes and interests as conversation starters.

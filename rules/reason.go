@@ -65,6 +65,9 @@ func (r *Result) Reason(t time.Time) string {
 		return why + "; a good reason to write"
 	case CheckIn:
 		if r.Last.IsZero() {
+			if r.State != Due {
+				return "new here, no interaction on record yet; their turn to be reminded comes on " + day(r.Next) + " (new people come in a few a day)"
+			}
 			return "no interaction on record yet; say hello and log it"
 		}
 		if r.State == Due {

@@ -13,7 +13,8 @@
 //     last message, then due (follow_up); once max_unanswered messages are
 //     unanswered, let_be, with one notice when follow_up_after has passed;
 //  4. otherwise ok until every has passed since the last interaction, then due
-//     (check_in);
+//     (check_in); with none on record, due at once, or from the person's turn
+//     in the queue of new people (Contact.Turn);
 //  5. over 2 to 4, unless they are let be or snoozed: a birthday or another
 //     date that comes back each year is due from occasion_notice before its
 //     day to the day's end (occasion), once a year; the state it interrupts
@@ -55,16 +56,16 @@ const (
 	OccasionKind Kind = "occasion" // a birthday or another date that comes back each year
 )
 
-// Kinds lists every reminder kind.
-var Kinds = []Kind{CheckIn, CooldownOver, FollowUp, LetBeNotice, OccasionKind}
-
 // Settings are one person's resolved rule settings.
 type Settings struct {
 	Every         Duration // cadence; zero turns check-ins off
 	Cooldown      Duration // quiet time after a fallout
 	FollowUpAfter Duration // spacing between unanswered messages
 	MaxUnanswered int      // unanswered messages before letting them be (>= 1)
-	RemindAgain   Duration // repeat of a due reminder; zero: never repeat
+	RemindAgain   Duration // first gap before a due reminder comes again; zero: never repeat
+	// MaxReminders is how many times one reminder comes in all, the first
+	// included (>= 1); each repeat waits twice as long as the one before.
+	MaxReminders int
 	// OccasionNotice is how long before an occasion its reminder comes;
 	// zero: on the day.
 	OccasionNotice Duration
@@ -78,6 +79,7 @@ func DefaultSettings() Settings {
 		FollowUpAfter:  Duration{Days: 2},
 		MaxUnanswered:  2,
 		RemindAgain:    Duration{Days: 3},
+		MaxReminders:   3,
 		OccasionNotice: Duration{Days: 1},
 	}
 }
@@ -89,6 +91,9 @@ type Contact struct {
 	ReachedOut      []time.Time
 	Paused          bool
 	Occasions       []Occasion // birthdays and other dates that come back each year
+	// Turn is, for someone with no interaction on record, the day their
+	// first check-in comes in the queue of new people; zero: at once.
+	Turn time.Time
 }
 
 // Occasion is a date that comes back every year: a birthday, an
@@ -185,6 +190,32 @@ func (r *Result) Years() int {
 // IsDue reports whether the reminder Kind is due at t.
 func (r *Result) IsDue(t time.Time) bool {
 	return r.Kind != None && !r.Next.After(t)
+}
+
+// Reminds reports whether a reminder is due at t and nothing holds it back:
+// due and not snoozed. The daemon, plan, status and the stale check all ask
+// it, so they cannot disagree on who is due.
+func (r *Result) Reminds(t time.Time) bool {
+	return r.State != Snoozed && r.IsDue(t)
+}
+
+// RepeatAfter is when a reminder already sent n times (n >= 1), the last
+// time at last, may come again; zero when it may not: remind_again is the
+// first gap, each later one twice the one before (3, 6, 12 days), and
+// max_reminders ends it. An occasion and a let-be notice come once.
+func (s *Settings) RepeatAfter(k Kind, n int, last time.Time) time.Time {
+	if n < 1 {
+		return last
+	}
+	if k == OccasionKind || k == LetBeNotice || s.RemindAgain.IsZero() || n >= s.MaxReminders {
+		return time.Time{}
+	}
+	gap := s.RemindAgain
+	for i := 1; i < n; i++ {
+		gap.Days *= 2
+		gap.Clock *= 2
+	}
+	return gap.After(last)
 }
 
 // Evaluate applies the rules to one person at instant t. Events must be in
@@ -284,9 +315,14 @@ func Evaluate(s Settings, c *Contact, events []Event, t time.Time) Result {
 	case s.Every.IsZero():
 		r.State = OK
 	case last.IsZero():
+		// Someone new: due at once, or on their turn in the queue of new
+		// people (the README, "People without a date").
 		r.Kind = CheckIn
 		r.Next = t
-		r.State = Due
+		if !c.Turn.IsZero() {
+			r.Next = c.Turn
+		}
+		r.State = OK
 	default:
 		r.Kind = CheckIn
 		r.Anchor = last

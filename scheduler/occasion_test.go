@@ -117,8 +117,8 @@ func TestOccasionsPlanAndDaemonAgree(t *testing.T) {
 		}
 	}
 	want := []string{
+		"2026-12-01 olga occasion birthday 12-01", // her day is first
 		"2026-12-01 ines occasion birthday 12-02",
-		"2026-12-01 olga occasion birthday 12-01",
 		"2026-12-03 once occasion first met 12-04",
 		"2026-12-29 pat occasion anniversary 01-05",
 		"2027-02-28 leap occasion birthday 02-28",

@@ -1,9 +1,11 @@
 package scheduler
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"math"
+	"strconv"
 	"time"
 
 	"github.com/rekindle/rekindle/config"
@@ -17,6 +19,9 @@ import (
 type Person struct {
 	*config.Contact
 	Events []rules.Event
+	// Turn is the day a person with no interaction on record comes out of
+	// the queue of new people (Queue); zero: at once.
+	Turn time.Time
 }
 
 var eventKinds = map[journal.Kind]rules.EventKind{
@@ -70,7 +75,12 @@ func inZone(t time.Time, loc *time.Location) time.Time {
 
 // Evaluate applies the rules to p at t.
 func (p *Person) Evaluate(t time.Time) rules.Result {
-	return rules.Evaluate(p.Settings, &p.Dates, p.Events, t)
+	if p.Turn.IsZero() {
+		return rules.Evaluate(p.Settings, &p.Dates, p.Events, t)
+	}
+	c := p.Dates
+	c.Turn = p.Turn
+	return rules.Evaluate(p.Settings, &c, p.Events, t)
 }
 
 // Redundant says why logging a decision (let-be or resume) for c at t
@@ -152,22 +162,36 @@ func statuses(people []Person, hist map[journal.Identity]journal.Enqueued, out [
 			LastInteraction: r.Last, Next: r.Next, Reason: r.Reason(t),
 			Occasion: r.Occasion.Name, OccasionDay: r.OccasionDay, Years: r.Years(),
 		}
-		if r.State != rules.Snoozed && r.IsDue(t) {
+		if r.Reminds(t) {
 			s.Kind, s.Anchor = r.Kind, r.Anchor
-			if ok, next, _ := again(hist, p, &r, t); !ok {
-				last := hist[identity(p, &r)].Last.In(t.Location())
-				s.Next = next
-				if r.Kind == rules.OccasionKind {
-					s.Reason += "; reminded on " + last.Format("2006-01-02")
-				} else if next.IsZero() {
-					s.Reason += "; reminded on " + last.Format("2006-01-02") + ", not again"
-				} else {
-					s.Reason += "; reminded on " + last.Format("2006-01-02") + ", again from " + next.Format("2006-01-02")
-				}
+			if d := decideFrom(hist, p, &r, t); !d.send {
+				s.Next = d.next
+				s.Reason += remindedWords(&r, d)
 			}
 		}
 		out[i] = s
 	}
+}
+
+// remindedWords says how often a due reminder went out and whether it
+// comes again: "; reminded on 2026-12-01, again from 2026-12-04", or
+// "; reminded 3 times, the last on 2026-12-10; no more reminders until
+// something is logged".
+func remindedWords(r *rules.Result, d decision) string {
+	last := d.last.Format("2006-01-02")
+	times := "; reminded on " + last
+	if d.sent > 1 {
+		times = "; reminded " + strconv.Itoa(d.sent) + " times, the last on " + last
+	}
+	switch {
+	case r.Kind == rules.OccasionKind:
+		return times
+	case d.next.IsZero() && d.sent > 1:
+		return times + "; no more reminders until something is logged"
+	case d.next.IsZero():
+		return times + ", not again"
+	}
+	return times + ", again from " + d.next.Format("2006-01-02")
 }
 
 // addFailures says in each reason when the reminder due now could not be
@@ -203,6 +227,7 @@ type SnapshotStore interface {
 	Events(ctx context.Context) (map[string][]journal.Event, error)
 	Reminded(ctx context.Context) (map[journal.Identity]journal.Enqueued, error)
 	Failures(ctx context.Context) ([]journal.Delivery, error)
+	SeenStore
 }
 
 // Snapshot is everyone's status at t, with what was sent and what failed:
@@ -220,7 +245,13 @@ func Snapshot(ctx context.Context, cfg *config.Config, st SnapshotStore, t time.
 	if err != nil {
 		return nil, err
 	}
-	out := evaluateAll(People(cfg, events), hist, t.In(cfg.Location))
+	seen, err := st.SeenPeople(ctx)
+	if err != nil {
+		return nil, err
+	}
+	people := People(cfg, events)
+	queue(cfg, people, seen, firstRun(cfg, t), false)
+	out := evaluateAll(people, hist, t.In(cfg.Location))
 	addFailures(out, failed, cfg.Location)
 	return out, nil
 }
@@ -230,6 +261,7 @@ type StatusStore interface {
 	EventsOf(ctx context.Context, contact string) ([]journal.Event, error)
 	RemindedOf(ctx context.Context, contact string) (map[journal.Identity]journal.Enqueued, error)
 	FailuresOf(ctx context.Context, contact string) ([]journal.Delivery, error)
+	SeenStore
 }
 
 var _ StatusStore = (*journal.Journal)(nil)
@@ -249,32 +281,114 @@ func StatusOf(ctx context.Context, cfg *config.Config, st StatusStore, c *config
 	if err != nil {
 		return Status{}, err
 	}
-	out := evaluateAll([]Person{PersonOf(cfg, c, events)}, hist, t.In(cfg.Location))
+	seen, err := st.SeenPeople(ctx)
+	if err != nil {
+		return Status{}, err
+	}
+	p := PersonOf(cfg, c, events)
+	// Their turn depends on who comes before them in the queue.
+	turn, _ := turns(cfg, seen, firstRun(cfg, t), false)
+	for i := range cfg.Contacts {
+		if cfg.Contacts[i].ID == c.ID {
+			p.Turn = turn[i]
+		}
+	}
+	out := evaluateAll([]Person{p}, hist, t.In(cfg.Location))
 	addFailures(out, failed, cfg.Location)
 	return out[0], nil
 }
 
-// overdue ranks due reminders for max_per_run: how far past due, measured
-// in the person's own cadence (rankUnit), so a week late for a weekly
-// friend outranks a week late for a yearly one. Someone with no interaction
-// on record ranks first.
-func overdue(p *Person, r *rules.Result, t time.Time) float64 {
-	unit := rankUnit(p, r)
-	if unit == 0 {
-		return math.Inf(1)
+// rankKey orders due reminders under max_per_run (the README, "The
+// rules"): occasions first, the soonest day first, whatever else is due;
+// then people not yet reminded in this episode; then repeats. Within each,
+// the most overdue first, measured in the person's own cadence (rankUnit),
+// so a week late for a weekly friend outranks a week late for a yearly one;
+// someone with no interaction on record ranks first, by their turn in the
+// queue of new people. Equal keys go in config order.
+type rankKey struct {
+	tier int     // 0 occasion, 1 first reminder, 2 repeat
+	rank float64 // overdue in rankUnit; +Inf when the unit is 0
+	at   int64   // Unix ns: the earlier first, among equal ranks
+}
+
+func (a rankKey) compare(b rankKey) int {
+	return cmp.Or(cmp.Compare(a.tier, b.tier), cmp.Compare(b.rank, a.rank), cmp.Compare(a.at, b.at))
+}
+
+// tierOf is the tier of rankKey: sent is how often the reminder went out
+// already.
+func tierOf(r *rules.Result, sent int) int {
+	switch {
+	case r.Kind == rules.OccasionKind:
+		return 0
+	case sent == 0:
+		return 1
 	}
-	return float64(t.Sub(r.Next)) / float64(unit)
+	return 2
+}
+
+// rankAt is the instant a due reminder is ordered by within its unit: its
+// due date, an occasion's day, a new person's turn (none without a turn:
+// then all rank alike, in config order).
+func rankAt(p *Person, r *rules.Result) int64 {
+	switch {
+	case r.Kind == rules.OccasionKind:
+		return r.OccasionDay.UnixNano()
+	case r.Kind == rules.CheckIn && r.Last.IsZero():
+		if p.Turn.IsZero() {
+			return 0
+		}
+		return p.Turn.UnixNano()
+	}
+	return r.Next.UnixNano()
+}
+
+// rankOf is the rankKey of a due reminder at t.
+func rankOf(p *Person, r *rules.Result, sent int, t time.Time) rankKey {
+	k := rankKey{tier: tierOf(r, sent), rank: math.Inf(1), at: rankAt(p, r)}
+	if unit := rankUnit(p, r); unit != 0 {
+		k.rank = float64(t.Sub(r.Next)) / float64(unit)
+	}
+	return k
 }
 
 // rankUnit is what a person's overdue time is measured in: their cadence,
 // a day when they have none; 0 for an occasion and for someone with no
-// interaction on record, who rank above everyone.
+// interaction on record, who rank above everyone in their tier.
 func rankUnit(p *Person, r *rules.Result) time.Duration {
 	if r.Kind == rules.OccasionKind || (r.Kind == rules.CheckIn && r.Last.IsZero()) {
-		return 0 // an occasion cannot wait for the next run
+		return 0
 	}
 	if unit := p.Settings.Every.Approx(); unit > 0 {
 		return unit
 	}
 	return 24 * time.Hour
+}
+
+// LoadStore is what Load reads.
+type LoadStore interface {
+	Events(ctx context.Context) (map[string][]journal.Event, error)
+	Reminded(ctx context.Context) (map[journal.Identity]journal.Enqueued, error)
+	SeenStore
+}
+
+// Load reads what a plan of the runs after at needs: everyone with their
+// events and their turn in the queue of new people, and the outbox's
+// record of what went out.
+func Load(ctx context.Context, cfg *config.Config, st LoadStore, at time.Time) ([]Person, map[journal.Identity]journal.Enqueued, error) {
+	events, err := st.Events(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	hist, err := st.Reminded(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	seen, err := st.SeenPeople(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	people := People(cfg, events)
+	queue(cfg, people, seen, firstRun(cfg, at), false)
+	return people, hist, nil
 }

@@ -48,8 +48,8 @@ func (p Planned) MarshalJSON() ([]byte, error) {
 
 // Plan simulates the scheduled runs strictly after from up to and including
 // until, as the daemon would make them if nothing new were logged: the
-// schedule, quiet hours, max_per_run (most overdue first) and remind_again
-// all apply, and a let-be notice is sent once.
+// schedule, quiet hours, max_per_run (in rank order, rankKey), remind_again
+// and max_reminders all apply, and a let-be notice is sent once.
 //
 // Nothing being logged makes the simulation cheap: a person's result only
 // changes at known instants (their next due date, or their next repeat), so
@@ -99,13 +99,13 @@ func plan(cfg *config.Config, people []Person, hist map[journal.Identity]journal
 			p := &people[w.person]
 			r := p.Evaluate(slot)
 			switch {
-			case r.State != rules.Snoozed && r.IsDue(slot):
+			case r.Reminds(slot):
 				e, seen := sent.lookup(w.person, p, &r)
-				if ok, next, _ := againAfter(e, seen, p, &r, slot); ok {
+				if d := decide(e, seen, p, &r, slot); d.send {
 					results[w.person] = r
-					pool.add(rankUnit(p, &r), r.Next, w.person)
-				} else if next = rules.Earliest(next, r.Wake); !next.IsZero() {
-					q.push(next, w.person) // remind_again, or an occasion first
+					pool.add(p, &r, d.sent, w.person)
+				} else if next := rules.Earliest(d.next, r.Wake); !next.IsZero() {
+					q.push(next, w.person) // a repeat, or an occasion first
 				}
 			case !r.Wake.IsZero():
 				q.push(r.Wake, w.person)
@@ -122,15 +122,11 @@ func plan(cfg *config.Config, people []Person, hist map[journal.Identity]journal
 			if !yield(Planned{At: at, Contact: p.Contact, Kind: r.Kind, Slot: slot, Result: *r}) {
 				return
 			}
-			sent.record(person, p, r, slot)
-			// remind_again counts from the run, as the outbox's created
-			// time does for the daemon; an occasion comes once, and the
-			// person's result changes again at its day's end.
-			var next time.Time
-			if ra := p.Settings.RemindAgain; r.Kind != rules.LetBeNotice && r.Kind != rules.OccasionKind && !ra.IsZero() {
-				next = ra.After(slot)
-			}
-			if next = rules.Earliest(next, r.Wake); !next.IsZero() {
+			// A repeat counts from the run, as the outbox's created time
+			// does for the daemon: decide says when, if ever.
+			e := sent.record(person, p, r, slot)
+			d := decide(e, true, p, r, slot)
+			if next := rules.Earliest(d.next, r.Wake); !next.IsZero() {
 				q.push(next, person)
 			}
 		}
@@ -166,67 +162,72 @@ func (s *planSent) lookup(person int, p *Person, r *rules.Result) (journal.Enque
 	return e, ok
 }
 
-func (s *planSent) record(person int, p *Person, r *rules.Result, at time.Time) {
+// record notes that the plan sent r at at, and returns the record now.
+func (s *planSent) record(person int, p *Person, r *rules.Result, at time.Time) journal.Enqueued {
 	list := s.by[person]
 	for i := range list {
 		if list[i].kind == r.Kind && list[i].anchor == r.Anchor.UnixNano() {
 			list[i].e = journal.Enqueued{Last: at, Repeats: list[i].e.Repeats + 1}
-			return
+			return list[i].e
 		}
 	}
 	prev, _ := s.lookup(person, p, r)
-	s.by[person] = append(list, sentReminder{kind: r.Kind, anchor: r.Anchor.UnixNano(), e: journal.Enqueued{Last: at, Repeats: prev.Repeats + 1}})
+	e := journal.Enqueued{Last: at, Repeats: prev.Repeats + 1}
+	s.by[person] = append(list, sentReminder{kind: r.Kind, anchor: r.Anchor.UnixNano(), e: e})
+	return e
 }
 
-// duePool holds the people due at a run and not yet reminded, and gives the
-// most overdue first, as choose orders them. Overdue time is measured in
-// each person's rankUnit, so within one unit the order never changes as
-// time goes on (the earliest due date ranks first): one heap per unit, and
-// picking k people looks at the heads of the few heaps, not at everyone
-// due. Equal ranks go in config order.
+// duePool holds the people due at a run and not yet reminded, and gives
+// them in rank order (rankKey), as choose orders them. Within one tier and
+// one rankUnit the order never changes as time goes on (the earliest
+// rankAt first), so there is one heap per tier and unit, and picking k
+// people looks at the heads of the few heaps, not at everyone due.
 type duePool struct {
-	units  []time.Duration
-	groups map[time.Duration]*waitQueue
+	keys   []poolKey
+	groups map[poolKey]*waitQueue
 	n      int
 }
 
-func newDuePool() *duePool { return &duePool{groups: map[time.Duration]*waitQueue{}} }
+type poolKey struct {
+	tier int
+	unit time.Duration
+}
 
-// add puts person in the pool: due since next, ranked in unit (0: first).
-func (d *duePool) add(unit time.Duration, next time.Time, person int) {
-	g := d.groups[unit]
+func newDuePool() *duePool { return &duePool{groups: map[poolKey]*waitQueue{}} }
+
+// add puts person in the pool with their due result r, sent times before.
+func (d *duePool) add(p *Person, r *rules.Result, sent, person int) {
+	k := poolKey{tierOf(r, sent), rankUnit(p, r)}
+	g := d.groups[k]
 	if g == nil {
 		g = &waitQueue{}
-		d.groups[unit] = g
-		d.units = append(d.units, unit)
+		d.groups[k] = g
+		d.keys = append(d.keys, k)
 	}
-	if unit == 0 {
-		next = time.Unix(0, 0) // all rank first: config order alone
-	}
-	g.push(next, person)
+	*g = append(*g, waiting{at: rankAt(p, r), person: person})
+	g.up()
 	d.n++
 }
 
-// take removes and returns up to max people (0: all), most overdue at t
-// first.
+// take removes and returns up to max people (0: all), in rank order at t.
 func (d *duePool) take(t time.Time, max int) []int {
 	var out []int
 	for d.n > 0 && (max <= 0 || len(out) < max) {
 		var best *waitQueue
-		var bestRank float64
+		var bestKey rankKey
 		bestPerson := -1
-		for _, unit := range d.units {
-			g := d.groups[unit]
+		for _, k := range d.keys {
+			g := d.groups[k]
 			if len(*g) == 0 {
 				continue
 			}
 			head := (*g)[0]
-			rank := math.Inf(1)
-			if unit != 0 {
-				rank = float64(t.UnixNano()-head.at) / float64(unit)
+			key := rankKey{tier: k.tier, rank: math.Inf(1), at: head.at}
+			if k.unit != 0 {
+				key.rank = float64(t.UnixNano()-head.at) / float64(k.unit)
 			}
-			if best == nil || rank > bestRank || rank == bestRank && head.person < bestPerson {
-				best, bestRank, bestPerson = g, rank, head.person
+			if c := key.compare(bestKey); best == nil || c < 0 || c == 0 && head.person < bestPerson {
+				best, bestKey, bestPerson = g, key, head.person
 			}
 		}
 		out = append(out, best.pop().person)
@@ -254,6 +255,11 @@ func (q waitQueue) less(i, j int) bool {
 
 func (q *waitQueue) push(at time.Time, person int) {
 	*q = append(*q, waiting{at: at.UnixNano(), person: person})
+	q.up()
+}
+
+// up moves the last element up to its place.
+func (q *waitQueue) up() {
 	h := *q
 	for i := len(h) - 1; i > 0; {
 		parent := (i - 1) / 2

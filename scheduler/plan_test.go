@@ -55,13 +55,20 @@ func TestPlan(t *testing.T) {
 		want   string
 	}{
 		{
-			name: "check-in, then repeats every remind_again",
+			name: "check-in, then repeats after remind_again, twice as long each time, three in all",
 			config: head + `[[contact]]
 name = "A"
 last_interaction = 2026-11-01
+[[contact]]
+name = "B"
+last_interaction = 2026-11-01
+remind_again = "1d"
+max_reminders = 5
 `,
-			from: "2026-11-30", days: 10,
-			want: "2026-12-01 09:00 a check_in\n2026-12-04 09:00 a check_in\n2026-12-07 09:00 a check_in\n",
+			from: "2026-11-30", days: 60,
+			want: "2026-12-01 09:00 a check_in\n2026-12-01 09:00 b check_in\n2026-12-02 09:00 b check_in\n" +
+				"2026-12-04 09:00 a check_in\n2026-12-04 09:00 b check_in\n2026-12-08 09:00 b check_in\n" +
+				"2026-12-10 09:00 a check_in\n2026-12-16 09:00 b check_in\n",
 		},
 		{
 			name: "remind_again 0 reminds once",
@@ -281,9 +288,13 @@ func TestDuePoolAgreesWithChoose(t *testing.T) {
 			if rng.IntN(6) > 0 {
 				r.Last = r.Next.AddDate(0, -1, 0) // someone with no interaction on record ranks first
 			}
+			if rng.IntN(5) == 0 { // an occasion ranks before everyone, its day first
+				r.Kind, r.OccasionDay = rules.OccasionKind, at.AddDate(0, 0, rng.IntN(3))
+			}
+			sent := rng.IntN(3) // a repeat ranks after every first reminder
 			results[i] = r
-			pool.add(rankUnit(&people[i], &r), r.Next, i)
-			cands = append(cands, candidate{person: i})
+			pool.add(&people[i], &r, sent, i)
+			cands = append(cands, candidate{person: i, repeat: sent})
 		}
 		k := rng.IntN(n + 1)
 		want := choose(people, results, cands, at, k)

@@ -18,6 +18,7 @@ type Store interface {
 	Events(ctx context.Context) (map[string][]journal.Event, error)
 	Reminded(ctx context.Context) (map[journal.Identity]journal.Enqueued, error)
 	EnqueueChunks(ctx context.Context, run journal.Run, chunks iter.Seq2[[]journal.Row, error]) (int, error)
+	SeenStore
 }
 
 var _ Store = (*journal.Journal)(nil)
@@ -28,7 +29,7 @@ type Result struct {
 	Reminded int                // people reminded about (max_per_run applied)
 	Enqueued int                // outbox rows written (people × channels)
 	Deferred int                // rows held back by quiet hours
-	Waiting  int                // due, but reminded less than remind_again ago
+	Waiting  int                // due, but waiting for a repeat or reminded max_reminders times
 	Kinds    map[rules.Kind]int // people reminded about, by reminder kind
 }
 
@@ -37,32 +38,49 @@ func identity(p *Person, r *rules.Result) journal.Identity {
 	return journal.Identity{Contact: p.ID, Kind: string(r.Kind), Anchor: r.Anchor}.Key()
 }
 
-// again tells whether a due reminder may go out at t given the outbox, and
-// if not, when it may next (zero: never, as for a let-be notice already
-// sent or remind_again = "0").
-func again(hist map[journal.Identity]journal.Enqueued, p *Person, r *rules.Result, t time.Time) (ok bool, next time.Time, repeat int) {
-	e, seen := hist[identity(p, r)]
-	return againAfter(e, seen, p, r, t)
+// decision is what a run may do at t about a person's due reminder, given
+// the outbox's record of it. It is the one place that decides repeats:
+// the daemon, plan, status and the calendar feed all ask decide.
+type decision struct {
+	send bool      // it may go out now
+	next time.Time // if not, when it may; zero: not again in this episode
+	sent int       // times it went out already (0: never)
+	last time.Time // when it last went out, in t's zone
 }
 
-// againAfter is again with the outbox's record of the reminder (seen is
-// false when it never went out).
-func againAfter(e journal.Enqueued, seen bool, p *Person, r *rules.Result, t time.Time) (ok bool, next time.Time, repeat int) {
+// decide applies remind_again and max_reminders (rules.Settings.RepeatAfter)
+// to a due reminder; seen is false when it never went out. An occasion comes
+// once, and its person's result changes at its day's end; a first hello to
+// someone with no interaction on record comes once.
+func decide(e journal.Enqueued, seen bool, p *Person, r *rules.Result, t time.Time) decision {
 	if !seen {
-		return true, time.Time{}, 0
-	}
-	ra := p.Settings.RemindAgain
-	if r.Kind == rules.OccasionKind {
-		return false, r.Wake, e.Repeats // once an occasion; back at its day's end
-	}
-	if r.Kind == rules.LetBeNotice || ra.IsZero() {
-		return false, time.Time{}, e.Repeats
+		return decision{send: true}
 	}
 	// Calendar days count in the configured zone, which t is in.
-	if n := ra.After(e.Last.In(t.Location())); n.After(t) {
-		return false, n, e.Repeats
+	d := decision{sent: e.Repeats, last: e.Last.In(t.Location())}
+	if r.Kind == rules.OccasionKind {
+		d.next = r.Wake
+		return d
 	}
-	return true, time.Time{}, e.Repeats
+	if r.Kind == rules.CheckIn && r.Last.IsZero() {
+		// A hello to someone new comes once: the queue of new people
+		// lets new_people_per_day through a day, and repeats would bring
+		// an import back in waves.
+		return d
+	}
+	next := p.Settings.RepeatAfter(r.Kind, e.Repeats, d.last)
+	if next.IsZero() || next.After(t) {
+		d.next = next
+		return d
+	}
+	d.send = true
+	return d
+}
+
+// decideFrom is decide with the outbox's whole record.
+func decideFrom(hist map[journal.Identity]journal.Enqueued, p *Person, r *rules.Result, t time.Time) decision {
+	e, seen := hist[identity(p, r)]
+	return decide(e, seen, p, r, t)
 }
 
 // candidate is a person due for a reminder at a run; their rules.Result
@@ -70,18 +88,18 @@ func againAfter(e journal.Enqueued, seen bool, p *Person, r *rules.Result, t tim
 type candidate struct {
 	person int
 	repeat int
-	rank   float64
+	key    rankKey
 }
 
-// choose orders candidates most overdue first, in place, and returns the
-// first max (0: all). Equal ranks go in config order: the tie rule that
-// Plan's duePool keeps too.
+// choose orders candidates by rank (rankOf), in place, and returns the
+// first max (0: all). Plan's duePool keeps the same order.
 func choose(people []Person, results []rules.Result, cands []candidate, t time.Time, max int) []candidate {
 	for i := range cands {
-		cands[i].rank = overdue(&people[cands[i].person], &results[cands[i].person], t)
+		c := &cands[i]
+		c.key = rankOf(&people[c.person], &results[c.person], c.repeat, t)
 	}
 	slices.SortFunc(cands, func(a, b candidate) int {
-		return cmp.Or(cmp.Compare(b.rank, a.rank), cmp.Compare(a.person, b.person))
+		return cmp.Or(a.key.compare(b.key), cmp.Compare(a.person, b.person))
 	})
 	if max > 0 && len(cands) > max {
 		cands = cands[:max]
@@ -95,7 +113,8 @@ const composeChunk = 4096
 
 // RunOnce is one scheduled run at now, standing for slot: it evaluates
 // everyone, keeps those due whose reminder has not gone out (or is due again
-// after remind_again), takes the most overdue up to max_per_run, renders
+// after remind_again, up to max_reminders), takes the first up to
+// max_per_run in rank order (rankOf), renders
 // their messages and writes every reminder × channel to the outbox in one
 // transaction, with the run itself. Nothing is sent here.
 func RunOnce(ctx context.Context, cfg *config.Config, tmpl *notifier.Templates, st Store, slot, now time.Time) (Result, error) {
@@ -109,22 +128,27 @@ func RunOnce(ctx context.Context, cfg *config.Config, tmpl *notifier.Templates, 
 	if err != nil {
 		return res, err
 	}
+	seen, err := st.SeenPeople(ctx)
+	if err != nil {
+		return res, err
+	}
 	people := People(cfg, events)
+	fresh := queue(cfg, people, seen, now, true)
 	var cands []candidate
 	results := make([]rules.Result, len(people))
 	for i := range people {
 		p := &people[i]
 		r := p.Evaluate(now)
-		if r.State == rules.Snoozed || !r.IsDue(now) {
+		if !r.Reminds(now) {
 			continue
 		}
-		ok, _, repeat := again(hist, p, &r, now)
-		if !ok {
+		d := decideFrom(hist, p, &r, now)
+		if !d.send {
 			res.Waiting++
 			continue
 		}
 		results[i] = r
-		cands = append(cands, candidate{person: i, repeat: repeat})
+		cands = append(cands, candidate{person: i, repeat: d.sent})
 	}
 	res.Due = len(cands)
 	cands = choose(people, results, cands, now, cfg.MaxPerRun)
@@ -183,7 +207,7 @@ func RunOnce(ctx context.Context, cfg *config.Config, tmpl *notifier.Templates, 
 			}
 		}
 	}
-	n, err := st.EnqueueChunks(ctx, journal.Run{Slot: slot, Started: now, Finished: now, Due: res.Due}, chunks)
+	n, err := st.EnqueueChunks(ctx, journal.Run{Slot: slot, Started: now, Finished: now, Due: res.Due, Seen: fresh}, chunks)
 	if err != nil {
 		return res, err
 	}

@@ -6,7 +6,6 @@ import (
 
 	"github.com/rekindle/rekindle/config"
 	"github.com/rekindle/rekindle/journal"
-	"github.com/rekindle/rekindle/rules"
 )
 
 // StaleStore is what Stale reads.
@@ -60,7 +59,7 @@ func Stale(ctx context.Context, cfg *config.Config, st StaleStore, rows []journa
 			}
 			p := PersonOf(cfg, c, events)
 			res := p.Evaluate(now)
-			v = verdict{id: identity(&p, &res), due: res.State != rules.Snoozed && res.IsDue(now), why: res.Reason(now)}
+			v = verdict{id: identity(&p, &res), due: res.Reminds(now), why: res.Reason(now)}
 			seen[r.Contact] = v
 		}
 		if v.due && v.id == r.Identity.Key() {

@@ -41,18 +41,13 @@ func (s *Server) calendarFeed(w http.ResponseWriter, r *http.Request) {
 	}
 	ctx := r.Context()
 	cfg := s.opts.Config()
-	events, err := s.opts.Journal.Events(ctx)
-	if err != nil {
-		fail(w, http.StatusInternalServerError, "read state: %v", err)
-		return
-	}
-	hist, err := s.opts.Journal.Reminded(ctx)
-	if err != nil {
-		fail(w, http.StatusInternalServerError, "read state: %v", err)
-		return
-	}
 	now := s.opts.Now().In(cfg.Location)
-	plan := scheduler.Plan(cfg, scheduler.People(cfg, events), hist, now, now.AddDate(0, 0, days))
+	people, hist, err := scheduler.Load(ctx, cfg, s.opts.Journal, now)
+	if err != nil {
+		fail(w, http.StatusInternalServerError, "read state: %v", err)
+		return
+	}
+	plan := scheduler.Plan(cfg, people, hist, now, now.AddDate(0, 0, days))
 	var b bytes.Buffer
 	if err := calendar.Write(&b, plan, calendar.Options{Now: now, Link: calendar.PersonLinks(cfg, s.Addr())}); err != nil {
 		fail(w, http.StatusInternalServerError, "write the calendar: %v", err)

@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"net/http"
 	"net/url"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -211,15 +212,13 @@ func (s *Server) overview(w http.ResponseWriter, r *http.Request, v viewer) {
 		{Title: "All good", Hint: "next check-in ahead", Class: "ok"},
 		{Title: "Snoozed or paused", Class: "quiet"},
 	}
-	for _, p := range st {
-		i := map[rules.State]int{rules.Due: 0, rules.Waiting: 1, rules.CoolingDown: 2, rules.LetBe: 3, rules.OK: 4}[p.State]
-		if p.State == rules.Snoozed || p.State == rules.Paused {
-			i = 5
-		}
+	// Who needs attention first, as status has it; snoozed and paused
+	// share the last section.
+	ordered := slices.Clone(st)
+	scheduler.SortByAttention(ordered)
+	for _, p := range ordered {
+		i := min(scheduler.Attention(&p), 5)
 		secs[i].People = append(secs[i].People, p)
-	}
-	for i := range secs {
-		sort.SliceStable(secs[i].People, func(a, b int) bool { return secs[i].People[a].Next.Before(secs[i].People[b].Next) })
 	}
 	d := overviewData{Viewer: v, Now: now, Sections: secs, Total: len(st)}
 	d.Width, d.Height, d.Days, d.Marks = timeline(st, now)

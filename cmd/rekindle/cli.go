@@ -32,27 +32,25 @@ func (c *cli) openJournal(ctx context.Context) (*journal.Journal, error) {
 	return journal.Open(ctx, path)
 }
 
-// people loads the config, the journal's events and what the outbox has
-// sent.
-func (c *cli) people(ctx context.Context) (*config.Config, []scheduler.Person, map[journal.Identity]journal.Enqueued, error) {
+// people loads the config, the journal's events, everyone's turn in the
+// queue of new people and what the outbox has sent, for a plan from the
+// time from (a --from value; now when "").
+func (c *cli) people(ctx context.Context, from string) (*config.Config, []scheduler.Person, map[journal.Identity]journal.Enqueued, time.Time, error) {
 	cfg, err := c.loadConfig()
 	if err != nil {
-		return nil, nil, nil, err
+		return nil, nil, nil, time.Time{}, err
+	}
+	start, err := c.timeFlag(from, cfg)
+	if err != nil {
+		return nil, nil, nil, time.Time{}, err
 	}
 	j, err := c.openJournal(ctx)
 	if err != nil {
-		return nil, nil, nil, err
+		return nil, nil, nil, time.Time{}, err
 	}
 	defer j.Close()
-	events, err := j.Events(ctx)
-	if err != nil {
-		return nil, nil, nil, err
-	}
-	hist, err := j.Reminded(ctx)
-	if err != nil {
-		return nil, nil, nil, err
-	}
-	return cfg, scheduler.People(cfg, events), hist, nil
+	people, hist, err := scheduler.Load(ctx, cfg, j, start)
+	return cfg, people, hist, start, err
 }
 
 // parseTime reads a --at or --from value: RFC 3339, a local date-time

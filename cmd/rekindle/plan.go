@@ -38,11 +38,7 @@ func (c *cli) plan(ctx context.Context, f planFlags) error {
 	if f.days < 1 || f.days > 3660 {
 		return usagef("plan: --days must be between 1 and 3660, not %d", f.days)
 	}
-	cfg, people, hist, err := c.people(ctx)
-	if err != nil {
-		return err
-	}
-	start, err := c.timeFlag(f.from, cfg)
+	cfg, people, hist, start, err := c.people(ctx, f.from)
 	if err != nil {
 		return err
 	}

@@ -6,7 +6,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"sort"
 	"time"
 
 	"github.com/rekindle/rekindle/config"
@@ -14,12 +13,6 @@ import (
 	"github.com/rekindle/rekindle/rules"
 	"github.com/rekindle/rekindle/scheduler"
 )
-
-// stateOrder puts who needs attention first in the status table.
-var stateOrder = map[rules.State]int{
-	rules.Due: 0, rules.LetBe: 1, rules.Waiting: 2, rules.CoolingDown: 3,
-	rules.OK: 4, rules.Snoozed: 5, rules.Paused: 6,
-}
 
 var statusCommand = command{
 	name: "status", args: "[--at TIME] [--json]", summary: "everyone's state, last interaction, next reminder and why",
@@ -65,13 +58,7 @@ func (c *cli) status(ctx context.Context, at string, asJSON bool) error {
 		}
 		return writeStatusJSON(c.stdout, st)
 	}
-	sort.SliceStable(st, func(i, j int) bool {
-		a, b := st[i], st[j]
-		if stateOrder[a.State] != stateOrder[b.State] {
-			return stateOrder[a.State] < stateOrder[b.State]
-		}
-		return a.Next.Before(b.Next)
-	})
+	scheduler.SortByAttention(st)
 	var tb table
 	occasions := false
 	for i := range st {
