@@ -47,6 +47,9 @@ type daemon struct {
 	loop    *scheduler.Loop
 	deliver *notifier.Deliverer
 	opts    notifier.Options
+	// lock is the daemon's hold on the state file (run.go), kept when its
+	// file is removed (watchState); nil in tests that take none.
+	lock *journal.Lock
 
 	closeOne sync.Once
 	// load reads the config (d.read unless a test replaces it), and
@@ -525,6 +528,11 @@ func (d *daemon) watch(ctx context.Context) <-chan struct{} {
 // stateGone logs why the daemon stops when its state file was deleted or
 // replaced.
 func (d *daemon) stateGone(err error) {
+	if held := (*journal.HeldError)(nil); errors.As(err, &held) {
+		d.log.Error("stopping: another process took the state file after this daemon's lock file was removed; one daemon runs on a state file",
+			"state", d.j.Path(), "err", err)
+		return
+	}
 	d.log.Error("stopping: the state file is not the one this daemon opened; restart rekindle to use the file now at that path",
 		"state", d.j.Path(), "err", err)
 }
@@ -537,7 +545,8 @@ func (d *daemon) stateGone(err error) {
 func (d *daemon) watchState(ctx context.Context) <-chan error {
 	out := make(chan error, 1)
 	state, _ := filepath.Abs(d.j.Path())
-	events, err := d.fileEvents(ctx, func() []string { return []string{filepath.Dir(state)} }, func(name string) bool { return name == state },
+	lockFile := journal.LockPath(state)
+	events, err := d.fileEvents(ctx, func() []string { return []string{filepath.Dir(state)} }, func(name string) bool { return name == state || name == lockFile },
 		func(op fsnotify.Op) bool { return op.Has(fsnotify.Remove | fsnotify.Rename | fsnotify.Create) }, nil)
 	if err != nil {
 		return out // the loop's check remains
@@ -551,6 +560,16 @@ func (d *daemon) watchState(ctx context.Context) <-chan error {
 				if err := d.j.Verify(); err != nil {
 					out <- err
 					return
+				}
+				// The lock file removed or replaced: made again at once, so
+				// that a second daemon started now finds it held.
+				again, err := d.lock.Keep()
+				if err != nil {
+					out <- err
+					return
+				}
+				if again {
+					d.log.Warn("the lock file of the state file was removed or replaced; made it again, so that no second daemon starts on this state file", "lock", lockFile)
 				}
 			}
 		}
