@@ -58,6 +58,13 @@ func againAfter(e journal.Enqueued, seen bool, p *Person, r *rules.Result, t tim
 	if r.Kind == rules.LetBeNotice || ra.IsZero() {
 		return false, time.Time{}, e.Repeats
 	}
+	if Ahead(e.Last, t) {
+		// It went out in a run made while the clock was ahead: when it
+		// really did is not known, and counting remind_again from that
+		// date would silence the person until then. It goes again now,
+		// once; the repeat is dated right.
+		return true, time.Time{}, e.Repeats
+	}
 	// Calendar days count in the configured zone, which t is in.
 	if n := ra.After(e.Last.In(t.Location())); n.After(t) {
 		return false, n, e.Repeats
