@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 
 	"golang.org/x/sys/unix"
 )
@@ -22,6 +23,7 @@ import (
 // file left behind never blocks the next start, and its pid says nothing
 // unless the lock is held.
 type Lock struct {
+	mu         sync.Mutex // Keep may be called from two goroutines
 	f          *os.File
 	path, what string // the state file, and what this process is
 }
@@ -87,7 +89,12 @@ func TryLock(path, what string) (*Lock, error) {
 // reports that it did (again true); when another process already holds
 // that one, the error is a *HeldError naming it.
 func (l *Lock) Keep() (again bool, err error) {
-	if l == nil || l.f == nil {
+	if l == nil {
+		return false, nil
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.f == nil {
 		return false, nil
 	}
 	lp := LockPath(l.path)
@@ -133,7 +140,12 @@ func held(lp string, f *os.File) *HeldError {
 // file stays: removing it would let a third process lock a new file while
 // a second still waits on the old one.
 func (l *Lock) Release() error {
-	if l == nil || l.f == nil {
+	if l == nil {
+		return nil
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.f == nil {
 		return nil
 	}
 	err := l.f.Close()

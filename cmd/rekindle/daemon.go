@@ -104,9 +104,14 @@ func newDaemon(ctx context.Context, path string, log *slog.Logger, now func() ti
 			l := d.cur.Load()
 			return scheduler.Current{Config: l.cfg, Templates: l.tmpl}
 		},
-		Now:   now,
-		Log:   log,
-		Check: d.j.Verify,
+		Now: now,
+		Log: log,
+		Check: func() error {
+			if err := d.j.Verify(); err != nil {
+				return err
+			}
+			return d.keepLock() // in case the directory's watch missed it
+		},
 		Ran: func(res scheduler.Result) {
 			d.metrics.Runs.Inc()
 			d.metrics.LastRun.SetToCurrentTime()
@@ -251,7 +256,7 @@ func (d *daemon) Run(ctx context.Context, hup <-chan os.Signal) error {
 		case <-ctx.Done():
 			running = false
 		case err := <-loopErr:
-			if errors.Is(err, journal.ErrReplaced) {
+			if held := (*journal.HeldError)(nil); errors.Is(err, journal.ErrReplaced) || errors.As(err, &held) {
 				d.stateGone(err)
 			}
 			result = err
@@ -563,18 +568,25 @@ func (d *daemon) watchState(ctx context.Context) <-chan error {
 				}
 				// The lock file removed or replaced: made again at once, so
 				// that a second daemon started now finds it held.
-				again, err := d.lock.Keep()
-				if err != nil {
+				if err := d.keepLock(); err != nil {
 					out <- err
 					return
-				}
-				if again {
-					d.log.Warn("the lock file of the state file was removed or replaced; made it again, so that no second daemon starts on this state file", "lock", lockFile)
 				}
 			}
 		}
 	}()
 	return out
+}
+
+// keepLock makes the lock file again when it was removed or replaced, and
+// says so; its error is another process that holds the new one.
+func (d *daemon) keepLock() error {
+	again, err := d.lock.Keep()
+	if again {
+		d.log.Warn("the lock file of the state file was removed or replaced; made it again, so that no second daemon starts on this state file",
+			"lock", journal.LockPath(d.j.Path()))
+	}
+	return err
 }
 
 // notify speaks systemd's notify protocol when NOTIFY_SOCKET is set.
