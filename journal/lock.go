@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 
 	"golang.org/x/sys/unix"
 )
@@ -22,7 +23,9 @@ import (
 // file left behind never blocks the next start, and its pid says nothing
 // unless the lock is held.
 type Lock struct {
-	f *os.File
+	mu         sync.Mutex // Keep may be called from two goroutines
+	f          *os.File
+	path, what string // the state file, and what this process is
 }
 
 // HeldError is a lock another process holds.
@@ -75,7 +78,38 @@ func TryLock(path, what string) (*Lock, error) {
 	if _, err := f.WriteAt(line, 0); err == nil {
 		f.Truncate(int64(len(line)))
 	}
-	return &Lock{f: f}, nil
+	return &Lock{f: f, path: path, what: what}, nil
+}
+
+// Keep makes sure the lock file at its path is still the one this lock
+// holds. The lock is on the file, not on its name: a lock file deleted or
+// replaced (a cleaner of stale lock files, a careless rm) would let the
+// next process lock a new file and run beside this one. Keep then takes
+// the lock of the file now at the path (made again if need be) and
+// reports that it did (again true); when another process already holds
+// that one, the error is a *HeldError naming it.
+func (l *Lock) Keep() (again bool, err error) {
+	if l == nil {
+		return false, nil
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.f == nil {
+		return false, nil
+	}
+	lp := LockPath(l.path)
+	if fi, err := os.Stat(lp); err == nil {
+		if mine, err := l.f.Stat(); err == nil && os.SameFile(fi, mine) {
+			return false, nil
+		}
+	}
+	next, err := TryLock(l.path, l.what)
+	if err != nil {
+		return false, err
+	}
+	l.f.Close()
+	l.f = next.f
+	return true, nil
 }
 
 // flock takes the lock without waiting, again if a signal interrupts it.
@@ -106,7 +140,12 @@ func held(lp string, f *os.File) *HeldError {
 // file stays: removing it would let a third process lock a new file while
 // a second still waits on the old one.
 func (l *Lock) Release() error {
-	if l == nil || l.f == nil {
+	if l == nil {
+		return nil
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.f == nil {
 		return nil
 	}
 	err := l.f.Close()

@@ -47,3 +47,35 @@ func TestTryLock(t *testing.T) {
 		t.Errorf("lock held by a run --once: %v", err)
 	}
 }
+
+// TestKeepLock: a lock whose file was removed takes the new file at the
+// path, so that the next TryLock fails; one whose file another process
+// locked first reports that process.
+func TestKeepLock(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "rekindle.db")
+	first, err := TryLock(path, "daemon")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer first.Release()
+	if again, err := first.Keep(); again || err != nil {
+		t.Fatalf("Keep with the lock file in place: %v, %v; want false, nil", again, err)
+	}
+	os.Remove(LockPath(path))
+	if again, err := first.Keep(); !again || err != nil {
+		t.Fatalf("Keep after the lock file was removed: %v, %v; want true, nil", again, err)
+	}
+	if _, err := TryLock(path, "daemon"); err == nil {
+		t.Fatal("a second lock was taken after the lock file was removed and kept")
+	}
+	os.Remove(LockPath(path))
+	second, err := TryLock(path, "daemon") // another daemon came first
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer second.Release()
+	var held *HeldError
+	if _, err := first.Keep(); !errors.As(err, &held) {
+		t.Errorf("Keep with the new lock file held by another: %v; want a HeldError", err)
+	}
+}

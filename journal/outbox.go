@@ -63,7 +63,10 @@ func (j *Journal) RemindedOf(ctx context.Context, contact string) (map[Identity]
 }
 
 func (j *Journal) reminded(ctx context.Context, contact string) (map[Identity]Enqueued, error) {
-	rows, err := j.db.QueryContext(ctx, `SELECT contact, kind, anchor, MAX(repeat), MAX(created) FROM outbox
+	// created is the latest repeat's (SQLite takes a bare column from the
+	// row that gives MAX): a repeat made after a run dated ahead (the
+	// clock was ahead) counts from its own time, not from that run's.
+	rows, err := j.db.QueryContext(ctx, `SELECT contact, kind, anchor, MAX(repeat), created FROM outbox
 		WHERE kind != ? AND (? = '' OR contact = ?) GROUP BY contact, kind, anchor`, ChannelFailed, contact, contact)
 	if err != nil {
 		return nil, fmt.Errorf("read outbox history: %w", err)

@@ -56,6 +56,13 @@ func decide(e journal.Enqueued, seen bool, p *Person, r *rules.Result, t time.Ti
 	if !seen {
 		return decision{send: true}
 	}
+	if Ahead(e.Last, t) {
+		// It went out in a run made while the clock was ahead: when it
+		// really did is not known, and counting remind_again from that
+		// date would silence the person until then. It goes again now,
+		// once; the repeat is dated right.
+		return true, time.Time{}, e.Repeats
+	}
 	// Calendar days count in the configured zone, which t is in.
 	d := decision{sent: e.Repeats, last: e.Last.In(t.Location())}
 	if r.Kind == rules.OccasionKind {

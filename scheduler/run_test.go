@@ -201,3 +201,42 @@ func TestStatusOfMatchesSnapshot(t *testing.T) {
 		t.Errorf("no failure shown; the test proves little: %+v", all)
 	}
 }
+
+// TestRunOnceAfterAClockAhead: reminders that went out in a run made with
+// the clock a month ahead are dated then; once the clock is set right,
+// they must not wait for that date plus remind_again (a month of silence
+// for those people while the schedule runs). Such a reminder goes again at
+// the next run, once, and then every remind_again from that one.
+func TestRunOnceAfterAClockAhead(t *testing.T) {
+	ctx := context.Background()
+	cfg := load(t, runConfig)
+	tmpl, _ := notifier.NewTemplates(nil)
+	j := openJournal(t)
+	run := func(at string) Result {
+		t.Helper()
+		now := berlin(at)
+		res, err := RunOnce(ctx, cfg, tmpl, j, now, now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return res
+	}
+	if res := run("2027-01-01 09:00"); res.Reminded != 2 {
+		t.Fatalf("the run with the clock ahead: %+v", res)
+	}
+	// The clock set right: Bob and Alice (dated 2027-01-01) go again,
+	// with Dana's let-be notice, which had waited for max_per_run.
+	if res := run("2026-12-01 09:00"); res.Reminded != 2 || res.Waiting != 0 {
+		t.Errorf("the first run with the clock set right: %+v; want Alice and Bob again", res)
+	}
+	if got := outbox(t, j); !contains(got, "alice check_in 1 mail") || !contains(got, "bob check_in 1 phone") {
+		t.Errorf("outbox %v; want Alice and Bob again (repeat 1)", got)
+	}
+	// remind_again counts from that repeat, not from the date ahead.
+	if res := run("2026-12-02 09:00"); res.Enqueued != 1 || res.Waiting != 2 {
+		t.Errorf("a day later: %+v; want Dana's notice alone, Alice and Bob waiting", res)
+	}
+	if res := run("2026-12-04 09:00"); res.Reminded != 2 {
+		t.Errorf("remind_again after the repeat: %+v; want Alice and Bob", res)
+	}
+}

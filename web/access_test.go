@@ -368,3 +368,33 @@ func TestSignInLinkWorksOnce(t *testing.T) {
 		}
 	}
 }
+
+// TestPageButtonActsOnce: a person's page opened from a reminder has the
+// same buttons as the notification; a double tap of "Reached out" (or the
+// form sent again with the back button) is one event, as for the phone's
+// buttons: two made it two unanswered messages, and the person let be.
+// Another button of the same page still acts.
+func TestPageButtonActsOnce(t *testing.T) {
+	f := start(t)
+	in := f.visit(t, visit{method: "POST", link: "/login", body: "token=" + token})
+	page := f.visit(t, visit{link: "/people/bob", cookies: in.cookies})
+	form, _, _ := strings.Cut(page.body[strings.Index(page.body, `<form method="post" action="/people/bob/do"`):], "</form>")
+	fields := ""
+	for _, m := range regexp.MustCompile(`<input type="hidden" name="([^"]+)" value="([^"]*)">`).FindAllStringSubmatch(form, -1) {
+		fields += "&" + m[1] + "=" + m[2]
+	}
+	for range 2 {
+		if a := f.visit(t, visit{method: "POST", link: "/people/bob/do", body: "action=reached-out" + fields, cookies: in.cookies}); a.status != http.StatusSeeOther {
+			t.Fatalf("the form: %d %s", a.status, a.body)
+		}
+	}
+	if got := f.events(t)["bob"]; len(got) != 1 {
+		t.Errorf("two taps of Reached out on one page: %d events; want 1", len(got))
+	}
+	if a := f.visit(t, visit{method: "POST", link: "/people/bob/do", body: "action=talked" + fields, cookies: in.cookies}); a.status != http.StatusSeeOther {
+		t.Fatalf("the form: %d %s", a.status, a.body)
+	}
+	if got := f.events(t)["bob"]; len(got) != 2 {
+		t.Errorf("after Talked on the same page: %d events; want 2", len(got))
+	}
+}

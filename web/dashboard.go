@@ -1,7 +1,9 @@
 package web
 
 import (
+	"crypto/rand"
 	"embed"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"html/template"
@@ -321,6 +323,16 @@ type personData struct {
 	History   []historyLine
 	Done      string
 	Unchanged string // why a let-be or resume just asked for was not logged
+	// Once is sent back by the page's forms, so that a button of this page
+	// acts once (act): a double tap, or the form sent again, writes nothing.
+	Once string
+}
+
+// pageOnce names one rendering of a person's page.
+func pageOnce() string {
+	b := make([]byte, 16)
+	rand.Read(b)
+	return base64.RawURLEncoding.EncodeToString(b)
 }
 
 func (s *Server) personPage(w http.ResponseWriter, r *http.Request, v viewer) {
@@ -334,7 +346,10 @@ func (s *Server) personPage(w http.ResponseWriter, r *http.Request, v viewer) {
 		http.Error(w, "read state: "+err.Error(), http.StatusInternalServerError)
 		return
 	}
-	d := personData{Viewer: v, Status: *st, Notes: c.Notes, Interests: c.Interests, Emails: c.Emails, Phones: c.Phones, Group: c.Group, Every: c.Settings.Every.Human(), Done: r.URL.Query().Get("done")}
+	d := personData{Viewer: v, Status: *st, Notes: c.Notes, Interests: c.Interests, Emails: c.Emails, Phones: c.Phones, Group: c.Group, Every: c.Settings.Every.Human(), Done: r.URL.Query().Get("done"), Once: pageOnce()}
+	if r.URL.Query().Has("again") {
+		d.Done, d.Unchanged = "", "Already recorded: this button was pressed before on the same page, and nothing was written again"
+	}
 	// ?unchanged=KIND names a decision that was not logged; the reason is
 	// worked out here, never taken from the address.
 	if k := journal.Kind(r.URL.Query().Get("unchanged")); k == journal.LetBe || k == journal.Resume {
@@ -411,7 +426,19 @@ func (s *Server) act(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	e.Logged = now
-	if _, err := s.opts.Journal.Add(r.Context(), e); err != nil {
+	var err error
+	if once := r.PostForm.Get("once"); once != "" && len(once) <= 64 {
+		// One event per button of one rendering of the page.
+		_, err = s.opts.Journal.AddOnce(r.Context(), e, journal.Once{Key: "page/" + once + "/" + string(e.Kind), Expires: now.Add(links.SessionTTL)})
+		if errors.Is(err, journal.ErrUsed) {
+			s.opts.Log.Info("a page's button was pressed again; already recorded, nothing written", "contact", c.ID, "kind", e.Kind)
+			http.Redirect(w, r, "/people/"+url.PathEscape(c.ID)+"?again=1", http.StatusSeeOther)
+			return
+		}
+	} else {
+		_, err = s.opts.Journal.Add(r.Context(), e)
+	}
+	if err != nil {
 		code := http.StatusInternalServerError
 		var ie *journal.InvalidError
 		if errors.As(err, &ie) {

@@ -47,6 +47,9 @@ type daemon struct {
 	loop    *scheduler.Loop
 	deliver *notifier.Deliverer
 	opts    notifier.Options
+	// lock is the daemon's hold on the state file (run.go), kept when its
+	// file is removed (watchState); nil in tests that take none.
+	lock *journal.Lock
 
 	closeOne sync.Once
 	// load reads the config (d.read unless a test replaces it), and
@@ -101,9 +104,14 @@ func newDaemon(ctx context.Context, path string, log *slog.Logger, now func() ti
 			l := d.cur.Load()
 			return scheduler.Current{Config: l.cfg, Templates: l.tmpl}
 		},
-		Now:   now,
-		Log:   log,
-		Check: d.j.Verify,
+		Now: now,
+		Log: log,
+		Check: func() error {
+			if err := d.j.Verify(); err != nil {
+				return err
+			}
+			return d.keepLock() // in case the directory's watch missed it
+		},
 		Ran: func(res scheduler.Result) {
 			d.metrics.Runs.Inc()
 			d.metrics.LastRun.SetToCurrentTime()
@@ -248,7 +256,7 @@ func (d *daemon) Run(ctx context.Context, hup <-chan os.Signal) error {
 		case <-ctx.Done():
 			running = false
 		case err := <-loopErr:
-			if errors.Is(err, journal.ErrReplaced) {
+			if held := (*journal.HeldError)(nil); errors.Is(err, journal.ErrReplaced) || errors.As(err, &held) {
 				d.stateGone(err)
 			}
 			result = err
@@ -525,6 +533,11 @@ func (d *daemon) watch(ctx context.Context) <-chan struct{} {
 // stateGone logs why the daemon stops when its state file was deleted or
 // replaced.
 func (d *daemon) stateGone(err error) {
+	if held := (*journal.HeldError)(nil); errors.As(err, &held) {
+		d.log.Error("stopping: another process took the state file after this daemon's lock file was removed; one daemon runs on a state file",
+			"state", d.j.Path(), "err", err)
+		return
+	}
 	d.log.Error("stopping: the state file is not the one this daemon opened; restart rekindle to use the file now at that path",
 		"state", d.j.Path(), "err", err)
 }
@@ -537,7 +550,8 @@ func (d *daemon) stateGone(err error) {
 func (d *daemon) watchState(ctx context.Context) <-chan error {
 	out := make(chan error, 1)
 	state, _ := filepath.Abs(d.j.Path())
-	events, err := d.fileEvents(ctx, func() []string { return []string{filepath.Dir(state)} }, func(name string) bool { return name == state },
+	lockFile := journal.LockPath(state)
+	events, err := d.fileEvents(ctx, func() []string { return []string{filepath.Dir(state)} }, func(name string) bool { return name == state || name == lockFile },
 		func(op fsnotify.Op) bool { return op.Has(fsnotify.Remove | fsnotify.Rename | fsnotify.Create) }, nil)
 	if err != nil {
 		return out // the loop's check remains
@@ -552,10 +566,27 @@ func (d *daemon) watchState(ctx context.Context) <-chan error {
 					out <- err
 					return
 				}
+				// The lock file removed or replaced: made again at once, so
+				// that a second daemon started now finds it held.
+				if err := d.keepLock(); err != nil {
+					out <- err
+					return
+				}
 			}
 		}
 	}()
 	return out
+}
+
+// keepLock makes the lock file again when it was removed or replaced, and
+// says so; its error is another process that holds the new one.
+func (d *daemon) keepLock() error {
+	again, err := d.lock.Keep()
+	if again {
+		d.log.Warn("the lock file of the state file was removed or replaced; made it again, so that no second daemon starts on this state file",
+			"lock", journal.LockPath(d.j.Path()))
+	}
+	return err
 }
 
 // notify speaks systemd's notify protocol when NOTIFY_SOCKET is set.

@@ -120,3 +120,39 @@ func TestRunOnceBesideDaemon(t *testing.T) {
 		t.Errorf("the restarted daemon: %v\n%s", again.err, again.stderr.String())
 	}
 }
+
+// TestLockFileRemovedUnderDaemon: the lock file deleted while a daemon
+// runs (a cleaner of "stale" lock files, a careless rm) must not let a
+// second daemon start on the same state file. Seen attacking the binary:
+// the second daemon started, and its deliverer sent the first one's
+// pending reminders too (89 pushes for 70).
+func TestLockFileRemovedUnderDaemon(t *testing.T) {
+	t.Parallel()
+	srv := ntfytest.New()
+	defer srv.Close()
+	e := newEnv(t, "max_per_run = 0\n"+ntfyConfig(srv.URL, dueContacts(1)))
+	a := e.start(t)
+	waitFor(t, "the first push", 10*time.Second, func() bool { return len(srv.Received()) == 1 })
+	lock := filepath.Join(e.state, "rekindle.db.lock")
+	if err := os.Remove(lock); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "the lock file made again", 5*time.Second, func() bool { _, err := os.Stat(lock); return err == nil })
+	b := e.start(t)
+	select {
+	case <-b.exited:
+	case <-time.After(5 * time.Second):
+		t.Error("a second daemon runs on the state file after its lock file was removed")
+		b.cmd.Process.Signal(syscall.SIGTERM)
+		<-b.exited
+	}
+	want := "rekindle: error: a rekindle daemon (pid " + strconv.Itoa(a.cmd.Process.Pid) + ") is already running"
+	if !strings.Contains(b.stderr.String(), want) {
+		t.Errorf("the second daemon says:\n%s\nwant:\n%s", b.stderr.String(), want)
+	}
+	if !strings.Contains(a.stderr.String(), "made it again") {
+		t.Errorf("the first daemon does not say it made its lock file again:\n%s", a.stderr.String())
+	}
+	a.cmd.Process.Signal(syscall.SIGTERM)
+	<-a.exited
+}

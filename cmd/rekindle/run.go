@@ -105,6 +105,7 @@ func (c *cli) run(ctx context.Context, f runFlags) error {
 		return err
 	}
 	defer d.Close()
+	d.lock = lock
 	log = d.log // cuts the config's secrets
 	d.zone = &zone
 	zone.Store(d.cur.Load().cfg.Location)

@@ -121,6 +121,11 @@ func (r *Redactor) Add(secret string) {
 	for _, f := range escapes(secret) {
 		r.add(pattern{s: f, alone: alone})
 		r.addEncoded([]byte(f), alone)
+		// Escaped a second time: a server that puts the request it got
+		// into its own JSON error, or a quoted form quoted again.
+		for _, g := range quotings(f) {
+			r.add(pattern{s: g, alone: alone})
+		}
 	}
 	if u, err := url.Parse(secret); err == nil && u.Scheme != "" && u.Host != "" {
 		r.addURL(secret, u)
@@ -393,6 +398,23 @@ func escapes(s string) []string {
 	for _, j := range []string{string(goJSON), strings.TrimSuffix(plain.String(), "\n")} {
 		j = inner(j)
 		forms = append(forms, j, jsonASCII(j), strings.ReplaceAll(j, "/", `\/`), strings.ReplaceAll(jsonASCII(j), "/", `\/`))
+	}
+	slices.Sort(forms)
+	return slices.Compact(forms)
+}
+
+// quotings are the forms of s inside a quoted string: JSON (as escapes
+// writes it), Go's and IMAP's quoting.
+func quotings(s string) []string {
+	var plain bytes.Buffer
+	enc := json.NewEncoder(&plain)
+	enc.SetEscapeHTML(false)
+	_ = enc.Encode(s)
+	goJSON, _ := json.Marshal(s)
+	forms := []string{inner(strconv.Quote(s)), imapQuote(s)}
+	for _, j := range []string{string(goJSON), strings.TrimSuffix(plain.String(), "\n")} {
+		j = inner(j)
+		forms = append(forms, j, jsonASCII(j))
 	}
 	slices.Sort(forms)
 	return slices.Compact(forms)

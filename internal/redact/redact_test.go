@@ -196,3 +196,29 @@ func BenchmarkString(b *testing.B) {
 		r.String(line)
 	}
 }
+
+// TestEscapedTwice: a server that puts the request it got into its own
+// JSON error (a login body in a "body" field) escapes the password a
+// second time; the same for a quoted form logged with %q. Seen attacking
+// the binary with an echoing server: the Mattermost password
+// mm-PW-<s3cret>&"q showed as mm-PW-\\u003cs3cret\\u003e\\u0026\\\"q.
+func TestEscapedTwice(t *testing.T) {
+	const pw = `correct-horse<battery>"staple\bolt`
+	jsonOf := func(s string) string { b, _ := json.Marshal(s); return string(b) }
+	body := `{"login_id":"bot@example.org","password":` + jsonOf(pw) + `}`
+	r := New()
+	r.AddLogin("bot@example.org", pw)
+	for _, tc := range []struct{ name, text string }{
+		{"JSON in JSON", `{"error":"bad request","body":` + jsonOf(body) + `}`},
+		{"JSON in a Go quote", "server said " + strconv.Quote(body)},
+		{"IMAP quoted, then JSON", `{"echo":` + jsonOf(`a1 LOGIN bot "correct-horse<battery>\"staple\\bolt"`) + `}`},
+		{"Go quoted twice", strconv.Quote(strconv.Quote(pw))},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got := r.String(tc.text)
+			if leaks(got, pw) || !strings.Contains(got, Mark) {
+				t.Errorf("%s\nbecame %s", tc.text, got)
+			}
+		})
+	}
+}
