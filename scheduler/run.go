@@ -61,7 +61,7 @@ func decide(e journal.Enqueued, seen bool, p *Person, r *rules.Result, t time.Ti
 		// really did is not known, and counting remind_again from that
 		// date would silence the person until then. It goes again now,
 		// once; the repeat is dated right.
-		return true, time.Time{}, e.Repeats
+		return decision{send: true, sent: e.Repeats, last: e.Last.In(t.Location())}
 	}
 	// Calendar days count in the configured zone, which t is in.
 	d := decision{sent: e.Repeats, last: e.Last.In(t.Location())}

@@ -224,19 +224,25 @@ func TestRunOnceAfterAClockAhead(t *testing.T) {
 	if res := run("2027-01-01 09:00"); res.Reminded != 2 {
 		t.Fatalf("the run with the clock ahead: %+v", res)
 	}
-	// The clock set right: Bob and Alice (dated 2027-01-01) go again,
-	// with Dana's let-be notice, which had waited for max_per_run.
-	if res := run("2026-12-01 09:00"); res.Reminded != 2 || res.Waiting != 0 {
-		t.Errorf("the first run with the clock set right: %+v; want Alice and Bob again", res)
+	// The clock set right: Bob and Alice (dated 2027-01-01) go again, but
+	// a first reminder ranks before a repeat under max_per_run = 2: Dana's
+	// let-be notice, which had waited, and Bob, the more overdue.
+	if res := run("2026-12-01 09:00"); res.Reminded != 2 {
+		t.Errorf("the first run with the clock set right: %+v; want Dana and Bob", res)
 	}
-	if got := outbox(t, j); !contains(got, "alice check_in 1 mail") || !contains(got, "bob check_in 1 phone") {
-		t.Errorf("outbox %v; want Alice and Bob again (repeat 1)", got)
+	if got := outbox(t, j); !contains(got, "dana let_be 0 phone") || !contains(got, "bob check_in 1 phone") || contains(got, "alice check_in 1 mail") {
+		t.Errorf("outbox %v; want Dana's notice and Bob again (repeat 1), Alice next", got)
 	}
-	// remind_again counts from that repeat, not from the date ahead.
-	if res := run("2026-12-02 09:00"); res.Enqueued != 1 || res.Waiting != 2 {
-		t.Errorf("a day later: %+v; want Dana's notice alone, Alice and Bob waiting", res)
+	// Alice's turn, the next day: hers too was dated ahead.
+	if res := run("2026-12-02 09:00"); res.Reminded != 1 || !contains(outbox(t, j), "alice check_in 1 mail") {
+		t.Errorf("a day later: %+v, outbox %v; want Alice again (repeat 1)", res, outbox(t, j))
 	}
-	if res := run("2026-12-04 09:00"); res.Reminded != 2 {
-		t.Errorf("remind_again after the repeat: %+v; want Alice and Bob", res)
+	// remind_again counts from that repeat, not from the date ahead, and
+	// the next gap is twice the first: Bob's second repeat is due on 12-07.
+	if res := run("2026-12-04 09:00"); res.Reminded != 0 {
+		t.Errorf("three days after the repeat: %+v; want nobody (the second gap is 6 days)", res)
+	}
+	if res := run("2026-12-07 09:00"); res.Reminded != 1 || !contains(outbox(t, j), "bob check_in 2 phone") {
+		t.Errorf("six days after the repeat: %+v, outbox %v; want Bob again (repeat 2)", res, outbox(t, j))
 	}
 }
