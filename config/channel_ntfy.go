@@ -43,8 +43,8 @@ func (s *NtfySpec) read(r *reader, t map[string]any, p path) {
 	} else if !ntfyTopic.MatchString(s.Topic) {
 		r.ps.add(p.with("topic"), "%q is not a topic ntfy accepts: 1 to 64 of the letters A-Z and a-z, digits, '-' and '_'", s.Topic)
 	} else if slices.Contains(ntfyReservedTopics, s.Topic) {
-		r.ps.add(p.with("topic"), "%q is a name ntfy keeps for itself and refuses as a topic (so are %s); choose another name",
-			s.Topic, strings.Join(slices.DeleteFunc(slices.Clone(ntfyReservedTopics), func(t string) bool { return t == s.Topic }), ", "))
+		r.ps.add(p.with("topic"), "%q is one of the names ntfy keeps for itself (%s) and refuses as a topic; choose another name",
+			s.Topic, strings.Join(ntfyReservedTopics, ", "))
 	}
 	s.Username, _ = r.str(t, p, "username")
 	s.Token = r.secret(t, p, "token")

@@ -103,7 +103,7 @@ func TestNtfyReservedTopics(t *testing.T) {
 			t.Errorf("topic = %q passes check; ntfy refuses it at every send", topic)
 			continue
 		}
-		want := `test.toml:3:1: channels.p.topic: "` + topic + `" is a name ntfy keeps for itself`
+		want := `test.toml:3:1: channels.p.topic: "` + topic + `" is one of the names ntfy keeps for itself`
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("error\n%v\nwant it to contain\n%s", err, want)
 		}
