@@ -7,14 +7,18 @@
 package calendar
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
 	"io"
 	"iter"
+	"maps"
 	"net/url"
+	"slices"
 	"strconv"
 	"time"
+	"unicode/utf8"
 
 	"github.com/emersion/go-ical"
 
@@ -64,7 +68,66 @@ func Write(w io.Writer, plan iter.Seq[scheduler.Planned], o Options) error {
 	for p := range plan {
 		cal.Children = append(cal.Children, event(&p, o).Component)
 	}
-	return ical.NewEncoder(w).Encode(cal)
+	var b bytes.Buffer
+	if len(cal.Children) == 0 {
+		// go-ical refuses a calendar with no events; a window with no
+		// reminder in it is still a calendar, which a subscribed app must
+		// read rather than drop.
+		writeEmpty(&b, cal)
+	} else if err := ical.NewEncoder(&b).Encode(cal); err != nil {
+		return err
+	}
+	_, err := w.Write(fold(b.Bytes()))
+	return err
+}
+
+// writeEmpty writes cal, which has properties and no components, as
+// go-ical would: BEGIN, the properties by name, END. Its properties (set
+// with SetText above) have no parameters.
+func writeEmpty(b *bytes.Buffer, cal *ical.Calendar) {
+	b.WriteString("BEGIN:" + cal.Name + "\r\n")
+	for _, name := range slices.Sorted(maps.Keys(cal.Props)) {
+		for _, p := range cal.Props[name] {
+			b.WriteString(p.Name + ":" + p.Value + "\r\n")
+		}
+	}
+	b.WriteString("END:" + cal.Name + "\r\n")
+}
+
+// lineLimit is the longest a line of an iCalendar file may be, in octets
+// (CRLF not counted); a longer content line is folded into several.
+const lineLimit = 75
+
+// fold folds the content lines of data (each ending in CRLF) longer than
+// lineLimit octets: the line breaks with CRLF and a space where it reaches
+// the limit, the space counting toward the next line's length, and never
+// inside a character's UTF-8 encoding, so every line is valid UTF-8 and a
+// reader that unfolds (drops each CRLF followed by a space) gets the line
+// back. go-ical writes lines whole.
+func fold(data []byte) []byte {
+	out := make([]byte, 0, len(data)+len(data)/lineLimit*3)
+	for len(data) > 0 {
+		end := bytes.Index(data, []byte("\r\n"))
+		if end < 0 {
+			end = len(data)
+		}
+		line := data[:end]
+		data = data[min(end+2, len(data)):]
+		limit := lineLimit
+		for len(line) > limit {
+			cut := limit
+			for cut > limit-utf8.UTFMax && !utf8.RuneStart(line[cut]) {
+				cut--
+			}
+			out = append(out, line[:cut]...)
+			out = append(out, "\r\n "...)
+			line = line[cut:]
+			limit = lineLimit - 1 // the space that marks the fold
+		}
+		out = append(out, line...)
+		out = append(out, "\r\n"...)
+	}
+	return out
 }
 
 // event is one reminder: timed, at its delivery; or, for an occasion, the

@@ -1,6 +1,11 @@
 package config
 
-import "strings"
+import (
+	"fmt"
+	netmail "net/mail"
+	"strconv"
+	"strings"
+)
 
 // EmailSpec is an email channel: a message over SMTP.
 type EmailSpec struct {
@@ -33,18 +38,74 @@ func (s *EmailSpec) read(r *reader, t map[string]any, p path) {
 	s.From, _ = r.str(t, p, "from")
 	if s.From == "" {
 		r.ps.add(p, "an email channel needs from = \"rekindle <me@example.com>\"")
-	} else if !strings.Contains(s.From, "@") {
-		r.ps.add(p.with("from"), "%q is not an email address", s.From)
+	} else if msg := mailAddressProblem(s.From, "from"); msg != "" {
+		r.ps.add(p.with("from"), "%s", msg)
 	}
 	s.To, _ = r.strings(t, p, "to")
 	if len(s.To) == 0 {
 		r.ps.add(p, "an email channel needs to = [\"me@example.com\"]")
 	}
 	for _, a := range s.To {
-		if !strings.Contains(a, "@") {
-			r.ps.add(p.with("to"), "%q is not an email address", a)
+		if msg := mailAddressProblem(a, "to"); msg != "" {
+			r.ps.add(p.with("to"), "%s", msg)
 		}
 	}
+}
+
+// mailAddressProblem says what is wrong with addr, the value of key (from
+// or to), as the mail library that sends reads it (go-mail's From and To
+// parse with net/mail), or "" when nothing is: an address refused here
+// would fail every delivery for good. Where it can, it shows the fix.
+func mailAddressProblem(addr, key string) string {
+	_, err := netmail.ParseAddress(addr)
+	if err == nil {
+		return ""
+	}
+	why := strings.TrimPrefix(err.Error(), "mail: ")
+	msg := fmt.Sprintf("%q is not one email address (%s), so every mail would be refused", addr, why)
+	if fixed := quoteName(addr); fixed != "" {
+		msg += "; a name with a comma, dot or other mark goes in double quotes: "
+		if key == "from" {
+			return msg + "from = " + tomlString(fixed)
+		}
+		return msg + "to = [" + tomlString(fixed) + "]"
+	}
+	if list, err := netmail.ParseAddressList(addr); err == nil && len(list) > 1 {
+		if key == "from" {
+			return msg + "; mail has one sender"
+		}
+		return msg + "; give each address as a string of its own: to = [\"a@example.org\", \"b@example.org\"]"
+	}
+	return msg
+}
+
+// quoteName puts the name before an <address> in double quotes when that
+// makes addr one address (Müller, Jörg <j@example.org> becomes
+// "Müller, Jörg" <j@example.org>), and returns "" when it does not help.
+func quoteName(addr string) string {
+	i := strings.LastIndex(addr, "<")
+	if i < 0 {
+		return ""
+	}
+	name := strings.TrimSpace(addr[:i])
+	if name == "" || strings.HasPrefix(name, `"`) {
+		return ""
+	}
+	name = strings.NewReplacer(`\`, `\\`, `"`, `\"`).Replace(name)
+	fixed := `"` + name + `" ` + strings.TrimSpace(addr[i:])
+	if _, err := netmail.ParseAddress(fixed); err != nil {
+		return ""
+	}
+	return fixed
+}
+
+// tomlString writes s as a TOML string: literal (in single quotes) when it
+// can be, so its double quotes need no backslashes.
+func tomlString(s string) string {
+	if !strings.ContainsAny(s, "'\n\r\t") {
+		return "'" + s + "'"
+	}
+	return strconv.Quote(s)
 }
 
 // transport reads tls and port for a connection to host: tls is

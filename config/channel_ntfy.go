@@ -2,6 +2,7 @@ package config
 
 import (
 	"regexp"
+	"slices"
 	"strings"
 )
 
@@ -18,6 +19,11 @@ type NtfySpec struct {
 
 // ntfyTopic is what an ntfy server accepts as a topic name.
 var ntfyTopic = regexp.MustCompile(`^[-_A-Za-z0-9]{1,64}$`)
+
+// ntfyReservedTopics are the names an ntfy server keeps for its own pages
+// and API (the list it ships with) and refuses as topics, every time, with
+// error code 40010. The match is exact: "Docs" is a topic, "docs" is not.
+var ntfyReservedTopics = []string{"docs", "static", "file", "app", "metrics", "account", "settings", "signup", "login", "v1"}
 
 func init() { registerChannel("ntfy", func() ChannelSpec { return &NtfySpec{} }) }
 
@@ -36,6 +42,9 @@ func (s *NtfySpec) read(r *reader, t map[string]any, p path) {
 		r.ps.add(p, "an ntfy channel needs a topic = \"...\"")
 	} else if !ntfyTopic.MatchString(s.Topic) {
 		r.ps.add(p.with("topic"), "%q is not a topic ntfy accepts: 1 to 64 of the letters A-Z and a-z, digits, '-' and '_'", s.Topic)
+	} else if slices.Contains(ntfyReservedTopics, s.Topic) {
+		r.ps.add(p.with("topic"), "%q is one of the names ntfy keeps for itself (%s) and refuses as a topic; choose another name",
+			s.Topic, strings.Join(ntfyReservedTopics, ", "))
 	}
 	s.Username, _ = r.str(t, p, "username")
 	s.Token = r.secret(t, p, "token")

@@ -6,7 +6,9 @@ package desktoptest
 import (
 	"bufio"
 	"fmt"
+	"html"
 	"io"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
@@ -23,14 +25,40 @@ type Bus struct {
 	cmd     *exec.Cmd
 }
 
-// StartBus starts `dbus-daemon --session` with its socket at dir/bus.
+// busConfig is the test bus's whole configuration: a session bus on one
+// socket that lets its clients do anything, with no service directories
+// and nothing included from the system's session.conf, so no call on it
+// starts a program. The system's own config would let a call to
+// org.freedesktop.Notifications start the machine's notification daemon
+// (dunst, mako, xfce4-notifyd), which dies without a display and fails the
+// test that expects no server there.
+const busConfig = `<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
+ "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
+<busconfig>
+  <type>session</type>
+  <listen>%s</listen>
+  <auth>EXTERNAL</auth>
+  <policy context="default">
+    <allow send_destination="*" eavesdrop="true"/>
+    <allow eavesdrop="true"/>
+    <allow own="*"/>
+  </policy>
+</busconfig>
+`
+
+// StartBus starts a session bus of its own (see busConfig) with its socket
+// at dir/bus.
 func StartBus(dir string) (*Bus, error) {
 	path, err := exec.LookPath("dbus-daemon")
 	if err != nil {
 		return nil, fmt.Errorf("dbus-daemon not found (install Debian's dbus package): %w", err)
 	}
 	addr := "unix:path=" + filepath.Join(dir, "bus")
-	cmd := exec.Command(path, "--session", "--nofork", "--nopidfile", "--address="+addr, "--print-address=1")
+	conf := filepath.Join(dir, "bus.conf")
+	if err := os.WriteFile(conf, []byte(fmt.Sprintf(busConfig, html.EscapeString(addr))), 0o600); err != nil {
+		return nil, err
+	}
+	cmd := exec.Command(path, "--config-file="+conf, "--nofork", "--nopidfile", "--print-address=1")
 	out, err := cmd.StdoutPipe()
 	if err != nil {
 		return nil, err

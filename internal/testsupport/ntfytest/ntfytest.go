@@ -1,8 +1,16 @@
 // Package ntfytest is an ntfy server for tests, written from ntfy's
 // published API (docs.ntfy.sh: publishing as JSON, access tokens, rate
-// limits and error responses): JSON publishing to the server root, Bearer
-// and Basic auth with per-topic write access, ntfy's 4,096-byte message
-// limit, its JSON error bodies, a request rate limit, and injected 5xx.
+// limits and error responses) and checked against its server code: JSON
+// publishing to the server root, Bearer and Basic auth with per-topic write
+// access, the topic names it keeps for itself, ntfy's 4,096-byte message
+// limit, its JSON error bodies and codes, a request rate limit, and
+// injected 5xx.
+//
+// It answers in the real server's order: a login that fails is 401 before
+// anything else is looked at; then the body, the topic's form, a reserved
+// topic (400, code 40010), the rate limit, and the right to publish, which
+// a closed server refuses with 403 (code 40301) alike to a login without
+// access and to a publisher with no credentials at all.
 package ntfytest
 
 import (
@@ -15,6 +23,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -191,15 +200,40 @@ func (s *Server) Requests() int {
 
 var topicRE = regexp.MustCompile(`^[-_A-Za-z0-9]{1,64}$`)
 
+// ReservedTopics are the names an ntfy server refuses as topics (the list
+// it ships with, matched exactly), with 400 and code 40010.
+var ReservedTopics = []string{"docs", "static", "file", "app", "metrics", "account", "settings", "signup", "login", "v1"}
+
 // MessageLimit is ntfy's default message size limit, in bytes.
 const MessageLimit = 4096
 
-func writeError(w http.ResponseWriter, status, code int, msg string) {
+// apiError is an ntfy error answer: its JSON body is {"code", "http",
+// "error", "link"}, the link left out where ntfy has none.
+type apiError struct {
+	Code int    `json:"code"`
+	HTTP int    `json:"http"`
+	Msg  string `json:"error"`
+	Link string `json:"link,omitempty"`
+}
+
+// The errors the server answers with, as ntfy words and numbers them.
+var (
+	errJSONInvalid     = apiError{40024, http.StatusBadRequest, "invalid request: request body must be valid JSON", ""}
+	errPriority        = apiError{40007, http.StatusBadRequest, "invalid priority parameter", "https://ntfy.sh/docs/publish/#message-priority"}
+	errTopicInvalid    = apiError{40009, http.StatusBadRequest, "invalid request: topic invalid", ""}
+	errTopicReserved   = apiError{40010, http.StatusBadRequest, "invalid request: topic name is not allowed", ""}
+	errActions         = apiError{40018, http.StatusBadRequest, "invalid request: actions invalid", "https://ntfy.sh/docs/publish/#action-buttons"}
+	errUnauthorized    = apiError{40101, http.StatusUnauthorized, "unauthorized", "https://ntfy.sh/docs/publish/#authentication"}
+	errForbidden       = apiError{40301, http.StatusForbidden, "forbidden", "https://ntfy.sh/docs/publish/#authentication"}
+	errNotFound        = apiError{40401, http.StatusNotFound, "page not found", ""}
+	errTooLarge        = apiError{41301, http.StatusRequestEntityTooLarge, "attachment too large, or bandwidth limit reached", "https://ntfy.sh/docs/publish/#limitations"}
+	errTooManyRequests = apiError{42901, http.StatusTooManyRequests, "limit reached: too many requests", "https://ntfy.sh/docs/publish/#limitations"}
+)
+
+func writeError(w http.ResponseWriter, e apiError) {
 	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(status)
-	json.NewEncoder(w).Encode(map[string]any{
-		"code": code, "http": status, "error": msg, "link": "https://ntfy.sh/docs/publish/",
-	})
+	w.WriteHeader(e.HTTP)
+	json.NewEncoder(w).Encode(e)
 }
 
 func (s *Server) handle(w http.ResponseWriter, r *http.Request) {
@@ -224,10 +258,32 @@ func (s *Server) handle(w http.ResponseWriter, r *http.Request) {
 			w.Header().Set("Retry-After", f.retryAfter)
 		}
 		if f.status == http.StatusTooManyRequests {
-			writeError(w, f.status, 42901, "limit reached: too many requests, please be nice")
+			writeError(w, errTooManyRequests)
 			return
 		}
-		writeError(w, f.status, f.status*100+1, strings.ToLower(http.StatusText(f.status)))
+		writeError(w, apiError{f.status*100 + 1, f.status, strings.ToLower(http.StatusText(f.status)), ""})
+		return
+	}
+	if r.Method != http.MethodPost && r.Method != http.MethodPut || r.URL.Path != "/" {
+		writeError(w, errNotFound)
+		return
+	}
+	auth, known := s.login(r)
+	if !known {
+		writeError(w, errUnauthorized)
+		return
+	}
+	var m Message
+	if readErr != nil || json.Unmarshal(body, &m) != nil {
+		writeError(w, errJSONInvalid)
+		return
+	}
+	if !topicRE.MatchString(m.Topic) {
+		writeError(w, errTopicInvalid)
+		return
+	}
+	if slices.Contains(ReservedTopics, m.Topic) {
+		writeError(w, errTopicReserved)
 		return
 	}
 	if s.limit > 0 {
@@ -237,51 +293,29 @@ func (s *Server) handle(w http.ResponseWriter, r *http.Request) {
 		}
 		s.inWindow++
 		if s.inWindow > s.limit {
-			writeError(w, http.StatusTooManyRequests, 42901, "limit reached: too many requests, please be nice")
+			writeError(w, errTooManyRequests)
 			return
 		}
 	}
-	if r.Method != http.MethodPost && r.Method != http.MethodPut || r.URL.Path != "/" {
-		writeError(w, http.StatusNotFound, 40401, "page not found")
-		return
-	}
-	if readErr != nil {
-		writeError(w, http.StatusBadRequest, 40001, "invalid request")
-		return
-	}
-	var m Message
-	if err := json.Unmarshal(body, &m); err != nil {
-		writeError(w, http.StatusBadRequest, 40024, "invalid request: request body must be message JSON")
-		return
-	}
-	if !topicRE.MatchString(m.Topic) {
-		writeError(w, http.StatusBadRequest, 40009, "invalid topic")
-		return
-	}
-	auth, ok := s.authorize(r, m.Topic)
-	switch {
-	case !ok && auth == "":
-		writeError(w, http.StatusUnauthorized, 40101, "unauthorized")
-		return
-	case !ok:
-		writeError(w, http.StatusForbidden, 40301, "forbidden")
+	if !s.mayWrite(auth, m.Topic) {
+		writeError(w, errForbidden)
 		return
 	}
 	m.Auth = auth
 	switch {
 	case m.Priority < 0 || m.Priority > 5:
-		writeError(w, http.StatusBadRequest, 40007, "invalid priority")
+		writeError(w, errPriority)
 		return
 	case len(m.Actions) > 3:
-		writeError(w, http.StatusBadRequest, 40018, "invalid request: actions invalid, only 3 actions allowed")
+		writeError(w, errActions)
 		return
 	case len(m.Message) > MessageLimit:
-		writeError(w, http.StatusRequestEntityTooLarge, 41301, "too large: message exceeds the limit")
+		writeError(w, errTooLarge)
 		return
 	}
 	for _, a := range m.Actions {
 		if (a.Action != "http" && a.Action != "view" && a.Action != "broadcast") || a.Label == "" {
-			writeError(w, http.StatusBadRequest, 40018, "invalid request: actions invalid")
+			writeError(w, errActions)
 			return
 		}
 	}
@@ -317,31 +351,39 @@ func (s *Server) wait(r *http.Request) (gone bool) {
 	return r.Context().Err() != nil
 }
 
-// authorize checks the login; auth names who logged in ("" for nobody), ok
-// whether they may write to topic.
-func (s *Server) authorize(r *http.Request, topic string) (auth string, ok bool) {
-	needLogin := len(s.tokens) > 0 || len(s.users) > 0
+// login reads the Authorization header: auth names who logged in ("" for
+// nobody), known is false for a login the server does not know.
+func (s *Server) login(r *http.Request) (auth string, known bool) {
 	h := r.Header.Get("Authorization")
 	switch {
 	case strings.HasPrefix(h, "Bearer "):
 		token := strings.TrimPrefix(h, "Bearer ")
-		topics, known := s.tokens[token]
-		if !known {
+		if _, ok := s.tokens[token]; !ok {
 			return "", false
 		}
-		return "bearer:" + token, contains(topics, topic)
+		return "bearer:" + token, true
 	case strings.HasPrefix(h, "Basic "):
 		raw, err := base64.StdEncoding.DecodeString(strings.TrimPrefix(h, "Basic "))
 		name, pass, _ := strings.Cut(string(raw), ":")
-		u, known := s.users[name]
-		if err != nil || !known || u.password != pass {
+		u, ok := s.users[name]
+		if err != nil || !ok || u.password != pass {
 			return "", false
 		}
-		return "basic:" + name, contains(u.topics, topic)
-	case h != "":
-		return "", false
+		return "basic:" + name, true
 	}
-	return "", !needLogin
+	return "", true // no login, or a kind ntfy ignores
+}
+
+// mayWrite says whether auth (from login) may publish to topic: anyone on
+// an open server, only a login with access on a closed one.
+func (s *Server) mayWrite(auth, topic string) bool {
+	switch {
+	case strings.HasPrefix(auth, "bearer:"):
+		return contains(s.tokens[strings.TrimPrefix(auth, "bearer:")], topic)
+	case strings.HasPrefix(auth, "basic:"):
+		return contains(s.users[strings.TrimPrefix(auth, "basic:")].topics, topic)
+	}
+	return len(s.tokens) == 0 && len(s.users) == 0
 }
 
 func contains(list []string, x string) bool {
