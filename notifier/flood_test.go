@@ -188,6 +188,13 @@ func TestFullDiskNeverResends(t *testing.T) {
 		phone := &scripted{name: "phone"}
 		path := filepath.Join(dir, "r.db")
 		f := startAt(t, path, nil, phone)
+		// The deliverer sets its reserve aside when it starts, as the
+		// daemon's does long before a disk fills: wait for that before
+		// filling this one (filled first, it has no room for a reserve).
+		synctest.Wait()
+		if fi, err := os.Stat(path + ".held"); err != nil || fi.Size() < 64<<10 {
+			t.Fatalf("no reserve beside the state file after the start: %v", err)
+		}
 		var rows []journal.Row
 		for _, who := range []string{"a", "b", "c", "d", "e", "probe"} {
 			msg, _ := json.Marshal(Message{Title: "reach out to " + who, Lead: "x"})
