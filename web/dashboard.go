@@ -44,16 +44,20 @@ var pages = template.Must(template.New("").Funcs(template.FuncMap{
 	},
 }).ParseFS(assets, "assets/*.html"))
 
-// stateWords are states and reminder kinds as a page says them.
+// stateWords are states as a page says them.
 var stateWords = map[string]string{
 	"ok": "all good", "due": "due", "cooling_down": "cooling down", "waiting": "waiting for a reply",
 	"let_be": "let be", "snoozed": "snoozed", "paused": "paused",
-	"check_in": "check-in", "cooldown_over": "cooldown over", "follow_up": "follow-up",
 }
 
 // words is a state or a reminder kind in words: "cooling down", not
-// "cooling_down".
+// "cooling_down"; a kind as rules.KindTable says it ("check-in").
 func words(v any) string {
+	if k, ok := v.(rules.Kind); ok {
+		if info, ok := k.Info(); ok {
+			return info.Words
+		}
+	}
 	s := fmt.Sprint(v)
 	if w, ok := stateWords[s]; ok {
 		return w
