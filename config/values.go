@@ -50,6 +50,10 @@ func (r *reader) keys(t map[string]any, p path, allowed map[string]bool, known [
 		if allowed[k] {
 			continue
 		}
+		if r.ps.full() {
+			r.ps.add(p.with(k), "unknown key")
+			continue
+		}
 		msg := "unknown key"
 		if len(p) == 0 && k == "contacts" {
 			r.ps.add(p.with(k), "you wrote [[contacts]]; write [[contact]] (singular) above each person")
