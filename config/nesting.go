@@ -62,6 +62,8 @@ type tomlScan struct {
 	problem      nestingProblem
 	stringOpened Position // where the multi-line string being read opened
 	tablesLeft   int      // how many more tables the file may open
+	parts        []string // the parts of the key or table name read last, as written
+	lastHeader   []string // the parts of the last table header, as written
 }
 
 func (s *tomlScan) eof() bool { return s.i >= len(s.text) }
@@ -171,7 +173,18 @@ func (s *tomlScan) header() bool {
 	}
 	at := s.pos()
 	parts, ok := s.keyParts(']')
-	if !ok || !s.opens(parts, at) {
+	if !ok {
+		return false
+	}
+	// The parts this header shares with the one before are tables that
+	// one opened ([contact.dates] after [[contact]]); the rest are new,
+	// and its last part always is (an [[array]] gets a new element).
+	shared := 0
+	for shared < len(s.parts)-1 && shared < len(s.lastHeader) && s.parts[shared] == s.lastHeader[shared] {
+		shared++
+	}
+	s.lastHeader = append(s.lastHeader[:0], s.parts...)
+	if !s.opens(parts-shared, at) {
 		return false
 	}
 	s.i++ // ']'
@@ -198,6 +211,7 @@ func (s *tomlScan) key() bool {
 // keyParts reads dotted key parts, each bare or a one-line string, up to
 // end (which it leaves to the caller), and counts them.
 func (s *tomlScan) keyParts(end byte) (int, bool) {
+	s.parts = s.parts[:0]
 	for parts := 1; ; parts++ {
 		if parts > MaxKeyParts {
 			return 0, s.refuse(s.pos(), "a key or table name of more than %d dotted parts; rekindle's deepest is channels.NAME.headers.KEY", MaxKeyParts)
@@ -206,6 +220,7 @@ func (s *tomlScan) keyParts(end byte) (int, bool) {
 		if s.eof() {
 			return 0, false
 		}
+		start := s.i
 		switch c := s.text[s.i]; {
 		case c == '=' || c == '.' || c == ']':
 			return 0, false // an empty key or key part
@@ -222,6 +237,7 @@ func (s *tomlScan) keyParts(end byte) (int, bool) {
 				s.i++
 			}
 		}
+		s.parts = append(s.parts, s.text[start:s.i])
 		s.spaces()
 		if s.eof() {
 			return 0, false

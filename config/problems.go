@@ -106,33 +106,27 @@ func isIndex(s string) bool {
 // list them all, 78 MB of text that nobody reads.
 const MaxProblems = 100
 
-// keptProblems is how many problems are kept to be sorted into file order
-// (the document is read in no order); the rest are only counted.
-const keptProblems = 10 * MaxProblems
-
 // problems collects what is wrong while a document is read, so that one
-// pass reports everything, up to MaxProblems.
+// pass finds everything; the first MaxProblems in file order are reported.
 type problems struct {
-	list    []rawProblem
-	dropped int // problems found beyond keptProblems
+	list []rawProblem
 }
 
 type rawProblem struct {
-	at  path
-	msg string
+	at    path
+	msg   string
+	known []string // for an unknown key, what its table accepts: msg is written only if it is reported
 }
 
 func (ps *problems) add(at path, format string, args ...any) {
-	if ps.full() {
-		ps.dropped++
-		return
-	}
 	ps.list = append(ps.list, rawProblem{at: at, msg: fmt.Sprintf(format, args...)})
 }
 
-// full tells that further problems are only counted, so that the caller
-// may skip the work of describing them.
-func (ps *problems) full() bool { return len(ps.list) >= keptProblems }
+// addUnknown adds an unknown key, whose message (with the closest known
+// key) is written only if it is among the problems reported.
+func (ps *problems) addUnknown(at path, known []string) {
+	ps.list = append(ps.list, rawProblem{at: at, known: known})
+}
 
 func (ps *problems) empty() bool { return len(ps.list) == 0 }
 
@@ -142,20 +136,31 @@ func (ps *problems) empty() bool { return len(ps.list) == 0 }
 func (ps *problems) resolve(file string, data []byte, names map[string]string) *Error {
 	idx := indexPositions(data)
 	e := &Error{File: file}
-	for _, p := range ps.list {
-		pos := idx.lookup(p.at)
-		e.Problems = append(e.Problems, Problem{Pos: pos, Key: p.at.display(names), Msg: p.msg})
+	type found struct {
+		pos Position
+		raw *rawProblem
 	}
-	sort.SliceStable(e.Problems, func(i, j int) bool {
-		a, b := e.Problems[i].Pos, e.Problems[j].Pos
+	all := make([]found, len(ps.list))
+	for i := range ps.list {
+		all[i] = found{idx.lookup(ps.list[i].at), &ps.list[i]}
+	}
+	sort.SliceStable(all, func(i, j int) bool {
+		a, b := all[i].pos, all[j].pos
 		if a.Line != b.Line {
 			return a.Line < b.Line
 		}
 		return a.Col < b.Col
 	})
-	if len(e.Problems) > MaxProblems || ps.dropped > 0 {
-		e.Omitted = len(e.Problems) - MaxProblems + ps.dropped
-		e.Problems = e.Problems[:MaxProblems]
+	if len(all) > MaxProblems {
+		e.Omitted = len(all) - MaxProblems
+		all = all[:MaxProblems]
+	}
+	for _, f := range all {
+		msg := f.raw.msg
+		if f.raw.known != nil {
+			msg = unknownKey(f.raw.at[len(f.raw.at)-1], f.raw.known)
+		}
+		e.Problems = append(e.Problems, Problem{Pos: f.pos, Key: f.raw.at.display(names), Msg: msg})
 	}
 	return e
 }
