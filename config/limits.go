@@ -16,6 +16,18 @@ const (
 	MaxConfigSize = 256 << 20
 	// MaxNesting is how deep arrays and inline tables may nest.
 	MaxNesting = 32
+	// MaxKeyParts is how many dotted parts a key or table name may have.
+	// Each is a table to the decoder, at a cost that grows as the square
+	// of their number; rekindle's deepest is channels.NAME.headers.KEY.
+	MaxKeyParts = 4
+	// BytesPerTable and FreeTables bound how many tables a file may open
+	// (table headers, each part of a dotted key but the last, inline
+	// tables): FreeTables plus one per BytesPerTable bytes. The decoder
+	// spends about a kilobyte on each, so a file of nothing but short
+	// headers, [a.b.c.d] after [a.b.c.d], took 10 s and 718 MB for 5 MB;
+	// a contact list opens one or two per contact of a hundred bytes.
+	BytesPerTable = 16
+	FreeTables    = 4096
 	// MaxSecretSize is the largest secret file.
 	MaxSecretSize = 64 << 10
 )

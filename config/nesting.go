@@ -27,11 +27,13 @@ type nestingProblem struct {
 
 // checkNesting reads text as TOML and returns the first place where arrays
 // and inline tables nest more than limit deep, a key or table name has more
-// than limit dotted parts (each is a table: the decoder takes time as the
-// square of their number, minutes for a few hundred kilobytes), or a string
-// that the decoder would read differently from TOML; ok when there is none.
+// than MaxKeyParts dotted parts (each is a table: the decoder takes time as
+// the square of their number, minutes for a few hundred kilobytes), the
+// file opens more tables than its size allows (see BytesPerTable), or a
+// string that the decoder would read differently from TOML; ok when there
+// is none.
 func checkNesting(text string, limit int) (problem nestingProblem, ok bool) {
-	s := &tomlScan{text: text, line: 1, limit: limit}
+	s := &tomlScan{text: text, line: 1, limit: limit, tablesLeft: FreeTables + len(text)/BytesPerTable}
 	// The decoder skips a byte-order mark before it reads.
 	for _, bom := range []string{"\xef\xbb\xbf", "\xff\xfe", "\xfe\xff"} {
 		if len(text) >= len(bom) && text[:len(bom)] == bom {
@@ -59,11 +61,24 @@ type tomlScan struct {
 	refused      bool
 	problem      nestingProblem
 	stringOpened Position // where the multi-line string being read opened
+	tablesLeft   int      // how many more tables the file may open
+	parts        []string // the parts of the key or table name read last, as written
+	lastHeader   []string // the parts of the last table header, as written
 }
 
 func (s *tomlScan) eof() bool { return s.i >= len(s.text) }
 
 func (s *tomlScan) pos() Position { return Position{Line: s.line, Col: s.i - s.lineStart + 1} }
+
+// opens counts n tables opened at at, and refuses the file when it opens
+// more than its size allows.
+func (s *tomlScan) opens(n int, at Position) bool {
+	if s.tablesLeft -= n; s.tablesLeft < 0 {
+		return s.refuse(at, "this file opens more than %d tables (table headers, parts of dotted keys, inline tables) for its %d bytes; rekindle reads at most %d plus one per %d bytes, which no contact list reaches",
+			FreeTables+len(s.text)/BytesPerTable, len(s.text), FreeTables, BytesPerTable)
+	}
+	return true
+}
 
 func (s *tomlScan) refuse(at Position, format string, args ...any) bool {
 	s.refused = true
@@ -156,7 +171,20 @@ func (s *tomlScan) header() bool {
 	if double {
 		s.i++
 	}
-	if !s.keyParts(']') {
+	at := s.pos()
+	parts, ok := s.keyParts(']')
+	if !ok {
+		return false
+	}
+	// The parts this header shares with the one before are tables that
+	// one opened ([contact.dates] after [[contact]]); the rest are new,
+	// and its last part always is (an [[array]] gets a new element).
+	shared := 0
+	for shared < len(s.parts)-1 && shared < len(s.lastHeader) && s.parts[shared] == s.lastHeader[shared] {
+		shared++
+	}
+	s.lastHeader = append(s.lastHeader[:0], s.parts...)
+	if !s.opens(parts-shared, at) {
 		return false
 	}
 	s.i++ // ']'
@@ -171,7 +199,9 @@ func (s *tomlScan) header() bool {
 
 // key reads a key up to and over its '='.
 func (s *tomlScan) key() bool {
-	if !s.keyParts('=') {
+	at := s.pos()
+	parts, ok := s.keyParts('=')
+	if !ok || !s.opens(parts-1, at) {
 		return false
 	}
 	s.i++
@@ -179,43 +209,46 @@ func (s *tomlScan) key() bool {
 }
 
 // keyParts reads dotted key parts, each bare or a one-line string, up to
-// end (which it leaves to the caller).
-func (s *tomlScan) keyParts(end byte) bool {
+// end (which it leaves to the caller), and counts them.
+func (s *tomlScan) keyParts(end byte) (int, bool) {
+	s.parts = s.parts[:0]
 	for parts := 1; ; parts++ {
-		if parts > s.limit {
-			return s.refuse(s.pos(), "a key or table name of more than %d dotted parts; rekindle reads no such config", s.limit)
+		if parts > MaxKeyParts {
+			return 0, s.refuse(s.pos(), "a key or table name of more than %d dotted parts; rekindle's deepest is channels.NAME.headers.KEY", MaxKeyParts)
 		}
 		s.spaces()
 		if s.eof() {
-			return false
+			return 0, false
 		}
+		start := s.i
 		switch c := s.text[s.i]; {
 		case c == '=' || c == '.' || c == ']':
-			return false // an empty key or key part
+			return 0, false // an empty key or key part
 		case c == '"':
 			if !s.basicString() {
-				return false
+				return 0, false
 			}
 		case c == '\'':
 			if !s.literalString() {
-				return false
+				return 0, false
 			}
 		default:
 			for !s.eof() && isBareKeyByte(s.text[s.i]) {
 				s.i++
 			}
 		}
+		s.parts = append(s.parts, s.text[start:s.i])
 		s.spaces()
 		if s.eof() {
-			return false
+			return 0, false
 		}
 		switch s.text[s.i] {
 		case '.':
 			s.i++
 		case end:
-			return true
+			return parts, true
 		default:
-			return false
+			return 0, false
 		}
 	}
 }
@@ -237,6 +270,9 @@ func (s *tomlScan) value() bool {
 		}
 		switch c := s.text[s.i]; c {
 		case '[', '{':
+			if c == '{' && !s.opens(1, s.pos()) {
+				return false
+			}
 			s.open = append(s.open, c)
 			if len(s.open) > s.limit {
 				return s.refuse(s.pos(), "arrays and inline tables nest more than %d deep here; rekindle reads no such config", s.limit)

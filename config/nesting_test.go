@@ -45,8 +45,8 @@ func TestNestingCheckReadsTOMLAsTOML(t *testing.T) {
 		{"a byte-order mark", "\ufeffx = " + deep(m) + "\n", "config.toml:1:37: arrays"},
 		{"six quotes that the decoder reads as closing", `x = ["""\\"""""", ` + deep(m) + "]\n",
 			`config.toml:1:11: 6 " in a row in the multi-line string that opens at line 1; TOML allows at most five`},
-		{"a key of two hundred thousand dotted parts", "a" + strings.Repeat(".a", 200000) + " = 1\n", "config.toml:1:65: a key or table name of more than 32 dotted parts"},
-		{"a table name of two hundred thousand dotted parts", "[a" + strings.Repeat(".a", 200000) + "]\n", "config.toml:1:66: a key or table name of more than 32 dotted parts"},
+		{"a key of two hundred thousand dotted parts", "a" + strings.Repeat(".a", 200000) + " = 1\n", "config.toml:1:9: a key or table name of more than 4 dotted parts"},
+		{"a table name of two hundred thousand dotted parts", "[a" + strings.Repeat(".a", 200000) + "]\n", "config.toml:1:10: a key or table name of more than 4 dotted parts"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			path := filepath.Join(dir, "config.toml")
@@ -78,7 +78,8 @@ func TestNestingCheckPassesTOML(t *testing.T) {
 		`"` + strings.Repeat("[", 40) + `" = 1` + "\n",
 		"['" + strings.Repeat("[", 40) + "'.b]\nc = 1\n",
 		"[[a]]\n[[a]]\nb = 1979-05-27 07:32:00Z # [[[\n",
-		"a" + strings.Repeat(".a", 31) + " = 1\n",
+		"a" + strings.Repeat(".a", MaxKeyParts-1) + " = 1\n",
+		"[a" + strings.Repeat(".a", MaxKeyParts-1) + "]\n",
 		"x = \"\"\"a\\\n  b\"\"\"\n",
 	} {
 		if p, ok := checkNesting(text, MaxNesting); !ok {

@@ -50,18 +50,20 @@ func (r *reader) keys(t map[string]any, p path, allowed map[string]bool, known [
 		if allowed[k] {
 			continue
 		}
-		msg := "unknown key"
 		if len(p) == 0 && k == "contacts" {
 			r.ps.add(p.with(k), "you wrote [[contacts]]; write [[contact]] (singular) above each person")
 			continue
 		}
-		if s := Suggest(k, known); s != "" {
-			msg += fmt.Sprintf("; did you mean %q?", s)
-		} else {
-			msg += "; this table accepts " + strings.Join(known, ", ")
-		}
-		r.ps.add(p.with(k), "%s", msg)
+		r.ps.addUnknown(p.with(k), known)
 	}
+}
+
+// unknownKey says that key is not one of known, with the likely one.
+func unknownKey(key string, known []string) string {
+	if s := Suggest(key, known); s != "" {
+		return fmt.Sprintf("unknown key; did you mean %q?", s)
+	}
+	return "unknown key; this table accepts " + strings.Join(known, ", ")
 }
 
 func typeName(v any) string {

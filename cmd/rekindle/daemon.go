@@ -405,6 +405,10 @@ func (d *daemon) apply(why string, l *live, err error) {
 				d.log.Error("config reload failed; keeping the running config", "why", why,
 					"where", fmt.Sprintf("%s:%d:%d", ce.File, p.Pos.Line, p.Pos.Col), "key", p.Key, "problem", p.Msg)
 			}
+			if ce.Omitted > 0 {
+				d.log.Error("config reload failed; keeping the running config", "why", why,
+					"where", ce.File, "problem", fmt.Sprintf("and %d more problems; run rekindle check to see them", ce.Omitted))
+			}
 		}
 		return
 	}

@@ -183,7 +183,7 @@ func runAt(args []string, stdout, stderr io.Writer, now func() time.Time) int {
 	if errors.As(err, &ce) {
 		for _, e := range config.Split(err) {
 			if errors.As(e, &ce) {
-				fmt.Fprintf(stderr, "rekindle: error: %s has %s:\n%v\n", ce.File, plural(len(ce.Problems), "problem", "problems"), ce)
+				fmt.Fprintf(stderr, "rekindle: error: %s has %s:\n%v\n", ce.File, plural(len(ce.Problems)+ce.Omitted, "problem", "problems"), ce)
 			} else {
 				fmt.Fprintf(stderr, "rekindle: error: %v\n", e)
 			}
