@@ -9,9 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"golang.org/x/sys/unix"
-
-	"github.com/rekindle/rekindle/internal/testsupport/needs"
+	"github.com/rekindle/rekindle/internal/testsupport/fulldisk"
 )
 
 // TestHeldFile: what the state file could not record is kept beside it,
@@ -83,16 +81,13 @@ func TestHeldFile(t *testing.T) {
 // could be kept.
 func TestHeldFileOnAFullDisk(t *testing.T) {
 	dir := t.TempDir()
-	if err := unix.Mount("tmpfs", dir, "tmpfs", 0, "size=400k,mode=0700"); err != nil {
-		needs.Missing(t, "mounting a small tmpfs needs root (CI runs as root): "+err.Error())
-	}
-	t.Cleanup(func() { unix.Unmount(dir, unix.MNT_DETACH) })
+	fulldisk.Mount(t, dir)
 	j := open(t, filepath.Join(dir, "r.db"))
 	other := open(t, filepath.Join(dir, "other.db"))
 	if err := j.ReserveHeld(); err != nil {
 		t.Fatal(err)
 	}
-	fillDisk(t, filepath.Join(dir, "filler"))
+	fulldisk.Fill(t, filepath.Join(dir, "filler"))
 	many := make([]int64, 2000)
 	for i := range many {
 		many[i] = int64(i + 1)
@@ -106,24 +101,5 @@ func TestHeldFileOnAFullDisk(t *testing.T) {
 	}
 	if err := other.KeepHeld(held); !errors.Is(err, syscall.ENOSPC) {
 		t.Errorf("KeepHeld on a full disk without a reserve = %v; want no space (else the test proves nothing)", err)
-	}
-}
-
-// fillDisk writes to path until the filesystem is full.
-func fillDisk(t *testing.T, path string) {
-	t.Helper()
-	f, err := os.Create(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	buf := make([]byte, 4096)
-	for {
-		if _, err := f.Write(buf); err != nil {
-			if !errors.Is(err, syscall.ENOSPC) {
-				t.Fatal(err)
-			}
-			return
-		}
 	}
 }

@@ -10,15 +10,11 @@ import (
 	"regexp"
 	"strings"
 	"sync/atomic"
-	"syscall"
 	"testing"
 	"testing/synctest"
 	"time"
 
-	"github.com/rekindle/rekindle/internal/testsupport/needs"
-
-	"golang.org/x/sys/unix"
-
+	"github.com/rekindle/rekindle/internal/testsupport/fulldisk"
 	"github.com/rekindle/rekindle/journal"
 )
 
@@ -180,10 +176,7 @@ func TestPendingRowsFollowTheConfig(t *testing.T) {
 // the records were only held in memory).
 func TestFullDiskNeverResends(t *testing.T) {
 	dir := t.TempDir()
-	if err := unix.Mount("tmpfs", dir, "tmpfs", 0, "size=400k,mode=0700"); err != nil {
-		needs.Missing(t, "mounting a small tmpfs needs root (CI runs as root): "+err.Error())
-	}
-	t.Cleanup(func() { unix.Unmount(dir, unix.MNT_DETACH) })
+	fulldisk.Mount(t, dir)
 	synctest.Test(t, func(t *testing.T) {
 		phone := &scripted{name: "phone"}
 		path := filepath.Join(dir, "r.db")
@@ -209,7 +202,7 @@ func TestFullDiskNeverResends(t *testing.T) {
 		probe.Channel = "nowhere"
 		probe.NotBefore = now.Add(time.Hour)
 		f.j.EnqueueNotice(context.Background(), now, []journal.Row{probe})
-		fill(t, filepath.Join(dir, "filler"))
+		fulldisk.Fill(t, filepath.Join(dir, "filler"))
 		f.d.Wake()
 		all, _ := f.j.Deliveries(context.Background(), "probe", 0)
 		if err := f.j.MarkSent(context.Background(), []int64{all[0].ID}, now); err == nil {
@@ -379,25 +372,6 @@ func TestHeldRecordsSurviveAStop(t *testing.T) {
 	for _, want := range []string{"they are kept beside it", "recording them, not sending them again"} {
 		if !strings.Contains(logs.String(), want) {
 			t.Errorf("no log line saying %q:\n%s", want, logs.String())
-		}
-	}
-}
-
-// fill writes to path until the filesystem is full.
-func fill(t *testing.T, path string) {
-	t.Helper()
-	f, err := os.Create(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	buf := make([]byte, 4096)
-	for {
-		if _, err := f.Write(buf); err != nil {
-			if !errors.Is(err, syscall.ENOSPC) {
-				t.Fatal(err)
-			}
-			return
 		}
 	}
 }

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -11,9 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"golang.org/x/sys/unix"
-
-	"github.com/rekindle/rekindle/internal/testsupport/needs"
+	"github.com/rekindle/rekindle/internal/testsupport/fulldisk"
 	"github.com/rekindle/rekindle/internal/testsupport/ntfytest"
 )
 
@@ -119,15 +116,12 @@ func TestDaemonFullDiskStop(t *testing.T) {
 	if err := os.Mkdir(e.state, 0o700); err != nil {
 		t.Fatal(err)
 	}
-	if err := unix.Mount("tmpfs", e.state, "tmpfs", 0, "size=400k,mode=0700"); err != nil {
-		needs.Missing(t, "mounting a small tmpfs needs root (CI runs as root): "+err.Error())
-	}
-	t.Cleanup(func() { unix.Unmount(e.state, unix.MNT_DETACH) })
+	fulldisk.Mount(t, e.state)
 	srv.Hold(1)
 	p := e.start(t)
 	waitFor(t, "the first send", 10*time.Second, func() bool { return srv.Holding() == 1 })
 	filler := filepath.Join(e.state, "filler")
-	fillUp(t, filler)
+	fulldisk.Fill(t, filler)
 	srv.Release()
 	p.waitLog(t, "the state file could not record it", 10*time.Second)
 	p.cmd.Process.Signal(syscall.SIGTERM)
@@ -159,25 +153,6 @@ func TestDaemonFullDiskStop(t *testing.T) {
 	for _, name := range []string{"Ada", "Ben", "Cleo", "Dan", "Eve"} {
 		if n := count(got, name); n != 1 {
 			t.Errorf("%s: %d messages; want 1", name, n)
-		}
-	}
-}
-
-// fillUp writes to path until the filesystem is full.
-func fillUp(t *testing.T, path string) {
-	t.Helper()
-	f, err := os.Create(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	buf := make([]byte, 4096)
-	for {
-		if _, err := f.Write(buf); err != nil {
-			if !errors.Is(err, syscall.ENOSPC) {
-				t.Fatal(err)
-			}
-			return
 		}
 	}
 }
