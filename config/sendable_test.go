@@ -37,7 +37,7 @@ func TestEmailAddressesAsTheMailLibraryReadsThem(t *testing.T) {
 	for _, a := range addrs {
 		lit := fmt.Sprintf("%q", a)
 		for _, field := range []string{"from", "to"} {
-			src := fmt.Sprintf(emailChannel, `"me@example.org"`, `"me@example.org"`)
+			var src string
 			if field == "from" {
 				src = fmt.Sprintf(emailChannel, lit, `"me@example.org"`)
 			} else {

@@ -51,9 +51,9 @@ func echoIMAP(t *testing.T) string {
 					case "CAPABILITY":
 						fmt.Fprintf(c, "* CAPABILITY IMAP4rev1 SASL-IR AUTH=PLAIN AUTH=XOAUTH2 AUTH=OAUTHBEARER\r\n%s OK done\r\n", tag)
 					case "LOGIN", "AUTHENTICATE":
-						if mech, ir, ok := strings.Cut(args, " "); strings.ToUpper(cmd) == "AUTHENTICATE" && !ok {
+						if mech, _, ok := strings.Cut(args, " "); strings.ToUpper(cmd) == "AUTHENTICATE" && !ok {
 							fmt.Fprint(c, "+ \r\n")
-							ir, _ = r.ReadString('\n')
+							ir, _ := r.ReadString('\n')
 							args = mech + " " + strings.TrimRight(ir, "\r\n")
 						}
 						fmt.Fprintf(c, "%s NO [AUTHENTICATIONFAILED] rejected %s (%s)\r\n", tag, args, base64.StdEncoding.EncodeToString([]byte(args)))
