@@ -7,6 +7,7 @@ import (
 	"io"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/rekindle/rekindle/internal/terminal"
 )
@@ -180,6 +181,14 @@ func (c *csvReader) read() ([]string, error) {
 	start, _ := c.r.FieldPos(0)
 	if len(rec) > MaxFields {
 		return nil, &SyntaxError{Line: start, Msg: fmt.Sprintf("the row that starts here has %d fields; rekindle reads at most %d", len(rec), MaxFields)}
+	}
+	for i, f := range rec {
+		if !utf8.ValidString(f) {
+			line, _ := c.r.FieldPos(i)
+			return nil, &SyntaxError{Line: line, Msg: fmt.Sprintf("byte 0x%02X is not UTF-8; if the file was written as Windows-1252 "+
+				"(as Outlook writes CSV) or Latin-1, convert it first, such as with iconv -f WINDOWS-1252 -t UTF-8 FILE > FILE-utf8.csv",
+				f[firstInvalid([]byte(f))])}
+		}
 	}
 	last, _ := c.r.FieldPos(len(rec) - 1)
 	c.line = last + strings.Count(rec[len(rec)-1], "\n") + 1

@@ -3,14 +3,17 @@ package importer
 import (
 	"bufio"
 	"bytes"
+	"errors"
 	"fmt"
 	"io"
 	"mime/quotedprintable"
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/emersion/go-vcard"
+	"golang.org/x/text/encoding/ianaindex"
 
 	"github.com/rekindle/rekindle/rules"
 )
@@ -138,7 +141,11 @@ func (v *vcardReader) Next() (Person, error) {
 			return Person{}, &SyntaxError{p.line, fmt.Sprintf("not a vCard property (NAME:value): %q", clip(p.text))}
 		}
 		lines[name] = append(lines[name], p.line)
-		text.WriteString(typeParams(p.text))
+		decoded, err := decodeLine(p.text)
+		if err != nil {
+			return Person{}, &SyntaxError{p.line, fmt.Sprintf("%s: %v", name, err)}
+		}
+		text.WriteString(typeParams(decoded))
 		text.WriteString("\r\n")
 	}
 	text.WriteString("END:VCARD\r\n")
@@ -147,6 +154,95 @@ func (v *vcardReader) Next() (Person, error) {
 		return Person{}, &SyntaxError{begin.line, err.Error()}
 	}
 	return v.person(card, begin.line, lines), nil
+}
+
+// decodeLine gives a property line as UTF-8 text for go-vcard: a
+// quoted-printable value decoded (vCard 2.1), then its bytes read in the
+// CHARSET the line declares, else as UTF-8 (vCard 3.0 and 4.0 are UTF-8 by
+// definition). A byte that is not a character of that set is an error:
+// written as U+FFFD, it would end up in a name and an id.
+func decodeLine(line string) (string, error) {
+	head, value, _ := strings.Cut(line, ":")
+	if !utf8.ValidString(head) {
+		return "", errors.New("the property's name or parameters hold bytes that are not UTF-8")
+	}
+	charset, qp := "", false
+	if !strings.Contains(head, `"`) {
+		params := strings.Split(head, ";")
+		kept := params[:1]
+		for _, prm := range params[1:] {
+			k, v, eq := strings.Cut(prm, "=")
+			switch {
+			case eq && strings.EqualFold(k, "CHARSET"):
+				charset = v
+				continue
+			case eq && strings.EqualFold(k, "ENCODING") && strings.EqualFold(v, "QUOTED-PRINTABLE"),
+				!eq && strings.EqualFold(k, "QUOTED-PRINTABLE"):
+				qp = true
+				continue
+			}
+			kept = append(kept, prm)
+		}
+		head = strings.Join(kept, ";")
+	}
+	raw := []byte(value)
+	if qp {
+		var err error
+		raw, err = io.ReadAll(quotedprintable.NewReader(strings.NewReader(value)))
+		if err != nil {
+			return "", fmt.Errorf("the quoted-printable value cannot be read (%v)", err)
+		}
+	}
+	text, err := decodeCharset(charset, raw)
+	if err != nil {
+		return "", err
+	}
+	if qp {
+		// A decoded value may hold line breaks, which a property line
+		// writes as \n.
+		text = strings.NewReplacer("\r\n", `\n`, "\r", `\n`, "\n", `\n`).Replace(text)
+	}
+	return head + ":" + text, nil
+}
+
+// decodeCharset reads raw in the named character set, UTF-8 when none is
+// named.
+func decodeCharset(charset string, raw []byte) (string, error) {
+	name := strings.Trim(charset, `"' `)
+	if name == "" || strings.EqualFold(name, "UTF-8") || strings.EqualFold(name, "UTF8") {
+		if utf8.Valid(raw) {
+			return string(raw), nil
+		}
+		bad := raw[firstInvalid(raw):]
+		if name == "" {
+			return "", fmt.Errorf("byte 0x%02X is not UTF-8, and the line names no CHARSET; "+
+				"if the file was written as Latin-1 or Windows-1252, convert it first, such as with "+
+				"iconv -f WINDOWS-1252 -t UTF-8 FILE > FILE-utf8.vcf", bad[0])
+		}
+		return "", fmt.Errorf("byte 0x%02X is not UTF-8, the CHARSET the line names", bad[0])
+	}
+	enc, err := ianaindex.IANA.Encoding(name)
+	if err != nil || enc == nil {
+		return "", fmt.Errorf("CHARSET=%s is not a character set rekindle reads (it reads UTF-8, ISO-8859-1, ISO-8859-15, "+
+			"Windows-1252 and the other IANA names); convert the file to UTF-8 first", charset)
+	}
+	text, err := enc.NewDecoder().Bytes(raw)
+	if err != nil || bytes.ContainsRune(text, utf8.RuneError) {
+		return "", fmt.Errorf("the value holds bytes that are not characters of %s, the CHARSET the line names", name)
+	}
+	return string(text), nil
+}
+
+// firstInvalid is the offset of the first byte of b that is not UTF-8.
+func firstInvalid(b []byte) int {
+	for i := 0; i < len(b); {
+		r, n := utf8.DecodeRune(b[i:])
+		if r == utf8.RuneError && n <= 1 {
+			return i
+		}
+		i += n
+	}
+	return len(b)
 }
 
 // typeParams writes vCard 2.1's bare parameters (TEL;CELL;PREF:...) as
@@ -188,16 +284,8 @@ func (v *vcardReader) person(card vcard.Card, line int, lines map[string][]int) 
 		}
 		return line
 	}
-	value := func(f *vcard.Field) string {
-		if !strings.EqualFold(f.Params.Get("ENCODING"), "QUOTED-PRINTABLE") {
-			return f.Value
-		}
-		b, err := io.ReadAll(quotedprintable.NewReader(strings.NewReader(f.Value)))
-		if err != nil {
-			return f.Value
-		}
-		return string(b)
-	}
+	// decodeLine has decoded quoted-printable values and character sets.
+	value := func(f *vcard.Field) string { return f.Value }
 	if f := card.Preferred(vcard.FieldFormattedName); f != nil {
 		p.setName(lineOf(vcard.FieldFormattedName, 0), value(f))
 	}
