@@ -27,10 +27,14 @@ import (
 type Person struct {
 	Line      int // where it starts in the file
 	Name      string
+	Called    string // what you call them: the nickname, else the given name
 	Emails    []string
 	Phones    []string
 	Occasions []rules.Occasion // the birthday first, when known
 	Notes     []Note           // what was left out, and why
+	// NotAPerson says why the whole entry is left out (a company's
+	// card, a group); "" for a person.
+	NotAPerson string
 }
 
 // Note is a value left out of a person, with its line.
@@ -96,7 +100,13 @@ func (p *Person) add(line int, email bool, values ...string) {
 			v = strings.TrimPrefix(strings.TrimPrefix(v, "mailto:"), "MAILTO:")
 			list, valid, what = &p.Emails, config.ValidEmail, "an email address"
 		} else {
-			v = strings.TrimPrefix(v, "tel:")
+			v = strings.TrimPrefix(strings.TrimPrefix(v, "tel:"), "TEL:")
+			// An extension stays with its number, in one form:
+			// tel:+1-555-555-0100;ext=102, "ext. 89" and "x12" are
+			// "NUMBER ext. DIGITS".
+			if number, ext := config.SplitPhone(v); ext != "" {
+				v = strings.TrimSpace(number) + " ext. " + ext
+			}
 		}
 		if strings.IndexFunc(v, terminal.Hidden) >= 0 {
 			p.Notes = append(p.Notes, Note{line, fmt.Sprintf("%q holds control characters or direction overrides; left out", v)})
@@ -116,6 +126,17 @@ func (p *Person) add(line int, email bool, values ...string) {
 			*list = append(*list, v)
 		}
 	}
+}
+
+// setCalled sets what you call them, as setName sets the name; a value
+// with control characters is left out.
+func (p *Person) setCalled(line int, called string) {
+	called = strings.Join(strings.Fields(called), " ")
+	if strings.IndexFunc(called, terminal.Hidden) >= 0 {
+		p.Notes = append(p.Notes, Note{line, fmt.Sprintf("the nickname or given name %q holds control characters or direction overrides; left out", called)})
+		return
+	}
+	p.Called = called
 }
 
 // setName sets the name, without what could drive a terminal that shows

@@ -15,6 +15,7 @@ import (
 	"github.com/emersion/go-vcard"
 	"golang.org/x/text/encoding/ianaindex"
 
+	"github.com/rekindle/rekindle/internal/terminal"
 	"github.com/rekindle/rekindle/rules"
 )
 
@@ -289,6 +290,17 @@ func (v *vcardReader) person(card vcard.Card, line int, lines map[string][]int) 
 	if f := card.Preferred(vcard.FieldFormattedName); f != nil {
 		p.setName(lineOf(vcard.FieldFormattedName, 0), value(f))
 	}
+	// What you call them: the nickname, else the given name of N.
+	if f := card.Get(vcard.FieldNickname); f != nil && strings.TrimSpace(f.Value) != "" {
+		nick, _, _ := strings.Cut(f.Value, ",")
+		p.setCalled(lineOf(vcard.FieldNickname, 0), nick)
+	} else if f := card.Get(vcard.FieldName); f != nil {
+		given := strings.Split(f.Value, ";")
+		if len(given) > 1 {
+			given, _, _ := strings.Cut(given[1], ",")
+			p.setCalled(lineOf(vcard.FieldName, 0), given)
+		}
+	}
 	if p.Name == "" {
 		if f := card.Get(vcard.FieldName); f != nil {
 			parts := strings.Split(value(f), ";")
@@ -302,16 +314,41 @@ func (v *vcardReader) person(card vcard.Card, line int, lines map[string][]int) 
 			p.setName(lineOf(vcard.FieldName, 0), get(1)+" "+get(2)+" "+get(0))
 		}
 	}
+	// Apple's and Google's cards mark a company's card with
+	// X-ABShowAs:COMPANY, vCard 4 with KIND:org; a group is a card too.
+	for _, k := range []struct{ prop, value, what string }{
+		{"X-ABSHOWAS", "COMPANY", "a company's card (X-ABShowAs:COMPANY)"},
+		{vcard.FieldKind, "org", "an organisation's card (KIND:org)"},
+		{vcard.FieldKind, "group", "a group (KIND:group)"},
+		{"X-ADDRESSBOOKSERVER-KIND", "group", "a group (X-ADDRESSBOOKSERVER-KIND:group)"},
+	} {
+		for _, f := range card[k.prop] {
+			if strings.EqualFold(strings.TrimSpace(f.Value), k.value) && p.NotAPerson == "" {
+				p.NotAPerson = k.what
+			}
+		}
+	}
 	for i, f := range card[vcard.FieldEmail] {
 		p.add(lineOf(vcard.FieldEmail, i), true, value(f))
 	}
 	for i, f := range card[vcard.FieldTelephone] {
+		// A fax or a pager is not a number to reach the person on.
+		if f.Params.HasType("fax") || f.Params.HasType("pager") {
+			what := "a fax"
+			if f.Params.HasType("pager") {
+				what = "a pager"
+			}
+			p.Notes = append(p.Notes, Note{lineOf(vcard.FieldTelephone, i), fmt.Sprintf("%q is %s number; left out", value(f), what)})
+			continue
+		}
 		p.add(lineOf(vcard.FieldTelephone, i), false, value(f))
 	}
 	for _, d := range []struct{ prop, name string }{
 		{vcard.FieldBirthday, rules.Birthday},
 		{vcard.FieldAnniversary, "anniversary"},
 		{"X-ANNIVERSARY", "anniversary"},
+		{"X-MS-ANNIVERSARY", "anniversary"},
+		{"X-EVOLUTION-ANNIVERSARY", "anniversary"},
 	} {
 		for i, f := range card[d.prop] {
 			// Apple writes a birthday without a year as 1604-MM-DD with
@@ -319,6 +356,28 @@ func (v *vcardReader) person(card vcard.Card, line int, lines map[string][]int) 
 			omit, _ := strconv.Atoi(f.Params.Get("X-APPLE-OMIT-YEAR"))
 			p.addDate(lineOf(d.prop, i), d.name, value(f), omit, v.now)
 		}
+	}
+	// Apple and Google write the other dates as itemN.X-ABDATE, named by
+	// the itemN.X-ABLabel of the same group: a built-in label as
+	// _$!<Anniversary>!$_, the user's own as written.
+	labels := map[string]string{}
+	for _, f := range card["X-ABLABEL"] {
+		if f.Group != "" {
+			labels[strings.ToLower(f.Group)] = f.Value
+		}
+	}
+	for i, f := range card["X-ABDATE"] {
+		line := lineOf("X-ABDATE", i)
+		name := strings.ToLower(strings.TrimSpace(strings.TrimSuffix(strings.TrimPrefix(labels[strings.ToLower(f.Group)], "_$!<"), ">!$_")))
+		if name == "" {
+			name = "other"
+		}
+		if strings.IndexFunc(name, terminal.Hidden) >= 0 {
+			p.Notes = append(p.Notes, Note{line, fmt.Sprintf("the occasion %q holds control characters or direction overrides; left out", name)})
+			continue
+		}
+		omit, _ := strconv.Atoi(f.Params.Get("X-APPLE-OMIT-YEAR"))
+		p.addDate(line, name, value(f), omit, v.now)
 	}
 	return p
 }
