@@ -2,6 +2,7 @@ package importer
 
 import (
 	"errors"
+	"io"
 	"strings"
 	"testing"
 )
@@ -50,7 +51,7 @@ func TestCharsetErrors(t *testing.T) {
 		line      int
 		says      string
 	}{
-		{"raw latin-1 in a vCard 3.0", "BEGIN:VCARD\nVERSION:3.0\nN:M\xfcller;J\xf6rg;;;\nFN:J\xf6rg M\xfcller\nEND:VCARD\n", 3, "iconv"},
+		{"raw latin-1 in a vCard 3.0", "BEGIN:VCARD\nVERSION:3.0\nN:M\xfcller;J\xf6rg;;;\nFN:J\xf6rg M\xfcller\nEND:VCARD\n", 3, "--charset ISO-8859-1"},
 		{"latin-1 declared as UTF-8", "BEGIN:VCARD\nVERSION:2.1\nFN;CHARSET=UTF-8;ENCODING=QUOTED-PRINTABLE:J=F6rg\nEND:VCARD\n", 3, "0xF6"},
 		{"undefined windows-1252 byte", "BEGIN:VCARD\nVERSION:2.1\nEMAIL:a@example.org\nFN;CHARSET=windows-1252:Bad \x81 Byte\nEND:VCARD\n", 4, "windows-1252"},
 		{"unknown charset", "BEGIN:VCARD\nVERSION:2.1\nFN;CHARSET=X-MADE-UP:Ana\nEND:VCARD\n", 3, "X-MADE-UP"},
@@ -71,5 +72,47 @@ func TestCharsetErrors(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestCharsetOption: import --charset reads a file written in another
+// set than UTF-8: Outlook's CSV in Windows-1252, a vCard 3.0 in Latin-1
+// (whose lines that name their own CHARSET keep it).
+func TestCharsetOption(t *testing.T) {
+	read := func(src, charset string) ([]Person, error) {
+		r, err := Open(strings.NewReader(src), Options{Now: today, Charset: charset})
+		if err != nil {
+			return nil, err
+		}
+		var out []Person
+		for {
+			p, err := r.Next()
+			if errors.Is(err, io.EOF) {
+				return out, nil
+			}
+			if err != nil {
+				return out, err
+			}
+			out = append(out, p)
+		}
+	}
+	outlook := "\"First Name\",\"Last Name\",\"E-mail Address\"\r\n\"Se\xe1n\",\"O\x92Brien\",\"sean@example.ie\"\r\n"
+	people, err := read(outlook, "windows-1252")
+	if err != nil || len(people) != 1 || people[0].Name != "Seán O’Brien" || people[0].Called != "Seán" {
+		t.Errorf("windows-1252 CSV: %+v, %v", people, err)
+	}
+	vcf := "BEGIN:VCARD\r\nVERSION:3.0\r\nN:M\xfcller;J\xf6rg;;;\r\nFN:J\xf6rg M\xfcller\r\nEND:VCARD\r\n" +
+		"BEGIN:VCARD\r\nVERSION:3.0\r\nFN;CHARSET=UTF-8:Zo\xc3\xab\r\nEND:VCARD\r\n"
+	people, err = read(vcf, "ISO-8859-1")
+	if err != nil || len(people) != 2 || people[0].Name != "Jörg Müller" || people[1].Name != "Zoë" {
+		t.Errorf("Latin-1 vCard: %+v, %v", people, err)
+	}
+	_, err = read("Name,Email\r\nAna,ana@example.org\r\nBad \x81,b@example.org\r\n", "windows-1252")
+	var se *SyntaxError
+	if !errors.As(err, &se) || se.Line != 3 || !strings.Contains(se.Msg, "windows-1252") {
+		t.Errorf("an undefined Windows-1252 byte: %v", err)
+	}
+	if _, err := read(outlook, "x-made-up"); err == nil || !strings.Contains(err.Error(), "--charset x-made-up") {
+		t.Errorf("an unknown --charset: %v", err)
 	}
 }

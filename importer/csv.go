@@ -89,15 +89,16 @@ type csvReader struct {
 	events  [][2]int         // Google's "Event N - Label" and "Event N - Value"
 	// phoneLabel is the "Phone N - Label" column of a "Phone N - Value".
 	phoneLabel map[int]int
-	notTheirs  []int // columns of numbers that reach someone else
+	notTheirs  []int  // columns of numbers that reach someone else
+	charset    string // the file's, when it is not UTF-8
 	header     []string
 }
 
-func newCSV(r io.Reader, fields Mapping, now time.Time) (*csvReader, error) {
+func newCSV(r io.Reader, fields Mapping, now time.Time, charset string) (*csvReader, error) {
 	limit := &rowLimit{r: r, limit: MaxRowBytes + csvReadAhead}
 	cr := csv.NewReader(limit)
 	cr.FieldsPerRecord = -1 // exports leave trailing empty cells out
-	c := &csvReader{r: cr, limit: limit, line: 1, now: now, columns: map[string][]int{}, phoneLabel: map[int]int{}}
+	c := &csvReader{r: cr, limit: limit, line: 1, now: now, columns: map[string][]int{}, phoneLabel: map[int]int{}, charset: charset}
 	header, err := c.read()
 	if err != nil {
 		return nil, csvError(err, "the header row")
@@ -201,11 +202,16 @@ func (c *csvReader) read() ([]string, error) {
 		return nil, &SyntaxError{Line: start, Msg: fmt.Sprintf("the row that starts here has %d fields; rekindle reads at most %d", len(rec), MaxFields)}
 	}
 	for i, f := range rec {
-		if !utf8.ValidString(f) {
-			line, _ := c.r.FieldPos(i)
+		line, _ := c.r.FieldPos(i)
+		switch {
+		case !utf8.ValidString(f):
 			return nil, &SyntaxError{Line: line, Msg: fmt.Sprintf("byte 0x%02X is not UTF-8; if the file was written as Windows-1252 "+
-				"(as Outlook writes CSV) or Latin-1, convert it first, such as with iconv -f WINDOWS-1252 -t UTF-8 FILE > FILE-utf8.csv",
+				"(as Outlook writes CSV) or Latin-1, import it with --charset windows-1252 or --charset ISO-8859-1",
 				f[firstInvalid([]byte(f))])}
+		case c.charset != "" && strings.ContainsRune(f, utf8.RuneError):
+			// The decoder writes U+FFFD for a byte its set has no
+			// character for.
+			return nil, &SyntaxError{Line: line, Msg: fmt.Sprintf("the row holds bytes that are not characters of %s", c.charset)}
 		}
 	}
 	last, _ := c.r.FieldPos(len(rec) - 1)

@@ -18,6 +18,10 @@ import (
 	"strings"
 	"time"
 
+	"golang.org/x/text/encoding"
+	"golang.org/x/text/encoding/ianaindex"
+	"golang.org/x/text/transform"
+
 	"github.com/rekindle/rekindle/config"
 	"github.com/rekindle/rekindle/internal/terminal"
 	"github.com/rekindle/rekindle/rules"
@@ -65,6 +69,10 @@ type Options struct {
 	Map Mapping
 	// Now is today: a birthday after it is left out.
 	Now time.Time
+	// Charset is the character set of a file written in another than
+	// UTF-8 (Outlook writes CSV in Windows-1252): for a vCard, that of
+	// the lines that name no CHARSET. "" is UTF-8.
+	Charset string
 }
 
 // Open reads r as vCard when it starts with BEGIN:VCARD (after a byte
@@ -76,13 +84,29 @@ func Open(r io.Reader, o Options) (Reader, error) {
 	if i := strings.IndexAny(first, "\r\n"); i >= 0 {
 		first = first[:i]
 	}
+	var enc encoding.Encoding
+	if o.Charset != "" && !isUTF8(o.Charset) {
+		var err error
+		if enc, err = ianaindex.IANA.Encoding(o.Charset); err != nil || enc == nil {
+			return nil, fmt.Errorf("--charset %s is not a character set rekindle knows; name one such as windows-1252, ISO-8859-1 or ISO-8859-15", o.Charset)
+		}
+	}
 	if strings.EqualFold(strings.TrimSpace(first), "BEGIN:VCARD") {
 		if o.Map != nil {
 			return nil, errors.New("--map is for CSV files; this is a vCard file")
 		}
-		return newVCard(br, o.Now), nil
+		v := newVCard(br, o.Now)
+		v.charset = o.Charset
+		return v, nil
 	}
-	return newCSV(br, o.Map, o.Now)
+	if enc == nil {
+		return newCSV(br, o.Map, o.Now, "")
+	}
+	return newCSV(transform.NewReader(br, enc.NewDecoder()), o.Map, o.Now, o.Charset)
+}
+
+func isUTF8(name string) bool {
+	return strings.EqualFold(name, "UTF-8") || strings.EqualFold(name, "UTF8")
 }
 
 var bom = []byte("\uFEFF")

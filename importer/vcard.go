@@ -28,6 +28,8 @@ type vcardReader struct {
 	line   int // physical lines read
 	peeked *physical
 	now    time.Time
+	// charset is that of the lines that name none; "" is UTF-8.
+	charset string
 }
 
 type physical struct {
@@ -142,7 +144,7 @@ func (v *vcardReader) Next() (Person, error) {
 			return Person{}, &SyntaxError{p.line, fmt.Sprintf("not a vCard property (NAME:value): %q", clip(p.text))}
 		}
 		lines[name] = append(lines[name], p.line)
-		decoded, err := decodeLine(p.text)
+		decoded, err := decodeLine(p.text, v.charset)
 		if err != nil {
 			return Person{}, &SyntaxError{p.line, fmt.Sprintf("%s: %v", name, err)}
 		}
@@ -162,12 +164,12 @@ func (v *vcardReader) Next() (Person, error) {
 // CHARSET the line declares, else as UTF-8 (vCard 3.0 and 4.0 are UTF-8 by
 // definition). A byte that is not a character of that set is an error:
 // written as U+FFFD, it would end up in a name and an id.
-func decodeLine(line string) (string, error) {
+func decodeLine(line, fileCharset string) (string, error) {
 	head, value, _ := strings.Cut(line, ":")
 	if !utf8.ValidString(head) {
 		return "", errors.New("the property's name or parameters hold bytes that are not UTF-8")
 	}
-	charset, qp := "", false
+	charset, qp := fileCharset, false
 	if !strings.Contains(head, `"`) {
 		params := strings.Split(head, ";")
 		kept := params[:1]
@@ -210,17 +212,17 @@ func decodeLine(line string) (string, error) {
 // named.
 func decodeCharset(charset string, raw []byte) (string, error) {
 	name := strings.Trim(charset, `"' `)
-	if name == "" || strings.EqualFold(name, "UTF-8") || strings.EqualFold(name, "UTF8") {
+	if name == "" || isUTF8(name) {
 		if utf8.Valid(raw) {
 			return string(raw), nil
 		}
 		bad := raw[firstInvalid(raw):]
 		if name == "" {
 			return "", fmt.Errorf("byte 0x%02X is not UTF-8, and the line names no CHARSET; "+
-				"if the file was written as Latin-1 or Windows-1252, convert it first, such as with "+
-				"iconv -f WINDOWS-1252 -t UTF-8 FILE > FILE-utf8.vcf", bad[0])
+				"if the file was written as Latin-1 or Windows-1252, import it with --charset ISO-8859-1 "+
+				"or --charset windows-1252", bad[0])
 		}
-		return "", fmt.Errorf("byte 0x%02X is not UTF-8, the CHARSET the line names", bad[0])
+		return "", fmt.Errorf("byte 0x%02X is not UTF-8, the character set the line names", bad[0])
 	}
 	enc, err := ianaindex.IANA.Encoding(name)
 	if err != nil || enc == nil {
@@ -229,7 +231,7 @@ func decodeCharset(charset string, raw []byte) (string, error) {
 	}
 	text, err := enc.NewDecoder().Bytes(raw)
 	if err != nil || bytes.ContainsRune(text, utf8.RuneError) {
-		return "", fmt.Errorf("the value holds bytes that are not characters of %s, the CHARSET the line names", name)
+		return "", fmt.Errorf("the value holds bytes that are not characters of %s", name)
 	}
 	return string(text), nil
 }

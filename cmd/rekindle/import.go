@@ -25,20 +25,21 @@ func (s *stringList) String() string     { return strings.Join(*s, ",") }
 func (s *stringList) Set(v string) error { *s = append(*s, v); return nil }
 
 var importCommand = command{
-	name: "import", args: "FILE [--map FIELD=COLUMN,...] [--all] [--every SPAN] [--group NAME] [--paused] [--last-talked DATE]",
+	name: "import", args: "FILE [--map FIELD=COLUMN,...] [--charset SET] [--all] [--every SPAN] [--group NAME] [--paused] [--last-talked DATE]",
 	summary: "print the people of a vCard or CSV export as [[contact]] tables, for a file the config includes",
 	minArgs: 1, maxArgs: 1,
 	flags: func(fs *flag.FlagSet) runFunc {
 		var maps stringList
 		fs.Var(&maps, "map", "for a CSV whose header rekindle does not know, which columns hold which fields: `FIELD=COLUMN,...` (name=Full Name,email=E-mail)")
 		all := fs.Bool("all", false, "also print the people the config already has")
+		charset := fs.String("charset", "", "the character set of a file not written in UTF-8: `SET` such as windows-1252 (Outlook's CSV) or ISO-8859-1")
 		var set importer.Set
 		fs.StringVar(&set.Every, "every", "", "write every = `SPAN` (such as 30d or 2w) into every person imported")
 		fs.StringVar(&set.Group, "group", "", "put every person imported in the group `NAME`")
 		fs.BoolVar(&set.Paused, "paused", false, "write every person imported as paused, to bring them in quietly")
 		fs.StringVar(&set.LastTalked, "last-talked", "", "write last_interaction = `DATE` (such as 2026-11-01) into every person imported")
 		return func(c *cli, ctx context.Context, pos []string) error {
-			return c.importPeople(ctx, pos[0], maps, *all, &set)
+			return c.importPeople(ctx, pos[0], maps, *charset, *all, &set)
 		}
 	},
 }
@@ -51,7 +52,7 @@ var importCommand = command{
 // as it is made and held by its descriptor, so nothing stays in the
 // temporary directory whatever ends the command (a closed pipe's SIGPIPE
 // under "| head", a signal, a kill).
-func (c *cli) importPeople(ctx context.Context, name string, maps []string, all bool, set *importer.Set) error {
+func (c *cli) importPeople(ctx context.Context, name string, maps []string, charset string, all bool, set *importer.Set) error {
 	mapping, err := importer.ParseMapping(maps)
 	if err != nil {
 		return usagef("import: %v", err)
@@ -75,7 +76,7 @@ func (c *cli) importPeople(ctx context.Context, name string, maps []string, all 
 		}
 		in = f
 	}
-	r, err := importer.Open(in, importer.Options{Map: mapping, Now: c.now()})
+	r, err := importer.Open(in, importer.Options{Map: mapping, Now: c.now(), Charset: charset})
 	if err != nil {
 		return importError(name, err)
 	}
