@@ -75,6 +75,7 @@ type Group struct {
 type Contact struct {
 	ID        string
 	Name      string
+	Called    string // called = "...": the name you use with them; "" when not set
 	Group     string
 	Emails    []string // email = [...]: addresses, as written
 	Phones    []string // phone = [...]: numbers, as written

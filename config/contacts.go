@@ -3,6 +3,7 @@ package config
 import (
 	"fmt"
 	"net/mail"
+	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -113,6 +114,12 @@ func (r *reader) contacts(doc map[string]any, cfg *Config, defaultChannels []str
 		c.Emails = r.checkedStrings(t, p, "email", ValidEmail, `is not an email address such as "ana@example.org"`)
 		c.Phones = r.checkedStrings(t, p, "phone", ValidPhone,
 			`is not a phone number: write digits, with + in front for the country and spaces, '-', '.', '/' or brackets between, such as "+49 30 1234567"`)
+		if called, ok := r.str(t, p, "called"); ok {
+			c.Called = strings.TrimSpace(called)
+			if c.Called == "" {
+				r.ps.add(p.with("called"), "called is empty; write the name you use with them, or leave the line out")
+			}
+		}
 		c.Notes, _ = r.str(t, p, "notes")
 		c.Interests, _ = r.strings(t, p, "interests")
 		c.Dates.Paused, _ = r.bool(t, p, "paused")
@@ -227,9 +234,24 @@ func ValidEmail(a string) bool {
 	return err == nil && m.Address == a && m.Name == ""
 }
 
+// phoneExtension is an extension after a number: "ext. 89", "x12", or a
+// tel: URI's ";ext=102".
+var phoneExtension = regexp.MustCompile(`(?i)(?:\s*;\s*ext=|\s*,?\s*(?:ext\.?|extension|x)\s*)(\d{1,10})$`)
+
+// SplitPhone cuts an extension off a number: "+1 555 0100 ext. 89" is
+// "+1 555 0100" and "89"; ext is "" when there is none.
+func SplitPhone(n string) (number, ext string) {
+	if m := phoneExtension.FindStringSubmatchIndex(n); m != nil && m[0] > 0 {
+		return n[:m[0]], n[m[2]:m[3]]
+	}
+	return n, ""
+}
+
 // ValidPhone accepts 3 to 20 digits with an optional leading + and the
-// usual separators: spaces, -, ., / and brackets.
+// usual separators: spaces, -, ., / and brackets, and an extension after
+// them (see SplitPhone).
 func ValidPhone(n string) bool {
+	n, _ = SplitPhone(n)
 	digits := 0
 	for i, c := range n {
 		switch {

@@ -21,7 +21,7 @@ var (
 	}()
 	templateParts = []string{"title", "lead", "opener"}
 	settingKeys   = []string{"every", "cooldown", "follow_up_after", "max_unanswered", "remind_again", "max_reminders", "occasion_notice", "channels"}
-	contactKeys   = append([]string{"name", "id", "group", "email", "phone", "birthday", "dates", "last_interaction", "fallout", "reached_out", "interests", "notes", "paused"}, settingKeys...)
+	contactKeys   = append([]string{"name", "called", "id", "group", "email", "phone", "birthday", "dates", "last_interaction", "fallout", "reached_out", "interests", "notes", "paused"}, settingKeys...)
 )
 
 func set(keys []string) map[string]bool {

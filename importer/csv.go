@@ -7,12 +7,13 @@ import (
 	"io"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/rekindle/rekindle/internal/terminal"
 )
 
 // Fields are what a CSV column can hold, as --map names them.
-var Fields = []string{"name", "given", "middle", "family", "email", "phone", "birthday", "anniversary"}
+var Fields = []string{"name", "given", "middle", "family", "nickname", "email", "phone", "birthday", "anniversary"}
 
 // Mapping maps each field to the CSV columns that hold it, by header.
 type Mapping map[string][]string
@@ -86,14 +87,18 @@ type csvReader struct {
 	now     time.Time
 	columns map[string][]int // field → column indexes
 	events  [][2]int         // Google's "Event N - Label" and "Event N - Value"
-	header  []string
+	// phoneLabel is the "Phone N - Label" column of a "Phone N - Value".
+	phoneLabel map[int]int
+	notTheirs  []int  // columns of numbers that reach someone else
+	charset    string // the file's, when it is not UTF-8
+	header     []string
 }
 
-func newCSV(r io.Reader, fields Mapping, now time.Time) (*csvReader, error) {
+func newCSV(r io.Reader, fields Mapping, now time.Time, charset string) (*csvReader, error) {
 	limit := &rowLimit{r: r, limit: MaxRowBytes + csvReadAhead}
 	cr := csv.NewReader(limit)
 	cr.FieldsPerRecord = -1 // exports leave trailing empty cells out
-	c := &csvReader{r: cr, limit: limit, line: 1, now: now, columns: map[string][]int{}}
+	c := &csvReader{r: cr, limit: limit, line: 1, now: now, columns: map[string][]int{}, phoneLabel: map[int]int{}, charset: charset}
 	header, err := c.read()
 	if err != nil {
 		return nil, csvError(err, "the header row")
@@ -132,7 +137,7 @@ func newCSV(r io.Reader, fields Mapping, now time.Time) (*csvReader, error) {
 // Address, E-mail 2 Address, Mobile Phone, Birthday, Anniversary) and plain
 // ones (Name, Email, Phone).
 func (c *csvReader) recognise() {
-	labels := map[string]int{}
+	labels, phoneLabels := map[string]int{}, map[string]int{}
 	for i, h := range c.header {
 		k := strings.ToLower(strings.TrimSpace(h))
 		field := ""
@@ -141,6 +146,8 @@ func (c *csvReader) recognise() {
 			field = "name"
 		case k == "first name" || k == "given name":
 			field = "given"
+		case k == "nickname":
+			field = "nickname"
 		case k == "middle name" || k == "additional name":
 			field = "middle"
 		case k == "last name" || k == "family name" || k == "surname":
@@ -149,8 +156,10 @@ func (c *csvReader) recognise() {
 			field = "birthday"
 		case k == "anniversary":
 			field = "anniversary"
-		case strings.HasPrefix(k, "event ") && strings.HasSuffix(k, " - label"):
-			labels[strings.TrimSuffix(k, " - label")] = i
+		case strings.HasPrefix(k, "event ") && (strings.HasSuffix(k, " - label") || strings.HasSuffix(k, " - type")):
+			// Google's export names the kind of an event in "Event 1 -
+			// Label", and did in "Event 1 - Type".
+			labels[strings.TrimSuffix(strings.TrimSuffix(k, " - label"), " - type")] = i
 			continue
 		case strings.HasPrefix(k, "event ") && strings.HasSuffix(k, " - value"):
 			if l, ok := labels[strings.TrimSuffix(k, " - value")]; ok {
@@ -159,8 +168,19 @@ func (c *csvReader) recognise() {
 			continue
 		case strings.Contains(k, "mail") && !strings.Contains(k, "type") && !strings.Contains(k, "label") && !strings.Contains(k, "display"):
 			field = "email"
+		case strings.HasPrefix(k, "phone ") && (strings.HasSuffix(k, " - label") || strings.HasSuffix(k, " - type")):
+			phoneLabels[strings.TrimSuffix(strings.TrimSuffix(k, " - label"), " - type")] = i
+			continue
+		case strings.Contains(k, "phone") && (strings.Contains(k, "assistant") || strings.Contains(k, "company main")):
+			// Outlook's "Assistant's Phone" and "Company Main Phone"
+			// reach someone else.
+			c.notTheirs = append(c.notTheirs, i)
+			continue
 		case strings.Contains(k, "phone") && !strings.Contains(k, "type") && !strings.Contains(k, "label"):
 			field = "phone"
+			if l, ok := phoneLabels[strings.TrimSuffix(k, " - value")]; ok && strings.HasSuffix(k, " - value") {
+				c.phoneLabel[i] = l
+			}
 		default:
 			continue
 		}
@@ -180,6 +200,19 @@ func (c *csvReader) read() ([]string, error) {
 	start, _ := c.r.FieldPos(0)
 	if len(rec) > MaxFields {
 		return nil, &SyntaxError{Line: start, Msg: fmt.Sprintf("the row that starts here has %d fields; rekindle reads at most %d", len(rec), MaxFields)}
+	}
+	for i, f := range rec {
+		line, _ := c.r.FieldPos(i)
+		switch {
+		case !utf8.ValidString(f):
+			return nil, &SyntaxError{Line: line, Msg: fmt.Sprintf("byte 0x%02X is not UTF-8; if the file was written as Windows-1252 "+
+				"(as Outlook writes CSV) or Latin-1, import it with --charset windows-1252 or --charset ISO-8859-1",
+				f[firstInvalid([]byte(f))])}
+		case c.charset != "" && strings.ContainsRune(f, utf8.RuneError):
+			// The decoder writes U+FFFD for a byte its set has no
+			// character for.
+			return nil, &SyntaxError{Line: line, Msg: fmt.Sprintf("the row holds bytes that are not characters of %s", c.charset)}
+		}
 	}
 	last, _ := c.r.FieldPos(len(rec) - 1)
 	c.line = last + strings.Count(rec[len(rec)-1], "\n") + 1
@@ -221,13 +254,31 @@ func (c *csvReader) Next() (Person, error) {
 		p.Name = strings.Join(append(append(values("given"), values("middle")...), values("family")...), " ")
 	}
 	p.setName(line, p.Name)
+	if nick := values("nickname"); len(nick) > 0 {
+		p.setCalled(line, nick[0])
+	} else if given := values("given"); len(given) > 0 {
+		p.setCalled(line, given[0])
+	}
 	for _, i := range c.columns["email"] {
 		line, _ := c.r.FieldPos(i)
 		p.add(line, true, strings.Split(cell(i), ":::")...)
 	}
 	for _, i := range c.columns["phone"] {
 		line, _ := c.r.FieldPos(i)
+		if l, ok := c.phoneLabel[i]; ok && cell(i) != "" {
+			label := strings.ToLower(cell(l))
+			if strings.Contains(label, "fax") || strings.Contains(label, "pager") {
+				p.Notes = append(p.Notes, Note{line, fmt.Sprintf("%q is a %s number; left out", cell(i), strings.TrimPrefix(cell(l), "* "))})
+				continue
+			}
+		}
 		p.add(line, false, strings.Split(cell(i), ":::")...)
+	}
+	for _, i := range c.notTheirs {
+		if cell(i) != "" {
+			line, _ := c.r.FieldPos(i)
+			p.Notes = append(p.Notes, Note{line, fmt.Sprintf("%s %q is not their own number; left out", c.header[i], cell(i))})
+		}
 	}
 	for _, f := range []string{"birthday", "anniversary"} {
 		for _, i := range c.columns[f] {
@@ -236,7 +287,7 @@ func (c *csvReader) Next() (Person, error) {
 		}
 	}
 	for _, ev := range c.events {
-		name := strings.ToLower(cell(ev[0]))
+		name := strings.ToLower(strings.TrimPrefix(cell(ev[0]), "* "))
 		if name == "" || cell(ev[1]) == "" {
 			continue
 		}

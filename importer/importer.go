@@ -18,6 +18,10 @@ import (
 	"strings"
 	"time"
 
+	"golang.org/x/text/encoding"
+	"golang.org/x/text/encoding/ianaindex"
+	"golang.org/x/text/transform"
+
 	"github.com/rekindle/rekindle/config"
 	"github.com/rekindle/rekindle/internal/terminal"
 	"github.com/rekindle/rekindle/rules"
@@ -27,10 +31,14 @@ import (
 type Person struct {
 	Line      int // where it starts in the file
 	Name      string
+	Called    string // what you call them: the nickname, else the given name
 	Emails    []string
 	Phones    []string
 	Occasions []rules.Occasion // the birthday first, when known
 	Notes     []Note           // what was left out, and why
+	// NotAPerson says why the whole entry is left out (a company's
+	// card, a group); "" for a person.
+	NotAPerson string
 }
 
 // Note is a value left out of a person, with its line.
@@ -61,6 +69,10 @@ type Options struct {
 	Map Mapping
 	// Now is today: a birthday after it is left out.
 	Now time.Time
+	// Charset is the character set of a file written in another than
+	// UTF-8 (Outlook writes CSV in Windows-1252): for a vCard, that of
+	// the lines that name no CHARSET. "" is UTF-8.
+	Charset string
 }
 
 // Open reads r as vCard when it starts with BEGIN:VCARD (after a byte
@@ -72,13 +84,29 @@ func Open(r io.Reader, o Options) (Reader, error) {
 	if i := strings.IndexAny(first, "\r\n"); i >= 0 {
 		first = first[:i]
 	}
+	var enc encoding.Encoding
+	if o.Charset != "" && !isUTF8(o.Charset) {
+		var err error
+		if enc, err = ianaindex.IANA.Encoding(o.Charset); err != nil || enc == nil {
+			return nil, fmt.Errorf("--charset %s is not a character set rekindle knows; name one such as windows-1252, ISO-8859-1 or ISO-8859-15", o.Charset)
+		}
+	}
 	if strings.EqualFold(strings.TrimSpace(first), "BEGIN:VCARD") {
 		if o.Map != nil {
 			return nil, errors.New("--map is for CSV files; this is a vCard file")
 		}
-		return newVCard(br, o.Now), nil
+		v := newVCard(br, o.Now)
+		v.charset = o.Charset
+		return v, nil
 	}
-	return newCSV(br, o.Map, o.Now)
+	if enc == nil {
+		return newCSV(br, o.Map, o.Now, "")
+	}
+	return newCSV(transform.NewReader(br, enc.NewDecoder()), o.Map, o.Now, o.Charset)
+}
+
+func isUTF8(name string) bool {
+	return strings.EqualFold(name, "UTF-8") || strings.EqualFold(name, "UTF8")
 }
 
 var bom = []byte("\uFEFF")
@@ -96,7 +124,13 @@ func (p *Person) add(line int, email bool, values ...string) {
 			v = strings.TrimPrefix(strings.TrimPrefix(v, "mailto:"), "MAILTO:")
 			list, valid, what = &p.Emails, config.ValidEmail, "an email address"
 		} else {
-			v = strings.TrimPrefix(v, "tel:")
+			v = strings.TrimPrefix(strings.TrimPrefix(v, "tel:"), "TEL:")
+			// An extension stays with its number, in one form:
+			// tel:+1-555-555-0100;ext=102, "ext. 89" and "x12" are
+			// "NUMBER ext. DIGITS".
+			if number, ext := config.SplitPhone(v); ext != "" {
+				v = strings.TrimSpace(number) + " ext. " + ext
+			}
 		}
 		if strings.IndexFunc(v, terminal.Hidden) >= 0 {
 			p.Notes = append(p.Notes, Note{line, fmt.Sprintf("%q holds control characters or direction overrides; left out", v)})
@@ -116,6 +150,17 @@ func (p *Person) add(line int, email bool, values ...string) {
 			*list = append(*list, v)
 		}
 	}
+}
+
+// setCalled sets what you call them, as setName sets the name; a value
+// with control characters is left out.
+func (p *Person) setCalled(line int, called string) {
+	called = strings.Join(strings.Fields(called), " ")
+	if strings.IndexFunc(called, terminal.Hidden) >= 0 {
+		p.Notes = append(p.Notes, Note{line, fmt.Sprintf("the nickname or given name %q holds control characters or direction overrides; left out", called)})
+		return
+	}
+	p.Called = called
 }
 
 // setName sets the name, without what could drive a terminal that shows

@@ -219,7 +219,7 @@ func TestWriteReadsBack(t *testing.T) {
 	p.Occasions[2].Name = "moved to Lisbon"
 	var b bytes.Buffer
 	w := bufio.NewWriter(&b)
-	Write(w, p, "zoe")
+	Write(w, p, "zoe", Set{})
 	w.Flush()
 	cfg, err := config.Parse("out.toml", b.Bytes())
 	if err != nil {
@@ -276,7 +276,7 @@ func BenchmarkImport50k(b *testing.B) {
 			if err != nil {
 				b.Fatal(err)
 			}
-			Write(w, p, "x")
+			Write(w, p, "x", Set{})
 			if n%10000 == 0 {
 				var ms runtime.MemStats
 				runtime.ReadMemStats(&ms)
@@ -303,7 +303,7 @@ func TestImportWritesNoControlCharacters(t *testing.T) {
 	p := got[0]
 	var b bytes.Buffer
 	w := bufio.NewWriter(&b)
-	Write(w, p, "eve")
+	Write(w, p, "eve", Set{})
 	w.Flush()
 	out := b.String()
 	if strings.ContainsAny(out, "\x1b\x07\u009b\u202e") || strings.Contains(out, `\u`) {

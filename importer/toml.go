@@ -9,15 +9,31 @@ import (
 	"github.com/rekindle/rekindle/rules"
 )
 
+// Set is what import writes into every person, since no export knows
+// it: import's --every, --group, --paused and --last-talked.
+type Set struct {
+	Every      string // as the config reads it: "30d"
+	Group      string
+	Paused     bool
+	LastTalked string // a date, 2026-11-01
+}
+
 // Write writes p as a [[contact]] table with the given id, followed by a
-// blank line: name, id, email, phone, birthday and a [contact.dates] table
-// for the other dates.
-func Write(w *bufio.Writer, p Person, id string) {
+// blank line: name, called, id, group, email, phone, birthday, what set
+// says, and a [contact.dates] table for the other dates.
+func Write(w *bufio.Writer, p Person, id string, set Set) {
 	w.WriteString("[[contact]]\nname = ")
 	w.WriteString(quote(p.Name))
+	if p.Called != "" {
+		w.WriteString("\ncalled = ")
+		w.WriteString(quote(p.Called))
+	}
 	w.WriteString("\nid = ")
 	w.WriteString(quote(id))
 	w.WriteByte('\n')
+	if set.Group != "" {
+		w.WriteString("group = " + quote(set.Group) + "\n")
+	}
 	list := func(key string, values []string) {
 		if len(values) == 0 {
 			return
@@ -40,6 +56,15 @@ func Write(w *bufio.Writer, p Person, id string) {
 			continue
 		}
 		others = append(others, o)
+	}
+	if set.LastTalked != "" {
+		w.WriteString("last_interaction = " + set.LastTalked + "\n")
+	}
+	if set.Every != "" {
+		w.WriteString("every = " + quote(set.Every) + "\n")
+	}
+	if set.Paused {
+		w.WriteString("paused = true\n")
 	}
 	if len(others) > 0 {
 		w.WriteString("[contact.dates]\n")

@@ -157,9 +157,12 @@ var sampleData = Data{Name: "Alice Moreau", First: "Alice", ID: "alice-moreau", 
 func data(r Reminder) Data {
 	c, res := r.Contact, r.Result
 	d := Data{
-		Name: c.Name, First: firstName(c.Name), ID: c.ID,
+		Name: c.Name, First: c.Called, ID: c.ID,
 		Every: c.Settings.Every.Human(), Interests: c.Interests, Notes: c.Notes,
 		Unanswered: res.Unanswered, LastTry: res.LastTry,
+	}
+	if d.First == "" {
+		d.First = firstName(c.Name)
 	}
 	if c.Settings.Every.IsZero() {
 		d.Every = ""
@@ -185,12 +188,38 @@ func data(r Reminder) Data {
 	return d
 }
 
+// firstName is what an opener calls someone without called = "...": the
+// first word of the name that is not a title ("Dr. Jane Roe" is Jane),
+// and the given name of a name written surname first ("Doe, John").
 func firstName(name string) string {
-	if f := strings.Fields(name); len(f) > 0 {
-		return f[0]
+	if family, given, ok := strings.Cut(name, ","); ok && strings.TrimSpace(family) != "" {
+		if g := strings.Fields(given); len(g) > 0 && !nameSuffixes[strings.ToLower(strings.TrimRight(g[0], "."))] {
+			name = given // "Doe, John"; not "John Doe, Jr."
+		}
+	}
+	words := strings.Fields(name)
+	for _, w := range words {
+		w = strings.Trim(w, ",;")
+		if w != "" && !nameTitles[strings.ToLower(strings.TrimRight(w, "."))] {
+			return w
+		}
+	}
+	if len(words) > 0 {
+		return strings.Trim(words[0], ",;")
 	}
 	return name
 }
+
+// nameTitles are the words before a name that are not what you call
+// someone, written without their dot.
+var nameTitles = map[string]bool{
+	"mr": true, "mrs": true, "ms": true, "miss": true, "mx": true, "dr": true, "prof": true, "sir": true, "dame": true,
+	"rev": true, "fr": true, "herr": true, "frau": true, "m": true, "mme": true, "mlle": true, "sr": true, "sra": true,
+	"srta": true, "dott": true, "dott.ssa": true, "ing": true, "mag": true, "dipl.-ing": true,
+}
+
+// nameSuffixes follow a name after a comma ("John Doe, Jr.").
+var nameSuffixes = map[string]bool{"jr": true, "sr": true, "ii": true, "iii": true, "iv": true, "phd": true, "md": true, "esq": true}
 
 // pick chooses one of n variants, the same for the whole episode.
 func pick(id string, anchor time.Time, n int) int {

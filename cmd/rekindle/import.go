@@ -8,11 +8,14 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"sort"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/rekindle/rekindle/config"
 	"github.com/rekindle/rekindle/importer"
+	"github.com/rekindle/rekindle/rules"
 )
 
 // stringList is a flag that may be given more than once.
@@ -22,14 +25,22 @@ func (s *stringList) String() string     { return strings.Join(*s, ",") }
 func (s *stringList) Set(v string) error { *s = append(*s, v); return nil }
 
 var importCommand = command{
-	name: "import", args: "FILE [--map FIELD=COLUMN,...] [--all]",
+	name: "import", args: "FILE [--map FIELD=COLUMN,...] [--charset SET] [--all] [--every SPAN] [--group NAME] [--paused] [--last-talked DATE]",
 	summary: "print the people of a vCard or CSV export as [[contact]] tables, for a file the config includes",
 	minArgs: 1, maxArgs: 1,
 	flags: func(fs *flag.FlagSet) runFunc {
 		var maps stringList
 		fs.Var(&maps, "map", "for a CSV whose header rekindle does not know, which columns hold which fields: `FIELD=COLUMN,...` (name=Full Name,email=E-mail)")
 		all := fs.Bool("all", false, "also print the people the config already has")
-		return func(c *cli, ctx context.Context, pos []string) error { return c.importPeople(ctx, pos[0], maps, *all) }
+		charset := fs.String("charset", "", "the character set of a file not written in UTF-8: `SET` such as windows-1252 (Outlook's CSV) or ISO-8859-1")
+		var set importer.Set
+		fs.StringVar(&set.Every, "every", "", "write every = `SPAN` (such as 30d or 2w) into every person imported")
+		fs.StringVar(&set.Group, "group", "", "put every person imported in the group `NAME`")
+		fs.BoolVar(&set.Paused, "paused", false, "write every person imported as paused, to bring them in quietly")
+		fs.StringVar(&set.LastTalked, "last-talked", "", "write last_interaction = `DATE` (such as 2026-11-01) into every person imported")
+		return func(c *cli, ctx context.Context, pos []string) error {
+			return c.importPeople(ctx, pos[0], maps, *charset, *all, &set)
+		}
 	},
 }
 
@@ -41,13 +52,16 @@ var importCommand = command{
 // as it is made and held by its descriptor, so nothing stays in the
 // temporary directory whatever ends the command (a closed pipe's SIGPIPE
 // under "| head", a signal, a kill).
-func (c *cli) importPeople(ctx context.Context, name string, maps []string, all bool) error {
+func (c *cli) importPeople(ctx context.Context, name string, maps []string, charset string, all bool, set *importer.Set) error {
 	mapping, err := importer.ParseMapping(maps)
 	if err != nil {
 		return usagef("import: %v", err)
 	}
 	known, err := c.knownPeople()
 	if err != nil {
+		return err
+	}
+	if err := c.checkSet(set, known); err != nil {
 		return err
 	}
 	var in io.Reader = os.Stdin
@@ -62,7 +76,7 @@ func (c *cli) importPeople(ctx context.Context, name string, maps []string, all 
 		}
 		in = f
 	}
-	r, err := importer.Open(in, importer.Options{Map: mapping, Now: c.now()})
+	r, err := importer.Open(in, importer.Options{Map: mapping, Now: c.now(), Charset: charset})
 	if err != nil {
 		return importError(name, err)
 	}
@@ -74,7 +88,7 @@ func (c *cli) importPeople(ctx context.Context, name string, maps []string, all 
 	defer tmp.Close()
 	w := bufio.NewWriter(tmp)
 	used := map[string]bool{}
-	var written, left, nameless int
+	var written, left, nameless, notPeople int
 	for {
 		if err := ctx.Err(); err != nil {
 			return errImportStopped
@@ -85,6 +99,11 @@ func (c *cli) importPeople(ctx context.Context, name string, maps []string, all 
 		}
 		if err != nil {
 			return importError(name, err)
+		}
+		if p.NotAPerson != "" {
+			notPeople++
+			fmt.Fprintf(c.stderr, "rekindle: %s:%d: %s is %s, not a person; left out\n", name, p.Line, orNobody(p.Name), p.NotAPerson)
+			continue
 		}
 		for _, n := range p.Notes {
 			fmt.Fprintf(c.stderr, "rekindle: %s:%d: %s (%s)\n", name, n.Line, n.Msg, orNobody(p.Name))
@@ -109,7 +128,7 @@ func (c *cli) importPeople(ctx context.Context, name string, maps []string, all 
 			id = base + "-" + strconv.Itoa(k)
 		}
 		used[id] = true
-		importer.Write(w, p, id)
+		importer.Write(w, p, id, *set)
 		written++
 	}
 	if err := w.Flush(); err != nil {
@@ -140,7 +159,47 @@ func (c *cli) importPeople(ctx context.Context, name string, maps []string, all 
 	if nameless > 0 {
 		fmt.Fprintf(c.stderr, "; %d without a name skipped", nameless)
 	}
+	if notPeople > 0 {
+		fmt.Fprintf(c.stderr, "; %s left out", plural(notPeople, "company or group", "companies and groups"))
+	}
 	fmt.Fprintln(c.stderr)
+	return nil
+}
+
+// checkSet checks import's --every, --group and --last-talked as the
+// config will read them, so that what import writes passes check.
+func (c *cli) checkSet(set *importer.Set, k known) error {
+	if set.Every != "" {
+		if _, err := rules.ParseDuration(set.Every); err != nil {
+			return usagef("import: --every %q: %v", set.Every, err)
+		}
+	}
+	if set.Group != "" && k.groups != nil && !k.groups[set.Group] {
+		names := make([]string, 0, len(k.groups))
+		for g := range k.groups {
+			names = append(names, g)
+		}
+		sort.Strings(names)
+		msg := fmt.Sprintf("import: --group %q: the config has no such group", set.Group)
+		switch s := config.Suggest(set.Group, names); {
+		case s != "":
+			msg += fmt.Sprintf("; did you mean %q?", s)
+		case len(names) > 0:
+			msg += "; its groups are " + strings.Join(names, ", ")
+		default:
+			msg += fmt.Sprintf("; define it first with a [groups.%s] table", set.Group)
+		}
+		return usagef("%s", msg)
+	}
+	if set.LastTalked != "" {
+		d, err := time.ParseInLocation(time.DateOnly, set.LastTalked, time.Local)
+		if err != nil {
+			return usagef("import: --last-talked %q: write the date as 2026-11-01", set.LastTalked)
+		}
+		if d.After(c.now()) {
+			return usagef("import: --last-talked %s is after today", set.LastTalked)
+		}
+	}
 	return nil
 }
 
@@ -177,6 +236,7 @@ func about(p importer.Person) string {
 type known struct {
 	ids    map[string]bool
 	emails map[string]string // lower-case address → id
+	groups map[string]bool   // nil without a config
 }
 
 // knownPeople reads the config when there is one (an import may come
@@ -196,6 +256,10 @@ func (c *cli) knownPeople() (known, error) {
 	}
 	if err != nil {
 		return k, &hinted{err, "import reads the config to leave out the people already in it; fix it first"}
+	}
+	k.groups = map[string]bool{}
+	for g := range cfg.Groups {
+		k.groups[g] = true
 	}
 	for _, ct := range cfg.Contacts {
 		k.ids[ct.ID] = true
