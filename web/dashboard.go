@@ -44,25 +44,16 @@ var pages = template.Must(template.New("").Funcs(template.FuncMap{
 	},
 }).ParseFS(assets, "assets/*.html"))
 
-// stateWords are states as a page says them.
-var stateWords = map[string]string{
-	"ok": "all good", "due": "due", "cooling_down": "cooling down", "waiting": "waiting for a reply",
-	"let_be": "let be", "snoozed": "snoozed", "paused": "paused",
-}
-
-// words is a state or a reminder kind in words: "cooling down", not
-// "cooling_down"; a kind as rules.KindTable says it ("check-in").
+// words is a state or a reminder kind as rules' tables say them:
+// "cooling down", not "cooling_down"; "check-in", not "check_in".
 func words(v any) string {
-	if k, ok := v.(rules.Kind); ok {
-		if info, ok := k.Info(); ok {
-			return info.Words
-		}
+	switch v := v.(type) {
+	case rules.Kind:
+		return v.Words()
+	case rules.State:
+		return v.Words()
 	}
-	s := fmt.Sprint(v)
-	if w, ok := stateWords[s]; ok {
-		return w
-	}
-	return strings.ReplaceAll(s, "_", " ")
+	return rules.State(fmt.Sprint(v)).Words()
 }
 
 func (s *Server) dashboardRoutes(mux *http.ServeMux) {
@@ -278,10 +269,7 @@ func timeline(st []scheduler.Status, now time.Time) (width, height int, days []t
 	for i, p := range ahead {
 		m := mark{Y: 40 + i*rowH, Name: p.Name, Short: shorten(p.Name, 15), Link: "/people/" + url.PathEscape(p.ID)}
 		if !p.Next.IsZero() && p.Next.Before(end) {
-			m.X, m.Kind, m.When, m.Class = x(p.Next), words(p.Kind), "now", strings.ReplaceAll(string(p.State), "_", "")
-			if p.Kind == "" {
-				m.Kind = words(p.State)
-			}
+			m.X, m.Kind, m.When, m.Class = x(p.Next), rules.Say(p.State, p.Kind, p.Occasion), "now", strings.ReplaceAll(string(p.State), "_", "")
 			if p.Next.After(now) {
 				m.When = p.Next.Format("Mon 2 Jan")
 			}
@@ -316,6 +304,7 @@ type historyLine struct {
 type personData struct {
 	Viewer    viewer
 	Status    scheduler.Status
+	State     string // the state and the reminder due now, in words
 	Notes     string
 	Interests []string
 	Emails    []string
@@ -351,6 +340,7 @@ func (s *Server) personPage(w http.ResponseWriter, r *http.Request, v viewer) {
 		return
 	}
 	d := personData{Viewer: v, Status: *st, Notes: c.Notes, Interests: c.Interests, Emails: c.Emails, Phones: c.Phones, Group: c.Group, Every: c.Settings.Every.Human(), Done: r.URL.Query().Get("done"), Once: pageOnce()}
+	d.State = rules.Say(st.State, st.Kind, st.Occasion)
 	if r.URL.Query().Has("again") {
 		d.Done, d.Unchanged = "", "Already recorded: this button was pressed before on the same page, and nothing was written again"
 	}
@@ -380,7 +370,7 @@ func (s *Server) personPage(w http.ResponseWriter, r *http.Request, v viewer) {
 			continue
 		}
 		x := en.Delivery
-		what := fmt.Sprintf("reminder (%s) via %s: %s", words(x.Kind), x.Channel, x.State)
+		what := fmt.Sprintf("reminder (%s) via %s: %s", rules.Kind(x.Kind).Words(), x.Channel, x.State)
 		if x.State == journal.Failed || x.State == journal.Cancelled {
 			what += ": " + x.LastError
 		}
