@@ -19,6 +19,7 @@ import (
 	"github.com/rekindle/rekindle/links"
 	"github.com/rekindle/rekindle/rules"
 	"github.com/rekindle/rekindle/scheduler"
+	"github.com/rivo/uniseg"
 )
 
 //go:embed assets
@@ -267,7 +268,7 @@ func timeline(st []scheduler.Status, now time.Time) (width, height int, days []t
 		ahead = ahead[:40]
 	}
 	for i, p := range ahead {
-		m := mark{Y: 40 + i*rowH, Name: p.Name, Short: shorten(p.Name, 15), Link: "/people/" + url.PathEscape(p.ID)}
+		m := mark{Y: 40 + i*rowH, Name: p.Name, Short: shorten(p.Name, labelColumns), Link: "/people/" + url.PathEscape(p.ID)}
 		if !p.Next.IsZero() && p.Next.Before(end) {
 			m.X, m.Kind, m.When, m.Class = x(p.Next), rules.Say(p.State, p.Kind, p.Occasion), "now", strings.ReplaceAll(string(p.State), "_", "")
 			if p.Next.After(now) {
@@ -285,14 +286,30 @@ func timeline(st []scheduler.Status, now time.Time) (width, height int, days []t
 	return right + 16, 50 + len(ahead)*rowH, days, marks
 }
 
-// shorten cuts a name to n runes for the chart's narrow label column; the
-// mark's tooltip keeps it whole.
+// labelColumns is how many columns of a name the chart's label column
+// (96 units at 12 px) shows; wider names are shortened, and what a font
+// draws wider still is clipped at its end (overview.html).
+const labelColumns = 14
+
+// shorten cuts a name to n columns (a wide character takes two) for the
+// chart's label column, at its end and between whole characters (a letter
+// with its accents, an emoji with its joiners), with "…"; the mark's
+// tooltip keeps it whole.
 func shorten(name string, n int) string {
-	r := []rune(name)
-	if len(r) <= n {
+	if uniseg.StringWidth(name) <= n {
 		return name
 	}
-	return string(r[:n-1]) + "…"
+	var b strings.Builder
+	w := 0
+	g := uniseg.NewGraphemes(name)
+	for g.Next() {
+		if w+g.Width() > n-1 {
+			break
+		}
+		b.WriteString(g.Str())
+		w += g.Width()
+	}
+	return strings.TrimRight(b.String(), " -") + "…"
 }
 
 type historyLine struct {
@@ -350,7 +367,7 @@ func (s *Server) personPage(w http.ResponseWriter, r *http.Request, v viewer) {
 		d.Unchanged, _ = scheduler.Redundant(r.Context(), s.opts.Config(), s.opts.Journal, c, k, s.opts.Now().In(s.opts.Config().Location))
 	}
 	for _, o := range c.Dates.Occasions {
-		d.Occasions = append(d.Occasions, o.Name+": "+o.String())
+		d.Occasions = append(d.Occasions, o.Name+": "+o.Words())
 	}
 	if !st.OccasionDay.IsZero() {
 		d.Next = st.Occasion + ", " + st.OccasionDay.Format("Mon 2 Jan 2006")
