@@ -114,7 +114,10 @@ func (d *desktopChannel) Deliver(ctx context.Context, m Message) error {
 		return &Error{Channel: d.name, Retryable: true, Msg: "no notification server is running on the session bus",
 			Hint: "start your desktop's notification daemon", Err: call.Err}
 	}
-	if errors.Is(call.Err, context.DeadlineExceeded) {
+	// At the deadline the connection is closed under the call too (it was
+	// opened with ctx), so the call may fail with a read on a closed
+	// connection instead: the context says which it was.
+	if errors.Is(call.Err, context.DeadlineExceeded) || errors.Is(ctx.Err(), context.DeadlineExceeded) {
 		return &Error{Channel: d.name, Retryable: true, Msg: "the notification server did not answer within the timeout", Err: call.Err,
 			Hint: "the notification daemon seems stuck: restart it (dunst, mako, xfce4-notifyd or your desktop's own), then try rekindle test-notify " + d.name}
 	}

@@ -326,7 +326,7 @@ type personData struct {
 	Interests []string
 	Emails    []string
 	Phones    []string
-	Occasions []string // "birthday: 1989-12-02", ...
+	Occasions []string // "birthday: 2 December 1989", "name day: 12 April"
 	Next      string   // the next occasion in words
 	Group     string
 	Every     string
