@@ -229,6 +229,9 @@ func TestDashboardOnAPhone(t *testing.T) {
 		if n.Left < 0 || n.Left > 8 {
 			t.Errorf("the chart's name %q starts at %.1f; want it whole at the left edge (0 to 8)", n.Text, n.Left)
 		}
+		if n.Right > 98 {
+			t.Errorf("the chart's name %q ends at %.1f, past its column (98), where it is clipped", n.Text, n.Right)
+		}
 	}
 	if os.Getenv("UPDATE_SCREENSHOT") != "" {
 		png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))

@@ -289,7 +289,7 @@ func timeline(st []scheduler.Status, now time.Time) (width, height int, days []t
 // labelColumns is how many columns of a name the chart's label column
 // (96 units at 12 px) shows; wider names are shortened, and what a font
 // draws wider still is clipped at its end (overview.html).
-const labelColumns = 14
+const labelColumns = 12
 
 // shorten cuts a name to n columns (a wide character takes two) for the
 // chart's label column, at its end and between whole characters (a letter
