@@ -1,8 +1,11 @@
 package web
 
 import (
+	"html"
+	"regexp"
 	"strings"
 	"testing"
+	"time"
 	"unicode"
 	"unicode/utf8"
 
@@ -51,5 +54,21 @@ func TestShortenKeepsTheStart(t *testing.T) {
 	}
 	if got := shorten("Alice Moreau", labelColumns); got != "Alice Moreau" {
 		t.Errorf("a short name was cut: %q", got)
+	}
+}
+
+// On an occasion's day a person's page names the occasion ("birthday"),
+// never the kind's id or the word "occasion"; the chart's tooltip too.
+func TestPageNamesTheOccasionDue(t *testing.T) {
+	f := start(t)
+	f.now = time.Date(2026, 12, 10, 10, 0, 0, 0, f.cfg.Location)
+	page := html.UnescapeString(f.do(t, "GET", "/people/emil", "", false).body)
+	m := regexp.MustCompile(`<p class="state [^"]*" data-state="[^"]*"><strong>([^<]*)</strong>`).FindStringSubmatch(page)
+	if m == nil || !strings.Contains(m[1], "birthday") || strings.Contains(m[1], "occasion") {
+		t.Errorf("Emil's state on his birthday reads %q; want the occasion named:\n%s", m, page)
+	}
+	chart := html.UnescapeString(f.do(t, "GET", "/", "", false).body)
+	if !regexp.MustCompile(`<title>Emil: [^<]*birthday[^<]*, now</title>`).MatchString(chart) {
+		t.Errorf("the chart's mark for Emil does not name his birthday:\n%s", chart)
 	}
 }
