@@ -119,12 +119,12 @@ func (d *desktopChannel) Deliver(ctx context.Context, m Message) error {
 	// connection instead: the context says which it was.
 	if errors.Is(call.Err, context.DeadlineExceeded) || errors.Is(ctx.Err(), context.DeadlineExceeded) {
 		return &Error{Channel: d.name, Retryable: true, Msg: "the notification server did not answer within the timeout", Err: call.Err,
-			Hint: "the notification daemon seems stuck: restart it (dunst, mako, xfce4-notifyd or your desktop's own), then try rekindle test-notify " + d.name}
+			Hint: "the notification daemon seems stuck: restart it (dunst, mako, xfce4-notifyd or your desktop's own)"}
 	}
 	if errors.As(call.Err, &de) && (strings.HasPrefix(de.Name, "org.freedesktop.DBus.Error.Spawn.") || de.Name == "org.freedesktop.DBus.Error.NoReply") {
 		return &Error{Channel: d.name, Retryable: true, Msg: "the notification daemon the session bus started did not run: " + call.Err.Error(), Err: call.Err,
 			Hint: "a notification daemon needs your graphical session: run rekindle there (the systemctl --user service) with your desktop's notification daemon running"}
 	}
 	return &Error{Channel: d.name, Retryable: true, Msg: "the notification server refused the notification: " + call.Err.Error(), Err: call.Err,
-		Hint: "check that notify-send shows a notification in your session, then try rekindle test-notify " + d.name}
+		Hint: "check that notify-send shows a notification in your desktop session"}
 }
