@@ -19,6 +19,7 @@ require (
 	github.com/gregdel/pushover v1.3.1
 	github.com/nikoksr/notify v1.3.0
 	github.com/prometheus/client_golang v1.25.0
+	github.com/rivo/uniseg v0.4.7
 	github.com/robfig/cron/v3 v3.0.1
 	github.com/rogpeppe/go-internal v1.16.0
 	github.com/slack-go/slack v0.35.0

@@ -203,6 +203,9 @@ func decodeError(file, text string, err error) error {
 		if p, ok := explain(text, pe.Message); ok {
 			return &Error{File: file, Problems: []Problem{p}}
 		}
+		if p, ok := explainDate(text, pe.Position.Line); ok {
+			return &Error{File: file, Problems: []Problem{p}}
+		}
 		return &Error{File: file, Problems: []Problem{{Pos: pos, Msg: "invalid TOML: " + msg}}}
 	}
 	return fmt.Errorf("%s: %w", file, err)

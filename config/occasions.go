@@ -80,6 +80,9 @@ func parseMonthDay(s string) (rules.Occasion, error) {
 		return rules.Occasion{}, fmt.Errorf("%q is not a day of the year (%s); write \"MM-DD\", such as \"04-12\", or a date without quotes, such as 1990-04-12", s, why)
 	}
 	md := strings.TrimPrefix(s, "--")
+	if advice, ok := dateAdvice(s); ok {
+		return rules.Occasion{}, fmt.Errorf("%q is not a date rekindle reads; %s", s, advice)
+	}
 	if len(md) != 5 || md[2] != '-' {
 		if _, err := time.Parse("2006-01-02", s); err == nil {
 			return rules.Occasion{}, fmt.Errorf("write dates without quotes, as %s, not %q", s, s)

@@ -218,7 +218,11 @@ func (r *reader) date(v any, p path, key string) (time.Time, bool) {
 	t, ok := v.(time.Time)
 	if !ok {
 		if s, isStr := v.(string); isStr {
-			r.ps.add(p.with(key), "write dates without quotes, as 2026-11-20, not %q", s)
+			if advice, ok := dateAdvice(s); ok {
+				r.ps.add(p.with(key), "%q is not a date rekindle reads; %s", s, advice)
+			} else {
+				r.ps.add(p.with(key), "write dates without quotes, as 2026-11-20, not %q", s)
+			}
 		} else {
 			r.ps.add(p.with(key), "must be a date such as 2026-11-20, not %s", typeName(v))
 		}

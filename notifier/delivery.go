@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -16,6 +17,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/rekindle/rekindle/config"
 	"github.com/rekindle/rekindle/internal/redact"
 	"github.com/rekindle/rekindle/internal/split"
 	"github.com/rekindle/rekindle/journal"
@@ -831,6 +833,22 @@ func deliveryID(rows []journal.Delivery) string {
 	return "rk" + hex.EncodeToString(h.Sum(nil))[:30]
 }
 
+// oneConsole keeps one of the console channels among names: they all write
+// to standard output, where a notice read twice is one too many. A console
+// channel of the config's own is kept over the built-in one.
+func oneConsole(names []string, chans map[string]Channel) []string {
+	keep := ""
+	for _, n := range names {
+		if c := chans[n]; c != nil && c.Type() == "console" && (keep == "" || keep == config.ConsoleChannel) {
+			keep = n
+		}
+	}
+	return slices.DeleteFunc(names, func(n string) bool {
+		c := chans[n]
+		return c != nil && c.Type() == "console" && n != keep
+	})
+}
+
 // markFailed records rows as failed for good, counts them, and holds the
 // outcome in memory when the state file cannot take it (the rows are then
 // never sent again by this process).
@@ -865,7 +883,8 @@ func (d *Deliverer) fail(ctx context.Context, log *slog.Logger, name string, m m
 		return
 	}
 	var others []string
-	for other := range d.channels() {
+	chans := d.channels()
+	for other := range chans {
 		d.mu.Lock()
 		ok := !d.failing[other] && !d.blocked[other].After(d.now())
 		d.mu.Unlock()
@@ -873,10 +892,11 @@ func (d *Deliverer) fail(ctx context.Context, log *slog.Logger, name string, m m
 			others = append(others, other)
 		}
 	}
+	sort.Strings(others)
+	others = oneConsole(others, chans)
 	if len(others) == 0 {
 		return
 	}
-	sort.Strings(others)
 	notice := failureNotice(name, err, m.msg.Title)
 	notice.Lead = d.cut(notice.Lead)
 	body, _ := json.Marshal(notice)

@@ -98,10 +98,17 @@ func startAt(t *testing.T, path string, route Router, chans ...*scripted) *fixtu
 	if err != nil {
 		t.Fatal(err)
 	}
-	f := &fixture{j: j, channels: map[string]Channel{}, stopped: make(chan struct{})}
+	channels := map[string]Channel{}
 	for _, c := range chans {
-		f.channels[c.name] = c
+		channels[c.name] = c
 	}
+	return startWith(t, j, route, channels)
+}
+
+// startWith is startAt over a journal open already, with any channels.
+func startWith(t *testing.T, j *journal.Journal, route Router, channels map[string]Channel) *fixture {
+	t.Helper()
+	f := &fixture{j: j, channels: channels, stopped: make(chan struct{})}
 	var out io.Writer = io.Discard
 	if os.Getenv("DELIVERY_LOG") != "" {
 		out = t.Output()
@@ -215,6 +222,51 @@ func TestRetryAfterIsHonoured(t *testing.T) {
 		}
 		f.stop(t)
 	})
+}
+
+// TestFailureNoticeOnceOnTheConsole: with a console channel of the
+// config's own beside the built-in one, both writing to standard output, a
+// channel's failure is reported there once.
+func TestFailureNoticeOnceOnTheConsole(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		bad := &Error{Channel: "phone", Status: 401, Msg: "server answered 401 Unauthorized", Hint: "the token is wrong"}
+		phone := &scripted{name: "phone", errs: []error{bad, bad}}
+		var out lockedWriter
+		j, err := journal.Open(context.Background(), filepath.Join(t.TempDir(), "r.db"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		f := startWith(t, j, nil, map[string]Channel{
+			"phone":   phone,
+			"term":    newConsole("term", Options{Stdout: &out}),
+			"console": newConsole("console", Options{Stdout: &out}),
+		})
+		f.enqueue(t, "alice", false, "phone")
+		time.Sleep(time.Minute)
+		synctest.Wait()
+		if n := strings.Count(out.String(), "channel phone is failing"); n != 1 {
+			t.Errorf("standard output has the failure notice %d times; want once:\n%s", n, out.String())
+		}
+		f.stop(t)
+	})
+}
+
+// lockedWriter is a buffer channels may write to at once.
+type lockedWriter struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (w *lockedWriter) Write(p []byte) (int, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.b.Write(p)
+}
+
+func (w *lockedWriter) String() string {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.b.String()
 }
 
 // TestPermanentFailureIsolated: a channel with a bad token fails for good,

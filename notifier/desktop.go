@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/godbus/dbus/v5"
@@ -113,8 +114,17 @@ func (d *desktopChannel) Deliver(ctx context.Context, m Message) error {
 		return &Error{Channel: d.name, Retryable: true, Msg: "no notification server is running on the session bus",
 			Hint: "start your desktop's notification daemon", Err: call.Err}
 	}
-	if errors.Is(call.Err, context.DeadlineExceeded) {
-		return &Error{Channel: d.name, Retryable: true, Msg: "the notification server did not answer within the timeout", Err: call.Err}
+	// At the deadline the connection is closed under the call too (it was
+	// opened with ctx), so the call may fail with a read on a closed
+	// connection instead: the context says which it was.
+	if errors.Is(call.Err, context.DeadlineExceeded) || errors.Is(ctx.Err(), context.DeadlineExceeded) {
+		return &Error{Channel: d.name, Retryable: true, Msg: "the notification server did not answer within the timeout", Err: call.Err,
+			Hint: "the notification daemon seems stuck: restart it (dunst, mako, xfce4-notifyd or your desktop's own)"}
 	}
-	return &Error{Channel: d.name, Retryable: true, Msg: "notify: " + call.Err.Error(), Err: call.Err}
+	if errors.As(call.Err, &de) && (strings.HasPrefix(de.Name, "org.freedesktop.DBus.Error.Spawn.") || de.Name == "org.freedesktop.DBus.Error.NoReply") {
+		return &Error{Channel: d.name, Retryable: true, Msg: "the notification daemon the session bus started did not run: " + call.Err.Error(), Err: call.Err,
+			Hint: "a notification daemon needs your graphical session: run rekindle there (the systemctl --user service) with your desktop's notification daemon running"}
+	}
+	return &Error{Channel: d.name, Retryable: true, Msg: "the notification server refused the notification: " + call.Err.Error(), Err: call.Err,
+		Hint: "check that notify-send shows a notification in your desktop session"}
 }

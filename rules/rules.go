@@ -114,6 +114,15 @@ func (o Occasion) String() string {
 	return fmt.Sprintf("%04d-%02d-%02d", o.Year, int(o.Month), o.Day)
 }
 
+// Words is the occasion's date as a person reads it: "12 April", or
+// "12 April 1990" with the year.
+func (o Occasion) Words() string {
+	if o.Year == 0 {
+		return fmt.Sprintf("%d %s", o.Day, o.Month)
+	}
+	return fmt.Sprintf("%d %s %d", o.Day, o.Month, o.Year)
+}
+
 // Birthday is the name of the occasion that birthday = ... sets.
 const Birthday = "birthday"
 

@@ -165,11 +165,30 @@ func TestDashboardInChromium(t *testing.T) {
 	}
 }
 
+// longNames are people whose names are wider than the chart's label column
+// and whose page has a long address, all due within four weeks.
+const longNames = `
+[[contact]]
+name = "Ζωή-Ελένη Παπαδοπούλου"
+last_interaction = 2026-11-01
+email = ["zoi-eleni.papadopoulou.the-long-one@university-of-thessaloniki.example.org"]
+birthday = "--04-12"
+
+[[contact]]
+name = "Zoe\u0308 Mu\u0308ller-Lu\u0308denscheidt"
+last_interaction = 2026-11-02
+
+[[contact]]
+name = "山田太郎山田太郎山田太郎"
+last_interaction = 2026-11-03
+`
+
 // TestDashboardOnAPhone: on a 390 px wide screen the overview, its chart
-// included, fits without scrolling sideways, the chart's names are legible,
-// and a person's page says their state in words.
+// included, fits without scrolling sideways, the chart's names are legible
+// and whole at their start, and a person's page says their state in words
+// and fits too, a long address wrapped.
 func TestDashboardOnAPhone(t *testing.T) {
-	f := start(t)
+	f := start(t, longNames)
 	ctx := browser(t)
 	err := chromedp.Do(ctx,
 		chromedp.EmulateViewport(390, 844, chromedp.EmulateScale(3), chromedp.EmulateMobile),
@@ -193,6 +212,27 @@ func TestDashboardOnAPhone(t *testing.T) {
 	if b.Font < 10 {
 		t.Errorf("chart names are %.1f px high; want at least 10 to be read on a phone", b.Font)
 	}
+	// Each name starts inside the chart, left of the first day: never cut
+	// at its start by the chart's edge.
+	type label struct {
+		Text        string
+		Left, Right float64
+	}
+	names, err := chromedp.Run(ctx, chromedp.Evaluate[[]label](`[...document.querySelectorAll("figure.timeline svg text.who")].map(e => {
+		const b = e.getBBox();
+		return {Text: e.textContent, Left: b.x, Right: b.x + b.width};
+	})`))
+	if err != nil || len(names) < 4 {
+		t.Fatalf("chart names: %v, %v", names, err)
+	}
+	for _, n := range names {
+		if n.Left < 0 || n.Left > 8 {
+			t.Errorf("the chart's name %q starts at %.1f; want it whole at the left edge (0 to 8)", n.Text, n.Left)
+		}
+		if n.Right > 98 {
+			t.Errorf("the chart's name %q ends at %.1f, past its column (98), where it is clipped", n.Text, n.Right)
+		}
+	}
 	if os.Getenv("UPDATE_SCREENSHOT") != "" {
 		png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
 		if err != nil {
@@ -207,6 +247,14 @@ func TestDashboardOnAPhone(t *testing.T) {
 	st, _ := chromedp.Run(ctx, chromedp.Text(`.state strong`))
 	if !strings.EqualFold(st, "cooling down") {
 		t.Errorf("Bob's state reads %q; want \"cooling down\"", st)
+	}
+	err = chromedp.Do(ctx, chromedp.Navigate(f.url+"/people/"+f.cfg.Contacts[4].ID), chromedp.WaitVisible(`.state`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	wide, _ := chromedp.Run(ctx, chromedp.Evaluate[float64](`document.documentElement.scrollWidth`))
+	if wide > 390 {
+		t.Errorf("%s's page is %v px wide on a 390 px screen; want it to fit, the address wrapped", f.cfg.Contacts[4].Name, wide)
 	}
 }
 

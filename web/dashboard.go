@@ -19,6 +19,7 @@ import (
 	"github.com/rekindle/rekindle/links"
 	"github.com/rekindle/rekindle/rules"
 	"github.com/rekindle/rekindle/scheduler"
+	"github.com/rivo/uniseg"
 )
 
 //go:embed assets
@@ -44,25 +45,16 @@ var pages = template.Must(template.New("").Funcs(template.FuncMap{
 	},
 }).ParseFS(assets, "assets/*.html"))
 
-// stateWords are states as a page says them.
-var stateWords = map[string]string{
-	"ok": "all good", "due": "due", "cooling_down": "cooling down", "waiting": "waiting for a reply",
-	"let_be": "let be", "snoozed": "snoozed", "paused": "paused",
-}
-
-// words is a state or a reminder kind in words: "cooling down", not
-// "cooling_down"; a kind as rules.KindTable says it ("check-in").
+// words is a state or a reminder kind as rules' tables say them:
+// "cooling down", not "cooling_down"; "check-in", not "check_in".
 func words(v any) string {
-	if k, ok := v.(rules.Kind); ok {
-		if info, ok := k.Info(); ok {
-			return info.Words
-		}
+	switch v := v.(type) {
+	case rules.Kind:
+		return v.Words()
+	case rules.State:
+		return v.Words()
 	}
-	s := fmt.Sprint(v)
-	if w, ok := stateWords[s]; ok {
-		return w
-	}
-	return strings.ReplaceAll(s, "_", " ")
+	return rules.State(fmt.Sprint(v)).Words()
 }
 
 func (s *Server) dashboardRoutes(mux *http.ServeMux) {
@@ -276,12 +268,9 @@ func timeline(st []scheduler.Status, now time.Time) (width, height int, days []t
 		ahead = ahead[:40]
 	}
 	for i, p := range ahead {
-		m := mark{Y: 40 + i*rowH, Name: p.Name, Short: shorten(p.Name, 15), Link: "/people/" + url.PathEscape(p.ID)}
+		m := mark{Y: 40 + i*rowH, Name: p.Name, Short: shorten(p.Name, labelColumns), Link: "/people/" + url.PathEscape(p.ID)}
 		if !p.Next.IsZero() && p.Next.Before(end) {
-			m.X, m.Kind, m.When, m.Class = x(p.Next), words(p.Kind), "now", strings.ReplaceAll(string(p.State), "_", "")
-			if p.Kind == "" {
-				m.Kind = words(p.State)
-			}
+			m.X, m.Kind, m.When, m.Class = x(p.Next), rules.Say(p.State, p.Kind, p.Occasion), "now", strings.ReplaceAll(string(p.State), "_", "")
 			if p.Next.After(now) {
 				m.When = p.Next.Format("Mon 2 Jan")
 			}
@@ -297,14 +286,30 @@ func timeline(st []scheduler.Status, now time.Time) (width, height int, days []t
 	return right + 16, 50 + len(ahead)*rowH, days, marks
 }
 
-// shorten cuts a name to n runes for the chart's narrow label column; the
-// mark's tooltip keeps it whole.
+// labelColumns is how many columns of a name the chart's label column
+// (96 units at 12 px) shows; wider names are shortened, and what a font
+// draws wider still is clipped at its end (overview.html).
+const labelColumns = 12
+
+// shorten cuts a name to n columns (a wide character takes two) for the
+// chart's label column, at its end and between whole characters (a letter
+// with its accents, an emoji with its joiners), with "…"; the mark's
+// tooltip keeps it whole.
 func shorten(name string, n int) string {
-	r := []rune(name)
-	if len(r) <= n {
+	if uniseg.StringWidth(name) <= n {
 		return name
 	}
-	return string(r[:n-1]) + "…"
+	var b strings.Builder
+	w := 0
+	g := uniseg.NewGraphemes(name)
+	for g.Next() {
+		if w+g.Width() > n-1 {
+			break
+		}
+		b.WriteString(g.Str())
+		w += g.Width()
+	}
+	return strings.TrimRight(b.String(), " -") + "…"
 }
 
 type historyLine struct {
@@ -316,11 +321,12 @@ type historyLine struct {
 type personData struct {
 	Viewer    viewer
 	Status    scheduler.Status
+	State     string // the state and the reminder due now, in words
 	Notes     string
 	Interests []string
 	Emails    []string
 	Phones    []string
-	Occasions []string // "birthday: 1989-12-02", ...
+	Occasions []string // "birthday: 2 December 1989", "name day: 12 April"
 	Next      string   // the next occasion in words
 	Group     string
 	Every     string
@@ -351,6 +357,7 @@ func (s *Server) personPage(w http.ResponseWriter, r *http.Request, v viewer) {
 		return
 	}
 	d := personData{Viewer: v, Status: *st, Notes: c.Notes, Interests: c.Interests, Emails: c.Emails, Phones: c.Phones, Group: c.Group, Every: c.Settings.Every.Human(), Done: r.URL.Query().Get("done"), Once: pageOnce()}
+	d.State = rules.Say(st.State, st.Kind, st.Occasion)
 	if r.URL.Query().Has("again") {
 		d.Done, d.Unchanged = "", "Already recorded: this button was pressed before on the same page, and nothing was written again"
 	}
@@ -360,7 +367,7 @@ func (s *Server) personPage(w http.ResponseWriter, r *http.Request, v viewer) {
 		d.Unchanged, _ = scheduler.Redundant(r.Context(), s.opts.Config(), s.opts.Journal, c, k, s.opts.Now().In(s.opts.Config().Location))
 	}
 	for _, o := range c.Dates.Occasions {
-		d.Occasions = append(d.Occasions, o.Name+": "+o.String())
+		d.Occasions = append(d.Occasions, o.Name+": "+o.Words())
 	}
 	if !st.OccasionDay.IsZero() {
 		d.Next = st.Occasion + ", " + st.OccasionDay.Format("Mon 2 Jan 2006")
@@ -380,7 +387,7 @@ func (s *Server) personPage(w http.ResponseWriter, r *http.Request, v viewer) {
 			continue
 		}
 		x := en.Delivery
-		what := fmt.Sprintf("reminder (%s) via %s: %s", words(x.Kind), x.Channel, x.State)
+		what := fmt.Sprintf("reminder (%s) via %s: %s", rules.Kind(x.Kind).Words(), x.Channel, x.State)
 		if x.State == journal.Failed || x.State == journal.Cancelled {
 			what += ": " + x.LastError
 		}

@@ -9,7 +9,9 @@ import (
 	"os"
 	"path/filepath"
 	"runtime/debug"
+	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -207,6 +209,26 @@ func (d *daemon) read() (*live, error) {
 	return &live{cfg: cfg, tmpl: tmpl, channels: chans}, nil
 }
 
+// channelsInUse names the channels the config sets up, and the built-in
+// console when someone's reminders go there (as in a config without
+// channels): the logs say these, not a count that takes in the console
+// built for every config.
+func channelsInUse(cfg *config.Config) string {
+	names := cfg.ChannelNames()
+	if _, own := cfg.Channels[config.ConsoleChannel]; !own {
+		for i := range cfg.Contacts {
+			if slices.Contains(cfg.Contacts[i].Channels, config.ConsoleChannel) {
+				names = append(names, config.ConsoleChannel)
+				break
+			}
+		}
+	}
+	if len(names) == 0 {
+		return "none"
+	}
+	return strings.Join(names, ",")
+}
+
 // Close releases the journal; it may be called more than once.
 func (d *daemon) Close() error {
 	var err error
@@ -218,7 +240,7 @@ func (d *daemon) Close() error {
 func (d *daemon) Run(ctx context.Context, hup <-chan os.Signal) error {
 	cfg := d.cur.Load().cfg
 	d.log.Info("rekindle started", "config", d.path, "state", d.j.Path(), "contacts", len(cfg.Contacts),
-		"schedule", cfg.ScheduleSpec, "channels", len(d.cur.Load().channels))
+		"schedule", cfg.ScheduleSpec, "channels", channelsInUse(cfg))
 
 	if err := d.listen(); err != nil {
 		return err
@@ -428,7 +450,7 @@ func (d *daemon) apply(why string, l *live, err error) {
 	d.known(l)
 	d.metrics.Reloads.WithLabelValues("success").Inc()
 	d.metrics.ReloadOK.Set(1)
-	d.log.Info("config reloaded", "why", why, "contacts", len(l.cfg.Contacts), "channels", len(l.channels))
+	d.log.Info("config reloaded", "why", why, "contacts", len(l.cfg.Contacts), "channels", channelsInUse(l.cfg))
 	d.loop.Kick()
 	d.deliver.Wake()
 }

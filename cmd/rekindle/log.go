@@ -129,6 +129,6 @@ func (c *cli) record(ctx context.Context, who, at string, make func(*config.Cont
 	fmt.Fprintln(c.stdout, done)
 	person := scheduler.PersonOf(cfg, p, events)
 	r := person.Evaluate(now)
-	fmt.Fprintf(c.stdout, "%s is now %s: %s\n", p.Name, r.State, r.Reason(now))
+	fmt.Fprintf(c.stdout, "%s is now %s: %s\n", p.Name, r.State.Words(), r.Reason(now))
 	return nil
 }

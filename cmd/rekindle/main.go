@@ -66,12 +66,15 @@ const (
 )
 
 // usageError is a mistake in the command line itself.
-type usageError struct{ msg string }
+type usageError struct {
+	msg   string
+	usage string // the command's usage, printed after; "": point to help
+}
 
 func (e *usageError) Error() string { return e.msg }
 
 func usagef(format string, args ...any) error {
-	return &usageError{fmt.Sprintf(format, args...)}
+	return &usageError{msg: fmt.Sprintf(format, args...)}
 }
 
 // hinted is an error with advice for the user.
@@ -174,8 +177,12 @@ func runAt(args []string, stdout, stderr io.Writer, now func() time.Time) int {
 	}
 	var ue *usageError
 	if errors.As(err, &ue) {
-		fmt.Fprintf(stderr, "rekindle: %v\n", err)
-		fmt.Fprintf(stderr, "run 'rekindle help' for usage\n")
+		fmt.Fprintf(stderr, "rekindle: error: %v\n", err)
+		if ue.usage != "" {
+			fmt.Fprintf(stderr, "\n%s", ue.usage)
+		} else {
+			fmt.Fprintf(stderr, "run 'rekindle help' for usage\n")
+		}
 		return exitUsage
 	}
 	// A config's problems, file by file (it and the files it includes).
@@ -248,6 +255,8 @@ func (c *cli) dispatch(ctx context.Context, args []string) error {
 	}
 	name, args := rest[0], rest[1:]
 	switch name {
+	case "--version", "-version", "-V":
+		name = versionCommand.name
 	case "help", "-h", "--help", "-help":
 		if len(args) == 1 {
 			if cmd, ok := lookup(args[0]); ok {
@@ -279,6 +288,10 @@ func (c *cli) dispatch(ctx context.Context, args []string) error {
 	if errors.Is(err, errHelp) {
 		fmt.Fprint(c.stdout, commandUsage(cmd))
 		return nil
+	}
+	var ue *usageError
+	if errors.As(err, &ue) {
+		ue.usage = commandUsage(cmd)
 	}
 	if err != nil {
 		return err
@@ -317,6 +330,16 @@ func commandUsage(cmd command) string {
 	return u
 }
 
+// flagWords is the flag package's complaint in rekindle's words: "unknown
+// flag --jsn" rather than "flag provided but not defined: -jsn".
+func flagWords(err error) string {
+	msg := err.Error()
+	if name, ok := strings.CutPrefix(msg, "flag provided but not defined: "); ok {
+		return "unknown flag --" + strings.TrimLeft(name, "-")
+	}
+	return msg
+}
+
 // parseFlags parses flags that may stand before, between or after the
 // positional arguments, and checks the number of positionals.
 func parseFlags(fs *flag.FlagSet, args []string, minPos, maxPos int, what string) ([]string, error) {
@@ -327,7 +350,7 @@ func parseFlags(fs *flag.FlagSet, args []string, minPos, maxPos int, what string
 			if errors.Is(err, flag.ErrHelp) {
 				return nil, errHelp
 			}
-			return nil, usagef("%s: %v", fs.Name(), err)
+			return nil, usagef("%s: %s", fs.Name(), flagWords(err))
 		}
 		args = fs.Args()
 		if len(args) == 0 {

@@ -165,7 +165,7 @@ func TestExitCodes(t *testing.T) {
 		{[]string{"--config", cfg, "log", "alice", "talked", "--at", "2099-01-01"}, exitProblem, "is in the future"},
 		{[]string{"--config", cfg, "snooze", "alice", "3x"}, exitUsage, `unknown unit "x"`},
 		{[]string{"--config", cfg, "plan", "--days", "0"}, exitUsage, "--days must be between"},
-		{[]string{"--config", cfg, "status", "--bogus"}, exitUsage, "flag provided but not defined: -bogus"},
+		{[]string{"--config", cfg, "status", "--bogus"}, exitUsage, "rekindle: error: status: unknown flag --bogus"},
 		{[]string{"--config", cfg, "stauts"}, exitUsage, `unknown command "stauts"`},
 		{[]string{}, exitUsage, "no command given"},
 		{[]string{"version"}, exitOK, ""},

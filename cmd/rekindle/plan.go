@@ -81,9 +81,9 @@ func (c *cli) plan(ctx context.Context, f planFlags) error {
 			fmt.Fprintf(w, "%-20s  %s  %s\n", "WHEN", padRight("WHO", width), "REMINDER")
 		}
 		n++
-		what := string(p.Kind)
+		what := p.Kind.Words()
 		if name, day := p.Occasion(); name != "" {
-			what += ": " + name + " " + day.Format("Mon 2 Jan")
+			what = name + " on " + day.Format("Mon 2 Jan")
 		}
 		fmt.Fprintf(w, "%-20s  %s  %s\n", p.At.Format("Mon "+stamp), padRight(p.Contact.Name, width), what)
 	}

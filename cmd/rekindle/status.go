@@ -70,22 +70,21 @@ func (c *cli) status(ctx context.Context, at string, asJSON bool) error {
 		tb.add("NAME", "STATE", "LAST TALKED", "NEXT", "WHY")
 	}
 	for _, s := range st {
-		state := string(s.State)
-		switch {
-		case s.State == rules.LetBe && s.Kind == rules.LetBeNotice:
-			state += " (notice)"
-		case s.Kind != rules.None:
-			state += " (" + string(s.Kind) + ")"
+		state := rules.Say(s.State, s.Kind, s.Occasion)
+		next := day(s.Next)
+		if !s.Next.IsZero() && !s.Next.After(t) {
+			// Due already: since when, not a date that reads as missed.
+			next = "now, since " + day(s.Next.In(cfg.Location))
 		}
 		if !occasions {
-			tb.add(s.Name, state, day(s.LastInteraction), day(s.Next), s.Reason)
+			tb.add(s.Name, state, day(s.LastInteraction), next, s.Reason)
 			continue
 		}
 		occasion := "-"
 		if !s.OccasionDay.IsZero() {
 			occasion = s.Occasion + " " + day(s.OccasionDay)
 		}
-		tb.add(s.Name, state, day(s.LastInteraction), day(s.Next), occasion, s.Reason)
+		tb.add(s.Name, state, day(s.LastInteraction), next, occasion, s.Reason)
 	}
 	if err := tb.write(c.stdout); err != nil {
 		return err
