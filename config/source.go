@@ -96,3 +96,6 @@ func (c *Config) SourceNames() []string {
 	sort.Strings(names)
 	return names
 }
+
+// SourceTypes lists the source types, sorted.
+func SourceTypes() []string { return append([]string(nil), sourceTypes...) }
