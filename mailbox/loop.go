@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/rekindle/rekindle/config"
+	"github.com/rekindle/rekindle/journal"
 )
 
 // Journal is what the daemon's loop needs of the state file: a sync's
@@ -16,6 +17,8 @@ type Journal interface {
 	Store
 	RecordSync(ctx context.Context, source string, now time.Time, err error) error
 }
+
+var _ Journal = (*journal.Journal)(nil)
 
 // Loop runs the mail sources of the daemon until its context ends: each at
 // start, then every interval, and at once when its watch says mail came
