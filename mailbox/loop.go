@@ -189,12 +189,17 @@ func (w *watches) start(ctx context.Context, cfg *config.Config, redact func(err
 				}
 				w.log.Warn("lost the watch on a mail source; watching it again", "source", name, "err", err)
 			})
-			if errors.Is(err, ErrNotWatched) {
-				if redact != nil {
-					err = redact(err)
-				}
-				w.log.Info("cannot watch a mail source for new mail; reading it every interval", "source", name, "interval", src.Interval, "why", err)
+			if err == nil || wctx.Err() != nil {
+				return
 			}
+			if redact != nil {
+				err = redact(err)
+			}
+			if errors.Is(err, ErrNotWatched) {
+				w.log.Info("the mail source cannot tell of new mail; reading it every interval", "source", name, "interval", src.Interval, "why", err)
+				return
+			}
+			w.log.Warn("cannot watch a mail source; reading it every interval", "source", name, "interval", src.Interval, "err", err)
 		})
 	}
 }

@@ -217,14 +217,14 @@ const settle = time.Second
 func (m *maildirAccount) Watch(ctx context.Context, arrived func(), failed func(error)) error {
 	w, err := fsnotify.NewWatcher()
 	if err != nil {
-		return fmt.Errorf("%w: %v", ErrNotWatched, err)
+		return err
 	}
 	defer w.Close()
 	for _, f := range m.folders() {
 		for _, sub := range []string{"new", "cur"} {
 			dir := filepath.Join(f.dir, sub)
 			if err := w.Add(dir); err != nil && !errors.Is(err, fs.ErrNotExist) {
-				return fmt.Errorf("%w: watch %s: %v", ErrNotWatched, dir, err)
+				return fmt.Errorf("watch %s: %w", dir, err)
 			}
 		}
 	}

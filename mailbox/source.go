@@ -26,8 +26,9 @@ type Source interface {
 	Check(ctx context.Context) ([]string, error)
 	// Watch calls arrived whenever mail may have come in, until ctx ends,
 	// and failed for each failure of the watch it recovers from. A
-	// source that cannot be watched returns an error that wraps
-	// ErrNotWatched at once: it is read every interval instead.
+	// source that cannot tell of new mail (a server without IDLE)
+	// returns an error that is ErrNotWatched at once, and one whose watch
+	// cannot be set up its error: either way it is read every interval.
 	Watch(ctx context.Context, arrived func(), failed func(error)) error
 	// Config is the table it was opened from.
 	Config() *config.Source
