@@ -124,8 +124,9 @@ func newDaemon(ctx context.Context, path string, log *slog.Logger, now func() ti
 		},
 	}
 	d.mail = &mailbox.Loop{
-		Config: func() *config.Config { return d.cur.Load().cfg },
-		Store:  d.j, Log: log,
+		Config:  func() *config.Config { return d.cur.Load().cfg },
+		Store:   d.j,
+		Log:     log,
 		Redact:  func(err error) error { return d.secrets.Load().Error(err) },
 		Learned: d.deliver.Wake,
 	}
