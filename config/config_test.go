@@ -586,3 +586,41 @@ func TestExampleChannels(t *testing.T) {
 		}
 	}
 }
+
+// The example config's commented sources parse, and show every type.
+func TestExampleSources(t *testing.T) {
+	b, err := os.ReadFile("../config.example.toml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var block []string
+	in := false
+	for _, line := range strings.Split(string(b), "\n") {
+		if strings.HasPrefix(line, "# [sources.") {
+			in = true
+		}
+		if in && !strings.HasPrefix(line, "#") {
+			in = false
+			continue
+		}
+		if in {
+			block = append(block, strings.TrimPrefix(strings.TrimPrefix(line, "#"), " "))
+		}
+	}
+	password := filepath.Join(t.TempDir(), "imap-password")
+	os.WriteFile(password, []byte("pw\n"), 0o600)
+	text := strings.ReplaceAll(strings.Join(block, "\n"), "/etc/rekindle/imap-password", password)
+	cfg, err := Parse("sources.toml", []byte(text))
+	if err != nil {
+		t.Fatalf("the example's sources:\n%v\n%s", err, text)
+	}
+	for _, typ := range SourceTypes() {
+		found := false
+		for _, s := range cfg.Sources {
+			found = found || s.Type == typ
+		}
+		if !found {
+			t.Errorf("the example config shows no %s source", typ)
+		}
+	}
+}

@@ -109,7 +109,9 @@ func (c *Config) Redactor() *redact.Redactor {
 		addSecrets(r, c.Channels[name].Spec)
 	}
 	for _, name := range c.SourceNames() {
-		if s, ok := c.Sources[name].Spec.(*IMAPSpec); ok {
+		// A type whose secrets travel in more forms than its Secret
+		// fields (an IMAP login, a token file) says how to cut them.
+		if s, ok := c.Sources[name].Spec.(interface{ Redactor() *redact.Redactor }); ok {
 			r.Merge(s.Redactor())
 			continue
 		}

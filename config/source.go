@@ -11,8 +11,8 @@ import (
 // wrote to whom, its type and that type's settings.
 type Source struct {
 	Name string
-	Type string     // imap or maildir
-	Spec SourceSpec // *IMAPSpec or *MaildirSpec
+	Type string     // one of SourceTypes: imap, maildir
+	Spec SourceSpec // the type's settings: *IMAPSpec, *MaildirSpec
 	// Backfill is how far back the first sync reads.
 	Backfill rules.Duration
 	// MaxRecipients: a message to more people than this is not a
@@ -32,7 +32,10 @@ const (
 )
 
 // SourceSpec is the settings of one source type, which read and check
-// themselves, as ChannelSpec does.
+// themselves, as ChannelSpec does. A new type is one file here that
+// registers itself (registerSource) and one in mailbox that does the
+// same; TestEverySourceTypeOpens and TestExampleSources fail when either,
+// or its example in config.example.toml, is missing.
 type SourceSpec interface {
 	keys() []string // the type's own keys
 	read(r *reader, t map[string]any, p path)
@@ -96,3 +99,6 @@ func (c *Config) SourceNames() []string {
 	sort.Strings(names)
 	return names
 }
+
+// SourceTypes lists the source types, sorted.
+func SourceTypes() []string { return append([]string(nil), sourceTypes...) }

@@ -145,7 +145,7 @@ type Event struct {
 	At      time.Time // when it happened
 	Until   time.Time // end of a snooze; zero otherwise
 	Note    string
-	Source  string    // who logged it: "cli", "api", ...; "imap:NAME", "maildir:NAME" when learned from mail
+	Source  string    // who logged it: "cli", "api", ...; TYPE:NAME ("maildir:home") when learned from mail
 	Logged  time.Time // when it was written
 	Dedup   string    // for an event learned from mail: the key that makes it one event (AddLearned)
 }
@@ -410,6 +410,23 @@ var migrations = []string{
 		first_seen INTEGER NOT NULL,        -- Unix ms of the run that first saw them
 		turn       TEXT                     -- YYYY-MM-DD in the configured zone; NULL: they had a date
 	);`,
+
+	// Where a mail source stopped reading a folder is the source type's
+	// own value, kept as it wrote it (JSON): a new source type needs no
+	// column of its own. The cursors of the two types there were are
+	// carried over in the form each type writes.
+	`CREATE TABLE mail_cursors (
+		source TEXT NOT NULL,               -- the source's label, TYPE:NAME
+		folder TEXT NOT NULL,               -- a Maildir's path, an IMAP folder's name
+		cursor BLOB NOT NULL,               -- the source type's own (JSON)
+		PRIMARY KEY (source, folder)
+	) WITHOUT ROWID;
+	INSERT INTO mail_cursors (source, folder, cursor)
+		SELECT source, folder, CAST(CASE WHEN source LIKE 'maildir:%'
+			THEN json_object('scanned', scanned)
+			ELSE json_object('validity', validity, 'last_uid', last_uid) END AS BLOB)
+		FROM mail_folders;
+	DROP TABLE mail_folders;`,
 }
 
 // migrateWaiting is migrate for a state file that another process may be

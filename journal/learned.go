@@ -9,7 +9,8 @@ import (
 )
 
 // Learned events come from a mail source rather than from the user: their
-// Source is "imap:NAME" or "maildir:NAME" and their Dedup key is a hash of
+// Source is the mail source's type and name, "maildir:home" (see
+// LearnedSource), and their Dedup key is a hash of
 // the message's Message-ID with the person and the kind (the state file
 // keeps that hash, never the Message-ID, a subject or an address).
 
@@ -18,9 +19,16 @@ import (
 // wins, and the learned event is not added.
 const ManualWindow = 12 * time.Hour
 
-// IsLearned tells whether an event's source is a mail source.
+// LearnedSource is the Source of an event learned from the mail source of
+// type typ named name: "maildir:home". The journal knows no source type:
+// any type's events are learned ones.
+func LearnedSource(typ, name string) string { return typ + ":" + name }
+
+// IsLearned tells whether an event's source is a mail source: TYPE:NAME,
+// where those who log by hand are one word ("cli", "api", "phone").
 func IsLearned(source string) bool {
-	return strings.HasPrefix(source, "imap:") || strings.HasPrefix(source, "maildir:")
+	typ, name, ok := strings.Cut(source, ":")
+	return ok && typ != "" && name != ""
 }
 
 // AddLearned writes events learned from mail, in one transaction. An event
@@ -62,39 +70,27 @@ func (j *Journal) AddLearned(ctx context.Context, events []Event, now time.Time)
 	return added, nil
 }
 
-// Folder is how far a source has read one folder.
-type Folder struct {
-	Validity int64     // IMAP UIDVALIDITY
-	LastUID  int64     // IMAP: the last UID read
-	Scanned  time.Time // Maildir: the newest file read; zero: never read
-}
-
-// Folder returns how far source has read folder; the zero Folder when it
-// never has.
-func (j *Journal) Folder(ctx context.Context, source, folder string) (Folder, error) {
-	var f Folder
-	var scanned int64
-	err := j.db.QueryRowContext(ctx, `SELECT validity, last_uid, scanned FROM mail_folders WHERE source = ? AND folder = ?`, source, folder).
-		Scan(&f.Validity, &f.LastUID, &scanned)
+// Cursor returns where source stopped reading folder, as the source wrote
+// it (SetCursor); nil when it never has. The bytes are the source type's
+// own: the journal keeps them and reads nothing into them.
+func (j *Journal) Cursor(ctx context.Context, source, folder string) ([]byte, error) {
+	var c []byte
+	err := j.db.QueryRowContext(ctx, `SELECT cursor FROM mail_cursors WHERE source = ? AND folder = ?`, source, folder).Scan(&c)
 	if err == sql.ErrNoRows {
-		return Folder{}, nil
+		return nil, nil
 	}
 	if err != nil {
-		return Folder{}, fmt.Errorf("read mail folder state: %w", err)
+		return nil, fmt.Errorf("read where a mail folder was read to: %w", err)
 	}
-	if scanned != 0 {
-		f.Scanned = time.UnixMilli(scanned)
-	}
-	return f, nil
+	return c, nil
 }
 
-// SetFolder records how far source has read folder.
-func (j *Journal) SetFolder(ctx context.Context, source, folder string, f Folder) error {
-	_, err := j.db.ExecContext(ctx, `INSERT INTO mail_folders (source, folder, validity, last_uid, scanned) VALUES (?, ?, ?, ?, ?)
-		ON CONFLICT (source, folder) DO UPDATE SET validity = excluded.validity, last_uid = excluded.last_uid, scanned = excluded.scanned`,
-		source, folder, f.Validity, f.LastUID, ms0(f.Scanned))
+// SetCursor records where source stopped reading folder.
+func (j *Journal) SetCursor(ctx context.Context, source, folder string, cursor []byte) error {
+	_, err := j.db.ExecContext(ctx, `INSERT INTO mail_cursors (source, folder, cursor) VALUES (?, ?, ?)
+		ON CONFLICT (source, folder) DO UPDATE SET cursor = excluded.cursor`, source, folder, cursor)
 	if err != nil {
-		return fmt.Errorf("record mail folder state: %w", err)
+		return fmt.Errorf("record where a mail folder was read to: %w", err)
 	}
 	return nil
 }

@@ -2,8 +2,12 @@ package journal
 
 import (
 	"context"
+	"database/sql"
 	"errors"
+	"fmt"
 	"path/filepath"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 )
@@ -67,5 +71,71 @@ func TestSourceStates(t *testing.T) {
 	st, _ = j.SourceStates(ctx)
 	if w := st["imap:work"]; !w.FailingSince.IsZero() || w.LastError != "" || !w.LastOK.Equal(t0.Add(3*time.Hour)) {
 		t.Errorf("working again: %+v", w)
+	}
+}
+
+// A state file from before the cursors were the sources' own keeps where
+// each folder was read: the migration carries an IMAP folder's UIDVALIDITY
+// and last UID, and a Maildir's newest file, over in the form each type
+// writes.
+func TestMigrationCarriesCursorsOver(t *testing.T) {
+	ctx := context.Background()
+	k := slices.IndexFunc(migrations, func(m string) bool { return strings.Contains(m, "CREATE TABLE mail_cursors") })
+	if k < 0 {
+		t.Fatal("no migration makes mail_cursors")
+	}
+	path := filepath.Join(t.TempDir(), "r.db")
+	db, err := sql.Open("sqlite", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range migrations[:k] {
+		if _, err := db.Exec(m); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, q := range []string{
+		fmt.Sprintf("PRAGMA user_version = %d", k),
+		`INSERT INTO mail_folders (source, folder, validity, last_uid, scanned) VALUES ('imap:work', 'INBOX', 1700000000, 4321, 0)`,
+		`INSERT INTO mail_folders (source, folder, validity, last_uid, scanned) VALUES ('maildir:home', '/home/me/Mail/INBOX', 0, 0, 1765000000123)`,
+	} {
+		if _, err := db.Exec(q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	db.Close()
+	j := open(t, path)
+	for _, c := range []struct{ source, folder, want string }{
+		{"imap:work", "INBOX", `{"validity":1700000000,"last_uid":4321}`},
+		{"maildir:home", "/home/me/Mail/INBOX", `{"scanned":1765000000123}`},
+	} {
+		got, err := j.Cursor(ctx, c.source, c.folder)
+		if err != nil || string(got) != c.want {
+			t.Errorf("%s %s: cursor %s, %v; want %s", c.source, c.folder, got, err, c.want)
+		}
+	}
+	if got, err := j.Cursor(ctx, "imap:work", "Sent"); got != nil || err != nil {
+		t.Errorf("a folder never read: %s, %v; want none", got, err)
+	}
+}
+
+// A source of any type learns: AddLearned takes the events of a type the
+// journal has never heard of, and the scheduler counts them as mail.
+func TestAddLearnedAnyType(t *testing.T) {
+	ctx := context.Background()
+	j := open(t, filepath.Join(t.TempDir(), "r.db"))
+	now := time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC)
+	e := Event{Contact: "ana", Kind: Replied, At: now.Add(-time.Hour), Source: LearnedSource("jmap", "phone"), Dedup: "k1"}
+	added, err := j.AddLearned(ctx, []Event{e}, now)
+	if err != nil || len(added) != 1 {
+		t.Fatalf("AddLearned from a jmap source: %v, %v", added, err)
+	}
+	if !IsLearned(e.Source) {
+		t.Errorf("IsLearned(%q) = false", e.Source)
+	}
+	for _, by := range []string{"cli", "api", "phone", "dashboard", ":x", "x:"} {
+		if IsLearned(by) {
+			t.Errorf("IsLearned(%q) = true; it was logged by hand", by)
+		}
 	}
 }

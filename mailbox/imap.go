@@ -142,14 +142,34 @@ func imapFolders(c *session, name string, spec *config.IMAPSpec) ([]folder, erro
 		Hint: `name it: sent = ["Sent"]`}
 }
 
-// imap reads what is new in each folder of an IMAP source.
-func (s *Sync) imap(ctx context.Context, spec *config.IMAPSpec, res *Result) error {
-	c, err := connect(ctx, s.Source.Name, spec, nil)
+func init() {
+	register("imap", func(src *config.Source) Source { return &imapAccount{src, src.Spec.(*config.IMAPSpec)} })
+}
+
+// imapAccount is a mailbox on an IMAP server.
+type imapAccount struct {
+	src  *config.Source
+	spec *config.IMAPSpec
+}
+
+var _ Source = (*imapAccount)(nil)
+
+func (m *imapAccount) Config() *config.Source { return m.src }
+
+// imapCursor is how far an IMAP folder was read.
+type imapCursor struct {
+	Validity int64 `json:"validity"` // the folder's UIDVALIDITY
+	LastUID  int64 `json:"last_uid"` // the last UID read
+}
+
+// Sync reads what is new in each folder of the source.
+func (m *imapAccount) Sync(ctx context.Context, s *Sync, res *Result) error {
+	c, err := connect(ctx, m.src.Name, m.spec, nil)
 	if err != nil {
 		return err
 	}
 	defer c.Close()
-	folders, err := imapFolders(c, s.Source.Name, spec)
+	folders, err := imapFolders(c, m.src.Name, m.spec)
 	if err != nil {
 		if ctx.Err() != nil {
 			return ctx.Err()
@@ -157,7 +177,7 @@ func (s *Sync) imap(ctx context.Context, spec *config.IMAPSpec, res *Result) err
 		return err
 	}
 	for _, f := range folders {
-		if err := s.imapFolder(ctx, c, f, res); err != nil {
+		if err := imapFolder(ctx, s, c, f, res); err != nil {
 			if ctx.Err() != nil {
 				return ctx.Err()
 			}
@@ -171,14 +191,14 @@ func (s *Sync) imap(ctx context.Context, spec *config.IMAPSpec, res *Result) err
 // imapFolder reads one folder: on the first sync (or after the server
 // changed its UIDVALIDITY) the messages since backfill, later those after
 // the last UID read. Dedup keys make a rescan add nothing twice.
-func (s *Sync) imapFolder(ctx context.Context, c *session, f folder, res *Result) error {
+func imapFolder(ctx context.Context, s *Sync, c *session, f folder, res *Result) error {
 	label := Label(s.Source)
-	state, err := s.Store.Folder(ctx, label, f.name)
-	if err != nil {
+	var state imapCursor
+	if err := s.cursor(ctx, f.name, &state); err != nil {
 		return err
 	}
 	var sel *imap.SelectData
-	err = c.do(func() error {
+	err := c.do(func() error {
 		var err error
 		sel, err = c.Select(f.name, &imap.SelectOptions{ReadOnly: true}).Wait()
 		return err
@@ -240,7 +260,7 @@ func (s *Sync) imapFolder(ctx context.Context, c *session, f folder, res *Result
 			return &Error{Source: s.Source.Name, Msg: fmt.Sprintf("the server broke off reading %q: %v", f.name, err), Err: err}
 		}
 	}
-	return s.commit(ctx, label, f.name, events, journal.Folder{Validity: int64(sel.UIDValidity), LastUID: last}, res)
+	return s.commit(ctx, f.name, events, imapCursor{Validity: int64(sel.UIDValidity), LastUID: last}, res)
 }
 
 // headerSection is what rekindle fetches of a message: the headers it
@@ -315,20 +335,50 @@ func Backoff(n int) time.Duration {
 	return w - time.Duration(rand.Int64N(int64(w/5)+1))
 }
 
+// Check connects, logs in and finds the folders, and opens each.
+func (m *imapAccount) Check(ctx context.Context) ([]string, error) {
+	src, spec := m.src, m.spec
+	c, err := connect(ctx, src.Name, spec, nil)
+	if err != nil {
+		return nil, err
+	}
+	defer c.Close()
+	folders, err := imapFolders(c, src.Name, spec)
+	if err != nil {
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		return nil, err
+	}
+	var out []string
+	for _, f := range folders {
+		err := c.do(func() error {
+			_, err := c.Select(f.name, &imap.SelectOptions{ReadOnly: true}).Wait()
+			return err
+		})
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		if err != nil {
+			return nil, &Error{Source: src.Name, Msg: fmt.Sprintf("cannot open the folder %q: %v", f.name, err), Hint: "check inbox and sent in the source", Err: err}
+		}
+		out = append(out, f.name+" ("+f.role.String()+")")
+	}
+	c.logout()
+	return out, nil
+}
+
 // ErrNoIdle is Watch's answer for a server that cannot tell of new mail as
 // it comes: the caller reads it every interval instead.
-var ErrNoIdle = errors.New("the server does not offer IDLE")
+var ErrNoIdle error = notWatched("the server does not offer IDLE")
 
-// Watch keeps a connection to an IMAP source open, idle in its (first)
+// Watch keeps a connection to the server open, idle in the (first)
 // inbox, and calls arrived whenever the server says a message came in,
 // until ctx ends. A dropped connection is made again, 30 s doubling to 30
 // minutes after each failure in a row, each failure told to failed. On a
 // server without IDLE it returns ErrNoIdle at once.
-func Watch(ctx context.Context, src *config.Source, arrived func(), failed func(error)) error {
-	spec, ok := src.Spec.(*config.IMAPSpec)
-	if !ok {
-		return fmt.Errorf("source %s: only imap sources are watched", src.Name)
-	}
+func (m *imapAccount) Watch(ctx context.Context, arrived func(), failed func(error)) error {
+	src, spec := m.src, m.spec
 	inbox := "INBOX"
 	if len(spec.Inbox) > 0 {
 		inbox = spec.Inbox[0]

@@ -2,15 +2,22 @@ package mailbox
 
 import (
 	"bufio"
+	"context"
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"net/mail"
 	"os"
 	"path/filepath"
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/fsnotify/fsnotify"
+
+	"github.com/rekindle/rekindle/config"
+	"github.com/rekindle/rekindle/journal"
 )
 
 // maxHeader is how much of a message is read at most: headers only, and a
@@ -96,4 +103,155 @@ func readHeader(path string) (Header, error) {
 		h.receivedAt(info.ModTime()) // the file's time, for a message without a Date
 	}
 	return h, err
+}
+
+func init() {
+	register("maildir", func(src *config.Source) Source { return &maildirAccount{src, src.Spec.(*config.MaildirSpec)} })
+}
+
+// maildirAccount is a Maildir on this machine: its inbox and sent folder.
+type maildirAccount struct {
+	src  *config.Source
+	spec *config.MaildirSpec
+}
+
+var _ Source = (*maildirAccount)(nil)
+
+func (m *maildirAccount) Config() *config.Source { return m.src }
+
+func (m *maildirAccount) folders() []struct {
+	dir  string
+	role Role
+} {
+	return []struct {
+		dir  string
+		role Role
+	}{{m.spec.Inbox, Inbox}, {m.spec.Sent, Sent}}
+}
+
+// Sync reads the inbox, then the sent folder.
+func (m *maildirAccount) Sync(ctx context.Context, s *Sync, res *Result) error {
+	for _, f := range m.folders() {
+		if err := m.folder(ctx, s, f.dir, f.role, res); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// maildirCursor is how far a Maildir folder was read: the change time of
+// the newest file read, in Unix ms (0: never read).
+type maildirCursor struct {
+	Scanned int64 `json:"scanned"`
+}
+
+// rescan is how far back of the newest file read a later sync looks again:
+// a mail program may deliver a file with an older time.
+const rescan = time.Hour
+
+// folder reads one Maildir folder: every message on the first sync (those
+// dated within backfill), then the files changed since the newest one read
+// (never later than now: see changedAt).
+func (m *maildirAccount) folder(ctx context.Context, s *Sync, dir string, role Role, res *Result) error {
+	var cur maildirCursor
+	if err := s.cursor(ctx, dir, &cur); err != nil {
+		return err
+	}
+	var scanned time.Time
+	if cur.Scanned != 0 {
+		scanned = time.UnixMilli(cur.Scanned)
+	}
+	// A watermark after now (left by a rekindle that trusted a file dated
+	// 2099) says nothing of how far the folder was read: it is read whole
+	// again, and the dedup keys add nothing twice.
+	if scanned.After(s.Now) {
+		scanned = time.Time{}
+	}
+	since := time.Time{}
+	if !scanned.IsZero() {
+		since = scanned.Add(-rescan)
+	}
+	msgs, err := listMaildir(dir, since, s.Now)
+	if err != nil {
+		return fmt.Errorf("source %s: %w", m.src.Name, err)
+	}
+	newest := scanned
+	label := Label(m.src)
+	var events []journal.Event
+	for _, msg := range msgs {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		res.Read++
+		if msg.changed.After(newest) {
+			newest = msg.changed
+		}
+		h, err := readHeader(msg.path)
+		events = s.consider(h, err, role, label, res, events)
+	}
+	next := maildirCursor{}
+	if !newest.IsZero() {
+		next.Scanned = newest.UnixMilli()
+	}
+	return s.commit(ctx, dir, events, next, res)
+}
+
+// Check finds the inbox and the sent folder.
+func (m *maildirAccount) Check(ctx context.Context) ([]string, error) {
+	var out []string
+	for _, f := range m.folders() {
+		if _, err := listMaildir(f.dir, time.Now().Add(time.Hour), time.Now()); err != nil {
+			return nil, fmt.Errorf("source %s: %w", m.src.Name, err)
+		}
+		out = append(out, f.dir)
+	}
+	return out, nil
+}
+
+// settle is how long after a file came a Maildir is read: a mail program
+// writes and renames in steps.
+const settle = time.Second
+
+// Watch watches the new/ and cur/ of the inbox and the sent folder (those
+// there are) and calls arrived settle after a message came.
+func (m *maildirAccount) Watch(ctx context.Context, arrived func(), failed func(error)) error {
+	w, err := fsnotify.NewWatcher()
+	if err != nil {
+		return err
+	}
+	defer w.Close()
+	for _, f := range m.folders() {
+		for _, sub := range []string{"new", "cur"} {
+			dir := filepath.Join(f.dir, sub)
+			if err := w.Add(dir); err != nil && !errors.Is(err, fs.ErrNotExist) {
+				return fmt.Errorf("watch %s: %w", dir, err)
+			}
+		}
+	}
+	quiet := time.NewTimer(settle)
+	quiet.Stop()
+	pending := false
+	defer quiet.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case ev, ok := <-w.Events:
+			if !ok {
+				return nil
+			}
+			if ev.Op.Has(fsnotify.Create|fsnotify.Rename) && !pending {
+				pending = true
+				quiet.Reset(settle)
+			}
+		case <-quiet.C:
+			pending = false
+			arrived()
+		case err, ok := <-w.Errors:
+			if !ok {
+				return nil
+			}
+			failed(err)
+		}
+	}
 }

@@ -5,8 +5,11 @@
 // body, and what it keeps of a message is the event, its time, the source
 // and a hash.
 //
-// Match decides for one message; the sources (a Maildir here) find the
-// messages; Sync puts the two together and writes through the journal.
+// Match decides for one message; a Source (one file per type: imap.go,
+// maildir.go, each registered under its config type) finds the messages
+// and keeps its own cursor of how far it read; Sync puts the two together
+// and writes through the journal; Loop is the daemon's: every source at
+// start, every interval and when its watch says mail came, with backoff.
 package mailbox
 
 import (

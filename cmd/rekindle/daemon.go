@@ -22,6 +22,7 @@ import (
 	"github.com/rekindle/rekindle/config"
 	"github.com/rekindle/rekindle/internal/redact"
 	"github.com/rekindle/rekindle/journal"
+	"github.com/rekindle/rekindle/mailbox"
 	"github.com/rekindle/rekindle/notifier"
 	"github.com/rekindle/rekindle/rules"
 	"github.com/rekindle/rekindle/scheduler"
@@ -69,10 +70,11 @@ type daemon struct {
 
 	metrics *web.Metrics
 	server  *web.Server // nil without listen
+	// mail reads the mail sources.
+	mail *mailbox.Loop
 	// rewatch tells the config watch that a reload may have included
-	// files in new directories, rewatchSources the Maildir watch that it
-	// may have added sources, and reloaded the mail sources' loop.
-	rewatch, rewatchSources, reloaded chan struct{}
+	// files in new directories.
+	rewatch chan struct{}
 }
 
 // debounce is how long the config must be quiet before a reload: editors
@@ -81,7 +83,7 @@ const debounce = 300 * time.Millisecond
 
 func newDaemon(ctx context.Context, path string, log *slog.Logger, now func() time.Time, opts notifier.Options) (*daemon, error) {
 	d := &daemon{path: path, log: log, now: now, opts: opts, reloadDeadline: reloadDeadline,
-		rewatch: make(chan struct{}, 1), rewatchSources: make(chan struct{}, 1), reloaded: make(chan struct{}, 1)}
+		rewatch: make(chan struct{}, 1)}
 	d.load = d.read
 	l, err := d.load()
 	if err != nil {
@@ -122,6 +124,13 @@ func newDaemon(ctx context.Context, path string, log *slog.Logger, now func() ti
 			}
 			d.deliver.Wake()
 		},
+	}
+	d.mail = &mailbox.Loop{
+		Config:  func() *config.Config { return d.cur.Load().cfg },
+		Store:   d.j,
+		Log:     log,
+		Redact:  func(err error) error { return d.secrets.Load().Error(err) },
+		Learned: d.deliver.Wake,
 	}
 	d.metrics = web.NewMetrics(d.j.PendingCount)
 	d.metrics.WatchChannels(d.deliver.Channels)
@@ -259,7 +268,7 @@ func (d *daemon) Run(ctx context.Context, hup <-chan os.Signal) error {
 	loopErr := make(chan error, 1)
 	wg.Go(func() { loopErr <- d.loop.Run(inner) })
 	wg.Go(func() { d.deliver.Run(inner) })
-	wg.Go(func() { d.learn(inner) })
+	wg.Go(func() { d.mail.Run(inner) })
 
 	changes := d.watch(inner)
 	reload := newReloader(inner, d)
@@ -438,12 +447,11 @@ func (d *daemon) apply(why string, l *live, err error) {
 	secrets.Merge(d.secrets.Load())
 	d.secrets.Store(secrets)
 	d.cur.Store(l)
-	for _, ch := range []chan struct{}{d.rewatch, d.rewatchSources, d.reloaded} {
-		select {
-		case ch <- struct{}{}:
-		default:
-		}
+	select {
+	case d.rewatch <- struct{}{}:
+	default:
 	}
+	d.mail.Reload()
 	if d.zone != nil {
 		d.zone.Store(l.cfg.Location)
 	}

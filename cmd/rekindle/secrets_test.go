@@ -162,7 +162,7 @@ name = "Alice"
 	defer d.Close()
 	cfg := d.cur.Load().cfg
 	for _, name := range cfg.SourceNames() {
-		d.syncSource(ctx, cfg, cfg.Sources[name], map[string]int{})
+		d.mail.SyncOnce(ctx, cfg, cfg.Sources[name])
 	}
 	check("the daemon's log", logs.String())
 }

@@ -1,0 +1,125 @@
+package mailbox
+
+import (
+	"bytes"
+	"context"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/rekindle/rekindle/config"
+	"github.com/rekindle/rekindle/journal"
+)
+
+// lockedBuffer is a log the loop writes while the test reads it.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+func eventually(t *testing.T, what string, within time.Duration, ok func() bool) {
+	t.Helper()
+	for end := time.Now().Add(within); !ok(); time.Sleep(10 * time.Millisecond) {
+		if time.Now().After(end) {
+			t.Fatalf("%s: not within %s", what, within)
+		}
+	}
+}
+
+// The loop reads each source at start, reads a Maildir as soon as mail
+// lands in it (its interval is an hour), says when it learned, takes a
+// source a reload adds at once, logs a failing source with its secret cut
+// out, and ends with its context.
+func TestLoop(t *testing.T) {
+	root := t.TempDir()
+	home, broken := filepath.Join(root, "home"), filepath.Join(root, "broken")
+	for _, d := range []string{"INBOX/cur", "INBOX/new", "INBOX/tmp", "Sent/cur", "Sent/new"} {
+		os.MkdirAll(filepath.Join(home, d), 0o700)
+	}
+	parse := func(sources string) *config.Config {
+		cfg, err := config.Parse(filepath.Join(root, "config.toml"), []byte(people+sources))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return cfg
+	}
+	one := "[sources.home]\ntype = \"maildir\"\npath = \"" + home + "\"\ninterval = \"1h\"\n"
+	var cur atomic.Pointer[config.Config]
+	cur.Store(parse(one))
+	j, err := journal.Open(context.Background(), filepath.Join(root, "r.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer j.Close()
+	var logs lockedBuffer
+	var learned atomic.Int32
+	l := &Loop{
+		Config:  cur.Load,
+		Store:   j,
+		Log:     slog.New(slog.NewTextHandler(&logs, nil)),
+		Redact:  func(err error) error { return fmtError(strings.ReplaceAll(err.Error(), root, "ROOT")) },
+		Learned: func() { learned.Add(1) },
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	ran := make(chan struct{})
+	go func() { l.Run(ctx); close(ran) }()
+	states := func() map[string]journal.SourceState {
+		s, _ := j.SourceStates(context.Background())
+		return s
+	}
+	eventually(t, "the first sync", 5*time.Second, func() bool { return !states()["home"].LastOK.IsZero() })
+	if learned.Load() != 0 {
+		t.Fatalf("learned %d times from an empty Maildir", learned.Load())
+	}
+
+	deliver(t, filepath.Join(home, "INBOX"), "new", "1.a", msg("Ana <ana@example.org>", "me@home.example", time.Now().Add(-time.Minute).Format(time.RFC1123Z), "r1@example.org"), time.Now())
+	eventually(t, "the reply read at once", 5*time.Second, func() bool { return learned.Load() == 1 })
+	if !strings.Contains(logs.String(), `msg="learned from mail" source=home read=1 used=1`) {
+		t.Errorf("the log says nothing learned:\n%s", logs.String())
+	}
+
+	// A reload adds a source whose folder is not there: read at once, it
+	// fails, and its error is logged and recorded with the secret cut.
+	cur.Store(parse(one + "[sources.broken]\ntype = \"maildir\"\npath = \"" + broken + "\"\ninterval = \"1h\"\n"))
+	l.Reload()
+	eventually(t, "the new source read", 5*time.Second, func() bool { return !states()["broken"].FailingSince.IsZero() })
+	if e := states()["broken"].LastError; strings.Contains(e, root) || !strings.Contains(e, "ROOT") {
+		t.Errorf("the recorded error is not redacted: %q", e)
+	}
+	eventually(t, "the failure logged", 5*time.Second, func() bool {
+		return strings.Contains(logs.String(), `msg="mail source failed; trying again later" source=broken failures_in_a_row=1`)
+	})
+	if strings.Contains(logs.String(), root) {
+		t.Errorf("the log holds what Redact cuts:\n%s", logs.String())
+	}
+
+	start := time.Now()
+	cancel()
+	select {
+	case <-ran:
+	case <-time.After(2 * time.Second):
+		t.Fatal("the loop did not end with its context")
+	}
+	t.Logf("ended in %s", time.Since(start))
+}
+
+type fmtError string
+
+func (e fmtError) Error() string { return string(e) }
