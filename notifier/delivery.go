@@ -17,6 +17,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/rekindle/rekindle/compose"
 	"github.com/rekindle/rekindle/config"
 	"github.com/rekindle/rekindle/internal/redact"
 	"github.com/rekindle/rekindle/internal/split"
@@ -612,7 +613,7 @@ func group(rows []journal.Delivery) (out []message, bad []journal.Delivery, errs
 	failed := make([]error, len(rows))
 	split.Ranges(len(rows), 1024, func(lo, hi int) {
 		for i := lo; i < hi; i++ {
-			decoded[i], failed[i] = DecodeMessage(rows[i].Message)
+			decoded[i], failed[i] = compose.DecodeMessage(rows[i].Message)
 		}
 	})
 	out = make([]message, 0, len(rows))
@@ -638,7 +639,7 @@ func group(rows []journal.Delivery) (out []message, bad []journal.Delivery, errs
 	}
 	for k, msgs := range parts {
 		if len(msgs) > 1 {
-			out[k].msg = digestOf(msgs)
+			out[k].msg = compose.Digest(msgs)
 		}
 	}
 	return out, bad, errs
@@ -913,4 +914,19 @@ func (d *Deliverer) fail(ctx context.Context, log *slog.Logger, name string, m m
 	}
 	log.Info("reported the failure through the other channels", "to", strings.Join(others, ","))
 	d.Wake()
+}
+
+// failureNotice tells the user that a channel failed for good.
+func failureNotice(channel string, err error, title string) Message {
+	detail, hint := err.Error(), ""
+	var ne *Error
+	if errors.As(err, &ne) {
+		detail, hint = ne.Describe(), ne.Hint
+	}
+	lead := fmt.Sprintf("rekindle could not deliver %q through the channel %q: %s.", title, channel, detail)
+	if hint != "" {
+		lead += " " + strings.ToUpper(hint[:1]) + hint[1:] + "."
+	}
+	lead += fmt.Sprintf(" Fix the config, then check it with: rekindle test-notify %s", channel)
+	return Message{Title: "rekindle: channel " + channel + " is failing", Lead: lead, Priority: 4, Tags: []string{"warning"}}
 }

@@ -13,6 +13,7 @@ import (
 	"testing/synctest"
 	"time"
 
+	"github.com/rekindle/rekindle/compose"
 	"github.com/rekindle/rekindle/journal"
 	"github.com/rekindle/rekindle/notifier"
 )
@@ -41,7 +42,7 @@ type loopFixture struct {
 func startLoop(t *testing.T, cfgText string, start time.Time, store LoopStore) *loopFixture {
 	t.Helper()
 	cfg := load(t, cfgText)
-	tmpl, _ := notifier.NewTemplates(nil)
+	tmpl, _ := compose.NewTemplates(nil)
 	f := &loopFixture{clock: &fakeWall{}, done: make(chan error, 1)}
 	f.clock.set(start)
 	if store == nil {
@@ -310,7 +311,7 @@ func TestIdleWakesOncePerMinute(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		j := openJournal(t)
 		cfg := load(t, loopConfig)
-		tmpl, _ := notifier.NewTemplates(nil)
+		tmpl, _ := compose.NewTemplates(nil)
 		log := slog.New(slog.NewTextHandler(io.Discard, nil))
 		clock := &fakeWall{}
 		clock.set(berlin("2026-11-30 12:00"))
@@ -345,7 +346,7 @@ func TestLoopStopsWhenCheckFails(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		j := openJournal(t)
 		cfg := load(t, loopConfig)
-		tmpl, _ := notifier.NewTemplates(nil)
+		tmpl, _ := compose.NewTemplates(nil)
 		clock := &fakeWall{}
 		clock.set(berlin("2026-11-30 12:00"))
 		last := berlin("2026-11-30 09:00")

@@ -19,6 +19,7 @@ import (
 	sd "github.com/coreos/go-systemd/v22/daemon"
 	"github.com/fsnotify/fsnotify"
 
+	"github.com/rekindle/rekindle/compose"
 	"github.com/rekindle/rekindle/config"
 	"github.com/rekindle/rekindle/internal/redact"
 	"github.com/rekindle/rekindle/journal"
@@ -33,7 +34,7 @@ import (
 // channels.
 type live struct {
 	cfg      *config.Config
-	tmpl     *notifier.Templates
+	tmpl     *compose.Templates
 	channels map[string]notifier.Channel
 }
 
@@ -206,7 +207,7 @@ func (d *daemon) read() (*live, error) {
 	if err != nil {
 		return nil, err
 	}
-	tmpl, err := notifier.NewTemplates(cfg.Templates)
+	tmpl, err := compose.NewTemplates(cfg.Templates)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", cfg.File, err)
 	}
