@@ -1,10 +1,12 @@
-// Package notifier delivers reminders to the user: through ntfy, email,
-// Slack, desktop notifications or standard output.
+// Package notifier holds the channels, the transports that take a reminder
+// to the user: ntfy, email, Slack, desktop notifications, standard output
+// and the services reached through nikoksr/notify. Package deliver decides
+// when and how often they are tried.
 //
 // Every channel implements github.com/nikoksr/notify's Notifier (a subject
 // and a plain-text body), so the set stays pluggable; Deliver carries the
-// full Message (composed by package compose) with what the richer services show (markdown, HTML, priority,
-// tags, a click URL, action buttons). Every send has a timeout and honours
+// full Message (package compose writes it) with what the richer services
+// show (markdown, HTML, priority, tags, a click URL, action buttons). Every send has a timeout and honours
 // its context, and every failure is an *Error that says whether trying again
 // can help.
 package notifier
@@ -71,10 +73,10 @@ func (e *Error) Describe() string {
 
 func (e *Error) Unwrap() error { return e.Err }
 
-// retryable reports whether err is worth trying again: a classified
+// Retryable reports whether err is worth trying again: a classified
 // temporary failure, or any unclassified error (a bug must not lose a
 // reminder).
-func retryable(err error) bool {
+func Retryable(err error) bool {
 	var e *Error
 	if errors.As(err, &e) {
 		return e.Retryable
@@ -82,8 +84,8 @@ func retryable(err error) bool {
 	return err != nil
 }
 
-// askedWait returns the wait the server asked for, or 0.
-func askedWait(err error) time.Duration {
+// AskedWait returns the wait the server asked for, or 0.
+func AskedWait(err error) time.Duration {
 	var e *Error
 	if errors.As(err, &e) {
 		return e.RetryAfter

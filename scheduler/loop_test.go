@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/rekindle/rekindle/compose"
+	"github.com/rekindle/rekindle/deliver"
 	"github.com/rekindle/rekindle/journal"
 	"github.com/rekindle/rekindle/notifier"
 )
@@ -316,7 +317,7 @@ func TestIdleWakesOncePerMinute(t *testing.T) {
 		clock := &fakeWall{}
 		clock.set(berlin("2026-11-30 12:00"))
 		chans := map[string]notifier.Channel{}
-		d := notifier.NewDeliverer(j, func() map[string]notifier.Channel { return chans }, log, clock.now)
+		d := deliver.NewDeliverer(j, func() map[string]notifier.Channel { return chans }, log, clock.now)
 		l := &Loop{Store: j, Current: func() Current { return Current{cfg, tmpl} }, Now: clock.now, Log: log, Ran: func(Result) { d.Wake() }}
 		last := berlin("2026-11-30 09:00")
 		j.Enqueue(context.Background(), journal.Run{Slot: last, Started: last, Finished: last}, nil)

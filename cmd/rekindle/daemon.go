@@ -21,6 +21,7 @@ import (
 
 	"github.com/rekindle/rekindle/compose"
 	"github.com/rekindle/rekindle/config"
+	"github.com/rekindle/rekindle/deliver"
 	"github.com/rekindle/rekindle/internal/redact"
 	"github.com/rekindle/rekindle/journal"
 	"github.com/rekindle/rekindle/mailbox"
@@ -49,7 +50,7 @@ type daemon struct {
 	j       *journal.Journal
 	cur     atomic.Pointer[live]
 	loop    *scheduler.Loop
-	deliver *notifier.Deliverer
+	deliver *deliver.Deliverer
 	opts    notifier.Options
 	// lock is the daemon's hold on the state file (run.go), kept when its
 	// file is removed (watchState); nil in tests that take none.
@@ -101,7 +102,7 @@ func newDaemon(ctx context.Context, path string, log *slog.Logger, now func() ti
 	if d.j, err = journal.Open(ctx, jpath); err != nil {
 		return nil, err
 	}
-	d.deliver = notifier.NewDeliverer(d.j, func() map[string]notifier.Channel { return d.cur.Load().channels }, log, now)
+	d.deliver = deliver.NewDeliverer(d.j, func() map[string]notifier.Channel { return d.cur.Load().channels }, log, now)
 	d.deliver.Redact(d.secrets.Load)
 	d.loop = &scheduler.Loop{
 		Store: d.j,
@@ -316,10 +317,10 @@ func (d *daemon) Run(ctx context.Context, hup <-chan os.Signal) error {
 		}
 	}
 	notify("STOPPING=1")
-	d.log.Info("stopping; letting in-flight sends finish", "grace", notifier.Grace)
+	d.log.Info("stopping; letting in-flight sends finish", "grace", deliver.Grace)
 	stop()
 	if d.server != nil {
-		sctx, cancel := context.WithTimeout(context.Background(), notifier.Grace)
+		sctx, cancel := context.WithTimeout(context.Background(), deliver.Grace)
 		d.server.Shutdown(sctx)
 		cancel()
 	}

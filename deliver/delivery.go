@@ -1,4 +1,12 @@
-package notifier
+// Package deliver is the outbox engine: it takes what the outbox holds
+// when it is due, groups a person's rows into batches, sends each through
+// the channels of package notifier, and records the outcome: sent, retried
+// later with backoff (per channel, honouring a server's Retry-After),
+// failed for good with a notice through the other channels, or cancelled
+// when the reminder is no longer due. What a channel accepted but the
+// journal could not record is kept in a side file (the held records) and
+// written when the journal can take it again.
+package deliver
 
 import (
 	"context"
@@ -22,6 +30,7 @@ import (
 	"github.com/rekindle/rekindle/internal/redact"
 	"github.com/rekindle/rekindle/internal/split"
 	"github.com/rekindle/rekindle/journal"
+	"github.com/rekindle/rekindle/notifier"
 )
 
 // Outbox is what delivery needs of the journal.
@@ -113,7 +122,7 @@ type Router func(contact string) (channels []string, ok bool)
 // and never sent again.
 type Deliverer struct {
 	out      Outbox
-	channels func() map[string]Channel
+	channels func() map[string]notifier.Channel
 	log      *slog.Logger
 	now      func() time.Time
 
@@ -148,7 +157,7 @@ type Deliverer struct {
 
 // NewDeliverer makes a deliverer; channels returns the current channels (a
 // reload swaps them), now the time (tests pass a fake).
-func NewDeliverer(out Outbox, channels func() map[string]Channel, log *slog.Logger, now func() time.Time) *Deliverer {
+func NewDeliverer(out Outbox, channels func() map[string]notifier.Channel, log *slog.Logger, now func() time.Time) *Deliverer {
 	if now == nil {
 		now = time.Now
 	}
@@ -324,7 +333,7 @@ func (d *Deliverer) wentIdle() {
 // describe is an error as the outbox keeps it: without the channel's name,
 // which the row has.
 func describe(err error) string {
-	var ne *Error
+	var ne *notifier.Error
 	if errors.As(err, &ne) {
 		return ne.Describe()
 	}
@@ -550,7 +559,7 @@ func (d *Deliverer) keep() {
 // routed tells whether a due row may go to its channel. A row whose
 // person left the config is cancelled; one whose channel left is moved to
 // the person's current channels. The caller holds d.mu.
-func (d *Deliverer) routed(ctx context.Context, r journal.Delivery, chans map[string]Channel) bool {
+func (d *Deliverer) routed(ctx context.Context, r journal.Delivery, chans map[string]notifier.Channel) bool {
 	if d.route == nil {
 		return true
 	}
@@ -601,7 +610,7 @@ func (d *Deliverer) cancel(ctx context.Context, log *slog.Logger, r journal.Deli
 // message is one send: a row, or the rows of one digest batch.
 type message struct {
 	ids  []int64
-	msg  Message
+	msg  compose.Message
 	rows []journal.Delivery
 }
 
@@ -609,7 +618,7 @@ type message struct {
 // messages are read on all cores (a run with no max_per_run leaves tens of
 // thousands). A row whose message cannot be decoded is returned apart.
 func group(rows []journal.Delivery) (out []message, bad []journal.Delivery, errs []error) {
-	decoded := make([]Message, len(rows))
+	decoded := make([]compose.Message, len(rows))
 	failed := make([]error, len(rows))
 	split.Ranges(len(rows), 1024, func(lo, hi int) {
 		for i := lo; i < hi; i++ {
@@ -617,8 +626,8 @@ func group(rows []journal.Delivery) (out []message, bad []journal.Delivery, errs
 		}
 	})
 	out = make([]message, 0, len(rows))
-	batches := map[int64]int{}   // a digest batch → its send in out
-	parts := map[int][]Message{} // a digest send → its messages
+	batches := map[int64]int{}           // a digest batch → its send in out
+	parts := map[int][]compose.Message{} // a digest send → its messages
 	for i, r := range rows {
 		if err := failed[i]; err != nil {
 			bad = append(bad, r)
@@ -633,7 +642,7 @@ func group(rows []journal.Delivery) (out []message, bad []journal.Delivery, errs
 				continue
 			}
 			batches[r.Batch] = len(out)
-			parts[len(out)] = []Message{decoded[i]}
+			parts[len(out)] = []compose.Message{decoded[i]}
 		}
 		out = append(out, message{ids: []int64{r.ID}, msg: decoded[i], rows: rows[i : i+1 : i+1]})
 	}
@@ -663,10 +672,10 @@ func (d *Deliverer) work(ctx context.Context, name string, rows []journal.Delive
 	// In a round of many, a channel that can hold what it delivers (the
 	// console) holds it until the batch is recorded, and flushes first.
 	// A round of a few writes each message as it goes, after its log line.
-	deliver, flush := Channel.Deliver, func() error { return nil }
+	deliver, flush := notifier.Channel.Deliver, func() error { return nil }
 	held := false
-	if h, ok := ch.(heldChannel); ok && len(msgs) > bulkRound {
-		deliver = func(_ Channel, ctx context.Context, m Message) error { return h.DeliverHeld(ctx, m) }
+	if h, ok := ch.(notifier.HeldChannel); ok && len(msgs) > bulkRound {
+		deliver = func(_ notifier.Channel, ctx context.Context, m compose.Message) error { return h.DeliverHeld(ctx, m) }
 		flush, held = h.Flush, true
 	}
 	// A channel that talks to a server records each message it accepted
@@ -743,7 +752,7 @@ func (d *Deliverer) work(ctx context.Context, name string, rows []journal.Delive
 			if !record() {
 				return
 			}
-			d.fail(ctx, log(), name, m, &Error{Channel: name, Msg: "the channel is no longer in the config"})
+			d.fail(ctx, log(), name, m, &notifier.Error{Channel: name, Msg: "the channel is no longer in the config"})
 			continue
 		}
 		m.msg.ID = deliveryID(m.rows)
@@ -778,7 +787,7 @@ func (d *Deliverer) work(ctx context.Context, name string, rows []journal.Delive
 		if !record() {
 			return
 		}
-		if retryable(err) {
+		if notifier.Retryable(err) {
 			d.retryLater(log(), name, m.ids, now, err)
 			return
 		}
@@ -790,7 +799,7 @@ func (d *Deliverer) work(ctx context.Context, name string, rows []journal.Delive
 // name: the channel backs off (at least as long as the server asked, up to
 // MaxRetryAfter) and the rows are tried again after it.
 func (d *Deliverer) retryLater(log *slog.Logger, name string, ids []int64, now time.Time, err error) {
-	asked := askedWait(err)
+	asked := notifier.AskedWait(err)
 	errText := d.cut(describe(err))
 	if asked > MaxRetryAfter {
 		errText += fmt.Sprintf(" (capped at %s)", MaxRetryAfter)
@@ -819,7 +828,7 @@ func (d *Deliverer) retryLater(log *slog.Logger, name string, ids []int64, now t
 // deliveryID names one delivery, the same at every attempt and after a
 // restart: a hash of its rows' identities (person, kind, anchor, repeat,
 // channel), which the outbox keeps unique. Letters and digits only, as
-// ntfy's sequence ids and Message-ID's local part take them.
+// ntfy's sequence ids and compose.Message-ID's local part take them.
 func deliveryID(rows []journal.Delivery) string {
 	h := sha256.New()
 	var b []byte
@@ -837,7 +846,7 @@ func deliveryID(rows []journal.Delivery) string {
 // oneConsole keeps one of the console channels among names: they all write
 // to standard output, where a notice read twice is one too many. A console
 // channel of the config's own is kept over the built-in one.
-func oneConsole(names []string, chans map[string]Channel) []string {
+func oneConsole(names []string, chans map[string]notifier.Channel) []string {
 	keep := ""
 	for _, n := range names {
 		if c := chans[n]; c != nil && c.Type() == "console" && (keep == "" || keep == config.ConsoleChannel) {
@@ -871,7 +880,7 @@ func (d *Deliverer) markFailed(log *slog.Logger, name string, ids []int64, why s
 func (d *Deliverer) fail(ctx context.Context, log *slog.Logger, name string, m message, err error) {
 	d.markFailed(log, name, m.ids, d.cut(describe(err)))
 	hint := ""
-	var ne *Error
+	var ne *notifier.Error
 	if errors.As(err, &ne) {
 		hint = ne.Hint
 	}
@@ -917,9 +926,9 @@ func (d *Deliverer) fail(ctx context.Context, log *slog.Logger, name string, m m
 }
 
 // failureNotice tells the user that a channel failed for good.
-func failureNotice(channel string, err error, title string) Message {
+func failureNotice(channel string, err error, title string) compose.Message {
 	detail, hint := err.Error(), ""
-	var ne *Error
+	var ne *notifier.Error
 	if errors.As(err, &ne) {
 		detail, hint = ne.Describe(), ne.Hint
 	}
@@ -928,5 +937,5 @@ func failureNotice(channel string, err error, title string) Message {
 		lead += " " + strings.ToUpper(hint[:1]) + hint[1:] + "."
 	}
 	lead += fmt.Sprintf(" Fix the config, then check it with: rekindle test-notify %s", channel)
-	return Message{Title: "rekindle: channel " + channel + " is failing", Lead: lead, Priority: 4, Tags: []string{"warning"}}
+	return compose.Message{Title: "rekindle: channel " + channel + " is failing", Lead: lead, Priority: 4, Tags: []string{"warning"}}
 }
