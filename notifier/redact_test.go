@@ -79,4 +79,3 @@ func TestEchoedCredentialsAreCut(t *testing.T) {
 		shows(t, err, piece)
 	}
 }
-
