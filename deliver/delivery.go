@@ -110,6 +110,11 @@ type ChannelState struct {
 	Unrecorded int
 }
 
+// Staleness tells, of the due rows, which are no longer due because
+// something was logged or learned since they were enqueued (a reply, a
+// talk, a snooze), and why: those are cancelled, not sent.
+type Staleness func(ctx context.Context, rows []journal.Delivery) map[int64]string
+
 // Router says where a person's reminders go now: their current channels,
 // and false if they are no longer in the config.
 type Router func(contact string) (channels []string, ok bool)
@@ -119,25 +124,42 @@ type Router func(contact string) (channels []string, ok bool)
 // only after its channel accepted it; the one window for a duplicate is a
 // crash between the two, which repeats the one message in flight (a batch
 // on the console). What the state file refuses to record is kept beside it
-// and never sent again.
+// and never sent again. Outbox, Current and Log are required; the other
+// fields are set before Run, and not changed after.
 type Deliverer struct {
-	out      Outbox
-	channels func() map[string]notifier.Channel
-	log      *slog.Logger
-	now      func() time.Time
+	Outbox Outbox
+	// Current returns the current channels (a reload swaps them).
+	Current func() map[string]notifier.Channel
+	Log     *slog.Logger
+	// Now is the time (tests pass a fake); nil: time.Now.
+	Now func() time.Time
+	// Route, if set, finds a person's current channels: a pending reminder
+	// whose channel left the config moves to them, and one whose person
+	// left is cancelled. Without it, rows go where they were enqueued.
+	Route Router
+	// Stale, if set, finds the due rows that are no longer due; they are
+	// cancelled. Without it, every row goes out.
+	Stale Staleness
+	// Observe, if set, is told of every delivery outcome ("sent", "retry"
+	// or "failed", for n rows of a channel): the daemon's metrics.
+	Observe func(channel, outcome string, n int)
+	// OnIdle, if set, is called when the deliverer has sent what it had
+	// and nothing is pending or in flight, once each time: the moment a
+	// daemon can give back the memory the round took.
+	OnIdle func()
+	// Redact, if set, gives the config's secrets (a reload may change
+	// them): they are cut out of every failure the outbox keeps and every
+	// failure notice sent through another channel, whichever channel's
+	// secret it is.
+	Redact func() *redact.Redactor
 
-	wake chan struct{}
-	done chan struct{}
-
-	wakes   atomic.Int64
-	observe func(channel, outcome string, n int)
-	route   Router
-	stale   Staleness
-	onIdle  func()
-	redact  func() *redact.Redactor
+	setup sync.Once
+	wake  chan struct{}
+	done  chan struct{}
+	wakes atomic.Int64
 
 	mu      sync.Mutex
-	worked  bool // a worker was started since onIdle was last called
+	worked  bool // a worker was started since OnIdle was last called
 	busy    map[string]bool
 	blocked map[string]time.Time     // channel backoff after a temporary failure
 	streak  map[string]int           // temporary failures in a row, by channel
@@ -155,34 +177,23 @@ type Deliverer struct {
 	counts  Counts
 }
 
-// NewDeliverer makes a deliverer; channels returns the current channels (a
-// reload swaps them), now the time (tests pass a fake).
-func NewDeliverer(out Outbox, channels func() map[string]notifier.Channel, log *slog.Logger, now func() time.Time) *Deliverer {
-	if now == nil {
-		now = time.Now
-	}
-	return &Deliverer{
-		out: out, channels: channels, log: log, now: now,
-		wake: make(chan struct{}, 1), done: make(chan struct{}, 16),
-		busy: map[string]bool{}, blocked: map[string]time.Time{}, failing: map[string]bool{},
-		streak: map[string]int{}, asked: map[string]time.Duration{}, held: map[int64]bool{},
-	}
+// ready makes the deliverer's own state on first use: Wake (the schedule,
+// a reload) may come before Run has started.
+func (d *Deliverer) ready() {
+	d.setup.Do(func() {
+		d.wake, d.done = make(chan struct{}, 1), make(chan struct{}, 16)
+		d.busy, d.blocked, d.failing = map[string]bool{}, map[string]time.Time{}, map[string]bool{}
+		d.streak, d.asked, d.held = map[string]int{}, map[string]time.Duration{}, map[int64]bool{}
+	})
 }
 
-// Staleness tells, of the due rows, which are no longer due because
-// something was logged or learned since they were enqueued (a reply, a
-// talk, a snooze), and why: those are cancelled, not sent.
-type Staleness func(ctx context.Context, rows []journal.Delivery) map[int64]string
-
-// Stale sets how to find the due rows that are no longer due. Without it,
-// every row goes out. Call it before Run.
-func (d *Deliverer) Stale(s Staleness) { d.stale = s }
-
-// Route sets how to find a person's current channels: a pending reminder
-// whose channel left the config moves to them, and one whose person left
-// is cancelled. Without it, rows go where they were enqueued. Call it
-// before Run.
-func (d *Deliverer) Route(r Router) { d.route = r }
+// now is the time by Now.
+func (d *Deliverer) now() time.Time {
+	if d.Now == nil {
+		return time.Now()
+	}
+	return d.Now()
+}
 
 // Channels returns the state of every channel that is held back, has
 // failed in a row, or has unrecorded sends.
@@ -223,39 +234,24 @@ func (d *Deliverer) Channels() []ChannelState {
 
 // Wake tells the deliverer that new rows may be due.
 func (d *Deliverer) Wake() {
+	d.ready()
 	select {
 	case d.wake <- struct{}{}:
 	default:
 	}
 }
 
-// Observe sets a function told of every delivery outcome ("sent", "retry"
-// or "failed", for n rows of a channel): the daemon's metrics. Call it
-// before Run.
-func (d *Deliverer) Observe(f func(channel, outcome string, n int)) { d.observe = f }
-
-// OnIdle sets f to be called when the deliverer has sent what it had and
-// nothing is pending or in flight, once each time: the moment a daemon can
-// give back the memory the round took. Call it before Run.
-func (d *Deliverer) OnIdle(f func()) { d.onIdle = f }
-
-// Redact sets where the config's secrets come from (a reload may change
-// them): they are cut out of every failure the outbox keeps and every
-// failure notice sent through another channel, whichever channel's
-// secret it is. Call it before Run.
-func (d *Deliverer) Redact(r func() *redact.Redactor) { d.redact = r }
-
 // cut is text without the config's secrets.
 func (d *Deliverer) cut(text string) string {
-	if d.redact == nil {
+	if d.Redact == nil {
 		return text
 	}
-	return d.redact().String(text)
+	return d.Redact().String(text)
 }
 
 func (d *Deliverer) outcome(channel, what string, n int) {
-	if d.observe != nil {
-		d.observe(channel, what, n)
+	if d.Observe != nil {
+		d.Observe(channel, what, n)
 	}
 }
 
@@ -272,6 +268,7 @@ func (d *Deliverer) Counts() Counts {
 // Run delivers until ctx is done, then lets in-flight sends finish for up
 // to Grace and returns.
 func (d *Deliverer) Run(ctx context.Context) {
+	d.ready()
 	d.start(ctx)
 	sendCtx, cancelSends := context.WithCancel(context.Background())
 	defer cancelSends()
@@ -313,7 +310,7 @@ func (d *Deliverer) Run(ctx context.Context) {
 	}
 }
 
-// wentIdle calls onIdle when work was done since it last did and no
+// wentIdle calls OnIdle when work was done since it last did and no
 // worker is still at it.
 func (d *Deliverer) wentIdle() {
 	d.mu.Lock()
@@ -325,8 +322,8 @@ func (d *Deliverer) wentIdle() {
 		d.worked = false
 	}
 	d.mu.Unlock()
-	if idle && d.onIdle != nil {
-		d.onIdle()
+	if idle && d.OnIdle != nil {
+		d.OnIdle()
 	}
 }
 
@@ -343,6 +340,7 @@ func describe(err error) string {
 // DeliverDue sends what is due now and returns when done: for
 // `run --once`. Rows that fail for now stay pending with their backoff.
 func (d *Deliverer) DeliverDue(ctx context.Context) Counts {
+	d.ready()
 	d.start(ctx)
 	// A second pass sends what the first one enqueued (failure notices).
 	for pass := 0; pass < 2; pass++ {
@@ -360,9 +358,9 @@ func (d *Deliverer) DeliverDue(ctx context.Context) Counts {
 // its reserve, for a disk that fills up later.
 func (d *Deliverer) start(ctx context.Context) {
 	d.started.Do(func() {
-		kept, err := d.out.ReadHeld()
+		kept, err := d.Outbox.ReadHeld()
 		if err != nil {
-			d.log.Error("cannot read what the last stop kept beside the state file; those reminders may be sent again", "err", err)
+			d.Log.Error("cannot read what the last stop kept beside the state file; those reminders may be sent again", "err", err)
 		}
 		d.mu.Lock()
 		defer d.mu.Unlock()
@@ -376,11 +374,11 @@ func (d *Deliverer) start(ctx context.Context) {
 		}
 		d.kept = true
 		if rows > 0 {
-			d.log.Info("found deliveries the state file could not record before the last stop; recording them, not sending them again", "rows", rows)
+			d.Log.Info("found deliveries the state file could not record before the last stop; recording them, not sending them again", "rows", rows)
 			d.flush(ctx)
 		}
-		if err := d.out.ReserveHeld(); err != nil {
-			d.log.Warn("cannot set aside room beside the state file; should the disk fill up, a stop may forget what was sent and send it again", "err", err)
+		if err := d.Outbox.ReserveHeld(); err != nil {
+			d.Log.Warn("cannot set aside room beside the state file; should the disk fill up, a stop may forget what was sent and send it again", "err", err)
 		}
 	})
 }
@@ -403,10 +401,10 @@ func (d *Deliverer) stop() {
 	switch {
 	case rows == 0:
 	case d.kept:
-		d.log.Warn("stopping with deliveries the state file could not record; they are kept beside it and recorded at the next start, not sent again",
-			"rows", rows, "kept_in", d.out.HeldPath())
+		d.Log.Warn("stopping with deliveries the state file could not record; they are kept beside it and recorded at the next start, not sent again",
+			"rows", rows, "kept_in", d.Outbox.HeldPath())
 	default:
-		d.log.Error("stopping with deliveries neither the state file nor the file beside it could record; the next start sends them again",
+		d.Log.Error("stopping with deliveries neither the state file nor the file beside it could record; the next start sends them again",
 			"rows", rows)
 	}
 }
@@ -417,7 +415,7 @@ func (d *Deliverer) stop() {
 func (d *Deliverer) idle(ctx context.Context) (wait time.Duration, ok bool) {
 	now := d.now()
 	wait = maxIdle
-	next, pending, err := d.out.NextDue(ctx)
+	next, pending, err := d.Outbox.NextDue(ctx)
 	if err != nil {
 		return wait, true
 	}
@@ -447,20 +445,20 @@ func (d *Deliverer) dispatch(ctx context.Context, wg *sync.WaitGroup) {
 	defer d.mu.Unlock()
 	d.flush(ctx)
 	now := d.now()
-	rows, err := d.out.Due(ctx, now)
+	rows, err := d.Outbox.Due(ctx, now)
 	if err != nil {
-		d.log.Error("read outbox", "err", err)
+		d.Log.Error("read outbox", "err", err)
 		return
 	}
-	chans := d.channels()
+	chans := d.Current()
 	byChannel := map[string][]journal.Delivery{}
 	unrecorded := map[string]bool{}
 	for _, m := range d.marks {
 		unrecorded[m.Channel] = true
 	}
 	var stale map[int64]string
-	if d.stale != nil {
-		stale = d.stale(ctx, rows)
+	if d.Stale != nil {
+		stale = d.Stale(ctx, rows)
 	}
 	for _, r := range rows {
 		if why, ok := stale[r.ID]; ok && !d.held[r.ID] {
@@ -514,15 +512,15 @@ func (d *Deliverer) flush(ctx context.Context) {
 		m := d.marks[0]
 		var err error
 		if !m.Sent.IsZero() {
-			err = d.out.MarkSent(ctx, m.IDs, m.Sent)
+			err = d.Outbox.MarkSent(ctx, m.IDs, m.Sent)
 		} else {
-			err = d.out.MarkFailed(ctx, m.IDs, m.Why)
+			err = d.Outbox.MarkFailed(ctx, m.IDs, m.Why)
 		}
 		if err != nil {
-			d.log.Warn("the state file still cannot record deliveries; holding them", "pending_records", len(d.marks), "err", err)
+			d.Log.Warn("the state file still cannot record deliveries; holding them", "pending_records", len(d.marks), "err", err)
 			return
 		}
-		d.log.Info("recorded deliveries held back", "channel", m.Channel, "rows", len(m.IDs))
+		d.Log.Info("recorded deliveries held back", "channel", m.Channel, "rows", len(m.IDs))
 		for _, id := range m.IDs {
 			delete(d.held, id)
 		}
@@ -545,10 +543,10 @@ func (d *Deliverer) hold(m journal.Held) {
 // keep writes the outcomes not recorded yet beside the state file. The
 // caller holds d.mu.
 func (d *Deliverer) keep() {
-	if err := d.out.KeepHeld(d.marks); err != nil {
+	if err := d.Outbox.KeepHeld(d.marks); err != nil {
 		d.kept = false
 		if len(d.marks) > 0 {
-			d.log.Error("cannot keep unrecorded deliveries beside the state file either; should rekindle stop now, it sends them again",
+			d.Log.Error("cannot keep unrecorded deliveries beside the state file either; should rekindle stop now, it sends them again",
 				"err", err)
 		}
 		return
@@ -560,7 +558,7 @@ func (d *Deliverer) keep() {
 // person left the config is cancelled; one whose channel left is moved to
 // the person's current channels. The caller holds d.mu.
 func (d *Deliverer) routed(ctx context.Context, r journal.Delivery, chans map[string]notifier.Channel) bool {
-	if d.route == nil {
+	if d.Route == nil {
 		return true
 	}
 	// The logger with the row's attributes is made only off the common path.
@@ -572,7 +570,7 @@ func (d *Deliverer) routed(ctx context.Context, r journal.Delivery, chans map[st
 		d.cancel(ctx, log(), r, "the channel "+r.Channel+" is no longer in the config")
 		return false
 	}
-	to, known := d.route(r.Contact)
+	to, known := d.Route(r.Contact)
 	if !known {
 		d.cancel(ctx, log(), r, r.Contact+" is no longer in the config")
 		return false
@@ -582,7 +580,7 @@ func (d *Deliverer) routed(ctx context.Context, r journal.Delivery, chans map[st
 	}
 	// The row keeps the message unformatted: any channel can take it.
 	why := "moved to " + strings.Join(to, ", ") + ": the channel " + r.Channel + " is no longer in the config"
-	if _, err := d.out.Move(ctx, r, to, r.Message, why); err != nil {
+	if _, err := d.Outbox.Move(ctx, r, to, r.Message, why); err != nil {
 		log().Error("move a reminder off a channel that left the config", "err", err)
 		return false
 	}
@@ -593,12 +591,12 @@ func (d *Deliverer) routed(ctx context.Context, r journal.Delivery, chans map[st
 
 // rowLog is the log with a row's person, kind and channel.
 func (d *Deliverer) rowLog(r journal.Delivery) *slog.Logger {
-	return d.log.With("contact", r.Contact, "kind", r.Kind, "channel", r.Channel)
+	return d.Log.With("contact", r.Contact, "kind", r.Kind, "channel", r.Channel)
 }
 
 // cancel takes a row out of the queue for good. The caller holds d.mu.
 func (d *Deliverer) cancel(ctx context.Context, log *slog.Logger, r journal.Delivery, why string) {
-	if err := d.out.MarkCancelled(ctx, []int64{r.ID}, why); err != nil {
+	if err := d.Outbox.MarkCancelled(ctx, []int64{r.ID}, why); err != nil {
 		log.Error("cancel a pending reminder", "why", why, "err", err)
 		d.held[r.ID] = true // never sent by this process all the same
 		return
@@ -664,11 +662,11 @@ func (d *Deliverer) work(ctx context.Context, name string, rows []journal.Delive
 		// The row is broken, not the channel: marked failed once, with no
 		// notice that the channel fails.
 		why := fmt.Sprintf("the stored message cannot be read (%v); it was written by another version of rekindle or the state file is damaged (permanent)", errs[i])
-		log := d.log.With("channel", name, "contact", r.Contact, "kind", r.Kind, "row", r.ID)
+		log := d.Log.With("channel", name, "contact", r.Contact, "kind", r.Kind, "row", r.ID)
 		log.Error("an outbox row cannot be read; marked failed", "err", errs[i])
 		d.markFailed(log, name, []int64{r.ID}, why)
 	}
-	ch := d.channels()[name]
+	ch := d.Current()[name]
 	// In a round of many, a channel that can hold what it delivers (the
 	// console) holds it until the batch is recorded, and flushes first.
 	// A round of a few writes each message as it goes, after its log line.
@@ -693,7 +691,7 @@ func (d *Deliverer) work(ctx context.Context, name string, rows []journal.Delive
 	var logStart time.Time
 	logBulk := func(force bool) {
 		if unlogged > 0 && (force || unlogged >= recordRows || d.now().Sub(logStart) >= recordWait) {
-			d.log.Info("delivered", "channel", name, "rows", unlogged)
+			d.Log.Info("delivered", "channel", name, "rows", unlogged)
 			unlogged = 0
 		}
 	}
@@ -711,10 +709,10 @@ func (d *Deliverer) work(ctx context.Context, name string, rows []journal.Delive
 			d.mu.Lock()
 			d.counts.Sent -= len(ids)
 			d.mu.Unlock()
-			d.retryLater(d.log.With("channel", name, "rows", len(ids)), name, ids, d.now(), err)
+			d.retryLater(d.Log.With("channel", name, "rows", len(ids)), name, ids, d.now(), err)
 			return false
 		}
-		err := d.out.MarkSent(context.Background(), ids, lastSent)
+		err := d.Outbox.MarkSent(context.Background(), ids, lastSent)
 		if err == nil {
 			if bulk {
 				if unlogged == 0 {
@@ -734,7 +732,7 @@ func (d *Deliverer) work(ctx context.Context, name string, rows []journal.Delive
 		wait := backoff(d.streak[name], 0, rand.Float64())
 		d.blocked[name] = d.now().Add(wait)
 		d.mu.Unlock()
-		d.log.Error("delivered, but the state file could not record it; keeping the record aside and pausing the channel",
+		d.Log.Error("delivered, but the state file could not record it; keeping the record aside and pausing the channel",
 			"channel", name, "rows", len(ids), "err", err, "retry_in", wait.Round(time.Second))
 		return false
 	}
@@ -746,7 +744,7 @@ func (d *Deliverer) work(ctx context.Context, name string, rows []journal.Delive
 		// The logger with the row's attributes costs more than a send to
 		// the console: made only when something goes wrong.
 		log := func() *slog.Logger {
-			return d.log.With("channel", name, "contact", m.rows[0].Contact, "kind", m.rows[0].Kind, "rows", len(m.ids))
+			return d.Log.With("channel", name, "contact", m.rows[0].Contact, "kind", m.rows[0].Kind, "rows", len(m.ids))
 		}
 		if ch == nil {
 			if !record() {
@@ -779,7 +777,7 @@ func (d *Deliverer) work(ctx context.Context, name string, rows []journal.Delive
 				}
 			}
 			if !bulk {
-				d.log.Info("delivered", "channel", name, "contact", m.rows[0].Contact, "kind", m.rows[0].Kind, "rows", len(m.ids),
+				d.Log.Info("delivered", "channel", name, "contact", m.rows[0].Contact, "kind", m.rows[0].Kind, "rows", len(m.ids),
 					"attempt", m.rows[0].Attempts+1)
 			}
 			continue
@@ -818,7 +816,7 @@ func (d *Deliverer) retryLater(log *slog.Logger, name string, ids []int64, now t
 	d.blocked[name] = next
 	d.counts.Retried += len(ids)
 	d.mu.Unlock()
-	if err := d.out.MarkRetry(context.Background(), ids, next, errText); err != nil {
+	if err := d.Outbox.MarkRetry(context.Background(), ids, next, errText); err != nil {
 		log.Error("record retry", "err", err)
 	}
 	d.outcome(name, "retry", len(ids))
@@ -828,7 +826,7 @@ func (d *Deliverer) retryLater(log *slog.Logger, name string, ids []int64, now t
 // deliveryID names one delivery, the same at every attempt and after a
 // restart: a hash of its rows' identities (person, kind, anchor, repeat,
 // channel), which the outbox keeps unique. Letters and digits only, as
-// ntfy's sequence ids and compose.Message-ID's local part take them.
+// ntfy's sequence ids and Message-ID's local part take them.
 func deliveryID(rows []journal.Delivery) string {
 	h := sha256.New()
 	var b []byte
@@ -863,7 +861,7 @@ func oneConsole(names []string, chans map[string]notifier.Channel) []string {
 // outcome in memory when the state file cannot take it (the rows are then
 // never sent again by this process).
 func (d *Deliverer) markFailed(log *slog.Logger, name string, ids []int64, why string) {
-	if err := d.out.MarkFailed(context.Background(), ids, why); err != nil {
+	if err := d.Outbox.MarkFailed(context.Background(), ids, why); err != nil {
 		log.Error("record failure; keeping the record aside", "err", err)
 		d.mu.Lock()
 		d.hold(journal.Held{Channel: name, IDs: ids, Why: why})
@@ -893,7 +891,7 @@ func (d *Deliverer) fail(ctx context.Context, log *slog.Logger, name string, m m
 		return
 	}
 	var others []string
-	chans := d.channels()
+	chans := d.Current()
 	for other := range chans {
 		d.mu.Lock()
 		ok := !d.failing[other] && !d.blocked[other].After(d.now())
@@ -917,7 +915,7 @@ func (d *Deliverer) fail(ctx context.Context, log *slog.Logger, name string, m m
 		rows = append(rows, journal.Row{Identity: journal.Identity{Contact: name, Kind: journal.ChannelFailed, Anchor: day},
 			Channel: o, Message: body})
 	}
-	if _, err := d.out.EnqueueNotice(context.Background(), now, rows); err != nil {
+	if _, err := d.Outbox.EnqueueNotice(context.Background(), now, rows); err != nil {
 		log.Error("enqueue failure notice", "err", err)
 		return
 	}

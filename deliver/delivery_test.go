@@ -117,9 +117,9 @@ func startWith(t *testing.T, j *journal.Journal, route Router, channels map[stri
 		out = t.Output()
 	}
 	log := slog.New(slog.NewTextHandler(out, nil))
-	f.d = NewDeliverer(j, func() map[string]notifier.Channel { return f.channels }, log, time.Now)
+	f.d = &Deliverer{Outbox: j, Current: func() map[string]notifier.Channel { return f.channels }, Log: log, Now: time.Now}
 	if route != nil {
-		f.d.Route(route)
+		f.d.Route = route
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	f.cancel = cancel
@@ -414,7 +414,7 @@ func BenchmarkDeliverDue(b *testing.B) {
 			b.Fatal(err)
 		}
 		chans := map[string]notifier.Channel{"console": newConsole(b, "console", io.Discard)}
-		d := NewDeliverer(j, func() map[string]notifier.Channel { return chans }, slog.New(slog.NewTextHandler(io.Discard, nil)), time.Now)
+		d := &Deliverer{Outbox: j, Current: func() map[string]notifier.Channel { return chans }, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Now: time.Now}
 		b.StartTimer()
 		if c := d.DeliverDue(context.Background()); c.Sent != len(rows) {
 			b.Fatalf("sent %d", c.Sent)
@@ -469,7 +469,7 @@ func TestConsoleHoldsARound(t *testing.T) {
 		}
 		w := &writes{j: j}
 		chans := map[string]notifier.Channel{"console": newConsole(t, "console", w)}
-		return j, w, NewDeliverer(j, func() map[string]notifier.Channel { return chans }, slog.New(slog.NewTextHandler(io.Discard, nil)), time.Now)
+		return j, w, &Deliverer{Outbox: j, Current: func() map[string]notifier.Channel { return chans }, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Now: time.Now}
 	}
 
 	_, w, d := setup(300)
@@ -509,9 +509,9 @@ func TestOnIdle(t *testing.T) {
 			t.Fatal(err)
 		}
 		f := &fixture{j: j, channels: map[string]notifier.Channel{"phone": phone}, stopped: make(chan struct{})}
-		f.d = NewDeliverer(j, func() map[string]notifier.Channel { return f.channels }, slog.New(slog.NewTextHandler(io.Discard, nil)), time.Now)
+		f.d = &Deliverer{Outbox: j, Current: func() map[string]notifier.Channel { return f.channels }, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Now: time.Now}
 		var idle atomic.Int32
-		f.d.OnIdle(func() { idle.Add(1) })
+		f.d.OnIdle = func() { idle.Add(1) }
 		ctx, cancel := context.WithCancel(context.Background())
 		f.cancel = cancel
 		go func() { f.d.Run(ctx); close(f.stopped) }()
@@ -591,7 +591,7 @@ func TestEachSendRecordedBeforeTheNext(t *testing.T) {
 				worst = max(worst, len(phone.received())-(n-pending))
 			}
 			chans := map[string]notifier.Channel{"phone": phone}
-			d := NewDeliverer(j, func() map[string]notifier.Channel { return chans }, slog.New(slog.NewTextHandler(io.Discard, nil)), time.Now)
+			d := &Deliverer{Outbox: j, Current: func() map[string]notifier.Channel { return chans }, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Now: time.Now}
 			if c := d.DeliverDue(context.Background()); c.Sent != n {
 				t.Fatalf("sent %d of %d", c.Sent, n)
 			}

@@ -315,7 +315,7 @@ func TestHeldRecordsSurviveAStop(t *testing.T) {
 		}
 		out.refuse.Store(refuseFor > 0)
 		chans := map[string]notifier.Channel{"phone": phone}
-		dl := NewDeliverer(out, func() map[string]notifier.Channel { return chans }, slog.New(slog.NewTextHandler(&logs, nil)), time.Now)
+		dl := &Deliverer{Outbox: out, Current: func() map[string]notifier.Channel { return chans }, Log: slog.New(slog.NewTextHandler(&logs, nil)), Now: time.Now}
 		ctx, cancel := context.WithCancel(context.Background())
 		done := make(chan struct{})
 		go func() { dl.Run(ctx); close(done) }()

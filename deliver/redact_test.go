@@ -31,7 +31,7 @@ func TestFailuresKeepNoSecret(t *testing.T) {
 		f := start(t, phone, pager, mail)
 		r := redact.New()
 		r.AddLogin("me@example.org", secret)
-		f.d.Redact(func() *redact.Redactor { return r })
+		f.d.Redact = func() *redact.Redactor { return r }
 		f.enqueue(t, "alice", false, "phone", "pager", "mail")
 		time.Sleep(time.Second)
 		synctest.Wait()

@@ -317,7 +317,7 @@ func TestIdleWakesOncePerMinute(t *testing.T) {
 		clock := &fakeWall{}
 		clock.set(berlin("2026-11-30 12:00"))
 		chans := map[string]notifier.Channel{}
-		d := deliver.NewDeliverer(j, func() map[string]notifier.Channel { return chans }, log, clock.now)
+		d := &deliver.Deliverer{Outbox: j, Current: func() map[string]notifier.Channel { return chans }, Log: log, Now: clock.now}
 		l := &Loop{Store: j, Current: func() Current { return Current{cfg, tmpl} }, Now: clock.now, Log: log, Ran: func(Result) { d.Wake() }}
 		last := berlin("2026-11-30 09:00")
 		j.Enqueue(context.Background(), journal.Run{Slot: last, Started: last, Finished: last}, nil)
