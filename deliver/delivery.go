@@ -436,10 +436,13 @@ func (d *Deliverer) idle(ctx context.Context) (wait time.Duration, ok bool) {
 	return max(wait, 10*time.Millisecond), pending
 }
 
-// dispatch starts a worker for each idle channel with due rows. The rows
-// are read under the lock that guards busy: a worker records its results
-// before it lets go of its channel, so no row read here can be one a worker
-// has just sent.
+// dispatch starts a worker for each idle channel with due rows. A row
+// goes through its stages in this order: due (read from the outbox),
+// stale (cancelled when no longer due), routed (moved or cancelled when
+// its channel or person left the config), open (its channel not held back
+// nor busy), then a worker's round (work). The rows are read under the
+// lock that guards busy: a worker records its results before it lets go
+// of its channel, so no row read here can be one a worker has just sent.
 func (d *Deliverer) dispatch(ctx context.Context, wg *sync.WaitGroup) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
@@ -450,39 +453,9 @@ func (d *Deliverer) dispatch(ctx context.Context, wg *sync.WaitGroup) {
 		d.Log.Error("read outbox", "err", err)
 		return
 	}
-	chans := d.Current()
-	byChannel := map[string][]journal.Delivery{}
-	unrecorded := map[string]bool{}
-	for _, m := range d.marks {
-		unrecorded[m.Channel] = true
-	}
-	var stale map[int64]string
-	if d.Stale != nil {
-		stale = d.Stale(ctx, rows)
-	}
-	for _, r := range rows {
-		if why, ok := stale[r.ID]; ok && !d.held[r.ID] {
-			d.cancel(ctx, d.rowLog(r), r, why)
-			continue
-		}
-		if d.held[r.ID] || !d.routed(ctx, r, chans) {
-			continue
-		}
-		byChannel[r.Channel] = append(byChannel[r.Channel], r)
-	}
-	d.retry = time.Time{}
-	for name, rs := range byChannel {
-		if until := d.blocked[name]; until.After(now) {
-			if d.retry.IsZero() || until.Before(d.retry) {
-				d.retry = until
-			}
-			continue
-		}
-		// A channel whose sends could not be recorded stays stopped until
-		// they are.
-		if d.busy[name] || unrecorded[name] {
-			continue
-		}
+	rows = d.cancelStale(ctx, rows)
+	byChannel := d.routeAll(ctx, rows)
+	for name, rs := range d.open(byChannel, now) {
 		d.busy[name] = true
 		d.worked = true
 		wg.Go(func() {
@@ -496,6 +469,69 @@ func (d *Deliverer) dispatch(ctx context.Context, wg *sync.WaitGroup) {
 			}
 		})
 	}
+}
+
+// cancelStale cancels the rows Stale finds no longer due, and returns the
+// others. A row held (sent, not yet recorded) is never cancelled. The
+// caller holds d.mu.
+func (d *Deliverer) cancelStale(ctx context.Context, rows []journal.Delivery) []journal.Delivery {
+	if d.Stale == nil {
+		return rows
+	}
+	stale := d.Stale(ctx, rows)
+	if len(stale) == 0 {
+		return rows
+	}
+	keep := rows[:0:0]
+	for _, r := range rows {
+		if why, ok := stale[r.ID]; ok && !d.held[r.ID] {
+			d.cancel(ctx, d.rowLog(r), r, why)
+			continue
+		}
+		keep = append(keep, r)
+	}
+	return keep
+}
+
+// routeAll groups the rows that may go to their channel by channel,
+// leaving out the held ones and those routed moves or cancels. The caller
+// holds d.mu.
+func (d *Deliverer) routeAll(ctx context.Context, rows []journal.Delivery) map[string][]journal.Delivery {
+	chans := d.Current()
+	byChannel := map[string][]journal.Delivery{}
+	for _, r := range rows {
+		if d.held[r.ID] || !d.routed(ctx, r, chans) {
+			continue
+		}
+		byChannel[r.Channel] = append(byChannel[r.Channel], r)
+	}
+	return byChannel
+}
+
+// open keeps the channels that may send now: not held back after a
+// temporary failure (the earliest end of a backoff is kept in d.retry, for
+// idle), not busy with a round, and with no sends the state file could
+// not record yet (such a channel stays stopped until they are). The
+// caller holds d.mu.
+func (d *Deliverer) open(byChannel map[string][]journal.Delivery, now time.Time) map[string][]journal.Delivery {
+	unrecorded := map[string]bool{}
+	for _, m := range d.marks {
+		unrecorded[m.Channel] = true
+	}
+	d.retry = time.Time{}
+	for name := range byChannel {
+		if until := d.blocked[name]; until.After(now) {
+			if d.retry.IsZero() || until.Before(d.retry) {
+				d.retry = until
+			}
+			delete(byChannel, name)
+			continue
+		}
+		if d.busy[name] || unrecorded[name] {
+			delete(byChannel, name)
+		}
+	}
+	return byChannel
 }
 
 // flush writes the outcomes the state file could not take before, then
@@ -652,144 +688,188 @@ func group(rows []journal.Delivery) (out []message, bad []journal.Delivery, errs
 	return out, bad, errs
 }
 
-// work sends one channel's due rows in order. A temporary failure stops the
-// round and holds the whole channel back: 5 s doubling to 30 min with each
-// failure in a row, whatever its queue length, and never sooner than the
-// server asked (up to MaxRetryAfter).
+// work sends one channel's due rows in order, each through the stages of
+// a round: read (group), send, then record (sent), retryLater or fail. A
+// temporary failure stops the round and holds the whole channel back: 5 s
+// doubling to 30 min with each failure in a row, whatever its queue
+// length, and never sooner than the server asked (up to MaxRetryAfter).
 func (d *Deliverer) work(ctx context.Context, name string, rows []journal.Delivery) {
 	msgs, bad, errs := group(rows)
+	d.unreadable(name, bad, errs)
+	r := d.newRound(ctx, name, len(msgs))
+	defer r.logBulk(true)
+	defer r.record()
+	for _, m := range msgs {
+		if ctx.Err() != nil || !r.send(m) {
+			return
+		}
+	}
+}
+
+// unreadable marks failed the rows whose message cannot be read. The row
+// is broken, not the channel: marked failed once, with no notice that the
+// channel fails.
+func (d *Deliverer) unreadable(name string, bad []journal.Delivery, errs []error) {
 	for i, r := range bad {
-		// The row is broken, not the channel: marked failed once, with no
-		// notice that the channel fails.
 		why := fmt.Sprintf("the stored message cannot be read (%v); it was written by another version of rekindle or the state file is damaged (permanent)", errs[i])
 		log := d.Log.With("channel", name, "contact", r.Contact, "kind", r.Kind, "row", r.ID)
 		log.Error("an outbox row cannot be read; marked failed", "err", errs[i])
 		d.markFailed(log, name, []int64{r.ID}, why)
 	}
-	ch := d.Current()[name]
-	// In a round of many, a channel that can hold what it delivers (the
-	// console) holds it until the batch is recorded, and flushes first.
-	// A round of a few writes each message as it goes, after its log line.
-	deliver, flush := notifier.Channel.Deliver, func() error { return nil }
-	held := false
-	if h, ok := ch.(notifier.HeldChannel); ok && len(msgs) > bulkRound {
-		deliver = func(_ notifier.Channel, ctx context.Context, m compose.Message) error { return h.DeliverHeld(ctx, m) }
-		flush, held = h.Flush, true
+}
+
+// round is one worker's pass over a channel's due messages.
+//
+// A channel that talks to a server records each message it accepted
+// before the next one goes: a crash (kill -9) between the server's accept
+// and the record repeats that one message, never more. The console,
+// holding a round, records it in batches of at most recordRows rows or
+// recordWait after the first: one commit (and fsync) for many lines, and a
+// crash repeats at most one batch.
+type round struct {
+	d    *Deliverer
+	ctx  context.Context
+	name string
+	ch   notifier.Channel
+	// deliver and flush send through ch: in a round of many, a channel
+	// that can hold what it delivers (the console) holds it until the
+	// batch is recorded, and flushes first (held). A round of a few writes
+	// each message as it goes, after its log line.
+	deliver func(notifier.Channel, context.Context, compose.Message) error
+	flush   func() error
+	held    bool
+	// bulk: a round of many sends (a run with no max_per_run) logs one
+	// line per recordRows rows or recordWait, not one per message.
+	bulk bool
+
+	batch                []int64
+	batchStart, lastSent time.Time
+	unlogged             int
+	logStart             time.Time
+}
+
+func (d *Deliverer) newRound(ctx context.Context, name string, n int) *round {
+	r := &round{d: d, ctx: ctx, name: name, ch: d.Current()[name],
+		deliver: notifier.Channel.Deliver, flush: func() error { return nil }, bulk: n > bulkRound}
+	if h, ok := r.ch.(notifier.HeldChannel); ok && n > bulkRound {
+		r.deliver = func(_ notifier.Channel, ctx context.Context, m compose.Message) error { return h.DeliverHeld(ctx, m) }
+		r.flush, r.held = h.Flush, true
 	}
-	// A channel that talks to a server records each message it accepted
-	// before the next one goes: a crash (kill -9) between the server's
-	// accept and the record repeats that one message, never more. The
-	// console, holding a round, records it in batches of at most
-	// recordRows rows or recordWait after the first: one commit (and
-	// fsync) for many lines, and a crash repeats at most one batch.
-	var batch []int64
-	var batchStart, lastSent time.Time
-	// A round of many sends (a run with no max_per_run) logs one line per
-	// recordRows rows or recordWait, not one per message.
-	bulk := len(msgs) > bulkRound
-	var unlogged int
-	var logStart time.Time
-	logBulk := func(force bool) {
-		if unlogged > 0 && (force || unlogged >= recordRows || d.now().Sub(logStart) >= recordWait) {
-			d.Log.Info("delivered", "channel", name, "rows", unlogged)
-			unlogged = 0
-		}
+	return r
+}
+
+// send sends one message and takes it to its next stage; false stops the
+// round.
+func (r *round) send(m message) bool {
+	d, name := r.d, r.name
+	// The logger with the row's attributes costs more than a send to the
+	// console: made only when something goes wrong.
+	log := func() *slog.Logger {
+		return d.Log.With("channel", name, "contact", m.rows[0].Contact, "kind", m.rows[0].Kind, "rows", len(m.ids))
 	}
-	defer logBulk(true)
-	record := func() bool {
-		if len(batch) == 0 {
-			return true
-		}
-		ids := batch
-		batch = nil
-		if err := flush(); err != nil {
-			// How much of the batch got out is not known: all of it is
-			// tried again, later. (The counts are put right; the metrics'
-			// "sent" counter, which only goes up, keeps these rows.)
-			d.mu.Lock()
-			d.counts.Sent -= len(ids)
-			d.mu.Unlock()
-			d.retryLater(d.Log.With("channel", name, "rows", len(ids)), name, ids, d.now(), err)
+	if r.ch == nil {
+		if !r.record() {
 			return false
 		}
-		err := d.Outbox.MarkSent(context.Background(), ids, lastSent)
-		if err == nil {
-			if bulk {
-				if unlogged == 0 {
-					logStart = d.now()
-				}
-				unlogged += len(ids)
-				logBulk(false)
-			}
-			return true
-		}
-		// The server has them; the state file does not know. Never send
-		// them again, stop the channel and back off; flush records them
-		// once writes work again.
-		d.mu.Lock()
-		d.hold(journal.Held{Channel: name, IDs: ids, Sent: lastSent})
-		d.streak[name]++
-		wait := backoff(d.streak[name], 0, rand.Float64())
-		d.blocked[name] = d.now().Add(wait)
-		d.mu.Unlock()
-		d.Log.Error("delivered, but the state file could not record it; keeping the record aside and pausing the channel",
-			"channel", name, "rows", len(ids), "err", err, "retry_in", wait.Round(time.Second))
+		d.fail(r.ctx, log(), name, m, &notifier.Error{Channel: name, Msg: "the channel is no longer in the config"})
+		return true
+	}
+	m.msg.ID = deliveryID(m.rows)
+	err := r.deliver(r.ch, r.ctx, m.msg)
+	if err != nil && r.ctx.Err() != nil {
+		return false // stopped mid-send: the row stays pending for the next start
+	}
+	now := d.now()
+	if err == nil {
+		return r.sent(m, now)
+	}
+	if !r.record() {
 		return false
 	}
-	defer record()
-	for _, m := range msgs {
-		if ctx.Err() != nil {
-			return
+	if notifier.Retryable(err) {
+		d.retryLater(log(), name, m.ids, now, err)
+		return false
+	}
+	d.fail(r.ctx, log(), name, m, err)
+	return true
+}
+
+// sent counts a message the channel accepted and records it, at once or
+// with its batch; false stops the round.
+func (r *round) sent(m message, now time.Time) bool {
+	d, name := r.d, r.name
+	if len(r.batch) == 0 {
+		r.batchStart = now
+	}
+	r.batch, r.lastSent = append(r.batch, m.ids...), now
+	d.outcome(name, "sent", len(m.ids))
+	d.mu.Lock()
+	d.counts.Sent += len(m.ids)
+	delete(d.failing, name)
+	delete(d.streak, name)
+	delete(d.asked, name)
+	d.mu.Unlock()
+	if !r.held || len(r.batch) >= recordRows || now.Sub(r.batchStart) >= recordWait {
+		if !r.record() {
+			return false
 		}
-		// The logger with the row's attributes costs more than a send to
-		// the console: made only when something goes wrong.
-		log := func() *slog.Logger {
-			return d.Log.With("channel", name, "contact", m.rows[0].Contact, "kind", m.rows[0].Kind, "rows", len(m.ids))
-		}
-		if ch == nil {
-			if !record() {
-				return
+	}
+	if !r.bulk {
+		d.Log.Info("delivered", "channel", name, "contact", m.rows[0].Contact, "kind", m.rows[0].Kind, "rows", len(m.ids),
+			"attempt", m.rows[0].Attempts+1)
+	}
+	return true
+}
+
+// record marks the batch sent in the state file; false stops the round.
+func (r *round) record() bool {
+	d, name := r.d, r.name
+	if len(r.batch) == 0 {
+		return true
+	}
+	ids := r.batch
+	r.batch = nil
+	if err := r.flush(); err != nil {
+		// How much of the batch got out is not known: all of it is tried
+		// again, later. (The counts are put right; the metrics' "sent"
+		// counter, which only goes up, keeps these rows.)
+		d.mu.Lock()
+		d.counts.Sent -= len(ids)
+		d.mu.Unlock()
+		d.retryLater(d.Log.With("channel", name, "rows", len(ids)), name, ids, d.now(), err)
+		return false
+	}
+	err := d.Outbox.MarkSent(context.Background(), ids, r.lastSent)
+	if err == nil {
+		if r.bulk {
+			if r.unlogged == 0 {
+				r.logStart = d.now()
 			}
-			d.fail(ctx, log(), name, m, &notifier.Error{Channel: name, Msg: "the channel is no longer in the config"})
-			continue
+			r.unlogged += len(ids)
+			r.logBulk(false)
 		}
-		m.msg.ID = deliveryID(m.rows)
-		err := deliver(ch, ctx, m.msg)
-		if err != nil && ctx.Err() != nil {
-			return // stopped mid-send: the row stays pending for the next start
-		}
-		now := d.now()
-		if err == nil {
-			if len(batch) == 0 {
-				batchStart = now
-			}
-			batch, lastSent = append(batch, m.ids...), now
-			d.outcome(name, "sent", len(m.ids))
-			d.mu.Lock()
-			d.counts.Sent += len(m.ids)
-			delete(d.failing, name)
-			delete(d.streak, name)
-			delete(d.asked, name)
-			d.mu.Unlock()
-			if !held || len(batch) >= recordRows || now.Sub(batchStart) >= recordWait {
-				if !record() {
-					return
-				}
-			}
-			if !bulk {
-				d.Log.Info("delivered", "channel", name, "contact", m.rows[0].Contact, "kind", m.rows[0].Kind, "rows", len(m.ids),
-					"attempt", m.rows[0].Attempts+1)
-			}
-			continue
-		}
-		if !record() {
-			return
-		}
-		if notifier.Retryable(err) {
-			d.retryLater(log(), name, m.ids, now, err)
-			return
-		}
-		d.fail(ctx, log(), name, m, err)
+		return true
+	}
+	// The server has them; the state file does not know. Never send them
+	// again, stop the channel and back off; flush records them once writes
+	// work again.
+	d.mu.Lock()
+	d.hold(journal.Held{Channel: name, IDs: ids, Sent: r.lastSent})
+	d.streak[name]++
+	wait := backoff(d.streak[name], 0, rand.Float64())
+	d.blocked[name] = d.now().Add(wait)
+	d.mu.Unlock()
+	d.Log.Error("delivered, but the state file could not record it; keeping the record aside and pausing the channel",
+		"channel", name, "rows", len(ids), "err", err, "retry_in", wait.Round(time.Second))
+	return false
+}
+
+// logBulk writes a bulk round's log line when enough was recorded since
+// the last, or at the end (force).
+func (r *round) logBulk(force bool) {
+	if r.unlogged > 0 && (force || r.unlogged >= recordRows || r.d.now().Sub(r.logStart) >= recordWait) {
+		r.d.Log.Info("delivered", "channel", r.name, "rows", r.unlogged)
+		r.unlogged = 0
 	}
 }
 
