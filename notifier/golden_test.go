@@ -14,104 +14,20 @@ import (
 	"github.com/rekindle/rekindle/compose"
 	"github.com/rekindle/rekindle/config"
 	"github.com/rekindle/rekindle/internal/testsupport/desktoptest"
+	"github.com/rekindle/rekindle/internal/testsupport/everykind"
 	"github.com/rekindle/rekindle/internal/testsupport/needs"
 	"github.com/rekindle/rekindle/internal/testsupport/notifytest"
 	"github.com/rekindle/rekindle/internal/testsupport/ntfytest"
 	"github.com/rekindle/rekindle/internal/testsupport/smtptest"
 	"github.com/rekindle/rekindle/internal/testsupport/webhooktest"
-	"github.com/rekindle/rekindle/rules"
 )
-
-// The people, cases and reminderMessage below are the composer's test
-// set-up (compose/render_test.go), repeated: the golden files pin what
-// each channel makes of those same messages.
-
-const people = `timezone = "Europe/Berlin"
-
-[[contact]]
-name = "Alice Moreau"
-last_interaction = 2026-10-20
-every = "2w"
-interests = ["chess", "trail running"]
-notes = "Started a new job in October."
-
-[[contact]]
-name = "Newcomer"
-
-[[contact]]
-name = "Bob"
-last_interaction = 2026-09-01
-fallout = 2026-11-20
-notes = "We argued about the move. I was short with him."
-
-[[contact]]
-name = "Emil <the> Great & Co"
-last_interaction = 2026-10-01
-reached_out = [2026-11-25]
-max_unanswered = 3
-
-[[contact]]
-name = "Dana"
-last_interaction = 2026-08-15
-reached_out = [2026-11-25]
-interests = ["climbing"]
-
-[[contact]]
-name = "Zed"
-last_interaction = 2026-08-15
-reached_out = [2026-11-20, 2026-11-25]
-
-[[contact]]
-name = "Ines Duarte"
-last_interaction = 2026-11-25
-birthday = 1989-12-02
-interests = ["pottery"]
-
-[[contact]]
-name = "Olga"
-last_interaction = 2026-09-01
-fallout = 2026-11-28
-birthday = "--12-01"
-interests = ["sailing"]
-
-[[contact]]
-name = "Pat"
-last_interaction = 2026-11-25
-[contact.dates]
-anniversary = 2020-12-02
-"moved to Lisbon" = 2025-12-03
-`
-
-// cases are a reminder of every kind, and the variants that read
-// differently: a first hello, a last try, the test message.
-var cases = []struct {
-	name, id string
-}{
-	{"check_in", "alice-moreau"},
-	{"check_in-first", "newcomer"},
-	{"cooldown_over", "bob"},
-	{"follow_up", "emil-the-great-co"},
-	{"follow_up-last-try", "dana"},
-	{"let_be", "zed"},
-	{"occasion", "ines-duarte"},
-	{"occasion-quiet", "olga"},
-	{"occasion-anniversary", "pat"},
-	{"test", ""},
-}
 
 func reminderMessage(t *testing.T, cfg *config.Config, tmpl *compose.Templates, id string, at time.Time) Message {
 	t.Helper()
 	if id == "" {
 		return compose.TestMessage("golden")
 	}
-	c, ok := cfg.Lookup(id)
-	if !ok {
-		t.Fatalf("no contact %s", id)
-	}
-	r := rules.Evaluate(c.Settings, &c.Dates, nil, at)
-	if !r.IsDue(at) {
-		t.Fatalf("%s is not due at %v: %s", id, at, r.Reason(at))
-	}
+	c, r := everykind.Due(t, cfg, id, at)
 	m, err := tmpl.Render(compose.Reminder{Contact: c, Result: r, At: at})
 	if err != nil {
 		t.Fatal(err)
@@ -123,7 +39,7 @@ func reminderMessage(t *testing.T, cfg *config.Config, tmpl *compose.Templates, 
 // received is compared with testdata/golden/KIND.CHANNEL.
 // UPDATE_GOLDEN=1 rewrites the files.
 func TestGolden(t *testing.T) {
-	cfg, err := config.Parse("people.toml", []byte(people))
+	cfg, err := config.Parse("people.toml", []byte(everykind.People))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -185,11 +101,11 @@ type = "console"
 		t.Fatal(err)
 	}
 
-	for i, tc := range cases {
-		m := reminderMessage(t, cfg, tmpl, tc.id, at)
+	for i, tc := range everykind.Cases {
+		m := reminderMessage(t, cfg, tmpl, tc.ID, at)
 		for _, name := range append([]string{"ntfy", "slack", "email", "desktop", "console"}, notifytest.Types...) {
 			if err := built[name].Deliver(ctx, m); err != nil {
-				t.Fatalf("%s on %s: %v", tc.name, name, err)
+				t.Fatalf("%s on %s: %v", tc.Name, name, err)
 			}
 		}
 		got := map[string]string{}
@@ -209,7 +125,7 @@ type = "console"
 			got[typ] = svc.Received(typ)[i]
 		}
 		for name, out := range got {
-			golden(t, filepath.Join("testdata", "golden", tc.name+"."+name), strings.ReplaceAll(out, "\r\n", "\n"))
+			golden(t, filepath.Join("testdata", "golden", tc.Name+"."+name), strings.ReplaceAll(out, "\r\n", "\n"))
 		}
 	}
 }
