@@ -47,7 +47,7 @@ var barkStatus = regexp.MustCompile(`bark returned status code (\d{3}): (.*)`)
 func (c *barkChannel) Deliver(ctx context.Context, m Message) error {
 	ctx, cancel := withTimeout(ctx, c.timeout)
 	defer cancel()
-	text := m.textWithLinks()
+	text := m.TextWithLinks()
 	err := send(ctx, bark.NewWithServers(c.key, c.server), m.Title, text)
 	if err == nil {
 		return nil

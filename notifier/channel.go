@@ -48,10 +48,10 @@ func (o Options) httpClient() *http.Client {
 	return &c
 }
 
-// heldChannel is a channel that can hold what it delivers until Flush: the
+// HeldChannel is a channel that can hold what it delivers until Flush: the
 // console, which then writes a round of many reminders in a few writes.
 // The deliverer flushes before it records a batch as sent.
-type heldChannel interface {
+type HeldChannel interface {
 	DeliverHeld(ctx context.Context, m Message) error
 	Flush() error
 }

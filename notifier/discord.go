@@ -49,7 +49,7 @@ func (c *discordChannel) Deliver(ctx context.Context, m Message) error {
 		return &Error{Channel: c.name, Msg: "the bot token is not usable: " + redactAll(err.Error(), []string{c.token})}
 	}
 	svc.AddReceivers(c.channel)
-	body := m.withLinks(m.markdown(), "\n", func(l Link) string {
+	body := m.WithLinks(markdown(m), "\n", func(l Link) string {
 		return "[" + l.Label + "](<" + l.URL + ">)" // <...>: no preview of the link
 	})
 	title := "**" + m.Title + "**"

@@ -14,6 +14,7 @@ import (
 
 	mail "github.com/wneessen/go-mail"
 
+	"github.com/rekindle/rekindle/compose"
 	"github.com/rekindle/rekindle/config"
 )
 
@@ -60,7 +61,7 @@ func (e *emailChannel) Send(ctx context.Context, subject, message string) error 
 // htmlDocument wraps a message's HTML fragment in a small, self-contained
 // page that mail clients render well.
 func htmlDocument(m Message) string {
-	body := m.htmlFragment()
+	body := htmlFragment(m)
 	for _, l := range m.Links {
 		body += "<p><a href=\"" + html.EscapeString(l.URL) + "\">" + html.EscapeString(l.Label) + "</a></p>\n"
 	}
@@ -88,7 +89,7 @@ func (e *emailChannel) message(m Message) (*mail.Msg, error) {
 		msg.SetMessageID()
 	}
 	msg.SetGenHeader(mail.HeaderXMailer, "rekindle")
-	text := m.withLinks(m.Text(), "\n\n", plainLink)
+	text := m.WithLinks(m.Text(), "\n\n", compose.PlainLink)
 	msg.SetBodyString(mail.TypeTextPlain, text+"\n\n-- \nSent by rekindle, to you only.\n")
 	msg.AddAlternativeString(mail.TypeTextHTML, htmlDocument(m))
 	return msg, nil
@@ -177,25 +178,21 @@ func (e *emailChannel) classify(err error) error {
 }
 
 // htmlFragment is m as an HTML fragment, for email.
-func (m Message) htmlFragment() string {
+func htmlFragment(m Message) string {
 	if len(m.Items) > 0 {
-		return sections(m.Items, "\n", func(it Message) string { return "<h3>" + html.EscapeString(it.Title) + "</h3>\n" + it.htmlFragment() })
+		return compose.Sections(m.Items, "\n", func(it Message) string { return "<h3>" + html.EscapeString(it.Title) + "</h3>\n" + htmlFragment(it) })
 	}
-	return m.body().html()
-}
-
-func (b body) html() string {
 	var s strings.Builder
-	s.WriteString("<p>" + strings.ReplaceAll(html.EscapeString(b.lead), "\n", "<br>\n") + "</p>\n")
-	if len(b.starters) > 0 {
-		s.WriteString("<p><strong>" + startersHeading + "</strong></p>\n<ul>\n")
-		for _, x := range b.starters {
+	s.WriteString("<p>" + strings.ReplaceAll(html.EscapeString(m.Lead), "\n", "<br>\n") + "</p>\n")
+	if len(m.Starters) > 0 {
+		s.WriteString("<p><strong>" + compose.StartersHeading + "</strong></p>\n<ul>\n")
+		for _, x := range m.Starters {
 			s.WriteString("<li>" + html.EscapeString(x) + "</li>\n")
 		}
 		s.WriteString("</ul>\n")
 	}
-	if b.opener != "" {
-		s.WriteString("<p><strong>" + openerHeading + "</strong></p>\n<blockquote>" + html.EscapeString(b.opener) + "</blockquote>\n")
+	if m.Opener != "" {
+		s.WriteString("<p><strong>" + compose.OpenerHeading + "</strong></p>\n<blockquote>" + html.EscapeString(m.Opener) + "</blockquote>\n")
 	}
 	return s.String()
 }

@@ -66,7 +66,7 @@ func (c *matrixChannel) Deliver(ctx context.Context, m Message) error {
 	if err != nil {
 		return &Error{Channel: c.name, Msg: "homeserver: " + err.Error(), Hint: "check homeserver: https://matrix.example.org", Err: err}
 	}
-	text := truncate(m.Title+"\n\n"+m.textWithLinks(), matrixLimit)
+	text := truncate(m.Title+"\n\n"+m.TextWithLinks(), matrixLimit)
 	if err := send(ctx, svc, m.Title, text); err != nil {
 		if ctx.Err() != nil {
 			return networkFailure(c.name, ctx.Err())

@@ -10,6 +10,7 @@ import (
 
 	"github.com/nikoksr/notify/service/mattermost"
 
+	"github.com/rekindle/rekindle/compose"
 	"github.com/rekindle/rekindle/config"
 )
 
@@ -59,7 +60,7 @@ func (c *mattermostChannel) Deliver(ctx context.Context, m Message) error {
 		}
 		return e
 	}
-	body := m.withLinks(m.markdown(), "\n", markdownLink)
+	body := m.WithLinks(markdown(m), "\n", compose.MarkdownLink)
 	if err := send(ctx, svc, "**"+m.Title+"**", body); err != nil {
 		e := c.failure(err, secrets)
 		switch e.Status {

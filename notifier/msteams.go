@@ -11,6 +11,7 @@ import (
 
 	"github.com/nikoksr/notify/service/msteams"
 
+	"github.com/rekindle/rekindle/compose"
 	"github.com/rekindle/rekindle/config"
 )
 
@@ -57,7 +58,7 @@ func (c *teamsChannel) Deliver(ctx context.Context, m Message) error {
 	svc.SetHTTPClient(&client)
 	svc.WithWrapText(true)
 	svc.AddReceivers(c.webhook)
-	body := m.withLinks(m.markdown(), "\n\n", markdownLink)
+	body := m.WithLinks(markdown(m), "\n\n", compose.MarkdownLink)
 	err := send(ctx, svc, m.Title, body)
 	if err == nil {
 		return nil

@@ -1,95 +1,36 @@
-// Package notifier delivers reminders to the user: through ntfy, email,
-// Slack, desktop notifications or standard output.
+// Package notifier holds the channels, the transports that take a reminder
+// to the user: ntfy, email, Slack, desktop notifications, standard output
+// and the services reached through nikoksr/notify. Package deliver decides
+// when and how often they are tried.
 //
 // Every channel implements github.com/nikoksr/notify's Notifier (a subject
 // and a plain-text body), so the set stays pluggable; Deliver carries the
-// full Message with what the richer services show (markdown, HTML, priority,
-// tags, a click URL, action buttons). Every send has a timeout and honours
+// full Message (package compose writes it) with what the richer services
+// show (markdown, HTML, priority, tags, a click URL, action buttons). Every send has a timeout and honours
 // its context, and every failure is an *Error that says whether trying again
 // can help.
 package notifier
 
 import (
-	"cmp"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
 	"time"
 
 	"github.com/nikoksr/notify"
+
+	"github.com/rekindle/rekindle/compose"
 )
 
-// Message is one notification, composed but not formatted: a title, why
-// now (the lead), conversation starters, something to send (the opener),
-// links and buttons. Each channel formats it in its own style (format.go):
-// markdown for ntfy, mrkdwn for Slack, HTML and text for email, text for the
-// desktop and the console.
-//
-// This is also what an outbox row keeps: the message as composed when the
-// reminder became due, so that it says what was true then, and unformatted,
-// so that it can go to whatever channel it ends up on (a renamed channel
-// hands its rows to the person's current ones) after a restart.
-type Message struct {
-	Title    string
-	Lead     string    `json:",omitempty"`
-	Starters []string  `json:",omitempty"`
-	Opener   string    `json:",omitempty"`
-	Items    []Message `json:",omitempty"` // a digest: one section per reminder
-	Priority int       `json:",omitempty"` // 1 (min) .. 5 (max); 0: the channel's default
-	Tags     []string  `json:",omitempty"`
-	Click    string    `json:",omitempty"` // a URL to open when the notification is tapped
-	Actions  []Action  `json:",omitempty"`
-	Links    []Link    `json:",omitempty"` // shown by email and Slack
-	Test     bool      `json:",omitempty"` // a test-notify message
-	// ID is the same for every attempt at one delivery, and set by the
-	// deliverer just before a send (never stored). A service that can
-	// (email's Message-ID, ntfy's sequence id) shows a repeat under it as
-	// the same message, which is what becomes of the one duplicate a crash
-	// can cause.
-	ID string `json:"-"`
-}
-
-// UnmarshalJSON reads a message, and also one that an older rekindle wrote
-// into the outbox already formatted (Text, Markdown, Mrkdwn, HTML): its
-// text becomes the lead.
-func (m *Message) UnmarshalJSON(b []byte) error {
-	v, err := DecodeMessage(b)
-	*m = v
-	return err
-}
-
-// DecodeMessage reads a message as UnmarshalJSON does. Called directly it
-// reads the JSON twice, not three times (json.Unmarshal checks the whole
-// input before it hands it to UnmarshalJSON): it is what the deliverer
-// reads each outbox row with.
-func DecodeMessage(b []byte) (Message, error) {
-	type plain Message
-	var v struct {
-		plain
-		Text, Markdown, Mrkdwn string
-	}
-	if err := json.Unmarshal(b, &v); err != nil {
-		return Message{}, err
-	}
-	m := Message(v.plain)
-	if m.Lead == "" && len(m.Items) == 0 {
-		m.Lead = cmp.Or(v.Text, v.Markdown, v.Mrkdwn)
-	}
-	return m, nil
-}
-
-// Action is a button on a notification (ntfy's "http" and "view" actions).
-type Action struct {
-	Kind    string // "http" or "view"
-	Label   string
-	URL     string
-	Method  string
-	Headers map[string]string
-	Body    string
-	Clear   bool // dismiss the notification when the action succeeds
-}
+// Message, Action and Link are the composer's: what a reminder says
+// (package compose). Channels deliver them; the names stay here so that
+// each channel's file reads as it did.
+type (
+	Message = compose.Message
+	Action  = compose.Action
+	Link    = compose.Link
+)
 
 // Channel is one configured way to reach the user.
 type Channel interface {
@@ -132,10 +73,10 @@ func (e *Error) Describe() string {
 
 func (e *Error) Unwrap() error { return e.Err }
 
-// retryable reports whether err is worth trying again: a classified
+// Retryable reports whether err is worth trying again: a classified
 // temporary failure, or any unclassified error (a bug must not lose a
 // reminder).
-func retryable(err error) bool {
+func Retryable(err error) bool {
 	var e *Error
 	if errors.As(err, &e) {
 		return e.Retryable
@@ -143,8 +84,8 @@ func retryable(err error) bool {
 	return err != nil
 }
 
-// askedWait returns the wait the server asked for, or 0.
-func askedWait(err error) time.Duration {
+// AskedWait returns the wait the server asked for, or 0.
+func AskedWait(err error) time.Duration {
 	var e *Error
 	if errors.As(err, &e) {
 		return e.RetryAfter

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/rekindle/rekindle/compose"
 	"github.com/rekindle/rekindle/config"
 )
 
@@ -90,7 +91,7 @@ type ntfyError struct {
 
 func (n *ntfyChannel) payload(m Message) ntfyPublish {
 	p := ntfyPublish{
-		Topic: n.topic, Title: m.Title, Message: m.markdown(), Markdown: true,
+		Topic: n.topic, Title: m.Title, Message: markdown(m), Markdown: true,
 		Priority: n.priority, Tags: append(append([]string(nil), n.tags...), m.Tags...), Click: m.Click,
 		SequenceID: m.ID,
 	}
@@ -174,12 +175,12 @@ func (n *ntfyChannel) secrets() []string {
 }
 
 // markdown is m in ntfy's markdown.
-func (m Message) markdown() string {
+func markdown(m Message) string {
 	if len(m.Items) > 0 {
-		return sections(m.Items, "\n\n", func(it Message) string { return "### " + it.Title + "\n" + it.markdown() })
+		return compose.Sections(m.Items, "\n\n", func(it Message) string { return "### " + it.Title + "\n" + markdown(it) })
 	}
-	return m.body().format(markdownStyle)
+	return m.Format(markdownStyle)
 }
 
-var markdownStyle = style{asIs, func(h string) string { return "**" + h + "**" }, "- ",
-	func(s string) string { return "> " + s }}
+var markdownStyle = compose.Style{Escape: compose.AsIs, Heading: func(h string) string { return "**" + h + "**" }, Bullet: "- ",
+	Quote: func(s string) string { return "> " + s }}

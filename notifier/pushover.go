@@ -50,7 +50,7 @@ func (c *pushoverChannel) Send(ctx context.Context, subject, message string) err
 func (c *pushoverChannel) Deliver(ctx context.Context, m Message) error {
 	ctx, cancel := withTimeout(ctx, c.timeout)
 	defer cancel()
-	text := m.textWithLinks()
+	text := m.TextWithLinks()
 	svc := notifypushover.New(c.token)
 	svc.AddReceivers(c.user)
 	err := bounded(ctx, func() error {

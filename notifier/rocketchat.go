@@ -12,6 +12,7 @@ import (
 
 	"github.com/nikoksr/notify/service/rocketchat"
 
+	"github.com/rekindle/rekindle/compose"
 	"github.com/rekindle/rekindle/config"
 )
 
@@ -64,7 +65,7 @@ func (c *rocketChatChannel) Deliver(ctx context.Context, m Message) error {
 		return c.failure(err)
 	}
 	svc.AddReceivers(c.spec.Channel)
-	text := m.withLinks(m.rocketChat(), "\n", markdownLink)
+	text := m.WithLinks(rocketChat(m), "\n", compose.MarkdownLink)
 	title := "*" + m.Title + "*"
 	text = truncate(text, rocketChatLimit-len(title)-1)
 	err = bounded(ctx, func() error { return send(ctx, svc, title, text) })
@@ -76,15 +77,15 @@ func (c *rocketChatChannel) Deliver(ctx context.Context, m Message) error {
 
 // rocketChat is m in Rocket.Chat's markdown, where single asterisks make
 // bold.
-func (m Message) rocketChat() string {
+func rocketChat(m Message) string {
 	if len(m.Items) > 0 {
-		return sections(m.Items, "\n\n", func(it Message) string { return "*" + it.Title + "*\n" + it.rocketChat() })
+		return compose.Sections(m.Items, "\n\n", func(it Message) string { return "*" + it.Title + "*\n" + rocketChat(it) })
 	}
-	return m.body().format(rocketChatStyle)
+	return m.Format(rocketChatStyle)
 }
 
-var rocketChatStyle = style{asIs, func(h string) string { return "*" + h + "*" }, "- ",
-	func(s string) string { return "> " + s }}
+var rocketChatStyle = compose.Style{Escape: compose.AsIs, Heading: func(h string) string { return "*" + h + "*" }, Bullet: "- ",
+	Quote: func(s string) string { return "> " + s }}
 
 // What the SDK's errors say: "Request error: 502 Bad Gateway" when the
 // answer was not JSON; otherwise the server's own error text, which for a

@@ -12,6 +12,7 @@ import (
 
 	"github.com/slack-go/slack"
 
+	"github.com/rekindle/rekindle/compose"
 	"github.com/rekindle/rekindle/config"
 )
 
@@ -69,7 +70,7 @@ func (s *slackChannel) Send(ctx context.Context, subject, message string) error 
 
 // blocks lays a message out as a header and a mrkdwn section.
 func blocks(m Message) []slack.Block {
-	text := m.mrkdwn()
+	text := mrkdwn(m)
 	for _, l := range m.Links {
 		text += "\n<" + l.URL + "|" + slackEscape.Replace(l.Label) + ">"
 	}
@@ -166,15 +167,15 @@ func (s *slackChannel) post(ctx context.Context, m Message) error {
 }
 
 // mrkdwn is m in Slack's mrkdwn.
-func (m Message) mrkdwn() string {
+func mrkdwn(m Message) string {
 	if len(m.Items) > 0 {
-		return sections(m.Items, "\n\n", func(it Message) string { return "*" + slackEscape.Replace(it.Title) + "*\n" + it.mrkdwn() })
+		return compose.Sections(m.Items, "\n\n", func(it Message) string { return "*" + slackEscape.Replace(it.Title) + "*\n" + mrkdwn(it) })
 	}
-	return m.body().format(mrkdwnStyle)
+	return m.Format(mrkdwnStyle)
 }
 
 // slackEscape escapes the three characters Slack's mrkdwn reserves.
 var slackEscape = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;")
 
-var mrkdwnStyle = style{slackEscape.Replace, func(h string) string { return "*" + h + "*" }, "• ",
-	func(s string) string { return ">" + s }}
+var mrkdwnStyle = compose.Style{Escape: slackEscape.Replace, Heading: func(h string) string { return "*" + h + "*" }, Bullet: "• ",
+	Quote: func(s string) string { return ">" + s }}

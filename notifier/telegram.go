@@ -12,6 +12,7 @@ import (
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api"
 	"github.com/nikoksr/notify/service/telegram"
 
+	"github.com/rekindle/rekindle/compose"
 	"github.com/rekindle/rekindle/config"
 )
 
@@ -74,7 +75,7 @@ func (c *telegramChannel) Deliver(ctx context.Context, m Message) error {
 	svc := &telegram.Telegram{}
 	svc.SetClient(c.bot)
 	svc.AddReceivers(c.chat)
-	body := m.telegramHTML()
+	body := telegramHTML(m)
 	for _, l := range m.Links {
 		body += "\n<a href=\"" + html.EscapeString(l.URL) + "\">" + html.EscapeString(l.Label) + "</a>"
 	}
@@ -123,12 +124,12 @@ func (c *telegramChannel) failure(err error) *Error {
 
 // telegramHTML is m in the HTML subset Telegram reads: bold headings,
 // bullets as text, the opener in italics; everything else escaped.
-func (m Message) telegramHTML() string {
+func telegramHTML(m Message) string {
 	if len(m.Items) > 0 {
-		return sections(m.Items, "\n\n", func(it Message) string { return "<b>" + html.EscapeString(it.Title) + "</b>\n" + it.telegramHTML() })
+		return compose.Sections(m.Items, "\n\n", func(it Message) string { return "<b>" + html.EscapeString(it.Title) + "</b>\n" + telegramHTML(it) })
 	}
-	return m.body().format(telegramStyle)
+	return m.Format(telegramStyle)
 }
 
-var telegramStyle = style{html.EscapeString, func(h string) string { return "<b>" + h + "</b>" }, "• ",
-	func(s string) string { return "<i>" + s + "</i>" }}
+var telegramStyle = compose.Style{Escape: html.EscapeString, Heading: func(h string) string { return "<b>" + h + "</b>" }, Bullet: "• ",
+	Quote: func(s string) string { return "<i>" + s + "</i>" }}

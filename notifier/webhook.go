@@ -68,8 +68,8 @@ type webhookData struct {
 func (w *webhookChannel) Deliver(ctx context.Context, m Message) error {
 	ctx, cancel := withTimeout(ctx, w.timeout)
 	defer cancel()
-	text := m.textWithLinks()
-	d := webhookData{Title: m.Title, Text: text, Markdown: m.markdown()}
+	text := m.TextWithLinks()
+	d := webhookData{Title: m.Title, Text: text, Markdown: markdown(m)}
 	if len(m.Links) > 0 {
 		d.Link = m.Links[0].URL
 	}

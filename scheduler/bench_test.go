@@ -9,8 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/rekindle/rekindle/compose"
 	"github.com/rekindle/rekindle/journal"
-	"github.com/rekindle/rekindle/notifier"
 
 	"github.com/rekindle/rekindle/bench/contacts"
 )
@@ -70,7 +70,7 @@ func BenchmarkRunOnce10k(b *testing.B) {
 	for _, tc := range limits {
 		b.Run(tc.name, func(b *testing.B) {
 			cfg := load(b, string(benchConfig(b, 10000, tc.edit)))
-			tmpl, err := notifier.NewTemplates(nil)
+			tmpl, err := compose.NewTemplates(nil)
 			if err != nil {
 				b.Fatal(err)
 			}

@@ -8,9 +8,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/rekindle/rekindle/compose"
 	"github.com/rekindle/rekindle/config"
 	"github.com/rekindle/rekindle/journal"
-	"github.com/rekindle/rekindle/notifier"
 )
 
 // The cases of issue 18, tried on the plan and on the daemon's runs
@@ -45,7 +45,7 @@ func planLines(t *testing.T, cfg *config.Config, j *journal.Journal, from, until
 func daemonLines(t *testing.T, cfg *config.Config, j *journal.Journal, from, until time.Time) []string {
 	t.Helper()
 	ctx := context.Background()
-	tmpl, err := notifier.NewTemplates(nil)
+	tmpl, err := compose.NewTemplates(nil)
 	if err != nil {
 		t.Fatal(err)
 	}

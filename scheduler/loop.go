@@ -11,9 +11,9 @@ import (
 
 	"github.com/robfig/cron/v3"
 
+	"github.com/rekindle/rekindle/compose"
 	"github.com/rekindle/rekindle/config"
 	"github.com/rekindle/rekindle/journal"
-	"github.com/rekindle/rekindle/notifier"
 )
 
 // MaxSleep bounds every wait of the loop: Go timers stop while the machine
@@ -60,7 +60,7 @@ var _ LoopStore = (*journal.Journal)(nil)
 // Current is the config a run uses; a reload swaps it.
 type Current struct {
 	Config    *config.Config
-	Templates *notifier.Templates
+	Templates *compose.Templates
 }
 
 // Loop runs the schedule: each slot once, a slot missed while the daemon

@@ -13,6 +13,8 @@ import (
 	"testing/synctest"
 	"time"
 
+	"github.com/rekindle/rekindle/compose"
+	"github.com/rekindle/rekindle/deliver"
 	"github.com/rekindle/rekindle/journal"
 	"github.com/rekindle/rekindle/notifier"
 )
@@ -41,7 +43,7 @@ type loopFixture struct {
 func startLoop(t *testing.T, cfgText string, start time.Time, store LoopStore) *loopFixture {
 	t.Helper()
 	cfg := load(t, cfgText)
-	tmpl, _ := notifier.NewTemplates(nil)
+	tmpl, _ := compose.NewTemplates(nil)
 	f := &loopFixture{clock: &fakeWall{}, done: make(chan error, 1)}
 	f.clock.set(start)
 	if store == nil {
@@ -310,12 +312,12 @@ func TestIdleWakesOncePerMinute(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		j := openJournal(t)
 		cfg := load(t, loopConfig)
-		tmpl, _ := notifier.NewTemplates(nil)
+		tmpl, _ := compose.NewTemplates(nil)
 		log := slog.New(slog.NewTextHandler(io.Discard, nil))
 		clock := &fakeWall{}
 		clock.set(berlin("2026-11-30 12:00"))
 		chans := map[string]notifier.Channel{}
-		d := notifier.NewDeliverer(j, func() map[string]notifier.Channel { return chans }, log, clock.now)
+		d := &deliver.Deliverer{Outbox: j, Current: func() map[string]notifier.Channel { return chans }, Log: log, Now: clock.now}
 		l := &Loop{Store: j, Current: func() Current { return Current{cfg, tmpl} }, Now: clock.now, Log: log, Ran: func(Result) { d.Wake() }}
 		last := berlin("2026-11-30 09:00")
 		j.Enqueue(context.Background(), journal.Run{Slot: last, Started: last, Finished: last}, nil)
@@ -345,7 +347,7 @@ func TestLoopStopsWhenCheckFails(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		j := openJournal(t)
 		cfg := load(t, loopConfig)
-		tmpl, _ := notifier.NewTemplates(nil)
+		tmpl, _ := compose.NewTemplates(nil)
 		clock := &fakeWall{}
 		clock.set(berlin("2026-11-30 12:00"))
 		last := berlin("2026-11-30 09:00")

@@ -7,8 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/rekindle/rekindle/compose"
 	"github.com/rekindle/rekindle/journal"
-	"github.com/rekindle/rekindle/notifier"
 )
 
 const occasionConfig = `timezone = "Europe/Berlin"
@@ -61,7 +61,7 @@ birthday = 1990-12-04
 // paused or let be; 29 February is on the 28th in 2027.
 func TestOccasionsPlanAndDaemonAgree(t *testing.T) {
 	cfg := load(t, occasionConfig)
-	tmpl, err := notifier.NewTemplates(nil)
+	tmpl, err := compose.NewTemplates(nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -94,7 +94,7 @@ func TestOccasionsPlanAndDaemonAgree(t *testing.T) {
 		for _, d := range after[:len(after)-len(before)] {
 			s := slot.Format("2006-01-02") + " " + d.Contact + " " + d.Kind
 			if d.Kind == "occasion" {
-				var m notifier.Message
+				var m compose.Message
 				if err := m.UnmarshalJSON(d.Message); err != nil {
 					t.Fatal(err)
 				}

@@ -7,9 +7,9 @@ import (
 	"slices"
 	"time"
 
+	"github.com/rekindle/rekindle/compose"
 	"github.com/rekindle/rekindle/config"
 	"github.com/rekindle/rekindle/journal"
-	"github.com/rekindle/rekindle/notifier"
 	"github.com/rekindle/rekindle/rules"
 )
 
@@ -124,7 +124,7 @@ const composeChunk = 4096
 // max_per_run in rank order (rankOf), renders
 // their messages and writes every reminder × channel to the outbox in one
 // transaction, with the run itself. Nothing is sent here.
-func RunOnce(ctx context.Context, cfg *config.Config, tmpl *notifier.Templates, st Store, slot, now time.Time) (Result, error) {
+func RunOnce(ctx context.Context, cfg *config.Config, tmpl *compose.Templates, st Store, slot, now time.Time) (Result, error) {
 	var res Result
 	now = now.In(cfg.Location)
 	events, err := st.Events(ctx)
@@ -166,9 +166,9 @@ func RunOnce(ctx context.Context, cfg *config.Config, tmpl *notifier.Templates, 
 	}
 
 	deliverAt := deliverTime(cfg.QuietHours, now)
-	reminders := make([]notifier.Reminder, len(cands))
+	reminders := make([]compose.Reminder, len(cands))
 	for i, c := range cands {
-		reminders[i] = notifier.Reminder{Contact: people[c.person].Contact, Result: results[c.person], At: now}
+		reminders[i] = compose.Reminder{Contact: people[c.person].Contact, Result: results[c.person], At: now}
 		if deliverAt.After(now) {
 			res.Deferred += len(people[c.person].Channels)
 		}
@@ -187,7 +187,7 @@ func RunOnce(ctx context.Context, cfg *config.Config, tmpl *notifier.Templates, 
 			defer close(made)
 			for lo := 0; lo < len(cands); lo += composeChunk {
 				hi := min(lo+composeChunk, len(cands))
-				msgs, err := notifier.ComposeAll(cfg, tmpl, reminders[lo:hi])
+				msgs, err := compose.All(cfg, tmpl, reminders[lo:hi])
 				var rows []journal.Row
 				for i, c := range cands[lo:hi] {
 					p := &people[c.person]

@@ -11,8 +11,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/rekindle/rekindle/compose"
 	"github.com/rekindle/rekindle/journal"
-	"github.com/rekindle/rekindle/notifier"
 )
 
 func openJournal(t *testing.T) *journal.Journal {
@@ -72,7 +72,7 @@ channels = ["phone"]
 func TestRunOnce(t *testing.T) {
 	ctx := context.Background()
 	cfg := load(t, runConfig)
-	tmpl, _ := notifier.NewTemplates(nil)
+	tmpl, _ := compose.NewTemplates(nil)
 	j := openJournal(t)
 	run := func(at string) Result {
 		t.Helper()
@@ -133,7 +133,7 @@ func TestRunOnce(t *testing.T) {
 func TestRunOnceQuietHoursAndDigest(t *testing.T) {
 	ctx := context.Background()
 	cfg := load(t, strings.Replace(runConfig, "max_per_run = 2", "max_per_run = 0\ndigest = true", 1))
-	tmpl, _ := notifier.NewTemplates(nil)
+	tmpl, _ := compose.NewTemplates(nil)
 	j := openJournal(t)
 	now := berlin("2026-12-01 23:30")
 	res, err := RunOnce(ctx, cfg, tmpl, j, now, now)
@@ -151,7 +151,7 @@ func TestRunOnceQuietHoursAndDigest(t *testing.T) {
 		t.Fatalf("%d due at the end of quiet hours; want %d", len(due), res.Enqueued)
 	}
 	for _, d := range due {
-		var m notifier.Message
+		var m compose.Message
 		if !d.Digest || json.Unmarshal(d.Message, &m) != nil || m.Title == "" || d.Batch == 0 || d.Batch != due[0].Batch {
 			t.Errorf("row %+v: want a digest row of one batch with a rendered message", d)
 		}
@@ -176,7 +176,7 @@ func TestStatusOfMatchesSnapshot(t *testing.T) {
 	j := openJournal(t)
 	t0 := time.Date(2026, 12, 1, 9, 0, 0, 0, cfg.Location)
 	j.Add(ctx, journal.Event{Contact: "bob", Kind: journal.ReachedOut, At: t0.Add(-30 * time.Hour), Source: "cli", Logged: t0})
-	tmpl, _ := notifier.NewTemplates(nil)
+	tmpl, _ := compose.NewTemplates(nil)
 	if _, err := RunOnce(ctx, cfg, tmpl, j, t0, t0); err != nil {
 		t.Fatal(err)
 	}
@@ -210,7 +210,7 @@ func TestStatusOfMatchesSnapshot(t *testing.T) {
 func TestRunOnceAfterAClockAhead(t *testing.T) {
 	ctx := context.Background()
 	cfg := load(t, runConfig)
-	tmpl, _ := notifier.NewTemplates(nil)
+	tmpl, _ := compose.NewTemplates(nil)
 	j := openJournal(t)
 	run := func(at string) Result {
 		t.Helper()

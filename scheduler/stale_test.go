@@ -6,8 +6,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/rekindle/rekindle/compose"
 	"github.com/rekindle/rekindle/journal"
-	"github.com/rekindle/rekindle/notifier"
 )
 
 // A follow-up that waits in the outbox for quiet hours to end is no
@@ -30,7 +30,7 @@ reached_out = [2026-11-28]
 name = "Emil"
 last_interaction = 2026-09-01
 `)
-	tmpl, _ := notifier.NewTemplates(nil)
+	tmpl, _ := compose.NewTemplates(nil)
 	j := openJournal(t)
 	run := berlin("2026-12-01 23:00") // in quiet hours: delivery waits for 08:00
 	if _, err := RunOnce(ctx, cfg, tmpl, j, run, run); err != nil {

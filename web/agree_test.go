@@ -15,10 +15,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/rekindle/rekindle/compose"
 	"github.com/rekindle/rekindle/config"
 	"github.com/rekindle/rekindle/journal"
 	"github.com/rekindle/rekindle/links"
-	"github.com/rekindle/rekindle/notifier"
 	"github.com/rekindle/rekindle/scheduler"
 )
 
@@ -139,7 +139,7 @@ cooldown = "60d"
 	}
 
 	// The daemon's runs over the same days.
-	tmpl, err := notifier.NewTemplates(nil)
+	tmpl, err := compose.NewTemplates(nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -9,7 +9,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
-	"github.com/rekindle/rekindle/notifier"
+	"github.com/rekindle/rekindle/deliver"
 )
 
 // Metrics is the daemon's own Prometheus registry.
@@ -83,7 +83,7 @@ func (m *Metrics) Known(kinds, channels []string) {
 
 // WatchChannels exports how each channel fares (its backoff, failures in a
 // row, a capped Retry-After, sends not yet recorded), read on each scrape.
-func (m *Metrics) WatchChannels(states func() []notifier.ChannelState) {
+func (m *Metrics) WatchChannels(states func() []deliver.ChannelState) {
 	m.reg.MustRegister(channelCollector(states))
 }
 
@@ -98,7 +98,7 @@ var (
 		"Deliveries a channel accepted that the state file could not record yet.", []string{"channel"}, nil)
 )
 
-type channelCollector func() []notifier.ChannelState
+type channelCollector func() []deliver.ChannelState
 
 func (c channelCollector) Describe(ch chan<- *prometheus.Desc) {
 	ch <- descUntil

@@ -115,7 +115,7 @@ func (s *Server) Handler() http.Handler {
 	mux.Handle("POST /api/contacts/{id}/let-be", xo.Handler(s.change(http.HandlerFunc(s.decide(journal.LetBe)))))
 	mux.Handle("POST /api/contacts/{id}/resume", xo.Handler(s.change(http.HandlerFunc(s.decide(journal.Resume)))))
 	// Phone buttons: each carries its own credential, for one person and
-	// one action (notifier.PersonActions).
+	// one action (compose.PersonActions).
 	mux.Handle("POST /act/{id}/{action}", xo.Handler(http.HandlerFunc(s.button)))
 	s.dashboardRoutes(mux)
 	s.signInRoutes(mux)

@@ -5,8 +5,8 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/rekindle/rekindle/compose"
 	"github.com/rekindle/rekindle/config"
-	"github.com/rekindle/rekindle/notifier"
 	"github.com/rekindle/rekindle/scheduler"
 )
 
@@ -20,7 +20,7 @@ func (c *cli) check() error {
 	if err != nil {
 		return err
 	}
-	if _, err := notifier.NewTemplates(cfg.Templates); err != nil {
+	if _, err := compose.NewTemplates(cfg.Templates); err != nil {
 		return &hinted{fmt.Errorf("%s: %w", cfg.File, err), "see the README's list of template fields"}
 	}
 	zone := cfg.Timezone

@@ -19,7 +19,9 @@ import (
 	sd "github.com/coreos/go-systemd/v22/daemon"
 	"github.com/fsnotify/fsnotify"
 
+	"github.com/rekindle/rekindle/compose"
 	"github.com/rekindle/rekindle/config"
+	"github.com/rekindle/rekindle/deliver"
 	"github.com/rekindle/rekindle/internal/redact"
 	"github.com/rekindle/rekindle/journal"
 	"github.com/rekindle/rekindle/mailbox"
@@ -33,7 +35,7 @@ import (
 // channels.
 type live struct {
 	cfg      *config.Config
-	tmpl     *notifier.Templates
+	tmpl     *compose.Templates
 	channels map[string]notifier.Channel
 }
 
@@ -48,7 +50,7 @@ type daemon struct {
 	j       *journal.Journal
 	cur     atomic.Pointer[live]
 	loop    *scheduler.Loop
-	deliver *notifier.Deliverer
+	deliver *deliver.Deliverer
 	opts    notifier.Options
 	// lock is the daemon's hold on the state file (run.go), kept when its
 	// file is removed (watchState); nil in tests that take none.
@@ -100,8 +102,39 @@ func newDaemon(ctx context.Context, path string, log *slog.Logger, now func() ti
 	if d.j, err = journal.Open(ctx, jpath); err != nil {
 		return nil, err
 	}
-	d.deliver = notifier.NewDeliverer(d.j, func() map[string]notifier.Channel { return d.cur.Load().channels }, log, now)
-	d.deliver.Redact(d.secrets.Load)
+	d.deliver = &deliver.Deliverer{
+		Outbox:  d.j,
+		Current: func() map[string]notifier.Channel { return d.cur.Load().channels },
+		Log:     log,
+		Now:     now,
+		Redact:  d.secrets.Load,
+		Route: func(contact string) ([]string, bool) {
+			c, ok := d.cur.Load().cfg.Lookup(contact)
+			if !ok {
+				return nil, false
+			}
+			return c.Channels, true
+		},
+		// A reminder waiting in the outbox (for quiet hours to end, for a
+		// channel to come back) is cancelled when what was logged or
+		// learned since makes it no longer due: a reply that came by mail
+		// ends a follow-up before it is sent.
+		Stale: func(ctx context.Context, rows []journal.Delivery) map[int64]string {
+			stale, err := scheduler.Stale(ctx, d.cur.Load().cfg, d.j, rows, now())
+			if err != nil {
+				log.Error("check whether due reminders are still due", "err", err)
+			}
+			return stale
+		},
+		Observe: func(ch, outcome string, n int) {
+			d.metrics.Deliveries.WithLabelValues(ch, outcome).Add(float64(n))
+		},
+		// A round of reminders is over and the daemon will sleep, most
+		// often for hours: give the memory the run and its sends took
+		// back to the system now, not over the minutes the runtime would
+		// take.
+		OnIdle: debug.FreeOSMemory,
+	}
 	d.loop = &scheduler.Loop{
 		Store: d.j,
 		Current: func() scheduler.Current {
@@ -140,31 +173,6 @@ func newDaemon(ctx context.Context, path string, log *slog.Logger, now func() ti
 	if last, err := d.j.LastFinished(ctx); err == nil && !last.IsZero() {
 		d.metrics.LastRun.Set(float64(last.UnixMilli()) / 1000)
 	}
-	d.deliver.Route(func(contact string) ([]string, bool) {
-		c, ok := d.cur.Load().cfg.Lookup(contact)
-		if !ok {
-			return nil, false
-		}
-		return c.Channels, true
-	})
-	// A reminder waiting in the outbox (for quiet hours to end, for a
-	// channel to come back) is cancelled when what was logged or learned
-	// since makes it no longer due: a reply that came by mail ends a
-	// follow-up before it is sent.
-	d.deliver.Stale(func(ctx context.Context, rows []journal.Delivery) map[int64]string {
-		stale, err := scheduler.Stale(ctx, d.cur.Load().cfg, d.j, rows, now())
-		if err != nil {
-			log.Error("check whether due reminders are still due", "err", err)
-		}
-		return stale
-	})
-	d.deliver.Observe(func(ch, outcome string, n int) {
-		d.metrics.Deliveries.WithLabelValues(ch, outcome).Add(float64(n))
-	})
-	// A round of reminders is over and the daemon will sleep, most often
-	// for hours: give the memory the run and its sends took back to the
-	// system now, not over the minutes the runtime would take.
-	d.deliver.OnIdle(debug.FreeOSMemory)
 	return d, nil
 }
 
@@ -206,7 +214,7 @@ func (d *daemon) read() (*live, error) {
 	if err != nil {
 		return nil, err
 	}
-	tmpl, err := notifier.NewTemplates(cfg.Templates)
+	tmpl, err := compose.NewTemplates(cfg.Templates)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", cfg.File, err)
 	}
@@ -315,10 +323,10 @@ func (d *daemon) Run(ctx context.Context, hup <-chan os.Signal) error {
 		}
 	}
 	notify("STOPPING=1")
-	d.log.Info("stopping; letting in-flight sends finish", "grace", notifier.Grace)
+	d.log.Info("stopping; letting in-flight sends finish", "grace", deliver.Grace)
 	stop()
 	if d.server != nil {
-		sctx, cancel := context.WithTimeout(context.Background(), notifier.Grace)
+		sctx, cancel := context.WithTimeout(context.Background(), deliver.Grace)
 		d.server.Shutdown(sctx)
 		cancel()
 	}

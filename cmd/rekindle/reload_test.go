@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/rekindle/rekindle/deliver"
 	"github.com/rekindle/rekindle/notifier"
 )
 
@@ -54,7 +55,7 @@ func TestReloadOffTheMainLoop(t *testing.T) {
 	case <-time.After(10 * time.Second):
 		t.Fatal("the daemon did not stop while a reload hung")
 	}
-	if took := time.Since(began); took > notifier.Grace+time.Second {
+	if took := time.Since(began); took > deliver.Grace+time.Second {
 		t.Errorf("stopping took %v", took)
 	}
 }

@@ -17,6 +17,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/rekindle/rekindle/compose"
 	"github.com/rekindle/rekindle/config"
 	"github.com/rekindle/rekindle/journal"
 	"github.com/rekindle/rekindle/notifier"
@@ -202,7 +203,7 @@ func (c *cli) dryRun(ctx context.Context, at string, send bool) error {
 	if err != nil {
 		return err
 	}
-	tmpl, err := notifier.NewTemplates(cfg.Templates)
+	tmpl, err := compose.NewTemplates(cfg.Templates)
 	if err != nil {
 		return fmt.Errorf("%s: %w", cfg.File, err)
 	}

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/rekindle/rekindle/compose"
 	"github.com/rekindle/rekindle/config"
 	"github.com/rekindle/rekindle/notifier"
 )
@@ -45,7 +46,7 @@ func (c *cli) testNotify(ctx context.Context, pos []string) error {
 	errs := make([]error, len(names))
 	var wg sync.WaitGroup
 	for i, name := range names {
-		wg.Go(func() { errs[i] = channels[name].Deliver(ctx, notifier.TestMessage(name)) })
+		wg.Go(func() { errs[i] = channels[name].Deliver(ctx, compose.TestMessage(name)) })
 	}
 	wg.Wait()
 

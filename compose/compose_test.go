@@ -1,4 +1,4 @@
-package notifier
+package compose
 
 import (
 	"net/url"
@@ -51,7 +51,7 @@ last_interaction = 2026-10-20
 	c, _ := cfg.Lookup("alice")
 	at := time.Date(9000, 1, 1, 9, 0, 0, 0, time.UTC)
 	r := Reminder{Contact: c, Result: rules.Evaluate(c.Settings, &c.Dates, nil, at), At: at}
-	m, err := Compose(cfg, tmpl, r)
+	m, err := One(cfg, tmpl, r)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -73,7 +73,7 @@ last_interaction = 2026-10-20
 		}
 		nonces[strings.SplitN(cred, ".", 2)[0]] = true
 	}
-	again, _ := Compose(cfg, tmpl, r)
+	again, _ := One(cfg, tmpl, r)
 	next := strings.SplitN(strings.TrimPrefix(again.Actions[0].Headers["Authorization"], "Bearer "), ".", 2)[0]
 	if len(nonces) != 1 || nonces[next] {
 		t.Errorf("nonces %v, then %q; want one per message, another for the next", nonces, next)

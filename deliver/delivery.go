@@ -1,4 +1,12 @@
-package notifier
+// Package deliver is the outbox engine: it takes what the outbox holds
+// when it is due, groups a person's rows into batches, sends each through
+// the channels of package notifier, and records the outcome: sent, retried
+// later with backoff (per channel, honouring a server's Retry-After),
+// failed for good with a notice through the other channels, or cancelled
+// when the reminder is no longer due. What a channel accepted but the
+// journal could not record is kept in a side file (the held records) and
+// written when the journal can take it again.
+package deliver
 
 import (
 	"context"
@@ -17,10 +25,12 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/rekindle/rekindle/compose"
 	"github.com/rekindle/rekindle/config"
 	"github.com/rekindle/rekindle/internal/redact"
 	"github.com/rekindle/rekindle/internal/split"
 	"github.com/rekindle/rekindle/journal"
+	"github.com/rekindle/rekindle/notifier"
 )
 
 // Outbox is what delivery needs of the journal.
@@ -100,6 +110,11 @@ type ChannelState struct {
 	Unrecorded int
 }
 
+// Staleness tells, of the due rows, which are no longer due because
+// something was logged or learned since they were enqueued (a reply, a
+// talk, a snooze), and why: those are cancelled, not sent.
+type Staleness func(ctx context.Context, rows []journal.Delivery) map[int64]string
+
 // Router says where a person's reminders go now: their current channels,
 // and false if they are no longer in the config.
 type Router func(contact string) (channels []string, ok bool)
@@ -109,25 +124,42 @@ type Router func(contact string) (channels []string, ok bool)
 // only after its channel accepted it; the one window for a duplicate is a
 // crash between the two, which repeats the one message in flight (a batch
 // on the console). What the state file refuses to record is kept beside it
-// and never sent again.
+// and never sent again. Outbox, Current and Log are required; the other
+// fields are set before Run, and not changed after.
 type Deliverer struct {
-	out      Outbox
-	channels func() map[string]Channel
-	log      *slog.Logger
-	now      func() time.Time
+	Outbox Outbox
+	// Current returns the current channels (a reload swaps them).
+	Current func() map[string]notifier.Channel
+	Log     *slog.Logger
+	// Now is the time (tests pass a fake); nil: time.Now.
+	Now func() time.Time
+	// Route, if set, finds a person's current channels: a pending reminder
+	// whose channel left the config moves to them, and one whose person
+	// left is cancelled. Without it, rows go where they were enqueued.
+	Route Router
+	// Stale, if set, finds the due rows that are no longer due; they are
+	// cancelled. Without it, every row goes out.
+	Stale Staleness
+	// Observe, if set, is told of every delivery outcome ("sent", "retry"
+	// or "failed", for n rows of a channel): the daemon's metrics.
+	Observe func(channel, outcome string, n int)
+	// OnIdle, if set, is called when the deliverer has sent what it had
+	// and nothing is pending or in flight, once each time: the moment a
+	// daemon can give back the memory the round took.
+	OnIdle func()
+	// Redact, if set, gives the config's secrets (a reload may change
+	// them): they are cut out of every failure the outbox keeps and every
+	// failure notice sent through another channel, whichever channel's
+	// secret it is.
+	Redact func() *redact.Redactor
 
-	wake chan struct{}
-	done chan struct{}
-
-	wakes   atomic.Int64
-	observe func(channel, outcome string, n int)
-	route   Router
-	stale   Staleness
-	onIdle  func()
-	redact  func() *redact.Redactor
+	setup sync.Once
+	wake  chan struct{}
+	done  chan struct{}
+	wakes atomic.Int64
 
 	mu      sync.Mutex
-	worked  bool // a worker was started since onIdle was last called
+	worked  bool // a worker was started since OnIdle was last called
 	busy    map[string]bool
 	blocked map[string]time.Time     // channel backoff after a temporary failure
 	streak  map[string]int           // temporary failures in a row, by channel
@@ -145,34 +177,23 @@ type Deliverer struct {
 	counts  Counts
 }
 
-// NewDeliverer makes a deliverer; channels returns the current channels (a
-// reload swaps them), now the time (tests pass a fake).
-func NewDeliverer(out Outbox, channels func() map[string]Channel, log *slog.Logger, now func() time.Time) *Deliverer {
-	if now == nil {
-		now = time.Now
-	}
-	return &Deliverer{
-		out: out, channels: channels, log: log, now: now,
-		wake: make(chan struct{}, 1), done: make(chan struct{}, 16),
-		busy: map[string]bool{}, blocked: map[string]time.Time{}, failing: map[string]bool{},
-		streak: map[string]int{}, asked: map[string]time.Duration{}, held: map[int64]bool{},
-	}
+// ready makes the deliverer's own state on first use: Wake (the schedule,
+// a reload) may come before Run has started.
+func (d *Deliverer) ready() {
+	d.setup.Do(func() {
+		d.wake, d.done = make(chan struct{}, 1), make(chan struct{}, 16)
+		d.busy, d.blocked, d.failing = map[string]bool{}, map[string]time.Time{}, map[string]bool{}
+		d.streak, d.asked, d.held = map[string]int{}, map[string]time.Duration{}, map[int64]bool{}
+	})
 }
 
-// Staleness tells, of the due rows, which are no longer due because
-// something was logged or learned since they were enqueued (a reply, a
-// talk, a snooze), and why: those are cancelled, not sent.
-type Staleness func(ctx context.Context, rows []journal.Delivery) map[int64]string
-
-// Stale sets how to find the due rows that are no longer due. Without it,
-// every row goes out. Call it before Run.
-func (d *Deliverer) Stale(s Staleness) { d.stale = s }
-
-// Route sets how to find a person's current channels: a pending reminder
-// whose channel left the config moves to them, and one whose person left
-// is cancelled. Without it, rows go where they were enqueued. Call it
-// before Run.
-func (d *Deliverer) Route(r Router) { d.route = r }
+// now is the time by Now.
+func (d *Deliverer) now() time.Time {
+	if d.Now == nil {
+		return time.Now()
+	}
+	return d.Now()
+}
 
 // Channels returns the state of every channel that is held back, has
 // failed in a row, or has unrecorded sends.
@@ -213,39 +234,24 @@ func (d *Deliverer) Channels() []ChannelState {
 
 // Wake tells the deliverer that new rows may be due.
 func (d *Deliverer) Wake() {
+	d.ready()
 	select {
 	case d.wake <- struct{}{}:
 	default:
 	}
 }
 
-// Observe sets a function told of every delivery outcome ("sent", "retry"
-// or "failed", for n rows of a channel): the daemon's metrics. Call it
-// before Run.
-func (d *Deliverer) Observe(f func(channel, outcome string, n int)) { d.observe = f }
-
-// OnIdle sets f to be called when the deliverer has sent what it had and
-// nothing is pending or in flight, once each time: the moment a daemon can
-// give back the memory the round took. Call it before Run.
-func (d *Deliverer) OnIdle(f func()) { d.onIdle = f }
-
-// Redact sets where the config's secrets come from (a reload may change
-// them): they are cut out of every failure the outbox keeps and every
-// failure notice sent through another channel, whichever channel's
-// secret it is. Call it before Run.
-func (d *Deliverer) Redact(r func() *redact.Redactor) { d.redact = r }
-
 // cut is text without the config's secrets.
 func (d *Deliverer) cut(text string) string {
-	if d.redact == nil {
+	if d.Redact == nil {
 		return text
 	}
-	return d.redact().String(text)
+	return d.Redact().String(text)
 }
 
 func (d *Deliverer) outcome(channel, what string, n int) {
-	if d.observe != nil {
-		d.observe(channel, what, n)
+	if d.Observe != nil {
+		d.Observe(channel, what, n)
 	}
 }
 
@@ -262,6 +268,7 @@ func (d *Deliverer) Counts() Counts {
 // Run delivers until ctx is done, then lets in-flight sends finish for up
 // to Grace and returns.
 func (d *Deliverer) Run(ctx context.Context) {
+	d.ready()
 	d.start(ctx)
 	sendCtx, cancelSends := context.WithCancel(context.Background())
 	defer cancelSends()
@@ -303,7 +310,7 @@ func (d *Deliverer) Run(ctx context.Context) {
 	}
 }
 
-// wentIdle calls onIdle when work was done since it last did and no
+// wentIdle calls OnIdle when work was done since it last did and no
 // worker is still at it.
 func (d *Deliverer) wentIdle() {
 	d.mu.Lock()
@@ -315,15 +322,15 @@ func (d *Deliverer) wentIdle() {
 		d.worked = false
 	}
 	d.mu.Unlock()
-	if idle && d.onIdle != nil {
-		d.onIdle()
+	if idle && d.OnIdle != nil {
+		d.OnIdle()
 	}
 }
 
 // describe is an error as the outbox keeps it: without the channel's name,
 // which the row has.
 func describe(err error) string {
-	var ne *Error
+	var ne *notifier.Error
 	if errors.As(err, &ne) {
 		return ne.Describe()
 	}
@@ -333,6 +340,7 @@ func describe(err error) string {
 // DeliverDue sends what is due now and returns when done: for
 // `run --once`. Rows that fail for now stay pending with their backoff.
 func (d *Deliverer) DeliverDue(ctx context.Context) Counts {
+	d.ready()
 	d.start(ctx)
 	// A second pass sends what the first one enqueued (failure notices).
 	for pass := 0; pass < 2; pass++ {
@@ -344,70 +352,13 @@ func (d *Deliverer) DeliverDue(ctx context.Context) Counts {
 	return d.Counts()
 }
 
-// start reads back, once, what the last process kept beside the state
-// file because the state file refused it: those rows are never sent, and
-// are recorded before anything else is. It then makes sure that file has
-// its reserve, for a disk that fills up later.
-func (d *Deliverer) start(ctx context.Context) {
-	d.started.Do(func() {
-		kept, err := d.out.ReadHeld()
-		if err != nil {
-			d.log.Error("cannot read what the last stop kept beside the state file; those reminders may be sent again", "err", err)
-		}
-		d.mu.Lock()
-		defer d.mu.Unlock()
-		rows := 0
-		for _, m := range kept {
-			d.marks = append(d.marks, m)
-			for _, id := range m.IDs {
-				d.held[id] = true
-			}
-			rows += len(m.IDs)
-		}
-		d.kept = true
-		if rows > 0 {
-			d.log.Info("found deliveries the state file could not record before the last stop; recording them, not sending them again", "rows", rows)
-			d.flush(ctx)
-		}
-		if err := d.out.ReserveHeld(); err != nil {
-			d.log.Warn("cannot set aside room beside the state file; should the disk fill up, a stop may forget what was sent and send it again", "err", err)
-		}
-	})
-}
-
-// stop tries once more, for at most stopRecord, to record what the state
-// file refused; what it still refuses stays kept beside it.
-func (d *Deliverer) stop() {
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	if len(d.marks) == 0 {
-		return
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), stopRecord)
-	defer cancel()
-	d.flush(ctx)
-	rows := 0
-	for _, m := range d.marks {
-		rows += len(m.IDs)
-	}
-	switch {
-	case rows == 0:
-	case d.kept:
-		d.log.Warn("stopping with deliveries the state file could not record; they are kept beside it and recorded at the next start, not sent again",
-			"rows", rows, "kept_in", d.out.HeldPath())
-	default:
-		d.log.Error("stopping with deliveries neither the state file nor the file beside it could record; the next start sends them again",
-			"rows", rows)
-	}
-}
-
 // idle is how long to sleep: until the next row or channel backoff is due,
 // at most a minute (the wall clock may jump over a suspend). ok is false
 // when nothing is pending at all.
 func (d *Deliverer) idle(ctx context.Context) (wait time.Duration, ok bool) {
 	now := d.now()
 	wait = maxIdle
-	next, pending, err := d.out.NextDue(ctx)
+	next, pending, err := d.Outbox.NextDue(ctx)
 	if err != nil {
 		return wait, true
 	}
@@ -428,53 +379,26 @@ func (d *Deliverer) idle(ctx context.Context) (wait time.Duration, ok bool) {
 	return max(wait, 10*time.Millisecond), pending
 }
 
-// dispatch starts a worker for each idle channel with due rows. The rows
-// are read under the lock that guards busy: a worker records its results
-// before it lets go of its channel, so no row read here can be one a worker
-// has just sent.
+// dispatch starts a worker for each idle channel with due rows. A row
+// goes through its stages in this order: due (read from the outbox),
+// stale (cancelled when no longer due), routed (moved or cancelled when
+// its channel or person left the config), open (its channel not held back
+// nor busy), then a worker's round (work). The rows are read under the
+// lock that guards busy: a worker records its results before it lets go
+// of its channel, so no row read here can be one a worker has just sent.
 func (d *Deliverer) dispatch(ctx context.Context, wg *sync.WaitGroup) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	d.flush(ctx)
 	now := d.now()
-	rows, err := d.out.Due(ctx, now)
+	rows, err := d.Outbox.Due(ctx, now)
 	if err != nil {
-		d.log.Error("read outbox", "err", err)
+		d.Log.Error("read outbox", "err", err)
 		return
 	}
-	chans := d.channels()
-	byChannel := map[string][]journal.Delivery{}
-	unrecorded := map[string]bool{}
-	for _, m := range d.marks {
-		unrecorded[m.Channel] = true
-	}
-	var stale map[int64]string
-	if d.stale != nil {
-		stale = d.stale(ctx, rows)
-	}
-	for _, r := range rows {
-		if why, ok := stale[r.ID]; ok && !d.held[r.ID] {
-			d.cancel(ctx, d.rowLog(r), r, why)
-			continue
-		}
-		if d.held[r.ID] || !d.routed(ctx, r, chans) {
-			continue
-		}
-		byChannel[r.Channel] = append(byChannel[r.Channel], r)
-	}
-	d.retry = time.Time{}
-	for name, rs := range byChannel {
-		if until := d.blocked[name]; until.After(now) {
-			if d.retry.IsZero() || until.Before(d.retry) {
-				d.retry = until
-			}
-			continue
-		}
-		// A channel whose sends could not be recorded stays stopped until
-		// they are.
-		if d.busy[name] || unrecorded[name] {
-			continue
-		}
+	rows = d.cancelStale(ctx, rows)
+	byChannel := d.routeAll(ctx, rows)
+	for name, rs := range d.open(byChannel, now) {
 		d.busy[name] = true
 		d.worked = true
 		wg.Go(func() {
@@ -490,67 +414,74 @@ func (d *Deliverer) dispatch(ctx context.Context, wg *sync.WaitGroup) {
 	}
 }
 
-// flush writes the outcomes the state file could not take before, then
-// what is kept beside it (nothing, once all are recorded). The caller
-// holds d.mu.
-func (d *Deliverer) flush(ctx context.Context) {
-	recorded := false
-	defer func() {
-		if recorded {
-			d.keep()
-		}
-	}()
-	for len(d.marks) > 0 {
-		m := d.marks[0]
-		var err error
-		if !m.Sent.IsZero() {
-			err = d.out.MarkSent(ctx, m.IDs, m.Sent)
-		} else {
-			err = d.out.MarkFailed(ctx, m.IDs, m.Why)
-		}
-		if err != nil {
-			d.log.Warn("the state file still cannot record deliveries; holding them", "pending_records", len(d.marks), "err", err)
-			return
-		}
-		d.log.Info("recorded deliveries held back", "channel", m.Channel, "rows", len(m.IDs))
-		for _, id := range m.IDs {
-			delete(d.held, id)
-		}
-		d.marks = d.marks[1:]
-		recorded = true
-	}
-}
-
-// hold keeps an outcome that could not be recorded, in memory and beside
-// the state file, so its rows are never sent again, and stops the channel
-// until it is recorded. The caller holds d.mu.
-func (d *Deliverer) hold(m journal.Held) {
-	d.marks = append(d.marks, m)
-	for _, id := range m.IDs {
-		d.held[id] = true
-	}
-	d.keep()
-}
-
-// keep writes the outcomes not recorded yet beside the state file. The
+// cancelStale cancels the rows Stale finds no longer due, and returns the
+// others. A row held (sent, not yet recorded) is never cancelled. The
 // caller holds d.mu.
-func (d *Deliverer) keep() {
-	if err := d.out.KeepHeld(d.marks); err != nil {
-		d.kept = false
-		if len(d.marks) > 0 {
-			d.log.Error("cannot keep unrecorded deliveries beside the state file either; should rekindle stop now, it sends them again",
-				"err", err)
-		}
-		return
+func (d *Deliverer) cancelStale(ctx context.Context, rows []journal.Delivery) []journal.Delivery {
+	if d.Stale == nil {
+		return rows
 	}
-	d.kept = true
+	stale := d.Stale(ctx, rows)
+	if len(stale) == 0 {
+		return rows
+	}
+	keep := rows[:0:0]
+	for _, r := range rows {
+		if why, ok := stale[r.ID]; ok && !d.held[r.ID] {
+			d.cancel(ctx, d.rowLog(r), r, why)
+			continue
+		}
+		keep = append(keep, r)
+	}
+	return keep
+}
+
+// routeAll groups the rows that may go to their channel by channel,
+// leaving out the held ones and those routed moves or cancels. The caller
+// holds d.mu.
+func (d *Deliverer) routeAll(ctx context.Context, rows []journal.Delivery) map[string][]journal.Delivery {
+	chans := d.Current()
+	byChannel := map[string][]journal.Delivery{}
+	for _, r := range rows {
+		if d.held[r.ID] || !d.routed(ctx, r, chans) {
+			continue
+		}
+		byChannel[r.Channel] = append(byChannel[r.Channel], r)
+	}
+	return byChannel
+}
+
+// open keeps the channels that may send now: not held back after a
+// temporary failure (the earliest end of a backoff is kept in d.retry, for
+// idle), not busy with a round, and with no sends the state file could
+// not record yet (such a channel stays stopped until they are). The
+// caller holds d.mu.
+func (d *Deliverer) open(byChannel map[string][]journal.Delivery, now time.Time) map[string][]journal.Delivery {
+	unrecorded := map[string]bool{}
+	for _, m := range d.marks {
+		unrecorded[m.Channel] = true
+	}
+	d.retry = time.Time{}
+	for name := range byChannel {
+		if until := d.blocked[name]; until.After(now) {
+			if d.retry.IsZero() || until.Before(d.retry) {
+				d.retry = until
+			}
+			delete(byChannel, name)
+			continue
+		}
+		if d.busy[name] || unrecorded[name] {
+			delete(byChannel, name)
+		}
+	}
+	return byChannel
 }
 
 // routed tells whether a due row may go to its channel. A row whose
 // person left the config is cancelled; one whose channel left is moved to
 // the person's current channels. The caller holds d.mu.
-func (d *Deliverer) routed(ctx context.Context, r journal.Delivery, chans map[string]Channel) bool {
-	if d.route == nil {
+func (d *Deliverer) routed(ctx context.Context, r journal.Delivery, chans map[string]notifier.Channel) bool {
+	if d.Route == nil {
 		return true
 	}
 	// The logger with the row's attributes is made only off the common path.
@@ -562,7 +493,7 @@ func (d *Deliverer) routed(ctx context.Context, r journal.Delivery, chans map[st
 		d.cancel(ctx, log(), r, "the channel "+r.Channel+" is no longer in the config")
 		return false
 	}
-	to, known := d.route(r.Contact)
+	to, known := d.Route(r.Contact)
 	if !known {
 		d.cancel(ctx, log(), r, r.Contact+" is no longer in the config")
 		return false
@@ -572,7 +503,7 @@ func (d *Deliverer) routed(ctx context.Context, r journal.Delivery, chans map[st
 	}
 	// The row keeps the message unformatted: any channel can take it.
 	why := "moved to " + strings.Join(to, ", ") + ": the channel " + r.Channel + " is no longer in the config"
-	if _, err := d.out.Move(ctx, r, to, r.Message, why); err != nil {
+	if _, err := d.Outbox.Move(ctx, r, to, r.Message, why); err != nil {
 		log().Error("move a reminder off a channel that left the config", "err", err)
 		return false
 	}
@@ -583,12 +514,12 @@ func (d *Deliverer) routed(ctx context.Context, r journal.Delivery, chans map[st
 
 // rowLog is the log with a row's person, kind and channel.
 func (d *Deliverer) rowLog(r journal.Delivery) *slog.Logger {
-	return d.log.With("contact", r.Contact, "kind", r.Kind, "channel", r.Channel)
+	return d.Log.With("contact", r.Contact, "kind", r.Kind, "channel", r.Channel)
 }
 
 // cancel takes a row out of the queue for good. The caller holds d.mu.
 func (d *Deliverer) cancel(ctx context.Context, log *slog.Logger, r journal.Delivery, why string) {
-	if err := d.out.MarkCancelled(ctx, []int64{r.ID}, why); err != nil {
+	if err := d.Outbox.MarkCancelled(ctx, []int64{r.ID}, why); err != nil {
 		log.Error("cancel a pending reminder", "why", why, "err", err)
 		d.held[r.ID] = true // never sent by this process all the same
 		return
@@ -600,7 +531,7 @@ func (d *Deliverer) cancel(ctx context.Context, log *slog.Logger, r journal.Deli
 // message is one send: a row, or the rows of one digest batch.
 type message struct {
 	ids  []int64
-	msg  Message
+	msg  compose.Message
 	rows []journal.Delivery
 }
 
@@ -608,16 +539,16 @@ type message struct {
 // messages are read on all cores (a run with no max_per_run leaves tens of
 // thousands). A row whose message cannot be decoded is returned apart.
 func group(rows []journal.Delivery) (out []message, bad []journal.Delivery, errs []error) {
-	decoded := make([]Message, len(rows))
+	decoded := make([]compose.Message, len(rows))
 	failed := make([]error, len(rows))
 	split.Ranges(len(rows), 1024, func(lo, hi int) {
 		for i := lo; i < hi; i++ {
-			decoded[i], failed[i] = DecodeMessage(rows[i].Message)
+			decoded[i], failed[i] = compose.DecodeMessage(rows[i].Message)
 		}
 	})
 	out = make([]message, 0, len(rows))
-	batches := map[int64]int{}   // a digest batch → its send in out
-	parts := map[int][]Message{} // a digest send → its messages
+	batches := map[int64]int{}           // a digest batch → its send in out
+	parts := map[int][]compose.Message{} // a digest send → its messages
 	for i, r := range rows {
 		if err := failed[i]; err != nil {
 			bad = append(bad, r)
@@ -632,164 +563,23 @@ func group(rows []journal.Delivery) (out []message, bad []journal.Delivery, errs
 				continue
 			}
 			batches[r.Batch] = len(out)
-			parts[len(out)] = []Message{decoded[i]}
+			parts[len(out)] = []compose.Message{decoded[i]}
 		}
 		out = append(out, message{ids: []int64{r.ID}, msg: decoded[i], rows: rows[i : i+1 : i+1]})
 	}
 	for k, msgs := range parts {
 		if len(msgs) > 1 {
-			out[k].msg = digestOf(msgs)
+			out[k].msg = compose.Digest(msgs)
 		}
 	}
 	return out, bad, errs
-}
-
-// work sends one channel's due rows in order. A temporary failure stops the
-// round and holds the whole channel back: 5 s doubling to 30 min with each
-// failure in a row, whatever its queue length, and never sooner than the
-// server asked (up to MaxRetryAfter).
-func (d *Deliverer) work(ctx context.Context, name string, rows []journal.Delivery) {
-	msgs, bad, errs := group(rows)
-	for i, r := range bad {
-		// The row is broken, not the channel: marked failed once, with no
-		// notice that the channel fails.
-		why := fmt.Sprintf("the stored message cannot be read (%v); it was written by another version of rekindle or the state file is damaged (permanent)", errs[i])
-		log := d.log.With("channel", name, "contact", r.Contact, "kind", r.Kind, "row", r.ID)
-		log.Error("an outbox row cannot be read; marked failed", "err", errs[i])
-		d.markFailed(log, name, []int64{r.ID}, why)
-	}
-	ch := d.channels()[name]
-	// In a round of many, a channel that can hold what it delivers (the
-	// console) holds it until the batch is recorded, and flushes first.
-	// A round of a few writes each message as it goes, after its log line.
-	deliver, flush := Channel.Deliver, func() error { return nil }
-	held := false
-	if h, ok := ch.(heldChannel); ok && len(msgs) > bulkRound {
-		deliver = func(_ Channel, ctx context.Context, m Message) error { return h.DeliverHeld(ctx, m) }
-		flush, held = h.Flush, true
-	}
-	// A channel that talks to a server records each message it accepted
-	// before the next one goes: a crash (kill -9) between the server's
-	// accept and the record repeats that one message, never more. The
-	// console, holding a round, records it in batches of at most
-	// recordRows rows or recordWait after the first: one commit (and
-	// fsync) for many lines, and a crash repeats at most one batch.
-	var batch []int64
-	var batchStart, lastSent time.Time
-	// A round of many sends (a run with no max_per_run) logs one line per
-	// recordRows rows or recordWait, not one per message.
-	bulk := len(msgs) > bulkRound
-	var unlogged int
-	var logStart time.Time
-	logBulk := func(force bool) {
-		if unlogged > 0 && (force || unlogged >= recordRows || d.now().Sub(logStart) >= recordWait) {
-			d.log.Info("delivered", "channel", name, "rows", unlogged)
-			unlogged = 0
-		}
-	}
-	defer logBulk(true)
-	record := func() bool {
-		if len(batch) == 0 {
-			return true
-		}
-		ids := batch
-		batch = nil
-		if err := flush(); err != nil {
-			// How much of the batch got out is not known: all of it is
-			// tried again, later. (The counts are put right; the metrics'
-			// "sent" counter, which only goes up, keeps these rows.)
-			d.mu.Lock()
-			d.counts.Sent -= len(ids)
-			d.mu.Unlock()
-			d.retryLater(d.log.With("channel", name, "rows", len(ids)), name, ids, d.now(), err)
-			return false
-		}
-		err := d.out.MarkSent(context.Background(), ids, lastSent)
-		if err == nil {
-			if bulk {
-				if unlogged == 0 {
-					logStart = d.now()
-				}
-				unlogged += len(ids)
-				logBulk(false)
-			}
-			return true
-		}
-		// The server has them; the state file does not know. Never send
-		// them again, stop the channel and back off; flush records them
-		// once writes work again.
-		d.mu.Lock()
-		d.hold(journal.Held{Channel: name, IDs: ids, Sent: lastSent})
-		d.streak[name]++
-		wait := backoff(d.streak[name], 0, rand.Float64())
-		d.blocked[name] = d.now().Add(wait)
-		d.mu.Unlock()
-		d.log.Error("delivered, but the state file could not record it; keeping the record aside and pausing the channel",
-			"channel", name, "rows", len(ids), "err", err, "retry_in", wait.Round(time.Second))
-		return false
-	}
-	defer record()
-	for _, m := range msgs {
-		if ctx.Err() != nil {
-			return
-		}
-		// The logger with the row's attributes costs more than a send to
-		// the console: made only when something goes wrong.
-		log := func() *slog.Logger {
-			return d.log.With("channel", name, "contact", m.rows[0].Contact, "kind", m.rows[0].Kind, "rows", len(m.ids))
-		}
-		if ch == nil {
-			if !record() {
-				return
-			}
-			d.fail(ctx, log(), name, m, &Error{Channel: name, Msg: "the channel is no longer in the config"})
-			continue
-		}
-		m.msg.ID = deliveryID(m.rows)
-		err := deliver(ch, ctx, m.msg)
-		if err != nil && ctx.Err() != nil {
-			return // stopped mid-send: the row stays pending for the next start
-		}
-		now := d.now()
-		if err == nil {
-			if len(batch) == 0 {
-				batchStart = now
-			}
-			batch, lastSent = append(batch, m.ids...), now
-			d.outcome(name, "sent", len(m.ids))
-			d.mu.Lock()
-			d.counts.Sent += len(m.ids)
-			delete(d.failing, name)
-			delete(d.streak, name)
-			delete(d.asked, name)
-			d.mu.Unlock()
-			if !held || len(batch) >= recordRows || now.Sub(batchStart) >= recordWait {
-				if !record() {
-					return
-				}
-			}
-			if !bulk {
-				d.log.Info("delivered", "channel", name, "contact", m.rows[0].Contact, "kind", m.rows[0].Kind, "rows", len(m.ids),
-					"attempt", m.rows[0].Attempts+1)
-			}
-			continue
-		}
-		if !record() {
-			return
-		}
-		if retryable(err) {
-			d.retryLater(log(), name, m.ids, now, err)
-			return
-		}
-		d.fail(ctx, log(), name, m, err)
-	}
 }
 
 // retryLater records a failure for now of the rows ids through channel
 // name: the channel backs off (at least as long as the server asked, up to
 // MaxRetryAfter) and the rows are tried again after it.
 func (d *Deliverer) retryLater(log *slog.Logger, name string, ids []int64, now time.Time, err error) {
-	asked := askedWait(err)
+	asked := notifier.AskedWait(err)
 	errText := d.cut(describe(err))
 	if asked > MaxRetryAfter {
 		errText += fmt.Sprintf(" (capped at %s)", MaxRetryAfter)
@@ -808,7 +598,7 @@ func (d *Deliverer) retryLater(log *slog.Logger, name string, ids []int64, now t
 	d.blocked[name] = next
 	d.counts.Retried += len(ids)
 	d.mu.Unlock()
-	if err := d.out.MarkRetry(context.Background(), ids, next, errText); err != nil {
+	if err := d.Outbox.MarkRetry(context.Background(), ids, next, errText); err != nil {
 		log.Error("record retry", "err", err)
 	}
 	d.outcome(name, "retry", len(ids))
@@ -836,7 +626,7 @@ func deliveryID(rows []journal.Delivery) string {
 // oneConsole keeps one of the console channels among names: they all write
 // to standard output, where a notice read twice is one too many. A console
 // channel of the config's own is kept over the built-in one.
-func oneConsole(names []string, chans map[string]Channel) []string {
+func oneConsole(names []string, chans map[string]notifier.Channel) []string {
 	keep := ""
 	for _, n := range names {
 		if c := chans[n]; c != nil && c.Type() == "console" && (keep == "" || keep == config.ConsoleChannel) {
@@ -853,7 +643,7 @@ func oneConsole(names []string, chans map[string]Channel) []string {
 // outcome in memory when the state file cannot take it (the rows are then
 // never sent again by this process).
 func (d *Deliverer) markFailed(log *slog.Logger, name string, ids []int64, why string) {
-	if err := d.out.MarkFailed(context.Background(), ids, why); err != nil {
+	if err := d.Outbox.MarkFailed(context.Background(), ids, why); err != nil {
 		log.Error("record failure; keeping the record aside", "err", err)
 		d.mu.Lock()
 		d.hold(journal.Held{Channel: name, IDs: ids, Why: why})
@@ -870,7 +660,7 @@ func (d *Deliverer) markFailed(log *slog.Logger, name string, ids []int64, why s
 func (d *Deliverer) fail(ctx context.Context, log *slog.Logger, name string, m message, err error) {
 	d.markFailed(log, name, m.ids, d.cut(describe(err)))
 	hint := ""
-	var ne *Error
+	var ne *notifier.Error
 	if errors.As(err, &ne) {
 		hint = ne.Hint
 	}
@@ -883,7 +673,7 @@ func (d *Deliverer) fail(ctx context.Context, log *slog.Logger, name string, m m
 		return
 	}
 	var others []string
-	chans := d.channels()
+	chans := d.Current()
 	for other := range chans {
 		d.mu.Lock()
 		ok := !d.failing[other] && !d.blocked[other].After(d.now())
@@ -907,10 +697,25 @@ func (d *Deliverer) fail(ctx context.Context, log *slog.Logger, name string, m m
 		rows = append(rows, journal.Row{Identity: journal.Identity{Contact: name, Kind: journal.ChannelFailed, Anchor: day},
 			Channel: o, Message: body})
 	}
-	if _, err := d.out.EnqueueNotice(context.Background(), now, rows); err != nil {
+	if _, err := d.Outbox.EnqueueNotice(context.Background(), now, rows); err != nil {
 		log.Error("enqueue failure notice", "err", err)
 		return
 	}
 	log.Info("reported the failure through the other channels", "to", strings.Join(others, ","))
 	d.Wake()
+}
+
+// failureNotice tells the user that a channel failed for good.
+func failureNotice(channel string, err error, title string) compose.Message {
+	detail, hint := err.Error(), ""
+	var ne *notifier.Error
+	if errors.As(err, &ne) {
+		detail, hint = ne.Describe(), ne.Hint
+	}
+	lead := fmt.Sprintf("rekindle could not deliver %q through the channel %q: %s.", title, channel, detail)
+	if hint != "" {
+		lead += " " + strings.ToUpper(hint[:1]) + hint[1:] + "."
+	}
+	lead += fmt.Sprintf(" Fix the config, then check it with: rekindle test-notify %s", channel)
+	return compose.Message{Title: "rekindle: channel " + channel + " is failing", Lead: lead, Priority: 4, Tags: []string{"warning"}}
 }

@@ -1,4 +1,4 @@
-package notifier
+package deliver
 
 import (
 	"context"
@@ -16,7 +16,10 @@ import (
 	"testing/synctest"
 	"time"
 
+	"github.com/rekindle/rekindle/compose"
+	"github.com/rekindle/rekindle/config"
 	"github.com/rekindle/rekindle/journal"
+	"github.com/rekindle/rekindle/notifier"
 )
 
 // scripted is a channel whose answers a test sets: it fails with the
@@ -26,7 +29,7 @@ type scripted struct {
 	mu     sync.Mutex
 	errs   []error
 	block  time.Duration // each send takes this long
-	got    []Message
+	got    []compose.Message
 	at     []time.Time
 	titles []string
 	ids    []string // Message.ID of each attempt
@@ -37,9 +40,9 @@ type scripted struct {
 func (s *scripted) Name() string { return s.name }
 func (s *scripted) Type() string { return "scripted" }
 func (s *scripted) Send(ctx context.Context, subject, body string) error {
-	return s.Deliver(ctx, Message{Title: subject, Lead: body})
+	return s.Deliver(ctx, compose.Message{Title: subject, Lead: body})
 }
-func (s *scripted) Deliver(ctx context.Context, m Message) error {
+func (s *scripted) Deliver(ctx context.Context, m compose.Message) error {
 	if s.before != nil {
 		s.before()
 	}
@@ -64,10 +67,10 @@ func (s *scripted) Deliver(ctx context.Context, m Message) error {
 	return nil
 }
 
-func (s *scripted) received() []Message {
+func (s *scripted) received() []compose.Message {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return append([]Message(nil), s.got...)
+	return append([]compose.Message(nil), s.got...)
 }
 
 func (s *scripted) attempts() []time.Time {
@@ -80,7 +83,7 @@ func (s *scripted) attempts() []time.Time {
 type fixture struct {
 	j        *journal.Journal
 	d        *Deliverer
-	channels map[string]Channel
+	channels map[string]notifier.Channel
 	cancel   context.CancelFunc
 	stopped  chan struct{}
 }
@@ -98,7 +101,7 @@ func startAt(t *testing.T, path string, route Router, chans ...*scripted) *fixtu
 	if err != nil {
 		t.Fatal(err)
 	}
-	channels := map[string]Channel{}
+	channels := map[string]notifier.Channel{}
 	for _, c := range chans {
 		channels[c.name] = c
 	}
@@ -106,7 +109,7 @@ func startAt(t *testing.T, path string, route Router, chans ...*scripted) *fixtu
 }
 
 // startWith is startAt over a journal open already, with any channels.
-func startWith(t *testing.T, j *journal.Journal, route Router, channels map[string]Channel) *fixture {
+func startWith(t *testing.T, j *journal.Journal, route Router, channels map[string]notifier.Channel) *fixture {
 	t.Helper()
 	f := &fixture{j: j, channels: channels, stopped: make(chan struct{})}
 	var out io.Writer = io.Discard
@@ -114,9 +117,9 @@ func startWith(t *testing.T, j *journal.Journal, route Router, channels map[stri
 		out = t.Output()
 	}
 	log := slog.New(slog.NewTextHandler(out, nil))
-	f.d = NewDeliverer(j, func() map[string]Channel { return f.channels }, log, time.Now)
+	f.d = &Deliverer{Outbox: j, Current: func() map[string]notifier.Channel { return f.channels }, Log: log, Now: time.Now}
 	if route != nil {
-		f.d.Route(route)
+		f.d.Route = route
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	f.cancel = cancel
@@ -132,7 +135,7 @@ func (f *fixture) stop(t *testing.T) {
 
 func (f *fixture) enqueue(t *testing.T, contact string, digest bool, channels ...string) {
 	t.Helper()
-	msg, _ := json.Marshal(Message{Title: "Time to catch up with " + contact, Lead: "hi"})
+	msg, _ := json.Marshal(compose.Message{Title: "Time to catch up with " + contact, Lead: "hi"})
 	var rows []journal.Row
 	for _, ch := range channels {
 		rows = append(rows, journal.Row{Identity: journal.Identity{Contact: contact, Kind: "check_in"}, Channel: ch, Message: msg, Digest: digest})
@@ -179,7 +182,7 @@ func TestBackoff(t *testing.T) {
 // message exactly once, after backoffs of about 5, 10 and 20 seconds.
 func TestRetryUntilDelivered(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		busy := &Error{Channel: "phone", Retryable: true, Status: 503, Msg: "server answered 503"}
+		busy := &notifier.Error{Channel: "phone", Retryable: true, Status: 503, Msg: "server answered 503"}
 		phone := &scripted{name: "phone", errs: []error{busy, busy, busy}}
 		f := start(t, phone)
 		f.enqueue(t, "alice", false, "phone")
@@ -210,7 +213,7 @@ func TestRetryUntilDelivered(t *testing.T) {
 
 func TestRetryAfterIsHonoured(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		limited := &Error{Channel: "phone", Retryable: true, Status: 429, RetryAfter: 90 * time.Second, Msg: "429"}
+		limited := &notifier.Error{Channel: "phone", Retryable: true, Status: 429, RetryAfter: 90 * time.Second, Msg: "429"}
 		phone := &scripted{name: "phone", errs: []error{limited}}
 		f := start(t, phone)
 		f.enqueue(t, "alice", false, "phone")
@@ -229,17 +232,17 @@ func TestRetryAfterIsHonoured(t *testing.T) {
 // channel's failure is reported there once.
 func TestFailureNoticeOnceOnTheConsole(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		bad := &Error{Channel: "phone", Status: 401, Msg: "server answered 401 Unauthorized", Hint: "the token is wrong"}
+		bad := &notifier.Error{Channel: "phone", Status: 401, Msg: "server answered 401 Unauthorized", Hint: "the token is wrong"}
 		phone := &scripted{name: "phone", errs: []error{bad, bad}}
 		var out lockedWriter
 		j, err := journal.Open(context.Background(), filepath.Join(t.TempDir(), "r.db"))
 		if err != nil {
 			t.Fatal(err)
 		}
-		f := startWith(t, j, nil, map[string]Channel{
+		f := startWith(t, j, nil, map[string]notifier.Channel{
 			"phone":   phone,
-			"term":    newConsole("term", Options{Stdout: &out}),
-			"console": newConsole("console", Options{Stdout: &out}),
+			"term":    newConsole(t, "term", &out),
+			"console": newConsole(t, "console", &out),
 		})
 		f.enqueue(t, "alice", false, "phone")
 		time.Sleep(time.Minute)
@@ -274,7 +277,7 @@ func (w *lockedWriter) String() string {
 // reminders go out as usual.
 func TestPermanentFailureIsolated(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		bad := &Error{Channel: "phone", Status: 401, Msg: "server answered 401 Unauthorized", Hint: "the token is wrong"}
+		bad := &notifier.Error{Channel: "phone", Status: 401, Msg: "server answered 401 Unauthorized", Hint: "the token is wrong"}
 		phone := &scripted{name: "phone", errs: []error{bad, bad, bad}}
 		mail := &scripted{name: "mail"}
 		f := start(t, phone, mail)
@@ -307,7 +310,7 @@ func TestDigestIsOneMessage(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		phone := &scripted{name: "phone"}
 		f := start(t, phone)
-		msg, _ := json.Marshal(Message{Title: "t", Lead: "x"})
+		msg, _ := json.Marshal(compose.Message{Title: "t", Lead: "x"})
 		var rows []journal.Row
 		for _, who := range []string{"alice", "bob", "carl"} {
 			rows = append(rows, journal.Row{Identity: journal.Identity{Contact: who, Kind: "check_in"}, Channel: "phone", Message: msg, Digest: true})
@@ -369,7 +372,7 @@ func TestStopLetsASendFinish(t *testing.T) {
 // deliverer sleeps until the backoff ends instead of polling.
 func TestNoSpinDuringBackoff(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		busy := &Error{Channel: "phone", Retryable: true, Status: 503, Msg: "503"}
+		busy := &notifier.Error{Channel: "phone", Retryable: true, Status: 503, Msg: "503"}
 		phone := &scripted{name: "phone", errs: []error{busy}}
 		f := start(t, phone)
 		f.enqueue(t, "alice", false, "phone")
@@ -395,7 +398,7 @@ func TestNoSpinDuringBackoff(t *testing.T) {
 // (to nowhere) and records them: what `run --once` does after a run with no
 // max_per_run.
 func BenchmarkDeliverDue(b *testing.B) {
-	msg, _ := json.Marshal(Message{Title: "Time to catch up", Lead: "It has been a while.", Starters: []string{"They're into chess."}, Opener: "Hi!"})
+	msg, _ := json.Marshal(compose.Message{Title: "Time to catch up", Lead: "It has been a while.", Starters: []string{"They're into chess."}, Opener: "Hi!"})
 	b.StopTimer()
 	for range b.N {
 		j, err := journal.Open(context.Background(), filepath.Join(b.TempDir(), "r.db"))
@@ -410,8 +413,8 @@ func BenchmarkDeliverDue(b *testing.B) {
 		if _, err := j.Enqueue(context.Background(), journal.Run{Slot: now, Started: now, Finished: now}, rows); err != nil {
 			b.Fatal(err)
 		}
-		chans := map[string]Channel{"console": newConsole("console", Options{Stdout: io.Discard})}
-		d := NewDeliverer(j, func() map[string]Channel { return chans }, slog.New(slog.NewTextHandler(io.Discard, nil)), time.Now)
+		chans := map[string]notifier.Channel{"console": newConsole(b, "console", io.Discard)}
+		d := &Deliverer{Outbox: j, Current: func() map[string]notifier.Channel { return chans }, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Now: time.Now}
 		b.StartTimer()
 		if c := d.DeliverDue(context.Background()); c.Sent != len(rows) {
 			b.Fatalf("sent %d", c.Sent)
@@ -449,7 +452,7 @@ func (w *writes) Write(p []byte) (int, error) {
 // (A round of a few writes each message as it goes: TestConsole and the
 // README's first example.)
 func TestConsoleHoldsARound(t *testing.T) {
-	msg, _ := json.Marshal(Message{Title: "Time to catch up", Lead: "It has been a while."})
+	msg, _ := json.Marshal(compose.Message{Title: "Time to catch up", Lead: "It has been a while."})
 	setup := func(n int) (*journal.Journal, *writes, *Deliverer) {
 		j, err := journal.Open(context.Background(), filepath.Join(t.TempDir(), "r.db"))
 		if err != nil {
@@ -465,8 +468,8 @@ func TestConsoleHoldsARound(t *testing.T) {
 			t.Fatal(err)
 		}
 		w := &writes{j: j}
-		chans := map[string]Channel{"console": newConsole("console", Options{Stdout: w})}
-		return j, w, NewDeliverer(j, func() map[string]Channel { return chans }, slog.New(slog.NewTextHandler(io.Discard, nil)), time.Now)
+		chans := map[string]notifier.Channel{"console": newConsole(t, "console", w)}
+		return j, w, &Deliverer{Outbox: j, Current: func() map[string]notifier.Channel { return chans }, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Now: time.Now}
 	}
 
 	_, w, d := setup(300)
@@ -499,16 +502,16 @@ func TestConsoleHoldsARound(t *testing.T) {
 // nothing to do.
 func TestOnIdle(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		busy := &Error{Channel: "phone", Retryable: true, Status: 503, Msg: "server answered 503"}
+		busy := &notifier.Error{Channel: "phone", Retryable: true, Status: 503, Msg: "server answered 503"}
 		phone := &scripted{name: "phone"}
 		j, err := journal.Open(context.Background(), filepath.Join(t.TempDir(), "r.db"))
 		if err != nil {
 			t.Fatal(err)
 		}
-		f := &fixture{j: j, channels: map[string]Channel{"phone": phone}, stopped: make(chan struct{})}
-		f.d = NewDeliverer(j, func() map[string]Channel { return f.channels }, slog.New(slog.NewTextHandler(io.Discard, nil)), time.Now)
+		f := &fixture{j: j, channels: map[string]notifier.Channel{"phone": phone}, stopped: make(chan struct{})}
+		f.d = &Deliverer{Outbox: j, Current: func() map[string]notifier.Channel { return f.channels }, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Now: time.Now}
 		var idle atomic.Int32
-		f.d.OnIdle(func() { idle.Add(1) })
+		f.d.OnIdle = func() { idle.Add(1) }
 		ctx, cancel := context.WithCancel(context.Background())
 		f.cancel = cancel
 		go func() { f.d.Run(ctx); close(f.stopped) }()
@@ -518,7 +521,7 @@ func TestOnIdle(t *testing.T) {
 			t.Errorf("idle %d times before any work; want 0", n)
 		}
 		// Two reminders in one run (two enqueues could make two rounds).
-		msg, _ := json.Marshal(Message{Title: "Time to catch up", Lead: "hi"})
+		msg, _ := json.Marshal(compose.Message{Title: "Time to catch up", Lead: "hi"})
 		now := time.Now()
 		rows := []journal.Row{
 			{Identity: journal.Identity{Contact: "alice", Kind: "check_in"}, Channel: "phone", Message: msg},
@@ -570,7 +573,7 @@ func TestEachSendRecordedBeforeTheNext(t *testing.T) {
 				t.Fatal(err)
 			}
 			defer j.Close()
-			msg, _ := json.Marshal(Message{Title: "Time to catch up", Lead: "hi"})
+			msg, _ := json.Marshal(compose.Message{Title: "Time to catch up", Lead: "hi"})
 			rows := make([]journal.Row, n)
 			for i := range rows {
 				rows[i] = journal.Row{Identity: journal.Identity{Contact: fmt.Sprintf("p%d", i), Kind: "check_in"}, Channel: "phone", Message: msg}
@@ -587,8 +590,8 @@ func TestEachSendRecordedBeforeTheNext(t *testing.T) {
 				pending, _ := j.PendingCount(context.Background())
 				worst = max(worst, len(phone.received())-(n-pending))
 			}
-			chans := map[string]Channel{"phone": phone}
-			d := NewDeliverer(j, func() map[string]Channel { return chans }, slog.New(slog.NewTextHandler(io.Discard, nil)), time.Now)
+			chans := map[string]notifier.Channel{"phone": phone}
+			d := &Deliverer{Outbox: j, Current: func() map[string]notifier.Channel { return chans }, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Now: time.Now}
 			if c := d.DeliverDue(context.Background()); c.Sent != n {
 				t.Fatalf("sent %d of %d", c.Sent, n)
 			}
@@ -597,4 +600,15 @@ func TestEachSendRecordedBeforeTheNext(t *testing.T) {
 			}
 		})
 	}
+}
+
+// newConsole is a console channel named name that writes to w, built as
+// the config builds one.
+func newConsole(t testing.TB, name string, w io.Writer) notifier.Channel {
+	t.Helper()
+	ch, err := notifier.New(&config.Channel{Name: name, Type: "console", Spec: &config.ConsoleSpec{}}, notifier.Options{Stdout: w})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ch
 }

@@ -1,4 +1,4 @@
-package notifier
+package deliver
 
 import (
 	"context"
@@ -14,8 +14,10 @@ import (
 	"testing/synctest"
 	"time"
 
+	"github.com/rekindle/rekindle/compose"
 	"github.com/rekindle/rekindle/internal/testsupport/fulldisk"
 	"github.com/rekindle/rekindle/journal"
+	"github.com/rekindle/rekindle/notifier"
 )
 
 // TestBackoffBelongsToTheChannel: thirty rows on a server that answers 500
@@ -23,7 +25,7 @@ import (
 // fresh 5 s try per row.
 func TestBackoffBelongsToTheChannel(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		broken := &Error{Channel: "phone", Retryable: true, Status: 500, Msg: "server answered 500"}
+		broken := &notifier.Error{Channel: "phone", Retryable: true, Status: 500, Msg: "server answered 500"}
 		errs := make([]error, 1000)
 		for i := range errs {
 			errs[i] = broken
@@ -58,7 +60,7 @@ func TestBackoffBelongsToTheChannel(t *testing.T) {
 // MaxRetryAfter, which the log, the row and Channels tell.
 func TestRetryAfterIsCapped(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		greedy := &Error{Channel: "phone", Retryable: true, Status: 429, RetryAfter: 999999999 * time.Second, Msg: "server answered 429"}
+		greedy := &notifier.Error{Channel: "phone", Retryable: true, Status: 429, RetryAfter: 999999999 * time.Second, Msg: "server answered 429"}
 		phone := &scripted{name: "phone", errs: []error{greedy}}
 		f := start(t, phone)
 		f.enqueue(t, "alice", false, "phone")
@@ -93,7 +95,7 @@ func TestUndecodableRowFailsOnce(t *testing.T) {
 		mail := &scripted{name: "mail"}
 		f := start(t, phone, mail)
 		now := time.Now()
-		good, _ := json.Marshal(Message{Title: "t", Lead: "x"})
+		good, _ := json.Marshal(compose.Message{Title: "t", Lead: "x"})
 		rows := []journal.Row{
 			{Identity: journal.Identity{Contact: "alice", Kind: "check_in"}, Channel: "phone", Message: []byte("{not json")},
 			{Identity: journal.Identity{Contact: "bob", Kind: "check_in"}, Channel: "phone", Message: good},
@@ -190,7 +192,7 @@ func TestFullDiskNeverResends(t *testing.T) {
 		}
 		var rows []journal.Row
 		for _, who := range []string{"a", "b", "c", "d", "e", "probe"} {
-			msg, _ := json.Marshal(Message{Title: "reach out to " + who, Lead: "x"})
+			msg, _ := json.Marshal(compose.Message{Title: "reach out to " + who, Lead: "x"})
 			rows = append(rows, journal.Row{Identity: journal.Identity{Contact: who, Kind: "check_in"}, Channel: "phone", Message: msg,
 				NotBefore: time.Now().Add(time.Second)})
 		}
@@ -304,7 +306,7 @@ func TestHeldRecordsSurviveAStop(t *testing.T) {
 		out := &refusing{Journal: j}
 		if enqueue {
 			for _, who := range []string{"a", "b", "c", "d", "e"} {
-				msg, _ := json.Marshal(Message{Title: "reach out to " + who, Lead: "x"})
+				msg, _ := json.Marshal(compose.Message{Title: "reach out to " + who, Lead: "x"})
 				row := journal.Row{Identity: journal.Identity{Contact: who, Kind: "check_in"}, Channel: "phone", Message: msg}
 				if _, err := j.Enqueue(context.Background(), journal.Run{Slot: time.Now(), Started: time.Now()}, []journal.Row{row}); err != nil {
 					t.Fatal(err)
@@ -312,8 +314,8 @@ func TestHeldRecordsSurviveAStop(t *testing.T) {
 			}
 		}
 		out.refuse.Store(refuseFor > 0)
-		chans := map[string]Channel{"phone": phone}
-		dl := NewDeliverer(out, func() map[string]Channel { return chans }, slog.New(slog.NewTextHandler(&logs, nil)), time.Now)
+		chans := map[string]notifier.Channel{"phone": phone}
+		dl := &Deliverer{Outbox: out, Current: func() map[string]notifier.Channel { return chans }, Log: slog.New(slog.NewTextHandler(&logs, nil)), Now: time.Now}
 		ctx, cancel := context.WithCancel(context.Background())
 		done := make(chan struct{})
 		go func() { dl.Run(ctx); close(done) }()
@@ -382,7 +384,7 @@ func TestDeliveryIDIsStable(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "r.db")
 	var first []string
 	synctest.Test(t, func(t *testing.T) {
-		lost := &Error{Channel: "phone", Retryable: true, Msg: "no answer within the timeout"}
+		lost := &notifier.Error{Channel: "phone", Retryable: true, Msg: "no answer within the timeout"}
 		phone := &scripted{name: "phone", errs: []error{lost}}
 		f := startAt(t, path, nil, phone)
 		f.enqueue(t, "alice", false, "phone")

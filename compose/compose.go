@@ -1,4 +1,10 @@
-package notifier
+// Package compose writes what a reminder says: its words from the
+// templates (render.go), a signed link to the person's page (compose.go)
+// and the buttons it carries to the phone (links.go), into a Message that
+// each channel of package notifier formats in its own style. It knows no
+// channel and sends nothing, so that scheduler, which composes every
+// reminder when it becomes due, depends on no transport.
+package compose
 
 import (
 	"encoding/json"
@@ -10,13 +16,13 @@ import (
 	"github.com/rekindle/rekindle/links"
 )
 
-// Compose makes a reminder's message: the words Render gives it and, when
+// One makes a reminder's message: the words Render gives it and, when
 // the daemon can be reached from outside (public_url), a signed link to the
 // person's page and the phone buttons, each with a credential of its own.
 // The link opens that person's page alone; the buttons act once for this
 // notification (one nonce, fresh for each message composed). Both count
 // their lifetime from tmpl's clock, the real one, not from r.At.
-func Compose(cfg *config.Config, tmpl *Templates, r Reminder) (Message, error) {
+func One(cfg *config.Config, tmpl *Templates, r Reminder) (Message, error) {
 	m, err := tmpl.Render(r)
 	if err != nil || cfg.PublicURL == "" {
 		return m, err
@@ -31,14 +37,14 @@ func Compose(cfg *config.Config, tmpl *Templates, r Reminder) (Message, error) {
 	return m, nil
 }
 
-// ComposeAll composes reminders and encodes each as an outbox row keeps it
+// All composes reminders and encodes each as an outbox row keeps it
 // (one encoding serves every channel of the person), over all cores when
 // there are many.
-func ComposeAll(cfg *config.Config, tmpl *Templates, rs []Reminder) ([][]byte, error) {
+func All(cfg *config.Config, tmpl *Templates, rs []Reminder) ([][]byte, error) {
 	out := make([][]byte, len(rs))
 	errs := make([]error, len(rs))
 	one := func(i int) {
-		m, err := Compose(cfg, tmpl, rs[i])
+		m, err := One(cfg, tmpl, rs[i])
 		if err == nil {
 			out[i], err = json.Marshal(m)
 		}

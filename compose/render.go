@@ -1,7 +1,6 @@
-package notifier
+package compose
 
 import (
-	"errors"
 	"fmt"
 	"hash/fnv"
 	"strings"
@@ -102,13 +101,13 @@ var defaultTemplates = map[rules.Kind]map[string][]string{
 // Templates renders reminders; build it with NewTemplates.
 type Templates struct {
 	parts map[rules.Kind]map[string][]*template.Template
-	// Now is the clock that Compose signs links by: a link's lifetime
+	// Now is the clock that One signs links by: a link's lifetime
 	// counts from it, never from the run's time, which a dry run sets
 	// anywhere (run --once --at 9000-01-01). nil: time.Now.
 	Now func() time.Time
 }
 
-// now is the time Compose signs links at.
+// now is the time One signs links at.
 func (t *Templates) now() time.Time {
 	if t.Now == nil {
 		return time.Now()
@@ -288,29 +287,14 @@ func TestMessage(channel string) Message {
 	return Message{Title: "rekindle test message", Lead: lead, Tags: []string{"white_check_mark"}, Test: true}
 }
 
-// digestOf joins the reminders of one run into one message, a section
+// Digest joins the reminders of one run into one message, a section
 // each.
-func digestOf(msgs []Message) Message {
+func Digest(msgs []Message) Message {
 	d := Message{Title: fmt.Sprintf("%d people to reach out to", len(msgs)), Tags: []string{"busts_in_silhouette"}, Items: msgs}
 	for _, m := range msgs {
 		d.Priority = max(d.Priority, m.Priority)
 	}
 	return d
-}
-
-// failureNotice tells the user that a channel failed for good.
-func failureNotice(channel string, err error, title string) Message {
-	detail, hint := err.Error(), ""
-	var ne *Error
-	if errors.As(err, &ne) {
-		detail, hint = ne.Describe(), ne.Hint
-	}
-	lead := fmt.Sprintf("rekindle could not deliver %q through the channel %q: %s.", title, channel, detail)
-	if hint != "" {
-		lead += " " + strings.ToUpper(hint[:1]) + hint[1:] + "."
-	}
-	lead += fmt.Sprintf(" Fix the config, then check it with: rekindle test-notify %s", channel)
-	return Message{Title: "rekindle: channel " + channel + " is failing", Lead: lead, Priority: 4, Tags: []string{"warning"}}
 }
 
 func starters(c *config.Contact) []string {
