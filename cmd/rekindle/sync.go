@@ -9,6 +9,7 @@ import (
 	"text/tabwriter"
 
 	"github.com/rekindle/rekindle/config"
+	"github.com/rekindle/rekindle/internal/hint"
 	"github.com/rekindle/rekindle/journal"
 	"github.com/rekindle/rekindle/mailbox"
 )
@@ -36,7 +37,7 @@ func (c *cli) sync(ctx context.Context, pos []string, dry, check bool) error {
 	}
 	names := cfg.SourceNames()
 	if len(names) == 0 {
-		return &hinted{fmt.Errorf("%s has no [sources.NAME] table", cfg.File), "see the README's \"Learning from your mail\" for a source to add"}
+		return hint.With(fmt.Errorf("%s has no [sources.NAME] table", cfg.File), "see the README's \"Learning from your mail\" for a source to add")
 	}
 	if len(pos) == 1 {
 		if cfg.Sources[pos[0]] == nil {

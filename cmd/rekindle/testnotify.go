@@ -36,7 +36,9 @@ func (c *cli) testNotify(ctx context.Context, pos []string) error {
 	}
 	if len(pos) == 1 {
 		if _, ok := channels[pos[0]]; !ok {
-			return fmt.Errorf("no channel %q; the channels are %s", pos[0], strings.Join(names, ", "))
+			// A name that is not there is a mistake in the command, as with
+			// sync NAME: exit 2.
+			return usagef("test-notify: no channel %q; the channels are %s", pos[0], strings.Join(names, ", "))
 		}
 		names = pos[:1]
 	}
