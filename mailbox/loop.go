@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/rekindle/rekindle/config"
+	"github.com/rekindle/rekindle/internal/hint"
 	"github.com/rekindle/rekindle/journal"
 )
 
@@ -128,7 +129,7 @@ func (l *Loop) SyncOnce(ctx context.Context, cfg *config.Config, src *config.Sou
 	}
 	if err != nil {
 		l.fails[src.Name]++
-		l.Log.Error("mail source failed; trying again later", "source", src.Name, "failures_in_a_row", l.fails[src.Name], "err", err)
+		l.Log.Error("mail source failed; trying again later", "source", src.Name, "failures_in_a_row", l.fails[src.Name], "err", err, "hint", hint.Of(err))
 		return
 	}
 	if l.fails[src.Name] > 0 {

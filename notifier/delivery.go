@@ -872,7 +872,7 @@ func (d *Deliverer) fail(ctx context.Context, log *slog.Logger, name string, m m
 	hint := ""
 	var ne *Error
 	if errors.As(err, &ne) {
-		hint = ne.Hint
+		hint = ne.Hint()
 	}
 	log.Error("delivery failed for good", "err", err, "hint", hint)
 	d.mu.Lock()

@@ -40,7 +40,7 @@ func shows(t *testing.T, err error, secret string) {
 	}
 	texts := []string{err.Error()}
 	if asError(err, &e) {
-		texts = append(texts, e.Describe(), e.Hint)
+		texts = append(texts, e.Describe(), e.Hint())
 		if e.Err != nil {
 			texts = append(texts, e.Err.Error())
 		}
@@ -94,7 +94,7 @@ func TestFailuresKeepNoSecret(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		const secret = "mail-password-123"
 		basic := base64.StdEncoding.EncodeToString([]byte("me@example.org:" + secret))
-		bad := &Error{Channel: "phone", Status: 401, Msg: "server answered 401: you sent Basic " + basic, Hint: "not " + secret}
+		bad := &Error{Channel: "phone", Status: 401, Msg: "server answered 401: you sent Basic " + basic, Fix: "not " + secret}
 		slow := &Error{Channel: "pager", Retryable: true, Msg: "server answered 503: " + url.QueryEscape(secret)}
 		phone := &scripted{name: "phone", errs: []error{bad}}
 		pager := &scripted{name: "pager", errs: []error{slow}}

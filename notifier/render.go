@@ -303,7 +303,7 @@ func failureNotice(channel string, err error, title string) Message {
 	detail, hint := err.Error(), ""
 	var ne *Error
 	if errors.As(err, &ne) {
-		detail, hint = ne.Describe(), ne.Hint
+		detail, hint = ne.Describe(), ne.Hint()
 	}
 	lead := fmt.Sprintf("rekindle could not deliver %q through the channel %q: %s.", title, channel, detail)
 	if hint != "" {

@@ -72,8 +72,8 @@ func (c *cli) testNotify(ctx context.Context, pos []string) error {
 			continue
 		}
 		fmt.Fprintf(c.stdout, "%s: error: %s\n", label, secrets.String(ne.Describe()))
-		if ne.Hint != "" {
-			fmt.Fprintf(c.stdout, "%s  hint: %s\n", strings.Repeat(" ", len(label)), secrets.String(ne.Hint))
+		if ne.Hint() != "" {
+			fmt.Fprintf(c.stdout, "%s  hint: %s\n", strings.Repeat(" ", len(label)), secrets.String(ne.Hint()))
 		}
 	}
 	if failed > 0 {

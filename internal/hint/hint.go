@@ -47,3 +47,13 @@ type hinted struct {
 func (h *hinted) Error() string { return h.err.Error() }
 func (h *hinted) Unwrap() error { return h.err }
 func (h *hinted) Hint() string  { return h.hint }
+
+// Line is err's text with its advice after it in brackets, for the places
+// that have one line for both: a row of sync --check, the state file's
+// last error that status shows.
+func Line(err error) string {
+	if h := Of(err); h != "" {
+		return err.Error() + " (" + h + ")"
+	}
+	return err.Error()
+}
