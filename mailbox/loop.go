@@ -188,7 +188,7 @@ func (w *watches) start(ctx context.Context, cfg *config.Config, redact func(err
 				if redact != nil {
 					err = redact(err)
 				}
-				w.log.Warn("lost the watch on a mail source; watching it again", "source", name, "err", err)
+				w.log.Warn("lost the watch on a mail source; watching it again", "source", name, "err", err, "hint", hint.Of(err))
 			})
 			if err == nil || wctx.Err() != nil {
 				return
@@ -200,7 +200,7 @@ func (w *watches) start(ctx context.Context, cfg *config.Config, redact func(err
 				w.log.Info("the mail source cannot tell of new mail; reading it every interval", "source", name, "interval", src.Interval, "why", err)
 				return
 			}
-			w.log.Warn("cannot watch a mail source; reading it every interval", "source", name, "interval", src.Interval, "err", err)
+			w.log.Warn("cannot watch a mail source; reading it every interval", "source", name, "interval", src.Interval, "err", err, "hint", hint.Of(err))
 		})
 	}
 }
