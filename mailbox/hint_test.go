@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/rekindle/rekindle/config"
 	"github.com/rekindle/rekindle/internal/hint"
@@ -24,6 +25,8 @@ func TestErrorHintApart(t *testing.T) {
 		connectError("work", "imap.example.org:993", "implicit", x509.HostnameError{Certificate: &x509.Certificate{}, Host: "imap.example.org"}),
 		connectError("work", "imap.example.org:993", "implicit", errors.New("tls: first record does not look like a TLS handshake")),
 	}
+	_, notMaildir := listMaildir(filepath.Join(t.TempDir(), "INBOX"), time.Time{}, time.Now())
+	errs = append(errs, fmt.Errorf("source work: %w", notMaildir))
 	for _, err := range errs {
 		h := hint.Of(err)
 		if h == "" {
