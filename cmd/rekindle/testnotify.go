@@ -9,6 +9,7 @@ import (
 	"sync"
 
 	"github.com/rekindle/rekindle/config"
+	"github.com/rekindle/rekindle/internal/hint"
 	"github.com/rekindle/rekindle/notifier"
 )
 
@@ -66,14 +67,14 @@ func (c *cli) testNotify(ctx context.Context, pos []string) error {
 			continue
 		}
 		failed++
+		what := errs[i].Error()
 		var ne *notifier.Error
-		if !errors.As(errs[i], &ne) {
-			fmt.Fprintf(c.stdout, "%s: error: %s\n", label, secrets.String(errs[i].Error()))
-			continue
+		if errors.As(errs[i], &ne) {
+			what = ne.Describe() // the label names the channel
 		}
-		fmt.Fprintf(c.stdout, "%s: error: %s\n", label, secrets.String(ne.Describe()))
-		if ne.Hint() != "" {
-			fmt.Fprintf(c.stdout, "%s  hint: %s\n", strings.Repeat(" ", len(label)), secrets.String(ne.Hint()))
+		fmt.Fprintf(c.stdout, "%s: error: %s\n", label, secrets.String(what))
+		if h := hint.Of(errs[i]); h != "" {
+			fmt.Fprintf(c.stdout, "%s  hint: %s\n", strings.Repeat(" ", len(label)), secrets.String(h))
 		}
 	}
 	if failed > 0 {
