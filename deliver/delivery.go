@@ -662,7 +662,7 @@ func (d *Deliverer) fail(ctx context.Context, log *slog.Logger, name string, m m
 	hint := ""
 	var ne *notifier.Error
 	if errors.As(err, &ne) {
-		hint = ne.Hint
+		hint = ne.Hint()
 	}
 	log.Error("delivery failed for good", "err", err, "hint", hint)
 	d.mu.Lock()
@@ -710,7 +710,7 @@ func failureNotice(channel string, err error, title string) compose.Message {
 	detail, hint := err.Error(), ""
 	var ne *notifier.Error
 	if errors.As(err, &ne) {
-		detail, hint = ne.Describe(), ne.Hint
+		detail, hint = ne.Describe(), ne.Hint()
 	}
 	lead := fmt.Sprintf("rekindle could not deliver %q through the channel %q: %s.", title, channel, detail)
 	if hint != "" {

@@ -232,7 +232,7 @@ func TestRetryAfterIsHonoured(t *testing.T) {
 // channel's failure is reported there once.
 func TestFailureNoticeOnceOnTheConsole(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		bad := &notifier.Error{Channel: "phone", Status: 401, Msg: "server answered 401 Unauthorized", Hint: "the token is wrong"}
+		bad := &notifier.Error{Channel: "phone", Status: 401, Msg: "server answered 401 Unauthorized", Fix: "the token is wrong"}
 		phone := &scripted{name: "phone", errs: []error{bad, bad}}
 		var out lockedWriter
 		j, err := journal.Open(context.Background(), filepath.Join(t.TempDir(), "r.db"))
@@ -277,7 +277,7 @@ func (w *lockedWriter) String() string {
 // reminders go out as usual.
 func TestPermanentFailureIsolated(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		bad := &notifier.Error{Channel: "phone", Status: 401, Msg: "server answered 401 Unauthorized", Hint: "the token is wrong"}
+		bad := &notifier.Error{Channel: "phone", Status: 401, Msg: "server answered 401 Unauthorized", Fix: "the token is wrong"}
 		phone := &scripted{name: "phone", errs: []error{bad, bad, bad}}
 		mail := &scripted{name: "mail"}
 		f := start(t, phone, mail)

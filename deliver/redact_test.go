@@ -23,7 +23,7 @@ func TestFailuresKeepNoSecret(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		const secret = "mail-password-123"
 		basic := base64.StdEncoding.EncodeToString([]byte("me@example.org:" + secret))
-		bad := &notifier.Error{Channel: "phone", Status: 401, Msg: "server answered 401: you sent Basic " + basic, Hint: "not " + secret}
+		bad := &notifier.Error{Channel: "phone", Status: 401, Msg: "server answered 401: you sent Basic " + basic, Fix: "not " + secret}
 		slow := &notifier.Error{Channel: "pager", Retryable: true, Msg: "server answered 503: " + url.QueryEscape(secret)}
 		phone := &scripted{name: "phone", errs: []error{bad}}
 		pager := &scripted{name: "pager", errs: []error{slow}}

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/rekindle/rekindle/internal/hint"
 )
 
 // Learned events come from a mail source rather than from the user: their
@@ -133,7 +135,7 @@ func (j *Journal) RecordSync(ctx context.Context, source string, now time.Time, 
 	} else {
 		_, err = j.db.ExecContext(ctx, `INSERT INTO mail_sources (source, failing_since, last_error) VALUES (?, ?, ?)
 			ON CONFLICT (source) DO UPDATE SET last_error = excluded.last_error,
-			failing_since = CASE WHEN failing_since = 0 THEN excluded.failing_since ELSE failing_since END`, source, ms(now), syncErr.Error())
+			failing_since = CASE WHEN failing_since = 0 THEN excluded.failing_since ELSE failing_since END`, source, ms(now), hint.Line(syncErr))
 	}
 	if err != nil {
 		return fmt.Errorf("record a mail source's state: %w", err)

@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/rekindle/rekindle/internal/hint"
 )
 
 func TestAddLearned(t *testing.T) {
@@ -58,13 +60,15 @@ func TestSourceStates(t *testing.T) {
 	t0 := time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC)
 	j.RecordSync(ctx, "imap:work", t0, nil)
 	j.RecordSync(ctx, "imap:work", t0.Add(time.Hour), errors.New("cannot reach imap.example.org:993"))
-	j.RecordSync(ctx, "imap:work", t0.Add(2*time.Hour), errors.New("the server refused the login of me"))
+	// The fix, which the error carries apart (internal/hint), is kept: status
+	// shows the one line.
+	j.RecordSync(ctx, "imap:work", t0.Add(2*time.Hour), hint.With(errors.New("the server refused the login of me"), "check username and password"))
 	st, err := j.SourceStates(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
 	w := st["imap:work"]
-	if !w.LastOK.Equal(t0) || !w.FailingSince.Equal(t0.Add(time.Hour)) || w.LastError != "the server refused the login of me" {
+	if !w.LastOK.Equal(t0) || !w.FailingSince.Equal(t0.Add(time.Hour)) || w.LastError != "the server refused the login of me (check username and password)" {
 		t.Errorf("failing: %+v", w)
 	}
 	j.RecordSync(ctx, "imap:work", t0.Add(3*time.Hour), nil)

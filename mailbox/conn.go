@@ -280,7 +280,7 @@ func connect(ctx context.Context, name string, spec *config.IMAPSpec, h *imapcli
 		}
 		if c := w.cause(); c != nil {
 			return nil, &Error{Source: name, Msg: "no answer from " + addr + " (tls " + spec.TLS + "): " + c.Error(),
-				Hint: "check host, port and tls; the server may be down or overloaded", Err: c}
+				Fix: "check host, port and tls; the server may be down or overloaded", Err: c}
 		}
 		return nil, connectError(name, addr, spec.TLS, err)
 	}
@@ -319,10 +319,10 @@ func connect(ctx context.Context, name string, spec *config.IMAPSpec, h *imapcli
 		}
 		if c := w.cause(); c != nil {
 			return nil, &Error{Source: name, Msg: "no answer to the login of " + spec.Username + ": " + c.Error(),
-				Hint: "the server may be overloaded; rekindle tries again later", Err: c}
+				Fix: "the server may be overloaded; rekindle tries again later", Err: c}
 		}
 		return nil, &Error{Source: name, Msg: "the server refused the login of " + spec.Username + ": " + err.Error(),
-			Hint: "check username and password (or the token); some providers want an app password", Err: err}
+			Fix: "check username and password (or the token); some providers want an app password", Err: err}
 	}
 	w.rest()
 	return s, nil

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/rekindle/rekindle/config"
+	"github.com/rekindle/rekindle/internal/hint"
 	"github.com/rekindle/rekindle/internal/testsupport/dovecottest"
 	"github.com/rekindle/rekindle/journal"
 )
@@ -54,7 +55,7 @@ func TestDovecot(t *testing.T) {
 	}
 
 	// Without the test's authority the certificate does not verify.
-	if _, err := run(dovecotSource(t, d, "implicit", d.IMAPS, "")); err == nil || !strings.Contains(err.Error(), "does not verify") || !strings.Contains(err.Error(), "ca_file") {
+	if _, err := run(dovecotSource(t, d, "implicit", d.IMAPS, "")); err == nil || !strings.Contains(err.Error(), "does not verify") || !strings.Contains(hint.Of(err), "ca_file") {
 		t.Errorf("an unknown certificate: %v", err)
 	}
 	ca := fmt.Sprintf("ca_file = %q\n", d.CAFile)

@@ -30,17 +30,15 @@ const fetchBatch = 500
 type Error struct {
 	Source string
 	Msg    string
-	Hint   string
+	Fix    string // what to do about it; read it with Hint
 	Err    error
 }
 
-func (e *Error) Error() string {
-	s := "source " + e.Source + ": " + e.Msg
-	if e.Hint != "" {
-		s += " (" + e.Hint + ")"
-	}
-	return s
-}
+func (e *Error) Error() string { return "source " + e.Source + ": " + e.Msg }
+
+// Hint is the fix, kept out of the error's text: the command prints it on
+// its own line, the daemon logs it as its own field (internal/hint).
+func (e *Error) Hint() string { return e.Fix }
 
 func (e *Error) Unwrap() error { return e.Err }
 
@@ -53,13 +51,13 @@ func connectError(name, addr, mode string, err error) error {
 	switch {
 	case errors.As(err, &unknown), errors.As(err, &invalid):
 		return &Error{Source: name, Msg: "the certificate of " + addr + " does not verify: " + err.Error(),
-			Hint: "for your own server, set ca_file to the certificate authority that signed it", Err: err}
+			Fix: "for your own server, set ca_file to the certificate authority that signed it", Err: err}
 	case errors.As(err, &host):
 		return &Error{Source: name, Msg: "the certificate of " + addr + " is for another name: " + err.Error(),
-			Hint: "set host to the name on the certificate", Err: err}
+			Fix: "set host to the name on the certificate", Err: err}
 	case strings.Contains(err.Error(), "first record does not look like a TLS handshake"):
 		return &Error{Source: name, Msg: addr + " does not speak TLS on that port",
-			Hint: `tls = "implicit" is for port 993; for port 143 use tls = "starttls"`, Err: err}
+			Fix: `tls = "implicit" is for port 993; for port 143 use tls = "starttls"`, Err: err}
 	}
 	return &Error{Source: name, Msg: "cannot reach " + addr + " (" + mode + "): " + err.Error(), Err: err}
 }
@@ -70,7 +68,7 @@ func login(c *imapclient.Client, spec *config.IMAPSpec) error {
 	}
 	tok, err := config.ReadSecret(spec.TokenFile)
 	if err != nil {
-		return &Error{Msg: "cannot read the OAuth2 token: " + err.Error(), Hint: "your token helper writes token_file"}
+		return &Error{Msg: "cannot read the OAuth2 token: " + err.Error(), Fix: "your token helper writes token_file"}
 	}
 	if spec.Auth == "oauthbearer" {
 		return c.Authenticate(sasl.NewOAuthBearerClient(&sasl.OAuthBearerOptions{Username: spec.Username, Token: tok.Reveal()}))
@@ -139,7 +137,7 @@ func imapFolders(c *session, name string, spec *config.IMAPSpec) ([]folder, erro
 		}
 	}
 	return nil, &Error{Source: name, Msg: "no folder is marked \\Sent and none has a usual name",
-		Hint: `name it: sent = ["Sent"]`}
+		Fix: `name it: sent = ["Sent"]`}
 }
 
 func init() {
@@ -205,7 +203,7 @@ func imapFolder(ctx context.Context, s *Sync, c *session, f folder, res *Result)
 	})
 	if err != nil {
 		return &Error{Source: s.Source.Name, Msg: fmt.Sprintf("cannot open the folder %q: %v", f.name, err),
-			Hint: "check inbox and sent in the source; rekindle sync --dry-run lists what it reads", Err: err}
+			Fix: "check inbox and sent in the source; rekindle sync --dry-run lists what it reads", Err: err}
 	}
 	criteria := &imap.SearchCriteria{}
 	if state.Validity == int64(sel.UIDValidity) && state.LastUID > 0 {
@@ -360,7 +358,7 @@ func (m *imapAccount) Check(ctx context.Context) ([]string, error) {
 			return nil, ctx.Err()
 		}
 		if err != nil {
-			return nil, &Error{Source: src.Name, Msg: fmt.Sprintf("cannot open the folder %q: %v", f.name, err), Hint: "check inbox and sent in the source", Err: err}
+			return nil, &Error{Source: src.Name, Msg: fmt.Sprintf("cannot open the folder %q: %v", f.name, err), Fix: "check inbox and sent in the source", Err: err}
 		}
 		out = append(out, f.name+" ("+f.role.String()+")")
 	}

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/rekindle/rekindle/config"
+	"github.com/rekindle/rekindle/internal/hint"
 	"github.com/rekindle/rekindle/journal"
 )
 
@@ -128,7 +129,7 @@ func (l *Loop) SyncOnce(ctx context.Context, cfg *config.Config, src *config.Sou
 	}
 	if err != nil {
 		l.fails[src.Name]++
-		l.Log.Error("mail source failed; trying again later", "source", src.Name, "failures_in_a_row", l.fails[src.Name], "err", err)
+		l.Log.Error("mail source failed; trying again later", "source", src.Name, "failures_in_a_row", l.fails[src.Name], "err", err, "hint", hint.Of(err))
 		return
 	}
 	if l.fails[src.Name] > 0 {
@@ -187,7 +188,7 @@ func (w *watches) start(ctx context.Context, cfg *config.Config, redact func(err
 				if redact != nil {
 					err = redact(err)
 				}
-				w.log.Warn("lost the watch on a mail source; watching it again", "source", name, "err", err)
+				w.log.Warn("lost the watch on a mail source; watching it again", "source", name, "err", err, "hint", hint.Of(err))
 			})
 			if err == nil || wctx.Err() != nil {
 				return
@@ -199,7 +200,7 @@ func (w *watches) start(ctx context.Context, cfg *config.Config, redact func(err
 				w.log.Info("the mail source cannot tell of new mail; reading it every interval", "source", name, "interval", src.Interval, "why", err)
 				return
 			}
-			w.log.Warn("cannot watch a mail source; reading it every interval", "source", name, "interval", src.Interval, "err", err)
+			w.log.Warn("cannot watch a mail source; reading it every interval", "source", name, "interval", src.Interval, "err", err, "hint", hint.Of(err))
 		})
 	}
 }

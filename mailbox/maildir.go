@@ -17,6 +17,7 @@ import (
 	"github.com/fsnotify/fsnotify"
 
 	"github.com/rekindle/rekindle/config"
+	"github.com/rekindle/rekindle/internal/hint"
 	"github.com/rekindle/rekindle/journal"
 )
 
@@ -77,7 +78,8 @@ func listMaildir(dir string, since, now time.Time) ([]maildirMessage, error) {
 		}
 	}
 	if !found {
-		return nil, fmt.Errorf("%s is not a Maildir folder (it has no cur/ or new/); set path, inbox or sent in the source to the right folder", dir)
+		return nil, hint.With(fmt.Errorf("%s is not a Maildir folder: it has no cur/ or new/", dir),
+			"set path, inbox or sent in the source to the right folder")
 	}
 	return out, nil
 }

@@ -54,7 +54,7 @@ func (c *barkChannel) Deliver(ctx context.Context, m Message) error {
 	}
 	e := textFailure(c.name, err, barkStatus, []string{c.key})
 	if e.Status == http.StatusBadRequest {
-		e.Hint = "check device_key: the key the Bark app shows"
+		e.Fix = "check device_key: the key the Bark app shows"
 	}
 	return e
 }

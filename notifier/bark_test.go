@@ -27,8 +27,8 @@ func TestBark(t *testing.T) {
 		t.Errorf("push %v", p)
 	}
 	e := failure(t, channel(t, cfg("wrong-device-key"), Options{}).Deliver(ctx, msg), false, "server answered 400 Bad Request: failed to get device token")
-	if !strings.Contains(e.Hint, "device_key") || strings.Contains(e.Error()+fmt.Sprint(e.Err), "wrong-device-key") {
-		t.Errorf("bad key: %v (hint %q)", e, e.Hint)
+	if !strings.Contains(e.Hint(), "device_key") || strings.Contains(e.Error()+fmt.Sprint(e.Err), "wrong-device-key") {
+		t.Errorf("bad key: %v (hint %q)", e, e.Hint())
 	}
 	srv.Fail(1)
 	failure(t, ch.Deliver(ctx, msg), true, "server answered 500 Internal Server Error: push failed")

@@ -140,8 +140,8 @@ func TestNtfy(t *testing.T) {
 	t.Run("wrong token is permanent, with ntfy's words and no secret", func(t *testing.T) {
 		ch := channel(t, base+"token = \"tk_wrong-secret\"\n", Options{})
 		e := failure(t, ch.Deliver(ctx, sample), false, "401 Unauthorized: unauthorized (ntfy code 40101)")
-		if e.Hint == "" || strings.Contains(e.Error()+e.Hint, "tk_wrong-secret") {
-			t.Errorf("hint %q, error %q", e.Hint, e.Error())
+		if e.Hint() == "" || strings.Contains(e.Error()+e.Hint(), "tk_wrong-secret") {
+			t.Errorf("hint %q, error %q", e.Hint(), e.Error())
 		}
 	})
 
@@ -188,8 +188,8 @@ func TestNtfy(t *testing.T) {
 		ch := channel(t, "[channels.p]\ntype = \"ntfy\"\nurl = \"http://"+addr+"\"\ntopic = \"t\"\n", Options{Timeout: 2 * time.Second})
 		start := time.Now()
 		e := failure(t, ch.Deliver(ctx, sample), true, "connection refused")
-		if e.Hint == "" || time.Since(start) > 2*time.Second {
-			t.Errorf("hint %q after %v", e.Hint, time.Since(start))
+		if e.Hint() == "" || time.Since(start) > 2*time.Second {
+			t.Errorf("hint %q after %v", e.Hint(), time.Since(start))
 		}
 	})
 
@@ -253,7 +253,7 @@ func TestSlackWebhook(t *testing.T) {
 
 	srv.Archive()
 	e := failure(t, ch.Deliver(ctx, sample), false, "410 Gone: channel_is_archived")
-	if e.Hint == "" {
+	if e.Hint() == "" {
 		t.Error("no hint for an archived channel")
 	}
 
@@ -421,8 +421,8 @@ func TestEmail(t *testing.T) {
 		defer srv.Close()
 		ch := channel(t, config(srv.Port(), "starttls", "wrong-secret-pw"), Options{RootCAs: srv.Roots})
 		e := failure(t, ch.Deliver(ctx, sample), false, "535")
-		if e.Hint != "check username and password" || strings.Contains(e.Error(), "wrong-secret-pw") {
-			t.Errorf("hint %q, error %q", e.Hint, e.Error())
+		if e.Hint() != "check username and password" || strings.Contains(e.Error(), "wrong-secret-pw") {
+			t.Errorf("hint %q, error %q", e.Hint(), e.Error())
 		}
 		if len(srv.Mail()) != 0 {
 			t.Error("a mail went through with a wrong password")
@@ -644,8 +644,8 @@ func TestDesktop(t *testing.T) {
 	t.Setenv("XDG_RUNTIME_DIR", t.TempDir())
 	nobus := channel(t, "[channels.desk]\ntype = \"desktop\"\n", Options{})
 	e := failure(t, nobus.Deliver(ctx, sample), true, "no session bus")
-	if !strings.Contains(e.Hint, "systemctl --user") {
-		t.Errorf("hint %q", e.Hint)
+	if !strings.Contains(e.Hint(), "systemctl --user") {
+		t.Errorf("hint %q", e.Hint())
 	}
 }
 

@@ -77,12 +77,12 @@ func (d *desktopChannel) Deliver(ctx context.Context, m Message) error {
 	}
 	if addr == "" {
 		return &Error{Channel: d.name, Retryable: true, Msg: "no session bus: DBUS_SESSION_BUS_ADDRESS is not set and there is no $XDG_RUNTIME_DIR/bus",
-			Hint: "desktop notifications need rekindle to run in your desktop session: use the systemctl --user service"}
+			Fix: "desktop notifications need rekindle to run in your desktop session: use the systemctl --user service"}
 	}
 	conn, err := dbus.Connect(addr, dbus.WithContext(ctx))
 	if err != nil {
 		return &Error{Channel: d.name, Retryable: true, Msg: "cannot reach the session bus: " + err.Error(),
-			Hint: "is your desktop session running?", Err: err}
+			Fix: "is your desktop session running?", Err: err}
 	}
 	defer conn.Close()
 	// Low or normal: "critical" notifications never expire, and nothing
@@ -112,19 +112,19 @@ func (d *desktopChannel) Deliver(ctx context.Context, m Message) error {
 	var de dbus.Error
 	if errors.As(call.Err, &de) && de.Name == "org.freedesktop.DBus.Error.ServiceUnknown" {
 		return &Error{Channel: d.name, Retryable: true, Msg: "no notification server is running on the session bus",
-			Hint: "start your desktop's notification daemon", Err: call.Err}
+			Fix: "start your desktop's notification daemon", Err: call.Err}
 	}
 	// At the deadline the connection is closed under the call too (it was
 	// opened with ctx), so the call may fail with a read on a closed
 	// connection instead: the context says which it was.
 	if errors.Is(call.Err, context.DeadlineExceeded) || errors.Is(ctx.Err(), context.DeadlineExceeded) {
 		return &Error{Channel: d.name, Retryable: true, Msg: "the notification server did not answer within the timeout", Err: call.Err,
-			Hint: "the notification daemon seems stuck: restart it (dunst, mako, xfce4-notifyd or your desktop's own)"}
+			Fix: "the notification daemon seems stuck: restart it (dunst, mako, xfce4-notifyd or your desktop's own)"}
 	}
 	if errors.As(call.Err, &de) && (strings.HasPrefix(de.Name, "org.freedesktop.DBus.Error.Spawn.") || de.Name == "org.freedesktop.DBus.Error.NoReply") {
 		return &Error{Channel: d.name, Retryable: true, Msg: "the notification daemon the session bus started did not run: " + call.Err.Error(), Err: call.Err,
-			Hint: "a notification daemon needs your graphical session: run rekindle there (the systemctl --user service) with your desktop's notification daemon running"}
+			Fix: "a notification daemon needs your graphical session: run rekindle there (the systemctl --user service) with your desktop's notification daemon running"}
 	}
 	return &Error{Channel: d.name, Retryable: true, Msg: "the notification server refused the notification: " + call.Err.Error(), Err: call.Err,
-		Hint: "check that notify-send shows a notification in your desktop session"}
+		Fix: "check that notify-send shows a notification in your desktop session"}
 }

@@ -65,8 +65,8 @@ func TestDesktopFailuresSayWhatToDo(t *testing.T) {
 			serveBadly(t, bus.Address, &c.server)
 			ch := channel(t, "[channels.desk]\ntype = \"desktop\"\n", Options{DBusAddress: bus.Address, Timeout: 200 * time.Millisecond})
 			e := failure(t, ch.Deliver(context.Background(), sample), true, c.msg)
-			if !strings.Contains(e.Hint, c.hint) {
-				t.Errorf("hint %q; want one that says what to do (%q)", e.Hint, c.hint)
+			if !strings.Contains(e.Hint(), c.hint) {
+				t.Errorf("hint %q; want one that says what to do (%q)", e.Hint(), c.hint)
 			}
 		})
 	}

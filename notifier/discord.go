@@ -66,11 +66,11 @@ func (c *discordChannel) Deliver(ctx context.Context, m Message) error {
 		e.Err = redactedError{err, []string{c.token}}
 		switch re.Response.StatusCode {
 		case http.StatusUnauthorized:
-			e.Hint = "the bot token is wrong or was reset"
+			e.Fix = "the bot token is wrong or was reset"
 		case http.StatusForbidden:
-			e.Hint = "the bot is not in the server, or may not post in this channel"
+			e.Fix = "the bot is not in the server, or may not post in this channel"
 		case http.StatusNotFound:
-			e.Hint = "check channel: it is the channel's id"
+			e.Fix = "check channel: it is the channel's id"
 		}
 		return e
 	}

@@ -45,16 +45,16 @@ func TestDiscord(t *testing.T) {
 		t.Errorf("a long message: %v", err)
 	}
 	e := failure(t, channel(t, cfg("wrong-token", "111"), Options{}).Deliver(ctx, msg), false, "server answered 401 Unauthorized: 401: Unauthorized")
-	if !strings.Contains(e.Hint, "token") || strings.Contains(e.Error()+fmt.Sprint(e.Err), "wrong-token") {
-		t.Errorf("bad token: %v (hint %q)", e, e.Hint)
+	if !strings.Contains(e.Hint(), "token") || strings.Contains(e.Error()+fmt.Sprint(e.Err), "wrong-token") {
+		t.Errorf("bad token: %v (hint %q)", e, e.Hint())
 	}
 	e = failure(t, channel(t, cfg("discord-bot-token", "222"), Options{}).Deliver(ctx, msg), false, "server answered 403 Forbidden: Missing Access")
-	if !strings.Contains(e.Hint, "not in the server") {
-		t.Errorf("hint %q", e.Hint)
+	if !strings.Contains(e.Hint(), "not in the server") {
+		t.Errorf("hint %q", e.Hint())
 	}
 	e = failure(t, channel(t, cfg("discord-bot-token", "333"), Options{}).Deliver(ctx, msg), false, "server answered 404 Not Found: Unknown Channel")
-	if !strings.Contains(e.Hint, "channel's id") {
-		t.Errorf("hint %q", e.Hint)
+	if !strings.Contains(e.Hint(), "channel's id") {
+		t.Errorf("hint %q", e.Hint())
 	}
 	srv.Close()
 	e = failure(t, ch.Deliver(ctx, msg), true, "")

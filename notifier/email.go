@@ -114,7 +114,7 @@ func (e *emailChannel) Deliver(ctx context.Context, m Message) error {
 	defer cancel()
 	msg, err := e.message(m)
 	if err != nil {
-		return &Error{Channel: e.name, Msg: err.Error(), Hint: "check from and to", Err: err}
+		return &Error{Channel: e.name, Msg: err.Error(), Fix: "check from and to", Err: err}
 	}
 	timeout := e.timeout
 	if timeout <= 0 {
@@ -160,7 +160,7 @@ func (e *emailChannel) classify(err error) error {
 			Msg: fmt.Sprintf("the mail server answered %d %s", tp.Code, redactAll(tp.Msg, secrets)), Err: redactedError{err, secrets}}
 		if strings.Contains(err.Error(), "SMTP AUTH failed") {
 			out.Msg = "login refused: " + out.Msg
-			out.Hint = "check username and password"
+			out.Fix = "check username and password"
 		}
 		return out
 	case errors.As(err, &se):
@@ -168,10 +168,10 @@ func (e *emailChannel) classify(err error) error {
 			Msg: "the mail server refused the message: " + redactAll(se.Error(), secrets), Err: redactedError{err, secrets}}
 		return out
 	case strings.Contains(err.Error(), "SMTP AUTH failed"), strings.Contains(err.Error(), "does not support SMTP AUTH"):
-		return &Error{Channel: e.name, Msg: redactAll(err.Error(), secrets), Hint: "check username, password and tls",
+		return &Error{Channel: e.name, Msg: redactAll(err.Error(), secrets), Fix: "check username, password and tls",
 			Err: redactedError{err, secrets}}
 	case strings.Contains(err.Error(), "STARTTLS"):
-		return &Error{Channel: e.name, Msg: redactAll(err.Error(), secrets), Hint: `the server offers no STARTTLS; try tls = "implicit" (port 465)`,
+		return &Error{Channel: e.name, Msg: redactAll(err.Error(), secrets), Fix: `the server offers no STARTTLS; try tls = "implicit" (port 465)`,
 			Err: redactedError{err, secrets}}
 	}
 	return networkFailure(e.name, err, secrets...)

@@ -169,16 +169,16 @@ func networkFailure(channel string, err error, secrets ...string) *Error {
 	case errors.As(err, &redirect):
 		e.Retryable = false
 		e.Msg = redirect.Error()
-		e.Hint = "set the channel's address to the one the server redirects to, if you trust it"
+		e.Fix = "set the channel's address to the one the server redirects to, if you trust it"
 	case errors.Is(err, context.DeadlineExceeded) || isTimeout(err):
 		e.Msg = "no answer within the timeout: " + msg
-		e.Hint = "check that the server is reachable from this machine"
+		e.Fix = "check that the server is reachable from this machine"
 	case errors.Is(err, syscall.ECONNREFUSED):
 		e.Msg = "connection refused: " + msg
-		e.Hint = "is the server running, and is the port right?"
+		e.Fix = "is the server running, and is the port right?"
 	case errors.As(err, &dnsErr):
 		e.Msg = "unknown host: " + msg
-		e.Hint = "check the host name"
+		e.Fix = "check the host name"
 	case errors.As(err, &verifyErr), errors.As(err, &certErr), errors.As(err, &hostErr):
 		e.Retryable = false
 		e.Msg = "the server's TLS certificate is not trusted: " + msg

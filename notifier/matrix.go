@@ -64,7 +64,7 @@ func (c *matrixChannel) Deliver(ctx context.Context, m Message) error {
 	defer cancel()
 	svc, err := notifymatrix.New("", id.RoomID(c.room), c.homeserver, c.token)
 	if err != nil {
-		return &Error{Channel: c.name, Msg: "homeserver: " + err.Error(), Hint: "check homeserver: https://matrix.example.org", Err: err}
+		return &Error{Channel: c.name, Msg: "homeserver: " + err.Error(), Fix: "check homeserver: https://matrix.example.org", Err: err}
 	}
 	text := truncate(m.Title+"\n\n"+m.TextWithLinks(), matrixLimit)
 	if err := send(ctx, svc, m.Title, text); err != nil {
@@ -88,9 +88,9 @@ func (c *matrixChannel) diagnose(ctx context.Context, sendErr error) *Error {
 		e := c.failure(err)
 		switch e.Status {
 		case http.StatusUnauthorized:
-			e.Hint = "access_token is wrong, or the session it belongs to was logged out"
+			e.Fix = "access_token is wrong, or the session it belongs to was logged out"
 		case http.StatusNotFound, http.StatusMethodNotAllowed:
-			e.Hint = "check homeserver: the base URL of your server's client API (https://matrix.example.org), not a room or a web client's address"
+			e.Fix = "check homeserver: the base URL of your server's client API (https://matrix.example.org), not a room or a web client's address"
 		}
 		return e
 	}
@@ -101,14 +101,14 @@ func (c *matrixChannel) diagnose(ctx context.Context, sendErr error) *Error {
 	if !slices.Contains(joined.JoinedRooms, id.RoomID(c.room)) {
 		return &Error{
 			Channel: c.name, Status: http.StatusForbidden, Err: sendErr,
-			Msg:  fmt.Sprintf("%s is not in room %s", who.UserID, c.room),
-			Hint: "invite the account to the room and accept the invite as it, or check room: the room's id, from Room settings, Advanced",
+			Msg: fmt.Sprintf("%s is not in room %s", who.UserID, c.room),
+			Fix: "invite the account to the room and accept the invite as it, or check room: the room's id, from Room settings, Advanced",
 		}
 	}
 	return &Error{
 		Channel: c.name, Retryable: true, Err: sendErr,
-		Msg:  "the homeserver refused the message (notify's matrix service does not say why; the token and the room are fine, so it is taken as a rate limit or a busy server)",
-		Hint: "if this repeats, look in the homeserver's log, and check that the account may post in the room",
+		Msg: "the homeserver refused the message (notify's matrix service does not say why; the token and the room are fine, so it is taken as a rate limit or a busy server)",
+		Fix: "if this repeats, look in the homeserver's log, and check that the account may post in the room",
 	}
 }
 

@@ -49,22 +49,22 @@ func TestMatrix(t *testing.T) {
 	// answer to whoami says why.
 	bad := channel(t, matrixConfig(srv.URL, srv.Room, "syt_wrong_token"), Options{})
 	e := failure(t, bad.Deliver(ctx, msg), false, "server answered 401 Unauthorized: Invalid access token passed. (M_UNKNOWN_TOKEN)")
-	if !strings.Contains(e.Hint, "access_token") || strings.Contains(e.Error(), "syt_wrong_token") || strings.Contains(fmt.Sprint(e.Err), "syt_wrong_token") {
-		t.Errorf("wrong token: %v (hint %q)", e, e.Hint)
+	if !strings.Contains(e.Hint(), "access_token") || strings.Contains(e.Error(), "syt_wrong_token") || strings.Contains(fmt.Sprint(e.Err), "syt_wrong_token") {
+		t.Errorf("wrong token: %v (hint %q)", e, e.Hint())
 	}
 
 	// A room the account is not in.
 	other := channel(t, matrixConfig(srv.URL, "!elsewhere:example.org", srv.Token), Options{})
 	e = failure(t, other.Deliver(ctx, msg), false, "@rekindle:example.org is not in room !elsewhere:example.org")
-	if !strings.Contains(e.Hint, "invite") {
-		t.Errorf("hint %q", e.Hint)
+	if !strings.Contains(e.Hint(), "invite") {
+		t.Errorf("hint %q", e.Hint())
 	}
 
 	// Not the client API's base URL.
 	wrongURL := channel(t, matrixConfig(srv.URL+"/element", srv.Room, srv.Token), Options{})
 	e = failure(t, wrongURL.Deliver(ctx, msg), false, "server answered 404 Not Found: Unrecognized request (M_UNRECOGNIZED)")
-	if !strings.Contains(e.Hint, "check homeserver") {
-		t.Errorf("hint %q", e.Hint)
+	if !strings.Contains(e.Hint(), "check homeserver") {
+		t.Errorf("hint %q", e.Hint())
 	}
 
 	// A rate limit and a server error are temporary.

@@ -56,7 +56,7 @@ func (c *mattermostChannel) Deliver(ctx context.Context, m Message) error {
 	} else if err := svc.LoginWithCredentials(ctx, c.spec.LoginID, c.spec.Password.Reveal()); err != nil {
 		e := c.failure(err, secrets)
 		if e.Status == http.StatusUnauthorized {
-			e.Hint = "the server refused the login; check login_id and password (or use a bot token)"
+			e.Fix = "the server refused the login; check login_id and password (or use a bot token)"
 		}
 		return e
 	}
@@ -65,9 +65,9 @@ func (c *mattermostChannel) Deliver(ctx context.Context, m Message) error {
 		e := c.failure(err, secrets)
 		switch e.Status {
 		case http.StatusUnauthorized:
-			e.Hint = "the token is wrong or expired"
+			e.Fix = "the token is wrong or expired"
 		case http.StatusForbidden, http.StatusNotFound:
-			e.Hint = "check channel (its id, not its name) and that the bot or user is a member of it"
+			e.Fix = "check channel (its id, not its name) and that the bot or user is a member of it"
 		}
 		return e
 	}

@@ -37,18 +37,18 @@ func TestMattermost(t *testing.T) {
 	// The server's refusals, classified, with hints, and no secret shown.
 	bad := channel(t, fmt.Sprintf("[channels.mm]\ntype = \"mattermost\"\nurl = %q\nchannel = \"ch1\"\ntoken = \"wrong-token\"\n", srv.URL), Options{})
 	e := failure(t, bad.Deliver(ctx, msg), false, "server answered 401 Unauthorized: Invalid or expired session")
-	if !strings.Contains(e.Hint, "token") || strings.Contains(e.Error(), "wrong-token") {
-		t.Errorf("bad token: %v (hint %q)", e, e.Hint)
+	if !strings.Contains(e.Hint(), "token") || strings.Contains(e.Error(), "wrong-token") {
+		t.Errorf("bad token: %v (hint %q)", e, e.Hint())
 	}
 	badLogin := channel(t, fmt.Sprintf("[channels.mm]\ntype = \"mattermost\"\nurl = %q\nchannel = \"ch1\"\nlogin_id = \"me\"\npassword = \"not-it\"\n", srv.URL), Options{})
 	e = failure(t, badLogin.Deliver(ctx, msg), false, "server answered 401 Unauthorized: Enter a valid email or username")
-	if !strings.Contains(e.Hint, "login_id and password") || strings.Contains(e.Error(), "not-it") || strings.Contains(fmt.Sprint(e.Err), "not-it") {
-		t.Errorf("bad login: %v (hint %q)", e, e.Hint)
+	if !strings.Contains(e.Hint(), "login_id and password") || strings.Contains(e.Error(), "not-it") || strings.Contains(fmt.Sprint(e.Err), "not-it") {
+		t.Errorf("bad login: %v (hint %q)", e, e.Hint())
 	}
 	other := channel(t, fmt.Sprintf("[channels.mm]\ntype = \"mattermost\"\nurl = %q\nchannel = \"town-square\"\ntoken = \"bot-token-123\"\n", srv.URL), Options{})
 	e = failure(t, other.Deliver(ctx, msg), false, "server answered 403 Forbidden: You do not have the appropriate permissions.")
-	if !strings.Contains(e.Hint, "channel") {
-		t.Errorf("hint %q", e.Hint)
+	if !strings.Contains(e.Hint(), "channel") {
+		t.Errorf("hint %q", e.Hint())
 	}
 	srv.Limit(true)
 	failure(t, withToken.Deliver(ctx, msg), true, "server answered 429 Too Many Requests: limit exceeded")

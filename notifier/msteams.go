@@ -69,9 +69,9 @@ func (c *teamsChannel) Deliver(ctx context.Context, m Message) error {
 		e.Err = redactedError{err, secrets}
 		switch resp.StatusCode {
 		case http.StatusUnauthorized, http.StatusForbidden, http.StatusNotFound:
-			e.Hint = "the workflow refused the post or is gone: check webhook_url, or make the workflow again"
+			e.Fix = "the workflow refused the post or is gone: check webhook_url, or make the workflow again"
 		case http.StatusBadRequest:
-			e.Hint = "the workflow did not accept the card; check that it posts an adaptive card"
+			e.Fix = "the workflow did not accept the card; check that it posts an adaptive card"
 		}
 		return e
 	}

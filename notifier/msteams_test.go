@@ -40,8 +40,8 @@ func TestMSTeams(t *testing.T) {
 	}
 	failure(t, ch.Deliver(ctx, msg), true, "server answered 502")
 	e = failure(t, channel(t, cfg("wrong-signature"), o).Deliver(ctx, msg), false, "server answered 401 Unauthorized")
-	if !strings.Contains(e.Hint, "webhook_url") || strings.Contains(e.Error()+fmt.Sprint(e.Err), "wrong-signature") {
-		t.Errorf("bad signature: %v (hint %q)", e, e.Hint)
+	if !strings.Contains(e.Hint(), "webhook_url") || strings.Contains(e.Error()+fmt.Sprint(e.Err), "wrong-signature") {
+		t.Errorf("bad signature: %v (hint %q)", e, e.Hint())
 	}
 	srv.Close()
 	e = failure(t, ch.Deliver(ctx, msg), true, "")

@@ -51,11 +51,15 @@ type Error struct {
 	RetryAfter time.Duration // the server asked to wait this long; 0: unknown
 	Status     int           // the HTTP status or SMTP reply code, when there was one
 	Msg        string        // what went wrong, with the server's own words
-	Hint       string        // the fix, where it is obvious
+	Fix        string        // what to do about it, where that is obvious; read it with Hint
 	Err        error
 }
 
 func (e *Error) Error() string { return e.Channel + ": " + e.Describe() }
+
+// Hint is the fix, kept out of the error's text: the command prints it on
+// its own line (internal/hint).
+func (e *Error) Hint() string { return e.Fix }
 
 // Describe says what went wrong and whether it is temporary, without the
 // channel's name.

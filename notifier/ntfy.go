@@ -122,7 +122,7 @@ func (n *ntfyChannel) Deliver(ctx context.Context, m Message) error {
 	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, n.url+"/", bytes.NewReader(body))
 	if err != nil {
-		return &Error{Channel: n.name, Msg: "bad server URL: " + err.Error(), Hint: "check url", Err: err}
+		return &Error{Channel: n.name, Msg: "bad server URL: " + err.Error(), Fix: "check url", Err: err}
 	}
 	req.Header.Set("Content-Type", "application/json")
 	switch {
@@ -150,16 +150,16 @@ func (n *ntfyChannel) Deliver(ctx context.Context, m Message) error {
 	e := httpFailure(n.name, resp, redactAll(detail, n.secrets()))
 	switch resp.StatusCode {
 	case http.StatusUnauthorized:
-		e.Hint = "the token (or username and password) is wrong or expired"
+		e.Fix = "the token (or username and password) is wrong or expired"
 	case http.StatusForbidden:
 		// ntfy answers 403, not 401, to a publisher with no credentials
 		// on a server that lets no one publish without logging in.
-		e.Hint = fmt.Sprintf("this login may not publish to topic %q", n.topic)
+		e.Fix = fmt.Sprintf("this login may not publish to topic %q", n.topic)
 		if n.token == "" && n.username == "" {
-			e.Hint = fmt.Sprintf("this server lets only a login publish to topic %q; set token (an access token the server's admin makes with `ntfy token add`) or username and password in [channels.%s]", n.topic, n.name)
+			e.Fix = fmt.Sprintf("this server lets only a login publish to topic %q; set token (an access token the server's admin makes with `ntfy token add`) or username and password in [channels.%s]", n.topic, n.name)
 		}
 	case http.StatusTooManyRequests:
-		e.Hint = "the server's rate limit was reached; rekindle will try again later"
+		e.Fix = "the server's rate limit was reached; rekindle will try again later"
 	}
 	return e
 }

@@ -78,11 +78,11 @@ func (c *pushoverChannel) failure(err error) *Error {
 		switch {
 		case strings.Contains(msg, "limit"):
 			e.Retryable = true
-			e.Hint = "the application's monthly message limit is reached"
+			e.Fix = "the application's monthly message limit is reached"
 		case strings.Contains(msg, "token"):
-			e.Hint = "check token: the application's API token"
+			e.Fix = "check token: the application's API token"
 		case strings.Contains(msg, "user"):
-			e.Hint = "check user: your user key, from the Pushover dashboard"
+			e.Fix = "check user: your user key, from the Pushover dashboard"
 		}
 		return e
 	}

@@ -40,12 +40,12 @@ func TestPushover(t *testing.T) {
 	}
 
 	e := failure(t, channel(t, cfg(srv.App, strings.Repeat("x", 30)), Options{}).Deliver(ctx, msg), false, "user identifier is not a valid user")
-	if !strings.Contains(e.Hint, "user key") {
-		t.Errorf("hint %q", e.Hint)
+	if !strings.Contains(e.Hint(), "user key") {
+		t.Errorf("hint %q", e.Hint())
 	}
 	e = failure(t, channel(t, cfg(strings.Repeat("y", 30), srv.User), Options{}).Deliver(ctx, msg), false, "application token is invalid")
-	if !strings.Contains(e.Hint, "token") || strings.Contains(e.Error()+fmt.Sprint(e.Err), strings.Repeat("y", 30)) {
-		t.Errorf("bad token: %v (hint %q)", e, e.Hint)
+	if !strings.Contains(e.Hint(), "token") || strings.Contains(e.Error()+fmt.Sprint(e.Err), strings.Repeat("y", 30)) {
+		t.Errorf("bad token: %v (hint %q)", e, e.Hint())
 	}
 	srv.Answer(429, 500)
 	failure(t, ch.Deliver(ctx, msg), true, "monthly message limit")

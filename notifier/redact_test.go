@@ -35,7 +35,7 @@ func shows(t *testing.T, err error, secret string) {
 	}
 	texts := []string{err.Error()}
 	if asError(err, &e) {
-		texts = append(texts, e.Describe(), e.Hint)
+		texts = append(texts, e.Describe(), e.Hint())
 		if e.Err != nil {
 			texts = append(texts, e.Err.Error())
 		}

@@ -112,7 +112,7 @@ func (c *rocketChatChannel) failure(err error) *Error {
 		// SDK expects the posted message, so the SDK cannot read it.
 		e := textFailure(c.name, err, rocketChatStatus, secrets)
 		if e.Status == http.StatusUnauthorized {
-			e.Hint = "check user_id and token: a personal access token and the user id shown with it"
+			e.Fix = "check user_id and token: a personal access token and the user id shown with it"
 		}
 		return e
 	}
@@ -131,7 +131,7 @@ func (c *rocketChatChannel) failure(err error) *Error {
 	case strings.Contains(strings.ToLower(text), "internal server error"):
 		e.Retryable = true
 	case strings.Contains(text, "invalid-channel"), strings.Contains(text, "room-not-found"), strings.Contains(text, "not-allowed"):
-		e.Hint = "check channel: #name for a channel, @name for a direct message, and that the user is in it"
+		e.Fix = "check channel: #name for a channel, @name for a direct message, and that the user is in it"
 	}
 	return e
 }

@@ -53,13 +53,13 @@ func TestRocketChat(t *testing.T) {
 	// The server's refusals, classified, with hints, and no secret shown.
 	bad := channel(t, rocketChatConfig(srv.URL, srv.UserID, "wrong-token-123", "#general"), Options{})
 	e := failure(t, bad.Deliver(ctx, msg), false, "server answered 401 Unauthorized")
-	if e.Status != http.StatusUnauthorized || !strings.Contains(e.Hint, "token") || strings.Contains(e.Error(), "wrong-token-123") || strings.Contains(fmt.Sprint(e.Err), "wrong-token-123") {
-		t.Errorf("wrong token: %v (status %d, hint %q)", e, e.Status, e.Hint)
+	if e.Status != http.StatusUnauthorized || !strings.Contains(e.Hint(), "token") || strings.Contains(e.Error(), "wrong-token-123") || strings.Contains(fmt.Sprint(e.Err), "wrong-token-123") {
+		t.Errorf("wrong token: %v (status %d, hint %q)", e, e.Status, e.Hint())
 	}
 	nowhere := channel(t, rocketChatConfig(srv.URL, srv.UserID, srv.Token, "#nowhere"), Options{})
 	e = failure(t, nowhere.Deliver(ctx, msg), false, "[invalid-channel]")
-	if !strings.Contains(e.Hint, "check channel") {
-		t.Errorf("hint %q", e.Hint)
+	if !strings.Contains(e.Hint(), "check channel") {
+		t.Errorf("hint %q", e.Hint())
 	}
 	srv.Limit(1)
 	e = failure(t, ch.Deliver(ctx, msg), true, "too many requests")

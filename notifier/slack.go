@@ -107,7 +107,7 @@ func (s *slackChannel) hook(ctx context.Context, m Message) error {
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, s.webhook, bytes.NewReader(body))
 	if err != nil {
 		// The URL is a secret: say what is wrong without it.
-		return &Error{Channel: s.name, Msg: "the webhook URL is not valid", Hint: "check webhook_url"}
+		return &Error{Channel: s.name, Msg: "the webhook URL is not valid", Fix: "check webhook_url"}
 	}
 	req.Header.Set("Content-Type", "application/json")
 	resp, err := s.client.Do(req)
@@ -122,11 +122,11 @@ func (s *slackChannel) hook(ctx context.Context, m Message) error {
 	e := httpFailure(s.name, resp, redactAll(detail, []string{s.webhook}))
 	switch resp.StatusCode {
 	case http.StatusNotFound, http.StatusGone:
-		e.Hint = "the webhook was removed or its channel archived; create a new incoming webhook"
+		e.Fix = "the webhook was removed or its channel archived; create a new incoming webhook"
 	case http.StatusForbidden:
-		e.Hint = "the webhook is not allowed to post; check the app's permissions"
+		e.Fix = "the webhook is not allowed to post; check the app's permissions"
 	case http.StatusBadRequest:
-		e.Hint = "Slack refused the message"
+		e.Fix = "Slack refused the message"
 	}
 	return e
 }
@@ -154,9 +154,9 @@ func (s *slackChannel) post(ctx context.Context, m Message) error {
 		e := &Error{Channel: s.name, Retryable: slackTemporary[api.Err], Msg: "Slack answered: " + api.Err, Err: err}
 		switch api.Err {
 		case "invalid_auth", "not_authed", "token_revoked", "token_expired", "account_inactive":
-			e.Hint = "the bot token is wrong or was revoked"
+			e.Fix = "the bot token is wrong or was revoked"
 		case "channel_not_found", "not_in_channel":
-			e.Hint = fmt.Sprintf("check channel %q, and invite the bot to it", s.channel)
+			e.Fix = fmt.Sprintf("check channel %q, and invite the bot to it", s.channel)
 		}
 		return e
 	case errors.As(err, &sc):

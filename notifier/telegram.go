@@ -104,17 +104,17 @@ func (c *telegramChannel) failure(err error) *Error {
 	case strings.HasPrefix(te.Message, "Too Many Requests"):
 		e.Retryable, e.Status = true, http.StatusTooManyRequests
 		e.RetryAfter = time.Duration(te.RetryAfter) * time.Second
-		e.Hint = "Telegram's rate limit was reached; rekindle will try again later"
+		e.Fix = "Telegram's rate limit was reached; rekindle will try again later"
 	case strings.HasPrefix(te.Message, "Unauthorized"):
 		e.Status = http.StatusUnauthorized
-		e.Hint = "the bot token is wrong or was revoked; get it from @BotFather"
+		e.Fix = "the bot token is wrong or was revoked; get it from @BotFather"
 	case strings.HasPrefix(te.Message, "Forbidden"):
 		e.Status = http.StatusForbidden
-		e.Hint = "the bot may not write to this chat: start a chat with it (or add it to the group) first"
+		e.Fix = "the bot may not write to this chat: start a chat with it (or add it to the group) first"
 	case strings.HasPrefix(te.Message, "Bad Request"):
 		e.Status = http.StatusBadRequest
 		if strings.Contains(te.Message, "chat not found") {
-			e.Hint = "check chat_id: send the bot a message, then read the id from getUpdates"
+			e.Fix = "check chat_id: send the bot a message, then read the id from getUpdates"
 		}
 	default:
 		e.Retryable = true

@@ -55,17 +55,17 @@ func TestTelegram(t *testing.T) {
 	}
 	srv.Block(true)
 	e = failure(t, ch.Deliver(ctx, msg), false, "Forbidden: bot was blocked by the user")
-	if !strings.Contains(e.Hint, "start a chat") {
-		t.Errorf("hint %q", e.Hint)
+	if !strings.Contains(e.Hint(), "start a chat") {
+		t.Errorf("hint %q", e.Hint())
 	}
 	srv.Block(false)
 	e = failure(t, channel(t, cfg(srv.Token, "999"), o).Deliver(ctx, msg), false, "Bad Request: chat not found")
-	if !strings.Contains(e.Hint, "chat_id") {
-		t.Errorf("hint %q", e.Hint)
+	if !strings.Contains(e.Hint(), "chat_id") {
+		t.Errorf("hint %q", e.Hint())
 	}
 	e = failure(t, channel(t, cfg("123456:wrong-token", srv.Chat), o).Deliver(ctx, msg), false, "Unauthorized")
-	if !strings.Contains(e.Hint, "@BotFather") {
-		t.Errorf("hint %q", e.Hint)
+	if !strings.Contains(e.Hint(), "@BotFather") {
+		t.Errorf("hint %q", e.Hint())
 	}
 	// No server: temporary, and the token (in every request's URL) is
 	// never shown.

@@ -82,12 +82,12 @@ func (w *webhookChannel) Deliver(ctx context.Context, m Message) error {
 	case w.body != nil:
 		var b strings.Builder
 		if err := w.body.Execute(&b, d); err != nil {
-			return &Error{Channel: w.name, Msg: "the body template failed: " + err.Error(), Hint: "check body in the channel"}
+			return &Error{Channel: w.name, Msg: "the body template failed: " + err.Error(), Fix: "check body in the channel"}
 		}
 		payload = b.String()
 		if w.spec.ContentType == "application/json" {
 			if !json.Valid([]byte(b.String())) {
-				return &Error{Channel: w.name, Msg: "the body template made invalid JSON", Hint: "quote values with json: {{json .Title}}"}
+				return &Error{Channel: w.name, Msg: "the body template made invalid JSON", Fix: "quote values with json: {{json .Title}}"}
 			}
 			payload = json.RawMessage(b.String())
 		}
@@ -109,11 +109,11 @@ func (w *webhookChannel) Deliver(ctx context.Context, m Message) error {
 		failed = httpFailure(w.name, resp, redactAll(readDetail(resp.Body), w.secrets))
 		switch resp.StatusCode {
 		case http.StatusUnauthorized, http.StatusForbidden:
-			failed.Hint = "the endpoint refused the request; check the token in url or headers"
+			failed.Fix = "the endpoint refused the request; check the token in url or headers"
 		case http.StatusNotFound, http.StatusGone:
-			failed.Hint = "check url: the endpoint is not there"
+			failed.Fix = "check url: the endpoint is not there"
 		case http.StatusTooManyRequests:
-			failed.Hint = "the endpoint's rate limit was reached; rekindle will try again later"
+			failed.Fix = "the endpoint's rate limit was reached; rekindle will try again later"
 		}
 		return failed
 	})

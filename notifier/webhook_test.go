@@ -77,8 +77,8 @@ func TestWebhookFailures(t *testing.T) {
 	}
 	failure(t, ch.Deliver(ctx, sample), true, "server answered 503")
 	e = failure(t, ch.Deliver(ctx, sample), false, "server answered 401")
-	if !strings.Contains(e.Hint, "check the token") {
-		t.Errorf("hint %q", e.Hint)
+	if !strings.Contains(e.Hint(), "check the token") {
+		t.Errorf("hint %q", e.Hint())
 	}
 	e = failure(t, ch.Deliver(ctx, sample), false, "server answered 404")
 	for _, err := range []error{e, e.Err} {

@@ -244,10 +244,10 @@ func (s *Server) decide(kind journal.Kind) http.HandlerFunc {
 	}
 }
 
-// button records what a phone button stands for. Its credential is the
-// only one it takes: signed for this person, this action and this
-// notification, unexpired, and not used before.
-func (s *Server) button(w http.ResponseWriter, r *http.Request) {
+// act records what a phone button stands for (POST /act/{id}/{action}).
+// Its credential is the only one it takes: signed for this person, this
+// action and this notification, unexpired, and not used before.
+func (s *Server) act(w http.ResponseWriter, r *http.Request) {
 	c, ok := s.person(w, r)
 	if !ok {
 		return

@@ -64,7 +64,7 @@ func (s *Server) dashboardRoutes(mux *http.ServeMux) {
 	mux.Handle("GET /people/{id}", s.personLink(s.page(s.personViewer, s.personPage)))
 	// Forms: a session and the same origin (Sec-Fetch-Site / Origin checks).
 	forms := http.NewCrossOriginProtection()
-	mux.Handle("POST /people/{id}/do", forms.Handler(s.formChange(http.HandlerFunc(s.act))))
+	mux.Handle("POST /people/{id}/do", forms.Handler(s.formChange(http.HandlerFunc(s.do))))
 }
 
 // viewer is what the one looking at a page may do there.
@@ -334,7 +334,7 @@ type personData struct {
 	Done      string
 	Unchanged string // why a let-be or resume just asked for was not logged
 	// Once is sent back by the page's forms, so that a button of this page
-	// acts once (act): a double tap, or the form sent again, writes nothing.
+	// acts once (do): a double tap, or the form sent again, writes nothing.
 	Once string
 }
 
@@ -399,8 +399,8 @@ func (s *Server) personPage(w http.ResponseWriter, r *http.Request, v viewer) {
 	}
 }
 
-// act handles the person page's buttons.
-func (s *Server) act(w http.ResponseWriter, r *http.Request) {
+// do handles the person page's buttons (POST /people/{id}/do).
+func (s *Server) do(w http.ResponseWriter, r *http.Request) {
 	c, ok := s.opts.Config().Lookup(r.PathValue("id"))
 	if !ok {
 		http.NotFound(w, r)

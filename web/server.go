@@ -116,7 +116,7 @@ func (s *Server) Handler() http.Handler {
 	mux.Handle("POST /api/contacts/{id}/resume", xo.Handler(s.change(http.HandlerFunc(s.decide(journal.Resume)))))
 	// Phone buttons: each carries its own credential, for one person and
 	// one action (compose.PersonActions).
-	mux.Handle("POST /act/{id}/{action}", xo.Handler(http.HandlerFunc(s.button)))
+	mux.Handle("POST /act/{id}/{action}", xo.Handler(http.HandlerFunc(s.act)))
 	s.dashboardRoutes(mux)
 	s.signInRoutes(mux)
 	return s.hostCheck(mux)

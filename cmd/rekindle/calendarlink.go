@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/rekindle/rekindle/internal/hint"
 	"github.com/rekindle/rekindle/links"
 )
 
@@ -37,8 +38,8 @@ func (c *cli) calendarLink() error {
 		fmt.Fprintf(c.stdout, "http://%s/calendar.ics\n", cfg.Listen)
 		fmt.Fprintln(c.stderr, "rekindle: this address works for a calendar on this machine; for one elsewhere, set public_url and api_token")
 	default:
-		return &hinted{errors.New("the calendar feed is served by the daemon's HTTP server, which is off"),
-			"set listen = \"127.0.0.1:8785\" in the config (and public_url with api_token for a calendar elsewhere), or use 'rekindle plan --ics' for a file"}
+		return hint.With(errors.New("the calendar feed is served by the daemon's HTTP server, which is off"),
+			"set listen = \"127.0.0.1:8785\" in the config (and public_url with api_token for a calendar elsewhere), or use 'rekindle plan --ics' for a file")
 	}
 	return nil
 }
@@ -52,12 +53,12 @@ func (c *cli) dashboardLink() error {
 		return err
 	}
 	if cfg.Listen == "" {
-		return &hinted{errors.New("the dashboard is served by the daemon's HTTP server, which is off"),
-			"set listen = \"127.0.0.1:8785\" and api_token_file in the config"}
+		return hint.With(errors.New("the dashboard is served by the daemon's HTTP server, which is off"),
+			"set listen = \"127.0.0.1:8785\" and api_token_file in the config")
 	}
 	if !cfg.APIToken.IsSet() {
-		return &hinted{errors.New("signing in to the dashboard needs an api_token, and the config has none"),
-			"(umask 077; openssl rand -hex 24 > api_token) beside the config, then api_token_file = \"api_token\"; until then the dashboard reads, from this machine only"}
+		return hint.With(errors.New("signing in to the dashboard needs an api_token, and the config has none"),
+			"(umask 077; openssl rand -hex 24 > api_token) beside the config, then api_token_file = \"api_token\"; until then the dashboard reads, from this machine only")
 	}
 	base := cfg.PublicURL
 	if base == "" {

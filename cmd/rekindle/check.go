@@ -7,6 +7,7 @@ import (
 
 	"github.com/rekindle/rekindle/compose"
 	"github.com/rekindle/rekindle/config"
+	"github.com/rekindle/rekindle/internal/hint"
 	"github.com/rekindle/rekindle/scheduler"
 )
 
@@ -21,7 +22,7 @@ func (c *cli) check() error {
 		return err
 	}
 	if _, err := compose.NewTemplates(cfg.Templates); err != nil {
-		return &hinted{fmt.Errorf("%s: %w", cfg.File, err), "see the README's list of template fields"}
+		return hint.With(fmt.Errorf("%s: %w", cfg.File, err), "see the README's list of template fields")
 	}
 	zone := cfg.Timezone
 	if zone == "" {

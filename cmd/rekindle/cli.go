@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/rekindle/rekindle/config"
+	"github.com/rekindle/rekindle/internal/hint"
 	"github.com/rekindle/rekindle/journal"
 	"github.com/rekindle/rekindle/scheduler"
 )
@@ -14,12 +15,12 @@ import (
 func (c *cli) loadConfig() (*config.Config, error) {
 	path, err := config.Find(c.configFlag)
 	if err != nil {
-		return nil, &hinted{err, "run 'rekindle init' for a starter config, or pass --config"}
+		return nil, hint.With(err, "run 'rekindle init' for a starter config, or pass --config")
 	}
 	sizeMemory(path, configMemory)
 	cfg, err := config.Load(path)
 	if errors.Is(err, fs.ErrNotExist) {
-		return nil, &hinted{err, "pass --config with the path of your config file"}
+		return nil, hint.With(err, "pass --config with the path of your config file")
 	}
 	return cfg, err
 }

@@ -15,6 +15,7 @@ import (
 
 	"github.com/rekindle/rekindle/config"
 	"github.com/rekindle/rekindle/importer"
+	"github.com/rekindle/rekindle/internal/hint"
 	"github.com/rekindle/rekindle/rules"
 )
 
@@ -255,7 +256,7 @@ func (c *cli) knownPeople() (known, error) {
 		return k, nil
 	}
 	if err != nil {
-		return k, &hinted{err, "import reads the config to leave out the people already in it; fix it first"}
+		return k, hint.With(err, "import reads the config to leave out the people already in it; fix it first")
 	}
 	k.groups = map[string]bool{}
 	for g := range cfg.Groups {

@@ -7,6 +7,8 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+
+	"github.com/rekindle/rekindle/internal/hint"
 )
 
 // starter is the config `rekindle init` writes: everything a first day
@@ -57,7 +59,7 @@ func (c *cli) init() error {
 		if dir == "" {
 			home, err := os.UserHomeDir()
 			if err != nil {
-				return &hinted{err, "pass --config with the path to write"}
+				return hint.With(err, "pass --config with the path to write")
 			}
 			dir = filepath.Join(home, ".config")
 		}
@@ -69,8 +71,8 @@ func (c *cli) init() error {
 	// O_EXCL: an existing file, even one created a moment ago, is kept.
 	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
 	if errors.Is(err, fs.ErrExist) {
-		return &hinted{fmt.Errorf("%s exists; rekindle never writes over a config", path),
-			"edit it, or move it away first to start afresh"}
+		return hint.With(fmt.Errorf("%s exists; rekindle never writes over a config", path),
+			"edit it, or move it away first to start afresh")
 	}
 	if err != nil {
 		return err

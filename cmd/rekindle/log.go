@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/rekindle/rekindle/config"
+	"github.com/rekindle/rekindle/internal/hint"
 	"github.com/rekindle/rekindle/journal"
 	"github.com/rekindle/rekindle/rules"
 	"github.com/rekindle/rekindle/scheduler"
@@ -104,7 +105,7 @@ func (c *cli) record(ctx context.Context, who, at string, make func(*config.Cont
 	// The limits live in journal; checked before the state file is opened.
 	var ie *journal.InvalidError
 	if err := e.Check(now); errors.As(err, &ie) && ie.Future {
-		return &hinted{fmt.Errorf("%s is in the future", t.Format(stamp)), "log what has happened; rekindle plans the rest"}
+		return hint.With(fmt.Errorf("%s is in the future", t.Format(stamp)), "log what has happened; rekindle plans the rest")
 	} else if err != nil {
 		return usagef("%s: %v", e.Kind, err)
 	}

@@ -18,6 +18,7 @@ import (
 	_ "time/tzdata" // time zones even where the system has no zoneinfo
 
 	"github.com/rekindle/rekindle/config"
+	"github.com/rekindle/rekindle/internal/hint"
 	"github.com/rekindle/rekindle/internal/terminal"
 )
 
@@ -76,15 +77,6 @@ func (e *usageError) Error() string { return e.msg }
 func usagef(format string, args ...any) error {
 	return &usageError{msg: fmt.Sprintf(format, args...)}
 }
-
-// hinted is an error with advice for the user.
-type hinted struct {
-	err  error
-	hint string
-}
-
-func (h *hinted) Error() string { return h.err.Error() }
-func (h *hinted) Unwrap() error { return h.err }
 
 // command is one entry of the command table: the name, its arguments as
 // usage shows them, one line on what it does, how many positional
@@ -201,9 +193,10 @@ func runAt(args []string, stdout, stderr io.Writer, now func() time.Time) int {
 		return exitProblem // the report said it all
 	}
 	fmt.Fprintf(stderr, "rekindle: error: %v\n", err)
-	var h *hinted
-	if errors.As(err, &h) {
-		fmt.Fprintf(stderr, "rekindle: hint: %s\n", h.hint)
+	// Advice comes from the error of any package (hint.Hinter), on its own
+	// line and once.
+	if h := hint.Of(err); h != "" {
+		fmt.Fprintf(stderr, "rekindle: hint: %s\n", h)
 	}
 	return exitProblem
 }

@@ -167,6 +167,7 @@ func TestExitCodes(t *testing.T) {
 		{[]string{"--config", cfg, "plan", "--days", "0"}, exitUsage, "--days must be between"},
 		{[]string{"--config", cfg, "status", "--bogus"}, exitUsage, "rekindle: error: status: unknown flag --bogus"},
 		{[]string{"--config", cfg, "stauts"}, exitUsage, `unknown command "stauts"`},
+		{[]string{"--config", cfg, "test-notify", "phnoe"}, exitUsage, "rekindle: error: test-notify: no channel \"phnoe\"; the channels are console\nrun 'rekindle help' for usage"},
 		{[]string{}, exitUsage, "no command given"},
 		{[]string{"version"}, exitOK, ""},
 	}

@@ -19,6 +19,7 @@ import (
 
 	"github.com/rekindle/rekindle/compose"
 	"github.com/rekindle/rekindle/config"
+	"github.com/rekindle/rekindle/internal/hint"
 	"github.com/rekindle/rekindle/journal"
 	"github.com/rekindle/rekindle/notifier"
 	"github.com/rekindle/rekindle/scheduler"
@@ -87,7 +88,7 @@ func (c *cli) run(ctx context.Context, f runFlags) error {
 	}
 	path, err := config.Find(c.configFlag)
 	if err != nil {
-		return &hinted{err, "run 'rekindle init' for a starter config, or pass --config"}
+		return hint.With(err, "run 'rekindle init' for a starter config, or pass --config")
 	}
 	// The daemon keeps to the config's own limit; one run on its own may
 	// take more and be done sooner (the README's speed figures).
@@ -155,15 +156,15 @@ func lockState(once bool) (*journal.Lock, error) {
 	}
 	switch {
 	case once && held.What == "daemon":
-		return nil, &hinted{fmt.Errorf("%w; it runs the schedule and sends what is due itself, so this run --once sent nothing", held),
-			"'rekindle status' shows who is due; a dry run (run --once --at TIME) works beside the daemon"}
+		return nil, hint.With(fmt.Errorf("%w; it runs the schedule and sends what is due itself, so this run --once sent nothing", held),
+			"'rekindle status' shows who is due; a dry run (run --once --at TIME) works beside the daemon")
 	case once:
-		return nil, &hinted{fmt.Errorf("%w; this run --once sent nothing", held), "try again when it is done"}
+		return nil, hint.With(fmt.Errorf("%w; this run --once sent nothing", held), "try again when it is done")
 	case held.What == "run --once":
-		return nil, &hinted{held, "start the daemon again when that run is done"}
+		return nil, hint.With(held, "start the daemon again when that run is done")
 	}
-	return nil, &hinted{fmt.Errorf("%w; one daemon runs on a state file", held),
-		stop + ", or give this daemon a state directory of its own (STATE_DIRECTORY)"}
+	return nil, hint.With(fmt.Errorf("%w; one daemon runs on a state file", held),
+		stop+", or give this daemon a state directory of its own (STATE_DIRECTORY)")
 }
 
 // dryStore is the journal as a dry run sees it: read as it is, and a run's

@@ -9,6 +9,7 @@ import (
 	"text/tabwriter"
 
 	"github.com/rekindle/rekindle/config"
+	"github.com/rekindle/rekindle/internal/hint"
 	"github.com/rekindle/rekindle/journal"
 	"github.com/rekindle/rekindle/mailbox"
 )
@@ -36,7 +37,7 @@ func (c *cli) sync(ctx context.Context, pos []string, dry, check bool) error {
 	}
 	names := cfg.SourceNames()
 	if len(names) == 0 {
-		return &hinted{fmt.Errorf("%s has no [sources.NAME] table", cfg.File), "see the README's \"Learning from your mail\" for a source to add"}
+		return hint.With(fmt.Errorf("%s has no [sources.NAME] table", cfg.File), "see the README's \"Learning from your mail\" for a source to add")
 	}
 	if len(pos) == 1 {
 		if cfg.Sources[pos[0]] == nil {
@@ -82,6 +83,9 @@ func (c *cli) sync(ctx context.Context, pos []string, dry, check bool) error {
 		if err != nil {
 			failed++
 			fmt.Fprintf(c.stderr, "rekindle: error: %v\n", err)
+			if h := hint.Of(err); h != "" {
+				fmt.Fprintf(c.stderr, "rekindle: hint: %s\n", h)
+			}
 			continue
 		}
 		learned := fmt.Sprintf("%s learned", plural(res.Added, "event", "events"))
@@ -137,7 +141,7 @@ func (c *cli) checkSources(ctx context.Context, cfg *config.Config, names []stri
 		err = secrets.Error(err) // a server may echo the login
 		if err != nil {
 			failed++
-			fmt.Fprintf(w, "%s\t%s\tFAILED: %v\n", name, cfg.Sources[name].Type, err)
+			fmt.Fprintf(w, "%s\t%s\tFAILED: %s\n", name, cfg.Sources[name].Type, hint.Line(err))
 			continue
 		}
 		fmt.Fprintf(w, "%s\t%s\tok: %s\n", name, cfg.Sources[name].Type, strings.Join(folders, ", "))

@@ -10,6 +10,7 @@ import (
 
 	"github.com/rekindle/rekindle/compose"
 	"github.com/rekindle/rekindle/config"
+	"github.com/rekindle/rekindle/internal/hint"
 	"github.com/rekindle/rekindle/notifier"
 )
 
@@ -37,7 +38,9 @@ func (c *cli) testNotify(ctx context.Context, pos []string) error {
 	}
 	if len(pos) == 1 {
 		if _, ok := channels[pos[0]]; !ok {
-			return fmt.Errorf("no channel %q; the channels are %s", pos[0], strings.Join(names, ", "))
+			// A name that is not there is a mistake in the command, as with
+			// sync NAME: exit 2.
+			return usagef("test-notify: no channel %q; the channels are %s", pos[0], strings.Join(names, ", "))
 		}
 		names = pos[:1]
 	}
@@ -65,14 +68,14 @@ func (c *cli) testNotify(ctx context.Context, pos []string) error {
 			continue
 		}
 		failed++
+		what := errs[i].Error()
 		var ne *notifier.Error
-		if !errors.As(errs[i], &ne) {
-			fmt.Fprintf(c.stdout, "%s: error: %s\n", label, secrets.String(errs[i].Error()))
-			continue
+		if errors.As(errs[i], &ne) {
+			what = ne.Describe() // the label names the channel
 		}
-		fmt.Fprintf(c.stdout, "%s: error: %s\n", label, secrets.String(ne.Describe()))
-		if ne.Hint != "" {
-			fmt.Fprintf(c.stdout, "%s  hint: %s\n", strings.Repeat(" ", len(label)), secrets.String(ne.Hint))
+		fmt.Fprintf(c.stdout, "%s: error: %s\n", label, secrets.String(what))
+		if h := hint.Of(errs[i]); h != "" {
+			fmt.Fprintf(c.stdout, "%s  hint: %s\n", strings.Repeat(" ", len(label)), secrets.String(h))
 		}
 	}
 	if failed > 0 {
