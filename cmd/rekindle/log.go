@@ -96,9 +96,11 @@ func (c *cli) record(ctx context.Context, who, at string, make func(*config.Cont
 		return err
 	}
 	now := c.now().In(cfg.Location)
-	t, err := c.timeFlag(at, cfg)
-	if err != nil {
-		return err
+	t := now // one reading of the clock: the state said after the event counts it
+	if at != "" {
+		if t, err = parseTime(at, cfg.Location); err != nil {
+			return err
+		}
 	}
 	e, done := make(p, t)
 	e.Contact, e.Source, e.Logged = p.ID, "cli", now
