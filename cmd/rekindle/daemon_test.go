@@ -112,27 +112,27 @@ func (e *env) command(t *testing.T, args ...string) *exec.Cmd {
 	return cmd
 }
 
-// once runs `rekindle run --once` as if at `at`: the real command, in
-// this process with its clock set, since --at is a dry run. The caller
-// may not run in parallel (the state directory is set in the environment).
+// once runs `rekindle run --once` as if at `at`: the real command, with
+// its clock set, since --at is a dry run. It runs in a process of its own,
+// this test binary under the name "rekindle" (see TestMain), so the state
+// directory is that process's and the caller may run in parallel.
 func (e *env) once(t *testing.T, at string) string {
 	t.Helper()
-	now, err := time.Parse(time.RFC3339, at)
-	if err != nil {
+	if _, err := time.Parse(time.RFC3339, at); err != nil {
 		t.Fatal(err)
 	}
-	t.Setenv("STATE_DIRECTORY", e.state)
-	t.Setenv("NOTIFY_SOCKET", "")
-	t.Setenv("JOURNAL_STREAM", "")
-	for _, kv := range e.extra {
-		k, v, _ := strings.Cut(kv, "=")
-		t.Setenv(k, v)
+	self, err := exec.LookPath("rekindle")
+	if err != nil {
+		t.Fatalf("the test binary as rekindle: %v", err)
 	}
-	var out bytes.Buffer
-	if code := runAt([]string{"--config", e.config, "run", "--once"}, &out, &out, func() time.Time { return now }); code != 0 {
-		t.Fatalf("run --once at %s: exit %d\n%s", at, code, out.String())
+	cmd := exec.Command(self, "--config", e.config, "run", "--once")
+	cmd.Env = append(os.Environ(), "STATE_DIRECTORY="+e.state, "NOTIFY_SOCKET=", "JOURNAL_STREAM=", "REKINDLE_TEST_NOW="+at)
+	cmd.Env = append(cmd.Env, e.extra...)
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("run --once at %s: %v\n%s", at, err, out)
 	}
-	return out.String()
+	return string(out)
 }
 
 func (e *env) start(t *testing.T, args ...string) *proc {
@@ -191,6 +191,7 @@ func ntfyConfig(url, extra string) string {
 // TestDaemonExactlyOncePerEpisode runs a month of daily runs, each twice
 // (as a restart would), and counts every message.
 func TestDaemonExactlyOncePerEpisode(t *testing.T) {
+	t.Parallel()
 	srv := ntfytest.New()
 	defer srv.Close()
 	e := newEnv(t, ntfyConfig(srv.URL, `
@@ -360,6 +361,7 @@ func TestDaemonReplyByIMAPEndsFollowUp(t *testing.T) {
 // TestDaemonBrokenChannelIsolated: ntfy refuses the token for good; Slack
 // still gets its reminder, and one notice about ntfy.
 func TestDaemonBrokenChannelIsolated(t *testing.T) {
+	t.Parallel()
 	srv := ntfytest.New()
 	defer srv.Close()
 	srv.RequireToken("tk_right", "reminders")

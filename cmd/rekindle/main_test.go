@@ -2,10 +2,12 @@ package main
 
 import (
 	"bytes"
+	"flag"
 	"net"
 	"os"
 	"path/filepath"
 	"regexp"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -19,9 +21,25 @@ import (
 )
 
 func TestMain(m *testing.M) {
+	if filepath.Base(os.Args[0]) != "rekindle" {
+		widenParallel()
+	}
 	testscript.Main(m, map[string]func(){
 		"rekindle": func() { os.Exit(runAt(os.Args[1:], os.Stdout, os.Stderr, testNow())) },
 	})
+}
+
+// widenParallel lets more end-to-end tests run at once than there are
+// cores (go test's default -parallel): most of their time is a daemon
+// waiting on a backoff, a watch or a server, not work. A -parallel given
+// on the command line is kept.
+func widenParallel() {
+	flag.Parse()
+	given := false
+	flag.Visit(func(f *flag.Flag) { given = given || f.Name == "test.parallel" })
+	if !given {
+		flag.Set("test.parallel", strconv.Itoa(max(16, runtime.GOMAXPROCS(0))))
+	}
 }
 
 // testNow is the clock of the command in scripts: $REKINDLE_TEST_NOW
