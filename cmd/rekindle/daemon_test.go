@@ -121,9 +121,12 @@ func (e *env) once(t *testing.T, at string) string {
 	if _, err := time.Parse(time.RFC3339, at); err != nil {
 		t.Fatal(err)
 	}
-	self, err := exec.LookPath("rekindle")
-	if err != nil {
-		t.Fatalf("the test binary as rekindle: %v", err)
+	self := filepath.Join(e.dir, "rekindle")
+	if _, err := os.Lstat(self); err != nil {
+		exe, _ := os.Executable()
+		if err := os.Symlink(exe, self); err != nil {
+			t.Fatal(err)
+		}
 	}
 	cmd := exec.Command(self, "--config", e.config, "run", "--once")
 	cmd.Env = append(os.Environ(), "STATE_DIRECTORY="+e.state, "NOTIFY_SOCKET=", "JOURNAL_STREAM=", "REKINDLE_TEST_NOW="+at)
