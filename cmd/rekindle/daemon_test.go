@@ -35,22 +35,24 @@ var (
 // binary builds rekindle once for all end-to-end tests.
 func binary(t *testing.T) string {
 	t.Helper()
-	buildOnce.Do(func() {
-		dir, err := os.MkdirTemp("", "rekindle-e2e")
-		if err != nil {
-			buildErr = err
-			return
-		}
-		binPath = filepath.Join(dir, "rekindle")
-		out, err := exec.Command("go", "build", "-o", binPath, ".").CombinedOutput()
-		if err != nil {
-			buildErr = fmt.Errorf("go build: %v\n%s", err, out)
-		}
-	})
+	buildOnce.Do(build)
 	if buildErr != nil {
 		t.Fatal(buildErr)
 	}
 	return binPath
+}
+
+func build() {
+	dir, err := os.MkdirTemp("", "rekindle-e2e")
+	if err != nil {
+		buildErr = err
+		return
+	}
+	binPath = filepath.Join(dir, "rekindle")
+	out, err := exec.Command("go", "build", "-o", binPath, ".").CombinedOutput()
+	if err != nil {
+		buildErr = fmt.Errorf("go build: %v\n%s", err, out)
+	}
 }
 
 // lockedBuffer collects a process's output safely.
@@ -346,7 +348,7 @@ func TestDaemonReplyByIMAPEndsFollowUp(t *testing.T) {
 	p := e.start(t)
 	waitFor(t, "the first try", 10*time.Second, func() bool { return srv.Requests() == 1 })
 	p.waitLog(t, "rekindle started", 5*time.Second)
-	time.Sleep(time.Second) // the watch connects and idles
+	d.WaitIdle(t, 15*time.Second) // the watch connects and idles
 	reply := fmt.Sprintf("From: Dana <dana@example.org>\r\nTo: me@example.net\r\nDate: %s\r\nMessage-ID: <imap-reply@example.org>\r\nSubject: private\r\n\r\nhi!\r\n",
 		time.Now().Add(-time.Minute).Format(time.RFC1123Z))
 	d.Deliver(t, "INBOX", "1.reply", []byte(reply))

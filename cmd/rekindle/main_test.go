@@ -40,6 +40,11 @@ func widenParallel() {
 	if !given {
 		flag.Set("test.parallel", strconv.Itoa(max(16, runtime.GOMAXPROCS(0))))
 	}
+	// The whole suite: build the daemon's binary while the first tests
+	// run, not after them (binary waits for it).
+	if r := flag.Lookup("test.run"); r != nil && r.Value.String() == "" {
+		go buildOnce.Do(build)
+	}
 }
 
 // testNow is the clock of the command in scripts: $REKINDLE_TEST_NOW
@@ -60,6 +65,7 @@ func testNow() func() time.Time {
 // TestScripts runs the command line end to end: each testdata/script/*.txtar
 // is a session at a terminal, with a fresh state directory.
 func TestScripts(t *testing.T) {
+	t.Parallel()
 	example, err := filepath.Abs("../../config.example.toml")
 	if err != nil {
 		t.Fatal(err)
