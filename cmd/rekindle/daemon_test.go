@@ -174,6 +174,21 @@ func waitFor(t *testing.T, what string, timeout time.Duration, cond func() bool)
 	}
 }
 
+// stop sends SIGTERM and waits for the daemon to exit: from then on
+// nothing more can be sent, so a count taken after it is final.
+func (p *proc) stop(t *testing.T) {
+	t.Helper()
+	p.cmd.Process.Signal(syscall.SIGTERM)
+	select {
+	case <-p.exited:
+	case <-time.After(30 * time.Second):
+		t.Fatal("the daemon did not stop within 30 s of SIGTERM")
+	}
+	if p.err != nil {
+		t.Errorf("the daemon stopped with %v", p.err)
+	}
+}
+
 func (p *proc) waitLog(t *testing.T, substr string, timeout time.Duration) {
 	t.Helper()
 	waitFor(t, fmt.Sprintf("log line %q", substr), timeout, func() bool { return strings.Contains(p.stderr.String(), substr) })
@@ -267,12 +282,10 @@ func TestDaemonKill9MidDelivery(t *testing.T) {
 	q := e.start(t)
 	q.waitLog(t, "msg=delivered", 10*time.Second)
 	waitFor(t, "one message", 5*time.Second, func() bool { return len(srv.Received()) == 1 })
-	time.Sleep(500 * time.Millisecond) // nothing more may come
+	q.stop(t) // nothing more may come
 	if n := len(srv.Received()); n != 1 {
 		t.Errorf("%d messages after the restart; want exactly 1", n)
 	}
-	q.cmd.Process.Signal(syscall.SIGTERM)
-	<-q.exited
 }
 
 // TestDaemonRetries503 answers 503 once; after a real backoff the message
@@ -287,7 +300,7 @@ func TestDaemonRetries503(t *testing.T) {
 	e := newEnv(t, ntfyConfig(srv.URL, "[[contact]]\nname = \"Alice\"\nlast_interaction = 2026-10-20\n"))
 	p := e.start(t)
 	waitFor(t, "the message", 20*time.Second, func() bool { return len(srv.Received()) == 1 })
-	time.Sleep(300 * time.Millisecond)
+	p.stop(t)
 	if n, r := len(srv.Received()), srv.Requests(); n != 1 || r != 2 {
 		t.Errorf("%d accepted in %d requests; want 1 in 2", n, r)
 	}
@@ -322,7 +335,7 @@ func TestDaemonReplyByMailEndsFollowUp(t *testing.T) {
 	os.Rename(filepath.Join(mail, "INBOX/tmp/1.host"), filepath.Join(mail, "INBOX/new/1.host"))
 	p.waitLog(t, `msg="learned from mail" source=home read=1 used=1`, 10*time.Second)
 	p.waitLog(t, `msg="cancelled a pending reminder" contact=dana kind=follow_up channel=phone why="no longer due: replied by email on`, 15*time.Second)
-	time.Sleep(300 * time.Millisecond)
+	p.stop(t)
 	if n := len(srv.Received()); n != 0 {
 		t.Errorf("ntfy received %d; the follow-up went out after her reply", n)
 	}
@@ -354,7 +367,7 @@ func TestDaemonReplyByIMAPEndsFollowUp(t *testing.T) {
 	d.Deliver(t, "INBOX", "1.reply", []byte(reply))
 	p.waitLog(t, `msg="learned from mail" source=work read=1 used=1`, 15*time.Second)
 	p.waitLog(t, `msg="cancelled a pending reminder" contact=dana kind=follow_up channel=phone why="no longer due: replied by email on`, 15*time.Second)
-	time.Sleep(300 * time.Millisecond)
+	p.stop(t)
 	if n := len(srv.Received()); n != 0 {
 		t.Errorf("ntfy received %d; the follow-up went out after her reply", n)
 	}
@@ -419,8 +432,10 @@ func TestDaemonReload(t *testing.T) {
 	p := e.start(t)
 	waitFor(t, "Alice", 10*time.Second, func() bool { return count(srv.Received(), "Alice") == 1 })
 
+	// Two runs (one a second) after the change, on the old config.
+	runs := strings.Count(p.stderr.String(), "msg=run ")
 	os.WriteFile(real, []byte(base+"[[contact]]\nname = \"Bob\"\n"), 0o644)
-	time.Sleep(1500 * time.Millisecond)
+	waitFor(t, "two more runs", 10*time.Second, func() bool { return strings.Count(p.stderr.String(), "msg=run ") >= runs+2 })
 	if count(srv.Received(), "Bob") != 0 {
 		t.Fatal("Bob arrived without a reload")
 	}
@@ -805,7 +820,7 @@ func TestDaemonKill9AfterAccept(t *testing.T) {
 	q := e.start(t)
 	q.waitLog(t, "msg=delivered", 10*time.Second)
 	waitFor(t, "the repeat", 5*time.Second, func() bool { return len(srv.Received()) == 2 })
-	time.Sleep(300 * time.Millisecond) // nothing more may come
+	q.stop(t) // nothing more may come
 	got := srv.Received()
 	if len(got) != 2 || got[0].SequenceID == "" || got[0].SequenceID != got[1].SequenceID {
 		t.Fatalf("received %d, sequence ids %q / %q; want the repeat under the first one's id", len(got), got[0].SequenceID, got[len(got)-1].SequenceID)
@@ -813,8 +828,6 @@ func TestDaemonKill9AfterAccept(t *testing.T) {
 	if n := len(srv.Notifications()); n != 1 {
 		t.Errorf("the phone shows %d notifications; want 1", n)
 	}
-	q.cmd.Process.Signal(syscall.SIGTERM)
-	<-q.exited
 	// One zone in the log, the config's (Europe/Berlin), stamps included,
 	// though the machine's is UTC.
 	logs := p.stderr.String() + q.stderr.String()
@@ -841,7 +854,7 @@ func TestDaemonPendingFollowsTheConfig(t *testing.T) {
 	e.write(t, renamed+"[[contact]]\nname = \"Alice\"\nlast_interaction = 2026-10-20\n")
 	p.waitLog(t, "config reloaded", 10*time.Second)
 	waitFor(t, "Alice's reminder", 30*time.Second, func() bool { return count(srv.Received(), "Alice") == 1 })
-	time.Sleep(300 * time.Millisecond)
+	p.stop(t)
 	if n := count(srv.Received(), "Bob"); n != 0 {
 		t.Errorf("Bob, no longer in the config, got %d reminders", n)
 	}
