@@ -434,6 +434,7 @@ func cli(t *testing.T) string {
 // TestConcurrentWritesAPIAndCLI: the API and the rekindle command write the
 // same journal at once; every write lands.
 func TestConcurrentWritesAPIAndCLI(t *testing.T) {
+	t.Parallel()
 	f := start(t)
 	bin := cli(t)
 	const n = 20

@@ -40,6 +40,7 @@ func browser(t *testing.T) context.Context {
 // with the api_token, on a person's page, "Reached out" (clicked) and
 // "Talked" (from the keyboard) are recorded and the state follows.
 func TestDashboardInChromium(t *testing.T) {
+	t.Parallel()
 	f := start(t)
 	ctx := browser(t)
 	// Emil is snoozed: his mark on the chart has a colour of its own.
@@ -188,6 +189,7 @@ last_interaction = 2026-11-03
 // and whole at their start, and a person's page says their state in words
 // and fits too, a long address wrapped.
 func TestDashboardOnAPhone(t *testing.T) {
+	t.Parallel()
 	f := start(t, longNames)
 	ctx := browser(t)
 	err := chromedp.Do(ctx,
@@ -262,6 +264,7 @@ func TestDashboardOnAPhone(t *testing.T) {
 // forms, and "Talked" is recorded; the same browser then can change
 // nothing of Alice's, by her page's forms (it shows none) or by a script.
 func TestPersonLinkInChromium(t *testing.T) {
+	t.Parallel()
 	f := start(t)
 	ctx := browser(t)
 	link := strings.Replace(f.personLink("bob"), f.cfg.PublicURL, f.url, 1)

@@ -70,9 +70,7 @@ func TestDaemonKill9RepeatsAtMostOne(t *testing.T) {
 		return len(ids)
 	}
 	waitFor(t, "every reminder", 120*time.Second, func() bool { return seen() == people })
-	time.Sleep(300 * time.Millisecond) // nothing more may come
-	p.cmd.Process.Signal(syscall.SIGTERM)
-	<-p.exited
+	p.stop(t) // nothing more may come
 	got := srv.Received()
 	times := map[string]int{}
 	for _, m := range got {
@@ -132,7 +130,9 @@ func TestDaemonFullDiskStop(t *testing.T) {
 
 	q := e.start(t) // the disk still full
 	q.waitLog(t, "rekindle started", 10*time.Second)
-	time.Sleep(2 * time.Second)
+	// Its deliverer has had a round (it tried to record what was kept,
+	// and holds it); the stop lets any send under way finish.
+	q.waitLog(t, "the state file still cannot record deliveries; holding them", 10*time.Second)
 	q.cmd.Process.Signal(syscall.SIGTERM)
 	<-q.exited
 	if !strings.Contains(q.stderr.String(), "recording them, not sending them again") {
@@ -145,9 +145,7 @@ func TestDaemonFullDiskStop(t *testing.T) {
 	os.Remove(filler)
 	r := e.start(t)
 	waitFor(t, "five reminders", 20*time.Second, func() bool { return len(srv.Received()) >= 5 })
-	time.Sleep(500 * time.Millisecond) // nothing more may come
-	r.cmd.Process.Signal(syscall.SIGTERM)
-	<-r.exited
+	r.stop(t) // nothing more may come
 	got := srv.Received()
 	t.Logf("pushes for the full-disk stop: %d for 5", len(got))
 	for _, name := range []string{"Ada", "Ben", "Cleo", "Dan", "Eve"} {

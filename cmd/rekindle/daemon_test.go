@@ -35,22 +35,24 @@ var (
 // binary builds rekindle once for all end-to-end tests.
 func binary(t *testing.T) string {
 	t.Helper()
-	buildOnce.Do(func() {
-		dir, err := os.MkdirTemp("", "rekindle-e2e")
-		if err != nil {
-			buildErr = err
-			return
-		}
-		binPath = filepath.Join(dir, "rekindle")
-		out, err := exec.Command("go", "build", "-o", binPath, ".").CombinedOutput()
-		if err != nil {
-			buildErr = fmt.Errorf("go build: %v\n%s", err, out)
-		}
-	})
+	buildOnce.Do(build)
 	if buildErr != nil {
 		t.Fatal(buildErr)
 	}
 	return binPath
+}
+
+func build() {
+	dir, err := os.MkdirTemp("", "rekindle-e2e")
+	if err != nil {
+		buildErr = err
+		return
+	}
+	binPath = filepath.Join(dir, "rekindle")
+	out, err := exec.Command("go", "build", "-o", binPath, ".").CombinedOutput()
+	if err != nil {
+		buildErr = fmt.Errorf("go build: %v\n%s", err, out)
+	}
 }
 
 // lockedBuffer collects a process's output safely.
@@ -114,7 +116,9 @@ func (e *env) command(t *testing.T, args ...string) *exec.Cmd {
 
 // once runs `rekindle run --once` as if at `at`: the real command, in
 // this process with its clock set, since --at is a dry run. The caller
-// may not run in parallel (the state directory is set in the environment).
+// may not run in parallel (the state directory is set in the environment);
+// a process of its own for each run costs twice the CPU, and the suite is
+// bound by CPU on two cores.
 func (e *env) once(t *testing.T, at string) string {
 	t.Helper()
 	now, err := time.Parse(time.RFC3339, at)
@@ -166,6 +170,21 @@ func waitFor(t *testing.T, what string, timeout time.Duration, cond func() bool)
 			t.Fatalf("timed out after %v waiting for %s", timeout, what)
 		}
 		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// stop sends SIGTERM and waits for the daemon to exit: from then on
+// nothing more can be sent, so a count taken after it is final.
+func (p *proc) stop(t *testing.T) {
+	t.Helper()
+	p.cmd.Process.Signal(syscall.SIGTERM)
+	select {
+	case <-p.exited:
+	case <-time.After(30 * time.Second):
+		t.Fatal("the daemon did not stop within 30 s of SIGTERM")
+	}
+	if p.err != nil {
+		t.Errorf("the daemon stopped with %v", p.err)
 	}
 }
 
@@ -261,12 +280,10 @@ func TestDaemonKill9MidDelivery(t *testing.T) {
 	q := e.start(t)
 	q.waitLog(t, "msg=delivered", 10*time.Second)
 	waitFor(t, "one message", 5*time.Second, func() bool { return len(srv.Received()) == 1 })
-	time.Sleep(500 * time.Millisecond) // nothing more may come
+	q.stop(t) // nothing more may come
 	if n := len(srv.Received()); n != 1 {
 		t.Errorf("%d messages after the restart; want exactly 1", n)
 	}
-	q.cmd.Process.Signal(syscall.SIGTERM)
-	<-q.exited
 }
 
 // TestDaemonRetries503 answers 503 once; after a real backoff the message
@@ -281,7 +298,7 @@ func TestDaemonRetries503(t *testing.T) {
 	e := newEnv(t, ntfyConfig(srv.URL, "[[contact]]\nname = \"Alice\"\nlast_interaction = 2026-10-20\n"))
 	p := e.start(t)
 	waitFor(t, "the message", 20*time.Second, func() bool { return len(srv.Received()) == 1 })
-	time.Sleep(300 * time.Millisecond)
+	p.stop(t)
 	if n, r := len(srv.Received()), srv.Requests(); n != 1 || r != 2 {
 		t.Errorf("%d accepted in %d requests; want 1 in 2", n, r)
 	}
@@ -316,7 +333,7 @@ func TestDaemonReplyByMailEndsFollowUp(t *testing.T) {
 	os.Rename(filepath.Join(mail, "INBOX/tmp/1.host"), filepath.Join(mail, "INBOX/new/1.host"))
 	p.waitLog(t, `msg="learned from mail" source=home read=1 used=1`, 10*time.Second)
 	p.waitLog(t, `msg="cancelled a pending reminder" contact=dana kind=follow_up channel=phone why="no longer due: replied by email on`, 15*time.Second)
-	time.Sleep(300 * time.Millisecond)
+	p.stop(t)
 	if n := len(srv.Received()); n != 0 {
 		t.Errorf("ntfy received %d; the follow-up went out after her reply", n)
 	}
@@ -342,13 +359,13 @@ func TestDaemonReplyByIMAPEndsFollowUp(t *testing.T) {
 	p := e.start(t)
 	waitFor(t, "the first try", 10*time.Second, func() bool { return srv.Requests() == 1 })
 	p.waitLog(t, "rekindle started", 5*time.Second)
-	time.Sleep(time.Second) // the watch connects and idles
+	d.WaitIdle(t, 15*time.Second) // the watch connects and idles
 	reply := fmt.Sprintf("From: Dana <dana@example.org>\r\nTo: me@example.net\r\nDate: %s\r\nMessage-ID: <imap-reply@example.org>\r\nSubject: private\r\n\r\nhi!\r\n",
 		time.Now().Add(-time.Minute).Format(time.RFC1123Z))
 	d.Deliver(t, "INBOX", "1.reply", []byte(reply))
 	p.waitLog(t, `msg="learned from mail" source=work read=1 used=1`, 15*time.Second)
 	p.waitLog(t, `msg="cancelled a pending reminder" contact=dana kind=follow_up channel=phone why="no longer due: replied by email on`, 15*time.Second)
-	time.Sleep(300 * time.Millisecond)
+	p.stop(t)
 	if n := len(srv.Received()); n != 0 {
 		t.Errorf("ntfy received %d; the follow-up went out after her reply", n)
 	}
@@ -412,8 +429,10 @@ func TestDaemonReload(t *testing.T) {
 	p := e.start(t)
 	waitFor(t, "Alice", 10*time.Second, func() bool { return count(srv.Received(), "Alice") == 1 })
 
+	// Two runs (one a second) after the change, on the old config.
+	runs := strings.Count(p.stderr.String(), "msg=run ")
 	os.WriteFile(real, []byte(base+"[[contact]]\nname = \"Bob\"\n"), 0o644)
-	time.Sleep(1500 * time.Millisecond)
+	waitFor(t, "two more runs", 10*time.Second, func() bool { return strings.Count(p.stderr.String(), "msg=run ") >= runs+2 })
 	if count(srv.Received(), "Bob") != 0 {
 		t.Fatal("Bob arrived without a reload")
 	}
@@ -798,7 +817,7 @@ func TestDaemonKill9AfterAccept(t *testing.T) {
 	q := e.start(t)
 	q.waitLog(t, "msg=delivered", 10*time.Second)
 	waitFor(t, "the repeat", 5*time.Second, func() bool { return len(srv.Received()) == 2 })
-	time.Sleep(300 * time.Millisecond) // nothing more may come
+	q.stop(t) // nothing more may come
 	got := srv.Received()
 	if len(got) != 2 || got[0].SequenceID == "" || got[0].SequenceID != got[1].SequenceID {
 		t.Fatalf("received %d, sequence ids %q / %q; want the repeat under the first one's id", len(got), got[0].SequenceID, got[len(got)-1].SequenceID)
@@ -806,8 +825,6 @@ func TestDaemonKill9AfterAccept(t *testing.T) {
 	if n := len(srv.Notifications()); n != 1 {
 		t.Errorf("the phone shows %d notifications; want 1", n)
 	}
-	q.cmd.Process.Signal(syscall.SIGTERM)
-	<-q.exited
 	// One zone in the log, the config's (Europe/Berlin), stamps included,
 	// though the machine's is UTC.
 	logs := p.stderr.String() + q.stderr.String()
@@ -834,7 +851,7 @@ func TestDaemonPendingFollowsTheConfig(t *testing.T) {
 	e.write(t, renamed+"[[contact]]\nname = \"Alice\"\nlast_interaction = 2026-10-20\n")
 	p.waitLog(t, "config reloaded", 10*time.Second)
 	waitFor(t, "Alice's reminder", 30*time.Second, func() bool { return count(srv.Received(), "Alice") == 1 })
-	time.Sleep(300 * time.Millisecond)
+	p.stop(t)
 	if n := count(srv.Received(), "Bob"); n != 0 {
 		t.Errorf("Bob, no longer in the config, got %d reminders", n)
 	}

@@ -69,6 +69,7 @@ func leftIn(t *testing.T, tmp string) []string {
 // the file stayed after a SIGPIPE, and the command did not stop for a
 // signal while its output waited.
 func TestImportLeavesNoTemporaryFile(t *testing.T) {
+	t.Parallel()
 	t.Run("closed pipe", func(t *testing.T) {
 		cmd, out, tmp := importProcess(t)
 		out.Close()

@@ -2,10 +2,12 @@ package main
 
 import (
 	"bytes"
+	"flag"
 	"net"
 	"os"
 	"path/filepath"
 	"regexp"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -19,9 +21,30 @@ import (
 )
 
 func TestMain(m *testing.M) {
+	if filepath.Base(os.Args[0]) != "rekindle" {
+		widenParallel()
+	}
 	testscript.Main(m, map[string]func(){
 		"rekindle": func() { os.Exit(runAt(os.Args[1:], os.Stdout, os.Stderr, testNow())) },
 	})
+}
+
+// widenParallel lets more end-to-end tests run at once than there are
+// cores (go test's default -parallel): most of their time is a daemon
+// waiting on a backoff, a watch or a server, not work. A -parallel given
+// on the command line is kept.
+func widenParallel() {
+	flag.Parse()
+	given := false
+	flag.Visit(func(f *flag.Flag) { given = given || f.Name == "test.parallel" })
+	if !given {
+		flag.Set("test.parallel", strconv.Itoa(max(16, runtime.GOMAXPROCS(0))))
+	}
+	// The whole suite: build the daemon's binary while the first tests
+	// run, not after them (binary waits for it).
+	if r := flag.Lookup("test.run"); r != nil && r.Value.String() == "" {
+		go buildOnce.Do(build)
+	}
 }
 
 // testNow is the clock of the command in scripts: $REKINDLE_TEST_NOW
@@ -42,6 +65,7 @@ func testNow() func() time.Time {
 // TestScripts runs the command line end to end: each testdata/script/*.txtar
 // is a session at a terminal, with a fresh state directory.
 func TestScripts(t *testing.T) {
+	t.Parallel()
 	example, err := filepath.Abs("../../config.example.toml")
 	if err != nil {
 		t.Fatal(err)

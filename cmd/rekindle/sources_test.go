@@ -14,14 +14,15 @@ import (
 )
 
 // greetAndHang is an IMAP server that greets, then says nothing more,
-// whatever it is asked, on a loopback port; accepted counts connections.
-func greetAndHang(t *testing.T) (addr string, accepted *atomic.Int32) {
+// whatever it is asked, on a loopback port; asked counts the connections
+// that have sent a command (the login) and wait for the answer.
+func greetAndHang(t *testing.T) (addr string, asked *atomic.Int32) {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
-	accepted = new(atomic.Int32)
+	asked = new(atomic.Int32)
 	var mu sync.Mutex
 	var conns []net.Conn
 	t.Cleanup(func() {
@@ -41,14 +42,16 @@ func greetAndHang(t *testing.T) (addr string, accepted *atomic.Int32) {
 			mu.Lock()
 			conns = append(conns, c)
 			mu.Unlock()
-			accepted.Add(1)
 			go func() {
 				io.WriteString(c, "* OK [CAPABILITY IMAP4rev1 IDLE] ready\r\n")
+				if _, err := c.Read(make([]byte, 1)); err == nil {
+					asked.Add(1)
+				}
 				io.Copy(io.Discard, c)
 			}()
 		}
 	}()
-	return ln.Addr().String(), accepted
+	return ln.Addr().String(), asked
 }
 
 func silentSourceConfig(addr string) string {
@@ -60,7 +63,7 @@ func silentSourceConfig(addr string) string {
 // stop at SIGINT and SIGTERM within a second, and say so.
 func TestSyncStopsOnSignalWithSilentServer(t *testing.T) {
 	t.Parallel()
-	addr, accepted := greetAndHang(t)
+	addr, asked := greetAndHang(t)
 	e := newEnv(t, silentSourceConfig(addr))
 	for _, args := range [][]string{{"sync"}, {"sync", "--check"}} {
 		for _, sig := range []os.Signal{syscall.SIGINT, syscall.SIGTERM} {
@@ -68,14 +71,13 @@ func TestSyncStopsOnSignalWithSilentServer(t *testing.T) {
 			cmd := e.command(t, args...)
 			var out strings.Builder
 			cmd.Stdout, cmd.Stderr = &out, &out
-			before := accepted.Load()
+			before := asked.Load()
 			if err := cmd.Start(); err != nil {
 				t.Fatal(err)
 			}
 			exited := make(chan error, 1)
 			go func() { exited <- cmd.Wait() }()
-			waitFor(t, name+": the connection", 10*time.Second, func() bool { return accepted.Load() > before })
-			time.Sleep(200 * time.Millisecond) // the login is sent, and waits
+			waitFor(t, name+": the login sent, and waiting", 10*time.Second, func() bool { return asked.Load() > before })
 			start := time.Now()
 			cmd.Process.Signal(sig)
 			select {
@@ -100,12 +102,11 @@ func TestSyncStopsOnSignalWithSilentServer(t *testing.T) {
 // README promises.
 func TestDaemonStopsWithSilentMailServer(t *testing.T) {
 	t.Parallel()
-	addr, accepted := greetAndHang(t)
+	addr, asked := greetAndHang(t)
 	e := newEnv(t, silentSourceConfig(addr))
 	p := e.start(t)
 	p.waitLog(t, "rekindle started", 10*time.Second)
-	waitFor(t, "the sync and the watch connecting", 10*time.Second, func() bool { return accepted.Load() >= 2 })
-	time.Sleep(200 * time.Millisecond)
+	waitFor(t, "the sync and the watch waiting on the server", 10*time.Second, func() bool { return asked.Load() >= 2 })
 	start := time.Now()
 	p.cmd.Process.Signal(syscall.SIGTERM)
 	select {

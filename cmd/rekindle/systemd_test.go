@@ -16,6 +16,7 @@ import (
 // that they ask for what the daemon does: Type=notify, reload by SIGHUP, a
 // watchdog, and for the system unit the sandbox the README promises.
 func TestSystemdUnits(t *testing.T) {
+	t.Parallel()
 	analyze := needs.Program(t, "systemd", "systemd-analyze")
 	bin := binary(t)
 	for _, tc := range []struct {
@@ -121,6 +122,7 @@ func TestUserUnitSharesTheCLIState(t *testing.T) {
 // unit with rekindle in a GOBIN of its own: the unit then starts that
 // binary, and systemd-analyze accepts it.
 func TestUserUnitInstallRecipe(t *testing.T) {
+	t.Parallel()
 	analyze := needs.Program(t, "systemd", "systemd-analyze")
 	needs.Program(t, "sed", "sed")
 	readme, err := os.ReadFile(filepath.Join("..", "..", "README.md"))

@@ -20,6 +20,7 @@ import (
 	"os/user"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -42,7 +43,8 @@ type Server struct {
 	uid, gid int
 }
 
-// Start starts Dovecot and stops it when the test ends.
+// Start starts Dovecot and stops it when the test ends. Each IMAP session
+// is recorded under Dir/rawlog (what WaitIdle reads).
 func Start(t testing.TB) *Server {
 	t.Helper()
 	bin := needs.Program(t, "dovecot-imapd", "dovecot", "/usr/sbin/dovecot")
@@ -65,11 +67,12 @@ func Start(t testing.TB) *Server {
 		s.uid, s.gid = os.Getuid(), os.Getgid()
 	}
 	s.CAFile = writeCert(t, dir)
-	for _, d := range []string{"run", "state", "home/me/Maildir/cur", "home/me/Maildir/new", "home/me/Maildir/tmp",
+	for _, d := range []string{"run", "state", "rawlog", "home/me/Maildir/cur", "home/me/Maildir/new", "home/me/Maildir/tmp",
 		"home/me/Maildir/.Sent/cur", "home/me/Maildir/.Sent/new", "home/me/Maildir/.Sent/tmp"} {
 		os.MkdirAll(filepath.Join(dir, d), 0o755)
 	}
 	chownAll(filepath.Join(dir, "home"), s.uid, s.gid)
+	chownAll(filepath.Join(dir, "rawlog"), s.uid, s.gid)
 	os.WriteFile(filepath.Join(dir, "passwd"), []byte(s.User+":{PLAIN}"+s.Password+"\n"), 0o644)
 	conf := fmt.Sprintf(`base_dir = %[1]s/run
 state_dir = %[1]s/state
@@ -96,6 +99,9 @@ userdb {
   args = uid=%[4]d gid=%[5]d home=%[1]s/home/%%u
 }
 mail_location = maildir:~/Maildir
+protocol imap {
+  rawlog_dir = %[1]s/rawlog
+}
 namespace inbox {
   inbox = yes
   separator = /
@@ -169,6 +175,26 @@ func (s *Server) Deliver(t testing.TB, folder, name string, raw []byte) {
 	os.Chown(tmp, s.uid, s.gid)
 	if err := os.Rename(tmp, filepath.Join(root, "new", name)); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// WaitIdle waits until a client is idling, from the server's own record
+// (the rawlog of each IMAP session): Dovecot has answered an IDLE, so mail
+// delivered from now on is told to that client.
+func (s *Server) WaitIdle(t testing.TB, timeout time.Duration) {
+	t.Helper()
+	deadline := time.Now().Add(timeout)
+	for {
+		outs, _ := filepath.Glob(filepath.Join(s.Dir, "rawlog", "*.out"))
+		for _, o := range outs {
+			if b, err := os.ReadFile(o); err == nil && strings.Contains(string(b), " + idling") {
+				return
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no client idles on dovecot after %v", timeout)
+		}
+		time.Sleep(20 * time.Millisecond)
 	}
 }
 
