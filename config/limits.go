@@ -1,10 +1,12 @@
 package config
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"os"
-	"syscall"
+
+	"github.com/rekindle/rekindle/internal/regular"
 )
 
 // Limits on what rekindle reads, checked before parsing: a config of
@@ -34,20 +36,16 @@ const (
 
 // readLimited reads a regular file of at most max bytes. It opens without
 // blocking, so a FIFO cannot hang the caller, and refuses anything but a
-// regular file before reading a byte.
+// regular file before reading a byte (regular.Open).
 func readLimited(name string, max int64, what string) ([]byte, error) {
-	f, err := os.OpenFile(name, os.O_RDONLY|syscall.O_NONBLOCK, 0)
+	f, fi, err := regular.Open(name, os.O_RDONLY, 0)
+	if errors.Is(err, regular.ErrNot) {
+		return nil, fmt.Errorf("%s %s is not a regular file (%s)", what, name, regular.Kind(fi.Mode()))
+	}
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
-	fi, err := f.Stat()
-	if err != nil {
-		return nil, err
-	}
-	if !fi.Mode().IsRegular() {
-		return nil, fmt.Errorf("%s %s is not a regular file (%s)", what, name, kind(fi.Mode()))
-	}
 	if fi.Size() > max {
 		return nil, fmt.Errorf("%s %s is %d bytes; at most %d are read", what, name, fi.Size(), max)
 	}
@@ -59,18 +57,4 @@ func readLimited(name string, max int64, what string) ([]byte, error) {
 		return nil, fmt.Errorf("%s %s is more than %d bytes", what, name, max)
 	}
 	return b, nil
-}
-
-func kind(m os.FileMode) string {
-	switch {
-	case m.IsDir():
-		return "a directory"
-	case m&os.ModeNamedPipe != 0:
-		return "a FIFO"
-	case m&os.ModeDevice != 0:
-		return "a device"
-	case m&os.ModeSocket != 0:
-		return "a socket"
-	}
-	return m.Type().String()
 }

@@ -8,8 +8,9 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"syscall"
 	"time"
+
+	"github.com/rekindle/rekindle/internal/regular"
 )
 
 // What a channel accepted but the state file could not record (a full
@@ -48,17 +49,17 @@ func (j *Journal) HeldPath() string { return j.path + ".held" }
 // out: its rows are sent again, as any send the crash kept from being
 // recorded.
 func (j *Journal) ReadHeld() ([]Held, error) {
-	f, err := os.OpenFile(j.HeldPath(), os.O_RDONLY|syscall.O_NONBLOCK, 0)
+	f, _, err := regular.Open(j.HeldPath(), os.O_RDONLY, 0)
 	if errors.Is(err, os.ErrNotExist) {
 		return nil, nil
+	}
+	if errors.Is(err, regular.ErrNot) {
+		return nil, fmt.Errorf("read %s: not a regular file; move it away", j.HeldPath())
 	}
 	if err != nil {
 		return nil, fmt.Errorf("read %s: %w", j.HeldPath(), err)
 	}
 	defer f.Close()
-	if fi, err := f.Stat(); err != nil || !fi.Mode().IsRegular() {
-		return nil, fmt.Errorf("read %s: not a regular file; move it away", j.HeldPath())
-	}
 	b, err := io.ReadAll(io.LimitReader(f, heldMax))
 	if err != nil {
 		return nil, fmt.Errorf("read %s: %w", j.HeldPath(), err)
@@ -109,18 +110,14 @@ func (j *Journal) ReserveHeld() error {
 func (j *Journal) writeHeld(content []byte) error {
 	path := j.HeldPath()
 	_, statErr := os.Stat(path)
-	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|syscall.O_NONBLOCK, 0o600)
+	f, fi, err := regular.Open(path, os.O_RDWR|os.O_CREATE, 0o600)
+	if errors.Is(err, regular.ErrNot) {
+		return fmt.Errorf("keep unrecorded deliveries in %s: not a regular file; move it away", path)
+	}
 	if err != nil {
 		return fmt.Errorf("keep unrecorded deliveries in %s: %w", path, err)
 	}
 	defer f.Close()
-	fi, err := f.Stat()
-	if err != nil {
-		return fmt.Errorf("keep unrecorded deliveries in %s: %w", path, err)
-	}
-	if !fi.Mode().IsRegular() {
-		return fmt.Errorf("keep unrecorded deliveries in %s: not a regular file; move it away", path)
-	}
 	size := max(int64(heldReserve), int64(len(content)), fi.Size())
 	buf := make([]byte, size)
 	copy(buf, content)

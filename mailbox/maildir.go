@@ -11,13 +11,12 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/fsnotify/fsnotify"
-
 	"github.com/rekindle/rekindle/config"
 	"github.com/rekindle/rekindle/internal/hint"
+	"github.com/rekindle/rekindle/internal/regular"
 	"github.com/rekindle/rekindle/journal"
 )
 
@@ -88,22 +87,20 @@ func listMaildir(dir string, since, now time.Time) ([]maildirMessage, error) {
 // It opens without blocking and reads only a regular file: a FIFO put in
 // place of a message between the listing and the read cannot hang a sync.
 func readHeader(path string) (Header, error) {
-	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NONBLOCK, 0)
+	f, fi, err := regular.Open(path, os.O_RDONLY, 0)
+	if errors.Is(err, regular.ErrNot) {
+		return Header{}, fmt.Errorf("%s is not a regular file", filepath.Base(path))
+	}
 	if err != nil {
 		return Header{}, err
 	}
 	defer f.Close()
-	if fi, err := f.Stat(); err != nil || !fi.Mode().IsRegular() {
-		return Header{}, fmt.Errorf("%s is not a regular file", filepath.Base(path))
-	}
 	m, err := mail.ReadMessage(bufio.NewReader(io.LimitReader(f, maxHeader)))
 	if err != nil {
 		return Header{}, fmt.Errorf("unreadable header: %w", err)
 	}
 	h, err := ParseHeader(m.Header)
-	if info, serr := f.Stat(); serr == nil {
-		h.receivedAt(info.ModTime()) // the file's time, for a message without a Date
-	}
+	h.receivedAt(fi.ModTime()) // the file's time, for a message without a Date
 	return h, err
 }
 

@@ -22,6 +22,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"html"
+	"io"
 	"net/url"
 	"os"
 	"regexp"
@@ -31,6 +32,8 @@ import (
 	"sync"
 	"time"
 	"unicode/utf8"
+
+	"github.com/rekindle/rekindle/internal/regular"
 )
 
 // Mark is what a secret becomes.
@@ -237,14 +240,21 @@ func (r *Redactor) AddFile(path, user string) {
 func (f *fileSecret) current() *Redactor {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	fi, err := os.Stat(f.path)
-	if err != nil || !fi.Mode().IsRegular() || fi.Size() > maxFile {
+	// A stat tells whether the file changed (the cheap path, at every
+	// cut); a changed one is read through regular.Open, so a FIFO put in
+	// its place after the stat cannot hang the cut.
+	if fi, err := os.Stat(f.path); err != nil || f.r != nil && fi.ModTime().Equal(f.mod) && fi.Size() == f.size {
 		return f.r
 	}
-	if f.r != nil && fi.ModTime().Equal(f.mod) && fi.Size() == f.size {
+	file, fi, err := regular.Open(f.path, os.O_RDONLY, 0)
+	if err != nil {
 		return f.r
 	}
-	b, err := os.ReadFile(f.path)
+	defer file.Close()
+	if fi.Size() > maxFile {
+		return f.r
+	}
+	b, err := io.ReadAll(io.LimitReader(file, maxFile+1))
 	if err != nil || len(b) > maxFile {
 		return f.r
 	}
