@@ -18,6 +18,7 @@ import (
 
 	"github.com/rekindle/rekindle/compose"
 	"github.com/rekindle/rekindle/config"
+	"github.com/rekindle/rekindle/internal/testsupport/syncbuf"
 	"github.com/rekindle/rekindle/journal"
 	"github.com/rekindle/rekindle/notifier"
 )
@@ -234,7 +235,7 @@ func TestFailureNoticeOnceOnTheConsole(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		bad := &notifier.Error{Channel: "phone", Status: 401, Msg: "server answered 401 Unauthorized", Fix: "the token is wrong"}
 		phone := &scripted{name: "phone", errs: []error{bad, bad}}
-		var out lockedWriter
+		var out syncbuf.Buffer
 		j, err := journal.Open(context.Background(), filepath.Join(t.TempDir(), "r.db"))
 		if err != nil {
 			t.Fatal(err)
@@ -252,24 +253,6 @@ func TestFailureNoticeOnceOnTheConsole(t *testing.T) {
 		}
 		f.stop(t)
 	})
-}
-
-// lockedWriter is a buffer channels may write to at once.
-type lockedWriter struct {
-	mu sync.Mutex
-	b  strings.Builder
-}
-
-func (w *lockedWriter) Write(p []byte) (int, error) {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	return w.b.Write(p)
-}
-
-func (w *lockedWriter) String() string {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	return w.b.String()
 }
 
 // TestPermanentFailureIsolated: a channel with a bad token fails for good,

@@ -14,6 +14,7 @@ import (
 
 	"github.com/rekindle/rekindle/config"
 	"github.com/rekindle/rekindle/internal/hint"
+	"github.com/rekindle/rekindle/internal/testsupport/syncbuf"
 	"github.com/rekindle/rekindle/journal"
 )
 
@@ -62,7 +63,7 @@ func TestLoopLogsHintApart(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var logs lockedBuffer
+	var logs syncbuf.Buffer
 	l := &Loop{Config: func() *config.Config { return cfg }, Store: j, Log: slog.New(slog.NewTextHandler(&logs, nil)),
 		Redact: func(err error) error { return cfg.Redactor().Error(err) }}
 	l.SyncOnce(ctx, cfg, cfg.Sources["work"])

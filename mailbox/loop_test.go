@@ -1,38 +1,19 @@
 package mailbox
 
 import (
-	"bytes"
 	"context"
 	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/rekindle/rekindle/config"
+	"github.com/rekindle/rekindle/internal/testsupport/syncbuf"
 	"github.com/rekindle/rekindle/journal"
 )
-
-// lockedBuffer is a log the loop writes while the test reads it.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
 
 func eventually(t *testing.T, what string, within time.Duration, ok func() bool) {
 	t.Helper()
@@ -68,7 +49,7 @@ func TestLoop(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer j.Close()
-	var logs lockedBuffer
+	var logs syncbuf.Buffer
 	var learned atomic.Int32
 	l := &Loop{
 		Config:  cur.Load,

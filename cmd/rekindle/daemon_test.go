@@ -23,6 +23,7 @@ import (
 
 	"github.com/rekindle/rekindle/internal/testsupport/dovecottest"
 	"github.com/rekindle/rekindle/internal/testsupport/ntfytest"
+	"github.com/rekindle/rekindle/internal/testsupport/syncbuf"
 	"github.com/rekindle/rekindle/internal/testsupport/webhooktest"
 )
 
@@ -55,28 +56,10 @@ func build() {
 	}
 }
 
-// lockedBuffer collects a process's output safely.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
-
 type proc struct {
 	cmd    *exec.Cmd
-	stdout lockedBuffer
-	stderr lockedBuffer
+	stdout syncbuf.Buffer
+	stderr syncbuf.Buffer
 	exited chan struct{}
 	err    error
 }

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/rekindle/rekindle/deliver"
+	"github.com/rekindle/rekindle/internal/testsupport/syncbuf"
 	"github.com/rekindle/rekindle/notifier"
 )
 
@@ -23,7 +24,7 @@ func TestReloadOffTheMainLoop(t *testing.T) {
 	os.WriteFile(cfg, []byte("[[contact]]\nname = \"Alice\"\nlast_interaction = 2026-11-30\n"), 0o600)
 	t.Setenv("STATE_DIRECTORY", filepath.Join(dir, "state"))
 	t.Setenv("NOTIFY_SOCKET", "")
-	var logs lockedBuffer
+	var logs syncbuf.Buffer
 	log := slog.New(slog.NewTextHandler(&logs, nil))
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
@@ -71,7 +72,7 @@ func TestReloadOfAHostileConfigKeepsTheDaemon(t *testing.T) {
 	os.WriteFile(cfg, []byte("[[contact]]\nname = \"Alice\"\nlast_interaction = 2026-11-30\n"), 0o600)
 	t.Setenv("STATE_DIRECTORY", filepath.Join(dir, "state"))
 	t.Setenv("NOTIFY_SOCKET", "")
-	var logs lockedBuffer
+	var logs syncbuf.Buffer
 	log := slog.New(slog.NewTextHandler(&logs, nil))
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/rekindle/rekindle/internal/testsupport/leak"
+	"github.com/rekindle/rekindle/internal/testsupport/syncbuf"
 	"github.com/rekindle/rekindle/journal"
 	"github.com/rekindle/rekindle/notifier"
 )
@@ -152,7 +153,7 @@ name = "Alice"
 	}
 
 	// The daemon: its log.
-	var logs lockedBuffer
+	var logs syncbuf.Buffer
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	d, err := newDaemon(ctx, path, slog.New(slog.NewTextHandler(&logs, nil)), time.Now, notifier.Options{Stdout: &logs})

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/rekindle/rekindle/internal/testsupport/syncbuf"
 	"github.com/rekindle/rekindle/notifier"
 )
 
@@ -35,7 +36,7 @@ channels = ["phone", "term"]
 			os.WriteFile(cfg, []byte(c.config+"\n[[contact]]\nname = \"Alice\"\nlast_interaction = 2026-11-30\n"), 0o600)
 			t.Setenv("STATE_DIRECTORY", filepath.Join(dir, "state"))
 			t.Setenv("NOTIFY_SOCKET", "")
-			var logs lockedBuffer
+			var logs syncbuf.Buffer
 			log := slog.New(slog.NewTextHandler(&logs, nil))
 			ctx, cancel := context.WithCancel(context.Background())
 			defer cancel()
