@@ -6,14 +6,7 @@
 package dovecottest
 
 import (
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
-	"crypto/x509"
-	"crypto/x509/pkix"
-	"encoding/pem"
 	"fmt"
-	"math/big"
 	"net"
 	"os"
 	"os/exec"
@@ -25,6 +18,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/rekindle/rekindle/internal/testsupport/loopback"
 	"github.com/rekindle/rekindle/internal/testsupport/needs"
 )
 
@@ -55,7 +49,7 @@ func Start(t testing.TB) *Server {
 	t.Cleanup(func() { os.RemoveAll(dir) })
 	os.Chmod(dir, 0o755) // the mail user must reach its home
 	s := &Server{Dir: dir, Host: "127.0.0.1", User: "me", Password: "a-secret-pass-0123", Maildir: filepath.Join(dir, "home", "me", "Maildir")}
-	s.IMAP, s.IMAPS = freePort(t), freePort(t)
+	s.IMAP, s.IMAPS = loopback.FreePort(t), loopback.FreePort(t)
 
 	// As root, Dovecot runs its login and mail processes as other users;
 	// as anyone else, everything runs as that user.
@@ -66,7 +60,7 @@ func Start(t testing.TB) *Server {
 		internal, login = u.Username, u.Username
 		s.uid, s.gid = os.Getuid(), os.Getgid()
 	}
-	s.CAFile = writeCert(t, dir)
+	s.CAFile = loopback.WriteCert(t, dir)
 	for _, d := range []string{"run", "state", "rawlog", "home/me/Maildir/cur", "home/me/Maildir/new", "home/me/Maildir/tmp",
 		"home/me/Maildir/.Sent/cur", "home/me/Maildir/.Sent/new", "home/me/Maildir/.Sent/tmp"} {
 		os.MkdirAll(filepath.Join(dir, d), 0o755)
@@ -210,48 +204,6 @@ func (s *Server) Stop() {
 func (s *Server) Kill() {
 	syscall.Kill(-s.cmd.Process.Pid, syscall.SIGKILL)
 	s.cmd.Wait()
-}
-
-func freePort(t testing.TB) int {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	return ln.Addr().(*net.TCPAddr).Port
-}
-
-// writeCert makes a certificate authority and a server certificate for
-// 127.0.0.1 and localhost signed by it; it returns the authority's file.
-func writeCert(t testing.TB, dir string) string {
-	t.Helper()
-	caKey, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	ca := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "rekindle test CA"},
-		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(24 * time.Hour),
-		IsCA: true, BasicConstraintsValid: true, KeyUsage: x509.KeyUsageCertSign}
-	caDER, err := x509.CreateCertificate(rand.Reader, ca, ca, &caKey.PublicKey, caKey)
-	if err != nil {
-		t.Fatal(err)
-	}
-	key, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	leaf := &x509.Certificate{SerialNumber: big.NewInt(2), Subject: pkix.Name{CommonName: "localhost"},
-		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(24 * time.Hour),
-		DNSNames: []string{"localhost"}, IPAddresses: []net.IP{net.IPv4(127, 0, 0, 1)},
-		KeyUsage: x509.KeyUsageDigitalSignature, ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}}
-	caCert, _ := x509.ParseCertificate(caDER)
-	leafDER, err := x509.CreateCertificate(rand.Reader, leaf, caCert, &key.PublicKey, caKey)
-	if err != nil {
-		t.Fatal(err)
-	}
-	keyDER, _ := x509.MarshalECPrivateKey(key)
-	write := func(name, typ string, der []byte) {
-		os.WriteFile(filepath.Join(dir, name), pem.EncodeToMemory(&pem.Block{Type: typ, Bytes: der}), 0o644)
-	}
-	write("ca.pem", "CERTIFICATE", caDER)
-	write("cert.pem", "CERTIFICATE", leafDER)
-	write("key.pem", "EC PRIVATE KEY", keyDER)
-	return filepath.Join(dir, "ca.pem")
 }
 
 func chownAll(root string, uid, gid int) {
