@@ -99,10 +99,16 @@ func noFlags(run runFunc) func(*flag.FlagSet) runFunc {
 	return func(*flag.FlagSet) runFunc { return run }
 }
 
-var commands = []command{
-	initCommand, runCommand, checkCommand, statusCommand, planCommand, calendarLinkCommand, dashboardLinkCommand, importCommand,
-	logCommand, snoozeCommand, letBeCommand, resumeCommand, historyCommand, syncCommand, testNotifyCommand,
-	versionCommand,
+// commands is the command table, in the order the help lists it. It is
+// filled in init because the completion and manual commands read it.
+var commands []command
+
+func init() {
+	commands = []command{
+		initCommand, runCommand, checkCommand, statusCommand, planCommand, calendarLinkCommand, dashboardLinkCommand, importCommand,
+		logCommand, snoozeCommand, letBeCommand, resumeCommand, historyCommand, syncCommand, testNotifyCommand,
+		completionCommand, versionCommand,
+	}
 }
 
 func lookup(name string) (command, bool) {
@@ -250,6 +256,13 @@ func (c *cli) dispatch(ctx context.Context, args []string) error {
 	switch name {
 	case "--version", "-version", "-V":
 		name = versionCommand.name
+	case "__complete": // what the completion scripts ask; not in the help
+		if len(args) != 1 {
+			return usagef("__complete takes one of people, channels, sources, kinds")
+		}
+		return c.complete(args[0])
+	case "__manual": // the manual page, for the package; not in the help
+		return c.manual()
 	case "help", "-h", "--help", "-help":
 		if len(args) == 1 {
 			if cmd, ok := lookup(args[0]); ok {
