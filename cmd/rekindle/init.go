@@ -33,13 +33,38 @@ every = "30d"                  # a check-in when 30 days pass without talking
 # [channels.desk]
 # type = "desktop"
 
-# One [[contact]] per person. Remove the # signs and fill in someone real:
+# One [[contact]] per person. Below is one of each situation the rules
+# know; remove the # signs of one and fill in someone real.
+#
+# A friend to keep up with: a reminder when "every" passes without talking.
 # [[contact]]
 # name = "Alice Moreau"
 # last_interaction = 2026-11-20   # the day you last really talked
 # every = "2w"                    # this person: every two weeks
 # interests = ["chess"]           # conversation starters for the reminder
-# notes = "Started a new job."
+# notes = "Started a new job."    # only you read this
+# email = ["alice@example.org"]   # how mail tells rekindle she replied
+# phone = ["+33 6 12 34 56 78"]   # shown on her page, for a call
+#
+# After a falling-out: nothing until the cooldown is over.
+# [[contact]]
+# name = "Bob Okafor"
+# last_interaction = 2026-09-01
+# fallout = 2026-11-20            # the day of the argument
+# cooldown = "21d"                # give him three weeks
+#
+# A message that got no answer: one follow-up after a while, then a
+# "let them be" notice, then silence until they reply.
+# [[contact]]
+# name = "Dana Whitfield"
+# last_interaction = 2026-08-15
+# reached_out = [2026-11-22]      # the days you wrote and heard nothing
+#
+# A birthday: a reminder on the day, whatever else the rules say.
+# [[contact]]
+# name = "Mum"
+# birthday = 1958-03-14           # or "--03-14" without the year
+# every = "1w"
 `
 
 var initCommand = command{
