@@ -7,9 +7,11 @@
 #   rekindle_VERSION_amd64.deb, _arm64.deb, _armhf.deb   Debian packages
 #   SHA256SUMS
 #
-# Each binary is built twice, from two clones of the commit in two
-# directories with two empty build caches, and the two must be the same
-# bytes (ARCHS="amd64" limits the architectures; REPRO=0 builds once).
+# Each binary is built from a clone of the commit, and built again from
+# another clone in another directory with an empty build cache: the two
+# must be the same bytes. ARCHS="amd64" limits the architectures; REPRO
+# names those built twice (default: all; CI checks amd64 alone, as each
+# second build compiles everything again).
 # VERSION is the tag at HEAD without its "v", else 0.0.0+gitDATE.COMMIT.
 # The binary's own version, commit and Go version come from its build
 # information (`rekindle version`).
@@ -18,7 +20,7 @@ cd "$(dirname "$0")/.."
 root=$PWD
 out=$(realpath -m "${OUT:-dist/out}")
 archs=${ARCHS:-amd64 arm64 arm}
-repro=${REPRO:-1}
+repro=${REPRO-$archs}
 nfpm=${NFPM:-github.com/goreleaser/nfpm/v2/cmd/nfpm@v2.45.2}
 
 commit=$(git rev-parse HEAD)
@@ -31,17 +33,18 @@ tmp=$(mktemp -d)
 trap 'chmod -R u+w "$tmp"; rm -rf "$tmp"' EXIT
 rm -rf "$out" && mkdir -p "$out"
 
-# build ARCH DIR: the binary of the commit for ARCH, built in a clone at
-# DIR with a build cache of its own; prints the binary's path.
+# build ARCH DIR [CACHE]: the binary of the commit for ARCH, built in a
+# clone at DIR with the build cache CACHE (default: one of its own, empty);
+# prints the binary's path.
 build() {
-	local arch=$1 dir=$2
+	local arch=$1 dir=$2 cache=${3:-$2/cache}
 	git clone -q --no-hardlinks "$root" "$dir/src"
 	git -C "$dir/src" checkout -q "$commit"
 	(
 		cd "$dir/src"
 		GOARM=$([ "$arch" = arm ] && echo 6 || true)
 		export GOARM
-		CGO_ENABLED=0 GOOS=linux GOARCH=$arch GOCACHE=$dir/cache GOFLAGS=-mod=readonly \
+		CGO_ENABLED=0 GOOS=linux GOARCH=$arch GOCACHE=$cache GOFLAGS=-mod=readonly \
 			go build -trimpath -ldflags='-s -w -buildid=' -o "$dir/rekindle" ./cmd/rekindle
 	)
 	echo "$dir/rekindle"
@@ -51,8 +54,8 @@ declare -A debarch=([amd64]=amd64 [arm64]=arm64 [arm]=armhf)
 declare -A binname=([amd64]=amd64 [arm64]=arm64 [arm]=armv6)
 for arch in $archs; do
 	echo "== linux/$arch"
-	first=$(build "$arch" "$tmp/$arch-1")
-	if [ "$repro" = 1 ]; then
+	first=$(build "$arch" "$tmp/$arch-1" "$(go env GOCACHE)")
+	if [[ " $repro " == *" $arch "* ]]; then
 		second=$(build "$arch" "$tmp/$arch-2")
 		if ! cmp -s "$first" "$second"; then
 			echo "release: the two builds for $arch differ: not reproducible" >&2
@@ -67,10 +70,10 @@ done
 # of the same commit: the manual page, the completions and the units with
 # the packaged paths (the binary in /usr/bin, a system user instead of a
 # dynamic one, since the package makes one with systemd-sysusers).
-host=$tmp/host
-mkdir -p "$host/stage/user"
-hostbin=$(build "$(go env GOARCH)" "$host")
-stage=$host/stage
+stage=$tmp/stage
+mkdir -p "$stage/user"
+hostbin=$tmp/$(go env GOARCH)-1/rekindle
+[ -x "$hostbin" ] || hostbin=$(build "$(go env GOARCH)" "$tmp/host" "$(go env GOCACHE)")
 "$hostbin" __manual | gzip -9n >"$stage/rekindle.1.gz"
 "$hostbin" completion bash >"$stage/rekindle.bash"
 "$hostbin" completion zsh >"$stage/_rekindle"
