@@ -71,6 +71,7 @@ done
 # the packaged paths (the binary in /usr/bin, a system user instead of a
 # dynamic one, since the package makes one with systemd-sysusers).
 stage=$tmp/stage
+src=$tmp/${archs%% *}-1/src # the clone of the commit: every file comes from it
 mkdir -p "$stage/user"
 hostbin=$tmp/$(go env GOARCH)-1/rekindle
 [ -x "$hostbin" ] || hostbin=$(build "$(go env GOARCH)" "$tmp/host" "$(go env GOCACHE)")
@@ -82,15 +83,16 @@ sed -e 's|/usr/local/bin/rekindle|/usr/bin/rekindle|' \
 	-e 's|^DynamicUser=yes$|User=rekindle\nGroup=rekindle|' \
 	-e 's|^Documentation=.*|&\nDocumentation=man:rekindle(1)|' \
 	-e '/^# rekindle as a system service/,/^# Logs:/c\# rekindle as a system service, from the Debian package. Write the config\n# (sudo rekindle init --config /etc/rekindle/config.toml, then edit it;\n# sudo chgrp rekindle /etc/rekindle/config.toml; chmod 640), then\n#   sudo systemctl enable --now rekindle\n# Logs: journalctl -u rekindle -f' \
-	dist/systemd/rekindle.service >"$stage/rekindle.service"
+	"$src/dist/systemd/rekindle.service" >"$stage/rekindle.service"
 sed -e 's|^ExecStart=/usr/local/bin/rekindle|ExecStart=/usr/bin/rekindle|' \
 	-e '/^# The install step above/d' \
 	-e 's|^Documentation=.*|&\nDocumentation=man:rekindle(1)|' \
 	-e '/^# rekindle as a user service/,/^# Logs:/c\# rekindle as a user service, from the Debian package: the one that can show\n# desktop notifications. Start: systemctl --user enable --now rekindle\n# Logs: journalctl --user -u rekindle -f' \
-	dist/systemd/user/rekindle.service >"$stage/user/rekindle.service"
+	"$src/dist/systemd/user/rekindle.service" >"$stage/user/rekindle.service"
 
-cp config.example.toml README.md LICENSE dist/sysusers.d/rekindle.conf dist/deb/postinst dist/deb/postrm "$stage/"
-cfg=$root/dist/nfpm.yaml
+(cd "$src" && cp config.example.toml README.md LICENSE dist/sysusers.d/rekindle.conf dist/deb/postinst dist/deb/postrm "$stage/")
+mkdir -p "$stage/docs" && cp "$src"/docs/*.md "$stage/docs/"
+cfg=$src/dist/nfpm.yaml
 when=$(git show -s --format=%ct "$commit")
 for arch in $archs; do
 	cp "$out/rekindle-$version-linux-${binname[$arch]}" "$stage/rekindle"

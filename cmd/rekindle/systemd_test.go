@@ -118,14 +118,14 @@ func TestUserUnitSharesTheCLIState(t *testing.T) {
 	}
 }
 
-// TestUserUnitInstallRecipe runs the README's install line for the user
+// TestUserUnitInstallRecipe runs the guide's install line for the user
 // unit with rekindle in a GOBIN of its own: the unit then starts that
 // binary, and systemd-analyze accepts it.
 func TestUserUnitInstallRecipe(t *testing.T) {
 	t.Parallel()
 	analyze := needs.Program(t, "systemd", "systemd-analyze")
 	needs.Program(t, "sed", "sed")
-	readme, err := os.ReadFile(filepath.Join("..", "..", "README.md"))
+	readme, err := os.ReadFile(filepath.Join("..", "..", "docs", "service.md"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -136,7 +136,7 @@ func TestUserUnitInstallRecipe(t *testing.T) {
 		}
 	}
 	if recipe == "" {
-		t.Fatal("the README has no install line for the user unit")
+		t.Fatal("docs/service.md has no install line for the user unit")
 	}
 	gobin := filepath.Join(t.TempDir(), "elsewhere", "bin")
 	os.MkdirAll(gobin, 0o755)
