@@ -115,6 +115,18 @@ func send(ctx context.Context, svc notify.Notifier, subject, message string) err
 	return serviceError(n.Send(ctx, subject, message))
 }
 
+// service is a send as notify's services make it, for a channel that
+// calls its library itself (discord, matrix, mattermost, msteams,
+// pushover): the same requests and errors as notify's service for that
+// library, without the service's package, which links testify's
+// assertions and mocks into the binary for its own tests.
+type service func(ctx context.Context, subject, message string) error
+
+// Send implements notify.Notifier.
+func (f service) Send(ctx context.Context, subject, message string) error {
+	return f(ctx, subject, message)
+}
+
 // serviceError is the service's own error in an error of notify's Send.
 func serviceError(err error) error {
 	if joined, ok := err.(interface{ Unwrap() []error }); ok && errors.Is(err, notify.ErrSendNotification) {
