@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"regexp"
 	"strings"
 	"time"
 
@@ -133,7 +132,7 @@ func mattermostService(url string) (login, posts *nhttp.Service) {
 // mattermostStatus finds the HTTP status and the body in the errors of
 // notify's mattermost service ("... failed with status: 429 Too Many
 // Requests body: ..."), which keep the response to themselves.
-var mattermostStatus = regexp.MustCompile(`(?s)status: (\d{3})[^\n]*? body: (.*)`)
+var mattermostStatus = lazyRegexp(`(?s)status: (\d{3})[^\n]*? body: (.*)`)
 
 // failure classifies an error of notify's service (a Retry-After is not
 // passed on by it).
@@ -141,5 +140,5 @@ func (c *mattermostChannel) failure(err error, secrets []string) *Error {
 	if errors.Is(err, context.Canceled) {
 		return &Error{Channel: c.name, Msg: "stopped", Err: err}
 	}
-	return textFailure(c.name, err, mattermostStatus, secrets)
+	return textFailure(c.name, err, mattermostStatus(), secrets)
 }

@@ -15,7 +15,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"regexp"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/nikoksr/notify"
@@ -167,3 +169,10 @@ func truncate(s string, n int) string {
 }
 
 func utf8Start(b byte) bool { return b&0xC0 != 0x80 }
+
+// lazyRegexp compiles expr the first time it is used, not when the package
+// is initialised: every command starts with every package's initialisers,
+// and most never meet the text these expressions read.
+func lazyRegexp(expr string) func() *regexp.Regexp {
+	return sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(expr) })
+}
