@@ -1,7 +1,7 @@
 package config
 
 // PushoverSpec is Pushover: an application's token and the user (or
-// group) key to notify, through nikoksr/notify's pushover service.
+// group) key to notify, through gregdel/pushover.
 type PushoverSpec struct {
 	Token Secret // the application's API token
 	User  Secret // the user or group key
