@@ -1,23 +1,58 @@
 #!/usr/bin/env bash
-# bench/idle.sh: the daemon at rest with 1,000 contacts.
+# bench/idle.sh: the daemon at rest with 1,000 contacts, against a Go HTTP
+# hello world at rest (bench/floor/httphello).
 #
-# Prints its resident memory (target < 25 MB) and how often its threads run
-# when there is nothing to do, over MINUTES minutes (default 3) after the
-# first run and its deliveries are over. rekindle's own code wakes once a
-# minute then (the loop's wall-clock check; TestIdleWakesOncePerMinute pins
-# it); the Go runtime adds its monitor thread's short bursts around each
-# wake-up and a forced GC every two minutes.
+# Prints, ROUNDS times in turn (default 3), the resident memory of each
+# (VmRSS, and how much of it is the binary's file pages: RssFile) 10 s
+# after it started, when the daemon's first run and its deliveries are
+# over; then the ratio with its spread. Goal: at most 2x the hello world.
+#
+# With MINUTES=N (default 0: skipped) it then also counts how often the
+# daemon's threads run over N minutes when there is nothing to do.
+# rekindle's own code wakes once a minute then (the loop's wall-clock
+# check; TestIdleWakesOncePerMinute pins it); the Go runtime adds its
+# monitor thread's short bursts around each wake-up and a forced GC every
+# two minutes.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-minutes=${MINUTES:-3}
+rounds=${ROUNDS:-3}
+minutes=${MINUTES:-0}
 tmp=$(mktemp -d)
-trap 'kill "$pid" 2>/dev/null || true; rm -rf "$tmp"' EXIT
+pid="" hpid=""
+trap 'kill $pid $hpid 2>/dev/null || true; rm -rf "$tmp"' EXIT
 
 go build -o "$tmp/rekindle" ./cmd/rekindle
+go build -o "$tmp/httphello" ./bench/floor/httphello
 go run ./bench/gen 1000 >"$tmp/1k.toml"
-STATE_DIRECTORY="$tmp/state" "$tmp/rekindle" --config "$tmp/1k.toml" run >/dev/null 2>"$tmp/log" &
-pid=$!
-sleep 10 # start, first run, deliveries
+
+# kb PID FIELD: a field of /proc/PID/status, in KiB.
+kb() { awk -v k="$2" '$1 == k ":" { print $2 }' /proc/"$1"/status; }
+mb() { awk -v v="$1" 'BEGIN { printf "%.1f", v / 1024 }'; }
+
+echo "== idle daemon, 1,000 contacts, against a Go HTTP hello world at rest; $rounds rounds in turn"
+ratios=""
+for i in $(seq "$rounds"); do
+	rm -rf "$tmp/state"
+	STATE_DIRECTORY="$tmp/state" "$tmp/rekindle" --config "$tmp/1k.toml" run >/dev/null 2>"$tmp/log" &
+	pid=$!
+	"$tmp/httphello" >/dev/null &
+	hpid=$!
+	sleep 10 # start, first run, deliveries
+	r=$(kb "$pid" VmRSS) rf=$(kb "$pid" RssFile) h=$(kb "$hpid" VmRSS) hf=$(kb "$hpid" RssFile)
+	ratio=$(awk -v a="$r" -v b="$h" 'BEGIN { printf "%.2f", a / b }')
+	ratios="$ratios $ratio"
+	printf 'round %d: rekindle %5s MB (%s MB of it file pages)   hello %5s MB (%s MB)   ratio %sx\n' \
+		"$i" "$(mb "$r")" "$(mb "$rf")" "$(mb "$h")" "$(mb "$hf")" "$ratio"
+	if [ "$i" -lt "$rounds" ] || [ "$minutes" -eq 0 ]; then
+		kill "$pid" "$hpid"
+		wait "$pid" "$hpid" 2>/dev/null || true
+		pid="" hpid=""
+	fi
+done
+echo "$ratios" | tr ' ' '\n' | grep . | sort -n | awk '{ v[NR] = $1 } END {
+	printf "ratio: %.2fx .. %.2fx over %d rounds; goal <= 2x: %s\n", v[1], v[NR], NR, (v[NR] <= 2 ? "met" : (v[1] <= 2 ? "met at best" : "not met")) }'
+
+[ "$minutes" -gt 0 ] || exit 0
 
 # timeslices: how many times each thread was put on a CPU (schedstat).
 switches() {
@@ -28,15 +63,11 @@ switches() {
 	done
 	echo "$total"
 }
-
-rss() { awk -v k="$1" '$1 == k ":" { printf "%.1f", $2 / 1024 }' /proc/"$pid"/status; }
-
-echo "== idle daemon, 1,000 contacts"
+echo "== the daemon at rest over $minutes minutes"
 echo "threads:        $(ls /proc/"$pid"/task | wc -l)"
-echo "resident now:   $(rss VmRSS) MB"
 before=$(switches)
 sleep $((minutes * 60))
 after=$(switches)
-echo "resident peak:  $(rss VmHWM) MB"
+echo "resident peak:  $(mb "$(kb "$pid" VmHWM)") MB"
 awk -v d=$((after - before)) -v m="$minutes" 'BEGIN { printf "thread runs:    %d in %d minutes (%.1f per minute, all threads together)\n", d, m, d / m }'
 grep -c 'msg=run ' "$tmp/log" | awk '{ print "runs logged:    " $1 }'

@@ -1,7 +1,7 @@
 package config
 
 // DiscordSpec is a Discord channel that a bot posts to, through
-// nikoksr/notify's discord service.
+// discordgo.
 type DiscordSpec struct {
 	Token   Secret // the bot's token (Developer Portal, Bot)
 	Channel string // the channel's id (Developer Mode: Copy Channel ID)

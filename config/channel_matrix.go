@@ -5,7 +5,7 @@ import (
 )
 
 // MatrixSpec is a Matrix room that an account of yours (a bot's, or your
-// own) writes to, through nikoksr/notify's matrix service.
+// own) writes to, through mautrix.
 type MatrixSpec struct {
 	Homeserver  string // the client API's base URL: https://matrix.example.org
 	Room        string // the room's id: !abc123:example.org

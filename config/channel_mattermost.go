@@ -1,7 +1,7 @@
 package config
 
 // MattermostSpec is a Mattermost channel, posted to through the server's
-// API (/api/v4/posts) by nikoksr/notify's mattermost service: with a bot's
+// API (/api/v4/posts) by nikoksr/notify's http service: with a bot's
 // or a personal access token, or with a login and password.
 type MattermostSpec struct {
 	URL      string // the server, https://chat.example.org

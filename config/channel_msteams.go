@@ -3,7 +3,7 @@ package config
 import "net/url"
 
 // MSTeamsSpec is a Microsoft Teams channel: a Workflows (Power Automate)
-// webhook that posts to it, through nikoksr/notify's msteams service.
+// webhook that posts to it, through atc0005/go-teams-notify.
 type MSTeamsSpec struct {
 	WebhookURL Secret // https://....logic.azure.com/workflows/...; it carries its signature
 }

@@ -1,7 +1,6 @@
 package config
 
 import (
-	"regexp"
 	"slices"
 	"strings"
 )
@@ -18,7 +17,7 @@ type NtfySpec struct {
 }
 
 // ntfyTopic is what an ntfy server accepts as a topic name.
-var ntfyTopic = regexp.MustCompile(`^[-_A-Za-z0-9]{1,64}$`)
+var ntfyTopic = lazyRegexp(`^[-_A-Za-z0-9]{1,64}$`)
 
 // ntfyReservedTopics are the names an ntfy server keeps for its own pages
 // and API (the list it ships with) and refuses as topics, every time, with
@@ -40,7 +39,7 @@ func (s *NtfySpec) read(r *reader, t map[string]any, p path) {
 	s.Topic, _ = r.str(t, p, "topic")
 	if s.Topic == "" {
 		r.ps.add(p, "an ntfy channel needs a topic = \"...\"")
-	} else if !ntfyTopic.MatchString(s.Topic) {
+	} else if !ntfyTopic().MatchString(s.Topic) {
 		r.ps.add(p.with("topic"), "%q is not a topic ntfy accepts: 1 to 64 of the letters A-Z and a-z, digits, '-' and '_'", s.Topic)
 	} else if slices.Contains(ntfyReservedTopics, s.Topic) {
 		r.ps.add(p.with("topic"), "%q is one of the names ntfy keeps for itself (%s) and refuses as a topic; choose another name",

@@ -1,9 +1,7 @@
 package config
 
-import "regexp"
-
 // PushoverSpec is Pushover: an application's token and the user (or
-// group) key to notify, through nikoksr/notify's pushover service.
+// group) key to notify, through gregdel/pushover.
 type PushoverSpec struct {
 	Token Secret // the application's API token
 	User  Secret // the user or group key
@@ -16,7 +14,7 @@ func (*PushoverSpec) keys() []string {
 }
 
 // pushoverKey is what Pushover's tokens and keys look like.
-var pushoverKey = regexp.MustCompile(`^[A-Za-z0-9]{30}$`)
+var pushoverKey = lazyRegexp(`^[A-Za-z0-9]{30}$`)
 
 func (s *PushoverSpec) read(r *reader, t map[string]any, p path) {
 	s.Token = r.secret(t, p, "token")
@@ -29,7 +27,7 @@ func (s *PushoverSpec) read(r *reader, t map[string]any, p path) {
 		switch {
 		case !k.v.IsSet() && !present(t, k.key, k.key+"_file"):
 			r.ps.add(p, "a pushover channel needs %s = \"...\": %s", k.key, k.what)
-		case k.v.IsSet() && !pushoverKey.MatchString(k.v.Reveal()):
+		case k.v.IsSet() && !pushoverKey().MatchString(k.v.Reveal()):
 			r.ps.add(p.with(k.key), "is not a Pushover key: 30 letters and digits (its value is a secret and not shown)")
 		}
 	}

@@ -212,8 +212,8 @@ func decodeError(file, text string, err error) error {
 }
 
 var (
-	topChannels   = regexp.MustCompile(`(?m)^[ \t]*channels[ \t]*=`)
-	singleContact = regexp.MustCompile(`(?m)^[ \t]*\[[ \t]*contact[ \t]*\][ \t]*(#.*)?$`)
+	topChannels   = lazyRegexp(`(?m)^[ \t]*channels[ \t]*=`)
+	singleContact = lazyRegexp(`(?m)^[ \t]*\[[ \t]*contact[ \t]*\][ \t]*(#.*)?$`)
 )
 
 // explain turns the TOML errors that common slips cause into what was
@@ -229,12 +229,12 @@ func explain(text, msg string) (Problem, bool) {
 	}
 	switch {
 	case strings.Contains(msg, "'channels' was already created"), strings.Contains(msg, "'channels' has already been defined"):
-		if pos, ok := lineOf(topChannels); ok {
+		if pos, ok := lineOf(topChannels()); ok {
 			return Problem{Pos: pos, Key: "channels", Msg: "you wrote channels = [...] at the top, and [channels.NAME] tables too; " +
 				"the tables define channels, and the list of channels everyone uses goes under [defaults]: [defaults] channels = [...]"}, true
 		}
 	case strings.Contains(msg, "'contact' has already been defined"), strings.Contains(msg, "'contact' was already created"):
-		if pos, ok := lineOf(singleContact); ok {
+		if pos, ok := lineOf(singleContact()); ok {
 			return Problem{Pos: pos, Key: "contact", Msg: "you wrote [contact] after [[contact]]; write [[contact]] (double brackets) above each person"}, true
 		}
 	}

@@ -3,7 +3,6 @@ package config
 import (
 	"fmt"
 	"net/mail"
-	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -236,12 +235,12 @@ func ValidEmail(a string) bool {
 
 // phoneExtension is an extension after a number: "ext. 89", "x12", or a
 // tel: URI's ";ext=102".
-var phoneExtension = regexp.MustCompile(`(?i)(?:\s*;\s*ext=|\s*,?\s*(?:ext\.?|extension|x)\s*)(\d{1,10})$`)
+var phoneExtension = lazyRegexp(`(?i)(?:\s*;\s*ext=|\s*,?\s*(?:ext\.?|extension|x)\s*)(\d{1,10})$`)
 
 // SplitPhone cuts an extension off a number: "+1 555 0100 ext. 89" is
 // "+1 555 0100" and "89"; ext is "" when there is none.
 func SplitPhone(n string) (number, ext string) {
-	if m := phoneExtension.FindStringSubmatchIndex(n); m != nil && m[0] > 0 {
+	if m := phoneExtension().FindStringSubmatchIndex(n); m != nil && m[0] > 0 {
 		return n[:m[0]], n[m[2]:m[3]]
 	}
 	return n, ""

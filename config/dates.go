@@ -2,7 +2,6 @@ package config
 
 import (
 	"fmt"
-	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -10,7 +9,7 @@ import (
 
 // otherDate matches a date written in a form other than TOML's: 02.08.2026,
 // 2.8.2026, 08/02/2026, 02-08-2026, 2026/08/02, 2026.08.02.
-var otherDate = regexp.MustCompile(`^(\d{1,4})([./-])(\d{1,2})([./-])(\d{1,4})$`)
+var otherDate = lazyRegexp(`^(\d{1,4})([./-])(\d{1,2})([./-])(\d{1,4})$`)
 
 // dateAdvice says how to write s, a date in another form, as the config
 // takes it: "write dates as 2026-08-02 (year-month-day), if you meant 2
@@ -18,7 +17,7 @@ var otherDate = regexp.MustCompile(`^(\d{1,4})([./-])(\d{1,2})([./-])(\d{1,4})$`
 // first (08/02/2026), unless the first number cannot be a month; a year
 // first reads year, month, day. ok is false when s is not such a date.
 func dateAdvice(s string) (string, bool) {
-	m := otherDate.FindStringSubmatch(strings.TrimSpace(s))
+	m := otherDate().FindStringSubmatch(strings.TrimSpace(s))
 	if m == nil || m[2] != m[4] || (m[2] == "-" && len(m[1]) == 4) {
 		return "", false // not a date, or TOML's own form in quotes
 	}
@@ -46,7 +45,7 @@ func dateAdvice(s string) (string, bool) {
 // dateValue finds, on the line of a TOML syntax error, a key given a date
 // in another form: `last_interaction = 02.08.2026`. The TOML library reads
 // it as a number with leading zeros, or cannot read it at all.
-var dateValue = regexp.MustCompile(`^\s*([A-Za-z0-9_"' .-]+?)\s*=\s*(\S+)\s*(#.*)?$`)
+var dateValue = lazyRegexp(`^\s*([A-Za-z0-9_"' .-]+?)\s*=\s*(\S+)\s*(#.*)?$`)
 
 // explainDate turns a syntax error at line into what to write instead when
 // the line gives a key a date in another form.
@@ -55,7 +54,7 @@ func explainDate(text string, line int) (Problem, bool) {
 	if line < 1 || line > len(lines) {
 		return Problem{}, false
 	}
-	m := dateValue.FindStringSubmatch(strings.TrimRight(lines[line-1], "\r"))
+	m := dateValue().FindStringSubmatch(strings.TrimRight(lines[line-1], "\r"))
 	if m == nil {
 		return Problem{}, false
 	}

@@ -49,12 +49,26 @@ func readLimited(name string, max int64, what string) ([]byte, error) {
 	if fi.Size() > max {
 		return nil, fmt.Errorf("%s %s is %d bytes; at most %d are read", what, name, fi.Size(), max)
 	}
-	b, err := io.ReadAll(io.LimitReader(f, max+1))
-	if err != nil {
-		return nil, err
-	}
-	if int64(len(b)) > max {
-		return nil, fmt.Errorf("%s %s is more than %d bytes", what, name, max)
+	// One read into a buffer of the size the file has, and one more byte,
+	// whose read says EOF: where io.ReadAll would start at 512 bytes and
+	// grow (copying and zeroing) a dozen times for a large contact list.
+	// A file that grows meanwhile still ends at max+1 bytes.
+	b := make([]byte, 0, fi.Size()+1)
+	for {
+		if len(b) == cap(b) {
+			b = append(b, 0)[:len(b)] // the file grew since the stat
+		}
+		n, err := f.Read(b[len(b):min(int64(cap(b)), max+1)])
+		b = b[:len(b)+n]
+		if int64(len(b)) > max {
+			return nil, fmt.Errorf("%s %s is more than %d bytes", what, name, max)
+		}
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return nil, err
+		}
 	}
 	return b, nil
 }

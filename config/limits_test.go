@@ -3,6 +3,7 @@ package config
 import (
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"syscall"
 	"testing"
@@ -83,5 +84,46 @@ func TestSecretFilePaths(t *testing.T) {
 	cfg, err = Load(path)
 	if err != nil || cfg.APIToken.Reveal() != "token-from-credentials" {
 		t.Fatalf("with CREDENTIALS_DIRECTORY: %v", err)
+	}
+}
+
+// TestReadLimitedReadsOnce: a file is read into one buffer of its size, not
+// one grown from 512 bytes (which allocates about twice the file and copies
+// it a dozen times over); a file of the limit exactly is read and one byte
+// more is refused.
+func TestReadLimitedReadsOnce(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "contacts.toml")
+	want := strings.Repeat("[[contact]]\nname = \"Alice\"\n", 40000) // ~1 MB
+	os.WriteFile(path, []byte(want), 0o600)
+	var got []byte
+	allocated := func(f func()) uint64 {
+		var before, after runtime.MemStats
+		runtime.GC()
+		runtime.ReadMemStats(&before)
+		f()
+		runtime.ReadMemStats(&after)
+		return after.TotalAlloc - before.TotalAlloc
+	}
+	n := allocated(func() {
+		b, err := readLimited(path, MaxConfigSize, "config file")
+		if err != nil {
+			t.Fatal(err)
+		}
+		got = b
+	})
+	if string(got) != want {
+		t.Fatalf("read %d bytes; want the file's %d", len(got), len(want))
+	}
+	if limit := uint64(len(want)) + 8<<10; n > limit {
+		t.Errorf("reading a %d-byte file allocated %d bytes; want at most %d (one buffer of its size)", len(want), n, limit)
+	}
+
+	// At the limit exactly, and one byte over it.
+	os.WriteFile(path, []byte(want+"more"), 0o600)
+	if b, err := readLimited(path, int64(len(want))+4, "config file"); err != nil || string(b) != want+"more" {
+		t.Errorf("a file of exactly the limit: %d bytes, %v", len(b), err)
+	}
+	if _, err := readLimited(path, int64(len(want))+3, "config file"); err == nil || !strings.Contains(err.Error(), "at most") {
+		t.Errorf("a file over the limit: %v", err)
 	}
 }

@@ -7,7 +7,6 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
-	"regexp"
 	"strings"
 
 	"github.com/rekindle/rekindle/internal/redact"
@@ -38,13 +37,13 @@ func (s *Secret) UnmarshalText(_ []byte) error {
 	return fmt.Errorf("secrets are read by config.Load only")
 }
 
-var envRef = regexp.MustCompile(`\$\{([A-Za-z_][A-Za-z0-9_]*)\}`)
+var envRef = lazyRegexp(`\$\{([A-Za-z_][A-Za-z0-9_]*)\}`)
 
 // expandEnv replaces each ${NAME} with the environment variable's value. A
 // variable that is not set is an error naming it; the value is never shown.
 func expandEnv(s string) (string, error) {
 	var missing []string
-	out := envRef.ReplaceAllStringFunc(s, func(ref string) string {
+	out := envRef().ReplaceAllStringFunc(s, func(ref string) string {
 		name := ref[2 : len(ref)-1]
 		v, ok := os.LookupEnv(name)
 		if !ok {

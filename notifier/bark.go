@@ -41,7 +41,7 @@ func (c *barkChannel) Send(ctx context.Context, subject, message string) error {
 
 // barkStatus finds the status in the errors of notify's bark service
 // ("bark returned status code 400: {...}").
-var barkStatus = regexp.MustCompile(`bark returned status code (\d{3}): (.*)`)
+var barkStatus = lazyRegexp(`bark returned status code (\d{3}): (.*)`)
 
 // Deliver pushes m as plain text with its links.
 func (c *barkChannel) Deliver(ctx context.Context, m Message) error {
@@ -52,7 +52,7 @@ func (c *barkChannel) Deliver(ctx context.Context, m Message) error {
 	if err == nil {
 		return nil
 	}
-	e := textFailure(c.name, err, barkStatus, []string{c.key})
+	e := textFailure(c.name, err, barkStatus(), []string{c.key})
 	if e.Status == http.StatusBadRequest {
 		e.Fix = "check device_key: the key the Bark app shows"
 	}
@@ -79,10 +79,10 @@ func textFailure(channel string, err error, status *regexp.Regexp, secrets []str
 // jsonMessage is the "message" of a JSON error document, or the text as it
 // is.
 func jsonMessage(body string) string {
-	if m := jsonMessageField.FindStringSubmatch(body); m != nil {
+	if m := jsonMessageField().FindStringSubmatch(body); m != nil {
 		return m[1]
 	}
 	return body
 }
 
-var jsonMessageField = regexp.MustCompile(`"message"\s*:\s*"([^"]*)"`)
+var jsonMessageField = lazyRegexp(`"message"\s*:\s*"([^"]*)"`)

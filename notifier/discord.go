@@ -3,11 +3,11 @@ package notifier
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"time"
 
 	"github.com/bwmarrin/discordgo"
-	"github.com/nikoksr/notify/service/discord"
 
 	"github.com/rekindle/rekindle/config"
 )
@@ -22,8 +22,9 @@ func init() {
 // discordLimit is the most a Discord message may hold.
 const discordLimit = 2000
 
-// discordChannel posts as a bot through nikoksr/notify's discord service
-// (discordgo underneath, which waits out a 429 itself and tries again).
+// discordChannel posts as a bot with discordgo (which waits out a 429
+// itself and tries again), as nikoksr/notify's discord service did: the
+// title and the body on lines of one message.
 type discordChannel struct {
 	name, token, channel string
 	timeout              time.Duration
@@ -44,11 +45,20 @@ func (c *discordChannel) Send(ctx context.Context, subject, message string) erro
 func (c *discordChannel) Deliver(ctx context.Context, m Message) error {
 	ctx, cancel := withTimeout(ctx, c.timeout)
 	defer cancel()
-	svc := discord.New()
-	if err := svc.AuthenticateWithBotToken(c.token); err != nil {
+	session, err := discordgo.New("Bot " + c.token)
+	if err != nil {
 		return &Error{Channel: c.name, Msg: "the bot token is not usable: " + redactAll(err.Error(), []string{c.token})}
 	}
-	svc.AddReceivers(c.channel)
+	session.Identify.Intents = discordgo.IntentsGuildMessageTyping
+	svc := service(func(ctx context.Context, subject, message string) error {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		if _, err := session.ChannelMessageSend(c.channel, subject+"\n"+message); err != nil {
+			return fmt.Errorf("send message to Discord channel %q: %w", c.channel, err)
+		}
+		return nil
+	})
 	body := m.WithLinks(markdown(m), "\n", func(l Link) string {
 		return "[" + l.Label + "](<" + l.URL + ">)" // <...>: no preview of the link
 	})

@@ -9,8 +9,8 @@ import (
 	"strings"
 	"time"
 
-	notifymatrix "github.com/nikoksr/notify/service/matrix"
 	"maunium.net/go/mautrix"
+	"maunium.net/go/mautrix/event"
 	"maunium.net/go/mautrix/id"
 
 	"github.com/rekindle/rekindle/config"
@@ -27,8 +27,8 @@ func init() {
 // take, with room for the event's own fields.
 const matrixLimit = 60000
 
-// matrixChannel writes to a Matrix room through nikoksr/notify's matrix
-// service (mautrix underneath, with its own client and a 180-second
+// matrixChannel writes to a Matrix room with mautrix, as nikoksr/notify's
+// matrix service did (mautrix's own client and a 180-second
 // timeout: each send is bounded by the channel's timeout through its
 // context). The service sends the body alone, as plain text, so the title
 // is its first line; Matrix clients make the links clickable.
@@ -62,10 +62,20 @@ func (c *matrixChannel) Send(ctx context.Context, subject, message string) error
 func (c *matrixChannel) Deliver(ctx context.Context, m Message) error {
 	ctx, cancel := withTimeout(ctx, c.timeout)
 	defer cancel()
-	svc, err := notifymatrix.New("", id.RoomID(c.room), c.homeserver, c.token)
+	mx, err := mautrix.NewClient(c.homeserver, "", c.token)
 	if err != nil {
 		return &Error{Channel: c.name, Msg: "homeserver: " + err.Error(), Fix: "check homeserver: https://matrix.example.org", Err: err}
 	}
+	svc := service(func(ctx context.Context, _, message string) error {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		body := &matrixMessage{Body: message, Msgtype: event.MsgText}
+		if _, err := mx.SendMessageEvent(ctx, id.RoomID(c.room), event.EventMessage, body); err != nil {
+			return errors.New("failed to send message to the room using Matrix")
+		}
+		return nil
+	})
 	text := truncate(m.Title+"\n\n"+m.TextWithLinks(), matrixLimit)
 	if err := send(ctx, svc, m.Title, text); err != nil {
 		if ctx.Err() != nil {
@@ -74,6 +84,15 @@ func (c *matrixChannel) Deliver(ctx context.Context, m Message) error {
 		return c.diagnose(ctx, err)
 	}
 	return nil
+}
+
+// matrixMessage is the m.room.message event's content as notify's matrix
+// service sent it.
+type matrixMessage struct {
+	Body          string            `json:"body"`
+	Format        string            `json:"format,omitempty"`
+	FormattedBody string            `json:"formatted_body,omitempty"`
+	Msgtype       event.MessageType `json:"msgtype"`
 }
 
 // diagnose finds out why the service's send failed (see matrixChannel).

@@ -3,13 +3,15 @@ package notifier
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"io"
 	"net/http"
 	"strings"
 	"sync"
 	"time"
 
-	"github.com/nikoksr/notify/service/msteams"
+	teams "github.com/atc0005/go-teams-notify/v2"
+	"github.com/atc0005/go-teams-notify/v2/adaptivecard"
 
 	"github.com/rekindle/rekindle/compose"
 	"github.com/rekindle/rekindle/config"
@@ -22,8 +24,8 @@ func init() {
 	}
 }
 
-// teamsChannel posts an adaptive card to a Teams channel through
-// nikoksr/notify's msteams service (atc0005/go-teams-notify underneath).
+// teamsChannel posts an adaptive card to a Teams channel with
+// atc0005/go-teams-notify, as nikoksr/notify's msteams service did.
 // The webhook is a Workflows URL, which that library's check of the old
 // Office 365 connector URLs would refuse: the check is off, and config
 // asks for https. A transport of rekindle's own keeps the answer, which
@@ -53,11 +55,22 @@ func (c *teamsChannel) Deliver(ctx context.Context, m Message) error {
 	seen := &answer{next: c.client.Transport}
 	client := *c.client
 	client.Transport = seen
-	svc := msteams.New()
-	svc.DisableWebhookValidation()
-	svc.SetHTTPClient(&client)
-	svc.WithWrapText(true)
-	svc.AddReceivers(c.webhook)
+	tc := teams.NewTeamsClient()
+	tc.SkipWebhookURLValidationOnSend(true)
+	tc.SetHTTPClient(&client)
+	svc := service(func(ctx context.Context, subject, message string) error {
+		card, err := adaptivecard.NewSimpleMessage(message, subject, true)
+		if err != nil {
+			return fmt.Errorf("create message: %w", err)
+		}
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		if err := tc.SendWithContext(ctx, c.webhook, card); err != nil {
+			return fmt.Errorf("send message to channel %q: %w", c.webhook, err)
+		}
+		return nil
+	})
 	body := m.WithLinks(markdown(m), "\n\n", compose.MarkdownLink)
 	err := send(ctx, svc, m.Title, body)
 	if err == nil {

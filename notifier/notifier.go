@@ -15,7 +15,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"regexp"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/nikoksr/notify"
@@ -115,6 +117,18 @@ func send(ctx context.Context, svc notify.Notifier, subject, message string) err
 	return serviceError(n.Send(ctx, subject, message))
 }
 
+// service is a send as notify's services make it, for a channel that
+// calls its library itself (discord, matrix, mattermost, msteams,
+// pushover): the same requests and errors as notify's service for that
+// library, without the service's package, which links testify's
+// assertions and mocks into the binary for its own tests.
+type service func(ctx context.Context, subject, message string) error
+
+// Send implements notify.Notifier.
+func (f service) Send(ctx context.Context, subject, message string) error {
+	return f(ctx, subject, message)
+}
+
 // serviceError is the service's own error in an error of notify's Send.
 func serviceError(err error) error {
 	if joined, ok := err.(interface{ Unwrap() []error }); ok && errors.Is(err, notify.ErrSendNotification) {
@@ -155,3 +169,10 @@ func truncate(s string, n int) string {
 }
 
 func utf8Start(b byte) bool { return b&0xC0 != 0x80 }
+
+// lazyRegexp compiles expr the first time it is used, not when the package
+// is initialised: every command starts with every package's initialisers,
+// and most never meet the text these expressions read.
+func lazyRegexp(expr string) func() *regexp.Regexp {
+	return sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(expr) })
+}

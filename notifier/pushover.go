@@ -3,11 +3,11 @@ package notifier
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"time"
 
 	"github.com/gregdel/pushover"
-	notifypushover "github.com/nikoksr/notify/service/pushover"
 
 	"github.com/rekindle/rekindle/config"
 )
@@ -25,8 +25,8 @@ const (
 	pushoverMessageLimit = 1024
 )
 
-// pushoverChannel notifies through nikoksr/notify's pushover service
-// (gregdel/pushover underneath). That library takes no context and uses
+// pushoverChannel notifies with gregdel/pushover, as nikoksr/notify's
+// pushover service did. That library takes no context and uses
 // http.DefaultClient, which has no timeout: a send waits at most the
 // channel's timeout, after which it counts as failed for now (and its
 // request is left to end on its own).
@@ -51,8 +51,16 @@ func (c *pushoverChannel) Deliver(ctx context.Context, m Message) error {
 	ctx, cancel := withTimeout(ctx, c.timeout)
 	defer cancel()
 	text := m.TextWithLinks()
-	svc := notifypushover.New(c.token)
-	svc.AddReceivers(c.user)
+	app := pushover.New(c.token)
+	svc := service(func(ctx context.Context, subject, message string) error {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		if _, err := app.SendMessage(pushover.NewMessageWithTitle(message, subject), pushover.NewRecipient(c.user)); err != nil {
+			return fmt.Errorf("send message to recipient 1: %w", err)
+		}
+		return nil
+	})
 	err := bounded(ctx, func() error {
 		return send(ctx, svc, truncate(m.Title, pushoverTitleLimit), truncate(text, pushoverMessageLimit))
 	})

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
-	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -92,8 +91,8 @@ var rocketChatStyle = compose.Style{Escape: compose.AsIs, Heading: func(h string
 // rate limit is "... You must wait 12 seconds before trying this endpoint
 // again. [error-too-many-requests]".
 var (
-	rocketChatStatus = regexp.MustCompile(`Request error: (\d{3})[^\n]*()`)
-	rocketChatWait   = regexp.MustCompile(`must wait (\d+) seconds`)
+	rocketChatStatus = lazyRegexp(`Request error: (\d{3})[^\n]*()`)
+	rocketChatWait   = lazyRegexp(`must wait (\d+) seconds`)
 )
 
 // failure classifies an error of the service by its words: no answer is a
@@ -107,10 +106,10 @@ func (c *rocketChatChannel) failure(err error) *Error {
 		return networkFailure(c.name, err, secrets...)
 	}
 	text := err.Error()
-	if rocketChatStatus.MatchString(text) {
+	if rocketChatStatus().MatchString(text) {
 		// Also a 401: its document's "message" is a string where the
 		// SDK expects the posted message, so the SDK cannot read it.
-		e := textFailure(c.name, err, rocketChatStatus, secrets)
+		e := textFailure(c.name, err, rocketChatStatus(), secrets)
 		if e.Status == http.StatusUnauthorized {
 			e.Fix = "check user_id and token: a personal access token and the user id shown with it"
 		}
@@ -124,7 +123,7 @@ func (c *rocketChatChannel) failure(err error) *Error {
 	switch {
 	case strings.Contains(text, "error-too-many-requests"):
 		e.Retryable, e.Status = true, http.StatusTooManyRequests
-		if g := rocketChatWait.FindStringSubmatch(text); g != nil {
+		if g := rocketChatWait().FindStringSubmatch(text); g != nil {
 			n, _ := strconv.Atoi(g[1])
 			e.RetryAfter = time.Duration(n) * time.Second
 		}
