@@ -22,6 +22,7 @@ import (
 	"time"
 
 	"github.com/rekindle/rekindle/config"
+	"github.com/rekindle/rekindle/internal/testsupport/bin"
 	"github.com/rekindle/rekindle/journal"
 	"github.com/rekindle/rekindle/links"
 )
@@ -410,25 +411,13 @@ func TestBadInput(t *testing.T) {
 	}
 }
 
-var (
-	buildOnce sync.Once
-	cliPath   string
-	buildErr  error
-)
-
+// cli is the rekindle binary.
 func cli(t *testing.T) string {
-	buildOnce.Do(func() {
-		dir, _ := os.MkdirTemp("", "rekindle-web")
-		cliPath = filepath.Join(dir, "rekindle")
-		out, err := exec.Command("go", "build", "-o", cliPath, "../cmd/rekindle").CombinedOutput()
-		if err != nil {
-			buildErr = fmt.Errorf("go build: %v\n%s", err, out)
-		}
-	})
-	if buildErr != nil {
-		t.Fatal(buildErr)
+	path, err := bin.Rekindle()
+	if err != nil {
+		t.Fatal(err)
 	}
-	return cliPath
+	return path
 }
 
 // TestConcurrentWritesAPIAndCLI: the API and the rekindle command write the

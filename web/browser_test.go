@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -14,24 +15,60 @@ import (
 	"github.com/rekindle/rekindle/journal"
 )
 
-// browser starts Debian's headless Chromium (.ci/run installs it).
+// chromium is the one headless Chromium the package's tests share, each in
+// a browser context of its own (cookies included): a start costs more
+// than all that a test does in it.
+var chromium struct {
+	once    sync.Once
+	ctx     context.Context // the browser's
+	err     error
+	dataDir string
+	stop    func()
+}
+
+// TestMain closes the shared Chromium after the tests.
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if chromium.stop != nil {
+		chromium.stop()
+		os.RemoveAll(chromium.dataDir)
+	}
+	os.Exit(code)
+}
+
+// browser is a new browser context in Debian's headless Chromium (.ci/run
+// installs it), started by the first test that asks.
 func browser(t *testing.T) context.Context {
 	t.Helper()
 	path := needs.Program(t, "chromium", "chromium", "chromium-browser", "google-chrome")
-	opts := []chromedp.ExecAllocatorOption{
-		chromedp.ExecPath(path),
-		chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU, chromedp.NoFirstRun, chromedp.NoDefaultBrowserCheck,
-		chromedp.Flag("disable-quic", true),
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.UserDataDir(t.TempDir()),
-		chromedp.WindowSize(1000, 1400),
+	chromium.once.Do(func() {
+		dir, err := os.MkdirTemp("", "rekindle-chromium")
+		if err != nil {
+			chromium.err = err
+			return
+		}
+		opts := []chromedp.ExecAllocatorOption{
+			chromedp.ExecPath(path),
+			chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU, chromedp.NoFirstRun, chromedp.NoDefaultBrowserCheck,
+			chromedp.Flag("disable-quic", true),
+			chromedp.Flag("disable-background-networking", true),
+			chromedp.Flag("disable-component-update", true),
+			chromedp.Flag("disable-sync", true),
+			chromedp.UserDataDir(dir),
+			chromedp.WindowSize(1000, 1400),
+		}
+		actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+		ctx, cancel := chromedp.NewContext(actx)
+		chromium.ctx, chromium.dataDir = ctx, dir
+		chromium.stop = func() { cancel(); cancelAlloc() }
+		chromium.err = chromedp.Do(ctx) // starts it
+	})
+	if chromium.err != nil {
+		t.Fatalf("start chromium: %v", chromium.err)
 	}
-	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
-	ctx, cancel := chromedp.NewContext(actx)
+	ctx, cancel := chromedp.NewContext(chromium.ctx, chromedp.WithNewBrowserContext())
 	ctx, cancelTimeout := context.WithTimeout(ctx, 90*time.Second)
-	t.Cleanup(func() { cancelTimeout(); cancel(); cancelAlloc() })
+	t.Cleanup(func() { cancelTimeout(); cancel() })
 	return ctx
 }
 

@@ -21,6 +21,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/rekindle/rekindle/internal/testsupport/bin"
 	"github.com/rekindle/rekindle/internal/testsupport/dovecottest"
 	"github.com/rekindle/rekindle/internal/testsupport/ntfytest"
 	"github.com/rekindle/rekindle/internal/testsupport/syncbuf"
@@ -33,7 +34,8 @@ var (
 	buildErr  error
 )
 
-// binary builds rekindle once for all end-to-end tests.
+// binary builds rekindle once for all end-to-end tests (and for web's
+// tests, which run it too: bin keeps one, up to date).
 func binary(t *testing.T) string {
 	t.Helper()
 	buildOnce.Do(build)
@@ -43,18 +45,7 @@ func binary(t *testing.T) string {
 	return binPath
 }
 
-func build() {
-	dir, err := os.MkdirTemp("", "rekindle-e2e")
-	if err != nil {
-		buildErr = err
-		return
-	}
-	binPath = filepath.Join(dir, "rekindle")
-	out, err := exec.Command("go", "build", "-o", binPath, ".").CombinedOutput()
-	if err != nil {
-		buildErr = fmt.Errorf("go build: %v\n%s", err, out)
-	}
-}
+func build() { binPath, buildErr = bin.Rekindle() }
 
 type proc struct {
 	cmd    *exec.Cmd

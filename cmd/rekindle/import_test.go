@@ -71,6 +71,7 @@ func leftIn(t *testing.T, tmp string) []string {
 func TestImportLeavesNoTemporaryFile(t *testing.T) {
 	t.Parallel()
 	t.Run("closed pipe", func(t *testing.T) {
+		t.Parallel()
 		cmd, out, tmp := importProcess(t)
 		out.Close()
 		err := cmd.Wait()
@@ -83,6 +84,7 @@ func TestImportLeavesNoTemporaryFile(t *testing.T) {
 	})
 	for _, sig := range []syscall.Signal{syscall.SIGTERM, syscall.SIGINT} {
 		t.Run(sig.String(), func(t *testing.T) {
+			t.Parallel()
 			cmd, out, tmp := importProcess(t)
 			defer out.Close()
 			cmd.Process.Signal(sig)

@@ -107,19 +107,19 @@ func (c *cli) run(ctx context.Context, f runFlags) error {
 		return err
 	}
 	defer d.Close()
-	d.lock = lock
+	d.state.Lock = lock
 	log = d.log // cuts the config's secrets
 	d.zone = &zone
-	zone.Store(d.cur.Load().cfg.Location)
+	zone.Store(d.cur.Load().Config.Location)
 
 	if f.once {
 		l := d.cur.Load()
 		t := c.now()
-		res, err := scheduler.RunOnce(ctx, l.cfg, l.tmpl, d.j, t, t)
+		res, err := scheduler.RunOnce(ctx, l.Config, l.Templates, d.j, t, t)
 		if err != nil {
 			return err
 		}
-		log.Info("run", "at", t.In(l.cfg.Location).Format(time.RFC3339), "due", res.Due, "reminded", res.Reminded,
+		log.Info("run", "at", t.In(l.Config.Location).Format(time.RFC3339), "due", res.Due, "reminded", res.Reminded,
 			"enqueued", res.Enqueued, "deferred", res.Deferred, "waiting", res.Waiting)
 		cnt := d.deliver.DeliverDue(ctx)
 		log.Info("deliveries done", "sent", cnt.Sent, "retried", cnt.Retried, "failed", cnt.Failed)

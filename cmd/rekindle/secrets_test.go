@@ -161,7 +161,7 @@ name = "Alice"
 		t.Fatal(err)
 	}
 	defer d.Close()
-	cfg := d.cur.Load().cfg
+	cfg := d.cur.Load().Config
 	for _, name := range cfg.SourceNames() {
 		d.mail.SyncOnce(ctx, cfg, cfg.Sources[name])
 	}
