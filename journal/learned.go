@@ -44,6 +44,14 @@ func (j *Journal) AddLearned(ctx context.Context, events []Event, now time.Time)
 		return nil, fmt.Errorf("add learned events: %w", err)
 	}
 	defer tx.Rollback()
+	// One statement for every event: SQLite parses and plans it once, not
+	// once an event (what a first sync of thousands of messages spent most
+	// of its time on).
+	ins, err := tx.PrepareContext(ctx, addLearned)
+	if err != nil {
+		return nil, fmt.Errorf("add learned events: %w", err)
+	}
+	defer ins.Close()
 	var added []Event
 	for _, e := range events {
 		if e.Dedup == "" || !IsLearned(e.Source) {
@@ -53,10 +61,7 @@ func (j *Journal) AddLearned(ctx context.Context, events []Event, now time.Time)
 		if err := e.Check(now); err != nil {
 			return nil, fmt.Errorf("add learned event: %w", err)
 		}
-		res, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO events (contact, kind, at, until, note, source, logged, dedup)
-			SELECT ?, ?, ?, NULL, ?, ?, ?, ?
-			WHERE NOT EXISTS (SELECT 1 FROM events WHERE contact = ? AND kind = ? AND dedup IS NULL AND at BETWEEN ? AND ?)`,
-			e.Contact, string(e.Kind), ms(e.At), e.Note, e.Source, ms(e.Logged), e.Dedup,
+		res, err := ins.ExecContext(ctx, e.Contact, string(e.Kind), ms(e.At), e.Note, e.Source, ms(e.Logged), e.Dedup,
 			e.Contact, string(e.Kind), ms(e.At.Add(-ManualWindow)), ms(e.At.Add(ManualWindow)))
 		if err != nil {
 			return nil, fmt.Errorf("add learned event: %w", err)
@@ -71,6 +76,13 @@ func (j *Journal) AddLearned(ctx context.Context, events []Event, now time.Time)
 	}
 	return added, nil
 }
+
+// addLearned writes one learned event unless its key is in the state file
+// or a logged event of the same person and kind within ManualWindow
+// stands for it.
+const addLearned = `INSERT OR IGNORE INTO events (contact, kind, at, until, note, source, logged, dedup)
+	SELECT ?, ?, ?, NULL, ?, ?, ?, ?
+	WHERE NOT EXISTS (SELECT 1 FROM events WHERE contact = ? AND kind = ? AND dedup IS NULL AND at BETWEEN ? AND ?)`
 
 // Cursor returns where source stopped reading folder, as the source wrote
 // it (SetCursor); nil when it never has. The bytes are the source type's
