@@ -291,6 +291,10 @@ var outOfOfficePrefixes = []string{
 	"autosvar:", "automaattinen vastaus:", "automatyczna odpowiedź:",
 }
 
+// narrowSpaces are the no-break spaces a subject may carry before its
+// colon, read as spaces.
+var narrowSpaces = strings.NewReplacer("\u00a0", " ", "\u202f", " ")
+
 // outOfOfficePrefix is the out-of-office prefix (of outOfOfficePrefixes)
 // subject starts with, or "".
 func outOfOfficePrefix(subject string) string {
@@ -300,7 +304,7 @@ func outOfOfficePrefix(subject string) string {
 	if d, err := new(mime.WordDecoder).DecodeHeader(subject); err == nil {
 		subject = d
 	}
-	s := strings.ToLower(strings.TrimSpace(strings.NewReplacer("\u00a0", " ", "\u202f", " ").Replace(subject)))
+	s := strings.ToLower(strings.TrimSpace(narrowSpaces.Replace(subject)))
 	for _, p := range outOfOfficePrefixes {
 		if rest, ok := strings.CutPrefix(s, strings.TrimSuffix(p, ":")); ok && strings.HasPrefix(strings.TrimLeft(rest, " "), ":") {
 			return p
@@ -465,6 +469,12 @@ func parseDate(v string) (time.Time, error) {
 			}
 			s = strings.TrimSpace(s[:i+1] + off)
 		}
+	}
+	// The form nearly every program writes, read at once; net/mail tries
+	// two dozen forms in turn, and that form comes late among them.
+	// Whatever this reads, net/mail reads the same.
+	if t, err := time.Parse(time.RFC1123Z, s); err == nil {
+		return t, nil
 	}
 	return mail.ParseDate(s)
 }
