@@ -254,7 +254,7 @@ var headerRules = []func(h *Header, role Role) string{
 		return ""
 	},
 	func(h *Header, _ Role) string {
-		if mediaType(h.ContentType) == "multipart/report" {
+		if isReport(h.ContentType) {
 			return "a delivery or read report (multipart/report)"
 		}
 		return ""
@@ -313,11 +313,19 @@ func outOfOfficePrefix(subject string) string {
 	return ""
 }
 
+// isReport says whether a Content-Type is multipart/report. The type is
+// read from the text itself, so one that does not say "report" is not one
+// (and text/plain, most mail's, needs no parsing to tell).
+func isReport(ct string) bool {
+	return strings.Contains(strings.ToLower(ct), "report") && mediaType(ct) == "multipart/report"
+}
+
 // mediaType is a Content-Type's type in lower case, "" when there is none.
 func mediaType(ct string) string {
 	if ct == "" {
 		return ""
 	}
+
 	if t, _, err := mime.ParseMediaType(ct); err == nil {
 		return t
 	}
@@ -511,7 +519,9 @@ func numericZone(s string) bool {
 // count without the header. No authserv-id is checked: Microsoft 365
 // writes none, and trusting the topmost needs none.
 func forged(ar, from string) string {
-	if ar == "" {
+	// Only a result of "fail" speaks, and reading the header cannot make
+	// one where the text has none: most mail is passed over at once.
+	if ar == "" || !strings.Contains(strings.ToLower(ar), "fail") {
 		return ""
 	}
 	_, domain, _ := strings.Cut(strings.ToLower(from), "@")
