@@ -79,7 +79,6 @@ func (c *cli) sync(ctx context.Context, pos []string, dry, check bool) error {
 		res, err := s.Run(ctx)
 		err = secrets.Error(err) // a server may echo the login
 		w.Flush()
-		out.Flush()
 		if ctx.Err() != nil {
 			return errSyncStopped
 		}
@@ -88,6 +87,7 @@ func (c *cli) sync(ctx context.Context, pos []string, dry, check bool) error {
 		}
 		if err != nil {
 			failed++
+			out.Flush() // what it learned before the error, then the error
 			fmt.Fprintf(c.stderr, "rekindle: error: %v\n", err)
 			if h := hint.Of(err); h != "" {
 				fmt.Fprintf(c.stderr, "rekindle: hint: %s\n", h)

@@ -5,6 +5,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"io"
 	"net"
 	"os"
 	"path/filepath"
@@ -131,14 +132,11 @@ type literal struct{ *strings.Reader }
 
 func (l literal) Size() int64 { return l.Reader.Size() }
 
-// TestSyncGolden holds what a first sync writes and says on a fixed input
-// (a Maildir and an IMAP server with the same 300 messages of every kind,
-// a hand-logged event the learned one yields to): the dry run's and the
-// sync's reports, the events and the cursors in the state file, and a
-// second sync's report, byte for byte as testdata/sync.golden has them.
-// UPDATE_GOLDEN=1 writes the file anew.
-func TestSyncGolden(t *testing.T) {
-	dir := t.TempDir()
+// goldenInput writes TestSyncGolden's input: a Maildir and an IMAP server
+// with the same 300 messages, and a config that reads both.
+func goldenInput(t *testing.T) (dir, cfg string) {
+	t.Helper()
+	dir = t.TempDir()
 	t.Setenv("STATE_DIRECTORY", filepath.Join(dir, "state"))
 	t.Setenv("TZ", "UTC")
 
@@ -189,7 +187,7 @@ func TestSyncGolden(t *testing.T) {
 		}
 	}
 	host, port, _ := net.SplitHostPort(ln.Addr().String())
-	cfg := filepath.Join(dir, "config.toml")
+	cfg = filepath.Join(dir, "config.toml")
 	os.WriteFile(cfg, []byte(fmt.Sprintf(`%s
 [sources.home]
 type = "maildir"
@@ -204,7 +202,17 @@ username = "me"
 password = "a-secret-pass-0123"
 max_recipients = 3
 `, goldenContacts, host, port)), 0o644)
+	return dir, cfg
+}
 
+// TestSyncGolden holds what a first sync writes and says on a fixed input
+// (a Maildir and an IMAP server with the same 300 messages of every kind,
+// a hand-logged event the learned one yields to): the dry run's and the
+// sync's reports, the events and the cursors in the state file, and a
+// second sync's report, byte for byte as testdata/sync.golden has them.
+// UPDATE_GOLDEN=1 writes the file anew.
+func TestSyncGolden(t *testing.T) {
+	dir, cfg := goldenInput(t)
 	var got bytes.Buffer
 	cmd := func(args ...string) {
 		t.Helper()
@@ -284,4 +292,31 @@ max_recipients = 3
 			}
 		}
 	}
+}
+
+// TestSyncReportInOneWrite: sync's report goes out in one write a
+// source (of at most 64 KiB), however many lines it has; the tabwriter
+// alone wrote each cell and pad on its own.
+func TestSyncReportInOneWrite(t *testing.T) {
+	_, cfg := goldenInput(t)
+	for _, args := range [][]string{{"sync", "--dry-run"}, {"sync"}} {
+		var out countingWriter
+		if code := runAt(append([]string{"--config", cfg}, args...), &out, io.Discard, func() time.Time { return goldenNow }); code != 0 {
+			t.Fatalf("%v: exit %d", args, code)
+		}
+		if lines := bytes.Count(out.Bytes(), []byte("\n")); out.writes > 2 || lines < 100 {
+			t.Errorf("%v: %d lines in %d writes; want them in 2, one a source", args, lines, out.writes)
+		}
+	}
+}
+
+// countingWriter counts the writes it takes.
+type countingWriter struct {
+	bytes.Buffer
+	writes int
+}
+
+func (w *countingWriter) Write(p []byte) (int, error) {
+	w.writes++
+	return w.Buffer.Write(p)
 }
