@@ -52,8 +52,15 @@ func (j *Journal) AddLearned(ctx context.Context, events []Event, now time.Time)
 		return nil, fmt.Errorf("add learned events: %w", err)
 	}
 	defer ins.Close()
+	// Each statement runs without ctx, and ctx is checked between them:
+	// the driver watches a context that can end with a goroutine of its
+	// own a statement, which cost more than the statement.
+	quick := context.WithoutCancel(ctx)
 	var added []Event
 	for _, e := range events {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
 		if e.Dedup == "" || !IsLearned(e.Source) {
 			return nil, &InvalidError{Field: "source", Msg: "a learned event needs a mail source and a dedup key"}
 		}
@@ -61,7 +68,7 @@ func (j *Journal) AddLearned(ctx context.Context, events []Event, now time.Time)
 		if err := e.Check(now); err != nil {
 			return nil, fmt.Errorf("add learned event: %w", err)
 		}
-		res, err := ins.ExecContext(ctx, e.Contact, string(e.Kind), ms(e.At), e.Note, e.Source, ms(e.Logged), e.Dedup,
+		res, err := ins.ExecContext(quick, e.Contact, string(e.Kind), ms(e.At), e.Note, e.Source, ms(e.Logged), e.Dedup,
 			e.Contact, string(e.Kind), ms(e.At.Add(-ManualWindow)), ms(e.At.Add(ManualWindow)))
 		if err != nil {
 			return nil, fmt.Errorf("add learned event: %w", err)

@@ -147,7 +147,9 @@ func TestAddLearnedAnyType(t *testing.T) {
 // BenchmarkAddLearned is what a first sync of a large mailbox writes: 5,000
 // learned events of 500 people in one call, beside a few logged by hand.
 func BenchmarkAddLearned(b *testing.B) {
-	ctx := context.Background()
+	// The command's context, which a signal cancels.
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
 	now := time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC)
 	events := make([]Event, 5000)
 	for i := range events {
