@@ -1,13 +1,11 @@
 package mailbox
 
 import (
-	"bufio"
 	"context"
 	"errors"
 	"fmt"
 	"io"
 	"io/fs"
-	"net/mail"
 	"os"
 	"path/filepath"
 	"strings"
@@ -89,11 +87,11 @@ func listMaildir(dir string, since, now time.Time) ([]maildirMessage, error) {
 }
 
 // readHeader reads the header block of the message file at path, through
-// br (nil: a new one; a folder's messages share one), and returns with it
+// hr (nil: a new one; a folder's messages share one), and returns with it
 // the file's information when it could open it.
 // It opens without blocking and reads only a regular file: a FIFO put in
 // place of a message between the listing and the read cannot hang a sync.
-func readHeader(path string, br *bufio.Reader) (Header, os.FileInfo, error) {
+func readHeader(path string, hr *headerReader) (Header, os.FileInfo, error) {
 	f, fi, err := regular.Open(path, os.O_RDONLY, 0)
 	if errors.Is(err, regular.ErrNot) {
 		return Header{}, fi, fmt.Errorf("%s is not a regular file", filepath.Base(path))
@@ -102,15 +100,14 @@ func readHeader(path string, br *bufio.Reader) (Header, os.FileInfo, error) {
 		return Header{}, nil, err
 	}
 	defer f.Close()
-	if br == nil {
-		br = bufio.NewReader(nil)
+	if hr == nil {
+		hr = newHeaderReader()
 	}
-	br.Reset(&io.LimitedReader{R: f, N: maxHeader})
-	m, err := mail.ReadMessage(br)
+	m, err := hr.read(&io.LimitedReader{R: f, N: maxHeader})
 	if err != nil {
 		return Header{}, fi, fmt.Errorf("unreadable header: %w", err)
 	}
-	h, err := ParseHeader(m.Header)
+	h, err := ParseHeader(m)
 	h.receivedAt(fi.ModTime()) // the file's time, for a message without a Date
 	return h, fi, err
 }
@@ -188,12 +185,12 @@ func (m *maildirAccount) folder(ctx context.Context, s *Sync, dir string, role R
 	newest := scanned
 	label := Label(m.src)
 	var events []journal.Event
-	br := bufio.NewReader(nil)
+	hr := newHeaderReader()
 	for _, msg := range msgs {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		h, fi, err := readHeader(msg.path, br)
+		h, fi, err := readHeader(msg.path, hr)
 		if msg.changed.IsZero() { // not looked at by the listing
 			switch {
 			case fi != nil:
