@@ -1,6 +1,7 @@
 package mailbox
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"crypto/x509"
@@ -234,6 +235,7 @@ func imapFolder(ctx context.Context, s *Sync, c *session, f folder, res *Result)
 		last = 0
 	}
 	var events []journal.Event
+	br := bufio.NewReader(nil) // the folder's messages share one
 	for len(uids) > 0 {
 		batch := uids[:min(len(uids), fetchBatch)]
 		uids = uids[len(batch):]
@@ -243,7 +245,7 @@ func imapFolder(ctx context.Context, s *Sync, c *session, f folder, res *Result)
 				if int64(uid) > last {
 					last = int64(uid)
 				}
-				h, err := parseRaw(raw)
+				h, err := parseRaw(raw, br)
 				h.receivedAt(received)
 				events = s.consider(h, err, f.role, label, res, events)
 			})
@@ -266,12 +268,13 @@ func imapFolder(ctx context.Context, s *Sync, c *session, f folder, res *Result)
 var headerSection = &imap.FetchItemBodySection{Specifier: imap.PartSpecifierHeader, HeaderFields: headerFields, Peek: true}
 
 // fetchHeaders fetches the headers of the messages uids and gives each to
-// got as it comes. A header block larger than limits.literal is refused
+// got as it comes, in a buffer that the next message reuses. A header block larger than limits.literal is refused
 // before a byte of it is read, and the connection is cut: the server sent
 // something else than what was asked.
 func (c *session) fetchHeaders(uids []imap.UID, got func(imap.UID, []byte, time.Time)) error {
 	fetch := c.Fetch(imap.UIDSetNum(uids...), &imap.FetchOptions{UID: true, InternalDate: true, BodySection: []*imap.FetchItemBodySection{headerSection}})
 	var refused error
+	var buf []byte
 	for msg := fetch.Next(); msg != nil && refused == nil; msg = fetch.Next() {
 		var uid imap.UID
 		var raw []byte
@@ -286,13 +289,17 @@ func (c *session) fetchHeaders(uids []imap.UID, got func(imap.UID, []byte, time.
 				if it.Literal == nil || !it.MatchCommand(headerSection) {
 					continue
 				}
-				if n := it.Literal.Size(); n > c.conn.lim.literal {
+				n := it.Literal.Size()
+				if n > c.conn.lim.literal {
 					refused = fmt.Errorf("%s sent a header block of %d bytes for one message (at most %s are read)", c.addr, n, size(c.conn.lim.literal))
 					c.conn.cut(refused)
 					break
 				}
-				var err error
-				if raw, err = io.ReadAll(it.Literal); err != nil {
+				if int64(cap(buf)) < n {
+					buf = make([]byte, n)
+				}
+				raw = buf[:n]
+				if _, err := io.ReadFull(it.Literal, raw); err != nil {
 					refused = c.why(err)
 				}
 			}
@@ -313,12 +320,13 @@ func (c *session) fetchHeaders(uids []imap.UID, got func(imap.UID, []byte, time.
 	return refused
 }
 
-// parseRaw reads a header block fetched from a server.
-func parseRaw(raw []byte) (Header, error) {
+// parseRaw reads a header block fetched from a server, through br.
+func parseRaw(raw []byte, br *bufio.Reader) (Header, error) {
 	if len(raw) == 0 {
 		return Header{}, errors.New("the server sent no header")
 	}
-	m, err := mail.ReadMessage(io.MultiReader(bytes.NewReader(raw), strings.NewReader("\r\n")))
+	br.Reset(io.MultiReader(bytes.NewReader(raw), strings.NewReader("\r\n")))
+	m, err := mail.ReadMessage(br)
 	if err != nil {
 		return Header{}, fmt.Errorf("unreadable header: %w", err)
 	}

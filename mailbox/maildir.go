@@ -1,13 +1,11 @@
 package mailbox
 
 import (
-	"bufio"
 	"context"
 	"errors"
 	"fmt"
 	"io"
 	"io/fs"
-	"net/mail"
 	"os"
 	"path/filepath"
 	"strings"
@@ -27,7 +25,7 @@ const maxHeader = 256 << 10
 // maildirMessage is one file of a Maildir folder.
 type maildirMessage struct {
 	path    string
-	changed time.Time // see changedAt
+	changed time.Time // see changedAt; zero when the listing did not look
 }
 
 // changedAt is when a message file came or changed, as far as a sync
@@ -48,7 +46,10 @@ func changedAt(info os.FileInfo, now time.Time) time.Time {
 }
 
 // listMaildir lists the messages of a Maildir folder (its cur/ and new/)
-// changed at or after since (zero: all), with now the time of the sync.
+// changed at or after since, with now the time of the sync. With since
+// zero it lists all and looks at none: the first sync opens every file
+// anyway, and the open file says when it changed (one system call a
+// message fewer).
 func listMaildir(dir string, since, now time.Time) ([]maildirMessage, error) {
 	var out []maildirMessage
 	found := false
@@ -65,13 +66,15 @@ func listMaildir(dir string, since, now time.Time) ([]maildirMessage, error) {
 			if strings.HasPrefix(e.Name(), ".") || !e.Type().IsRegular() {
 				continue
 			}
-			info, err := e.Info()
-			if err != nil {
-				continue // gone since the listing: moved to cur/, seen there
-			}
-			changed := changedAt(info, now)
-			if !since.IsZero() && changed.Before(since) {
-				continue
+			var changed time.Time
+			if !since.IsZero() {
+				info, err := e.Info()
+				if err != nil {
+					continue // gone since the listing: moved to cur/, seen there
+				}
+				if changed = changedAt(info, now); changed.Before(since) {
+					continue
+				}
 			}
 			out = append(out, maildirMessage{path: filepath.Join(dir, sub, e.Name()), changed: changed})
 		}
@@ -83,25 +86,30 @@ func listMaildir(dir string, since, now time.Time) ([]maildirMessage, error) {
 	return out, nil
 }
 
-// readHeader reads the header block of the message file at path.
+// readHeader reads the header block of the message file at path, through
+// hr (nil: a new one; a folder's messages share one), and returns with it
+// the file's information when it could open it.
 // It opens without blocking and reads only a regular file: a FIFO put in
 // place of a message between the listing and the read cannot hang a sync.
-func readHeader(path string) (Header, error) {
+func readHeader(path string, hr *headerReader) (Header, os.FileInfo, error) {
 	f, fi, err := regular.Open(path, os.O_RDONLY, 0)
 	if errors.Is(err, regular.ErrNot) {
-		return Header{}, fmt.Errorf("%s is not a regular file", filepath.Base(path))
+		return Header{}, fi, fmt.Errorf("%s is not a regular file", filepath.Base(path))
 	}
 	if err != nil {
-		return Header{}, err
+		return Header{}, nil, err
 	}
 	defer f.Close()
-	m, err := mail.ReadMessage(bufio.NewReader(io.LimitReader(f, maxHeader)))
-	if err != nil {
-		return Header{}, fmt.Errorf("unreadable header: %w", err)
+	if hr == nil {
+		hr = newHeaderReader()
 	}
-	h, err := ParseHeader(m.Header)
+	m, err := hr.read(&io.LimitedReader{R: f, N: maxHeader})
+	if err != nil {
+		return Header{}, fi, fmt.Errorf("unreadable header: %w", err)
+	}
+	h, err := ParseHeader(m)
 	h.receivedAt(fi.ModTime()) // the file's time, for a message without a Date
-	return h, err
+	return h, fi, err
 }
 
 func init() {
@@ -177,15 +185,28 @@ func (m *maildirAccount) folder(ctx context.Context, s *Sync, dir string, role R
 	newest := scanned
 	label := Label(m.src)
 	var events []journal.Event
+	hr := newHeaderReader()
 	for _, msg := range msgs {
 		if err := ctx.Err(); err != nil {
 			return err
+		}
+		h, fi, err := readHeader(msg.path, hr)
+		if msg.changed.IsZero() { // not looked at by the listing
+			switch {
+			case fi != nil:
+				msg.changed = changedAt(fi, s.Now)
+			case errors.Is(err, fs.ErrNotExist):
+				continue // gone since the listing: moved to cur/, seen there
+			default: // there, and not to be opened
+				if info, err := os.Lstat(msg.path); err == nil {
+					msg.changed = changedAt(info, s.Now)
+				}
+			}
 		}
 		res.Read++
 		if msg.changed.After(newest) {
 			newest = msg.changed
 		}
-		h, err := readHeader(msg.path)
 		events = s.consider(h, err, role, label, res, events)
 	}
 	next := maildirCursor{}

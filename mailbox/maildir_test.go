@@ -236,7 +236,7 @@ func TestMaildirReadHeaderRefusesFIFO(t *testing.T) {
 		t.Skip("no FIFO here:", err)
 	}
 	done := make(chan error, 1)
-	go func() { _, err := readHeader(fifo); done <- err }()
+	go func() { _, _, err := readHeader(fifo, nil); done <- err }()
 	select {
 	case err := <-done:
 		if err == nil || !strings.Contains(err.Error(), "not a regular file") {

@@ -254,7 +254,7 @@ var headerRules = []func(h *Header, role Role) string{
 		return ""
 	},
 	func(h *Header, _ Role) string {
-		if mediaType(h.ContentType) == "multipart/report" {
+		if isReport(h.ContentType) {
 			return "a delivery or read report (multipart/report)"
 		}
 		return ""
@@ -291,6 +291,10 @@ var outOfOfficePrefixes = []string{
 	"autosvar:", "automaattinen vastaus:", "automatyczna odpowiedź:",
 }
 
+// narrowSpaces are the no-break spaces a subject may carry before its
+// colon, read as spaces.
+var narrowSpaces = strings.NewReplacer("\u00a0", " ", "\u202f", " ")
+
 // outOfOfficePrefix is the out-of-office prefix (of outOfOfficePrefixes)
 // subject starts with, or "".
 func outOfOfficePrefix(subject string) string {
@@ -300,7 +304,7 @@ func outOfOfficePrefix(subject string) string {
 	if d, err := new(mime.WordDecoder).DecodeHeader(subject); err == nil {
 		subject = d
 	}
-	s := strings.ToLower(strings.TrimSpace(strings.NewReplacer("\u00a0", " ", "\u202f", " ").Replace(subject)))
+	s := strings.ToLower(strings.TrimSpace(narrowSpaces.Replace(subject)))
 	for _, p := range outOfOfficePrefixes {
 		if rest, ok := strings.CutPrefix(s, strings.TrimSuffix(p, ":")); ok && strings.HasPrefix(strings.TrimLeft(rest, " "), ":") {
 			return p
@@ -309,11 +313,19 @@ func outOfOfficePrefix(subject string) string {
 	return ""
 }
 
+// isReport says whether a Content-Type is multipart/report. The type is
+// read from the text itself, so one that does not say "report" is not one
+// (and text/plain, most mail's, needs no parsing to tell).
+func isReport(ct string) bool {
+	return strings.Contains(strings.ToLower(ct), "report") && mediaType(ct) == "multipart/report"
+}
+
 // mediaType is a Content-Type's type in lower case, "" when there is none.
 func mediaType(ct string) string {
 	if ct == "" {
 		return ""
 	}
+
 	if t, _, err := mime.ParseMediaType(ct); err == nil {
 		return t
 	}
@@ -466,6 +478,12 @@ func parseDate(v string) (time.Time, error) {
 			s = strings.TrimSpace(s[:i+1] + off)
 		}
 	}
+	// The form nearly every program writes, read at once; net/mail tries
+	// two dozen forms in turn, and that form comes late among them.
+	// Whatever this reads, net/mail reads the same.
+	if t, err := time.Parse(time.RFC1123Z, s); err == nil {
+		return t, nil
+	}
 	return mail.ParseDate(s)
 }
 
@@ -501,7 +519,9 @@ func numericZone(s string) bool {
 // count without the header. No authserv-id is checked: Microsoft 365
 // writes none, and trusting the topmost needs none.
 func forged(ar, from string) string {
-	if ar == "" {
+	// Only a result of "fail" speaks, and reading the header cannot make
+	// one where the text has none: most mail is passed over at once.
+	if ar == "" || !strings.Contains(strings.ToLower(ar), "fail") {
 		return ""
 	}
 	_, domain, _ := strings.Cut(strings.ToLower(from), "@")

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"context"
 	"errors"
 	"flag"
@@ -60,9 +61,13 @@ func (c *cli) sync(ctx context.Context, pos []string, dry, check bool) error {
 	people := mailbox.NewPeople(cfg)
 	secrets := cfg.Redactor()
 	failed := 0
+	// The report goes out in one write a source: a tabwriter writes each
+	// cell and each pad on its own.
+	out := bufio.NewWriterSize(c.stdout, 64<<10)
+	defer out.Flush()
 	for _, name := range names {
 		src := cfg.Sources[name]
-		w := tabwriter.NewWriter(c.stdout, 0, 0, 2, ' ', 0)
+		w := tabwriter.NewWriter(out, 0, 0, 2, ' ', 0)
 		s := &mailbox.Sync{Source: src, People: people, Store: j, Now: c.now(), DryRun: dry}
 		if dry {
 			s.Seen = func(x mailbox.Seen) { writeSeen(w, name, x, cfg) }
@@ -82,6 +87,7 @@ func (c *cli) sync(ctx context.Context, pos []string, dry, check bool) error {
 		}
 		if err != nil {
 			failed++
+			out.Flush() // what it learned before the error, then the error
 			fmt.Fprintf(c.stderr, "rekindle: error: %v\n", err)
 			if h := hint.Of(err); h != "" {
 				fmt.Fprintf(c.stderr, "rekindle: hint: %s\n", h)
@@ -92,8 +98,9 @@ func (c *cli) sync(ctx context.Context, pos []string, dry, check bool) error {
 		if dry {
 			learned = "nothing written (dry run)"
 		}
-		fmt.Fprintf(c.stdout, "%s: %s read, %d used, %d ignored, %d unreadable; %s\n",
+		fmt.Fprintf(out, "%s: %s read, %d used, %d ignored, %d unreadable; %s\n",
 			name, plural(res.Read, "message", "messages"), res.Used, res.Ignored, res.Malformed, learned)
+		out.Flush()
 	}
 	if failed > 0 {
 		return errSomeFailed
