@@ -16,7 +16,6 @@ import (
 	"time"
 
 	sd "github.com/coreos/go-systemd/v22/daemon"
-	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/rekindle/rekindle/compose"
 	"github.com/rekindle/rekindle/config"
@@ -90,10 +89,9 @@ type Reloader struct {
 	// Notify speaks systemd's notify protocol (RELOADING=1, READY=1); nil
 	// says nothing.
 	Notify func(state string)
-	// Reloads counts the reloads by result ("success", "failure"); OK is
-	// 1 while the last one succeeded. Either may be nil.
-	Reloads *prometheus.CounterVec
-	OK      prometheus.Gauge
+	// Counted is told each reload's result, for the metrics; nil tells
+	// no one.
+	Counted func(ok bool)
 
 	done  chan loaded
 	gen   int
@@ -202,15 +200,8 @@ func (r *Reloader) next(ctx context.Context) {
 }
 
 func (r *Reloader) count(ok bool) {
-	result, v := "failure", 0.0
-	if ok {
-		result, v = "success", 1
-	}
-	if r.Reloads != nil {
-		r.Reloads.WithLabelValues(result).Inc()
-	}
-	if r.OK != nil {
-		r.OK.Set(v)
+	if r.Counted != nil {
+		r.Counted(ok)
 	}
 }
 

@@ -66,6 +66,17 @@ func NewMetrics(pending func(context.Context) (int, error)) *Metrics {
 	return m
 }
 
+// Reloaded counts a config reload by its result, and says whether the
+// last one succeeded.
+func (m *Metrics) Reloaded(ok bool) {
+	result, v := "failure", 0.0
+	if ok {
+		result, v = "success", 1
+	}
+	m.Reloads.WithLabelValues(result).Inc()
+	m.ReloadOK.Set(v)
+}
+
 // Known creates the labelled series of every reminder kind and channel at
 // 0; a reload that adds a channel calls it again.
 func (m *Metrics) Known(kinds, channels []string) {

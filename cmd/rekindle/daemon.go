@@ -144,7 +144,7 @@ func newDaemon(ctx context.Context, path string, log *slog.Logger, now func() ti
 	d.metrics.WatchChannels(d.deliver.Channels)
 	d.reload = &reload.Reloader{
 		Load: load, Running: d.cur.Load, Swap: d.swap, Log: log, Notify: notify,
-		Reloads: d.metrics.Reloads, OK: d.metrics.ReloadOK,
+		Counted: d.metrics.Reloaded,
 	}
 	d.known(l)
 	// The last run on record, so a restart does not look like a daemon
