@@ -55,7 +55,7 @@ func (s *Server) contacts(w http.ResponseWriter, r *http.Request) {
 		fail(w, http.StatusInternalServerError, "read state: %v", err)
 		return
 	}
-	k, err := s.list.get(keptKey{cfg: cfg, version: version}, now, func() ([]byte, time.Time, string, []int, error) {
+	etag, body, _, err := s.list.get(keptKey{cfg: cfg, version: version}, now, func() ([]byte, time.Time, string, []int, error) {
 		st, until, err := scheduler.SnapshotUntil(ctx, cfg, s.opts.Journal, now)
 		if err != nil {
 			return nil, time.Time{}, "", nil, err
@@ -67,7 +67,6 @@ func (s *Server) contacts(w http.ResponseWriter, r *http.Request) {
 		fail(w, http.StatusInternalServerError, "read state: %v", err)
 		return
 	}
-	etag, body, _ := k.snapshot()
 	if notModified(w, r, etag) {
 		return
 	}

@@ -49,7 +49,7 @@ func (s *Server) calendarFeed(w http.ResponseWriter, r *http.Request) {
 		fail(w, http.StatusInternalServerError, "read state: %v", err)
 		return
 	}
-	k, err := s.feed.get(keptKey{cfg: cfg, version: version, days: days}, now, func() ([]byte, time.Time, string, []int, error) {
+	etag, kept, stamps, err := s.feed.get(keptKey{cfg: cfg, version: version, days: days}, now, func() ([]byte, time.Time, string, []int, error) {
 		people, hist, err := scheduler.Load(ctx, cfg, s.opts.Journal, now)
 		if err != nil {
 			return nil, time.Time{}, "", nil, fmt.Errorf("read state: %w", err)
@@ -74,7 +74,6 @@ func (s *Server) calendarFeed(w http.ResponseWriter, r *http.Request) {
 		fail(w, http.StatusInternalServerError, "%v", err)
 		return
 	}
-	etag, kept, stamps := k.snapshot()
 	if notModified(w, r, etag) {
 		return
 	}

@@ -38,26 +38,20 @@ type kept struct {
 }
 
 // get returns the kept answer for key at t, making it with make when none
-// holds. make returns the body, until when it holds, and the ETag; it runs
-// under the lock, so that requests coming together after a change make it
-// once.
-func (k *kept) get(key keptKey, t time.Time, make func() (body []byte, until time.Time, etag string, stamps []int, err error)) (*kept, error) {
+// holds. make returns the body, until when it holds, the ETag and the
+// stamps; it runs under the lock, so that requests coming together after a
+// change make it once. What get returns is never written to again.
+func (k *kept) get(key keptKey, t time.Time, make func() (body []byte, until time.Time, etag string, stamps []int, err error)) (etag string, body []byte, stamps []int, err error) {
 	k.mu.Lock()
 	defer k.mu.Unlock()
-	if k.body != nil && k.key == key && !t.Before(k.from) && t.Before(k.until) {
-		return k, nil
+	if k.body == nil || k.key != key || t.Before(k.from) || !t.Before(k.until) {
+		body, until, etag, stamps, err := make()
+		if err != nil {
+			return "", nil, nil, err
+		}
+		k.key, k.from, k.until, k.etag, k.body, k.stamps = key, t, until, etag, body, stamps
 	}
-	body, until, etag, stamps, err := make()
-	if err != nil {
-		return nil, err
-	}
-	k.key, k.from, k.until, k.etag, k.body, k.stamps = key, t, until, etag, body, stamps
-	return k, nil
-}
-
-// snapshot is a copy of what get returned, to use after the lock.
-func (k *kept) snapshot() (etag string, body []byte, stamps []int) {
-	return k.etag, k.body, k.stamps
+	return k.etag, k.body, k.stamps, nil
 }
 
 // strongETag is the ETag of a body: a hash of its bytes, so that it
