@@ -155,6 +155,8 @@ type Journal struct {
 	db   *sql.DB
 	path string
 	file os.FileInfo // the file as opened, to notice it deleted or replaced
+
+	version versionConn // see Version
 }
 
 // ErrNoStateDir is returned by DefaultPath when no state directory can be
@@ -295,7 +297,10 @@ func (j *Journal) Verify() error {
 func (j *Journal) Path() string { return j.path }
 
 // Close closes the state file.
-func (j *Journal) Close() error { return j.db.Close() }
+func (j *Journal) Close() error {
+	j.version.close()
+	return j.db.Close()
+}
 
 // migrations are applied in order; user_version counts those applied. Never
 // edit one that has shipped: add another.

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
@@ -41,16 +42,39 @@ func (s *Server) statuses(r *http.Request) ([]scheduler.Status, error) {
 	return scheduler.Snapshot(r.Context(), s.opts.Config(), s.opts.Journal, s.opts.Now())
 }
 
+// contacts serves everyone's status (GET /api/contacts), kept until the
+// config, the state file or the time changes it (kept.go).
 func (s *Server) contacts(w http.ResponseWriter, r *http.Request) {
-	st, err := s.statuses(r)
+	ctx := r.Context()
+	cfg := s.opts.Config()
+	now := s.opts.Now()
+	// The version is read before the state: what is kept is then at least
+	// as new as the version it is kept with.
+	version, err := s.opts.Journal.Version(ctx)
 	if err != nil {
 		fail(w, http.StatusInternalServerError, "read state: %v", err)
 		return
 	}
-	if st == nil {
-		st = []scheduler.Status{}
+	etag, body, _, err := s.list.get(keptKey{cfg: cfg, version: version}, now, func() ([]byte, time.Time, string, []int, error) {
+		st, until, err := scheduler.SnapshotUntil(ctx, cfg, s.opts.Journal, now)
+		if err != nil {
+			return nil, time.Time{}, "", nil, err
+		}
+		body := statusList(st)
+		return body, until, strongETag(body), nil, nil
+	})
+	if err != nil {
+		fail(w, http.StatusInternalServerError, "read state: %v", err)
+		return
 	}
-	writeJSON(w, http.StatusOK, st)
+	if notModified(w, r, etag) {
+		return
+	}
+	cacheHeaders(w.Header(), etag)
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Content-Length", strconv.Itoa(len(body)))
+	w.WriteHeader(http.StatusOK)
+	w.Write(body)
 }
 
 // person finds the contact named by the path, or answers 404.
@@ -83,7 +107,17 @@ func (s *Server) contact(w http.ResponseWriter, r *http.Request) {
 		fail(w, http.StatusInternalServerError, "read state: %v", err)
 		return
 	}
-	writeJSON(w, http.StatusOK, st)
+	// One person's status is quick to make; only the sending is saved
+	// when the client has it already.
+	body := append(appendIndented(nil, st.AppendJSON(nil, ""), 0), '\n')
+	etag := strongETag(body)
+	if notModified(w, r, etag) {
+		return
+	}
+	cacheHeaders(w.Header(), etag)
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(http.StatusOK)
+	w.Write(body)
 }
 
 // decode reads a JSON body strictly: at most 64 KiB, no unknown fields.

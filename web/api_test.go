@@ -18,6 +18,7 @@ import (
 	"regexp"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -69,6 +70,7 @@ type fixture struct {
 	config string
 	state  string
 	now    time.Time
+	live   atomic.Pointer[config.Config] // what the server's Config returns: a reload stores another
 }
 
 // start serves the people above, and the contacts of extra after them.
@@ -82,13 +84,14 @@ func start(t *testing.T, extra ...string) *fixture {
 		t.Fatal(err)
 	}
 	f.cfg = cfg
+	f.live.Store(cfg)
 	f.j, err = journal.Open(context.Background(), filepath.Join(f.state, "rekindle.db"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	f.now = time.Date(2026, 11, 30, 12, 0, 0, 0, cfg.Location)
 	f.srv, err = New(cfg.Listen, Options{
-		Config: func() *config.Config { return cfg }, Journal: f.j, Metrics: NewMetrics(f.j.PendingCount),
+		Config: f.live.Load, Journal: f.j, Metrics: NewMetrics(f.j.PendingCount),
 		Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Now: func() time.Time { return f.now },
 	})
 	if err != nil {

@@ -56,6 +56,9 @@ type Server struct {
 	srv    *http.Server
 	secret []byte // signs sessions and links when no api_token is set
 
+	list kept // GET /api/contacts, as last made
+	feed kept // GET /calendar.ics, as last made
+
 	refused    atomic.Int64 // requests refused for their Host
 	refusedLog atomic.Int32 // 1 while a refusal was logged in the last minute
 }
