@@ -17,7 +17,8 @@ import (
 	"github.com/rekindle/rekindle/scheduler"
 )
 
-var update = flag.Bool("update", false, "write the golden files of TestBodiesAsBefore from the code as it is")
+// update rewrites the package's golden files (TestBodiesAsBefore's, testdata/metrics.golden) from the code as it is.
+var update = flag.Bool("update", false, "write the golden files from the code as it is")
 
 // goldenPeople add to the fixture's people what tests the writing of a
 // body: names with characters JSON and HTML escape, occasions with and

@@ -5,7 +5,6 @@ import (
 	"compress/gzip"
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"net/http"
@@ -24,7 +23,6 @@ import (
 	"github.com/rekindle/rekindle/deliver"
 )
 
-var update = flag.Bool("update", false, "rewrite testdata/metrics.golden from this code's /metrics")
 
 // scrape serves m once as Prometheus would ask for it, and returns the
 // response and its body.
