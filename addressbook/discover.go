@@ -98,6 +98,7 @@ func (c *client) fromStart(ctx context.Context, ms *multistatus, at *url.URL, wa
 		}
 		found = append(found, book{URL: u, Name: nameOf(u, rp.DisplayName)})
 	}
+	slices.SortFunc(found, func(a, b book) int { return strings.Compare(a.Name, b.Name) })
 	if len(found) == 0 {
 		return nil, &Error{Source: c.source, Msg: fmt.Sprintf("%s has no address book for %s under %s", host(hat), c.user, hat.Path),
 			Fix: "make one on the server, or write url with the address of the address book"}

@@ -111,3 +111,55 @@ func TestRadicaleSync(t *testing.T) {
 		t.Errorf("people after the syncs: %v, want %v", people, want)
 	}
 }
+
+// Over TLS, a server whose authority this machine does not know is
+// refused, with the fix; with ca_file it is read. A wrong password is a
+// plain error that names the user and never the password. books and
+// only_category choose whom to take.
+func TestRadicaleTLSLoginAndChoice(t *testing.T) {
+	ctx := context.Background()
+	srv := radicaletest.Start(t, radicaletest.Options{TLS: true})
+	friends := srv.MakeAddressBook(t, "friends", "Friends")
+	work := srv.MakeAddressBook(t, "work", "Work")
+	srv.Put(t, friends+"ana.vcf", vcf("ana-1", "Ana Lima", "ana@example.org", "CATEGORIES:Family,rekindle"))
+	srv.Put(t, friends+"bo.vcf", vcf("bo-1", "Bo Berg", "bo@example.org"))
+	srv.Put(t, work+"cy.vcf", vcf("cy-1", "Cy Dahl", "cy@example.org", "CATEGORIES:rekindle"))
+	caFile := "ca_file = " + fmt.Sprintf("%q", srv.CAFile) + "\n"
+	run := func(src *config.Source) (Result, error) {
+		return (&Sync{Source: src, Store: openJournal(t), Now: time.Now()}).Run(ctx)
+	}
+
+	_, err := run(source(t, srv.URL, srv.User, srv.Password, ""))
+	if err == nil || !strings.Contains(err.Error(), "does not verify") || !strings.Contains(hintOf(err), "ca_file") {
+		t.Errorf("an unknown authority: %v (hint %q)", err, hintOf(err))
+	}
+	res, err := run(source(t, srv.URL, srv.User, srv.Password, caFile))
+	if err != nil || changes(res) != "added ana-lima, added bo-berg, added cy-dahl" || res.Books != 2 {
+		t.Errorf("with ca_file: %q from %d books, %v", changes(res), res.Books, err)
+	}
+	_, err = run(source(t, srv.URL, srv.User, "wrong-pass-4242", caFile))
+	if err == nil || !strings.Contains(err.Error(), "refused the login of me") || strings.Contains(err.Error(), "wrong-pass-4242") ||
+		!strings.Contains(hintOf(err), "password") {
+		t.Errorf("a wrong password: %v", err)
+	}
+	res, err = run(source(t, srv.URL, srv.User, srv.Password, caFile+"books = [\"friends\"]\nonly_category = \"Rekindle\"\n"))
+	if err != nil || changes(res) != "added ana-lima" {
+		t.Errorf("books = [friends], only_category: %q, %v", changes(res), err)
+	}
+	_, err = run(source(t, srv.URL, srv.User, srv.Password, caFile+"books = [\"Famly\"]\n"))
+	if err == nil || !strings.Contains(err.Error(), `no address book "Famly"; there are "Friends", "Work"`) {
+		t.Errorf("a book that is not there: %v", err)
+	}
+	// The URL of one address book reads that one.
+	res, err = run(source(t, srv.URL+work, srv.User, srv.Password, caFile))
+	if err != nil || changes(res) != "added cy-dahl" {
+		t.Errorf("the URL of one book: %q, %v", changes(res), err)
+	}
+}
+
+func hintOf(err error) string {
+	if h, ok := err.(interface{ Hint() string }); ok {
+		return h.Hint()
+	}
+	return ""
+}
