@@ -86,9 +86,16 @@ func newClient(src *config.Source) (*client, error) {
 		}
 		tc.RootCAs = pool
 	}
-	tr := http.DefaultTransport.(*http.Transport).Clone()
-	tr.TLSClientConfig = tc
-	tr.Proxy = http.ProxyFromEnvironment
+	// A transport of its own: http.DefaultTransport may be wrapped by
+	// another part of the program.
+	tr := &http.Transport{
+		Proxy:               http.ProxyFromEnvironment,
+		TLSClientConfig:     tc,
+		TLSHandshakeTimeout: 10 * time.Second,
+		ForceAttemptHTTP2:   true,
+		MaxIdleConnsPerHost: 2,
+		IdleConnTimeout:     90 * time.Second,
+	}
 	return &client{
 		source: src.Name, base: base, user: spec.Username, pass: spec.Password,
 		http: &http.Client{

@@ -37,6 +37,9 @@ type Loop struct {
 	// Learned is called after a sync that wrote events: a reply may end a
 	// reminder waiting in the outbox.
 	Learned func()
+	// PeopleChanged is called after an address book's sync that added,
+	// changed or removed people: the config's people are read anew.
+	PeopleChanged func()
 
 	once   sync.Once
 	reload chan struct{}
@@ -142,6 +145,12 @@ func (l *Loop) SyncOnce(ctx context.Context, cfg *config.Config, src *config.Sou
 	}
 	if res.Added > 0 && l.Learned != nil {
 		l.Learned()
+	}
+	if res.People > 0 {
+		l.Log.Info("the address book changed", "source", src.Name, "people", res.People)
+		if l.PeopleChanged != nil {
+			l.PeopleChanged()
+		}
 	}
 }
 

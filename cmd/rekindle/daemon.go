@@ -19,6 +19,7 @@ import (
 	sd "github.com/coreos/go-systemd/v22/daemon"
 	"github.com/fsnotify/fsnotify"
 
+	"github.com/rekindle/rekindle/addressbook"
 	"github.com/rekindle/rekindle/compose"
 	"github.com/rekindle/rekindle/config"
 	"github.com/rekindle/rekindle/deliver"
@@ -77,6 +78,9 @@ type daemon struct {
 	// rewatch tells the config watch that a reload may have included
 	// files in new directories.
 	rewatch chan struct{}
+	// peopleChanged tells the main loop that an address book sync added,
+	// changed or removed people: the config is read again with them.
+	peopleChanged chan struct{}
 }
 
 // debounce is how long the config must be quiet before a reload: editors
@@ -85,7 +89,7 @@ const debounce = 300 * time.Millisecond
 
 func newDaemon(ctx context.Context, path string, log *slog.Logger, now func() time.Time, opts notifier.Options) (*daemon, error) {
 	d := &daemon{path: path, log: log, now: now, opts: opts, reloadDeadline: reloadDeadline,
-		rewatch: make(chan struct{}, 1)}
+		rewatch: make(chan struct{}, 1), peopleChanged: make(chan struct{}, 1)}
 	d.load = d.read
 	l, err := d.load()
 	if err != nil {
@@ -100,6 +104,12 @@ func newDaemon(ctx context.Context, path string, log *slog.Logger, now func() ti
 		return nil, err
 	}
 	if d.j, err = journal.Open(ctx, jpath); err != nil {
+		return nil, err
+	}
+	// The first config was read before the state file was open: its
+	// address books' people now (read adds them to every later one).
+	if err := addressbook.Load(ctx, l.cfg, d.j); err != nil {
+		d.j.Close()
 		return nil, err
 	}
 	d.deliver = &deliver.Deliverer{
@@ -164,6 +174,14 @@ func newDaemon(ctx context.Context, path string, log *slog.Logger, now func() ti
 		Log:     log,
 		Redact:  func(err error) error { return d.secrets.Load().Error(err) },
 		Learned: d.deliver.Wake,
+		// People added to or removed from an address book: the config is
+		// read again with them, as when the file changes.
+		PeopleChanged: func() {
+			select {
+			case d.peopleChanged <- struct{}{}:
+			default:
+			}
+		},
 	}
 	d.metrics = web.NewMetrics(d.j.PendingCount)
 	d.metrics.WatchChannels(d.deliver.Channels)
@@ -213,6 +231,11 @@ func (d *daemon) read() (*live, error) {
 	cfg, err := config.Load(d.path)
 	if err != nil {
 		return nil, err
+	}
+	if d.j != nil {
+		if err := addressbook.Load(context.Background(), cfg, d.j); err != nil {
+			return nil, err
+		}
 	}
 	tmpl, err := compose.NewTemplates(cfg.Templates)
 	if err != nil {
@@ -304,6 +327,8 @@ func (d *daemon) Run(ctx context.Context, hup <-chan os.Signal) error {
 			reload.start("SIGHUP")
 		case <-changes:
 			reload.start("config file changed")
+		case <-d.peopleChanged:
+			reload.start("address book changed")
 		case res := <-reload.done:
 			reload.finish(res)
 		case <-reload.expired():

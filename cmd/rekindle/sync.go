@@ -62,6 +62,16 @@ func (c *cli) sync(ctx context.Context, pos []string, dry, check bool) error {
 	failed := 0
 	for _, name := range names {
 		src := cfg.Sources[name]
+		if src.ReadsPeople() {
+			err := c.syncPeople(ctx, j, src, dry, secrets)
+			if ctx.Err() != nil {
+				return errSyncStopped
+			}
+			if err != nil {
+				failed++
+			}
+			continue
+		}
 		w := tabwriter.NewWriter(c.stdout, 0, 0, 2, ' ', 0)
 		s := &mailbox.Sync{Source: src, People: people, Store: j, Now: c.now(), DryRun: dry}
 		if dry {
