@@ -183,6 +183,9 @@ func (w *watches) start(ctx context.Context, cfg *config.Config, redact func(err
 	var wg sync.WaitGroup
 	w.stop = func() { cancel(); wg.Wait() }
 	for name, src := range cfg.Sources {
+		if src.ReadsPeople() {
+			continue // an address book has no watch: read every interval
+		}
 		s, err := Open(src)
 		if err != nil {
 			continue // its syncs say why
