@@ -2,6 +2,7 @@ package addressbook
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -168,9 +169,13 @@ func (s *Sync) Run(ctx context.Context) (Result, error) {
 	if err != nil {
 		return res, err
 	}
-	for _, g := range got {
-		card, err := mapCard(g.f.Data, s.Now)
-		if err != nil {
+	texts := make([]string, len(got))
+	for i, g := range got {
+		texts[i] = g.f.Data
+	}
+	for i, m := range mapCards(texts, s.Now) {
+		g, card := got[i], m.card
+		if m.err != nil {
 			res.Unreadable++
 			continue
 		}
@@ -348,7 +353,7 @@ func diff(before, after map[string]personText) []Change {
 		if d := order[x.What] - order[y.What]; d != 0 {
 			return d
 		}
-		return strings.Compare(x.Name+x.ID, y.Name+y.ID)
+		return cmp.Or(strings.Compare(x.Name, y.Name), strings.Compare(x.ID, y.ID))
 	})
 	return out
 }
