@@ -151,6 +151,10 @@ func (c *client) do(ctx context.Context, method string, u *url.URL, depth string
 			if hop++; err != nil || hop > maxHops || res.Header.Get("Location") == "" {
 				return res.StatusCode, b, u, &Error{Source: c.source, Msg: fmt.Sprintf("%s sends %s elsewhere too many times, or nowhere", host(u), u.Path)}
 			}
+			if u.Scheme == "https" && loc.Scheme != "https" {
+				// The login would go out in the clear.
+				return res.StatusCode, b, u, &Error{Source: c.source, Msg: fmt.Sprintf("%s sends %s to %s, without TLS; not followed", host(u), u.Path, host(loc))}
+			}
 			u = loc
 			continue
 		}

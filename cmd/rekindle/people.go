@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"strings"
 	"text/tabwriter"
 
 	"github.com/rekindle/rekindle/addressbook"
@@ -42,7 +43,7 @@ func addCards(cfg *config.Config) error {
 // syncPeople reads an address book source once and says whom it added,
 // changed and removed, one line each; with dry it writes nothing and says
 // whom it would. A failure is printed, with its fix, and returned.
-func (c *cli) syncPeople(ctx context.Context, j *journal.Journal, src *config.Source, dry bool, secrets *redact.Redactor) error {
+func (c *cli) syncPeople(ctx context.Context, cfg *config.Config, j *journal.Journal, src *config.Source, dry bool, secrets *redact.Redactor) error {
 	res, err := (&addressbook.Sync{Source: src, Store: j, Now: c.now(), DryRun: dry}).Run(ctx)
 	err = secrets.Error(err) // a server may echo the login
 	if ctx.Err() != nil {
@@ -69,6 +70,9 @@ func (c *cli) syncPeople(ctx context.Context, j *journal.Journal, src *config.So
 		line := fmt.Sprintf("%s\t%s\t%s (%s)", src.Name, what, ch.Name, ch.ID)
 		if ch.Was != "" {
 			line += ", named " + ch.Was + " before"
+		}
+		if from := cfg.From(ch.ID); ch.What == "removed" && from != "" && !strings.HasPrefix(from, "the address book") {
+			line += ", who stays as " + strings.TrimSuffix(from, " and the address book "+src.Name) + " has them"
 		}
 		fmt.Fprintln(w, line)
 	}

@@ -63,7 +63,7 @@ func (c *cli) sync(ctx context.Context, pos []string, dry, check bool) error {
 	for _, name := range names {
 		src := cfg.Sources[name]
 		if src.ReadsPeople() {
-			err := c.syncPeople(ctx, j, src, dry, secrets)
+			err := c.syncPeople(ctx, cfg, j, src, dry, secrets)
 			if ctx.Err() != nil {
 				return errSyncStopped
 			}
