@@ -128,5 +128,5 @@ func cpuPerRead(b *testing.B) func() {
 		return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 	}
 	start := cpu()
-	return func() { b.ReportMetric((cpu() - start).Seconds()/float64(b.N), "cpu-s/op") }
+	return func() { b.ReportMetric((cpu()-start).Seconds()/float64(b.N), "cpu-s/op") }
 }
