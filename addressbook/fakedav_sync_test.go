@@ -10,7 +10,8 @@ import (
 // A server with Digest only and without sync tokens (SabreDAV, Baïkal) is
 // found from its bare host and read by ETags: the first read fetches
 // every card, a repeat none, and then only the card that changed; a card
-// gone is a person removed. The password never goes out in Basic.
+// gone is a person removed. The password never goes out in Basic, and
+// nothing but PROPFIND and REPORT goes out at all.
 func TestDigestServerWithoutSyncTokens(t *testing.T) {
 	ctx := context.Background()
 	f := startFakeDAV(t)
@@ -45,6 +46,12 @@ func TestDigestServerWithoutSyncTokens(t *testing.T) {
 	}
 	if f.basicTried {
 		t.Error("the password went to a Digest server in Basic")
+	}
+	// Nothing is written to the server: it is only asked.
+	for m := range f.methods {
+		if m != "PROPFIND" && m != "REPORT" {
+			t.Errorf("a %s went to the server", m)
+		}
 	}
 
 	bad := source(t, f.URL, f.user, "not-the-password", "")

@@ -33,6 +33,7 @@ type fakeDAV struct {
 	etags              map[string]int
 	sent               int      // cards sent in multiget answers
 	basicTried         bool     // a request came with Basic
+	methods            map[string]bool
 	nonces             []string // nonces handed out
 	lastAuthorizations []string
 }
@@ -111,6 +112,10 @@ func (f *fakeDAV) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	body, _ := io.ReadAll(r.Body)
+	if f.methods == nil {
+		f.methods = map[string]bool{}
+	}
+	f.methods[r.Method] = true
 	if !f.authorized(r) {
 		nonce := fmt.Sprintf("nonce%d", len(f.nonces))
 		f.nonces = append(f.nonces, nonce)
