@@ -46,7 +46,7 @@ func (e *Error) Unwrap() error { return e.Err }
 // Limits of one exchange with the server.
 const (
 	requestTimeout = 2 * time.Minute // a first read of a large book is one answer
-	maxAnswer      = 512 << 20       // bytes of one answer: 10,000 cards are ~5 MB
+	maxAnswer      = 128 << 20       // bytes of one answer: 10,000 cards are ~5 MB
 	maxHops        = 5               // redirects followed, as from /.well-known/carddav
 )
 
