@@ -62,6 +62,11 @@ type Config struct {
 
 	ids   map[string]int
 	parts []part // where the contacts came from, in order; none: all from File
+	// The people of the address books (AddCards): the source of each, and
+	// how many contacts the files hold before them.
+	from            map[string]string
+	files           int
+	defaultChannels []string
 }
 
 // Group is a [groups.NAME] table after inheritance from [defaults].

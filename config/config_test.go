@@ -609,7 +609,9 @@ func TestExampleSources(t *testing.T) {
 	}
 	password := filepath.Join(t.TempDir(), "imap-password")
 	os.WriteFile(password, []byte("pw\n"), 0o600)
-	text := strings.ReplaceAll(strings.Join(block, "\n"), "/etc/rekindle/imap-password", password)
+	// Each source's password file (imap-password, carddav-password) is
+	// one that exists.
+	text := regexp.MustCompile(`/etc/rekindle/[a-z]+-password`).ReplaceAllLiteralString(strings.Join(block, "\n"), password)
 	cfg, err := Parse("sources.toml", []byte(text))
 	if err != nil {
 		t.Fatalf("the example's sources:\n%v\n%s", err, text)

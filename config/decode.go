@@ -174,6 +174,7 @@ func (r *reader) document(doc map[string]any) *Config {
 		}
 	})
 
+	cfg.defaultChannels = defaultChannels // an address book's people have them too
 	r.contacts(doc, cfg, defaultChannels)
 	r.include(doc, cfg, defaultChannels)
 	return cfg

@@ -432,6 +432,27 @@ var migrations = []string{
 			ELSE json_object('validity', validity, 'last_uid', last_uid) END AS BLOB)
 		FROM mail_folders;
 	DROP TABLE mail_folders;`,
+
+	// The cards of the address book sources (see cards.go): each as the
+	// person it maps to, by the address it has on the server, with its
+	// ETag; and, for each address book, the sync token the server gave
+	// at the last read ('' for a server that gives none).
+	`CREATE TABLE cards (
+		source TEXT NOT NULL,               -- the [sources.NAME]
+		href   TEXT NOT NULL,               -- the card's path on the server
+		book   TEXT NOT NULL,               -- its address book's path
+		uid    TEXT NOT NULL,               -- the card's UID: the person's stable key
+		etag   TEXT NOT NULL,
+		contact TEXT NOT NULL,              -- the person's id, given at first sight
+		person BLOB NOT NULL,               -- the mapped person (JSON)
+		PRIMARY KEY (source, href)
+	) WITHOUT ROWID;
+	CREATE TABLE card_books (
+		source TEXT NOT NULL,
+		book   TEXT NOT NULL,
+		token  TEXT NOT NULL,
+		PRIMARY KEY (source, book)
+	) WITHOUT ROWID;`,
 }
 
 // migrateWaiting is migrate for a state file that another process may be

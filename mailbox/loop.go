@@ -37,6 +37,9 @@ type Loop struct {
 	// Learned is called after a sync that wrote events: a reply may end a
 	// reminder waiting in the outbox.
 	Learned func()
+	// PeopleChanged is called after an address book's sync that added,
+	// changed or removed people: the config's people are read anew.
+	PeopleChanged func()
 
 	once   sync.Once
 	reload chan struct{}
@@ -143,6 +146,12 @@ func (l *Loop) SyncOnce(ctx context.Context, cfg *config.Config, src *config.Sou
 	if res.Added > 0 && l.Learned != nil {
 		l.Learned()
 	}
+	if res.People > 0 {
+		l.Log.Info("the address book changed", "source", src.Name, "people", res.People)
+		if l.PeopleChanged != nil {
+			l.PeopleChanged()
+		}
+	}
 }
 
 func (l *Loop) redact(err error) error {
@@ -174,6 +183,9 @@ func (w *watches) start(ctx context.Context, cfg *config.Config, redact func(err
 	var wg sync.WaitGroup
 	w.stop = func() { cancel(); wg.Wait() }
 	for name, src := range cfg.Sources {
+		if src.ReadsPeople() {
+			continue // an address book has no watch: read every interval
+		}
 		s, err := Open(src)
 		if err != nil {
 			continue // its syncs say why

@@ -20,6 +20,7 @@ func TestEverySourceTypeOpens(t *testing.T) {
 	minimal := map[string]string{
 		"imap":    "host = \"127.0.0.1\"\ntls = \"none\"\nusername = \"me\"\npassword = \"pw\"\n",
 		"maildir": "path = \"" + t.TempDir() + "\"\n",
+		"carddav": "url = \"https://cloud.example.org\"\nusername = \"me\"\npassword = \"pw\"\n",
 	}
 	for _, typ := range config.SourceTypes() {
 		cfg, err := config.Parse("t.toml", []byte("[sources.s]\ntype = \""+typ+"\"\n"+minimal[typ]))

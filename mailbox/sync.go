@@ -33,6 +33,7 @@ type Result struct {
 	Ignored   int // messages that taught nothing, each with a reason
 	Malformed int // messages whose header could not be read
 	Added     int // events written (0 in a dry run)
+	People    int // people added, changed or removed (an address book)
 }
 
 // Sync reads what is new in one source and learns from it. With dryRun

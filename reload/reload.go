@@ -31,11 +31,18 @@ type Live struct {
 }
 
 // Read reads and checks the config at path, its templates and channels;
-// now is the clock the web server checks links by.
-func Read(path string, now func() time.Time, opts notifier.Options) (*Live, error) {
+// now is the clock the web server checks links by. people, when not nil,
+// adds the people the config's address books brought (addressbook.Load)
+// before the channels are built for everyone.
+func Read(path string, now func() time.Time, opts notifier.Options, people func(*config.Config) error) (*Live, error) {
 	cfg, err := config.Load(path)
 	if err != nil {
 		return nil, err
+	}
+	if people != nil {
+		if err := people(cfg); err != nil {
+			return nil, err
+		}
 	}
 	tmpl, err := compose.NewTemplates(cfg.Templates)
 	if err != nil {
@@ -92,6 +99,9 @@ type Reloader struct {
 	// Counted is told each reload's result, for the metrics; nil tells
 	// no one.
 	Counted func(ok bool)
+	// People says that an address book's sync added, changed or removed
+	// people: the config is read again with them. Nil: never.
+	People <-chan struct{}
 
 	done  chan loaded
 	gen   int
@@ -108,8 +118,8 @@ type loaded struct {
 	err error
 }
 
-// Run reloads on each signal on hup ("SIGHUP") and on changed ("config
-// file changed") until ctx ends. A reload asked for while one is under
+// Run reloads on each signal on hup ("SIGHUP"), on changed ("config file
+// changed") and on r.People ("address book changed") until ctx ends. A reload asked for while one is under
 // way runs after it, once however often it was asked.
 func (r *Reloader) Run(ctx context.Context, hup <-chan os.Signal, changed <-chan struct{}) {
 	r.done = make(chan loaded, 1)
@@ -127,6 +137,8 @@ func (r *Reloader) Run(ctx context.Context, hup <-chan os.Signal, changed <-chan
 			r.start(ctx, "SIGHUP")
 		case <-changed:
 			r.start(ctx, "config file changed")
+		case <-r.People:
+			r.start(ctx, "address book changed")
 		case res := <-r.done:
 			r.finish(ctx, res)
 		case <-r.expired():

@@ -19,7 +19,7 @@ import (
 // up, with its log in logs and every config it swapped in in swapped.
 func running(t *testing.T, path string, logs *syncbuf.Buffer, swapped *[]*Live) *Reloader {
 	t.Helper()
-	load := func() (*Live, error) { return Read(path, time.Now, notifier.Options{Stdout: logs}) }
+	load := func() (*Live, error) { return Read(path, time.Now, notifier.Options{Stdout: logs}, nil) }
 	l, err := load()
 	if err != nil {
 		t.Fatal(err)

@@ -4,7 +4,9 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"text/tabwriter"
 
+	"github.com/rekindle/rekindle/addressbook"
 	"github.com/rekindle/rekindle/compose"
 	"github.com/rekindle/rekindle/config"
 	"github.com/rekindle/rekindle/internal/hint"
@@ -38,6 +40,15 @@ func (c *cli) check() error {
 		fmt.Fprintf(c.stdout, "  nobody in it yet: add a [[contact]] with a name for each person (see the README)\n")
 	} else {
 		fmt.Fprintf(c.stdout, "  %s, %s\n", plural(len(cfg.Contacts), "contact", "contacts"), plural(len(cfg.Groups), "group", "groups"))
+	}
+	if addressbook.HasPeople(cfg) {
+		// With an address book, people come from two places.
+		fmt.Fprintf(c.stdout, "  where each person comes from:\n")
+		w := tabwriter.NewWriter(c.stdout, 0, 0, 2, ' ', 0)
+		for i := range cfg.Contacts {
+			fmt.Fprintf(w, "    %s\t%s\t%s\n", cfg.Contacts[i].ID, cfg.Contacts[i].Name, cfg.From(cfg.Contacts[i].ID))
+		}
+		w.Flush()
 	}
 	if len(cfg.Included) > 0 {
 		fmt.Fprintf(c.stdout, "  included: %s\n", strings.Join(cfg.Included, ", "))

@@ -22,7 +22,10 @@ func (c *cli) loadConfig() (*config.Config, error) {
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, hint.With(err, "pass --config with the path of your config file")
 	}
-	return cfg, err
+	if err != nil {
+		return cfg, err
+	}
+	return cfg, addCards(cfg)
 }
 
 func (c *cli) openJournal(ctx context.Context) (*journal.Journal, error) {

@@ -13,6 +13,7 @@ import (
 
 	sd "github.com/coreos/go-systemd/v22/daemon"
 
+	"github.com/rekindle/rekindle/addressbook"
 	"github.com/rekindle/rekindle/config"
 	"github.com/rekindle/rekindle/deliver"
 	"github.com/rekindle/rekindle/internal/redact"
@@ -60,11 +61,17 @@ type daemon struct {
 	// rewatch tells the config watch that a reload may have included
 	// files in new directories.
 	rewatch chan struct{}
+	// peopleChanged tells the main loop that an address book sync added,
+	// changed or removed people: the config is read again with them.
+	peopleChanged chan struct{}
 }
 
 func newDaemon(ctx context.Context, path string, log *slog.Logger, now func() time.Time, opts notifier.Options) (*daemon, error) {
-	d := &daemon{path: path, log: log, now: now, opts: opts, rewatch: make(chan struct{}, 1)}
-	load := func() (*reload.Live, error) { return reload.Read(d.path, d.now, d.opts) }
+	d := &daemon{path: path, log: log, now: now, opts: opts, rewatch: make(chan struct{}, 1), peopleChanged: make(chan struct{}, 1)}
+	// The first config is read before the state file is open; its
+	// address books' people join it below, and every later one as it is
+	// read.
+	load := func() (*reload.Live, error) { return reload.Read(d.path, d.now, d.opts, d.people) }
 	l, err := load()
 	if err != nil {
 		return nil, err
@@ -82,6 +89,10 @@ func newDaemon(ctx context.Context, path string, log *slog.Logger, now func() ti
 	}
 	d.state = &watch.State{Journal: d.j, Log: log}
 	cfg := func() *config.Config { return d.cur.Load().Config }
+	if err := addressbook.Load(ctx, l.Config, d.j); err != nil {
+		d.j.Close()
+		return nil, err
+	}
 	d.deliver = &deliver.Deliverer{
 		Outbox:  d.j,
 		Current: func() map[string]notifier.Channel { return d.cur.Load().Channels },
@@ -139,12 +150,20 @@ func newDaemon(ctx context.Context, path string, log *slog.Logger, now func() ti
 		Log:     log,
 		Redact:  func(err error) error { return d.secrets.Load().Error(err) },
 		Learned: d.deliver.Wake,
+		// People added to or removed from an address book: the config is
+		// read again with them, as when the file changes.
+		PeopleChanged: func() {
+			select {
+			case d.peopleChanged <- struct{}{}:
+			default:
+			}
+		},
 	}
 	d.metrics = web.NewMetrics(d.j.PendingCount)
 	d.metrics.WatchChannels(d.deliver.Channels)
 	d.reload = &reload.Reloader{
 		Load: load, Running: d.cur.Load, Swap: d.swap, Log: log, Notify: notify,
-		Counted: d.metrics.Reloaded,
+		Counted: d.metrics.Reloaded, People: d.peopleChanged,
 	}
 	d.known(l)
 	// The last run on record, so a restart does not look like a daemon
@@ -206,6 +225,15 @@ func (d *daemon) listen() error {
 	}
 	d.server = srv
 	return nil
+}
+
+// people adds the people of the config's address books, once the state
+// file that keeps them is open.
+func (d *daemon) people(cfg *config.Config) error {
+	if d.j == nil {
+		return nil
+	}
+	return addressbook.Load(context.Background(), cfg, d.j)
 }
 
 // Close releases the journal; it may be called more than once.

@@ -171,7 +171,11 @@ func (c *cli) warnSources(ctx context.Context, cfg *config.Config, j *journal.Jo
 		if !ok || s.FailingSince.IsZero() {
 			continue
 		}
-		fmt.Fprintf(c.stderr, "rekindle: warning: the mail source %s has been failing since %s: %s\n",
-			name, s.FailingSince.In(cfg.Location).Format(stamp), secrets.String(s.LastError))
+		what := "mail source"
+		if cfg.Sources[name].ReadsPeople() {
+			what = "address book"
+		}
+		fmt.Fprintf(c.stderr, "rekindle: warning: the %s %s has been failing since %s: %s\n",
+			what, name, s.FailingSince.In(cfg.Location).Format(stamp), secrets.String(s.LastError))
 	}
 }

@@ -67,6 +67,17 @@ func (c *cli) sync(ctx context.Context, pos []string, dry, check bool) error {
 	defer out.Flush()
 	for _, name := range names {
 		src := cfg.Sources[name]
+		if src.ReadsPeople() {
+			out.Flush() // the reports in the order of the sources
+			err := c.syncPeople(ctx, cfg, j, src, dry, secrets)
+			if ctx.Err() != nil {
+				return errSyncStopped
+			}
+			if err != nil {
+				failed++
+			}
+			continue
+		}
 		w := tabwriter.NewWriter(out, 0, 0, 2, ' ', 0)
 		s := &mailbox.Sync{Source: src, People: people, Store: j, Now: c.now(), DryRun: dry}
 		if dry {
