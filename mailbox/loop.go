@@ -137,7 +137,11 @@ func (l *Loop) SyncOnce(ctx context.Context, cfg *config.Config, src *config.Sou
 	}
 	delete(l.fails, src.Name)
 	if res.Added > 0 || res.Malformed > 0 {
-		l.Log.Info("learned from mail", "source", src.Name, "read", res.Read, "used", res.Used, "ignored", res.Ignored,
+		what := "learned from mail"
+		if IsCalendar(src.Type) {
+			what = "learned from the calendar" // read counts meetings
+		}
+		l.Log.Info(what, "source", src.Name, "read", res.Read, "used", res.Used, "ignored", res.Ignored,
 			"unreadable", res.Malformed, "events", res.Added)
 	}
 	if res.Added > 0 && l.Learned != nil {
@@ -195,6 +199,10 @@ func (w *watches) start(ctx context.Context, cfg *config.Config, redact func(err
 			}
 			if redact != nil {
 				err = redact(err)
+			}
+			if errors.Is(err, ErrNotWatched) && IsCalendar(src.Type) {
+				w.log.Info("reading the calendar every interval", "source", name, "interval", src.Interval)
+				return
 			}
 			if errors.Is(err, ErrNotWatched) {
 				w.log.Info("the mail source cannot tell of new mail; reading it every interval", "source", name, "interval", src.Interval, "why", err)
