@@ -249,7 +249,9 @@ func (a *caldavAccount) Sync(ctx context.Context, s *Sync, res *Result) error {
 		var events []journal.Event
 		var recheck time.Time
 		for _, o := range objs {
-			events, recheck = s.meetings(o.Data, a.spec.Attendance, res, events, recheck)
+			if events, recheck, err = s.meetings(ctx, o.Data, a.spec.Attendance, res, events, recheck); err != nil {
+				return err
+			}
 		}
 		if err := s.commit(ctx, cal.path, events, calendarCursor{Tag: tag, Recheck: recheck}, res); err != nil {
 			return err

@@ -1,6 +1,8 @@
 package mailbox
 
 import (
+	"context"
+	"strings"
 	"time"
 
 	"github.com/emersion/go-ical"
@@ -33,12 +35,15 @@ func (c calendarCursor) unchanged(tag string, now time.Time) bool {
 }
 
 // meetings judges the events of one calendar object (Meetings) within the
-// source's backfill and now, counts and shows each occurrence, and
-// returns events with what they teach added, and the end of the first
-// occurrence that has not ended (zero: none).
-func (s *Sync) meetings(cal *ical.Calendar, a config.Attendance, res *Result, events []journal.Event, recheck time.Time) ([]journal.Event, time.Time) {
+// source's backfill and now (floating times in Now's zone, the config's),
+// counts and shows each occurrence, and returns events with what they
+// teach added, and the end of the first occurrence that has not ended
+// (zero: none). A talk the user logged by hand on the day of a meeting
+// wins: the meeting adds nothing for that person.
+func (s *Sync) meetings(ctx context.Context, cal *ical.Calendar, a config.Attendance, res *Result, events []journal.Event, recheck time.Time) ([]journal.Event, time.Time, error) {
 	att := Attendance{Me: a.Me, MaxAttendees: a.MaxAttendees, Source: Label(s.Source)}
-	ms, problems := Meetings(cal, s.People, att, s.Source.Backfill.Before(s.Now), s.Now, s.Now.Location())
+	loc := s.Now.Location()
+	ms, problems := Meetings(cal, s.People, att, s.Source.Backfill.Before(s.Now), s.Now, loc)
 	for _, p := range problems {
 		res.Read++
 		res.Malformed++
@@ -49,6 +54,20 @@ func (s *Sync) meetings(cal *ical.Calendar, a config.Attendance, res *Result, ev
 		if m.Pending && (recheck.IsZero() || m.End.Before(recheck)) {
 			recheck = m.End
 		}
+		if len(m.Learned.Events) > 0 {
+			var logged []string
+			kept, err := byHand(ctx, s.Store, m.Learned.Events, loc, func(e journal.Event) { logged = append(logged, e.Contact) })
+			if err != nil {
+				return nil, time.Time{}, err
+			}
+			switch {
+			case len(kept) == 0:
+				m.Learned = Learned{Ignored: "you logged talking with " + strings.Join(logged, ", ") + " by hand that day"}
+			case len(logged) > 0:
+				m.Learned.Events = kept
+				m.Learned.Note = "(logged by hand that day: " + strings.Join(logged, ", ") + ")"
+			}
+		}
 		if m.Learned.Ignored != "" {
 			res.Ignored++
 		} else {
@@ -57,7 +76,39 @@ func (s *Sync) meetings(cal *ical.Calendar, a config.Attendance, res *Result, ev
 		}
 		s.seen(Seen{Date: m.Start, Role: Calendar, Learned: m.Learned})
 	}
-	return events, recheck
+	return events, recheck, nil
+}
+
+// handLog is what a calendar sync asks of the state file besides a
+// Store, when it can: whether the user logged a talk with someone by hand
+// on the day of a meeting (journal.LoggedByHand).
+type handLog interface {
+	LoggedByHand(ctx context.Context, contact string, kind journal.Kind, from, to time.Time) (bool, error)
+}
+
+// byHand drops from events each talk that the user logged by hand on the
+// day of the meeting (in loc, the config's zone): their log wins, and the
+// meeting adds nothing. seen hears each dropped, for a dry run.
+func byHand(ctx context.Context, store Store, events []journal.Event, loc *time.Location, seen func(journal.Event)) ([]journal.Event, error) {
+	h, ok := store.(handLog)
+	if !ok {
+		return events, nil
+	}
+	out := events[:0:0]
+	for _, e := range events {
+		t := e.At.In(loc)
+		day := time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, loc)
+		logged, err := h.LoggedByHand(ctx, e.Contact, e.Kind, day, day.AddDate(0, 0, 1))
+		if err != nil {
+			return nil, err
+		}
+		if logged {
+			seen(e)
+			continue
+		}
+		out = append(out, e)
+	}
+	return out, nil
 }
 
 // calendarSpec is what the two calendar types share.

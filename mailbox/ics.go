@@ -107,7 +107,10 @@ func (f *icsFeed) Sync(ctx context.Context, s *Sync, res *Result) error {
 	if notModified {
 		return nil // the state is as the last read left it
 	}
-	events, recheck := s.meetings(cal, f.spec.Attendance, res, nil, time.Time{})
+	events, recheck, err := s.meetings(ctx, cal, f.spec.Attendance, res, nil, time.Time{})
+	if err != nil {
+		return err
+	}
 	return s.commit(ctx, icsFolder, events, calendarCursor{Tag: tag, Recheck: recheck}, res)
 }
 

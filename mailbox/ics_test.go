@@ -163,3 +163,52 @@ func TestICSFailures(t *testing.T) {
 		})
 	}
 }
+
+// A talk logged by hand on the day of a meeting wins, however many hours
+// apart in that day (the config's zone): the meeting adds nothing for that
+// person, and a dry run says why. A log on another day does not.
+func TestMeetingLoggedByHandWins(t *testing.T) {
+	berlin, err := time.LoadLocation("Europe/Berlin")
+	if err != nil {
+		t.Skip(err)
+	}
+	// A meeting at 08:00 in Berlin with Ana and Bo; Ana logged by hand at
+	// 23:00 that day (15 hours later), Bo the day before.
+	meeting := time.Date(2026, 12, 3, 8, 0, 0, 0, berlin)
+	now := time.Date(2026, 12, 4, 12, 0, 0, 0, berlin)
+	srv := newICSServer(t, vcal(fmt.Sprintf("UID:m\nDTSTART:%s\nDTEND:%s\nORGANIZER:mailto:me@home.example\nATTENDEE:mailto:ana@example.org\nATTENDEE:mailto:bo@example.net",
+		at(meeting), at(meeting.Add(time.Hour)))))
+	cfg := calSource(t, fmt.Sprintf("type = \"ics\"\nurl = %q\nme = [\"me@home.example\"]\n", srv.URL+srv.path))
+	ctx := context.Background()
+	j, err := journal.Open(ctx, filepath.Join(t.TempDir(), "r.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer j.Close()
+	j.Add(ctx, journal.Event{Contact: "ana-lima", Kind: journal.Talked, At: time.Date(2026, 12, 3, 23, 0, 0, 0, berlin), Source: "cli"})
+	j.Add(ctx, journal.Event{Contact: "bo", Kind: journal.Talked, At: time.Date(2026, 12, 2, 17, 0, 0, 0, berlin), Source: "cli"})
+	var notes []string
+	s := &Sync{Source: cfg.Sources["cal"], People: NewPeople(cfg), Store: j, Now: now, DryRun: true,
+		Seen: func(x Seen) { notes = append(notes, x.Learned.Ignored+x.Learned.Note) }}
+	if _, err := s.Run(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if len(notes) != 1 || notes[0] != "(logged by hand that day: ana-lima)" {
+		t.Errorf("dry run says %q", notes)
+	}
+	s.DryRun, s.Seen = false, nil
+	res, err := s.Run(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	hist, _ := j.History(ctx, "", 0)
+	var learned []string
+	for _, e := range hist {
+		if e.Source == "ics:cal" {
+			learned = append(learned, e.Contact)
+		}
+	}
+	if res.Added != 1 || len(learned) != 1 || learned[0] != "bo" {
+		t.Errorf("learned %v (%+v); want Bo only", learned, res)
+	}
+}

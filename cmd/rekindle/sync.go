@@ -63,7 +63,7 @@ func (c *cli) sync(ctx context.Context, pos []string, dry, check bool) error {
 	for _, name := range names {
 		src := cfg.Sources[name]
 		w := tabwriter.NewWriter(c.stdout, 0, 0, 2, ' ', 0)
-		s := &mailbox.Sync{Source: src, People: people, Store: j, Now: c.now(), DryRun: dry}
+		s := &mailbox.Sync{Source: src, People: people, Store: j, Now: c.now().In(cfg.Location), DryRun: dry}
 		if dry {
 			s.Seen = func(x mailbox.Seen) { writeSeen(w, name, x, cfg) }
 		} else {
