@@ -277,8 +277,28 @@ func occurrences(ev *ical.Event, start time.Time, loc *time.Location, after, bef
 	for _, d := range exdates {
 		set.ExDate(d)
 	}
-	return set.Between(after, before, true), true, nil
+	// A rule that repeats every second (or has a BYSECOND for each) would
+	// make millions of occurrences: the expansion stops at maxOccurrences
+	// counted from DTSTART, and the event is said to be unreadable.
+	var out []time.Time
+	next := set.Iterator()
+	for n := 0; ; n++ {
+		t, ok := next()
+		if !ok || !t.Before(before) {
+			return out, true, nil
+		}
+		if n == maxOccurrences {
+			return nil, true, fmt.Errorf("an event that repeats more than %d times before now: not a meeting", maxOccurrences)
+		}
+		if !t.Before(after) {
+			out = append(out, t)
+		}
+	}
 }
+
+// maxOccurrences is how many times a recurring event is expanded at most,
+// from its first: a daily meeting for 50 years.
+const maxOccurrences = 20000
 
 // excluded says whether the master's EXDATE removes the occurrence that
 // started at t.

@@ -171,3 +171,25 @@ ATTENDEE;PARTSTAT=DECLINED:mailto:me@home.example`
 		}
 	}
 }
+
+// A rule that repeats every second since June is refused at once as not a
+// meeting, not expanded into millions of occurrences (which took 18 s for
+// three days of them); a daily one over years is read.
+func TestRecurringWithoutEnd(t *testing.T) {
+	now := time.Date(2026, 12, 7, 12, 0, 0, 0, time.UTC)
+	att := Attendance{Me: []string{"me@home.example"}, MaxAttendees: 5, Source: "ics:x"}
+	start := time.Now()
+	ms, problems := Meetings(parseCal(t, vcal("UID:s\nDTSTART:20260601T000000Z\nDTEND:20260601T000001Z\nRRULE:FREQ=SECONDLY\nORGANIZER:mailto:me@home.example\nATTENDEE:mailto:ana@example.org")),
+		calPeople(t), att, now.AddDate(0, -6, 0), now, time.UTC)
+	if len(ms) != 0 || len(problems) != 1 || !strings.Contains(problems[0].Error(), "not a meeting") {
+		t.Errorf("%d meetings, problems %v", len(ms), problems)
+	}
+	if took := time.Since(start); took > time.Second {
+		t.Errorf("took %v", took)
+	}
+	ms, problems = Meetings(parseCal(t, vcal("UID:d\nDTSTART:20000101T090000Z\nDTEND:20000101T091500Z\nRRULE:FREQ=DAILY\nORGANIZER:mailto:me@home.example\nATTENDEE:mailto:ana@example.org")),
+		calPeople(t), att, now.AddDate(0, 0, -7), now, time.UTC)
+	if len(ms) != 7 || len(problems) != 0 {
+		t.Errorf("a daily meeting since 2000: %d meetings in a week, problems %v", len(ms), problems)
+	}
+}
