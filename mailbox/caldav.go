@@ -15,7 +15,6 @@ import (
 	"github.com/emersion/go-webdav"
 	"github.com/emersion/go-webdav/caldav"
 	"github.com/rekindle/rekindle/config"
-	"github.com/rekindle/rekindle/journal"
 )
 
 // caldavAccount is a caldav source: the calendars of an account, found
@@ -246,12 +245,16 @@ func (a *caldavAccount) Sync(ctx context.Context, s *Sync, res *Result) error {
 		if err != nil {
 			return calendarError(ctx, a.src.Name, a.host(), fmt.Errorf("read the calendar %q: %w", cal.name, err))
 		}
-		var events []journal.Event
-		var recheck time.Time
+		// The objects as one calendar (each holds its own UID's events and
+		// the zones they use): its meetings are judged, and a dry run
+		// shows them, in the order they happened.
+		all := ical.NewCalendar()
 		for _, o := range objs {
-			if events, recheck, err = s.meetings(ctx, o.Data, a.spec.Attendance, res, events, recheck); err != nil {
-				return err
-			}
+			all.Children = append(all.Children, o.Data.Children...)
+		}
+		events, recheck, err := s.meetings(ctx, all, a.spec.Attendance, res, nil, time.Time{})
+		if err != nil {
+			return err
 		}
 		if err := s.commit(ctx, cal.path, events, calendarCursor{Tag: tag, Recheck: recheck}, res); err != nil {
 			return err
