@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/rekindle/rekindle/internal/testsupport/ntfytest"
 	"github.com/rekindle/rekindle/internal/testsupport/radicaletest"
 )
 
@@ -16,9 +17,14 @@ import (
 // due; a meeting with her is in the calendar, running when the daemon
 // starts. It does not count while it runs; once it has ended, the daemon's
 // next read (every interval) learns it, and status says she is no longer
-// due. A meeting she was merely invited to alongside changes nothing.
+// due; her check-in, which ntfy refused (503) and which waits to be tried
+// again, is cancelled and never sent. A meeting Eli merely invited the
+// user to changes nothing for him.
 func TestDaemonMeetingResetsCadence(t *testing.T) {
 	t.Parallel()
+	srv := ntfytest.New()
+	defer srv.Close()
+	srv.FailNext(6, http.StatusServiceUnavailable, "") // each first tries and their retries for ~30 s
 	rad := radicaletest.Start(t, radicaletest.Options{})
 	cal := rad.MakeCalendar(t, "personal", "Personal")
 	now := time.Now().UTC().Truncate(time.Second)
@@ -32,7 +38,7 @@ func TestDaemonMeetingResetsCadence(t *testing.T) {
 			"\r\nDTSTART:"+stamp(end.Add(-time.Hour))+"\r\nDTEND:"+stamp(end)+"\r\nSUMMARY:Coffee with Dana (private)\r\nORGANIZER:mailto:me@home.example\r\n"+
 			"ATTENDEE;PARTSTAT=ACCEPTED:mailto:dana@example.org\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n")
 	}
-	e := newEnv(t, fmt.Sprintf(`timezone = "UTC"
+	e := newEnv(t, ntfyConfig(srv.URL, "")+fmt.Sprintf(`
 [sources.calendar]
 type = "caldav"
 url = %q
@@ -68,6 +74,7 @@ last_interaction = 2026-01-01
 	coffee(end)
 	const learned = `msg="learned from the calendar" source=calendar read=2 used=1 ignored=1 unreadable=0 events=1`
 	p.waitLog(t, learned, 25*time.Second)
+	p.waitLog(t, `msg="cancelled a pending reminder" contact=dana kind=check_in channel=phone why="no longer due: last talked on`, 10*time.Second)
 	// Learned once it had ended, not before.
 	line := p.stderr.String()
 	line = line[strings.LastIndex(line[:strings.Index(line, learned)], "time=")+5:]
@@ -75,6 +82,11 @@ last_interaction = 2026-01-01
 		t.Errorf("learned at %v (%v); the meeting ended at %v", at, err, end)
 	}
 	p.stop(t)
+	for _, m := range srv.Received() {
+		if strings.Contains(m.Title, "Dana") {
+			t.Errorf("Dana's check-in was sent after the meeting: %q", m.Title)
+		}
+	}
 	s := status()
 	if want := `"reason": "last talked on ` + end.UTC().Add(-time.Hour).Format(time.DateOnly); !strings.Contains(s, want) || strings.Count(s, `"state": "due"`) != 1 {
 		t.Errorf("after the meeting: want Dana no longer due (%s), Eli still due\n%s", want, s)
