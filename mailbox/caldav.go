@@ -60,17 +60,17 @@ type calendar struct {
 // open finds the account's calendars of events (the ones named in
 // calendars =, when it is set).
 func (a *caldavAccount) open(ctx context.Context) (*http.Client, *caldav.Client, []calendar, error) {
-	client, err := calendarClient(a.src.Name, a.spec.CAFile, a.spec.Username, a.spec.Password)
+	u, err := url.Parse(a.spec.URL)
+	if err != nil {
+		return nil, nil, nil, &Error{Source: a.src.Name, Msg: "url cannot be read: " + err.Error()}
+	}
+	client, err := calendarClient(a.src.Name, originOf(u), a.spec.CAFile, a.spec.Username, a.spec.Password)
 	if err != nil {
 		return nil, nil, nil, err
 	}
 	fail := func(err error) (*http.Client, *caldav.Client, []calendar, error) {
 		client.CloseIdleConnections()
 		return nil, nil, nil, calendarError(ctx, a.src.Name, a.host(), err)
-	}
-	u, err := url.Parse(a.spec.URL)
-	if err != nil {
-		return fail(err)
 	}
 	root := &url.URL{Scheme: u.Scheme, Host: u.Host}
 	start := u

@@ -31,10 +31,12 @@ var errTooLarge = errors.New("the server's answer is larger than rekindle reads"
 // errRefused is a login the server refused (401 after the credentials).
 var errRefused = errors.New("the server refused the login")
 
-// calendarClient is the HTTP client of a calendar source: its ca_file
-// trusted besides the system's, Basic or Digest as the server asks (the
-// password sent only once it has asked), and the limits above.
-func calendarClient(name, caFile, user string, password config.Secret) (*http.Client, error) {
+// calendarClient is the HTTP client of a calendar source at origin (the
+// scheme and host of its url): its ca_file trusted besides the system's,
+// Basic or Digest as the server asks (the password sent only once it has
+// asked, and only to origin: a redirect elsewhere gets no credential),
+// no redirect from https to http, and the limits above.
+func calendarClient(name, origin, caFile, user string, password config.Secret) (*http.Client, error) {
 	tc := &tls.Config{MinVersion: tls.VersionTLS12}
 	if caFile != "" {
 		pem, err := config.ReadCAFile(caFile)
@@ -60,16 +62,33 @@ func calendarClient(name, caFile, user string, password config.Secret) (*http.Cl
 	}
 	var rt http.RoundTripper = base
 	if user != "" {
-		rt = &authTransport{user: user, password: password.Reveal(), base: base}
+		rt = &authTransport{origin: origin, user: user, password: password.Reveal(), base: base}
 	}
-	return &http.Client{Transport: limitTransport{rt}, Timeout: calendarLimits.whole}, nil
+	return &http.Client{Transport: limitTransport{rt}, Timeout: calendarLimits.whole, CheckRedirect: noDowngrade}, nil
 }
+
+// noDowngrade follows a redirect as net/http does, but not from https to
+// http, where the calendar would travel in the clear.
+func noDowngrade(req *http.Request, via []*http.Request) error {
+	if len(via) >= 10 {
+		return errors.New("stopped after 10 redirects")
+	}
+	if via[0].URL.Scheme == "https" && req.URL.Scheme != "https" {
+		return errors.New("the server redirects to an address without https; rekindle does not follow")
+	}
+	return nil
+}
+
+// originOf is the scheme and host of a URL: where a source's credentials
+// may go.
+func originOf(u *url.URL) string { return strings.ToLower(u.Scheme + "://" + u.Host) }
 
 // authTransport logs in as the server asks: the first request goes without
 // credentials; a 401 that asks for Digest turns to Digest (SabreDAV's
 // servers: Baïkal, older Nextcloud), one that asks for Basic to Basic.
 // A 401 once the credentials went is errRefused.
 type authTransport struct {
+	origin         string // originOf the source's url: the only place the login goes
 	user, password string
 	base           http.RoundTripper
 
@@ -79,6 +98,9 @@ type authTransport struct {
 }
 
 func (t *authTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	if originOf(req.URL) != t.origin {
+		return t.base.RoundTrip(req) // a redirect elsewhere: no credential
+	}
 	t.mu.Lock()
 	scheme := t.scheme
 	t.mu.Unlock()
