@@ -5,6 +5,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -161,4 +162,24 @@ func TestSyncCalendarDryRun(t *testing.T) {
 	if out := run("sync", "--check", "google"); !strings.Contains(out, "google  ics  ok: the calendar at 127.0.0.1") {
 		t.Errorf("check:\n%s", out)
 	}
+	// The address reset: sync fails, says what to do, and status warns of
+	// it until it works, never showing the address.
+	e.write(t, strings.Replace(readCalendarConfig(t, e.config), "private-0f1e2d3c4b5a", "private-0ld0ld0ld0ld", 1))
+	out, err := e.command(t, "sync").CombinedOutput()
+	if err == nil || !strings.Contains(string(out), "rekindle: hint: the private address may have been reset") || strings.Contains(string(out), "0ld0ld") {
+		t.Errorf("sync of a reset address: %v\n%s", err, out)
+	}
+	out, _ = e.command(t, "status").CombinedOutput()
+	if !strings.Contains(string(out), "warning: the calendar source google has been failing since") || strings.Contains(string(out), "0ld0ld") {
+		t.Errorf("status after a failing sync:\n%s", out)
+	}
+}
+
+func readCalendarConfig(t *testing.T, name string) string {
+	t.Helper()
+	b, err := os.ReadFile(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/rekindle/rekindle/config"
 	"github.com/rekindle/rekindle/journal"
+	"github.com/rekindle/rekindle/mailbox"
 	"github.com/rekindle/rekindle/rules"
 	"github.com/rekindle/rekindle/scheduler"
 )
@@ -171,7 +172,11 @@ func (c *cli) warnSources(ctx context.Context, cfg *config.Config, j *journal.Jo
 		if !ok || s.FailingSince.IsZero() {
 			continue
 		}
-		fmt.Fprintf(c.stderr, "rekindle: warning: the mail source %s has been failing since %s: %s\n",
-			name, s.FailingSince.In(cfg.Location).Format(stamp), secrets.String(s.LastError))
+		what := "mail source"
+		if mailbox.IsCalendar(cfg.Sources[name].Type) {
+			what = "calendar source"
+		}
+		fmt.Fprintf(c.stderr, "rekindle: warning: the %s %s has been failing since %s: %s\n",
+			what, name, s.FailingSince.In(cfg.Location).Format(stamp), secrets.String(s.LastError))
 	}
 }
