@@ -3,6 +3,7 @@ package mailbox
 import (
 	"context"
 	"encoding/xml"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -70,6 +71,10 @@ func (a *caldavAccount) open(ctx context.Context) (*http.Client, *caldav.Client,
 	}
 	fail := func(err error) (*http.Client, *caldav.Client, []calendar, error) {
 		client.CloseIdleConnections()
+		if errors.Is(err, errRefused) && ctx.Err() == nil {
+			return nil, nil, nil, &Error{Source: a.src.Name, Msg: a.host() + " refused the login of " + a.spec.Username,
+				Fix: "check username and password; iCloud and Fastmail want an app-specific password", Err: err}
+		}
 		return nil, nil, nil, calendarError(ctx, a.src.Name, a.host(), err)
 	}
 	root := &url.URL{Scheme: u.Scheme, Host: u.Host}

@@ -141,7 +141,7 @@ func TestCalDAVRefusals(t *testing.T) {
 	wrong := "not-the-password-42"
 	cfg := calSource(t, fmt.Sprintf("type = \"caldav\"\nurl = %q\nusername = %q\npassword = %q\nme = [\"me@home.example\"]\n", s.URL, s.User, wrong))
 	_, err := Check(ctx, cfg.Sources["cal"])
-	if err == nil || !errors.Is(err, errRefused) || !strings.Contains(hint.Of(err), "password") {
+	if err == nil || !errors.Is(err, errRefused) || !strings.Contains(err.Error(), "refused the login of me") || !strings.Contains(hint.Of(err), "password") {
 		t.Errorf("wrong password: %v (hint %q)", err, hint.Of(err))
 	}
 	if err != nil && strings.Contains(err.Error(), wrong) {
