@@ -53,7 +53,9 @@ func Meetings(cal *ical.Calendar, people *People, a Attendance, from, now time.T
 	byUID := map[string]*series{}
 	var uids []string
 	var problems []error
+	zones := map[string]bool{}
 	for _, ev := range cal.Events() {
+		knownZones(&ev, zones)
 		uid := propText(ev.Props, ical.PropUID)
 		if uid == "" {
 			problems = append(problems, fmt.Errorf("an event without a UID"))

@@ -193,3 +193,19 @@ func TestRecurringWithoutEnd(t *testing.T) {
 		t.Errorf("a daily meeting since 2000: %d meetings in a week, problems %v", len(ms), problems)
 	}
 }
+
+// A meeting from Outlook names its zone the Windows way ("W. Europe
+// Standard Time"), which no zone database knows: it is read in the
+// config's zone rather than lost.
+func TestMeetingInAWindowsZone(t *testing.T) {
+	berlin, err := time.LoadLocation("Europe/Berlin")
+	if err != nil {
+		t.Skip(err)
+	}
+	now := time.Date(2026, 12, 7, 12, 0, 0, 0, berlin)
+	ms, problems := Meetings(parseCal(t, vcal("UID:o\nDTSTART;TZID=W. Europe Standard Time:20261203T100000\nDTEND;TZID=W. Europe Standard Time:20261203T110000\nORGANIZER:mailto:ana@example.org\nATTENDEE;PARTSTAT=ACCEPTED:mailto:me@home.example")),
+		calPeople(t), Attendance{Me: []string{"me@home.example"}, MaxAttendees: 5, Source: "ics:x"}, now.AddDate(0, -1, 0), now, berlin)
+	if len(problems) != 0 || len(ms) != 1 || len(ms[0].Learned.Events) != 1 || !ms[0].Start.Equal(time.Date(2026, 12, 3, 10, 0, 0, 0, berlin)) {
+		t.Errorf("meetings %+v, problems %v", ms, problems)
+	}
+}

@@ -75,7 +75,7 @@ last_interaction = 2026-01-01
 	coffee(end)
 	const learned = `msg="learned from the calendar" source=calendar read=2 used=1 ignored=1 unreadable=0 events=1`
 	p.waitLog(t, learned, 25*time.Second)
-	p.waitLog(t, `msg="cancelled a pending reminder" contact=dana kind=check_in channel=phone why="no longer due: last talked on`, 10*time.Second)
+	p.waitLog(t, `msg="cancelled a pending reminder" contact=dana kind=check_in channel=phone why="no longer due: last talked on`, 45*time.Second) // when her retry comes up (backoff: up to 20 s by then)
 	// Learned once it had ended, not before.
 	line := p.stderr.String()
 	line = line[strings.LastIndex(line[:strings.Index(line, learned)], "time=")+5:]
