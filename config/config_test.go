@@ -607,11 +607,12 @@ func TestExampleSources(t *testing.T) {
 			block = append(block, strings.TrimPrefix(strings.TrimPrefix(line, "#"), " "))
 		}
 	}
-	password := filepath.Join(t.TempDir(), "imap-password")
-	os.WriteFile(password, []byte("pw\n"), 0o600)
-	// Each source's password file (imap-password, carddav-password) is
-	// one that exists.
-	text := regexp.MustCompile(`/etc/rekindle/[a-z]+-password`).ReplaceAllLiteralString(strings.Join(block, "\n"), password)
+	text := strings.Join(block, "\n")
+	dir := t.TempDir()
+	for name, content := range map[string]string{"imap-password": "pw", "carddav-password": "pw", "caldav-password": "pw", "calendar-url": "https://calendar.example.org/private-0123/basic.ics"} {
+		os.WriteFile(filepath.Join(dir, name), []byte(content+"\n"), 0o600)
+		text = strings.ReplaceAll(text, "/etc/rekindle/"+name, filepath.Join(dir, name))
+	}
 	cfg, err := Parse("sources.toml", []byte(text))
 	if err != nil {
 		t.Fatalf("the example's sources:\n%v\n%s", err, text)

@@ -8,11 +8,12 @@ import (
 )
 
 // Source is a [sources.NAME] table: a mailbox rekindle reads to learn who
-// wrote to whom, its type and that type's settings.
+// wrote to whom, or a calendar to learn whom the user met; its type and
+// that type's settings.
 type Source struct {
 	Name string
-	Type string     // one of SourceTypes: imap, maildir
-	Spec SourceSpec // the type's settings: *IMAPSpec, *MaildirSpec
+	Type string     // one of SourceTypes: imap, maildir, caldav, ics
+	Spec SourceSpec // the type's settings: *IMAPSpec, *MaildirSpec, *CalDAVSpec, *ICSSpec
 	// Backfill is how far back the first sync reads.
 	Backfill rules.Duration
 	// MaxRecipients: a message to more people than this is not a

@@ -120,7 +120,7 @@ func (l *Loop) Run(ctx context.Context) {
 // and records which in the state file.
 func (l *Loop) SyncOnce(ctx context.Context, cfg *config.Config, src *config.Source) {
 	l.init()
-	s := &Sync{Source: src, People: NewPeople(cfg), Store: l.Store, Now: time.Now()}
+	s := &Sync{Source: src, People: NewPeople(cfg), Store: l.Store, Now: time.Now().In(cfg.Location)}
 	res, err := s.Run(ctx)
 	err = l.redact(err)
 	if ctx.Err() != nil {
@@ -140,7 +140,11 @@ func (l *Loop) SyncOnce(ctx context.Context, cfg *config.Config, src *config.Sou
 	}
 	delete(l.fails, src.Name)
 	if res.Added > 0 || res.Malformed > 0 {
-		l.Log.Info("learned from mail", "source", src.Name, "read", res.Read, "used", res.Used, "ignored", res.Ignored,
+		what := "learned from mail"
+		if IsCalendar(src.Type) {
+			what = "learned from the calendar" // read counts meetings
+		}
+		l.Log.Info(what, "source", src.Name, "read", res.Read, "used", res.Used, "ignored", res.Ignored,
 			"unreadable", res.Malformed, "events", res.Added)
 	}
 	if res.Added > 0 && l.Learned != nil {
@@ -207,6 +211,10 @@ func (w *watches) start(ctx context.Context, cfg *config.Config, redact func(err
 			}
 			if redact != nil {
 				err = redact(err)
+			}
+			if errors.Is(err, ErrNotWatched) && IsCalendar(src.Type) {
+				w.log.Info("reading the calendar every interval", "source", name, "interval", src.Interval)
+				return
 			}
 			if errors.Is(err, ErrNotWatched) {
 				w.log.Info("the mail source cannot tell of new mail; reading it every interval", "source", name, "interval", src.Interval, "why", err)

@@ -65,6 +65,9 @@ const (
 )
 
 func (r Role) String() string {
+	if r == Calendar {
+		return "calendar"
+	}
 	if r == Sent {
 		return "sent"
 	}

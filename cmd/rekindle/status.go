@@ -10,6 +10,7 @@ import (
 
 	"github.com/rekindle/rekindle/config"
 	"github.com/rekindle/rekindle/journal"
+	"github.com/rekindle/rekindle/mailbox"
 	"github.com/rekindle/rekindle/rules"
 	"github.com/rekindle/rekindle/scheduler"
 )
@@ -172,8 +173,11 @@ func (c *cli) warnSources(ctx context.Context, cfg *config.Config, j *journal.Jo
 			continue
 		}
 		what := "mail source"
-		if cfg.Sources[name].ReadsPeople() {
+		switch src := cfg.Sources[name]; {
+		case src.ReadsPeople():
 			what = "address book"
+		case mailbox.IsCalendar(src.Type):
+			what = "calendar source"
 		}
 		fmt.Fprintf(c.stderr, "rekindle: warning: the %s %s has been failing since %s: %s\n",
 			what, name, s.FailingSince.In(cfg.Location).Format(stamp), secrets.String(s.LastError))

@@ -17,9 +17,9 @@ import (
 
 var syncCommand = command{
 	name: "sync", args: "[SOURCE] [--dry-run | --check]", maxArgs: 1,
-	summary: "read the mail sources once and learn who replied and whom you wrote; --dry-run explains each message and writes nothing; --check only connects",
+	summary: "read the sources once and learn who replied, whom you wrote and whom you met; --dry-run explains each message or meeting and writes nothing; --check only connects",
 	flags: func(fs *flag.FlagSet) runFunc {
-		dry := fs.Bool("dry-run", false, "write nothing; explain each message used or left, without subjects or addresses")
+		dry := fs.Bool("dry-run", false, "write nothing; explain each message or meeting used or left, without subjects, titles or addresses")
 		check := fs.Bool("check", false, "only connect and log in, and say so")
 		return func(c *cli, ctx context.Context, pos []string) error { return c.sync(ctx, pos, *dry, *check) }
 	},
@@ -79,7 +79,7 @@ func (c *cli) sync(ctx context.Context, pos []string, dry, check bool) error {
 			continue
 		}
 		w := tabwriter.NewWriter(out, 0, 0, 2, ' ', 0)
-		s := &mailbox.Sync{Source: src, People: people, Store: j, Now: c.now(), DryRun: dry}
+		s := &mailbox.Sync{Source: src, People: people, Store: j, Now: c.now().In(cfg.Location), DryRun: dry}
 		if dry {
 			s.Seen = func(x mailbox.Seen) { writeSeen(w, name, x, cfg) }
 		} else {
@@ -109,8 +109,12 @@ func (c *cli) sync(ctx context.Context, pos []string, dry, check bool) error {
 		if dry {
 			learned = "nothing written (dry run)"
 		}
+		read := plural(res.Read, "message", "messages")
+		if mailbox.IsCalendar(src.Type) {
+			read = plural(res.Read, "meeting", "meetings")
+		}
 		fmt.Fprintf(out, "%s: %s read, %d used, %d ignored, %d unreadable; %s\n",
-			name, plural(res.Read, "message", "messages"), res.Used, res.Ignored, res.Malformed, learned)
+			name, read, res.Used, res.Ignored, res.Malformed, learned)
 		out.Flush()
 	}
 	if failed > 0 {
