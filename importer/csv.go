@@ -236,6 +236,15 @@ func (c *csvReader) Next() (Person, error) {
 		}
 		return ""
 	}
+	// lineOf is the line of column i; a row that leaves out its trailing
+	// cells (as exports do) has none past its last, which are empty.
+	lineOf := func(i int) int {
+		if i < len(rec) {
+			l, _ := c.r.FieldPos(i)
+			return l
+		}
+		return line
+	}
 	// Google joins several values of one cell with " ::: ".
 	values := func(field string) []string {
 		var out []string
@@ -260,11 +269,11 @@ func (c *csvReader) Next() (Person, error) {
 		p.setCalled(line, given[0])
 	}
 	for _, i := range c.columns["email"] {
-		line, _ := c.r.FieldPos(i)
+		line := lineOf(i)
 		p.add(line, true, strings.Split(cell(i), ":::")...)
 	}
 	for _, i := range c.columns["phone"] {
-		line, _ := c.r.FieldPos(i)
+		line := lineOf(i)
 		if l, ok := c.phoneLabel[i]; ok && cell(i) != "" {
 			label := strings.ToLower(cell(l))
 			if strings.Contains(label, "fax") || strings.Contains(label, "pager") {
@@ -276,13 +285,13 @@ func (c *csvReader) Next() (Person, error) {
 	}
 	for _, i := range c.notTheirs {
 		if cell(i) != "" {
-			line, _ := c.r.FieldPos(i)
+			line := lineOf(i)
 			p.Notes = append(p.Notes, Note{line, fmt.Sprintf("%s %q is not their own number; left out", c.header[i], cell(i))})
 		}
 	}
 	for _, f := range []string{"birthday", "anniversary"} {
 		for _, i := range c.columns[f] {
-			line, _ := c.r.FieldPos(i)
+			line := lineOf(i)
 			p.addDate(line, f, cell(i), 0, c.now)
 		}
 	}
@@ -291,7 +300,7 @@ func (c *csvReader) Next() (Person, error) {
 		if name == "" || cell(ev[1]) == "" {
 			continue
 		}
-		line, _ := c.r.FieldPos(ev[1])
+		line := lineOf(ev[1])
 		if strings.IndexFunc(name, terminal.Hidden) >= 0 {
 			p.Notes = append(p.Notes, Note{line, fmt.Sprintf("the occasion %q holds control characters or direction overrides; left out", name)})
 			continue

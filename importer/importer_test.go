@@ -354,3 +354,17 @@ func TestCSVRowLimits(t *testing.T) {
 		t.Errorf("a row of 1000 fields: %v, %d people", err, len(got))
 	}
 }
+
+// TestCSVShortRow: an export leaves out a row's trailing empty cells; the
+// columns past the last are empty, not a crash (FieldPos panicked on a
+// column the row does not have).
+func TestCSVShortRow(t *testing.T) {
+	src := "Name,Email,Phone,Birthday,Anniversary,Event 1 - Label,Event 1 - Value\nAna Lima\nBo Berg,bo@example.org\n"
+	got, err := readAll(t, src, nil)
+	if err != nil || len(got) != 2 {
+		t.Fatalf("%v, %d people", err, len(got))
+	}
+	if s := summary(got[0]) + " " + summary(got[1]); s != "2|Ana Lima||| 3|Bo Berg|bo@example.org||" {
+		t.Errorf("read %s", s)
+	}
+}
