@@ -396,8 +396,11 @@ func writeVCard(rng *rand.Rand, b *strings.Builder, i int, latin bool) {
 				p = p[k:]
 			}
 		}
-		if rng.IntN(15) == 0 {
-			line(pick(rng, "X-FOO;a=b;c:val:ue", "X-BAR;=x:y", "X-BAZ;A=;B=c:d", "BEGIN:NOTVCARD", "x.y.EMAIL:dotted@example.org", "x.y.EMAIL;TYPE=a:dot2@example.org"))
+		if rng.IntN(5) == 0 {
+			line(pick(rng, "X-FOO;a=b;c:val:ue", "X-BAR;=x:y", "X-BAZ;A=;B=c:d", "BEGIN:NOTVCARD", "x.y.EMAIL:dotted@example.org", "x.y.EMAIL;TYPE=a:dot2@example.org",
+				`FN;:"quoted`, "FN;:plain", "FN;;TYPE=x:Two  Semicolons", "nıckname:Nıck", "EMAİL:dotted-i@example.org", "TEL;CELL;:+1 555 0100",
+				`TEL;X="a";CELL:+1 555 0101`, "EMAIL;QUOTED-PRINTABLE:q=40example.org", "ſ.TEL:+1 555 0102", `FN;CHARSET="UTF-8":Quoted Charset`,
+				"TEL;TYPE=a,,b;;PREF:+1 555 0103", "FN;X=a=b;Y:x\\,y\\n\\z\\", "kind;x=1:ORG", "BDAY;:1990-01-01", "EMAIL:a@example.org\\nb"))
 		}
 		if rng.IntN(60) == 0 {
 			// go-vcard ends a card at any END property whose value is
