@@ -17,6 +17,8 @@ import (
 	"io"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"golang.org/x/text/encoding"
 	"golang.org/x/text/encoding/ianaindex"
@@ -155,6 +157,10 @@ func (p *Person) add(line int, email bool, values ...string) {
 // setCalled sets what you call them, as setName sets the name; a value
 // with control characters is left out.
 func (p *Person) setCalled(line int, called string) {
+	if tidy(called) {
+		p.Called = called
+		return
+	}
 	called = strings.Join(strings.Fields(called), " ")
 	if strings.IndexFunc(called, terminal.Hidden) >= 0 {
 		p.Notes = append(p.Notes, Note{line, fmt.Sprintf("the nickname or given name %q holds control characters or direction overrides; left out", called)})
@@ -168,6 +174,10 @@ func (p *Person) setCalled(line int, called string) {
 // overrides), with a note when it had some: import never writes them into
 // the config. Runs of spaces, tabs and line breaks become one space.
 func (p *Person) setName(line int, name string) {
+	if tidy(name) {
+		p.Name = name
+		return
+	}
 	clean := strings.Join(strings.Fields(strings.Map(func(r rune) rune {
 		if terminal.Hidden(r) {
 			return -1
@@ -178,4 +188,24 @@ func (p *Person) setName(line int, name string) {
 		p.Notes = append(p.Notes, Note{line, fmt.Sprintf("the name %q holds control characters or direction overrides; written without them", name)})
 	}
 	p.Name = clean
+}
+
+// tidy tells a name that setName and setCalled keep as it is: UTF-8,
+// nothing Hidden, words apart by one space.
+func tidy(s string) bool {
+	space := true // at the start, a space would be one too many
+	for _, r := range s {
+		switch {
+		case r == utf8.RuneError || terminal.Hidden(r):
+			return false
+		case unicode.IsSpace(r):
+			if r != ' ' || space {
+				return false
+			}
+			space = true
+		default:
+			space = false
+		}
+	}
+	return !space || s == ""
 }

@@ -41,10 +41,12 @@ type vcardReader struct {
 	text  bytes.Buffer
 	card  vcard.Card
 	lines map[string][]int // property name → the line of each, of the card being read
+	// keys and values: the parameters' names and values read so far.
+	keys, values map[string]string
 }
 
 func newVCard(r *bufio.Reader, now time.Time) *vcardReader {
-	return &vcardReader{r: r, now: now, card: vcard.Card{}, lines: map[string][]int{}}
+	return &vcardReader{r: r, now: now, card: vcard.Card{}, lines: map[string][]int{}, keys: map[string]string{}, values: map[string]string{}}
 }
 
 // physical appends the next physical line to dst, without its line end
@@ -195,7 +197,7 @@ func (v *vcardReader) Next() (Person, error) {
 			whole = true
 		}
 		if !whole && !ended {
-			ended, endErr = parseProperty(v.card, decoded)
+			ended, endErr = v.parseProperty(decoded)
 			if endErr == errWhole {
 				whole, ended, endErr = true, false, nil
 			}
@@ -295,7 +297,7 @@ var errWhole = errors.New("a quoted parameter")
 // parameters, the value with its escapes) into card when person reads
 // it. It tells when go-vcard would stop at the line: an END property, an
 // error when its value is not VCARD. The line has no quoted parameter.
-func parseProperty(card vcard.Card, line []byte) (end bool, err error) {
+func (v *vcardReader) parseProperty(line []byte) (end bool, err error) {
 	var group []byte
 	if i := bytes.IndexAny(line, ".;:"); i >= 0 && line[i] == '.' {
 		group, line = line[:i], line[i+1:]
@@ -310,9 +312,19 @@ func parseProperty(card vcard.Card, line []byte) (end bool, err error) {
 	}
 	hasParams := line[i] == ';'
 	line = line[i+1:]
+	// Only the parameters person reads are kept: the preference of FN,
+	// the TYPE of TEL, Apple's X-APPLE-OMIT-YEAR of a date.
+	keep := false
+	switch key {
+	case vcard.FieldFormattedName, vcard.FieldTelephone, vcard.FieldBirthday, vcard.FieldAnniversary,
+		"X-ANNIVERSARY", "X-MS-ANNIVERSARY", "X-EVOLUTION-ANNIVERSARY", "X-ABDATE":
+		keep = true
+	}
 	var params vcard.Params
 	if hasParams {
-		params = vcard.Params{}
+		if keep {
+			params = vcard.Params{}
+		}
 		for len(line) > 0 {
 			i := bytes.IndexAny(line, "=;:")
 			if i < 0 {
@@ -322,7 +334,7 @@ func parseProperty(card vcard.Card, line []byte) (end bool, err error) {
 				line = line[i+1:]
 				continue
 			}
-			k := strings.ToUpper(string(line[:i]))
+			k := line[:i]
 			rest := line[i+1:]
 			var values []string
 			more := false
@@ -336,12 +348,17 @@ func parseProperty(card vcard.Card, line []byte) (end bool, err error) {
 				} else {
 					rest = nil
 				}
-				for v := range bytes.SplitSeq(vs, []byte(",")) {
-					values = append(values, unescape(v))
+				for val := range bytes.SplitSeq(vs, []byte(",")) {
+					if keep {
+						values = append(values, v.internValue(val))
+					}
 				}
 			}
 			line = rest
-			params[k] = append(params[k], values...)
+			if keep {
+				pk := v.intern(k, true)
+				params[pk] = append(params[pk], values...)
+			}
 			if !more {
 				break
 			}
@@ -354,8 +371,38 @@ func parseProperty(card vcard.Card, line []byte) (end bool, err error) {
 		}
 		return true, nil
 	}
-	card[key] = append(card[key], &vcard.Field{Value: value, Params: params, Group: string(group)})
+	v.card[key] = append(v.card[key], &vcard.Field{Value: value, Params: params, Group: string(group)})
 	return false, nil
+}
+
+// internValue is unescape(b), the same string for the same parameter
+// value (TYPE=CELL on every card).
+func (v *vcardReader) internValue(b []byte) string {
+	if bytes.IndexByte(b, '\\') >= 0 {
+		return unescape(b)
+	}
+	return v.intern(b, false)
+}
+
+// intern gives b as a string (upper-case for a parameter's name, as
+// go-vcard's strings.ToUpper), one string for the same bytes; it holds a
+// few hundred.
+func (v *vcardReader) intern(b []byte, up bool) string {
+	m := v.values
+	if up {
+		m = v.keys
+	}
+	if s, ok := m[string(b)]; ok {
+		return s
+	}
+	s := string(b)
+	if up {
+		s = strings.ToUpper(s)
+	}
+	if len(m) < 512 {
+		m[string(b)] = s
+	}
+	return s
 }
 
 // unescape reads a value's escapes as go-vcard does: \\, \n and \, and
