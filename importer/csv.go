@@ -98,11 +98,13 @@ func newCSV(r io.Reader, fields Mapping, now time.Time, charset string) (*csvRea
 	limit := &rowLimit{r: r, limit: MaxRowBytes + csvReadAhead}
 	cr := csv.NewReader(limit)
 	cr.FieldsPerRecord = -1 // exports leave trailing empty cells out
+	cr.ReuseRecord = true   // Next is done with a row before it reads the next
 	c := &csvReader{r: cr, limit: limit, line: 1, now: now, columns: map[string][]int{}, phoneLabel: map[int]int{}, charset: charset}
 	header, err := c.read()
 	if err != nil {
 		return nil, csvError(err, "the header row")
 	}
+	header = append([]string(nil), header...) // the reader reuses its slice
 	if len(header) > 0 {
 		header[0] = strings.TrimPrefix(header[0], string(bom))
 	}
@@ -249,7 +251,7 @@ func (c *csvReader) Next() (Person, error) {
 	values := func(field string) []string {
 		var out []string
 		for _, i := range c.columns[field] {
-			for _, v := range strings.Split(cell(i), ":::") {
+			for _, v := range split(cell(i)) {
 				if v = strings.TrimSpace(v); v != "" {
 					out = append(out, v)
 				}
@@ -270,7 +272,7 @@ func (c *csvReader) Next() (Person, error) {
 	}
 	for _, i := range c.columns["email"] {
 		line := lineOf(i)
-		p.add(line, true, strings.Split(cell(i), ":::")...)
+		p.add(line, true, split(cell(i))...)
 	}
 	for _, i := range c.columns["phone"] {
 		line := lineOf(i)
@@ -281,7 +283,7 @@ func (c *csvReader) Next() (Person, error) {
 				continue
 			}
 		}
-		p.add(line, false, strings.Split(cell(i), ":::")...)
+		p.add(line, false, split(cell(i))...)
 	}
 	for _, i := range c.notTheirs {
 		if cell(i) != "" {
@@ -308,6 +310,15 @@ func (c *csvReader) Next() (Person, error) {
 		p.addDate(line, name, cell(ev[1]), 0, c.now)
 	}
 	return p, nil
+}
+
+// split cuts a cell at Google's ":::", without a new slice for a cell of
+// one value.
+func split(cell string) []string {
+	if !strings.Contains(cell, ":::") {
+		return []string{cell}
+	}
+	return strings.Split(cell, ":::")
 }
 
 // csvError gives a CSV reader's error its line.

@@ -124,7 +124,7 @@ func (p *Person) add(line int, email bool, values ...string) {
 		list, valid, what := &p.Phones, config.ValidPhone, "a phone number"
 		if email {
 			v = strings.TrimPrefix(strings.TrimPrefix(v, "mailto:"), "MAILTO:")
-			list, valid, what = &p.Emails, config.ValidEmail, "an email address"
+			list, valid, what = &p.Emails, validEmail, "an email address"
 		} else {
 			v = strings.TrimPrefix(strings.TrimPrefix(v, "tel:"), "TEL:")
 			// An extension stays with its number, in one form:
@@ -208,4 +208,34 @@ func tidy(s string) bool {
 		}
 	}
 	return !space || s == ""
+}
+
+// validEmail is config.ValidEmail, which parses the address as a mail
+// header would, known true at once for the plain address almost every
+// export holds: dot-separated words of letters, digits and ._%+- at a
+// domain of dot-separated letters, digits and hyphens.
+func validEmail(a string) bool {
+	return plainEmail(a) || config.ValidEmail(a)
+}
+
+func plainEmail(a string) bool {
+	at := strings.IndexByte(a, '@')
+	if at <= 0 {
+		return false
+	}
+	words := func(s string, ok func(c byte) bool) bool {
+		if s == "" || s[0] == '.' || s[len(s)-1] == '.' {
+			return false
+		}
+		for i := 0; i < len(s); i++ {
+			c := s[i]
+			if c == '.' && s[i-1] == '.' || c != '.' && !ok(c) {
+				return false
+			}
+		}
+		return true
+	}
+	alnum := func(c byte) bool { return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' }
+	return words(a[:at], func(c byte) bool { return alnum(c) || c == '_' || c == '%' || c == '+' || c == '-' }) &&
+		words(a[at+1:], func(c byte) bool { return alnum(c) || c == '-' })
 }

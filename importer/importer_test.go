@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math/rand/v2"
 	"runtime"
 	"strings"
 	"testing"
@@ -366,5 +367,39 @@ func TestCSVShortRow(t *testing.T) {
 	}
 	if s := summary(got[0]) + " " + summary(got[1]); s != "2|Ana Lima||| 3|Bo Berg|bo@example.org||" {
 		t.Errorf("read %s", s)
+	}
+}
+
+// TestPlainEmail: what plainEmail takes at once, config.ValidEmail takes
+// too (it is a shortcut, never a second opinion).
+func TestPlainEmail(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	word := func(alphabet string) string {
+		b := make([]byte, rng.IntN(8))
+		for i := range b {
+			b[i] = alphabet[rng.IntN(len(alphabet))]
+		}
+		return string(b)
+	}
+	took := 0
+	for range 100000 {
+		a := word("ab..-_%+Z9") + "@" + word("ab..-Z9")
+		if rng.IntN(3) == 0 {
+			a = word("ab.@-_%+Z9 \"<>()[]:;,\\\xc3\xa9\xff")
+		}
+		if plainEmail(a) {
+			took++
+			if !config.ValidEmail(a) {
+				t.Errorf("plainEmail takes %q, which config.ValidEmail does not", a)
+			}
+		}
+	}
+	for _, a := range []string{"p1@example.org", "first.last+tag@mail.example.co.uk", "a@b", "x_y%z-1@a-b.c"} {
+		if !plainEmail(a) || !config.ValidEmail(a) {
+			t.Errorf("%q: plainEmail %v, ValidEmail %v", a, plainEmail(a), config.ValidEmail(a))
+		}
+	}
+	if took < 100 {
+		t.Errorf("only %d of the random strings were plain addresses; the test tries too few", took)
 	}
 }

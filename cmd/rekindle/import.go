@@ -87,7 +87,7 @@ func (c *cli) importPeople(ctx context.Context, name string, maps []string, char
 	}
 	os.Remove(tmp.Name())
 	defer tmp.Close()
-	w := bufio.NewWriter(tmp)
+	w := bufio.NewWriterSize(tmp, 64<<10)
 	ids := importer.NewIDs()
 	var written, left, nameless, notPeople int
 	for {
