@@ -247,32 +247,57 @@ func (c *csvReader) Next() (Person, error) {
 		}
 		return line
 	}
-	// Google joins several values of one cell with " ::: ".
-	values := func(field string) []string {
-		var out []string
-		for _, i := range c.columns[field] {
-			for _, v := range split(cell(i)) {
-				if v = strings.TrimSpace(v); v != "" {
-					out = append(out, v)
+	p := Person{Line: line}
+	// Google joins several values of one cell with " ::: ". join is the
+	// values of the fields one space apart, first the first value of one.
+	join := func(first bool, fields ...string) string {
+		var b strings.Builder
+		one, n := "", 0
+		for _, f := range fields {
+			for _, i := range c.columns[f] {
+				for v := range strings.SplitSeq(cell(i), ":::") {
+					if v = strings.TrimSpace(v); v == "" {
+						continue
+					}
+					if n++; n == 1 {
+						if first {
+							return v
+						}
+						one = v
+						continue
+					}
+					if n == 2 {
+						b.WriteString(one)
+					}
+					b.WriteByte(' ')
+					b.WriteString(v)
 				}
 			}
 		}
-		return out
+		if n <= 1 {
+			return one
+		}
+		return b.String()
 	}
-	p := Person{Line: line}
-	p.Name = strings.Join(values("name"), " ")
+	add := func(line int, email bool, cell string) {
+		if !strings.Contains(cell, ":::") {
+			p.add(line, email, cell)
+			return
+		}
+		p.add(line, email, strings.Split(cell, ":::")...)
+	}
+	p.Name = join(false, "name")
 	if p.Name == "" {
-		p.Name = strings.Join(append(append(values("given"), values("middle")...), values("family")...), " ")
+		p.Name = join(false, "given", "middle", "family")
 	}
 	p.setName(line, p.Name)
-	if nick := values("nickname"); len(nick) > 0 {
-		p.setCalled(line, nick[0])
-	} else if given := values("given"); len(given) > 0 {
-		p.setCalled(line, given[0])
+	if nick := join(true, "nickname"); nick != "" {
+		p.setCalled(line, nick)
+	} else if given := join(true, "given"); given != "" {
+		p.setCalled(line, given)
 	}
 	for _, i := range c.columns["email"] {
-		line := lineOf(i)
-		p.add(line, true, split(cell(i))...)
+		add(lineOf(i), true, cell(i))
 	}
 	for _, i := range c.columns["phone"] {
 		line := lineOf(i)
@@ -283,7 +308,7 @@ func (c *csvReader) Next() (Person, error) {
 				continue
 			}
 		}
-		p.add(line, false, split(cell(i))...)
+		add(line, false, cell(i))
 	}
 	for _, i := range c.notTheirs {
 		if cell(i) != "" {
@@ -310,15 +335,6 @@ func (c *csvReader) Next() (Person, error) {
 		p.addDate(line, name, cell(ev[1]), 0, c.now)
 	}
 	return p, nil
-}
-
-// split cuts a cell at Google's ":::", without a new slice for a cell of
-// one value.
-func split(cell string) []string {
-	if !strings.Contains(cell, ":::") {
-		return []string{cell}
-	}
-	return strings.Split(cell, ":::")
 }
 
 // csvError gives a CSV reader's error its line.
