@@ -403,3 +403,58 @@ func TestPlainEmail(t *testing.T) {
 		t.Errorf("only %d of the random strings were plain addresses; the test tries too few", took)
 	}
 }
+
+// cards is an endless vCard file: card after card, made as they are read.
+type cards struct {
+	n    int
+	left []byte
+}
+
+func (c *cards) Read(p []byte) (int, error) {
+	if len(c.left) == 0 {
+		c.n++
+		photo := ""
+		if c.n%2000 == 0 {
+			photo = "PHOTO;ENCODING=b:" + strings.Repeat("QUJD", 1<<18) + "\r\n" // a megabyte
+		}
+		c.left = fmt.Appendf(nil, "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Person %d\r\n  the %dth\r\nEMAIL;TYPE=INTERNET:p%d@example.org\r\n"+
+			"TEL;TYPE=CELL:+49 30 %07d\r\n%sBDAY:1980-%02d-%02d\r\nEND:VCARD\r\n", c.n, c.n, c.n, c.n, photo, c.n%12+1, c.n%28+1)
+	}
+	n := copy(p, c.left)
+	c.left = c.left[n:]
+	return n, nil
+}
+
+// TestVCardStreams: reading cards holds one card at a time; the heap after
+// 12,000 cards (with a photo of a megabyte now and then) is what it was
+// after 1,200.
+func TestVCardStreams(t *testing.T) {
+	r, err := Open(&cards{}, Options{Now: today})
+	if err != nil {
+		t.Fatal(err)
+	}
+	heap := func() uint64 {
+		runtime.GC()
+		var ms runtime.MemStats
+		runtime.ReadMemStats(&ms)
+		return ms.HeapAlloc
+	}
+	var at4k uint64
+	for i := 1; i <= 12001; i++ {
+		p, err := r.Next()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := fmt.Sprintf("Person %d the %dth", i, i); p.Name != want {
+			t.Fatalf("card %d: %q, want %q", i, p.Name, want)
+		}
+		if i == 1200 {
+			at4k = heap()
+		}
+	}
+	grew := int64(heap()) - int64(at4k)
+	runtime.KeepAlive(r) // what it holds is measured
+	if grew > 1<<20 {
+		t.Errorf("the heap grew by %d bytes from card 1,200 to 12,000", grew)
+	}
+}

@@ -148,6 +148,14 @@ func (v *vcardReader) Next() (Person, error) {
 		begin = line
 		break
 	}
+	// The buffers are kept from card to card, but not those a card with a
+	// photo of megabytes grew.
+	if v.text.Cap() > 1<<20 {
+		v.text = bytes.Buffer{}
+	}
+	if cap(v.buf) > 1<<20 {
+		v.buf = nil
+	}
 	v.text.Reset()
 	v.text.WriteString("BEGIN:VCARD\r\n")
 	clear(v.card)
