@@ -201,7 +201,7 @@ func (v *vcardReader) Next() (Person, error) {
 			return Person{}, &SyntaxError{line, fmt.Sprintf("%s: %v", name, err)}
 		}
 		decoded := v.text.Bytes()[start:]
-		if quoted || bytes.ContainsAny(decoded, "\r\n") {
+		if quoted || bytes.IndexByte(decoded, '\r') >= 0 || bytes.IndexByte(decoded, '\n') >= 0 {
 			whole = true
 		}
 		if !whole && !ended {
@@ -307,10 +307,10 @@ var errWhole = errors.New("a quoted parameter")
 // error when its value is not VCARD. The line has no quoted parameter.
 func (v *vcardReader) parseProperty(line []byte) (end bool, err error) {
 	var group []byte
-	if i := bytes.IndexAny(line, ".;:"); i >= 0 && line[i] == '.' {
+	if i := indexAny(line, '.', ';', ':'); i >= 0 && line[i] == '.' {
 		group, line = line[:i], line[i+1:]
 	}
-	i := bytes.IndexAny(line, ";:")
+	i := indexAny(line, ';', ':', ':')
 	if i < 0 {
 		return false, nil // go-vcard skips it
 	}
@@ -334,7 +334,7 @@ func (v *vcardReader) parseProperty(line []byte) (end bool, err error) {
 			params = vcard.Params{}
 		}
 		for len(line) > 0 {
-			i := bytes.IndexAny(line, "=;:")
+			i := indexAny(line, '=', ';', ':')
 			if i < 0 {
 				return false, nil // go-vcard skips it
 			}
@@ -351,13 +351,13 @@ func (v *vcardReader) parseProperty(line []byte) (end bool, err error) {
 			}
 			if len(rest) > 0 {
 				vs := rest
-				if j := bytes.IndexAny(rest, ";:"); j >= 0 {
+				if j := indexAny(rest, ';', ':', ':'); j >= 0 {
 					vs, more, rest = rest[:j], rest[j] != ':', rest[j+1:]
 				} else {
 					rest = nil
 				}
-				for val := range bytes.SplitSeq(vs, []byte(",")) {
-					if keep {
+				if keep {
+					for val := range bytes.SplitSeq(vs, []byte(",")) {
 						values = append(values, v.internValue(val))
 					}
 				}
@@ -621,7 +621,7 @@ func typeParams(line string) string {
 // group (item1.EMAIL is EMAIL), when it is one that person reads; "" with
 // ok for another property, ok false for a line that is not a property.
 func propertyName(line []byte) (string, bool) {
-	end := bytes.IndexAny(line, ";:")
+	end := indexAny(line, ';', ':', ':')
 	if end <= 0 || bytes.IndexByte(line, ':') < 0 {
 		return "", false
 	}
@@ -641,7 +641,7 @@ func propertyName(line []byte) (string, bool) {
 // propertyNameAny is the upper-case name of any property line, for a
 // message.
 func propertyNameAny(line []byte) (string, bool) {
-	end := bytes.IndexAny(line, ";:")
+	end := indexAny(line, ';', ':', ':')
 	name := line[:end]
 	if i := bytes.LastIndexByte(name, '.'); i >= 0 {
 		name = name[i+1:]
@@ -761,4 +761,15 @@ func clip(s string) string {
 		return string(r[:60]) + "…"
 	}
 	return s
+}
+
+// indexAny is bytes.IndexAny for three bytes, without building a set each
+// time (it was a tenth of reading a card).
+func indexAny(b []byte, c1, c2, c3 byte) int {
+	for i, c := range b {
+		if c == c1 || c == c2 || c == c3 {
+			return i
+		}
+	}
+	return -1
 }
