@@ -240,6 +240,11 @@ var phoneExtension = lazyRegexp(`(?i)(?:\s*;\s*ext=|\s*,?\s*(?:ext\.?|extension|
 // SplitPhone cuts an extension off a number: "+1 555 0100 ext. 89" is
 // "+1 555 0100" and "89"; ext is "" when there is none.
 func SplitPhone(n string) (number, ext string) {
+	// Every form of an extension holds an x ("ext", "extension", "x"):
+	// without one, the expression (a tenth of import's time) cannot match.
+	if !strings.ContainsAny(n, "xX") {
+		return n, ""
+	}
 	if m := phoneExtension().FindStringSubmatchIndex(n); m != nil && m[0] > 0 {
 		return n[:m[0]], n[m[2]:m[3]]
 	}

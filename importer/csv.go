@@ -98,11 +98,13 @@ func newCSV(r io.Reader, fields Mapping, now time.Time, charset string) (*csvRea
 	limit := &rowLimit{r: r, limit: MaxRowBytes + csvReadAhead}
 	cr := csv.NewReader(limit)
 	cr.FieldsPerRecord = -1 // exports leave trailing empty cells out
+	cr.ReuseRecord = true   // Next is done with a row before it reads the next
 	c := &csvReader{r: cr, limit: limit, line: 1, now: now, columns: map[string][]int{}, phoneLabel: map[int]int{}, charset: charset}
 	header, err := c.read()
 	if err != nil {
 		return nil, csvError(err, "the header row")
 	}
+	header = append([]string(nil), header...) // the reader reuses its slice
 	if len(header) > 0 {
 		header[0] = strings.TrimPrefix(header[0], string(bom))
 	}
@@ -236,35 +238,69 @@ func (c *csvReader) Next() (Person, error) {
 		}
 		return ""
 	}
-	// Google joins several values of one cell with " ::: ".
-	values := func(field string) []string {
-		var out []string
-		for _, i := range c.columns[field] {
-			for _, v := range strings.Split(cell(i), ":::") {
-				if v = strings.TrimSpace(v); v != "" {
-					out = append(out, v)
+	// lineOf is the line of column i; a row that leaves out its trailing
+	// cells (as exports do) has none past its last, which are empty.
+	lineOf := func(i int) int {
+		if i < len(rec) {
+			l, _ := c.r.FieldPos(i)
+			return l
+		}
+		return line
+	}
+	p := Person{Line: line}
+	// Google joins several values of one cell with " ::: ". join is the
+	// values of the fields one space apart, first the first value of one.
+	join := func(first bool, fields ...string) string {
+		var b strings.Builder
+		one, n := "", 0
+		for _, f := range fields {
+			for _, i := range c.columns[f] {
+				for v := range strings.SplitSeq(cell(i), ":::") {
+					if v = strings.TrimSpace(v); v == "" {
+						continue
+					}
+					if n++; n == 1 {
+						if first {
+							return v
+						}
+						one = v
+						continue
+					}
+					if n == 2 {
+						b.WriteString(one)
+					}
+					b.WriteByte(' ')
+					b.WriteString(v)
 				}
 			}
 		}
-		return out
+		if n <= 1 {
+			return one
+		}
+		return b.String()
 	}
-	p := Person{Line: line}
-	p.Name = strings.Join(values("name"), " ")
+	add := func(line int, email bool, cell string) {
+		if !strings.Contains(cell, ":::") {
+			p.add(line, email, cell)
+			return
+		}
+		p.add(line, email, strings.Split(cell, ":::")...)
+	}
+	p.Name = join(false, "name")
 	if p.Name == "" {
-		p.Name = strings.Join(append(append(values("given"), values("middle")...), values("family")...), " ")
+		p.Name = join(false, "given", "middle", "family")
 	}
 	p.setName(line, p.Name)
-	if nick := values("nickname"); len(nick) > 0 {
-		p.setCalled(line, nick[0])
-	} else if given := values("given"); len(given) > 0 {
-		p.setCalled(line, given[0])
+	if nick := join(true, "nickname"); nick != "" {
+		p.setCalled(line, nick)
+	} else if given := join(true, "given"); given != "" {
+		p.setCalled(line, given)
 	}
 	for _, i := range c.columns["email"] {
-		line, _ := c.r.FieldPos(i)
-		p.add(line, true, strings.Split(cell(i), ":::")...)
+		add(lineOf(i), true, cell(i))
 	}
 	for _, i := range c.columns["phone"] {
-		line, _ := c.r.FieldPos(i)
+		line := lineOf(i)
 		if l, ok := c.phoneLabel[i]; ok && cell(i) != "" {
 			label := strings.ToLower(cell(l))
 			if strings.Contains(label, "fax") || strings.Contains(label, "pager") {
@@ -272,17 +308,17 @@ func (c *csvReader) Next() (Person, error) {
 				continue
 			}
 		}
-		p.add(line, false, strings.Split(cell(i), ":::")...)
+		add(line, false, cell(i))
 	}
 	for _, i := range c.notTheirs {
 		if cell(i) != "" {
-			line, _ := c.r.FieldPos(i)
+			line := lineOf(i)
 			p.Notes = append(p.Notes, Note{line, fmt.Sprintf("%s %q is not their own number; left out", c.header[i], cell(i))})
 		}
 	}
 	for _, f := range []string{"birthday", "anniversary"} {
 		for _, i := range c.columns[f] {
-			line, _ := c.r.FieldPos(i)
+			line := lineOf(i)
 			p.addDate(line, f, cell(i), 0, c.now)
 		}
 	}
@@ -291,7 +327,7 @@ func (c *csvReader) Next() (Person, error) {
 		if name == "" || cell(ev[1]) == "" {
 			continue
 		}
-		line, _ := c.r.FieldPos(ev[1])
+		line := lineOf(ev[1])
 		if strings.IndexFunc(name, terminal.Hidden) >= 0 {
 			p.Notes = append(p.Notes, Note{line, fmt.Sprintf("the occasion %q holds control characters or direction overrides; left out", name)})
 			continue

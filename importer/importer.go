@@ -17,6 +17,8 @@ import (
 	"io"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"golang.org/x/text/encoding"
 	"golang.org/x/text/encoding/ianaindex"
@@ -122,7 +124,7 @@ func (p *Person) add(line int, email bool, values ...string) {
 		list, valid, what := &p.Phones, config.ValidPhone, "a phone number"
 		if email {
 			v = strings.TrimPrefix(strings.TrimPrefix(v, "mailto:"), "MAILTO:")
-			list, valid, what = &p.Emails, config.ValidEmail, "an email address"
+			list, valid, what = &p.Emails, validEmail, "an email address"
 		} else {
 			v = strings.TrimPrefix(strings.TrimPrefix(v, "tel:"), "TEL:")
 			// An extension stays with its number, in one form:
@@ -155,6 +157,10 @@ func (p *Person) add(line int, email bool, values ...string) {
 // setCalled sets what you call them, as setName sets the name; a value
 // with control characters is left out.
 func (p *Person) setCalled(line int, called string) {
+	if tidy(called) {
+		p.Called = called
+		return
+	}
 	called = strings.Join(strings.Fields(called), " ")
 	if strings.IndexFunc(called, terminal.Hidden) >= 0 {
 		p.Notes = append(p.Notes, Note{line, fmt.Sprintf("the nickname or given name %q holds control characters or direction overrides; left out", called)})
@@ -168,6 +174,10 @@ func (p *Person) setCalled(line int, called string) {
 // overrides), with a note when it had some: import never writes them into
 // the config. Runs of spaces, tabs and line breaks become one space.
 func (p *Person) setName(line int, name string) {
+	if tidy(name) {
+		p.Name = name
+		return
+	}
 	clean := strings.Join(strings.Fields(strings.Map(func(r rune) rune {
 		if terminal.Hidden(r) {
 			return -1
@@ -178,4 +188,54 @@ func (p *Person) setName(line int, name string) {
 		p.Notes = append(p.Notes, Note{line, fmt.Sprintf("the name %q holds control characters or direction overrides; written without them", name)})
 	}
 	p.Name = clean
+}
+
+// tidy tells a name that setName and setCalled keep as it is: UTF-8,
+// nothing Hidden, words apart by one space.
+func tidy(s string) bool {
+	space := true // at the start, a space would be one too many
+	for _, r := range s {
+		switch {
+		case r == utf8.RuneError || terminal.Hidden(r):
+			return false
+		case unicode.IsSpace(r):
+			if r != ' ' || space {
+				return false
+			}
+			space = true
+		default:
+			space = false
+		}
+	}
+	return !space || s == ""
+}
+
+// validEmail is config.ValidEmail, which parses the address as a mail
+// header would, known true at once for the plain address almost every
+// export holds: dot-separated words of letters, digits and ._%+- at a
+// domain of dot-separated letters, digits and hyphens.
+func validEmail(a string) bool {
+	return plainEmail(a) || config.ValidEmail(a)
+}
+
+func plainEmail(a string) bool {
+	at := strings.IndexByte(a, '@')
+	if at <= 0 {
+		return false
+	}
+	words := func(s string, ok func(c byte) bool) bool {
+		if s == "" || s[0] == '.' || s[len(s)-1] == '.' {
+			return false
+		}
+		for i := 0; i < len(s); i++ {
+			c := s[i]
+			if c == '.' && s[i-1] == '.' || c != '.' && !ok(c) {
+				return false
+			}
+		}
+		return true
+	}
+	alnum := func(c byte) bool { return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' }
+	return words(a[:at], func(c byte) bool { return alnum(c) || c == '_' || c == '%' || c == '+' || c == '-' }) &&
+		words(a[at+1:], func(c byte) bool { return alnum(c) || c == '-' })
 }

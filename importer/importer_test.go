@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math/rand/v2"
 	"runtime"
 	"strings"
 	"testing"
@@ -352,5 +353,108 @@ func TestCSVRowLimits(t *testing.T) {
 	}
 	if got, err := readAll(t, head+strings.Repeat("a,", 999)+"a\n", nil); err != nil || len(got) != 3 {
 		t.Errorf("a row of 1000 fields: %v, %d people", err, len(got))
+	}
+}
+
+// TestCSVShortRow: an export leaves out a row's trailing empty cells; the
+// columns past the last are empty, not a crash (FieldPos panicked on a
+// column the row does not have).
+func TestCSVShortRow(t *testing.T) {
+	src := "Name,Email,Phone,Birthday,Anniversary,Event 1 - Label,Event 1 - Value\nAna Lima\nBo Berg,bo@example.org\n"
+	got, err := readAll(t, src, nil)
+	if err != nil || len(got) != 2 {
+		t.Fatalf("%v, %d people", err, len(got))
+	}
+	if s := summary(got[0]) + " " + summary(got[1]); s != "2|Ana Lima||| 3|Bo Berg|bo@example.org||" {
+		t.Errorf("read %s", s)
+	}
+}
+
+// TestPlainEmail: what plainEmail takes at once, config.ValidEmail takes
+// too (it is a shortcut, never a second opinion).
+func TestPlainEmail(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	word := func(alphabet string) string {
+		b := make([]byte, rng.IntN(8))
+		for i := range b {
+			b[i] = alphabet[rng.IntN(len(alphabet))]
+		}
+		return string(b)
+	}
+	took := 0
+	for range 100000 {
+		a := word("ab..-_%+Z9") + "@" + word("ab..-Z9")
+		if rng.IntN(3) == 0 {
+			a = word("ab.@-_%+Z9 \"<>()[]:;,\\\xc3\xa9\xff")
+		}
+		if plainEmail(a) {
+			took++
+			if !config.ValidEmail(a) {
+				t.Errorf("plainEmail takes %q, which config.ValidEmail does not", a)
+			}
+		}
+	}
+	for _, a := range []string{"p1@example.org", "first.last+tag@mail.example.co.uk", "a@b", "x_y%z-1@a-b.c"} {
+		if !plainEmail(a) || !config.ValidEmail(a) {
+			t.Errorf("%q: plainEmail %v, ValidEmail %v", a, plainEmail(a), config.ValidEmail(a))
+		}
+	}
+	if took < 100 {
+		t.Errorf("only %d of the random strings were plain addresses; the test tries too few", took)
+	}
+}
+
+// cards is an endless vCard file: card after card, made as they are read.
+type cards struct {
+	n    int
+	left []byte
+}
+
+func (c *cards) Read(p []byte) (int, error) {
+	if len(c.left) == 0 {
+		c.n++
+		photo := ""
+		if c.n%2000 == 0 {
+			photo = "PHOTO;ENCODING=b:" + strings.Repeat("QUJD", 1<<18) + "\r\n" // a megabyte
+		}
+		c.left = fmt.Appendf(nil, "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Person %d\r\n  the %dth\r\nEMAIL;TYPE=INTERNET:p%d@example.org\r\n"+
+			"TEL;TYPE=CELL:+49 30 %07d\r\n%sBDAY:1980-%02d-%02d\r\nEND:VCARD\r\n", c.n, c.n, c.n, c.n, photo, c.n%12+1, c.n%28+1)
+	}
+	n := copy(p, c.left)
+	c.left = c.left[n:]
+	return n, nil
+}
+
+// TestVCardStreams: reading cards holds one card at a time; the heap after
+// 12,000 cards (with a photo of a megabyte now and then) is what it was
+// after 1,200.
+func TestVCardStreams(t *testing.T) {
+	r, err := Open(&cards{}, Options{Now: today})
+	if err != nil {
+		t.Fatal(err)
+	}
+	heap := func() uint64 {
+		runtime.GC()
+		var ms runtime.MemStats
+		runtime.ReadMemStats(&ms)
+		return ms.HeapAlloc
+	}
+	var at4k uint64
+	for i := 1; i <= 12001; i++ {
+		p, err := r.Next()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := fmt.Sprintf("Person %d the %dth", i, i); p.Name != want {
+			t.Fatalf("card %d: %q, want %q", i, p.Name, want)
+		}
+		if i == 1200 {
+			at4k = heap()
+		}
+	}
+	grew := int64(heap()) - int64(at4k)
+	runtime.KeepAlive(r) // what it holds is measured
+	if grew > 1<<20 {
+		t.Errorf("the heap grew by %d bytes from card 1,200 to 12,000", grew)
 	}
 }

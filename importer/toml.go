@@ -23,56 +23,106 @@ type Set struct {
 // says, and a [contact.dates] table for the other dates.
 func Write(w *bufio.Writer, p Person, id string, set Set) {
 	w.WriteString("[[contact]]\nname = ")
-	w.WriteString(quote(p.Name))
+	writeQuoted(w, p.Name)
 	if p.Called != "" {
 		w.WriteString("\ncalled = ")
-		w.WriteString(quote(p.Called))
+		writeQuoted(w, p.Called)
 	}
 	w.WriteString("\nid = ")
-	w.WriteString(quote(id))
+	writeQuoted(w, id)
 	w.WriteByte('\n')
 	if set.Group != "" {
-		w.WriteString("group = " + quote(set.Group) + "\n")
+		w.WriteString("group = ")
+		writeQuoted(w, set.Group)
+		w.WriteByte('\n')
 	}
-	list := func(key string, values []string) {
-		if len(values) == 0 {
-			return
-		}
-		w.WriteString(key + " = [")
-		for i, v := range values {
-			if i > 0 {
-				w.WriteString(", ")
-			}
-			w.WriteString(quote(v))
-		}
-		w.WriteString("]\n")
-	}
-	list("email", p.Emails)
-	list("phone", p.Phones)
-	var others []rules.Occasion
+	writeList(w, "email = [", p.Emails)
+	writeList(w, "phone = [", p.Phones)
+	others := false
 	for _, o := range p.Occasions {
 		if o.Name == rules.Birthday {
-			w.WriteString("birthday = " + date(o) + "\n")
+			w.WriteString("birthday = ")
+			writeDate(w, o)
+			w.WriteByte('\n')
 			continue
 		}
-		others = append(others, o)
+		others = true
 	}
 	if set.LastTalked != "" {
-		w.WriteString("last_interaction = " + set.LastTalked + "\n")
+		w.WriteString("last_interaction = ")
+		w.WriteString(set.LastTalked)
+		w.WriteByte('\n')
 	}
 	if set.Every != "" {
-		w.WriteString("every = " + quote(set.Every) + "\n")
+		w.WriteString("every = ")
+		writeQuoted(w, set.Every)
+		w.WriteByte('\n')
 	}
 	if set.Paused {
 		w.WriteString("paused = true\n")
 	}
-	if len(others) > 0 {
+	if others {
 		w.WriteString("[contact.dates]\n")
-		for _, o := range others {
-			w.WriteString(key(o.Name) + " = " + date(o) + "\n")
+		for _, o := range p.Occasions {
+			if o.Name == rules.Birthday {
+				continue
+			}
+			w.WriteString(key(o.Name))
+			w.WriteString(" = ")
+			writeDate(w, o)
+			w.WriteByte('\n')
 		}
 	}
 	w.WriteByte('\n')
+}
+
+// writeList writes an array of strings after its key, when it has any.
+func writeList(w *bufio.Writer, key string, values []string) {
+	if len(values) == 0 {
+		return
+	}
+	w.WriteString(key)
+	for i, v := range values {
+		if i > 0 {
+			w.WriteString(", ")
+		}
+		writeQuoted(w, v)
+	}
+	w.WriteString("]\n")
+}
+
+// writeDate writes an occasion as date does, without the string.
+func writeDate(w *bufio.Writer, o rules.Occasion) {
+	if o.Year <= 0 || o.Year > 9999 || o.Month < 1 || o.Month > 12 || o.Day < 1 || o.Day > 99 {
+		w.WriteString(date(o))
+		return
+	}
+	var b [10]byte
+	n := o.Year
+	for i := 3; i >= 0; i-- {
+		b[i] = byte('0' + n%10)
+		n /= 10
+	}
+	b[4], b[5], b[6], b[7], b[8], b[9] = '-', byte('0'+int(o.Month)/10), byte('0'+int(o.Month)%10), '-', byte('0'+o.Day/10), byte('0'+o.Day%10)
+	w.Write(b[:])
+}
+
+// writeQuoted writes quote(s): s as it is between quotes when it is UTF-8
+// with nothing to escape, as almost every name and address is.
+func writeQuoted(w *bufio.Writer, s string) {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c == '"' || c == '\\' || c == 0x7f {
+			w.WriteString(quote(s))
+			return
+		}
+	}
+	if !utf8.ValidString(s) {
+		w.WriteString(quote(s))
+		return
+	}
+	w.WriteByte('"')
+	w.WriteString(s)
+	w.WriteByte('"')
 }
 
 // date writes an occasion as the config takes it: a TOML date, or a

@@ -87,8 +87,8 @@ func (c *cli) importPeople(ctx context.Context, name string, maps []string, char
 	}
 	os.Remove(tmp.Name())
 	defer tmp.Close()
-	w := bufio.NewWriter(tmp)
-	used := map[string]bool{}
+	w := bufio.NewWriterSize(tmp, 64<<10)
+	ids := importer.NewIDs()
 	var written, left, nameless, notPeople int
 	for {
 		if err := ctx.Err(); err != nil {
@@ -124,11 +124,7 @@ func (c *cli) importPeople(ctx context.Context, name string, maps []string, char
 			continue
 		}
 		// Two people of one name in the file: the second is name-2.
-		base := id
-		for k := 2; used[id]; k++ {
-			id = base + "-" + strconv.Itoa(k)
-		}
-		used[id] = true
+		id = ids.Take(id)
 		importer.Write(w, p, id, *set)
 		written++
 	}
