@@ -9,6 +9,10 @@
 #   1M:     with MILLION=1, `status --json` on 1,000,000 contacts (<= 12x 100k)
 #   plan:   `rekindle plan --days 365` on 10,000 contacts (target < 2 s), and
 #           on 100,000 (target <= 1.5x status --json on the same file)
+#   pairs:  each measure against its floor, taken in turn, with the spread
+#           (PAIRS="start import sync api core carddav" by default; PAIRS=
+#           skips them): bench/start.sh, import.sh, sync.sh, api.sh, core.sh,
+#           carddav.sh; bench/idle.sh is run on its own (it waits)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 runs=${RUNS:-9}
@@ -82,3 +86,9 @@ if [ -n "${MILLION:-}" ]; then
 	printf 'beside it, 100k:   %6.3f s\n' "$k_s"
 	awk -v a="$m_s" -v b="$k_s" 'BEGIN { printf "ratio:             %6.2fx\n", a / b }'
 fi
+
+for pair in ${PAIRS-start import sync api core carddav}; do
+	[ -f "bench/$pair.sh" ] || continue
+	echo "== bench/$pair.sh"
+	bash "bench/$pair.sh"
+done
