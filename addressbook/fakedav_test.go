@@ -35,7 +35,6 @@ type fakeDAV struct {
 	basicTried         bool     // a request came with Basic
 	methods            map[string]bool
 	nonces             []string // nonces handed out
-	lastAuthorizations []string
 }
 
 const fakeBook = "/dav/addressbooks/me/default/"

@@ -111,13 +111,3 @@ func byHand(ctx context.Context, store Store, events []journal.Event, loc *time.
 	return out, nil
 }
 
-// calendarSpec is what the two calendar types share.
-func attendance(src *config.Source) config.Attendance {
-	switch spec := src.Spec.(type) {
-	case *config.CalDAVSpec:
-		return spec.Attendance
-	case *config.ICSSpec:
-		return spec.Attendance
-	}
-	return config.Attendance{}
-}
