@@ -26,15 +26,15 @@ type fakeDAV struct {
 	version    int            // changes so far: the sync token is "v<version>"
 	changed    map[string]int // name → the version that last put or deleted it
 
-	URL                string
-	user, pass, realm  string
-	mu                 sync.Mutex
-	cards              map[string]string // name → vCard
-	etags              map[string]int
-	sent               int      // cards sent in multiget answers
-	basicTried         bool     // a request came with Basic
-	methods            map[string]bool
-	nonces             []string // nonces handed out
+	URL               string
+	user, pass, realm string
+	mu                sync.Mutex
+	cards             map[string]string // name → vCard
+	etags             map[string]int
+	sent              int  // cards sent in multiget answers
+	basicTried        bool // a request came with Basic
+	methods           map[string]bool
+	nonces            []string // nonces handed out
 }
 
 const fakeBook = "/dav/addressbooks/me/default/"

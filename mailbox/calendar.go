@@ -110,4 +110,3 @@ func byHand(ctx context.Context, store Store, events []journal.Event, loc *time.
 	}
 	return out, nil
 }
-
