@@ -9,6 +9,7 @@ import (
 	"github.com/rekindle/rekindle/internal/testsupport/everykind"
 	"github.com/rekindle/rekindle/rules"
 )
+
 // Every reminder kind of rules.KindTable has rekindle's own words and a
 // tag, and no template is for a kind the table does not know.
 func TestEveryKindHasTemplatesAndTag(t *testing.T) {

@@ -23,7 +23,6 @@ import (
 	"github.com/rekindle/rekindle/deliver"
 )
 
-
 // scrape serves m once as Prometheus would ask for it, and returns the
 // response and its body.
 func scrape(t *testing.T, m *Metrics, acceptEncoding string) (*http.Response, string) {
