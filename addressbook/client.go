@@ -73,16 +73,9 @@ func newClient(src *config.Source) (*client, error) {
 	}
 	tc := &tls.Config{MinVersion: tls.VersionTLS12}
 	if spec.CAFile != "" {
-		pem, err := config.ReadCAFile(spec.CAFile)
+		pool, err := config.CertPool(spec.CAFile)
 		if err != nil {
 			return nil, &Error{Source: src.Name, Msg: err.Error(), Err: err}
-		}
-		pool, err := x509.SystemCertPool()
-		if err != nil || pool == nil {
-			pool = x509.NewCertPool()
-		}
-		if !pool.AppendCertsFromPEM(pem) {
-			return nil, &Error{Source: src.Name, Msg: "ca_file " + spec.CAFile + " holds no PEM certificate"}
 		}
 		tc.RootCAs = pool
 	}

@@ -1,6 +1,9 @@
 package config
 
-import "fmt"
+import (
+	"crypto/x509"
+	"fmt"
+)
 
 // IMAPSpec is a mailbox on an IMAP server: the inbox and the sent folder
 // (found by its \Sent mark), or the folders named.
@@ -79,4 +82,22 @@ func ReadCAFile(name string) ([]byte, error) {
 		return nil, fmt.Errorf("cannot read ca_file: %v", err)
 	}
 	return b, nil
+}
+
+// CertPool is the authorities a source trusts: the system's, and those
+// of the source's ca_file (ReadCAFile). It is the one reading of ca_file
+// for the mail, address-book and calendar sources.
+func CertPool(caFile string) (*x509.CertPool, error) {
+	pem, err := ReadCAFile(caFile)
+	if err != nil {
+		return nil, err
+	}
+	pool, err := x509.SystemCertPool()
+	if err != nil || pool == nil {
+		pool = x509.NewCertPool()
+	}
+	if !pool.AppendCertsFromPEM(pem) {
+		return nil, fmt.Errorf("ca_file %s holds no PEM certificate", caFile)
+	}
+	return pool, nil
 }

@@ -39,16 +39,9 @@ var errRefused = errors.New("the server refused the login")
 func calendarClient(name, origin, caFile, user string, password config.Secret) (*http.Client, error) {
 	tc := &tls.Config{MinVersion: tls.VersionTLS12}
 	if caFile != "" {
-		pem, err := config.ReadCAFile(caFile)
+		pool, err := config.CertPool(caFile)
 		if err != nil {
 			return nil, &Error{Source: name, Msg: err.Error(), Err: err}
-		}
-		pool, err := x509.SystemCertPool()
-		if err != nil || pool == nil {
-			pool = x509.NewCertPool()
-		}
-		if !pool.AppendCertsFromPEM(pem) {
-			return nil, &Error{Source: name, Msg: "ca_file " + caFile + " holds no PEM certificate"}
 		}
 		tc.RootCAs = pool
 	}

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"crypto/tls"
-	"crypto/x509"
 	"errors"
 	"fmt"
 	"net"
@@ -247,16 +246,9 @@ func connect(ctx context.Context, name string, spec *config.IMAPSpec, h *imapcli
 	addr := net.JoinHostPort(spec.Host, strconv.Itoa(spec.Port))
 	tc := &tls.Config{ServerName: spec.Host, MinVersion: tls.VersionTLS12}
 	if spec.CAFile != "" {
-		pem, err := config.ReadCAFile(spec.CAFile)
+		pool, err := config.CertPool(spec.CAFile)
 		if err != nil {
 			return nil, &Error{Source: name, Msg: err.Error(), Err: err}
-		}
-		pool, err := x509.SystemCertPool()
-		if err != nil || pool == nil {
-			pool = x509.NewCertPool()
-		}
-		if !pool.AppendCertsFromPEM(pem) {
-			return nil, &Error{Source: name, Msg: "ca_file " + spec.CAFile + " holds no PEM certificate"}
 		}
 		tc.RootCAs = pool
 	}
