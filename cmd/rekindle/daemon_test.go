@@ -324,7 +324,10 @@ func TestDaemonReplyByIMAPEndsFollowUp(t *testing.T) {
 	d := dovecottest.Start(t)
 	srv := ntfytest.New()
 	defer srv.Close()
-	srv.FailNext(1, http.StatusServiceUnavailable, "")
+	// ntfy refuses the first tries, so the follow-up waits in the outbox
+	// (5 s, then 10 and 20 between tries) while the watch idles and her
+	// reply comes: on a busy machine that takes longer than one backoff.
+	srv.FailNext(3, http.StatusServiceUnavailable, "")
 	e := newEnv(t, "")
 	reached := time.Now().AddDate(0, 0, -5).Format("2006-01-02")
 	e.write(t, ntfyConfig(srv.URL, fmt.Sprintf("[sources.work]\ntype = \"imap\"\nhost = %q\nport = %d\nusername = %q\npassword = %q\nca_file = %q\ninterval = \"1h\"\n",
@@ -338,7 +341,7 @@ func TestDaemonReplyByIMAPEndsFollowUp(t *testing.T) {
 		time.Now().Add(-time.Minute).Format(time.RFC1123Z))
 	d.Deliver(t, "INBOX", "1.reply", []byte(reply))
 	p.waitLog(t, `msg="learned from mail" source=work read=1 used=1`, 15*time.Second)
-	p.waitLog(t, `msg="cancelled a pending reminder" contact=dana kind=follow_up channel=phone why="no longer due: replied by email on`, 15*time.Second)
+	p.waitLog(t, `msg="cancelled a pending reminder" contact=dana kind=follow_up channel=phone why="no longer due: replied by email on`, 40*time.Second)
 	p.stop(t)
 	if n := len(srv.Received()); n != 0 {
 		t.Errorf("ntfy received %d; the follow-up went out after her reply", n)
