@@ -30,6 +30,7 @@ func carddavSource(srv *radicaletest.Server, interval string) string {
 // keeps its own settings on top of the card. The password is in no
 // output.
 func TestSyncAddressBook(t *testing.T) {
+	t.Parallel()
 	srv := radicaletest.Start(t, radicaletest.Options{})
 	book := srv.MakeAddressBook(t, "contacts", "Contacts")
 	srv.Put(t, book+"ana.vcf", card("ana-1", "Ana Lima", "ana@example.org"))
@@ -73,6 +74,7 @@ func TestSyncAddressBook(t *testing.T) {
 // server is a person within it, and a card deleted removes its person as
 // leaving the config does, their pending reminder cancelled.
 func TestDaemonFollowsTheAddressBook(t *testing.T) {
+	t.Parallel()
 	srv := radicaletest.Start(t, radicaletest.Options{})
 	book := srv.MakeAddressBook(t, "contacts", "Contacts")
 	srv.Put(t, book+"bo.vcf", card("bo-1", "Bo Berg", "bo@example.org"))

@@ -103,7 +103,7 @@ mask_passwords = True
 			t.Logf("radicale's log:\n%s", log.String())
 		}
 	})
-	deadline := time.Now().Add(15 * time.Second)
+	deadline := time.Now().Add(60 * time.Second) // a busy machine starts Python slowly
 	for {
 		c, err := net.Dial("tcp", "127.0.0.1:"+strconv.Itoa(port))
 		if err == nil {
