@@ -427,6 +427,41 @@ var migrations = []string{
 			ELSE json_object('validity', validity, 'last_uid', last_uid) END AS BLOB)
 		FROM mail_folders;
 	DROP TABLE mail_folders;`,
+
+	// The newest episode of each person and reminder kind, with its
+	// latest repeat: what a run and status ask of the outbox, in one row
+	// per person and kind however long the outbox's history grows (the
+	// outbox keeps a row per reminder, repeat and channel, for ever). A
+	// trigger keeps it as rows are written, whoever writes them; an older
+	// episode (a date in the config set back, a status at a past time) is
+	// looked up in the outbox itself (Reminders.Lookup). Of the rows of
+	// one repeat, the first channel in name order gives the time, as the
+	// outbox's own index orders them. The failures status shows are read
+	// through an index of their own, not by walking every row ever sent.
+	`CREATE TABLE episodes (
+		contact TEXT    NOT NULL,
+		kind    TEXT    NOT NULL,
+		anchor  INTEGER NOT NULL,           -- Unix ms; 0: none
+		repeat  INTEGER NOT NULL,           -- the latest repeat of the episode
+		channel TEXT    NOT NULL,
+		created INTEGER NOT NULL,           -- Unix ms: when that repeat was enqueued
+		PRIMARY KEY (contact, kind)
+	) WITHOUT ROWID;
+	INSERT INTO episodes (contact, kind, anchor, repeat, channel, created)
+		SELECT contact, kind, anchor, repeat, channel, created FROM (
+			SELECT contact, kind, anchor, repeat, channel, created,
+				row_number() OVER (PARTITION BY contact, kind ORDER BY anchor DESC, repeat DESC, channel) AS n
+			FROM outbox WHERE kind != 'channel_failed')
+		WHERE n = 1;
+	CREATE TRIGGER outbox_episodes AFTER INSERT ON outbox WHEN NEW.kind != 'channel_failed' BEGIN
+		INSERT INTO episodes (contact, kind, anchor, repeat, channel, created)
+			VALUES (NEW.contact, NEW.kind, NEW.anchor, NEW.repeat, NEW.channel, NEW.created)
+		ON CONFLICT (contact, kind) DO UPDATE
+			SET anchor = excluded.anchor, repeat = excluded.repeat, channel = excluded.channel, created = excluded.created
+			WHERE excluded.anchor > episodes.anchor OR (excluded.anchor = episodes.anchor AND
+				(excluded.repeat > episodes.repeat OR (excluded.repeat = episodes.repeat AND excluded.channel < episodes.channel)));
+	END;
+	CREATE INDEX outbox_failures ON outbox (created, id) WHERE state = 'failed' OR (state = 'pending' AND last_error != '');`,
 }
 
 // migrateWaiting is migrate for a state file that another process may be

@@ -3,9 +3,11 @@ package journal
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"iter"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -84,6 +86,117 @@ func (j *Journal) reminded(ctx context.Context, contact string) (map[Identity]En
 		out[normal(id)] = Enqueued{Repeats: repeat + 1, Last: time.UnixMilli(created)}
 	}
 	return out, rows.Err()
+}
+
+// Reminders is the outbox's record of the reminders that went out, read
+// for the current episodes only: the newest episode of each person and
+// kind is read at once (the episodes table), and an older one, which only
+// a date set back or a look at a past time asks for, from the outbox
+// when asked. A run and status then cost the same whether the outbox
+// holds a week of reminders or ten years of them. Lookup may be called
+// from several goroutines; Err says whether a look-up failed.
+type Reminders struct {
+	newest map[kindOf]newest
+	ctx    context.Context
+	j      *Journal
+	mu     sync.Mutex
+	err    error
+}
+
+type kindOf struct{ contact, kind string }
+
+type newest struct {
+	anchor int64 // Unix ms; 0: none
+	e      Enqueued
+}
+
+// Reminders reads the newest episode of everyone's reminders, for Lookup.
+func (j *Journal) Reminders(ctx context.Context) (*Reminders, error) {
+	return j.reminders(ctx, "")
+}
+
+// RemindersOf is Reminders for one contact.
+func (j *Journal) RemindersOf(ctx context.Context, contact string) (*Reminders, error) {
+	return j.reminders(ctx, contact)
+}
+
+func (j *Journal) reminders(ctx context.Context, contact string) (*Reminders, error) {
+	q := `SELECT contact, kind, anchor, repeat, created FROM episodes`
+	var args []any
+	if contact != "" {
+		q += ` WHERE contact = ?`
+		args = append(args, contact)
+	}
+	rows, err := j.db.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("read outbox history: %w", err)
+	}
+	defer rows.Close()
+	r := &Reminders{newest: map[kindOf]newest{}, ctx: ctx, j: j}
+	for rows.Next() {
+		var k kindOf
+		var n newest
+		var created int64
+		if err := rows.Scan(&k.contact, &k.kind, &n.anchor, &n.e.Repeats, &created); err != nil {
+			return nil, fmt.Errorf("read outbox history: %w", err)
+		}
+		n.e.Repeats++
+		n.e.Last = time.UnixMilli(created)
+		r.newest[k] = n
+	}
+	return r, rows.Err()
+}
+
+// Lookup tells how often, and when last, the reminder id was enqueued;
+// false when it never was (or when a look-up failed: see Err).
+func (r *Reminders) Lookup(id Identity) (Enqueued, bool) {
+	if r == nil {
+		return Enqueued{}, false
+	}
+	if id.Anchor.Nanosecond()%int(time.Millisecond) != 0 {
+		return Enqueued{}, false // the outbox keeps milliseconds: never written
+	}
+	n, ok := r.newest[kindOf{id.Contact, id.Kind}]
+	a := ms0(id.Anchor)
+	switch {
+	case !ok || a > n.anchor:
+		return Enqueued{}, false // no episode of this kind, or none this new
+	case a == n.anchor:
+		return n.e, true
+	}
+	return r.older(id, a)
+}
+
+// older looks an episode older than the newest up in the outbox.
+func (r *Reminders) older(id Identity, anchor int64) (Enqueued, bool) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.err != nil {
+		return Enqueued{}, false
+	}
+	var repeat int
+	var created int64
+	err := r.j.db.QueryRowContext(r.ctx, `SELECT repeat, created FROM outbox
+		WHERE contact = ? AND kind = ? AND anchor = ? ORDER BY repeat DESC, channel LIMIT 1`, id.Contact, id.Kind, anchor).Scan(&repeat, &created)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		return Enqueued{}, false
+	case err != nil:
+		r.err = fmt.Errorf("read outbox history: %w", err)
+		return Enqueued{}, false
+	}
+	return Enqueued{Repeats: repeat + 1, Last: time.UnixMilli(created)}, true
+}
+
+// Err is the first error a Lookup met; its answers after it are not to be
+// trusted.
+func (r *Reminders) Err() error {
+	if r == nil {
+		return nil
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.err
 }
 
 // normal makes identities comparable as map keys: times in UTC.
@@ -444,7 +557,12 @@ func (j *Journal) FailuresOf(ctx context.Context, contact string) ([]Delivery, e
 }
 
 func (j *Journal) failures(ctx context.Context, contact string) ([]Delivery, error) {
-	return j.queryDeliveries(ctx, "read failures", `SELECT `+deliveryColumns+` FROM outbox
-		WHERE (state = 'failed' OR (state = 'pending' AND last_error != '')) AND (? = '' OR contact = ?)
-		ORDER BY created, id`, contact, contact)
+	return j.queryDeliveries(ctx, "read failures", failuresSQL, contact, contact)
 }
+
+// failuresSQL reads the failures of one contact or all. Its first term is
+// the condition of the index outbox_failures, word for word: SQLite then
+// reads that index, not the whole outbox.
+const failuresSQL = `SELECT ` + deliveryColumns + ` FROM outbox
+	WHERE (state = 'failed' OR (state = 'pending' AND last_error != '')) AND (? = '' OR contact = ?)
+	ORDER BY created, id`

@@ -147,13 +147,13 @@ type Status struct {
 // shows when it may come again, or no next reminder at all. Large lists
 // are split over the available cores: explaining each person is the costly
 // part.
-func evaluateAll(people []Person, hist map[journal.Identity]journal.Enqueued, t time.Time) []Status {
+func evaluateAll(people []Person, hist History, t time.Time) []Status {
 	out := make([]Status, len(people))
 	split.Ranges(len(people), 4096, func(lo, hi int) { statuses(people[lo:hi], hist, out[lo:hi], t) })
 	return out
 }
 
-func statuses(people []Person, hist map[journal.Identity]journal.Enqueued, out []Status, t time.Time) {
+func statuses(people []Person, hist History, out []Status, t time.Time) {
 	for i := range people {
 		p := &people[i]
 		r := p.Evaluate(t)
@@ -225,7 +225,7 @@ func addFailures(st []Status, failed []journal.Delivery, loc *time.Location) {
 // SnapshotStore is what Snapshot reads.
 type SnapshotStore interface {
 	Events(ctx context.Context) (map[string][]journal.Event, error)
-	Reminded(ctx context.Context) (map[journal.Identity]journal.Enqueued, error)
+	Reminders(ctx context.Context) (*journal.Reminders, error)
 	Failures(ctx context.Context) ([]journal.Delivery, error)
 	SeenStore
 }
@@ -237,7 +237,7 @@ func Snapshot(ctx context.Context, cfg *config.Config, st SnapshotStore, t time.
 	if err != nil {
 		return nil, err
 	}
-	hist, err := st.Reminded(ctx)
+	hist, err := st.Reminders(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -252,6 +252,9 @@ func Snapshot(ctx context.Context, cfg *config.Config, st SnapshotStore, t time.
 	people := People(cfg, events)
 	queue(cfg, people, seen, firstRun(cfg, t), false)
 	out := evaluateAll(people, hist, t.In(cfg.Location))
+	if err := hist.Err(); err != nil {
+		return nil, err
+	}
 	addFailures(out, failed, cfg.Location)
 	return out, nil
 }
@@ -259,7 +262,7 @@ func Snapshot(ctx context.Context, cfg *config.Config, st SnapshotStore, t time.
 // StatusStore is what StatusOf reads: one contact's share of the journal.
 type StatusStore interface {
 	EventsOf(ctx context.Context, contact string) ([]journal.Event, error)
-	RemindedOf(ctx context.Context, contact string) (map[journal.Identity]journal.Enqueued, error)
+	RemindersOf(ctx context.Context, contact string) (*journal.Reminders, error)
 	FailuresOf(ctx context.Context, contact string) ([]journal.Delivery, error)
 	SeenStore
 }
@@ -273,7 +276,7 @@ func StatusOf(ctx context.Context, cfg *config.Config, st StatusStore, c *config
 	if err != nil {
 		return Status{}, err
 	}
-	hist, err := st.RemindedOf(ctx, c.ID)
+	hist, err := st.RemindersOf(ctx, c.ID)
 	if err != nil {
 		return Status{}, err
 	}
@@ -294,6 +297,9 @@ func StatusOf(ctx context.Context, cfg *config.Config, st StatusStore, c *config
 		}
 	}
 	out := evaluateAll([]Person{p}, hist, t.In(cfg.Location))
+	if err := hist.Err(); err != nil {
+		return Status{}, err
+	}
 	addFailures(out, failed, cfg.Location)
 	return out[0], nil
 }

@@ -16,7 +16,7 @@ import (
 // Store is what a run needs of the journal.
 type Store interface {
 	Events(ctx context.Context) (map[string][]journal.Event, error)
-	Reminded(ctx context.Context) (map[journal.Identity]journal.Enqueued, error)
+	Reminders(ctx context.Context) (*journal.Reminders, error)
 	EnqueueChunks(ctx context.Context, run journal.Run, chunks iter.Seq2[[]journal.Row, error]) (int, error)
 	SeenStore
 }
@@ -84,9 +84,21 @@ func decide(e journal.Enqueued, seen bool, p *Person, r *rules.Result, t time.Ti
 	return d
 }
 
-// decideFrom is decide with the outbox's whole record.
-func decideFrom(hist map[journal.Identity]journal.Enqueued, p *Person, r *rules.Result, t time.Time) decision {
-	e, seen := hist[identity(p, r)]
+// History is the outbox's record of what went out, as decide reads it:
+// journal.Reminders, or (for a plan) the whole record in a map.
+type History interface {
+	Lookup(journal.Identity) (journal.Enqueued, bool)
+}
+
+var _ History = (*journal.Reminders)(nil)
+
+// decideFrom is decide with the outbox's record (nil: nothing went out).
+func decideFrom(hist History, p *Person, r *rules.Result, t time.Time) decision {
+	var e journal.Enqueued
+	seen := false
+	if hist != nil {
+		e, seen = hist.Lookup(identity(p, r))
+	}
 	return decide(e, seen, p, r, t)
 }
 
@@ -131,7 +143,7 @@ func RunOnce(ctx context.Context, cfg *config.Config, tmpl *compose.Templates, s
 	if err != nil {
 		return res, err
 	}
-	hist, err := st.Reminded(ctx)
+	hist, err := st.Reminders(ctx)
 	if err != nil {
 		return res, err
 	}
@@ -156,6 +168,9 @@ func RunOnce(ctx context.Context, cfg *config.Config, tmpl *compose.Templates, s
 		}
 		results[i] = r
 		cands = append(cands, candidate{person: i, repeat: d.sent})
+	}
+	if err := hist.Err(); err != nil {
+		return res, err
 	}
 	res.Due = len(cands)
 	cands = choose(people, results, cands, now, cfg.MaxPerRun)
