@@ -428,38 +428,61 @@ var migrations = []string{
 		FROM mail_folders;
 	DROP TABLE mail_folders;`,
 
-	// The newest episode of each person and reminder kind, with its
-	// latest repeat: what a run and status ask of the outbox, in one row
-	// per person and kind however long the outbox's history grows (the
-	// outbox keeps a row per reminder, repeat and channel, for ever). A
-	// trigger keeps it as rows are written, whoever writes them; an older
-	// episode (a date in the config set back, a status at a past time) is
-	// looked up in the outbox itself (Reminders.Lookup). Of the rows of
-	// one repeat, the first channel in name order gives the time, as the
-	// outbox's own index orders them. The failures status shows are read
-	// through an index of their own, not by walking every row ever sent.
+	// The newest episode of each person's reminders, with its latest
+	// repeat: what a run and status ask of the outbox, in one row per
+	// person however long the outbox's history grows (it keeps a row per
+	// reminder, repeat and channel, for ever). A person's episodes follow
+	// one another in time, so their newest is the one with the latest
+	// anchor; an occasion's anchor is its day, ahead of the rest, so
+	// occasions have columns of their own. Triggers keep the row as the
+	// outbox is written, whoever writes it; an older episode (a date in
+	// the config set back, a status at a past time) is looked up in the
+	// outbox itself (Reminders.Lookup). Of the rows of one repeat, the
+	// first channel in name order gives the time, as the outbox's own
+	// index orders them. The failures status shows are read through an
+	// index of their own, not by walking every row ever sent.
 	`CREATE TABLE episodes (
-		contact TEXT    NOT NULL,
-		kind    TEXT    NOT NULL,
-		anchor  INTEGER NOT NULL,           -- Unix ms; 0: none
-		repeat  INTEGER NOT NULL,           -- the latest repeat of the episode
-		channel TEXT    NOT NULL,
-		created INTEGER NOT NULL,           -- Unix ms: when that repeat was enqueued
-		PRIMARY KEY (contact, kind)
+		contact     TEXT    PRIMARY KEY,
+		kind        TEXT,                   -- the newest episode of another kind than occasion; NULL: none
+		anchor      INTEGER,                -- Unix ms; 0: none
+		repeat      INTEGER,                -- its latest repeat
+		channel     TEXT,
+		created     INTEGER,                -- Unix ms: when that repeat was enqueued
+		occ_anchor  INTEGER,                -- the newest occasion's day; NULL: none
+		occ_repeat  INTEGER,
+		occ_channel TEXT,
+		occ_created INTEGER
 	) WITHOUT ROWID;
 	INSERT INTO episodes (contact, kind, anchor, repeat, channel, created)
 		SELECT contact, kind, anchor, repeat, channel, created FROM (
 			SELECT contact, kind, anchor, repeat, channel, created,
-				row_number() OVER (PARTITION BY contact, kind ORDER BY anchor DESC, repeat DESC, channel) AS n
-			FROM outbox WHERE kind != 'channel_failed')
+				row_number() OVER (PARTITION BY contact ORDER BY anchor DESC, kind DESC, repeat DESC, channel) AS n
+			FROM outbox WHERE kind NOT IN ('occasion', 'channel_failed'))
 		WHERE n = 1;
-	CREATE TRIGGER outbox_episodes AFTER INSERT ON outbox WHEN NEW.kind != 'channel_failed' BEGIN
+	INSERT INTO episodes (contact, occ_anchor, occ_repeat, occ_channel, occ_created)
+		SELECT contact, anchor, repeat, channel, created FROM (
+			SELECT contact, anchor, repeat, channel, created,
+				row_number() OVER (PARTITION BY contact ORDER BY anchor DESC, repeat DESC, channel) AS n
+			FROM outbox WHERE kind = 'occasion')
+		WHERE n = 1
+		ON CONFLICT (contact) DO UPDATE SET occ_anchor = excluded.occ_anchor, occ_repeat = excluded.occ_repeat,
+			occ_channel = excluded.occ_channel, occ_created = excluded.occ_created;
+	CREATE TRIGGER outbox_episodes AFTER INSERT ON outbox WHEN NEW.kind NOT IN ('occasion', 'channel_failed') BEGIN
 		INSERT INTO episodes (contact, kind, anchor, repeat, channel, created)
 			VALUES (NEW.contact, NEW.kind, NEW.anchor, NEW.repeat, NEW.channel, NEW.created)
-		ON CONFLICT (contact, kind) DO UPDATE
-			SET anchor = excluded.anchor, repeat = excluded.repeat, channel = excluded.channel, created = excluded.created
-			WHERE excluded.anchor > episodes.anchor OR (excluded.anchor = episodes.anchor AND
-				(excluded.repeat > episodes.repeat OR (excluded.repeat = episodes.repeat AND excluded.channel < episodes.channel)));
+		ON CONFLICT (contact) DO UPDATE
+			SET kind = excluded.kind, anchor = excluded.anchor, repeat = excluded.repeat, channel = excluded.channel, created = excluded.created
+			WHERE episodes.anchor IS NULL OR excluded.anchor > episodes.anchor OR (excluded.anchor = episodes.anchor AND
+				(excluded.kind > episodes.kind OR (excluded.kind = episodes.kind AND
+				(excluded.repeat > episodes.repeat OR (excluded.repeat = episodes.repeat AND excluded.channel < episodes.channel)))));
+	END;
+	CREATE TRIGGER outbox_occasions AFTER INSERT ON outbox WHEN NEW.kind = 'occasion' BEGIN
+		INSERT INTO episodes (contact, occ_anchor, occ_repeat, occ_channel, occ_created)
+			VALUES (NEW.contact, NEW.anchor, NEW.repeat, NEW.channel, NEW.created)
+		ON CONFLICT (contact) DO UPDATE
+			SET occ_anchor = excluded.occ_anchor, occ_repeat = excluded.occ_repeat, occ_channel = excluded.occ_channel, occ_created = excluded.occ_created
+			WHERE episodes.occ_anchor IS NULL OR excluded.occ_anchor > episodes.occ_anchor OR (excluded.occ_anchor = episodes.occ_anchor AND
+				(excluded.occ_repeat > episodes.occ_repeat OR (excluded.occ_repeat = episodes.occ_repeat AND excluded.occ_channel < episodes.occ_channel)));
 	END;
 	CREATE INDEX outbox_failures ON outbox (created, id) WHERE state = 'failed' OR (state = 'pending' AND last_error != '');`,
 }

@@ -89,28 +89,31 @@ func (j *Journal) reminded(ctx context.Context, contact string) (map[Identity]En
 }
 
 // Reminders is the outbox's record of the reminders that went out, read
-// for the current episodes only: the newest episode of each person and
-// kind is read at once (the episodes table), and an older one, which only
-// a date set back or a look at a past time asks for, from the outbox
-// when asked. A run and status then cost the same whether the outbox
-// holds a week of reminders or ten years of them. Lookup may be called
-// from several goroutines; Err says whether a look-up failed.
+// for the current episodes: each person's newest episode (and newest
+// occasion) is read at once, from the episodes table, and an older one,
+// which only a date set back or a look at a past time asks for, from the
+// outbox when asked. A run and status then cost the same whether the
+// outbox holds a week of reminders or ten years of them. Lookup may be
+// called from several goroutines; Err says whether a look-up failed.
 type Reminders struct {
-	newest map[kindOf]newest
+	newest map[string]*[2]newest // by contact: [0] other kinds, [1] occasions
 	ctx    context.Context
 	j      *Journal
 	mu     sync.Mutex
 	err    error
 }
 
-type kindOf struct{ contact, kind string }
-
+// newest is a person's newest episode of occasions, or of the other kinds.
 type newest struct {
+	kind   string
 	anchor int64 // Unix ms; 0: none
 	e      Enqueued
 }
 
-// Reminders reads the newest episode of everyone's reminders, for Lookup.
+// occasion is the reminder kind whose episodes episodes keeps apart.
+const occasion = "occasion"
+
+// Reminders reads everyone's newest episodes, for Lookup.
 func (j *Journal) Reminders(ctx context.Context) (*Reminders, error) {
 	return j.reminders(ctx, "")
 }
@@ -121,7 +124,7 @@ func (j *Journal) RemindersOf(ctx context.Context, contact string) (*Reminders, 
 }
 
 func (j *Journal) reminders(ctx context.Context, contact string) (*Reminders, error) {
-	q := `SELECT contact, kind, anchor, repeat, created FROM episodes`
+	q := `SELECT contact, coalesce(kind, ''), anchor, repeat, created, occ_anchor, occ_repeat, occ_created FROM episodes`
 	var args []any
 	if contact != "" {
 		q += ` WHERE contact = ?`
@@ -132,17 +135,28 @@ func (j *Journal) reminders(ctx context.Context, contact string) (*Reminders, er
 		return nil, fmt.Errorf("read outbox history: %w", err)
 	}
 	defer rows.Close()
-	r := &Reminders{newest: map[kindOf]newest{}, ctx: ctx, j: j}
+	r := &Reminders{newest: map[string]*[2]newest{}, ctx: ctx, j: j}
+	kinds := map[string]string{}
 	for rows.Next() {
-		var k kindOf
-		var n newest
-		var created int64
-		if err := rows.Scan(&k.contact, &k.kind, &n.anchor, &n.e.Repeats, &created); err != nil {
+		var who string
+		var kind sql.RawBytes
+		var anchor, repeat, created, occAnchor, occRepeat, occCreated sql.NullInt64
+		if err := rows.Scan(&who, &kind, &anchor, &repeat, &created, &occAnchor, &occRepeat, &occCreated); err != nil {
 			return nil, fmt.Errorf("read outbox history: %w", err)
 		}
-		n.e.Repeats++
-		n.e.Last = time.UnixMilli(created)
-		r.newest[k] = n
+		n := new([2]newest)
+		if anchor.Valid {
+			k, ok := kinds[string(kind)] // a few kinds, each string once
+			if !ok {
+				k = string(kind)
+				kinds[k] = k
+			}
+			n[0] = newest{kind: k, anchor: anchor.Int64, e: Enqueued{Repeats: int(repeat.Int64) + 1, Last: time.UnixMilli(created.Int64)}}
+		}
+		if occAnchor.Valid {
+			n[1] = newest{kind: occasion, anchor: occAnchor.Int64, e: Enqueued{Repeats: int(occRepeat.Int64) + 1, Last: time.UnixMilli(occCreated.Int64)}}
+		}
+		r.newest[who] = n
 	}
 	return r, rows.Err()
 }
@@ -150,18 +164,26 @@ func (j *Journal) reminders(ctx context.Context, contact string) (*Reminders, er
 // Lookup tells how often, and when last, the reminder id was enqueued;
 // false when it never was (or when a look-up failed: see Err).
 func (r *Reminders) Lookup(id Identity) (Enqueued, bool) {
-	if r == nil {
+	if r == nil || id.Kind == ChannelFailed {
 		return Enqueued{}, false
 	}
 	if id.Anchor.Nanosecond()%int(time.Millisecond) != 0 {
 		return Enqueued{}, false // the outbox keeps milliseconds: never written
 	}
-	n, ok := r.newest[kindOf{id.Contact, id.Kind}]
+	var n newest
+	if all := r.newest[id.Contact]; all != nil {
+		n = all[0]
+		if id.Kind == occasion {
+			n = all[1]
+		}
+	}
 	a := ms0(id.Anchor)
 	switch {
-	case !ok || a > n.anchor:
-		return Enqueued{}, false // no episode of this kind, or none this new
-	case a == n.anchor:
+	case n.kind == "" || a > n.anchor:
+		// Nothing of this line, or nothing this new: the person's
+		// episodes before the newest all have earlier anchors.
+		return Enqueued{}, false
+	case a == n.anchor && id.Kind == n.kind:
 		return n.e, true
 	}
 	return r.older(id, a)
