@@ -46,6 +46,13 @@ func writeHistory(t *testing.T, j *Journal) (written, never []Identity) {
 			t.Fatal(err)
 		}
 		due, _ := j.Due(ctx, at)
+		var failed []int64
+		for k, d := range due {
+			if k%7 == 3 {
+				failed = append(failed, d.ID)
+			}
+		}
+		j.MarkFailed(ctx, failed, "410 gone")
 		if len(due) > 0 && run%5 == 0 {
 			if _, err := j.Move(ctx, due[0], []string{"aaa-first", "zzz-last"}, []byte(`{}`), "moved"); err != nil {
 				t.Fatal(err)
@@ -68,7 +75,9 @@ func writeHistory(t *testing.T, j *Journal) (written, never []Identity) {
 }
 
 // checkReminders compares Reminders, which reads the newest episodes and
-// looks older ones up, with the outbox's whole record (Reminded).
+// looks older ones up, with the outbox's whole record (Reminded), read
+// for all that was written, for half of it (a bound in the middle of the
+// history) and for nothing due.
 func checkReminders(t *testing.T, j *Journal, written, never []Identity) {
 	t.Helper()
 	ctx := context.Background()
@@ -76,50 +85,75 @@ func checkReminders(t *testing.T, j *Journal, written, never []Identity) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	got, err := j.Reminders(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
 	if len(all) != len(written) {
 		t.Fatalf("Reminded has %d identities; %d were written", len(all), len(written))
 	}
-	older := 0
-	for i, id := range written {
-		e, ok := got.Lookup(id)
-		if want := all[id.Key()]; !ok || e.Repeats != want.Repeats || !e.Last.Equal(want.Last) {
-			t.Errorf("Lookup(%v) = %+v, %v; the outbox has %+v", id, e, ok, want)
-		}
-		line := 0
-		if id.Kind == occasion {
-			line = 1
-		}
-		if n := got.newest[id.Contact][line]; n.anchor != ms0(id.Anchor) || n.kind != id.Kind {
-			older++
-		}
-		if i%10 != 0 {
-			continue
-		}
-		one, err := j.RemindersOf(ctx, id.Contact)
+	byAnchor := slices.Clone(written)
+	slices.SortFunc(byAnchor, func(a, b Identity) int { return a.Anchor.Compare(b.Anchor) })
+	for _, due := range [][]Identity{written, byAnchor[len(byAnchor)/2:], nil} {
+		got, err := j.Reminders(ctx, due)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if e2, ok2 := one.Lookup(id); e2 != e || ok2 != ok {
-			t.Errorf("RemindersOf(%s).Lookup(%v) = %+v, %v; Reminders has %+v, %v", id.Contact, id, e2, ok2, e, ok)
+		older := 0
+		for i, id := range written {
+			e, ok := got.Lookup(id)
+			if want := all[id.Key()]; !ok || e.Repeats != want.Repeats || !e.Last.Equal(want.Last) {
+				t.Errorf("%d due: Lookup(%v) = %+v, %v; the outbox has %+v", len(due), id, e, ok, want)
+			}
+			line := 0
+			if id.Kind == occasion {
+				line = 1
+			}
+			if n := got.newest[id.Contact]; n == nil || n[line].anchor != ms0(id.Anchor) || n[line].kind != id.Kind {
+				older++
+			}
+			if i%10 != 0 || due == nil {
+				continue
+			}
+			one, err := j.RemindersOf(ctx, id.Contact)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if e2, ok2 := one.Lookup(id); e2 != e || ok2 != ok {
+				t.Errorf("RemindersOf(%s).Lookup(%v) = %+v, %v; Reminders has %+v, %v", id.Contact, id, e2, ok2, e, ok)
+			}
+		}
+		if older == 0 {
+			t.Errorf("%d due: no identity is of an older episode: the look-up in the outbox is not tried", len(due))
+		}
+		for _, id := range never {
+			if _, ok := all[id.Key()]; ok {
+				continue
+			}
+			if e, ok := got.Lookup(id); ok {
+				t.Errorf("%d due: Lookup(%v) = %+v for a reminder never enqueued", len(due), id, e)
+			}
+		}
+		if err := got.Err(); err != nil {
+			t.Error(err)
 		}
 	}
-	if older == 0 {
-		t.Error("no identity is of an older episode: the look-up in the outbox is not tried")
-	}
-	for _, id := range never {
-		if _, ok := all[id.Key()]; ok {
-			continue
+	// The failures that can be those of due: every failure with an anchor
+	// at or after the oldest of due, or none.
+	failed, _ := j.Failures(ctx)
+	since := byAnchor[len(byAnchor)/2].Anchor
+	var want []int64
+	for _, f := range failed {
+		if f.Anchor.IsZero() || !f.Anchor.Before(since) {
+			want = append(want, f.ID)
 		}
-		if e, ok := got.Lookup(id); ok {
-			t.Errorf("Lookup(%v) = %+v for a reminder never enqueued", id, e)
-		}
 	}
-	if err := got.Err(); err != nil {
-		t.Error(err)
+	some, err := j.FailuresFor(ctx, byAnchor[len(byAnchor)/2:])
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []int64
+	for _, f := range some {
+		got = append(got, f.ID)
+	}
+	if !slices.Equal(got, want) || len(want) == 0 || len(want) == len(failed) {
+		t.Errorf("FailuresFor: %v; want %v (of %d failures)", got, want, len(failed))
 	}
 }
 
@@ -166,15 +200,17 @@ func TestMigrationFillsEpisodes(t *testing.T) {
 func TestHistoryQueryPlans(t *testing.T) {
 	j := open(t, filepath.Join(t.TempDir(), "r.db"))
 	for _, c := range []struct{ what, q, want string }{
-		{"failures", `SELECT id FROM outbox WHERE (state = 'failed' OR (state = 'pending' AND last_error != '')) AND (? = '' OR contact = ?) ORDER BY created, id`, "INDEX outbox_failures"},
+		{"failures", `SELECT id FROM outbox WHERE (state = 'failed' OR (state = 'pending' AND last_error != '')) AND (? = '' OR contact = ?) AND (anchor >= ? OR anchor = 0) ORDER BY created, id`, "INDEX outbox_failures"},
+		{"the newest episodes", `SELECT contact FROM episodes WHERE anchor >= ? OR anchor = 0 OR occ_anchor >= ?`, "INDEX episodes_anchor"},
 		{"an older episode", `SELECT repeat, created FROM outbox WHERE contact = ? AND kind = ? AND anchor = ? ORDER BY repeat DESC, channel LIMIT 1`, "INDEX sqlite_autoindex_outbox_1 (contact=? AND kind=? AND anchor=?)"},
 	} {
-		if p := plan(t, j, c.q, "", "", 0); !strings.Contains(p, c.want) || slices.Contains(strings.Split(p, "\n"), "SCAN outbox") {
+		args := []any{"", "", 0}[:strings.Count(c.q, "?")]
+		if p := plan(t, j, c.q, args...); !strings.Contains(p, c.want) || slices.Contains(strings.Split(p, "\n"), "SCAN outbox") || slices.Contains(strings.Split(p, "\n"), "SCAN episodes") {
 			t.Errorf("%s:\n%s\nwant %s", c.what, p, c.want)
 		}
 	}
 	// Failures reads that query.
-	if !strings.Contains(failuresSQL, "(state = 'failed' OR (state = 'pending' AND last_error != '')) AND (? = '' OR contact = ?)") {
+	if !strings.Contains(failuresSQL, "(state = 'failed' OR (state = 'pending' AND last_error != '')) AND (? = '' OR contact = ?) AND (anchor >= ? OR anchor = 0)") {
 		t.Errorf("failures reads %s", failuresSQL)
 	}
 }

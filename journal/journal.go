@@ -439,8 +439,9 @@ var migrations = []string{
 	// the config set back, a status at a past time) is looked up in the
 	// outbox itself (Reminders.Lookup). Of the rows of one repeat, the
 	// first channel in name order gives the time, as the outbox's own
-	// index orders them. The failures status shows are read through an
-	// index of their own, not by walking every row ever sent.
+	// index orders them. A run and status read only the rows whose anchors
+	// reach back as far as the reminders due now (Reminders, FailuresFor):
+	// hence the indexes by anchor, and the failures' own.
 	`CREATE TABLE episodes (
 		contact     TEXT    PRIMARY KEY,
 		kind        TEXT,                   -- the newest episode of another kind than occasion; NULL: none
@@ -484,7 +485,9 @@ var migrations = []string{
 			WHERE episodes.occ_anchor IS NULL OR excluded.occ_anchor > episodes.occ_anchor OR (excluded.occ_anchor = episodes.occ_anchor AND
 				(excluded.occ_repeat > episodes.occ_repeat OR (excluded.occ_repeat = episodes.occ_repeat AND excluded.occ_channel < episodes.occ_channel)));
 	END;
-	CREATE INDEX outbox_failures ON outbox (created, id) WHERE state = 'failed' OR (state = 'pending' AND last_error != '');`,
+	CREATE INDEX episodes_anchor ON episodes (anchor);
+	CREATE INDEX episodes_occ_anchor ON episodes (occ_anchor);
+	CREATE INDEX outbox_failures ON outbox (anchor) WHERE state = 'failed' OR (state = 'pending' AND last_error != '');`,
 }
 
 // migrateWaiting is migrate for a state file that another process may be

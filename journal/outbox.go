@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"iter"
+	"math"
 	"strings"
 	"sync"
 	"time"
@@ -97,10 +98,14 @@ func (j *Journal) reminded(ctx context.Context, contact string) (map[Identity]En
 // called from several goroutines; Err says whether a look-up failed.
 type Reminders struct {
 	newest map[string]*[2]newest // by contact: [0] other kinds, [1] occasions
-	ctx    context.Context
-	j      *Journal
-	mu     sync.Mutex
-	err    error
+	// since: a person's row was read unless both their newest anchors are
+	// older than since and not zero. contact: only theirs was read.
+	since   int64
+	contact string
+	ctx     context.Context
+	j       *Journal
+	mu      sync.Mutex
+	err     error
 }
 
 // newest is a person's newest episode of occasions, or of the other kinds.
@@ -113,29 +118,44 @@ type newest struct {
 // occasion is the reminder kind whose episodes episodes keeps apart.
 const occasion = "occasion"
 
-// Reminders reads everyone's newest episodes, for Lookup.
-func (j *Journal) Reminders(ctx context.Context) (*Reminders, error) {
-	return j.reminders(ctx, "")
+// Reminders reads what Lookup needs to answer for the reminders due now:
+// the newest episodes whose anchors are no older than the oldest of due
+// (and those with none, a first hello). Others are read when asked.
+func (j *Journal) Reminders(ctx context.Context, due []Identity) (*Reminders, error) {
+	since := bound(due)
+	return j.reminders(ctx, since, `SELECT `+episodeColumns+` FROM episodes WHERE anchor >= ? OR anchor = 0 OR occ_anchor >= ?`, since, since)
 }
 
-// RemindersOf is Reminders for one contact.
+// RemindersOf is Reminders for one contact, whatever is due.
 func (j *Journal) RemindersOf(ctx context.Context, contact string) (*Reminders, error) {
-	return j.reminders(ctx, contact)
+	r, err := j.reminders(ctx, math.MinInt64, `SELECT `+episodeColumns+` FROM episodes WHERE contact = ?`, contact)
+	if r != nil {
+		r.contact = contact
+	}
+	return r, err
 }
 
-func (j *Journal) reminders(ctx context.Context, contact string) (*Reminders, error) {
-	q := `SELECT contact, coalesce(kind, ''), anchor, repeat, created, occ_anchor, occ_repeat, occ_created FROM episodes`
-	var args []any
-	if contact != "" {
-		q += ` WHERE contact = ?`
-		args = append(args, contact)
+// bound is the oldest anchor among due, in Unix ms; none (or only zero
+// anchors): the largest.
+func bound(due []Identity) int64 {
+	since := int64(math.MaxInt64)
+	for _, id := range due {
+		if a := ms0(id.Anchor); a != 0 && a < since {
+			since = a
+		}
 	}
+	return since
+}
+
+const episodeColumns = `contact, coalesce(kind, ''), anchor, repeat, created, occ_anchor, occ_repeat, occ_created`
+
+func (j *Journal) reminders(ctx context.Context, since int64, q string, args ...any) (*Reminders, error) {
 	rows, err := j.db.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, fmt.Errorf("read outbox history: %w", err)
 	}
 	defer rows.Close()
-	r := &Reminders{newest: map[string]*[2]newest{}, ctx: ctx, j: j}
+	r := &Reminders{newest: map[string]*[2]newest{}, since: since, ctx: ctx, j: j}
 	kinds := map[string]string{}
 	for rows.Next() {
 		var who string
@@ -164,20 +184,25 @@ func (j *Journal) reminders(ctx context.Context, contact string) (*Reminders, er
 // Lookup tells how often, and when last, the reminder id was enqueued;
 // false when it never was (or when a look-up failed: see Err).
 func (r *Reminders) Lookup(id Identity) (Enqueued, bool) {
-	if r == nil || id.Kind == ChannelFailed {
+	if r == nil || id.Kind == ChannelFailed || (r.contact != "" && id.Contact != r.contact) {
 		return Enqueued{}, false
 	}
 	if id.Anchor.Nanosecond()%int(time.Millisecond) != 0 {
 		return Enqueued{}, false // the outbox keeps milliseconds: never written
 	}
-	var n newest
-	if all := r.newest[id.Contact]; all != nil {
-		n = all[0]
-		if id.Kind == occasion {
-			n = all[1]
-		}
-	}
 	a := ms0(id.Anchor)
+	all := r.newest[id.Contact]
+	if all == nil {
+		if a >= r.since {
+			// Not read: their newest anchors, if any, are older still.
+			return Enqueued{}, false
+		}
+		return r.older(id, a)
+	}
+	n := all[0]
+	if id.Kind == occasion {
+		n = all[1]
+	}
 	switch {
 	case n.kind == "" || a > n.anchor:
 		// Nothing of this line, or nothing this new: the person's
@@ -570,21 +595,27 @@ func (j *Journal) Deliveries(ctx context.Context, contact string, limit int) ([]
 // Failures returns the deliveries that failed for good, and the pending
 // ones that failed for now and wait for another try, for status.
 func (j *Journal) Failures(ctx context.Context) ([]Delivery, error) {
-	return j.failures(ctx, "")
+	return j.failures(ctx, "", math.MinInt64)
+}
+
+// FailuresFor is Failures of the reminders whose anchors are no older
+// than the oldest of due, or zero: all that can be one of due.
+func (j *Journal) FailuresFor(ctx context.Context, due []Identity) ([]Delivery, error) {
+	return j.failures(ctx, "", bound(due))
 }
 
 // FailuresOf is Failures for one contact.
 func (j *Journal) FailuresOf(ctx context.Context, contact string) ([]Delivery, error) {
-	return j.failures(ctx, contact)
+	return j.failures(ctx, contact, math.MinInt64)
 }
 
-func (j *Journal) failures(ctx context.Context, contact string) ([]Delivery, error) {
-	return j.queryDeliveries(ctx, "read failures", failuresSQL, contact, contact)
+func (j *Journal) failures(ctx context.Context, contact string, since int64) ([]Delivery, error) {
+	return j.queryDeliveries(ctx, "read failures", failuresSQL, contact, contact, since)
 }
 
-// failuresSQL reads the failures of one contact or all. Its first term is
-// the condition of the index outbox_failures, word for word: SQLite then
-// reads that index, not the whole outbox.
+// failuresSQL reads the failures of one contact or all, back to an
+// anchor. Its first term is the condition of the index outbox_failures,
+// word for word: SQLite then reads that index, not the whole outbox.
 const failuresSQL = `SELECT ` + deliveryColumns + ` FROM outbox
-	WHERE (state = 'failed' OR (state = 'pending' AND last_error != '')) AND (? = '' OR contact = ?)
+	WHERE (state = 'failed' OR (state = 'pending' AND last_error != '')) AND (? = '' OR contact = ?) AND (anchor >= ? OR anchor = 0)
 	ORDER BY created, id`

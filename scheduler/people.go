@@ -209,8 +209,7 @@ func addFailures(st []Status, failed []journal.Delivery, loc *time.Location) {
 		if s.Kind == rules.None {
 			continue
 		}
-		id := journal.Identity{Contact: s.ID, Kind: string(s.Kind), Anchor: s.Anchor}.Key()
-		for _, f := range byID[id] {
+		for _, f := range byID[statusIdentity(s)] {
 			if f.State == journal.Pending {
 				s.Reason += "; delivery to " + f.Channel + " failed for now, next try " +
 					f.NextTry.In(loc).Format("2006-01-02 15:04") + ": " + f.LastError
@@ -225,8 +224,8 @@ func addFailures(st []Status, failed []journal.Delivery, loc *time.Location) {
 // SnapshotStore is what Snapshot reads.
 type SnapshotStore interface {
 	Events(ctx context.Context) (map[string][]journal.Event, error)
-	Reminders(ctx context.Context) (*journal.Reminders, error)
-	Failures(ctx context.Context) ([]journal.Delivery, error)
+	Reminders(ctx context.Context, due []journal.Identity) (*journal.Reminders, error)
+	FailuresFor(ctx context.Context, due []journal.Identity) ([]journal.Delivery, error)
 	SeenStore
 }
 
@@ -237,26 +236,48 @@ func Snapshot(ctx context.Context, cfg *config.Config, st SnapshotStore, t time.
 	if err != nil {
 		return nil, err
 	}
-	hist, err := st.Reminders(ctx)
-	if err != nil {
-		return nil, err
-	}
-	failed, err := st.Failures(ctx)
-	if err != nil {
-		return nil, err
-	}
 	seen, err := st.SeenPeople(ctx)
 	if err != nil {
 		return nil, err
 	}
 	people := People(cfg, events)
 	queue(cfg, people, seen, firstRun(cfg, t), false)
-	out := evaluateAll(people, hist, t.In(cfg.Location))
+	t = t.In(cfg.Location)
+	// Everyone as if nothing had gone out; then the outbox's record of the
+	// reminders due now is read, and those it has are told again with it.
+	out := evaluateAll(people, nil, t)
+	var due []journal.Identity
+	for i := range out {
+		if out[i].Kind != rules.None {
+			due = append(due, statusIdentity(&out[i]))
+		}
+	}
+	hist, err := st.Reminders(ctx, due)
+	if err != nil {
+		return nil, err
+	}
+	failed, err := st.FailuresFor(ctx, due)
+	if err != nil {
+		return nil, err
+	}
+	for i := range out {
+		if out[i].Kind == rules.None {
+			continue
+		}
+		if _, ok := hist.Lookup(statusIdentity(&out[i])); ok {
+			statuses(people[i:i+1], hist, out[i:i+1], t)
+		}
+	}
 	if err := hist.Err(); err != nil {
 		return nil, err
 	}
 	addFailures(out, failed, cfg.Location)
 	return out, nil
+}
+
+// statusIdentity is the identity of the reminder due in s.
+func statusIdentity(s *Status) journal.Identity {
+	return journal.Identity{Contact: s.ID, Kind: string(s.Kind), Anchor: s.Anchor}.Key()
 }
 
 // StatusStore is what StatusOf reads: one contact's share of the journal.

@@ -16,7 +16,7 @@ import (
 // Store is what a run needs of the journal.
 type Store interface {
 	Events(ctx context.Context) (map[string][]journal.Event, error)
-	Reminders(ctx context.Context) (*journal.Reminders, error)
+	Reminders(ctx context.Context, due []journal.Identity) (*journal.Reminders, error)
 	EnqueueChunks(ctx context.Context, run journal.Run, chunks iter.Seq2[[]journal.Row, error]) (int, error)
 	SeenStore
 }
@@ -143,30 +143,39 @@ func RunOnce(ctx context.Context, cfg *config.Config, tmpl *compose.Templates, s
 	if err != nil {
 		return res, err
 	}
-	hist, err := st.Reminders(ctx)
-	if err != nil {
-		return res, err
-	}
 	seen, err := st.SeenPeople(ctx)
 	if err != nil {
 		return res, err
 	}
 	people := People(cfg, events)
 	fresh := queue(cfg, people, seen, now, true)
-	var cands []candidate
+	// Who is due comes first; then the outbox's record of just their
+	// reminders is read (Reminders), and decides.
 	results := make([]rules.Result, len(people))
+	var due []int
+	var ids []journal.Identity
 	for i := range people {
 		p := &people[i]
 		r := p.Evaluate(now)
 		if !r.Reminds(now) {
 			continue
 		}
-		d := decideFrom(hist, p, &r, now)
+		results[i] = r
+		due = append(due, i)
+		ids = append(ids, identity(p, &r))
+	}
+	hist, err := st.Reminders(ctx, ids)
+	if err != nil {
+		return res, err
+	}
+	var cands []candidate
+	for _, i := range due {
+		p := &people[i]
+		d := decideFrom(hist, p, &results[i], now)
 		if !d.send {
 			res.Waiting++
 			continue
 		}
-		results[i] = r
 		cands = append(cands, candidate{person: i, repeat: d.sent})
 	}
 	if err := hist.Err(); err != nil {
