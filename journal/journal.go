@@ -434,8 +434,9 @@ var migrations = []string{
 	// reminder, repeat and channel, for ever). A person's episodes follow
 	// one another in time, so their newest is the one with the latest
 	// anchor; an occasion's anchor is its day, ahead of the rest, so
-	// occasions have columns of their own. Triggers keep the row as the
-	// outbox is written, whoever writes it; an older episode (a date in
+	// occasions have columns of their own. Each write to the outbox brings
+	// the rows of its people up to date in the same transaction
+	// (insertRows, episodesSQL); an older episode (a date in
 	// the config set back, a status at a past time) is looked up in the
 	// outbox itself (Reminders.Lookup). Of the rows of one repeat, the
 	// first channel in name order gives the time, as the outbox's own
@@ -468,23 +469,6 @@ var migrations = []string{
 		WHERE n = 1
 		ON CONFLICT (contact) DO UPDATE SET occ_anchor = excluded.occ_anchor, occ_repeat = excluded.occ_repeat,
 			occ_channel = excluded.occ_channel, occ_created = excluded.occ_created;
-	CREATE TRIGGER outbox_episodes AFTER INSERT ON outbox WHEN NEW.kind NOT IN ('occasion', 'channel_failed') BEGIN
-		INSERT INTO episodes (contact, kind, anchor, repeat, channel, created)
-			VALUES (NEW.contact, NEW.kind, NEW.anchor, NEW.repeat, NEW.channel, NEW.created)
-		ON CONFLICT (contact) DO UPDATE
-			SET kind = excluded.kind, anchor = excluded.anchor, repeat = excluded.repeat, channel = excluded.channel, created = excluded.created
-			WHERE episodes.anchor IS NULL OR excluded.anchor > episodes.anchor OR (excluded.anchor = episodes.anchor AND
-				(excluded.kind > episodes.kind OR (excluded.kind = episodes.kind AND
-				(excluded.repeat > episodes.repeat OR (excluded.repeat = episodes.repeat AND excluded.channel < episodes.channel)))));
-	END;
-	CREATE TRIGGER outbox_occasions AFTER INSERT ON outbox WHEN NEW.kind = 'occasion' BEGIN
-		INSERT INTO episodes (contact, occ_anchor, occ_repeat, occ_channel, occ_created)
-			VALUES (NEW.contact, NEW.anchor, NEW.repeat, NEW.channel, NEW.created)
-		ON CONFLICT (contact) DO UPDATE
-			SET occ_anchor = excluded.occ_anchor, occ_repeat = excluded.occ_repeat, occ_channel = excluded.occ_channel, occ_created = excluded.occ_created
-			WHERE episodes.occ_anchor IS NULL OR excluded.occ_anchor > episodes.occ_anchor OR (excluded.occ_anchor = episodes.occ_anchor AND
-				(excluded.occ_repeat > episodes.occ_repeat OR (excluded.occ_repeat = episodes.occ_repeat AND excluded.occ_channel < episodes.occ_channel)));
-	END;
 	CREATE INDEX episodes_anchor ON episodes (anchor);
 	CREATE INDEX episodes_occ_anchor ON episodes (occ_anchor);
 	CREATE INDEX outbox_failures ON outbox (anchor) WHERE state = 'failed' OR (state = 'pending' AND last_error != '');`,

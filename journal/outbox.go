@@ -336,6 +336,10 @@ func insertRows(ctx context.Context, tx *sql.Tx, batch int64, now time.Time, row
 		}
 		defer full.Close()
 	}
+	var before int64
+	if err := tx.QueryRowContext(ctx, `SELECT coalesce(MAX(id), 0) FROM outbox`).Scan(&before); err != nil {
+		return 0, fmt.Errorf("enqueue: %w", err)
+	}
 	n := 0
 	args := make([]any, 0, 10*insertChunk)
 	for len(rows) > 0 {
@@ -363,7 +367,38 @@ func insertRows(ctx context.Context, tx *sql.Tx, batch int64, now time.Time, row
 		k, _ := res.RowsAffected()
 		n += int(k)
 	}
+	if n > 0 {
+		for _, q := range episodesSQL {
+			if _, err := tx.ExecContext(ctx, q, before); err != nil {
+				return 0, fmt.Errorf("enqueue: %w", err)
+			}
+		}
+	}
 	return n, nil
+}
+
+// episodesSQL brings the episodes table up to date with the outbox rows
+// written after the id given (those of this transaction), in the order
+// of the table's key: a row replaces a person's newest episode when its
+// anchor is later, or at the same anchor its kind sorts after it, or for
+// the same kind its repeat is higher, or for the same repeat its channel
+// sorts first (the migration's order). Occasions the same, apart.
+var episodesSQL = []string{
+	`INSERT INTO episodes (contact, kind, anchor, repeat, channel, created)
+		SELECT contact, kind, anchor, repeat, channel, created FROM outbox
+		WHERE id > ? AND kind NOT IN ('occasion', 'channel_failed') ORDER BY contact, anchor, kind, repeat, channel DESC
+	ON CONFLICT (contact) DO UPDATE
+		SET kind = excluded.kind, anchor = excluded.anchor, repeat = excluded.repeat, channel = excluded.channel, created = excluded.created
+		WHERE episodes.anchor IS NULL OR excluded.anchor > episodes.anchor OR (excluded.anchor = episodes.anchor AND
+			(excluded.kind > episodes.kind OR (excluded.kind = episodes.kind AND
+			(excluded.repeat > episodes.repeat OR (excluded.repeat = episodes.repeat AND excluded.channel < episodes.channel)))))`,
+	`INSERT INTO episodes (contact, occ_anchor, occ_repeat, occ_channel, occ_created)
+		SELECT contact, anchor, repeat, channel, created FROM outbox
+		WHERE id > ? AND kind = 'occasion' ORDER BY contact, anchor, repeat, channel DESC
+	ON CONFLICT (contact) DO UPDATE
+		SET occ_anchor = excluded.occ_anchor, occ_repeat = excluded.occ_repeat, occ_channel = excluded.occ_channel, occ_created = excluded.occ_created
+		WHERE episodes.occ_anchor IS NULL OR excluded.occ_anchor > episodes.occ_anchor OR (excluded.occ_anchor = episodes.occ_anchor AND
+			(excluded.occ_repeat > episodes.occ_repeat OR (excluded.occ_repeat = episodes.occ_repeat AND excluded.occ_channel < episodes.occ_channel)))`,
 }
 
 // insertSQL inserts n outbox rows, skipping any the outbox already has.
