@@ -124,10 +124,32 @@ if [ -z "${ONLY:-}" ] || [ "$ONLY" = history ]; then
 			FROM n JOIN first f ON f.k = n.i % 16 JOIN last l ON l.k = (n.i / 16) % 10, e
 				JOIN kinds ON kinds.k = e.k, r;
 		COMMIT;
-		PRAGMA wal_checkpoint(TRUNCATE);
 	SQL
-	printf 'history: %s reminders in %s\n' "$(sqlite3 "$tmp/full/rekindle.db" 'SELECT COUNT(*) FROM outbox')" \
-		"$(du -h "$tmp/full/rekindle.db" | cut -f1)"
+	if [ -n "$(sqlite3 "$tmp/full/rekindle.db" "SELECT name FROM sqlite_master WHERE name = 'episodes'")" ]; then
+		sqlite3 "$tmp/full/rekindle.db" <<-'SQL'
+		-- rekindle keeps each person's newest episode beside the outbox as it
+		-- writes (journal's episodesSQL); rows written here get theirs the
+		-- same way. (A build without that table has nothing to bring up to date.)
+		INSERT INTO episodes (contact, kind, anchor, repeat, channel, created)
+			SELECT contact, kind, anchor, repeat, channel, created FROM outbox
+			WHERE kind NOT IN ('occasion', 'channel_failed') ORDER BY contact, anchor, kind, repeat, channel DESC
+		ON CONFLICT (contact) DO UPDATE
+			SET kind = excluded.kind, anchor = excluded.anchor, repeat = excluded.repeat, channel = excluded.channel, created = excluded.created
+			WHERE episodes.anchor IS NULL OR excluded.anchor > episodes.anchor OR (excluded.anchor = episodes.anchor AND
+				(excluded.kind > episodes.kind OR (excluded.kind = episodes.kind AND
+				(excluded.repeat > episodes.repeat OR (excluded.repeat = episodes.repeat AND excluded.channel < episodes.channel)))));
+		INSERT INTO episodes (contact, occ_anchor, occ_repeat, occ_channel, occ_created)
+			SELECT contact, anchor, repeat, channel, created FROM outbox
+			WHERE kind = 'occasion' ORDER BY contact, anchor, repeat, channel DESC
+		ON CONFLICT (contact) DO UPDATE
+			SET occ_anchor = excluded.occ_anchor, occ_repeat = excluded.occ_repeat, occ_channel = excluded.occ_channel, occ_created = excluded.occ_created
+			WHERE episodes.occ_anchor IS NULL OR excluded.occ_anchor > episodes.occ_anchor OR (excluded.occ_anchor = episodes.occ_anchor AND
+				(excluded.occ_repeat > episodes.occ_repeat OR (excluded.occ_repeat = episodes.occ_repeat AND excluded.occ_channel < episodes.occ_channel)));
+	SQL
+	fi
+	sqlite3 "$tmp/full/rekindle.db" 'PRAGMA wal_checkpoint(TRUNCATE)' >/dev/null
+	printf 'history: %s reminders in %s; %s people in episodes\n' "$(sqlite3 "$tmp/full/rekindle.db" 'SELECT COUNT(*) FROM outbox')" \
+		"$(du -h "$tmp/full/rekindle.db" | cut -f1)" "$(sqlite3 "$tmp/full/rekindle.db" 'SELECT COUNT(*) FROM episodes' 2>/dev/null || echo none)"
 	state_a="$tmp/full" state_b="$tmp/empty"
 	pair "status --json, 1M history / none" "<= 1.05x" \
 		- "$rk" --config "$tmp/100k.toml" status --json -- \
