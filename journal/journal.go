@@ -453,6 +453,50 @@ var migrations = []string{
 		token  TEXT NOT NULL,
 		PRIMARY KEY (source, book)
 	) WITHOUT ROWID;`,
+	// The newest episode of each person's reminders, with its latest
+	// repeat: what a run and status ask of the outbox, in one row per
+	// person however long the outbox's history grows (it keeps a row per
+	// reminder, repeat and channel, for ever). A person's episodes follow
+	// one another in time, so their newest is the one with the latest
+	// anchor; an occasion's anchor is its day, ahead of the rest, so
+	// occasions have columns of their own. Each write to the outbox brings
+	// the rows of its people up to date in the same transaction
+	// (insertRows, episodesSQL); an older episode (a date in
+	// the config set back, a status at a past time) is looked up in the
+	// outbox itself (Reminders.Lookup). Of the rows of one repeat, the
+	// first channel in name order gives the time, as the outbox's own
+	// index orders them. A run and status read only the rows whose anchors
+	// reach back as far as the reminders due now (Reminders, FailuresFor):
+	// hence the indexes by anchor, and the failures' own.
+	`CREATE TABLE episodes (
+		contact     TEXT    PRIMARY KEY,
+		kind        TEXT,                   -- the newest episode of another kind than occasion; NULL: none
+		anchor      INTEGER,                -- Unix ms; 0: none
+		repeat      INTEGER,                -- its latest repeat
+		channel     TEXT,
+		created     INTEGER,                -- Unix ms: when that repeat was enqueued
+		occ_anchor  INTEGER,                -- the newest occasion's day; NULL: none
+		occ_repeat  INTEGER,
+		occ_channel TEXT,
+		occ_created INTEGER
+	) WITHOUT ROWID;
+	INSERT INTO episodes (contact, kind, anchor, repeat, channel, created)
+		SELECT contact, kind, anchor, repeat, channel, created FROM (
+			SELECT contact, kind, anchor, repeat, channel, created,
+				row_number() OVER (PARTITION BY contact ORDER BY anchor DESC, kind DESC, repeat DESC, channel) AS n
+			FROM outbox WHERE kind NOT IN ('occasion', 'channel_failed'))
+		WHERE n = 1;
+	INSERT INTO episodes (contact, occ_anchor, occ_repeat, occ_channel, occ_created)
+		SELECT contact, anchor, repeat, channel, created FROM (
+			SELECT contact, anchor, repeat, channel, created,
+				row_number() OVER (PARTITION BY contact ORDER BY anchor DESC, repeat DESC, channel) AS n
+			FROM outbox WHERE kind = 'occasion')
+		WHERE n = 1
+		ON CONFLICT (contact) DO UPDATE SET occ_anchor = excluded.occ_anchor, occ_repeat = excluded.occ_repeat,
+			occ_channel = excluded.occ_channel, occ_created = excluded.occ_created;
+	CREATE INDEX episodes_anchor ON episodes (anchor);
+	CREATE INDEX episodes_occ_anchor ON episodes (occ_anchor);
+	CREATE INDEX outbox_failures ON outbox (anchor) WHERE state = 'failed' OR (state = 'pending' AND last_error != '');`,
 }
 
 // migrateWaiting is migrate for a state file that another process may be

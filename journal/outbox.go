@@ -3,9 +3,12 @@ package journal
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"iter"
+	"math"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -84,6 +87,163 @@ func (j *Journal) reminded(ctx context.Context, contact string) (map[Identity]En
 		out[normal(id)] = Enqueued{Repeats: repeat + 1, Last: time.UnixMilli(created)}
 	}
 	return out, rows.Err()
+}
+
+// Reminders is the outbox's record of the reminders that went out, read
+// for the current episodes: each person's newest episode (and newest
+// occasion) is read at once, from the episodes table, and an older one,
+// which only a date set back or a look at a past time asks for, from the
+// outbox when asked. A run and status then cost the same whether the
+// outbox holds a week of reminders or ten years of them. Lookup may be
+// called from several goroutines; Err says whether a look-up failed.
+type Reminders struct {
+	newest map[string]*[2]newest // by contact: [0] other kinds, [1] occasions
+	// since: a person's row was read unless both their newest anchors are
+	// older than since and not zero. contact: only theirs was read.
+	since   int64
+	contact string
+	ctx     context.Context
+	j       *Journal
+	mu      sync.Mutex
+	err     error
+}
+
+// newest is a person's newest episode of occasions, or of the other kinds.
+type newest struct {
+	kind   string
+	anchor int64 // Unix ms; 0: none
+	e      Enqueued
+}
+
+// occasion is the reminder kind whose episodes episodes keeps apart.
+const occasion = "occasion"
+
+// Reminders reads what Lookup needs to answer for the reminders due now:
+// the newest episodes whose anchors are no older than the oldest of due
+// (and those with none, a first hello). Others are read when asked.
+func (j *Journal) Reminders(ctx context.Context, due []Identity) (*Reminders, error) {
+	since := bound(due)
+	return j.reminders(ctx, since, `SELECT `+episodeColumns+` FROM episodes WHERE anchor >= ? OR anchor = 0 OR occ_anchor >= ?`, since, since)
+}
+
+// RemindersOf is Reminders for one contact, whatever is due.
+func (j *Journal) RemindersOf(ctx context.Context, contact string) (*Reminders, error) {
+	r, err := j.reminders(ctx, math.MinInt64, `SELECT `+episodeColumns+` FROM episodes WHERE contact = ?`, contact)
+	if r != nil {
+		r.contact = contact
+	}
+	return r, err
+}
+
+// bound is the oldest anchor among due, in Unix ms; none (or only zero
+// anchors): the largest.
+func bound(due []Identity) int64 {
+	since := int64(math.MaxInt64)
+	for _, id := range due {
+		if a := ms0(id.Anchor); a != 0 && a < since {
+			since = a
+		}
+	}
+	return since
+}
+
+const episodeColumns = `contact, coalesce(kind, ''), anchor, repeat, created, occ_anchor, occ_repeat, occ_created`
+
+func (j *Journal) reminders(ctx context.Context, since int64, q string, args ...any) (*Reminders, error) {
+	rows, err := j.db.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("read outbox history: %w", err)
+	}
+	defer rows.Close()
+	r := &Reminders{newest: map[string]*[2]newest{}, since: since, ctx: ctx, j: j}
+	kinds := map[string]string{}
+	for rows.Next() {
+		var who string
+		var kind sql.RawBytes
+		var anchor, repeat, created, occAnchor, occRepeat, occCreated sql.NullInt64
+		if err := rows.Scan(&who, &kind, &anchor, &repeat, &created, &occAnchor, &occRepeat, &occCreated); err != nil {
+			return nil, fmt.Errorf("read outbox history: %w", err)
+		}
+		n := new([2]newest)
+		if anchor.Valid {
+			k, ok := kinds[string(kind)] // a few kinds, each string once
+			if !ok {
+				k = string(kind)
+				kinds[k] = k
+			}
+			n[0] = newest{kind: k, anchor: anchor.Int64, e: Enqueued{Repeats: int(repeat.Int64) + 1, Last: time.UnixMilli(created.Int64)}}
+		}
+		if occAnchor.Valid {
+			n[1] = newest{kind: occasion, anchor: occAnchor.Int64, e: Enqueued{Repeats: int(occRepeat.Int64) + 1, Last: time.UnixMilli(occCreated.Int64)}}
+		}
+		r.newest[who] = n
+	}
+	return r, rows.Err()
+}
+
+// Lookup tells how often, and when last, the reminder id was enqueued;
+// false when it never was (or when a look-up failed: see Err).
+func (r *Reminders) Lookup(id Identity) (Enqueued, bool) {
+	if r == nil || id.Kind == ChannelFailed || (r.contact != "" && id.Contact != r.contact) {
+		return Enqueued{}, false
+	}
+	if id.Anchor.Nanosecond()%int(time.Millisecond) != 0 {
+		return Enqueued{}, false // the outbox keeps milliseconds: never written
+	}
+	a := ms0(id.Anchor)
+	all := r.newest[id.Contact]
+	if all == nil {
+		if a >= r.since {
+			// Not read: their newest anchors, if any, are older still.
+			return Enqueued{}, false
+		}
+		return r.older(id, a)
+	}
+	n := all[0]
+	if id.Kind == occasion {
+		n = all[1]
+	}
+	switch {
+	case n.kind == "" || a > n.anchor:
+		// Nothing of this line, or nothing this new: the person's
+		// episodes before the newest all have earlier anchors.
+		return Enqueued{}, false
+	case a == n.anchor && id.Kind == n.kind:
+		return n.e, true
+	}
+	return r.older(id, a)
+}
+
+// older looks an episode older than the newest up in the outbox.
+func (r *Reminders) older(id Identity, anchor int64) (Enqueued, bool) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.err != nil {
+		return Enqueued{}, false
+	}
+	var repeat int
+	var created int64
+	err := r.j.db.QueryRowContext(r.ctx, `SELECT repeat, created FROM outbox
+		WHERE contact = ? AND kind = ? AND anchor = ? ORDER BY repeat DESC, channel LIMIT 1`, id.Contact, id.Kind, anchor).Scan(&repeat, &created)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		return Enqueued{}, false
+	case err != nil:
+		r.err = fmt.Errorf("read outbox history: %w", err)
+		return Enqueued{}, false
+	}
+	return Enqueued{Repeats: repeat + 1, Last: time.UnixMilli(created)}, true
+}
+
+// Err is the first error a Lookup met; its answers after it are not to be
+// trusted.
+func (r *Reminders) Err() error {
+	if r == nil {
+		return nil
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.err
 }
 
 // normal makes identities comparable as map keys: times in UTC.
@@ -176,6 +336,10 @@ func insertRows(ctx context.Context, tx *sql.Tx, batch int64, now time.Time, row
 		}
 		defer full.Close()
 	}
+	var before int64
+	if err := tx.QueryRowContext(ctx, `SELECT coalesce(MAX(id), 0) FROM outbox`).Scan(&before); err != nil {
+		return 0, fmt.Errorf("enqueue: %w", err)
+	}
 	n := 0
 	args := make([]any, 0, 10*insertChunk)
 	for len(rows) > 0 {
@@ -203,7 +367,38 @@ func insertRows(ctx context.Context, tx *sql.Tx, batch int64, now time.Time, row
 		k, _ := res.RowsAffected()
 		n += int(k)
 	}
+	if n > 0 {
+		for _, q := range episodesSQL {
+			if _, err := tx.ExecContext(ctx, q, before); err != nil {
+				return 0, fmt.Errorf("enqueue: %w", err)
+			}
+		}
+	}
 	return n, nil
+}
+
+// episodesSQL brings the episodes table up to date with the outbox rows
+// written after the id given (those of this transaction), in the order
+// of the table's key: a row replaces a person's newest episode when its
+// anchor is later, or at the same anchor its kind sorts after it, or for
+// the same kind its repeat is higher, or for the same repeat its channel
+// sorts first (the migration's order). Occasions the same, apart.
+var episodesSQL = []string{
+	`INSERT INTO episodes (contact, kind, anchor, repeat, channel, created)
+		SELECT contact, kind, anchor, repeat, channel, created FROM outbox
+		WHERE id > ? AND kind NOT IN ('occasion', 'channel_failed') ORDER BY contact, anchor, kind, repeat, channel DESC
+	ON CONFLICT (contact) DO UPDATE
+		SET kind = excluded.kind, anchor = excluded.anchor, repeat = excluded.repeat, channel = excluded.channel, created = excluded.created
+		WHERE episodes.anchor IS NULL OR excluded.anchor > episodes.anchor OR (excluded.anchor = episodes.anchor AND
+			(excluded.kind > episodes.kind OR (excluded.kind = episodes.kind AND
+			(excluded.repeat > episodes.repeat OR (excluded.repeat = episodes.repeat AND excluded.channel < episodes.channel)))))`,
+	`INSERT INTO episodes (contact, occ_anchor, occ_repeat, occ_channel, occ_created)
+		SELECT contact, anchor, repeat, channel, created FROM outbox
+		WHERE id > ? AND kind = 'occasion' ORDER BY contact, anchor, repeat, channel DESC
+	ON CONFLICT (contact) DO UPDATE
+		SET occ_anchor = excluded.occ_anchor, occ_repeat = excluded.occ_repeat, occ_channel = excluded.occ_channel, occ_created = excluded.occ_created
+		WHERE episodes.occ_anchor IS NULL OR excluded.occ_anchor > episodes.occ_anchor OR (excluded.occ_anchor = episodes.occ_anchor AND
+			(excluded.occ_repeat > episodes.occ_repeat OR (excluded.occ_repeat = episodes.occ_repeat AND excluded.occ_channel < episodes.occ_channel)))`,
 }
 
 // insertSQL inserts n outbox rows, skipping any the outbox already has.
@@ -435,16 +630,27 @@ func (j *Journal) Deliveries(ctx context.Context, contact string, limit int) ([]
 // Failures returns the deliveries that failed for good, and the pending
 // ones that failed for now and wait for another try, for status.
 func (j *Journal) Failures(ctx context.Context) ([]Delivery, error) {
-	return j.failures(ctx, "")
+	return j.failures(ctx, "", math.MinInt64)
+}
+
+// FailuresFor is Failures of the reminders whose anchors are no older
+// than the oldest of due, or zero: all that can be one of due.
+func (j *Journal) FailuresFor(ctx context.Context, due []Identity) ([]Delivery, error) {
+	return j.failures(ctx, "", bound(due))
 }
 
 // FailuresOf is Failures for one contact.
 func (j *Journal) FailuresOf(ctx context.Context, contact string) ([]Delivery, error) {
-	return j.failures(ctx, contact)
+	return j.failures(ctx, contact, math.MinInt64)
 }
 
-func (j *Journal) failures(ctx context.Context, contact string) ([]Delivery, error) {
-	return j.queryDeliveries(ctx, "read failures", `SELECT `+deliveryColumns+` FROM outbox
-		WHERE (state = 'failed' OR (state = 'pending' AND last_error != '')) AND (? = '' OR contact = ?)
-		ORDER BY created, id`, contact, contact)
+func (j *Journal) failures(ctx context.Context, contact string, since int64) ([]Delivery, error) {
+	return j.queryDeliveries(ctx, "read failures", failuresSQL, contact, contact, since)
 }
+
+// failuresSQL reads the failures of one contact or all, back to an
+// anchor. Its first term is the condition of the index outbox_failures,
+// word for word: SQLite then reads that index, not the whole outbox.
+const failuresSQL = `SELECT ` + deliveryColumns + ` FROM outbox
+	WHERE (state = 'failed' OR (state = 'pending' AND last_error != '')) AND (? = '' OR contact = ?) AND (anchor >= ? OR anchor = 0)
+	ORDER BY created, id`

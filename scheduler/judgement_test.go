@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -364,5 +365,126 @@ every = "7d"
 				t.Errorf("%s: %d reminders in the 30 days from %s", id, k, ts[i].Format("2006-01-02"))
 			}
 		}
+	}
+}
+
+// Years of reminders in the outbox before the current episodes change no
+// decision: runs and status read the same with them as without them. The
+// old history is written between two runs, after the current episodes,
+// so that what is newest by date and what was written last differ.
+func TestOldHistoryChangesNoDecision(t *testing.T) {
+	ctx := context.Background()
+	cfg := load(t, `timezone = "Europe/Berlin"
+max_per_run = 6
+[defaults]
+remind_again = "2d"
+max_reminders = 3
+every = "30d"
+[[contact]]
+name = "Mum"
+birthday = "--12-20"
+last_interaction = 2026-11-05
+[[contact]]
+name = "Rita"
+last_interaction = 2026-09-01
+[[contact]]
+name = "Dana"
+last_interaction = 2026-08-15
+reached_out = [2026-11-22]
+[[contact]]
+name = "Olaf"
+last_interaction = 2026-08-15
+fallout = 2026-11-20
+cooldown = "10d"
+[[contact]]
+name = "Sam"
+last_interaction = 2026-10-01
+every = "7d"
+`+namesOnly(12))
+	from, mid, until := berlin("2026-11-30 10:00"), berlin("2026-12-12 10:00"), berlin("2027-01-10 10:00")
+	tmpl, err := compose.NewTemplates(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// runs lists what each run from after from up to until enqueued, as
+	// daemonLines does, reading back only the rows each run wrote.
+	runs := func(j *journal.Journal, from, until time.Time) []string {
+		var out []string
+		for slot := NextSlot(cfg.Schedule, from, cfg.Location); !slot.After(until); slot = NextSlot(cfg.Schedule, slot, cfg.Location) {
+			res, err := RunOnce(ctx, cfg, tmpl, j, slot, slot)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if res.Enqueued == 0 {
+				continue
+			}
+			rows, err := j.Deliveries(ctx, "", res.Enqueued)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var run []string
+			for _, d := range rows {
+				run = append(run, slot.Format("2006-01-02")+" "+d.Contact+" "+d.Kind+" "+strconv.Itoa(d.Repeat))
+			}
+			slices.Sort(run)
+			out = append(out, slices.Compact(run)...)
+		}
+		return out
+	}
+	plain, old := openJournal(t), openJournal(t)
+	a, b := runs(plain, from, mid), runs(old, from, mid)
+
+	// Every person and kind, an episode a month for two years before
+	// the config's dates, each sent twice on two channels.
+	var rows []journal.Row
+	kinds := []string{"check_in", "follow_up", "cooldown_over", "occasion", "let_be"}
+	for i := range cfg.Contacts {
+		for _, k := range kinds {
+			for m := 0; m < 24; m++ {
+				id := journal.Identity{Contact: cfg.Contacts[i].ID, Kind: k, Anchor: berlin("2024-01-01").AddDate(0, m, i)}
+				for r := 0; r < 2; r++ {
+					for _, ch := range []string{"console", "phone"} {
+						rows = append(rows, journal.Row{Identity: id, Repeat: r, Channel: ch, Message: []byte(`{}`)})
+					}
+				}
+			}
+		}
+	}
+	back := berlin("2025-12-31 09:00")
+	if n, err := old.Enqueue(ctx, journal.Run{Slot: back, Started: back, Finished: back}, rows); err != nil || n != len(rows) {
+		t.Fatalf("old history: %d rows, %v", n, err)
+	}
+	due, _ := old.Due(ctx, back.Add(time.Hour))
+	var ids []int64
+	for _, d := range due {
+		if d.Created.Equal(back) {
+			ids = append(ids, d.ID)
+		}
+	}
+	old.MarkSent(ctx, ids[:len(ids)/2], back)
+	old.MarkFailed(ctx, ids[len(ids)/2:], "410 gone")
+
+	snap := func(j *journal.Journal, at time.Time) string {
+		st, err := Snapshot(ctx, cfg, j, at)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return fmt.Sprintf("%+v", st)
+	}
+	for _, at := range []time.Time{mid, mid.AddDate(0, 0, 3)} {
+		if p, o := snap(plain, at), snap(old, at); p != o {
+			t.Fatalf("status at %s with an old history:\n%s\nwithout:\n%s", at, o, p)
+		}
+	}
+	a = append(a, runs(plain, mid, until)...)
+	b = append(b, runs(old, mid, until)...)
+	if strings.Join(a, "\n") != strings.Join(b, "\n") {
+		t.Fatalf("the runs with an old history:\n%s\nwithout:\n%s", strings.Join(b, "\n"), strings.Join(a, "\n"))
+	}
+	if len(a) < 20 {
+		t.Errorf("only %d reminders over six weeks: the test shows little", len(a))
+	}
+	if p, o := snap(plain, until), snap(old, until); p != o {
+		t.Fatalf("status at the end with an old history:\n%s\nwithout:\n%s", o, p)
 	}
 }

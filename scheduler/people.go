@@ -147,13 +147,13 @@ type Status struct {
 // shows when it may come again, or no next reminder at all. Large lists
 // are split over the available cores: explaining each person is the costly
 // part.
-func evaluateAll(people []Person, hist map[journal.Identity]journal.Enqueued, t time.Time) []Status {
+func evaluateAll(people []Person, hist History, t time.Time) []Status {
 	out := make([]Status, len(people))
 	split.Ranges(len(people), 4096, func(lo, hi int) { statuses(people[lo:hi], hist, out[lo:hi], t) })
 	return out
 }
 
-func statuses(people []Person, hist map[journal.Identity]journal.Enqueued, out []Status, t time.Time) {
+func statuses(people []Person, hist History, out []Status, t time.Time) {
 	for i := range people {
 		p := &people[i]
 		r := p.Evaluate(t)
@@ -209,8 +209,7 @@ func addFailures(st []Status, failed []journal.Delivery, loc *time.Location) {
 		if s.Kind == rules.None {
 			continue
 		}
-		id := journal.Identity{Contact: s.ID, Kind: string(s.Kind), Anchor: s.Anchor}.Key()
-		for _, f := range byID[id] {
+		for _, f := range byID[statusIdentity(s)] {
 			if f.State == journal.Pending {
 				s.Reason += "; delivery to " + f.Channel + " failed for now, next try " +
 					f.NextTry.In(loc).Format("2006-01-02 15:04") + ": " + f.LastError
@@ -225,41 +224,73 @@ func addFailures(st []Status, failed []journal.Delivery, loc *time.Location) {
 // SnapshotStore is what Snapshot reads.
 type SnapshotStore interface {
 	Events(ctx context.Context) (map[string][]journal.Event, error)
-	Reminded(ctx context.Context) (map[journal.Identity]journal.Enqueued, error)
-	Failures(ctx context.Context) ([]journal.Delivery, error)
+	Reminders(ctx context.Context, due []journal.Identity) (*journal.Reminders, error)
+	FailuresFor(ctx context.Context, due []journal.Identity) ([]journal.Delivery, error)
 	SeenStore
 }
 
 // Snapshot is everyone's status at t, with what was sent and what failed:
 // what `status` prints and the API serves.
 func Snapshot(ctx context.Context, cfg *config.Config, st SnapshotStore, t time.Time) ([]Status, error) {
+	out, _, _, err := snapshot(ctx, cfg, st, t)
+	return out, err
+}
+
+// snapshot is Snapshot, with the people it evaluated and the outbox's
+// record of the reminders due (what SnapshotUntil bounds it by).
+func snapshot(ctx context.Context, cfg *config.Config, st SnapshotStore, t time.Time) ([]Status, []Person, History, error) {
 	events, err := st.Events(ctx)
 	if err != nil {
-		return nil, err
-	}
-	hist, err := st.Reminded(ctx)
-	if err != nil {
-		return nil, err
-	}
-	failed, err := st.Failures(ctx)
-	if err != nil {
-		return nil, err
+		return nil, nil, nil, err
 	}
 	seen, err := st.SeenPeople(ctx)
 	if err != nil {
-		return nil, err
+		return nil, nil, nil, err
 	}
 	people := People(cfg, events)
 	queue(cfg, people, seen, firstRun(cfg, t), false)
-	out := evaluateAll(people, hist, t.In(cfg.Location))
+	t = t.In(cfg.Location)
+	// Everyone as if nothing had gone out; then the outbox's record of the
+	// reminders due now is read, and those it has are told again with it.
+	out := evaluateAll(people, nil, t)
+	var due []journal.Identity
+	for i := range out {
+		if out[i].Kind != rules.None {
+			due = append(due, statusIdentity(&out[i]))
+		}
+	}
+	hist, err := st.Reminders(ctx, due)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	failed, err := st.FailuresFor(ctx, due)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	for i := range out {
+		if out[i].Kind == rules.None {
+			continue
+		}
+		if _, ok := hist.Lookup(statusIdentity(&out[i])); ok {
+			statuses(people[i:i+1], hist, out[i:i+1], t)
+		}
+	}
+	if err := hist.Err(); err != nil {
+		return nil, nil, nil, err
+	}
 	addFailures(out, failed, cfg.Location)
-	return out, nil
+	return out, people, hist, nil
+}
+
+// statusIdentity is the identity of the reminder due in s.
+func statusIdentity(s *Status) journal.Identity {
+	return journal.Identity{Contact: s.ID, Kind: string(s.Kind), Anchor: s.Anchor}.Key()
 }
 
 // StatusStore is what StatusOf reads: one contact's share of the journal.
 type StatusStore interface {
 	EventsOf(ctx context.Context, contact string) ([]journal.Event, error)
-	RemindedOf(ctx context.Context, contact string) (map[journal.Identity]journal.Enqueued, error)
+	RemindersOf(ctx context.Context, contact string) (*journal.Reminders, error)
 	FailuresOf(ctx context.Context, contact string) ([]journal.Delivery, error)
 	SeenStore
 }
@@ -273,7 +304,7 @@ func StatusOf(ctx context.Context, cfg *config.Config, st StatusStore, c *config
 	if err != nil {
 		return Status{}, err
 	}
-	hist, err := st.RemindedOf(ctx, c.ID)
+	hist, err := st.RemindersOf(ctx, c.ID)
 	if err != nil {
 		return Status{}, err
 	}
@@ -294,6 +325,9 @@ func StatusOf(ctx context.Context, cfg *config.Config, st StatusStore, c *config
 		}
 	}
 	out := evaluateAll([]Person{p}, hist, t.In(cfg.Location))
+	if err := hist.Err(); err != nil {
+		return Status{}, err
+	}
 	addFailures(out, failed, cfg.Location)
 	return out[0], nil
 }

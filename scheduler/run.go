@@ -16,7 +16,7 @@ import (
 // Store is what a run needs of the journal.
 type Store interface {
 	Events(ctx context.Context) (map[string][]journal.Event, error)
-	Reminded(ctx context.Context) (map[journal.Identity]journal.Enqueued, error)
+	Reminders(ctx context.Context, due []journal.Identity) (*journal.Reminders, error)
 	EnqueueChunks(ctx context.Context, run journal.Run, chunks iter.Seq2[[]journal.Row, error]) (int, error)
 	SeenStore
 }
@@ -84,9 +84,29 @@ func decide(e journal.Enqueued, seen bool, p *Person, r *rules.Result, t time.Ti
 	return d
 }
 
-// decideFrom is decide with the outbox's whole record.
-func decideFrom(hist map[journal.Identity]journal.Enqueued, p *Person, r *rules.Result, t time.Time) decision {
-	e, seen := hist[identity(p, r)]
+// History is the outbox's record of what went out, as decide reads it:
+// journal.Reminders, or (for a plan) the whole record in a map.
+type History interface {
+	Lookup(journal.Identity) (journal.Enqueued, bool)
+}
+
+var _ History = (*journal.Reminders)(nil)
+
+// recorded is a History held whole in a map (journal.Reminded's).
+type recorded map[journal.Identity]journal.Enqueued
+
+func (r recorded) Lookup(id journal.Identity) (journal.Enqueued, bool) {
+	e, ok := r[id]
+	return e, ok
+}
+
+// decideFrom is decide with the outbox's record (nil: nothing went out).
+func decideFrom(hist History, p *Person, r *rules.Result, t time.Time) decision {
+	var e journal.Enqueued
+	seen := false
+	if hist != nil {
+		e, seen = hist.Lookup(identity(p, r))
+	}
 	return decide(e, seen, p, r, t)
 }
 
@@ -131,31 +151,43 @@ func RunOnce(ctx context.Context, cfg *config.Config, tmpl *compose.Templates, s
 	if err != nil {
 		return res, err
 	}
-	hist, err := st.Reminded(ctx)
-	if err != nil {
-		return res, err
-	}
 	seen, err := st.SeenPeople(ctx)
 	if err != nil {
 		return res, err
 	}
 	people := People(cfg, events)
 	fresh := queue(cfg, people, seen, now, true)
-	var cands []candidate
+	// Who is due comes first; then the outbox's record of just their
+	// reminders is read (Reminders), and decides.
 	results := make([]rules.Result, len(people))
+	var due []int
+	var ids []journal.Identity
 	for i := range people {
 		p := &people[i]
 		r := p.Evaluate(now)
 		if !r.Reminds(now) {
 			continue
 		}
-		d := decideFrom(hist, p, &r, now)
+		results[i] = r
+		due = append(due, i)
+		ids = append(ids, identity(p, &r))
+	}
+	hist, err := st.Reminders(ctx, ids)
+	if err != nil {
+		return res, err
+	}
+	var cands []candidate
+	for _, i := range due {
+		p := &people[i]
+		d := decideFrom(hist, p, &results[i], now)
 		if !d.send {
 			res.Waiting++
 			continue
 		}
-		results[i] = r
 		cands = append(cands, candidate{person: i, repeat: d.sent})
+	}
+	if err := hist.Err(); err != nil {
+		return res, err
 	}
 	res.Due = len(cands)
 	cands = choose(people, results, cands, now, cfg.MaxPerRun)

@@ -5,7 +5,6 @@ import (
 	"time"
 
 	"github.com/rekindle/rekindle/config"
-	"github.com/rekindle/rekindle/journal"
 	"github.com/rekindle/rekindle/rules"
 )
 
@@ -20,26 +19,10 @@ import (
 // statuses may read otherwise with the config and the journal as they are;
 // t itself when they may change at any moment.
 func SnapshotUntil(ctx context.Context, cfg *config.Config, st SnapshotStore, t time.Time) ([]Status, time.Time, error) {
-	events, err := st.Events(ctx)
+	out, people, hist, err := snapshot(ctx, cfg, st, t)
 	if err != nil {
 		return nil, time.Time{}, err
 	}
-	hist, err := st.Reminded(ctx)
-	if err != nil {
-		return nil, time.Time{}, err
-	}
-	failed, err := st.Failures(ctx)
-	if err != nil {
-		return nil, time.Time{}, err
-	}
-	seen, err := st.SeenPeople(ctx)
-	if err != nil {
-		return nil, time.Time{}, err
-	}
-	people := People(cfg, events)
-	queue(cfg, people, seen, firstRun(cfg, t), false)
-	out := evaluateAll(people, hist, t.In(cfg.Location))
-	addFailures(out, failed, cfg.Location)
 	return out, StatusesUntil(cfg, people, hist, t), nil
 }
 
@@ -59,7 +42,7 @@ func SnapshotUntil(ctx context.Context, cfg *config.Config, st SnapshotStore, t 
 //
 // It is t itself when a status follows the clock: someone new with no turn
 // is due "now", whatever now is.
-func StatusesUntil(cfg *config.Config, people []Person, hist map[journal.Identity]journal.Enqueued, t time.Time) time.Time {
+func StatusesUntil(cfg *config.Config, people []Person, hist History, t time.Time) time.Time {
 	t = t.In(cfg.Location)
 	u := nextMidnight(t, cfg.Location)
 	later := func(x time.Time) {
@@ -88,7 +71,7 @@ func StatusesUntil(cfg *config.Config, people []Person, hist map[journal.Identit
 			later(p.Events[j].Until)
 		}
 		if r.Kind != rules.None {
-			if e, ok := hist[identity(p, &r)]; ok {
+			if e, ok := hist.Lookup(identity(p, &r)); ok {
 				later(e.Last.Add(-slack))
 			}
 			later(decideFrom(hist, p, &r, t).next)

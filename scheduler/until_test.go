@@ -16,7 +16,7 @@ import (
 // has not: occasions with a notice, someone new, a snooze, a let-be, a
 // repeat waiting for remind_again, a reminder sent ahead of the clock,
 // dates and events still to come.
-func untilConfig(t *testing.T, schedule string) (*config.Config, map[journal.Identity]journal.Enqueued, func(time.Time) []Person) {
+func untilConfig(t *testing.T, schedule string) (*config.Config, recorded, func(time.Time) []Person) {
 	var buf bytes.Buffer
 	if err := contacts.Write(&buf, 300, time.Date(2026, 11, 30, 0, 0, 0, 0, time.UTC)); err != nil {
 		t.Fatal(err)
@@ -80,7 +80,7 @@ last_interaction = 2026-09-02
 		"birthday-person": {{Kind: journal.Snooze, At: at("2026-11-30 09:00:00.000"), Until: at("2026-12-01 12:34:56.789")}},
 	}
 	people := People(cfg, events)
-	hist := map[journal.Identity]journal.Enqueued{}
+	hist := recorded{}
 	for _, id := range []string{"repeat", "ahead"} {
 		for i := range people {
 			if people[i].ID != id {
@@ -153,7 +153,7 @@ func testPlanHoldsUntil(t *testing.T, schedule string) {
 	plan := func(from time.Time) string {
 		ps := queued(from)
 		var b bytes.Buffer
-		for p := range Plan(cfg, ps, hist, from, from.AddDate(0, 0, days)) {
+		for p := range Plan(cfg, ps, map[journal.Identity]journal.Enqueued(hist), from, from.AddDate(0, 0, days)) {
 			fmt.Fprintf(&b, "%v %s %s %v %s\n", p.At, p.Contact.ID, p.Kind, p.Slot, p.Result.Reason(p.Slot))
 		}
 		return b.String()
@@ -230,7 +230,7 @@ func TestStatusesUntilHeedsEachInput(t *testing.T) {
 			cfg := load(t, head+tc.config)
 			people := People(cfg, map[string][]journal.Event{"p": tc.events})
 			from, change := ms(tc.from), ms(tc.change)
-			hist := map[journal.Identity]journal.Enqueued{}
+			hist := recorded{}
 			if tc.sent != nil {
 				r := people[0].Evaluate(from)
 				hist[identity(&people[0], &r)] = *tc.sent
