@@ -99,8 +99,13 @@ func PlanUntil(cfg *config.Config, from time.Time, days int) time.Time {
 	if after := NextSlot(cfg.Schedule, from.AddDate(0, 0, days), loc); !after.IsZero() {
 		// The window's end reaches after when from reaches
 		// after.AddDate(0, 0, -days), give or take a change of the
-		// clocks in between: an hour earlier is safe.
-		in := after.AddDate(0, 0, -days).Add(-time.Hour)
+		// clocks in between: stepped back an hour at a time until its
+		// window surely ends at or before after. (A fixed hour early
+		// kept nothing for an hour of every day.)
+		in := after.AddDate(0, 0, -days)
+		for i := 0; i < 3 && in.AddDate(0, 0, days).After(after); i++ {
+			in = in.Add(-time.Hour)
+		}
 		if !in.After(from) {
 			return from
 		}

@@ -255,3 +255,17 @@ func TestStatusesUntilHeedsEachInput(t *testing.T) {
 		})
 	}
 }
+
+// TestPlanKeptInTheHourBeforeARun: in the hour before the daily run, the
+// plan still holds until that run (it held for nothing then, when the
+// bound was a fixed hour early: a repeat fetch of the feed made it anew).
+func TestPlanKeptInTheHourBeforeARun(t *testing.T) {
+	cfg, _, _ := untilConfig(t, "0 9 * * *")
+	for _, at := range []string{"2026-12-07 08:30", "2026-12-07 08:59", "2027-03-28 08:30", "2026-10-25 08:30"} {
+		from := berlin(at)
+		run := time.Date(from.Year(), from.Month(), from.Day(), 9, 0, 0, 0, cfg.Location)
+		if u := PlanUntil(cfg, from, 60); !u.Equal(run) {
+			t.Errorf("from %s: the plan holds until %v; want the run at %v", at, u, run)
+		}
+	}
+}
