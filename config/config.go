@@ -100,6 +100,16 @@ func (c *Config) Lookup(id string) (*Contact, bool) {
 	return &c.Contacts[i], true
 }
 
+// Route is the channels a person's reminders go through; false when the
+// config has no such person (any more).
+func (c *Config) Route(id string) ([]string, bool) {
+	p, ok := c.Lookup(id)
+	if !ok {
+		return nil, false
+	}
+	return p.Channels, true
+}
+
 // ChannelNames returns the configured channel names in order.
 func (c *Config) ChannelNames() []string {
 	names := make([]string, 0, len(c.Channels))

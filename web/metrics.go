@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"github.com/rekindle/rekindle/deliver"
+	"github.com/rekindle/rekindle/rules"
 )
 
 // Metrics is the daemon's own metrics, served in Prometheus's text format
@@ -88,6 +89,29 @@ func (m *Metrics) Known(kinds, channels []string) {
 			m.Deliveries.WithLabelValues(ch, o)
 		}
 	}
+}
+
+// Ran counts a finished run and the reminders it made, by kind.
+func (m *Metrics) Ran(kinds map[rules.Kind]int) {
+	m.Runs.Inc()
+	m.LastRun.SetToCurrentTime()
+	for k, n := range kinds {
+		m.Reminders.WithLabelValues(string(k)).Add(float64(n))
+	}
+}
+
+// Delivered counts n deliveries through ch by their outcome.
+func (m *Metrics) Delivered(ch, outcome string, n int) {
+	m.Deliveries.WithLabelValues(ch, outcome).Add(float64(n))
+}
+
+// KnowChannels is Known for every reminder kind and the channels named.
+func (m *Metrics) KnowChannels(channels []string) {
+	kinds := make([]string, 0, len(rules.Kinds))
+	for _, k := range rules.Kinds {
+		kinds = append(kinds, string(k))
+	}
+	m.Known(kinds, channels)
 }
 
 // WatchChannels exports how each channel fares (its backoff, failures in a

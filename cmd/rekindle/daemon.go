@@ -4,8 +4,10 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"maps"
 	"os"
 	"runtime/debug"
+	"slices"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -21,7 +23,6 @@ import (
 	"github.com/rekindle/rekindle/mailbox"
 	"github.com/rekindle/rekindle/notifier"
 	"github.com/rekindle/rekindle/reload"
-	"github.com/rekindle/rekindle/rules"
 	"github.com/rekindle/rekindle/scheduler"
 	"github.com/rekindle/rekindle/watch"
 	"github.com/rekindle/rekindle/web"
@@ -88,6 +89,7 @@ func newDaemon(ctx context.Context, path string, log *slog.Logger, now func() ti
 		return nil, err
 	}
 	d.state = &watch.State{Journal: d.j, Log: log}
+	d.metrics = web.NewMetrics(d.j.PendingCount)
 	cfg := func() *config.Config { return d.cur.Load().Config }
 	if err := addressbook.Load(ctx, l.Config, d.j); err != nil {
 		d.j.Close()
@@ -99,13 +101,7 @@ func newDaemon(ctx context.Context, path string, log *slog.Logger, now func() ti
 		Log:     log,
 		Now:     now,
 		Redact:  d.secrets.Load,
-		Route: func(contact string) ([]string, bool) {
-			c, ok := cfg().Lookup(contact)
-			if !ok {
-				return nil, false
-			}
-			return c.Channels, true
-		},
+		Route:   func(contact string) ([]string, bool) { return cfg().Route(contact) },
 		// A reminder waiting in the outbox (for quiet hours to end, for a
 		// channel to come back) is cancelled when what was logged or
 		// learned since makes it no longer due: a reply that came by mail
@@ -117,9 +113,7 @@ func newDaemon(ctx context.Context, path string, log *slog.Logger, now func() ti
 			}
 			return stale
 		},
-		Observe: func(ch, outcome string, n int) {
-			d.metrics.Deliveries.WithLabelValues(ch, outcome).Add(float64(n))
-		},
+		Observe: d.metrics.Delivered,
 		// A round of reminders is over and the daemon will sleep, most
 		// often for hours: give the memory the run and its sends took
 		// back to the system now, not over the minutes the runtime would
@@ -136,11 +130,7 @@ func newDaemon(ctx context.Context, path string, log *slog.Logger, now func() ti
 		Log:   log,
 		Check: d.state.Check,
 		Ran: func(res scheduler.Result) {
-			d.metrics.Runs.Inc()
-			d.metrics.LastRun.SetToCurrentTime()
-			for k, n := range res.Kinds {
-				d.metrics.Reminders.WithLabelValues(string(k)).Add(float64(n))
-			}
+			d.metrics.Ran(res.Kinds)
 			d.deliver.Wake()
 		},
 	}
@@ -159,7 +149,6 @@ func newDaemon(ctx context.Context, path string, log *slog.Logger, now func() ti
 			}
 		},
 	}
-	d.metrics = web.NewMetrics(d.j.PendingCount)
 	d.metrics.WatchChannels(d.deliver.Channels)
 	d.reload = &reload.Reloader{
 		Load: load, Running: d.cur.Load, Swap: d.swap, Log: log, Notify: notify,
@@ -198,15 +187,7 @@ func (d *daemon) swap(why string, l *reload.Live) {
 // known creates the metrics' labelled series for l's channels and every
 // reminder kind.
 func (d *daemon) known(l *reload.Live) {
-	chans := make([]string, 0, len(l.Channels))
-	for name := range l.Channels {
-		chans = append(chans, name)
-	}
-	kinds := make([]string, 0, len(rules.Kinds))
-	for _, k := range rules.Kinds {
-		kinds = append(kinds, string(k))
-	}
-	d.metrics.Known(kinds, chans)
+	d.metrics.KnowChannels(slices.Collect(maps.Keys(l.Channels)))
 }
 
 // listen starts the HTTP server when the config asks for one: it listens
