@@ -13,6 +13,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/rekindle/rekindle/journal"
@@ -25,25 +26,30 @@ import (
 //go:embed assets
 var assets embed.FS
 
-var pages = template.Must(template.New("").Funcs(template.FuncMap{
-	"day": func(t time.Time) string {
-		if t.IsZero() {
-			return "—"
-		}
-		return t.Format("Mon 2 Jan")
-	},
-	"iso":   func(t time.Time) string { return t.Format(time.RFC3339) },
-	"words": words,
-	// tel is a phone number as a tel: link takes it: + and digits.
-	"tel": func(n string) string {
-		return strings.Map(func(r rune) rune {
-			if r == '+' || (r >= '0' && r <= '9') {
-				return r
+// pages are the dashboard's templates, parsed when a page is first asked
+// for: a command that serves no page (every one but the daemon with
+// listen) does not pay for them at start.
+var pages = sync.OnceValue(func() *template.Template {
+	return template.Must(template.New("").Funcs(template.FuncMap{
+		"day": func(t time.Time) string {
+			if t.IsZero() {
+				return "—"
 			}
-			return -1
-		}, n)
-	},
-}).ParseFS(assets, "assets/*.html"))
+			return t.Format("Mon 2 Jan")
+		},
+		"iso":   func(t time.Time) string { return t.Format(time.RFC3339) },
+		"words": words,
+		// tel is a phone number as a tel: link takes it: + and digits.
+		"tel": func(n string) string {
+			return strings.Map(func(r rune) rune {
+				if r == '+' || (r >= '0' && r <= '9') {
+					return r
+				}
+				return -1
+			}, n)
+		},
+	}).ParseFS(assets, "assets/*.html"))
+})
 
 // words is a state or a reminder kind as rules' tables say them:
 // "cooling down", not "cooling_down"; "check-in", not "check_in".
@@ -131,7 +137,7 @@ func (s *Server) page(who func(*http.Request) (viewer, bool), next func(http.Res
 		if !ok {
 			w.Header().Set("Content-Type", "text/html; charset=utf-8")
 			w.WriteHeader(http.StatusUnauthorized)
-			pages.ExecuteTemplate(w, "denied.html", nil)
+			pages().ExecuteTemplate(w, "denied.html", nil)
 			return
 		}
 		next(w, r, v)
@@ -221,7 +227,7 @@ func (s *Server) overview(w http.ResponseWriter, r *http.Request, v viewer) {
 	d := overviewData{Viewer: v, Now: now, Sections: secs, Total: len(st)}
 	d.Width, d.Height, d.Days, d.Marks = timeline(st, now)
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	if err := pages.ExecuteTemplate(w, "overview.html", d); err != nil {
+	if err := pages().ExecuteTemplate(w, "overview.html", d); err != nil {
 		s.opts.Log.Error("render dashboard", "err", err)
 	}
 }
@@ -394,7 +400,7 @@ func (s *Server) personPage(w http.ResponseWriter, r *http.Request, v viewer) {
 		d.History = append(d.History, historyLine{At: en.At.In(loc), What: what})
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	if err := pages.ExecuteTemplate(w, "person.html", d); err != nil {
+	if err := pages().ExecuteTemplate(w, "person.html", d); err != nil {
 		s.opts.Log.Error("render person", "err", err)
 	}
 }

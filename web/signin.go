@@ -29,7 +29,7 @@ func (s *Server) loginForm(w http.ResponseWriter, status int, problem string) {
 	pageHeaders(w)
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.WriteHeader(status)
-	if err := pages.ExecuteTemplate(w, "login.html", loginData{HasToken: s.opts.Config().APIToken.IsSet(), Problem: problem}); err != nil {
+	if err := pages().ExecuteTemplate(w, "login.html", loginData{HasToken: s.opts.Config().APIToken.IsSet(), Problem: problem}); err != nil {
 		s.opts.Log.Error("render the sign-in page", "err", err)
 	}
 }
