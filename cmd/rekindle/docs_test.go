@@ -5,6 +5,7 @@ import (
 	"flag"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -16,6 +17,7 @@ type docBlock struct {
 	line int    // of its first line of content
 	info string // what follows the opening fence: sh, console, ...
 	at   string // the time an "<!-- at TIME -->" line just before it gives
+	exit int    // the exit status of its last command ("<!-- at TIME exit N -->")
 	text []string
 }
 
@@ -38,7 +40,16 @@ func docBlocks(t *testing.T) []docBlock {
 			}
 			blk := docBlock{file: name, line: i + 2, info: strings.TrimPrefix(lines[i], "```")}
 			if i > 0 && strings.HasPrefix(lines[i-1], "<!-- at ") {
-				blk.at = strings.TrimSuffix(strings.TrimPrefix(lines[i-1], "<!-- at "), " -->")
+				f := strings.Fields(strings.TrimSuffix(strings.TrimPrefix(lines[i-1], "<!-- at "), " -->"))
+				blk.at = strings.Join(f, " ")
+				if len(f) == 3 && f[1] == "exit" {
+					blk.at = f[0]
+					n, err := strconv.Atoi(f[2])
+					if err != nil {
+						t.Fatalf("%s:%d: %s: the exit status is a number", name, i, lines[i-1])
+					}
+					blk.exit = n
+				}
 			}
 			for i++; i < len(lines) && !strings.HasPrefix(lines[i], "```"); i++ {
 				blk.text = append(blk.text, lines[i])
@@ -182,8 +193,12 @@ func parsesAsDocumented(args []string) error {
 
 // TestDocumentedOutputs runs each console block of the README and docs/
 // that says when it was taken ("<!-- at TIME -->" just before it), at
-// that time, from the repository's root with a new state directory, and
-// wants each command's output as the block shows it.
+// that time, from the repository's root with a new state directory that
+// the block's commands share in turn (a log, then the status it changes),
+// and wants what each command prints, its output and its errors in the
+// order it wrote them, as the block shows it after its "$ " line. Every
+// command exits 0 but the block's last, which exits as "<!-- at TIME
+// exit N -->" says (0 when it says nothing).
 func TestDocumentedOutputs(t *testing.T) {
 	blocks := docBlocks(t)
 	t.Chdir(filepath.Join("..", ".."))
@@ -198,6 +213,12 @@ func TestDocumentedOutputs(t *testing.T) {
 			continue
 		}
 		t.Setenv("STATE_DIRECTORY", t.TempDir())
+		last := -1
+		for k, line := range blk.text {
+			if strings.HasPrefix(line, "$ ") {
+				last = k
+			}
+		}
 		for k := 0; k < len(blk.text); k++ {
 			line := blk.text[k]
 			if !strings.HasPrefix(line, "$ ") {
@@ -215,14 +236,18 @@ func TestDocumentedOutputs(t *testing.T) {
 				continue
 			}
 			n++
-			var stdout, stderr bytes.Buffer
-			code := runAt(cmds[0], &stdout, &stderr, func() time.Time { return at })
+			var out bytes.Buffer // stdout and stderr, in the order written
+			code := runAt(cmds[0], &out, &out, func() time.Time { return at })
 			var got []string
-			for _, l := range strings.Split(strings.TrimRight(stdout.String(), "\n"), "\n") {
+			for _, l := range strings.Split(strings.TrimRight(out.String(), "\n"), "\n") {
 				got = append(got, strings.TrimRight(l, " "))
 			}
-			if code != 0 {
-				t.Errorf("%s:%d: %s: exit %d\n%s", blk.file, blk.line+start, line, code, stderr.String())
+			wantCode := 0
+			if start == last {
+				wantCode = blk.exit
+			}
+			if code != wantCode {
+				t.Errorf("%s:%d: %s: exit %d, the guide has it exit %d\n%s", blk.file, blk.line+start, line, code, wantCode, out.String())
 				continue
 			}
 			if g, w := strings.Join(got, "\n"), strings.TrimRight(strings.Join(want, "\n"), "\n"); g != w {
