@@ -3,8 +3,10 @@ package main
 import (
 	"bytes"
 	"flag"
+	"io/fs"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -257,5 +259,54 @@ func TestDocumentedOutputs(t *testing.T) {
 	}
 	if n == 0 {
 		t.Error("no console block with a time in the guide")
+	}
+}
+
+// TestPagesNamedInTheCode: every page of docs/ that the code names (in a
+// message, a hint, the starter or a comment) exists, and holds the words
+// quoted after it (docs/rules.md, "People without a date"); and no message
+// sends a person to "the README" for what now lives in docs/.
+func TestPagesNamedInTheCode(t *testing.T) {
+	t.Parallel()
+	root := filepath.Join("..", "..")
+	named := regexp.MustCompile(`docs/([a-z]+\.md)(?:, \\?"([^"\\]+)\\?")?`)
+	n := 0
+	err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() && strings.HasPrefix(d.Name(), ".") && path != root {
+			return filepath.SkipDir
+		}
+		if d.IsDir() || !strings.HasSuffix(path, ".go") || strings.HasSuffix(path, "_test.go") {
+			return nil
+		}
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		for i, line := range strings.Split(string(b), "\n") {
+			if strings.Contains(line, "see the README") {
+				t.Errorf("%s:%d: sends a person to the README; name the page of docs/: %s", path, i+1, strings.TrimSpace(line))
+			}
+			for _, m := range named.FindAllStringSubmatch(line, -1) {
+				n++
+				page, err := os.ReadFile(filepath.Join(root, "docs", m[1]))
+				if err != nil {
+					t.Errorf("%s:%d: names docs/%s: %v", path, i+1, m[1], err)
+					continue
+				}
+				if m[2] != "" && !strings.Contains(string(page), m[2]) {
+					t.Errorf("%s:%d: docs/%s has no %q", path, i+1, m[1], m[2])
+				}
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n < 10 {
+		t.Errorf("the code names %d pages of docs/; the reading is broken", n)
 	}
 }
