@@ -18,7 +18,7 @@ type Reminder struct {
 	At      time.Time    // when the run evaluated it
 }
 
-// Data is what a reminder template can use, documented in the README.
+// Data is what a reminder template can use, documented in docs/channels.md, "Messages".
 type Data struct {
 	Name       string   // "Alice Moreau"
 	First      string   // "Alice"

@@ -7,7 +7,7 @@ import (
 
 // CardDAVSpec is an address book on a CardDAV server (Nextcloud, iCloud,
 // Fastmail, Radicale, Baïkal): its cards are people, read only, as import
-// reads a vCard file. See the README, "People from your address book".
+// reads a vCard file. See docs/addressbook.md.
 type CardDAVSpec struct {
 	// URL is where to start: the bare host (https://cloud.example.org),
 	// from which the address books are found, or one address book.

@@ -43,7 +43,7 @@ func decodeSplit(data string) (doc map[string]any, ok bool) {
 	// turn. Small pieces keep each decoder's own state small (the library
 	// keeps every key it has read, in order, with its position): with one
 	// piece per core, a decoder over half a million contacts spent much of
-	// its time growing those lists (the README's speed notes).
+	// its time growing those lists (docs/speed.md).
 	n := max(workers, (len(data)-cuts[0])/pieceSize)
 	bounds := []int{0, cuts[0]}
 	for w := 1; w < n; w++ {

@@ -4,7 +4,7 @@
 // Evaluate is a pure function of the person's settings, the dates from the
 // config, the journal's events and the instant t: no clock, no I/O, no
 // allocation on the hot path. The order of the rules is the product contract
-// (the README, "The rules"):
+// (docs/rules.md):
 //
 //  1. paused, then an explicit let-be, then an active snooze;
 //  2. an unresolved fallout with no outreach since: cooling down until the
@@ -32,7 +32,7 @@ import (
 // State is what rekindle thinks of a person right now.
 type State string
 
-// The contact states (the README, "The rules").
+// The contact states (docs/rules.md).
 const (
 	OK          State = "ok"
 	Due         State = "due"
@@ -46,7 +46,7 @@ const (
 // Kind is the kind of a reminder.
 type Kind string
 
-// The reminder kinds (see the README). None means no reminder will come.
+// The reminder kinds (see docs/rules.md). None means no reminder will come.
 const (
 	None         Kind = ""
 	CheckIn      Kind = "check_in"
@@ -71,7 +71,7 @@ type Settings struct {
 	OccasionNotice Duration
 }
 
-// DefaultSettings are the built-in defaults (the README, "Config reference").
+// DefaultSettings are the built-in defaults (docs/config.md).
 func DefaultSettings() Settings {
 	return Settings{
 		Every:          Duration{Days: 30},
@@ -325,7 +325,7 @@ func Evaluate(s Settings, c *Contact, events []Event, t time.Time) Result {
 		r.State = OK
 	case last.IsZero():
 		// Someone new: due at once, or on their turn in the queue of new
-		// people (the README, "People without a date").
+		// people (docs/rules.md, "People without a date").
 		r.Kind = CheckIn
 		r.Next = t
 		if !c.Turn.IsZero() {

@@ -6,7 +6,7 @@ import (
 	"github.com/rekindle/rekindle/rules"
 )
 
-// attention is who needs attention first (the README, "status"): those
+// attention is who needs attention first (docs/commands.md, "status"): those
 // due, then those waiting for a reply, cooling down, let be,
 // all good, snoozed, paused. status and the dashboard both ask it.
 var attention = map[rules.State]int{

@@ -7,7 +7,7 @@ import (
 )
 
 // AppendJSON appends s as an indented JSON object, the status document of
-// the README ("status --json"), with null for an absent kind, last interaction, next
+// docs/commands.md ("status --json"), with null for an absent kind, last interaction, next
 // reminder or next occasion. It is written by hand because `status --json` on a large list
 // must cost little more than reading the config.
 func (s *Status) AppendJSON(b []byte, indent string) []byte {

@@ -332,8 +332,7 @@ func StatusOf(ctx context.Context, cfg *config.Config, st StatusStore, c *config
 	return out[0], nil
 }
 
-// rankKey orders due reminders under max_per_run (the README, "The
-// rules"): occasions first, the soonest day first, whatever else is due;
+// rankKey orders due reminders under max_per_run (docs/rules.md): occasions first, the soonest day first, whatever else is due;
 // then people not yet reminded in this episode; then repeats. Within each,
 // the most overdue first, measured in the person's own cadence (rankUnit),
 // so a week late for a weekly friend outranks a week late for a yearly one;

@@ -29,7 +29,7 @@ func (p *Planned) Occasion() (string, time.Time) {
 	return p.Result.Occasion.Name, p.Result.OccasionDay
 }
 
-// MarshalJSON writes {"at", "id", "kind"} as the README has it, and
+// MarshalJSON writes {"at", "id", "kind"} as docs/commands.md has it, and
 // "occasion" and "date" for an occasion.
 func (p Planned) MarshalJSON() ([]byte, error) {
 	name, day := p.Occasion()

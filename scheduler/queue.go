@@ -8,7 +8,7 @@ import (
 	"github.com/rekindle/rekindle/journal"
 )
 
-// The queue of new people (the README, "People without a date"): someone
+// The queue of new people (docs/rules.md, "People without a date"): someone
 // with no last_interaction is due at once when they come alone, but an
 // import of hundreds must not make them all due on one morning. The run
 // that first sees a person records the day, and gives each one without a

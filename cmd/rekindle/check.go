@@ -24,7 +24,7 @@ func (c *cli) check() error {
 		return err
 	}
 	if _, err := compose.NewTemplates(cfg.Templates); err != nil {
-		return hint.With(fmt.Errorf("%s: %w", cfg.File, err), "see the README's list of template fields")
+		return hint.With(fmt.Errorf("%s: %w", cfg.File, err), "see the list of template fields in docs/channels.md, \"Messages\"")
 	}
 	zone := cfg.Timezone
 	if zone == "" {
@@ -37,7 +37,7 @@ func (c *cli) check() error {
 	next := scheduler.NextSlot(cfg.Schedule, c.now(), cfg.Location)
 	fmt.Fprintf(c.stdout, "%s: ok\n", cfg.File)
 	if len(cfg.Contacts) == 0 {
-		fmt.Fprintf(c.stdout, "  nobody in it yet: add a [[contact]] with a name for each person (see the README)\n")
+		fmt.Fprintf(c.stdout, "  nobody in it yet: add a [[contact]] with a name for each person (see docs/config.md)\n")
 	} else {
 		fmt.Fprintf(c.stdout, "  %s, %s\n", plural(len(cfg.Contacts), "contact", "contacts"), plural(len(cfg.Groups), "group", "groups"))
 	}

@@ -3,8 +3,11 @@ package main
 import (
 	"bytes"
 	"flag"
+	"io/fs"
 	"os"
 	"path/filepath"
+	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -16,6 +19,7 @@ type docBlock struct {
 	line int    // of its first line of content
 	info string // what follows the opening fence: sh, console, ...
 	at   string // the time an "<!-- at TIME -->" line just before it gives
+	exit int    // the exit status of its last command ("<!-- at TIME exit N -->")
 	text []string
 }
 
@@ -38,7 +42,16 @@ func docBlocks(t *testing.T) []docBlock {
 			}
 			blk := docBlock{file: name, line: i + 2, info: strings.TrimPrefix(lines[i], "```")}
 			if i > 0 && strings.HasPrefix(lines[i-1], "<!-- at ") {
-				blk.at = strings.TrimSuffix(strings.TrimPrefix(lines[i-1], "<!-- at "), " -->")
+				f := strings.Fields(strings.TrimSuffix(strings.TrimPrefix(lines[i-1], "<!-- at "), " -->"))
+				blk.at = strings.Join(f, " ")
+				if len(f) == 3 && f[1] == "exit" {
+					blk.at = f[0]
+					n, err := strconv.Atoi(f[2])
+					if err != nil {
+						t.Fatalf("%s:%d: %s: the exit status is a number", name, i, lines[i-1])
+					}
+					blk.exit = n
+				}
 			}
 			for i++; i < len(lines) && !strings.HasPrefix(lines[i], "```"); i++ {
 				blk.text = append(blk.text, lines[i])
@@ -182,8 +195,12 @@ func parsesAsDocumented(args []string) error {
 
 // TestDocumentedOutputs runs each console block of the README and docs/
 // that says when it was taken ("<!-- at TIME -->" just before it), at
-// that time, from the repository's root with a new state directory, and
-// wants each command's output as the block shows it.
+// that time, from the repository's root with a new state directory that
+// the block's commands share in turn (a log, then the status it changes),
+// and wants what each command prints, its output and its errors in the
+// order it wrote them, as the block shows it after its "$ " line. Every
+// command exits 0 but the block's last, which exits as "<!-- at TIME
+// exit N -->" says (0 when it says nothing).
 func TestDocumentedOutputs(t *testing.T) {
 	blocks := docBlocks(t)
 	t.Chdir(filepath.Join("..", ".."))
@@ -198,6 +215,12 @@ func TestDocumentedOutputs(t *testing.T) {
 			continue
 		}
 		t.Setenv("STATE_DIRECTORY", t.TempDir())
+		last := -1
+		for k, line := range blk.text {
+			if strings.HasPrefix(line, "$ ") {
+				last = k
+			}
+		}
 		for k := 0; k < len(blk.text); k++ {
 			line := blk.text[k]
 			if !strings.HasPrefix(line, "$ ") {
@@ -215,14 +238,18 @@ func TestDocumentedOutputs(t *testing.T) {
 				continue
 			}
 			n++
-			var stdout, stderr bytes.Buffer
-			code := runAt(cmds[0], &stdout, &stderr, func() time.Time { return at })
+			var out bytes.Buffer // stdout and stderr, in the order written
+			code := runAt(cmds[0], &out, &out, func() time.Time { return at })
 			var got []string
-			for _, l := range strings.Split(strings.TrimRight(stdout.String(), "\n"), "\n") {
+			for _, l := range strings.Split(strings.TrimRight(out.String(), "\n"), "\n") {
 				got = append(got, strings.TrimRight(l, " "))
 			}
-			if code != 0 {
-				t.Errorf("%s:%d: %s: exit %d\n%s", blk.file, blk.line+start, line, code, stderr.String())
+			wantCode := 0
+			if start == last {
+				wantCode = blk.exit
+			}
+			if code != wantCode {
+				t.Errorf("%s:%d: %s: exit %d, the guide has it exit %d\n%s", blk.file, blk.line+start, line, code, wantCode, out.String())
 				continue
 			}
 			if g, w := strings.Join(got, "\n"), strings.TrimRight(strings.Join(want, "\n"), "\n"); g != w {
@@ -232,5 +259,54 @@ func TestDocumentedOutputs(t *testing.T) {
 	}
 	if n == 0 {
 		t.Error("no console block with a time in the guide")
+	}
+}
+
+// TestPagesNamedInTheCode: every page of docs/ that the code names (in a
+// message, a hint, the starter or a comment) exists, and holds the words
+// quoted after it (docs/rules.md, "People without a date"); and no message
+// sends a person to "the README" for what now lives in docs/.
+func TestPagesNamedInTheCode(t *testing.T) {
+	t.Parallel()
+	root := filepath.Join("..", "..")
+	named := regexp.MustCompile(`docs/([a-z]+\.md)(?:, \\?"([^"\\]+)\\?")?`)
+	n := 0
+	err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() && strings.HasPrefix(d.Name(), ".") && path != root {
+			return filepath.SkipDir
+		}
+		if d.IsDir() || !strings.HasSuffix(path, ".go") || strings.HasSuffix(path, "_test.go") {
+			return nil
+		}
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		for i, line := range strings.Split(string(b), "\n") {
+			if strings.Contains(line, "see the README") {
+				t.Errorf("%s:%d: sends a person to the README; name the page of docs/: %s", path, i+1, strings.TrimSpace(line))
+			}
+			for _, m := range named.FindAllStringSubmatch(line, -1) {
+				n++
+				page, err := os.ReadFile(filepath.Join(root, "docs", m[1]))
+				if err != nil {
+					t.Errorf("%s:%d: names docs/%s: %v", path, i+1, m[1], err)
+					continue
+				}
+				if m[2] != "" && !strings.Contains(string(page), m[2]) {
+					t.Errorf("%s:%d: docs/%s has no %q", path, i+1, m[1], m[2])
+				}
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n < 10 {
+		t.Errorf("the code names %d pages of docs/; the reading is broken", n)
 	}
 }

@@ -15,7 +15,8 @@ import (
 // needs, and nobody in it, so that no reminder goes out about a stranger.
 const starter = `# rekindle's config: the people who matter to you, and how you want to be
 # reminded. rekindle never writes this file; edit it as you like, then
-# 'rekindle check'. Every setting is explained in the README.
+# 'rekindle check'. Every setting is explained in docs/config.md
+# (/usr/share/doc/rekindle/docs/ with the package).
 
 # timezone = "Europe/Berlin"   # default: this machine's
 schedule = "0 9 * * *"         # when to look who is due: 09:00 every day
@@ -112,10 +113,10 @@ func (c *cli) init() error {
 	fmt.Fprintf(c.stdout, `wrote %s, with nobody in it yet.
 next:
   1. add the people who matter to you: %s
-     (or bring them from your phone: rekindle import contacts.vcf, see the README)
+     (or bring them from your phone: rekindle import contacts.vcf, see docs/import.md)
   2. rekindle check        (is the config right?)
   3. rekindle status       (who is due, and why)
-  4. rekindle run          (the daemon; or install the user service, see the README)
+  4. rekindle run          (the daemon; or install the user service, see docs/service.md)
 `, path, editorLine(path))
 	return nil
 }

@@ -1,5 +1,6 @@
 // Command rekindle helps one person keep in touch with the people who matter
-// to them. See the README for the commands and the config.
+// to them. See docs/commands.md for the commands and docs/config.md for
+// the config.
 package main
 
 import (

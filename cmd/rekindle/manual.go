@@ -123,9 +123,9 @@ reads its config again on SIGHUP and stops on SIGINT or SIGTERM.
 .SH SEE ALSO
 .BR systemctl (1),
 .BR journalctl (1).
-The README, in
-.IR /usr/share/doc/rekindle/ ,
-explains every setting and channel.
+The README and the pages of its guide, in
+.IR /usr/share/doc/rekindle/docs/ ,
+explain every setting and channel.
 `)
 }
 

@@ -91,7 +91,7 @@ func (c *cli) run(ctx context.Context, f runFlags) error {
 		return hint.With(err, "run 'rekindle init' for a starter config, or pass --config")
 	}
 	// The daemon keeps to the config's own limit; one run on its own may
-	// take more and be done sooner (the README's speed figures).
+	// take more and be done sooner (docs/speed.md).
 	if f.once {
 		sizeMemory(path, runMemory)
 	} else {

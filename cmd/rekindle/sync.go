@@ -38,7 +38,7 @@ func (c *cli) sync(ctx context.Context, pos []string, dry, check bool) error {
 	}
 	names := cfg.SourceNames()
 	if len(names) == 0 {
-		return hint.With(fmt.Errorf("%s has no [sources.NAME] table", cfg.File), "see the README's \"Learning from your mail\" for a source to add")
+		return hint.With(fmt.Errorf("%s has no [sources.NAME] table", cfg.File), "see docs/sources.md (mail), docs/meetings.md (calendar) or docs/addressbook.md (contacts) for a source to add")
 	}
 	if len(pos) == 1 {
 		if cfg.Sources[pos[0]] == nil {
