@@ -91,7 +91,7 @@ sed -e 's|^ExecStart=/usr/local/bin/rekindle|ExecStart=/usr/bin/rekindle|' \
 	"$src/dist/systemd/user/rekindle.service" >"$stage/user/rekindle.service"
 
 (cd "$src" && cp config.example.toml README.md LICENSE dist/sysusers.d/rekindle.conf dist/deb/postinst dist/deb/postrm "$stage/")
-mkdir -p "$stage/docs" && cp "$src"/docs/*.md "$stage/docs/"
+mkdir -p "$stage/docs" && cp "$src"/docs/*.md "$stage/docs/" && cp -r "$src/docs/examples" "$stage/docs/"
 cfg=$src/dist/nfpm.yaml
 when=$(git show -s --format=%ct "$commit")
 for arch in $archs; do
