@@ -94,6 +94,16 @@ type Contact struct {
 	// Turn is, for someone with no interaction on record, the day their
 	// first check-in comes in the queue of new people; zero: at once.
 	Turn time.Time
+	// Planned are the meetings in the user's calendar with the person that
+	// would count as a talk once they end (mailbox.Planned), in time
+	// order. One still to come holds a check-in that would come before
+	// its end: the meeting is the check-in.
+	Planned []Meeting
+}
+
+// Meeting is a planned meeting's span.
+type Meeting struct {
+	Start, End time.Time
 }
 
 // Occasion is a date that comes back every year: a birthday, an
@@ -178,6 +188,9 @@ type Result struct {
 	Occasion    Occasion
 	OccasionDay time.Time
 	During      State
+	// Seeing is the start of the planned meeting that holds the check-in
+	// (Kind CheckIn, not due before the meeting ends); zero: none.
+	Seeing time.Time
 	// Wake is the next instant after t at which the result changes if
 	// nothing is logged (a reminder comes due, an occasion begins or
 	// ends); zero: never.
@@ -337,6 +350,22 @@ func Evaluate(s Settings, c *Contact, events []Event, t time.Time) Result {
 		r.Anchor = last
 		r.Next = s.Every.After(last)
 		r.State = OK
+	}
+	// A planned meeting that has not ended holds a check-in that would
+	// come before its end: the check-in waits for the meeting's end. If the
+	// meeting happens, it is learned and resets the cadence; if it is
+	// cancelled it leaves Planned; if it passes unlearned, the check-in
+	// comes back then.
+	if r.Kind == CheckIn {
+		for _, m := range c.Planned {
+			if m.End.After(t) && m.Start.After(last) {
+				if r.Next.Before(m.End) {
+					r.Seeing = m.Start
+					r.Next = m.End
+				}
+				break
+			}
+		}
 	}
 	if r.State != LetBe && r.IsDue(t) {
 		r.State = Due
