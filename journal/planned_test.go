@@ -13,7 +13,7 @@ func TestSetPlannedReplacesACalendarsMeetings(t *testing.T) {
 	ctx := context.Background()
 	j := open(t, filepath.Join(t.TempDir(), "r.db"))
 	at := time.Date(2026, 12, 11, 10, 0, 0, 0, time.UTC)
-	if _, err := j.Add(ctx, Event{Contact: "ana", Kind: Talked, At: at.AddDate(0, -1, 0)}); err != nil {
+	if _, err := j.Add(ctx, Event{Contact: "ana", Kind: Talked, At: at.AddDate(0, -1, 0), Source: "cli"}); err != nil {
 		t.Fatal(err)
 	}
 	fri := PlannedMeeting{Contact: "ana", Start: at, End: at.Add(time.Hour)}
