@@ -505,7 +505,8 @@ var migrations = []string{
 		folder  TEXT    NOT NULL,
 		contact TEXT    NOT NULL,
 		start   INTEGER NOT NULL, -- Unix ms
-		end     INTEGER NOT NULL  -- Unix ms
+		end     INTEGER NOT NULL, -- Unix ms
+		written INTEGER NOT NULL  -- Unix ms: when a read first found it (LoggedSince)
 	);
 	CREATE INDEX planned_folder ON planned (source, folder);
 	CREATE INDEX planned_contact ON planned (contact, start);`,

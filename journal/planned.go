@@ -20,19 +20,46 @@ type PlannedMeeting struct {
 
 // SetPlanned replaces what the last read of a calendar (source, folder)
 // found still to come: a meeting cancelled, declined or moved since is
-// gone with the old list.
-func (j *Journal) SetPlanned(ctx context.Context, source, folder string, meetings []PlannedMeeting) error {
+// gone with the old list. A meeting new to the list counts as written at
+// now for LoggedSince, so that a reminder it holds is found stale.
+func (j *Journal) SetPlanned(ctx context.Context, source, folder string, meetings []PlannedMeeting, now time.Time) error {
 	tx, err := j.db.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("record the meetings to come: %w", err)
 	}
 	defer tx.Rollback()
+	type key struct {
+		contact    string
+		start, end int64
+	}
+	rows, err := tx.QueryContext(ctx, `SELECT contact, start, end, written FROM planned WHERE source = ? AND folder = ?`, source, folder)
+	if err != nil {
+		return fmt.Errorf("record the meetings to come: %w", err)
+	}
+	written := map[key]int64{}
+	for rows.Next() {
+		var k key
+		var w int64
+		if err := rows.Scan(&k.contact, &k.start, &k.end, &w); err != nil {
+			rows.Close()
+			return fmt.Errorf("record the meetings to come: %w", err)
+		}
+		written[k] = w
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("record the meetings to come: %w", err)
+	}
 	if _, err := tx.ExecContext(ctx, `DELETE FROM planned WHERE source = ? AND folder = ?`, source, folder); err != nil {
 		return fmt.Errorf("record the meetings to come: %w", err)
 	}
 	for _, m := range meetings {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO planned (source, folder, contact, start, end) VALUES (?, ?, ?, ?, ?)`,
-			source, folder, m.Contact, ms(m.Start), ms(m.End)); err != nil {
+		w, ok := written[key{m.Contact, ms(m.Start), ms(m.End)}]
+		if !ok {
+			w = ms(now)
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO planned (source, folder, contact, start, end, written) VALUES (?, ?, ?, ?, ?, ?)`,
+			source, folder, m.Contact, ms(m.Start), ms(m.End), w); err != nil {
 			return fmt.Errorf("record the meetings to come: %w", err)
 		}
 	}

@@ -96,7 +96,7 @@ func (s *Sync) meetings(ctx context.Context, cal *ical.Calendar, a config.Attend
 // plannedStore is what a calendar sync asks of the state file besides a
 // Store, when it can: to keep the meetings to come of a calendar.
 type plannedStore interface {
-	SetPlanned(ctx context.Context, source, folder string, meetings []journal.PlannedMeeting) error
+	SetPlanned(ctx context.Context, source, folder string, meetings []journal.PlannedMeeting, now time.Time) error
 }
 
 // plan keeps the meetings to come that the read of folder found, in place
@@ -106,7 +106,7 @@ func (s *Sync) plan(ctx context.Context, folder string, planned []journal.Planne
 	if s.DryRun || !ok {
 		return nil
 	}
-	return p.SetPlanned(ctx, Label(s.Source), folder, planned)
+	return p.SetPlanned(ctx, Label(s.Source), folder, planned, s.Now)
 }
 
 // handLog is what a calendar sync asks of the state file besides a
