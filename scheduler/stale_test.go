@@ -80,8 +80,7 @@ last_interaction = 2026-09-01
 
 // A check-in waiting in the outbox for quiet hours to end is no longer due
 // once a calendar's read finds a meeting with the person still to come;
-// when the meeting passes without being learned, the next run brings the
-// check-in back.
+// when the meeting passes without being learned, the check-in comes back.
 func TestStaleOnceAMeetingIsPlanned(t *testing.T) {
 	ctx := context.Background()
 	cfg := load(t, `timezone = "Europe/Berlin"
@@ -123,5 +122,25 @@ last_interaction = 2026-09-01
 	p, err = StatusOf(ctx, cfg, j, &cfg.Contacts[0], berlin("2026-12-04 11:00"))
 	if err != nil || p.State != "due" {
 		t.Errorf("after the meeting, not learned: %+v, %v; want due", p.State, err)
+	}
+	// The deliverer cancelled the held row; once the meeting has passed
+	// unlearned, the check-in comes again as the repeat of that one:
+	// remind_again (3 days) after it, here 2026-12-04 23:00, in quiet
+	// hours, so the next morning.
+	if err := j.MarkCancelled(ctx, []int64{rows[0].ID}, stale[rows[0].ID]); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := RunOnce(ctx, cfg, tmpl, j, berlin("2026-12-04 10:00"), berlin("2026-12-04 10:00")); err != nil {
+		t.Fatal(err)
+	}
+	if rows, _ := j.Due(ctx, berlin("2026-12-04 10:30")); len(rows) != 0 {
+		t.Errorf("a run before the meeting's end enqueued %v", rows)
+	}
+	after := berlin("2026-12-05 09:00")
+	if _, err := RunOnce(ctx, cfg, tmpl, j, after, after); err != nil {
+		t.Fatal(err)
+	}
+	if rows, _ := j.Due(ctx, after); len(rows) != 1 || rows[0].Contact != "emil" {
+		t.Errorf("after the meeting passed unlearned: due %v; want emil's check-in again", rows)
 	}
 }
