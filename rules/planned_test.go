@@ -19,8 +19,8 @@ func TestPlannedMeetingHoldsCheckIn(t *testing.T) {
 	if r.State != OK || r.Kind != CheckIn || r.Reminds(now) {
 		t.Fatalf("held: state %s kind %s reminds %v, want ok, check_in, no reminder", r.State, r.Kind, r.Reminds(now))
 	}
-	if !r.Next.Equal(friday.End) || !r.Wake.Equal(friday.End) || !r.Seeing.Equal(friday.Start) {
-		t.Errorf("held: next %v wake %v seeing %v, want the meeting's end %v and start", r.Next, r.Wake, r.Seeing, friday.End)
+	if back := friday.End.AddDate(0, 0, 1); !r.Next.Equal(back) || !r.Wake.Equal(back) || !r.Seeing.Equal(friday.Start) {
+		t.Errorf("held: next %v wake %v seeing %v, want a day after the meeting's end %v and its start", r.Next, r.Wake, r.Seeing, back)
 	}
 	if !r.Anchor.Equal(d("2026-11-01")) {
 		t.Errorf("held: anchor %v, want the last talk (the reminder's identity is kept)", r.Anchor)
@@ -36,10 +36,16 @@ func TestPlannedMeetingHoldsCheckIn(t *testing.T) {
 		t.Errorf("the day before: %q", r.Reason(at("2026-12-10 20:00")))
 	}
 
-	// Passed without being learned: due again from the meeting's end.
+	// Ended: held a day more, for the calendar to be read again.
 	after := at("2026-12-11 11:00")
-	if r := Evaluate(s, &c, nil, after); r.State != Due || !r.Reminds(after) || !r.Seeing.IsZero() {
-		t.Errorf("passed: state %s reminds %v seeing %v, want due again", r.State, r.Reminds(after), r.Seeing)
+	if r := Evaluate(s, &c, nil, after); r.State != OK || !r.Next.Equal(at("2026-12-12 11:00")) ||
+		!strings.Contains(r.Reason(after), "the meeting with them on 2026-12-11 is not learned from your calendar yet; if it did not happen, the check-in comes on 2026-12-12") {
+		t.Errorf("just ended: state %s next %v %q, want ok until a day after the end", r.State, r.Next, r.Reason(after))
+	}
+	// Passed without being learned: due again a day after its end.
+	back := at("2026-12-12 11:00")
+	if r := Evaluate(s, &c, nil, back); r.State != Due || !r.Reminds(back) || !r.Seeing.IsZero() {
+		t.Errorf("passed: state %s reminds %v seeing %v, want due again", r.State, r.Reminds(back), r.Seeing)
 	}
 	// Learned as a talk: ok from it, no hold.
 	learned := []Event{{Kind: Talked, At: friday.Start}}

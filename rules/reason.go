@@ -66,6 +66,9 @@ func (r *Result) Reason(t time.Time) string {
 	case CheckIn:
 		if !r.Seeing.IsZero() && r.State != Due {
 			seeing := "you are seeing them " + meetingWhen(t, r.Seeing) + "; no check-in before then"
+			if !t.Before(r.Next.AddDate(0, 0, -plannedGrace)) {
+				seeing = "the meeting with them on " + day(r.Seeing) + " is not learned from your calendar yet; if it did not happen, the check-in comes on " + day(r.Next)
+			}
 			if r.Last.IsZero() {
 				return "no interaction on record yet; " + seeing
 			}

@@ -351,17 +351,18 @@ func Evaluate(s Settings, c *Contact, events []Event, t time.Time) Result {
 		r.Next = s.Every.After(last)
 		r.State = OK
 	}
-	// A planned meeting that has not ended holds a check-in that would
-	// come before its end: the check-in waits for the meeting's end. If the
-	// meeting happens, it is learned and resets the cadence; if it is
-	// cancelled it leaves Planned; if it passes unlearned, the check-in
-	// comes back then.
+	// A planned meeting holds a check-in that would come before a day
+	// after its end (plannedGrace): the calendar is read again once it
+	// ends, and a meeting that happened is learned and resets the
+	// cadence; one cancelled leaves Planned at the next read; one that
+	// passes unlearned gives the check-in back a day after its end.
 	if r.Kind == CheckIn {
 		for _, m := range c.Planned {
-			if m.End.After(t) && m.Start.After(last) {
-				if r.Next.Before(m.End) {
+			back := m.End.AddDate(0, 0, plannedGrace)
+			if back.After(t) && m.Start.After(last) {
+				if r.Next.Before(back) {
 					r.Seeing = m.Start
-					r.Next = m.End
+					r.Next = back
 				}
 				break
 			}
@@ -405,6 +406,11 @@ func Evaluate(s Settings, c *Contact, events []Event, t time.Time) Result {
 	}
 	return r
 }
+
+// plannedGrace is how many days after a planned meeting's end its hold
+// lasts: time for the calendar to be read again and the meeting learned
+// (a Google feed is refreshed hours late) before the check-in comes back.
+const plannedGrace = 1
 
 // Earliest is the earlier of two instants, zero standing for never.
 func Earliest(a, b time.Time) time.Time {
