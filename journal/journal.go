@@ -497,6 +497,19 @@ var migrations = []string{
 	CREATE INDEX episodes_anchor ON episodes (anchor);
 	CREATE INDEX episodes_occ_anchor ON episodes (occ_anchor);
 	CREATE INDEX outbox_failures ON outbox (anchor) WHERE state = 'failed' OR (state = 'pending' AND last_error != '');`,
+	// The meetings still to come in a calendar, with each person of the
+	// config they would count as a talk with (planned.go), as the last
+	// read of each calendar (source, folder) found them.
+	`CREATE TABLE planned (
+		source  TEXT    NOT NULL,
+		folder  TEXT    NOT NULL,
+		contact TEXT    NOT NULL,
+		start   INTEGER NOT NULL, -- Unix ms
+		end     INTEGER NOT NULL, -- Unix ms
+		written INTEGER NOT NULL  -- Unix ms: when a read first found it (LoggedSince)
+	);
+	CREATE INDEX planned_folder ON planned (source, folder);
+	CREATE INDEX planned_contact ON planned (contact, start);`,
 }
 
 // migrateWaiting is migrate for a state file that another process may be
@@ -618,7 +631,8 @@ func scanEvents(rows *sql.Rows) ([]Event, error) {
 }
 
 // Events returns every event, grouped by contact id, each group in time
-// order (ties in the order they were logged).
+// order (ties in the order they were logged), then the contact's meetings
+// to come (kind Planned) in time order.
 func (j *Journal) Events(ctx context.Context) (map[string][]Event, error) {
 	all, err := j.queryEvents(ctx, "read events", `SELECT `+eventColumns+` FROM events ORDER BY contact, at, id`)
 	if err != nil {
@@ -633,13 +647,28 @@ func (j *Journal) Events(ctx context.Context) (map[string][]Event, error) {
 		out[all[i].Contact] = all[i:k:k]
 		i = k
 	}
+	planned, err := j.planned(ctx, "")
+	if err != nil {
+		return nil, err
+	}
+	for _, e := range planned {
+		out[e.Contact] = append(out[e.Contact], e)
+	}
 	return out, nil
 }
 
 // EventsOf returns one contact's events in time order (ties in the order
-// they were logged), as Events groups them.
+// they were logged), then their meetings to come, as Events groups them.
 func (j *Journal) EventsOf(ctx context.Context, contact string) ([]Event, error) {
-	return j.queryEvents(ctx, "read events", `SELECT `+eventColumns+` FROM events WHERE contact = ? ORDER BY at, id`, contact)
+	out, err := j.queryEvents(ctx, "read events", `SELECT `+eventColumns+` FROM events WHERE contact = ? ORDER BY at, id`, contact)
+	if err != nil {
+		return nil, err
+	}
+	planned, err := j.planned(ctx, contact)
+	if err != nil {
+		return nil, err
+	}
+	return append(out, planned...), nil
 }
 
 // History returns events newest first, for one contact or (contact "") for

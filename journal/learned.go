@@ -117,9 +117,12 @@ func (j *Journal) SetCursor(ctx context.Context, source, folder string, cursor [
 }
 
 // LoggedSince returns, for each contact with an event written after t
-// (logged by hand or learned from mail), when the latest was written.
+// (logged by hand or learned from mail), or a meeting to come found
+// after t (SetPlanned), when the latest was written.
 func (j *Journal) LoggedSince(ctx context.Context, t time.Time) (map[string]time.Time, error) {
-	rows, err := j.db.QueryContext(ctx, `SELECT contact, MAX(logged) FROM events WHERE logged > ? GROUP BY contact`, ms(t))
+	rows, err := j.db.QueryContext(ctx, `SELECT contact, MAX(logged) FROM (
+		SELECT contact, logged FROM events WHERE logged > ?
+		UNION ALL SELECT contact, written FROM planned WHERE written > ?) GROUP BY contact`, ms(t), ms(t))
 	if err != nil {
 		return nil, fmt.Errorf("read events: %w", err)
 	}

@@ -244,7 +244,7 @@ func (a *caldavAccount) Sync(ctx context.Context, s *Sync, res *Result) error {
 				{Name: ical.CompTimezone, AllProps: true, AllComps: true},
 			}},
 			CompFilter: caldav.CompFilter{Name: ical.CompCalendar, Comps: []caldav.CompFilter{
-				{Name: ical.CompEvent, Start: from.UTC(), End: s.Now.UTC()},
+				{Name: ical.CompEvent, Start: from.UTC(), End: s.Now.Add(PlannedAhead).UTC()}, // and the meetings to come
 			}},
 		})
 		if err != nil {
@@ -257,8 +257,11 @@ func (a *caldavAccount) Sync(ctx context.Context, s *Sync, res *Result) error {
 		for _, o := range objs {
 			all.Children = append(all.Children, o.Data.Children...)
 		}
-		events, recheck, err := s.meetings(ctx, all, a.spec.Attendance, res, nil, time.Time{})
+		events, planned, recheck, err := s.meetings(ctx, all, a.spec.Attendance, res, nil, time.Time{})
 		if err != nil {
+			return err
+		}
+		if err := s.plan(ctx, cal.path, planned); err != nil {
 			return err
 		}
 		if err := s.commit(ctx, cal.path, events, calendarCursor{Tag: tag, Recheck: recheck}, res); err != nil {

@@ -176,3 +176,66 @@ func TestCalDAVUnknownCA(t *testing.T) {
 		t.Errorf("with ca_file: %v, %v", got, err)
 	}
 }
+
+// On a real CalDAV server, a meeting to come is asked for and kept as
+// planned: an accepted coffee with Ana on Friday and the next week of a
+// weekly one with Bo; one tentative is not. Cancelled on the server, the
+// coffee is gone after the next read; the weekly one stays.
+func TestCalDAVMeetingsToCome(t *testing.T) {
+	t.Parallel()
+	s := radicaletest.Start(t, radicaletest.Options{})
+	work := s.MakeCalendar(t, "work", "Work")
+	now := time.Now().Truncate(time.Second)
+	const me = "mailto:me@home.example"
+	fri := now.Add(4 * 24 * time.Hour)
+	coffee := func(status string) string {
+		return fmt.Sprintf("UID:coffee\n%sDTSTART:%s\nDTEND:%s\nORGANIZER:mailto:ana@example.org\nATTENDEE;PARTSTAT=ACCEPTED:%s", status, at(fri), at(fri.Add(time.Hour)), me)
+	}
+	s.Put(t, work+"coffee.ics", vcal(coffee("")))
+	s.Put(t, work+"tentative.ics", vcal(fmt.Sprintf("UID:tentative\nDTSTART:%s\nDTEND:%s\nORGANIZER:mailto:ana@example.org\nATTENDEE;PARTSTAT=TENTATIVE:%s", at(fri.Add(24*time.Hour)), at(fri.Add(25*time.Hour)), me)))
+	weekly := now.Add(-3 * 24 * time.Hour)
+	s.Put(t, work+"weekly.ics", vcal(fmt.Sprintf("UID:weekly\nDTSTART:%s\nDTEND:%s\nRRULE:FREQ=WEEKLY;COUNT=2\nORGANIZER:%s\nATTENDEE:mailto:bo@example.net", at(weekly), at(weekly.Add(time.Hour)), me)))
+	cfg := calSource(t, radicaleTable(s, ""))
+	ctx := context.Background()
+	j, err := journal.Open(ctx, filepath.Join(t.TempDir(), "r.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer j.Close()
+	sync := func(now time.Time) {
+		t.Helper()
+		if _, err := (&Sync{Source: cfg.Sources["cal"], People: NewPeople(cfg), Store: j, Now: now}).Run(ctx); err != nil {
+			t.Fatalf("sync: %v", err)
+		}
+	}
+	planned := func(id string) []string {
+		t.Helper()
+		evs, err := j.EventsOf(ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []string
+		for _, e := range evs {
+			if e.Kind == journal.Planned {
+				out = append(out, at(e.At)+"-"+at(e.Until))
+			}
+		}
+		return out
+	}
+	sync(now)
+	if got, want := planned("ana-lima"), []string{at(fri) + "-" + at(fri.Add(time.Hour))}; !slices.Equal(got, want) {
+		t.Errorf("ana planned %v; want the accepted coffee %v", got, want)
+	}
+	next := weekly.AddDate(0, 0, 7)
+	if got, want := planned("bo"), []string{at(next) + "-" + at(next.Add(time.Hour))}; !slices.Equal(got, want) {
+		t.Errorf("bo planned %v; want the weekly meeting's next week %v", got, want)
+	}
+	s.Put(t, work+"coffee.ics", vcal(coffee("STATUS:CANCELLED\n")))
+	sync(now.Add(time.Minute))
+	if got := planned("ana-lima"); len(got) != 0 {
+		t.Errorf("after the cancel, ana planned %v; want none", got)
+	}
+	if got := planned("bo"); len(got) != 1 {
+		t.Errorf("after the cancel, bo planned %v; want the weekly meeting still", got)
+	}
+}

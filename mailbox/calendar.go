@@ -40,16 +40,30 @@ func (c calendarCursor) unchanged(tag string, now time.Time) bool {
 // teach added, and the end of the first occurrence that has not ended
 // (zero: none). A talk the user logged by hand on the day of a meeting
 // wins: the meeting adds nothing for that person.
-func (s *Sync) meetings(ctx context.Context, cal *ical.Calendar, a config.Attendance, res *Result, events []journal.Event, recheck time.Time) ([]journal.Event, time.Time, error) {
+//
+// It returns too the meetings to come (begun or not, within PlannedAhead)
+// that would count, one for each person, for SetPlanned; the end of the
+// first of them is a time to read the calendar again as well.
+func (s *Sync) meetings(ctx context.Context, cal *ical.Calendar, a config.Attendance, res *Result, events []journal.Event, recheck time.Time) ([]journal.Event, []journal.PlannedMeeting, time.Time, error) {
 	att := Attendance{Me: a.Me, MaxAttendees: a.MaxAttendees, Source: Label(s.Source)}
 	loc := s.Now.Location()
-	ms, problems := Meetings(cal, s.People, att, s.Source.Backfill.Before(s.Now), s.Now, loc)
+	ms, problems := meetingsUntil(cal, s.People, att, s.Source.Backfill.Before(s.Now), s.Now, s.Now.Add(PlannedAhead), loc)
 	for _, p := range problems {
 		res.Read++
 		res.Malformed++
 		s.seen(Seen{Role: Calendar, Problem: p.Error()})
 	}
+	var planned []journal.PlannedMeeting
 	for _, m := range ms {
+		for _, id := range m.Planned {
+			planned = append(planned, journal.PlannedMeeting{Contact: id, Start: m.Start, End: m.End})
+		}
+		if m.Ahead {
+			if len(m.Planned) > 0 && (recheck.IsZero() || m.End.Before(recheck)) {
+				recheck = m.End
+			}
+			continue // not begun: neither counted nor shown
+		}
 		res.Read++
 		if m.Pending && (recheck.IsZero() || m.End.Before(recheck)) {
 			recheck = m.End
@@ -58,7 +72,7 @@ func (s *Sync) meetings(ctx context.Context, cal *ical.Calendar, a config.Attend
 			var logged []string
 			kept, err := byHand(ctx, s.Store, m.Learned.Events, loc, func(e journal.Event) { logged = append(logged, e.Contact) })
 			if err != nil {
-				return nil, time.Time{}, err
+				return nil, nil, time.Time{}, err
 			}
 			switch {
 			case len(kept) == 0:
@@ -76,7 +90,23 @@ func (s *Sync) meetings(ctx context.Context, cal *ical.Calendar, a config.Attend
 		}
 		s.seen(Seen{Date: m.Start, Role: Calendar, Learned: m.Learned})
 	}
-	return events, recheck, nil
+	return events, planned, recheck, nil
+}
+
+// plannedStore is what a calendar sync asks of the state file besides a
+// Store, when it can: to keep the meetings to come of a calendar.
+type plannedStore interface {
+	SetPlanned(ctx context.Context, source, folder string, meetings []journal.PlannedMeeting, now time.Time) error
+}
+
+// plan keeps the meetings to come that the read of folder found, in place
+// of those the last read found: one cancelled or declined since is gone.
+func (s *Sync) plan(ctx context.Context, folder string, planned []journal.PlannedMeeting) error {
+	p, ok := s.Store.(plannedStore)
+	if s.DryRun || !ok {
+		return nil
+	}
+	return p.SetPlanned(ctx, Label(s.Source), folder, planned, s.Now)
 }
 
 // handLog is what a calendar sync asks of the state file besides a

@@ -107,8 +107,11 @@ func (f *icsFeed) Sync(ctx context.Context, s *Sync, res *Result) error {
 	if notModified {
 		return nil // the state is as the last read left it
 	}
-	events, recheck, err := s.meetings(ctx, cal, f.spec.Attendance, res, nil, time.Time{})
+	events, planned, recheck, err := s.meetings(ctx, cal, f.spec.Attendance, res, nil, time.Time{})
 	if err != nil {
+		return err
+	}
+	if err := s.plan(ctx, icsFolder, planned); err != nil {
 		return err
 	}
 	return s.commit(ctx, icsFolder, events, calendarCursor{Tag: tag, Recheck: recheck}, res)

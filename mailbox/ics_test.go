@@ -212,3 +212,59 @@ func TestMeetingLoggedByHandWins(t *testing.T) {
 		t.Errorf("learned %v (%+v); want Bo only", learned, res)
 	}
 }
+
+// A meeting to come that would count is kept as planned, for each person
+// in it; one declined, too large or for someone else is not; when the next
+// read finds it cancelled, it is gone. Nothing to come is counted or shown.
+func TestICSKeepsMeetingsToCome(t *testing.T) {
+	now := time.Now().Truncate(time.Second)
+	const me = "mailto:me@home.example"
+	friday := now.Add(96 * time.Hour)
+	coffee := func(status string) string {
+		return fmt.Sprintf("UID:coffee\nDTSTART:%s\nDTEND:%s\nORGANIZER:mailto:ana@example.org\nATTENDEE;PARTSTAT=ACCEPTED:%s%s",
+			at(friday), at(friday.Add(time.Hour)), me, status)
+	}
+	declined := fmt.Sprintf("UID:declined\nDTSTART:%s\nDTEND:%s\nORGANIZER:mailto:bo@example.net\nATTENDEE;PARTSTAT=DECLINED:%s",
+		at(friday), at(friday.Add(time.Hour)), me)
+	far := fmt.Sprintf("UID:far\nDTSTART:%s\nDTEND:%s\nORGANIZER:%s\nATTENDEE:mailto:bo@example.net",
+		at(now.Add(PlannedAhead+24*time.Hour)), at(now.Add(PlannedAhead+25*time.Hour)), me)
+	srv := newICSServer(t, vcal(coffee(""), declined, far))
+	cfg := calSource(t, fmt.Sprintf("type = \"ics\"\nurl = %q\nme = [\"me@home.example\"]\n", srv.URL+srv.path))
+	ctx := context.Background()
+	j, err := journal.Open(ctx, filepath.Join(t.TempDir(), "r.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer j.Close()
+	sync := func(now time.Time) Result {
+		t.Helper()
+		res, err := (&Sync{Source: cfg.Sources["cal"], People: NewPeople(cfg), Store: j, Now: now}).Run(ctx)
+		if err != nil {
+			t.Fatalf("sync: %v", err)
+		}
+		return res
+	}
+	planned := func(id string) []journal.Event {
+		t.Helper()
+		evs, err := j.EventsOf(ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return evs
+	}
+	if res := sync(now); res.Read != 0 || res.Added != 0 {
+		t.Errorf("first read: %+v; a meeting to come is neither read nor learned", res)
+	}
+	if evs := planned("ana-lima"); len(evs) != 1 || evs[0].Kind != journal.Planned || !evs[0].At.Equal(friday) || !evs[0].Until.Equal(friday.Add(time.Hour)) {
+		t.Fatalf("ana: %+v; want the coffee on friday, planned", evs)
+	}
+	if evs := planned("bo"); len(evs) != 0 {
+		t.Errorf("bo: %+v; a declined invitation and one beyond %v are not planned", evs, PlannedAhead)
+	}
+	// Cancelled on the server: the next read drops it.
+	srv.set(vcal(coffee("\nSTATUS:CANCELLED"), declined, far))
+	sync(now.Add(time.Minute))
+	if evs := planned("ana-lima"); len(evs) != 0 {
+		t.Errorf("after the cancel: %+v; want no meeting planned with ana", evs)
+	}
+}

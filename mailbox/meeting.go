@@ -30,7 +30,18 @@ type Meeting struct {
 	Learned    Learned
 	// Pending says the occurrence may yet count: it has not ended.
 	Pending bool
+	// Ahead says the occurrence has not begun: it is read only for
+	// Planned, and neither counted nor shown.
+	Ahead bool
+	// Planned are the people of the config the occurrence would count as
+	// a talk with once it ends (one that has not ended); none when it
+	// would not count (cancelled, declined, too large).
+	Planned []string
 }
+
+// PlannedAhead is how far ahead a calendar is read for meetings to come,
+// which hold a check-in (rules.Contact.Planned).
+const PlannedAhead = 60 * 24 * time.Hour
 
 // Attendance is who a calendar source knows as the user, and how many
 // people make a meeting too large to be a conversation.
@@ -45,6 +56,13 @@ type Attendance struct {
 // the occurrences that start before now and end after from, each judged.
 // Floating times (no zone) are in loc.
 func Meetings(cal *ical.Calendar, people *People, a Attendance, from, now time.Time, loc *time.Location) ([]Meeting, []error) {
+	return meetingsUntil(cal, people, a, from, now, now, loc)
+}
+
+// meetingsUntil is Meetings with the occurrences that begin between now
+// and until too, each Ahead, with whom it would count as a talk with once
+// it ends in Planned.
+func meetingsUntil(cal *ical.Calendar, people *People, a Attendance, from, now, until time.Time, loc *time.Location) ([]Meeting, []error) {
 	// The master of each UID, and its overrides by original start.
 	type series struct {
 		master    *ical.Event
@@ -83,11 +101,22 @@ func Meetings(cal *ical.Calendar, people *People, a Attendance, from, now time.T
 		s := byUID[uid]
 		judge := func(ev *ical.Event, recurrence time.Time, start time.Time, length time.Duration) {
 			end := start.Add(length)
-			if !end.After(from) || !start.Before(now) {
+			if !end.After(from) || !start.Before(until) {
 				return
 			}
 			m := Meeting{UID: uid, Start: start, End: end, Recurrence: recurrence}
-			m.Learned, m.Pending = judgeMeeting(ev, people, a, m, now)
+			if start.Before(now) {
+				m.Learned, m.Pending = judgeMeeting(ev, people, a, m, now)
+			} else {
+				m.Ahead = true
+			}
+			if end.After(now) {
+				// Judged as it will be once it has ended.
+				l, _ := judgeMeeting(ev, people, a, m, end)
+				for _, e := range l.Events {
+					m.Planned = append(m.Planned, e.Contact)
+				}
+			}
 			out = append(out, m)
 		}
 		if s.master != nil {
@@ -96,7 +125,7 @@ func Meetings(cal *ical.Calendar, people *People, a Attendance, from, now time.T
 				problems = append(problems, err)
 				continue
 			}
-			starts, recurring, err := occurrences(s.master, start, loc, from.Add(-length), now)
+			starts, recurring, err := occurrences(s.master, start, loc, from.Add(-length), until)
 			if err != nil {
 				problems = append(problems, err)
 				continue

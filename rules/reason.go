@@ -64,6 +64,16 @@ func (r *Result) Reason(t time.Time) string {
 		}
 		return why + "; a good reason to write"
 	case CheckIn:
+		if !r.Seeing.IsZero() && r.State != Due {
+			seeing := "you are seeing them " + meetingWhen(t, r.Seeing) + "; no check-in before then"
+			if !t.Before(r.Next.AddDate(0, 0, -plannedGrace)) {
+				seeing = "the meeting with them on " + day(r.Seeing) + " is not learned from your calendar yet; if it did not happen, the check-in comes on " + day(r.Next)
+			}
+			if r.Last.IsZero() {
+				return "no interaction on record yet; " + seeing
+			}
+			return r.lastWords() + "; " + seeing
+		}
 		if r.Last.IsZero() {
 			if r.State != Due {
 				return "new here, no interaction on record yet; their turn to be reminded comes on " + day(r.Next) + " (new people come in a few a day)"
@@ -109,6 +119,20 @@ func When(t, day time.Time) string {
 		return "tomorrow"
 	}
 	return "on " + day.Format(dateLayout)
+}
+
+// meetingWhen says a meeting's day as seen from t: "today at 10:00",
+// "tomorrow at 10:00", "on Friday" within the week, "on 2026-12-24" beyond.
+func meetingWhen(t, start time.Time) string {
+	switch n := DaysBetween(t, start); {
+	case n <= 0:
+		return "today at " + start.Format("15:04")
+	case n == 1:
+		return "tomorrow at " + start.Format("15:04")
+	case n < 7:
+		return "on " + start.Weekday().String()
+	}
+	return "on " + start.Format(dateLayout)
 }
 
 // lastWords says the last interaction: "last talked on 2026-11-20", or

@@ -94,6 +94,16 @@ type Contact struct {
 	// Turn is, for someone with no interaction on record, the day their
 	// first check-in comes in the queue of new people; zero: at once.
 	Turn time.Time
+	// Planned are the meetings in the user's calendar with the person that
+	// would count as a talk once they end (mailbox.Planned), in time
+	// order. One still to come holds a check-in that would come before
+	// its end: the meeting is the check-in.
+	Planned []Meeting
+}
+
+// Meeting is a planned meeting's span.
+type Meeting struct {
+	Start, End time.Time
 }
 
 // Occasion is a date that comes back every year: a birthday, an
@@ -178,6 +188,9 @@ type Result struct {
 	Occasion    Occasion
 	OccasionDay time.Time
 	During      State
+	// Seeing is the start of the planned meeting that holds the check-in
+	// (Kind CheckIn, not due before the meeting ends); zero: none.
+	Seeing time.Time
 	// Wake is the next instant after t at which the result changes if
 	// nothing is logged (a reminder comes due, an occasion begins or
 	// ends); zero: never.
@@ -338,6 +351,23 @@ func Evaluate(s Settings, c *Contact, events []Event, t time.Time) Result {
 		r.Next = s.Every.After(last)
 		r.State = OK
 	}
+	// A planned meeting holds a check-in that would come before a day
+	// after its end (plannedGrace): the calendar is read again once it
+	// ends, and a meeting that happened is learned and resets the
+	// cadence; one cancelled leaves Planned at the next read; one that
+	// passes unlearned gives the check-in back a day after its end.
+	if r.Kind == CheckIn {
+		for _, m := range c.Planned {
+			back := m.End.AddDate(0, 0, plannedGrace)
+			if back.After(t) && m.Start.After(last) {
+				if r.Next.Before(back) {
+					r.Seeing = m.Start
+					r.Next = back
+				}
+				break
+			}
+		}
+	}
 	if r.State != LetBe && r.IsDue(t) {
 		r.State = Due
 	}
@@ -376,6 +406,11 @@ func Evaluate(s Settings, c *Contact, events []Event, t time.Time) Result {
 	}
 	return r
 }
+
+// plannedGrace is how many days after a planned meeting's end its hold
+// lasts: time for the calendar to be read again and the meeting learned
+// (a Google feed is refreshed hours late) before the check-in comes back.
+const plannedGrace = 1
 
 // Earliest is the earlier of two instants, zero standing for never.
 func Earliest(a, b time.Time) time.Time {

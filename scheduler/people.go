@@ -22,6 +22,9 @@ type Person struct {
 	// Turn is the day a person with no interaction on record comes out of
 	// the queue of new people (Queue); zero: at once.
 	Turn time.Time
+	// Planned are the meetings to come with them in a calendar, which may
+	// hold a check-in (rules.Contact.Planned).
+	Planned []rules.Meeting
 }
 
 var eventKinds = map[journal.Kind]rules.EventKind{
@@ -47,6 +50,10 @@ func People(cfg *config.Config, events map[string][]journal.Event) []Person {
 		}
 		re := make([]rules.Event, 0, len(evs))
 		for _, e := range evs {
+			if e.Kind == journal.Planned {
+				out[i].Planned = append(out[i].Planned, rules.Meeting{Start: e.At.In(cfg.Location), End: e.Until.In(cfg.Location)})
+				continue
+			}
 			k, ok := eventKinds[e.Kind]
 			if !ok {
 				continue
@@ -75,11 +82,11 @@ func inZone(t time.Time, loc *time.Location) time.Time {
 
 // Evaluate applies the rules to p at t.
 func (p *Person) Evaluate(t time.Time) rules.Result {
-	if p.Turn.IsZero() {
+	if p.Turn.IsZero() && len(p.Planned) == 0 {
 		return rules.Evaluate(p.Settings, &p.Dates, p.Events, t)
 	}
 	c := p.Dates
-	c.Turn = p.Turn
+	c.Turn, c.Planned = p.Turn, p.Planned
 	return rules.Evaluate(p.Settings, &c, p.Events, t)
 }
 

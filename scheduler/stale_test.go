@@ -77,3 +77,69 @@ last_interaction = 2026-09-01
 		}
 	}
 }
+
+// A check-in waiting in the outbox for quiet hours to end is no longer due
+// once a calendar's read finds a meeting with the person still to come;
+// when the meeting passes without being learned, the check-in comes back.
+func TestStaleOnceAMeetingIsPlanned(t *testing.T) {
+	ctx := context.Background()
+	cfg := load(t, `timezone = "Europe/Berlin"
+quiet_hours = "22:00-08:00"
+[[contact]]
+name = "Emil"
+email = ["emil@example.org"]
+last_interaction = 2026-09-01
+`)
+	tmpl, _ := compose.NewTemplates(nil)
+	j := openJournal(t)
+	run := berlin("2026-12-01 23:00")
+	if _, err := RunOnce(ctx, cfg, tmpl, j, run, run); err != nil {
+		t.Fatal(err)
+	}
+	morning := berlin("2026-12-02 08:00")
+	rows, err := j.Due(ctx, morning)
+	if err != nil || len(rows) != 1 {
+		t.Fatalf("due rows %v, %v; want emil's check-in", rows, err)
+	}
+	// At 01:00 the calendar's read finds a coffee with Emil on Friday.
+	fri := journal.PlannedMeeting{Contact: "emil", Start: berlin("2026-12-04 10:00"), End: berlin("2026-12-04 11:00")}
+	if err := j.SetPlanned(ctx, "ics:google", "calendar", []journal.PlannedMeeting{fri}, berlin("2026-12-02 01:00")); err != nil {
+		t.Fatal(err)
+	}
+	stale, err := Stale(ctx, cfg, j, rows, morning)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if why := stale[rows[0].ID]; !strings.HasPrefix(why, "no longer due: last talked on 2026-09-01; you are seeing them on Friday") {
+		t.Errorf("stale %v; want emil's check-in, held by the meeting", stale)
+	}
+	// Until a day after the meeting's end he is not due (the calendar may
+	// not have been read since it ended); then, not learned, he is.
+	p, err := StatusOf(ctx, cfg, j, &cfg.Contacts[0], berlin("2026-12-05 10:59"))
+	if err != nil || p.State != "ok" {
+		t.Errorf("during the meeting: %+v, %v; want ok", p.State, err)
+	}
+	p, err = StatusOf(ctx, cfg, j, &cfg.Contacts[0], berlin("2026-12-05 11:00"))
+	if err != nil || p.State != "due" {
+		t.Errorf("after the meeting, not learned: %+v, %v; want due", p.State, err)
+	}
+	// The deliverer cancelled the held row; once the meeting has passed
+	// unlearned, the check-in comes again a day after its end (here later
+	// than the repeat of the row cancelled, remind_again after it).
+	if err := j.MarkCancelled(ctx, []int64{rows[0].ID}, stale[rows[0].ID]); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := RunOnce(ctx, cfg, tmpl, j, berlin("2026-12-05 10:00"), berlin("2026-12-05 10:00")); err != nil {
+		t.Fatal(err)
+	}
+	if rows, _ := j.Due(ctx, berlin("2026-12-05 10:30")); len(rows) != 0 {
+		t.Errorf("a run within a day of the meeting's end enqueued %v", rows)
+	}
+	after := berlin("2026-12-05 11:00")
+	if _, err := RunOnce(ctx, cfg, tmpl, j, after, after); err != nil {
+		t.Fatal(err)
+	}
+	if rows, _ := j.Due(ctx, after); len(rows) != 1 || rows[0].Contact != "emil" {
+		t.Errorf("after the meeting passed unlearned: due %v; want emil's check-in again", rows)
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -182,4 +183,64 @@ func readCalendarConfig(t *testing.T, name string) string {
 		t.Fatal(err)
 	}
 	return string(b)
+}
+
+// TestMeetingToComeHoldsCheckIn: the real binary and a calendar at an ics
+// address. Dana is due; a coffee with her in two days, accepted, holds her
+// check-in: after a sync status says she is ok and that you are seeing her
+// then. The coffee cancelled on the server, the next sync brings her
+// check-in back.
+func TestMeetingToComeHoldsCheckIn(t *testing.T) {
+	t.Parallel()
+	now := time.Now().UTC()
+	stamp := func(t time.Time) string { return t.UTC().Format("20060102T150405Z") }
+	start := now.Truncate(time.Hour).Add(48 * time.Hour)
+	coffee := func(status string) string {
+		return "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//test//EN\r\nBEGIN:VEVENT\r\nUID:coffee\r\nDTSTAMP:" + stamp(now) +
+			"\r\nDTSTART:" + stamp(start) + "\r\nDTEND:" + stamp(start.Add(time.Hour)) + "\r\n" + status +
+			"ORGANIZER:mailto:dana@example.org\r\nATTENDEE;PARTSTAT=ACCEPTED:mailto:me@home.example\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
+	}
+	var mu sync.Mutex
+	body, version := coffee(""), 1
+	const private = "/calendar/ical/private-0f1e2d3c4b5a/basic.ics"
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		defer mu.Unlock()
+		if r.URL.Path != private {
+			http.NotFound(w, r)
+			return
+		}
+		etag := fmt.Sprintf(`"%d"`, version)
+		w.Header().Set("ETag", etag)
+		if r.Header.Get("If-None-Match") == etag {
+			w.WriteHeader(http.StatusNotModified)
+			return
+		}
+		io.WriteString(w, body)
+	}))
+	t.Cleanup(srv.Close)
+	e := newEnv(t, fmt.Sprintf("timezone = \"UTC\"\n[sources.google]\ntype = \"ics\"\nurl = %q\nme = [\"me@home.example\"]\n\n[[contact]]\nname = \"Dana\"\nemail = [\"dana@example.org\"]\nlast_interaction = 2026-01-01\n", srv.URL+private))
+	run := func(args ...string) string {
+		t.Helper()
+		out, err := e.command(t, args...).CombinedOutput()
+		if err != nil {
+			t.Fatalf("%v: %v\n%s", args, err, out)
+		}
+		return string(out)
+	}
+	if s := run("status", "--json"); !strings.Contains(s, `"state": "due"`) {
+		t.Fatalf("before: want Dana due\n%s", s)
+	}
+	run("sync", "google")
+	s := run("status", "--json")
+	if want := "you are seeing them on " + start.Weekday().String(); !strings.Contains(s, `"state": "ok"`) || !strings.Contains(s, want) {
+		t.Errorf("after the sync: want Dana ok, %q\n%s", want, s)
+	}
+	mu.Lock()
+	body, version = coffee("STATUS:CANCELLED\r\n"), 2
+	mu.Unlock()
+	run("sync", "google")
+	if s := run("status", "--json"); !strings.Contains(s, `"state": "due"`) || strings.Contains(s, "seeing") {
+		t.Errorf("after the cancel: want Dana due again\n%s", s)
+	}
 }
