@@ -441,12 +441,26 @@ func (d *Deliverer) cancelStale(ctx context.Context, rows []journal.Delivery) []
 // holds d.mu.
 func (d *Deliverer) routeAll(ctx context.Context, rows []journal.Delivery) map[string][]journal.Delivery {
 	chans := d.Current()
-	byChannel := map[string][]journal.Delivery{}
-	for _, r := range rows {
+	// Each channel's list is made at its size: grown by append, 100,000
+	// rows of a run with everyone due were copied over and over (0.25 s
+	// of CPU in bench/core.sh's once row, and garbage).
+	keep := make([]bool, len(rows))
+	count := map[string]int{}
+	for i, r := range rows {
 		if d.held[r.ID] || !d.routed(ctx, r, chans) {
 			continue
 		}
-		byChannel[r.Channel] = append(byChannel[r.Channel], r)
+		keep[i] = true
+		count[r.Channel]++
+	}
+	byChannel := make(map[string][]journal.Delivery, len(count))
+	for name, n := range count {
+		byChannel[name] = make([]journal.Delivery, 0, n)
+	}
+	for i, r := range rows {
+		if keep[i] {
+			byChannel[r.Channel] = append(byChannel[r.Channel], r)
+		}
 	}
 	return byChannel
 }

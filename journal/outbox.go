@@ -475,6 +475,9 @@ type Delivery struct {
 	Sent      time.Time
 }
 
+// scanPiece is how many deliveries scanDeliveries reads into one piece.
+const scanPiece = 1024
+
 const deliveryColumns = `id, contact, kind, anchor, repeat, channel, batch, digest, message, created, next_try, attempts, last_error, state, sent`
 
 // queryDeliveries runs a query for deliveries and reads them; what names the
@@ -493,23 +496,45 @@ func (j *Journal) queryDeliveries(ctx context.Context, what, q string, args ...a
 
 func scanDeliveries(rows *sql.Rows) ([]Delivery, error) {
 	defer rows.Close()
-	var out []Delivery
+	// The rows are read into pieces of a fixed size and put together once
+	// at the end: a slice grown by append copied the deliveries of a run
+	// with 100,000 due over and over (0.16 s of CPU, and garbage).
+	var pieces [][]Delivery
+	var piece []Delivery
+	n := 0
 	for rows.Next() {
-		var d Delivery
+		if len(piece) == cap(piece) {
+			if len(piece) > 0 {
+				pieces = append(pieces, piece)
+			}
+			piece = make([]Delivery, 0, scanPiece)
+		}
+		piece = piece[:len(piece)+1]
+		d := &piece[len(piece)-1]
 		var anchor, created, next int64
 		var sent sql.NullInt64
-		var msg string
-		if err := rows.Scan(&d.ID, &d.Contact, &d.Kind, &anchor, &d.Repeat, &d.Channel, &d.Batch, &d.Digest, &msg,
+		// The message is scanned as bytes: one copy of the driver's text.
+		if err := rows.Scan(&d.ID, &d.Contact, &d.Kind, &anchor, &d.Repeat, &d.Channel, &d.Batch, &d.Digest, &d.Message,
 			&created, &next, &d.Attempts, &d.LastError, &d.State, &sent); err != nil {
 			return nil, err
 		}
-		d.Anchor, d.Created, d.NextTry, d.Message = fromMS0(anchor), time.UnixMilli(created), time.UnixMilli(next), []byte(msg)
+		d.Anchor, d.Created, d.NextTry = fromMS0(anchor), time.UnixMilli(created), time.UnixMilli(next)
 		if sent.Valid {
 			d.Sent = time.UnixMilli(sent.Int64)
 		}
-		out = append(out, d)
+		n++
 	}
-	return out, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	if len(pieces) == 0 {
+		return piece, nil
+	}
+	out := make([]Delivery, 0, n)
+	for _, p := range pieces {
+		out = append(out, p...)
+	}
+	return append(out, piece...), nil
 }
 
 // Due returns the pending deliveries whose time has come, oldest first.

@@ -4,6 +4,9 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"maps"
+	"slices"
+	"strings"
 	"time"
 )
 
@@ -39,24 +42,55 @@ func (j *Journal) SeenPeople(ctx context.Context) (map[string]Seen, error) {
 }
 
 // insertSeen records people seen for the first time; one already recorded
-// keeps what it has (another process's run saw them first).
+// keeps what it has (another process's run saw them first). The rows go
+// in key order, seenChunk to a statement: on a first run of 100,000
+// people one statement a row in the map's order took 0.64 s of CPU, most
+// of it database/sql's round trips and pages of the key's index read and
+// written out of order.
 func insertSeen(ctx context.Context, tx *sql.Tx, seen map[string]Seen) error {
 	if len(seen) == 0 {
 		return nil
 	}
-	st, err := tx.PrepareContext(ctx, `INSERT OR IGNORE INTO people_seen (contact, first_seen, turn) VALUES (?, ?, ?)`)
-	if err != nil {
-		return fmt.Errorf("record the people seen: %w", err)
-	}
-	defer st.Close()
-	for id, s := range seen {
-		var turn any
-		if s.Turn != "" {
-			turn = s.Turn
+	ids := slices.Sorted(maps.Keys(seen))
+	var full *sql.Stmt
+	if len(ids) >= seenChunk {
+		var err error
+		if full, err = tx.PrepareContext(ctx, insertSeenSQL(seenChunk)); err != nil {
+			return fmt.Errorf("record the people seen: %w", err)
 		}
-		if _, err := st.ExecContext(ctx, id, ms(s.First), turn); err != nil {
+		defer full.Close()
+	}
+	args := make([]any, 0, 3*seenChunk)
+	for len(ids) > 0 {
+		chunk := ids[:min(seenChunk, len(ids))]
+		ids = ids[len(chunk):]
+		args = args[:0]
+		for _, id := range chunk {
+			s := seen[id]
+			var turn any
+			if s.Turn != "" {
+				turn = s.Turn
+			}
+			args = append(args, id, ms(s.First), turn)
+		}
+		var err error
+		if len(chunk) == seenChunk {
+			_, err = full.ExecContext(ctx, args...)
+		} else {
+			_, err = tx.ExecContext(ctx, insertSeenSQL(len(chunk)), args...)
+		}
+		if err != nil {
 			return fmt.Errorf("record the people seen: %w", err)
 		}
 	}
 	return nil
+}
+
+// seenChunk is how many people one INSERT records (3 parameters each,
+// well under SQLite's limit).
+const seenChunk = 200
+
+func insertSeenSQL(n int) string {
+	return `INSERT OR IGNORE INTO people_seen (contact, first_seen, turn) VALUES ` +
+		strings.TrimSuffix(strings.Repeat("(?, ?, ?),", n), ",")
 }
