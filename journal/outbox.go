@@ -326,46 +326,23 @@ func (j *Journal) EnqueueChunks(ctx context.Context, run Run, chunks iter.Seq2[[
 const insertChunk = 100
 
 func insertRows(ctx context.Context, tx *sql.Tx, batch int64, now time.Time, rows []Row) (int, error) {
-	// Whole chunks share one prepared statement: SQLite parses a
-	// thousand-parameter INSERT once, not once a chunk.
-	var full *sql.Stmt
-	if len(rows) > insertChunk {
-		var err error
-		if full, err = tx.PrepareContext(ctx, insertSQL(insertChunk)); err != nil {
-			return 0, fmt.Errorf("enqueue: %w", err)
-		}
-		defer full.Close()
-	}
 	var before int64
 	if err := tx.QueryRowContext(ctx, `SELECT coalesce(MAX(id), 0) FROM outbox`).Scan(&before); err != nil {
 		return 0, fmt.Errorf("enqueue: %w", err)
 	}
-	n := 0
-	args := make([]any, 0, 10*insertChunk)
-	for len(rows) > 0 {
-		chunk := rows[:min(insertChunk, len(rows))]
-		rows = rows[len(chunk):]
-		args = args[:0]
-		for _, r := range chunk {
-			notBefore := r.NotBefore
-			if notBefore.IsZero() {
-				notBefore = now
-			}
-			args = append(args, r.Contact, r.Kind, ms0(r.Anchor), r.Repeat, r.Channel, batch,
-				r.Digest, string(r.Message), ms(now), ms(notBefore))
+	n, failed, err := insertChunked(ctx, tx, rows, insertChunk, insertSQL, func(args []any, r Row) []any {
+		notBefore := r.NotBefore
+		if notBefore.IsZero() {
+			notBefore = now
 		}
-		var res sql.Result
-		var err error
-		if full != nil && len(chunk) == insertChunk {
-			res, err = full.ExecContext(ctx, args...)
-		} else {
-			res, err = tx.ExecContext(ctx, insertSQL(len(chunk)), args...)
-		}
-		if err != nil {
-			return 0, fmt.Errorf("enqueue %d reminders: %w", len(chunk), err)
-		}
-		k, _ := res.RowsAffected()
-		n += int(k)
+		return append(args, r.Contact, r.Kind, ms0(r.Anchor), r.Repeat, r.Channel, batch,
+			r.Digest, string(r.Message), ms(now), ms(notBefore))
+	})
+	switch {
+	case err != nil && failed > 0:
+		return 0, fmt.Errorf("enqueue %d reminders: %w", failed, err)
+	case err != nil:
+		return 0, fmt.Errorf("enqueue: %w", err)
 	}
 	if n > 0 {
 		for _, q := range episodesSQL {

@@ -52,36 +52,16 @@ func insertSeen(ctx context.Context, tx *sql.Tx, seen map[string]Seen) error {
 		return nil
 	}
 	ids := slices.Sorted(maps.Keys(seen))
-	var full *sql.Stmt
-	if len(ids) >= seenChunk {
-		var err error
-		if full, err = tx.PrepareContext(ctx, insertSeenSQL(seenChunk)); err != nil {
-			return fmt.Errorf("record the people seen: %w", err)
+	_, _, err := insertChunked(ctx, tx, ids, seenChunk, insertSeenSQL, func(args []any, id string) []any {
+		s := seen[id]
+		var turn any
+		if s.Turn != "" {
+			turn = s.Turn
 		}
-		defer full.Close()
-	}
-	args := make([]any, 0, 3*seenChunk)
-	for len(ids) > 0 {
-		chunk := ids[:min(seenChunk, len(ids))]
-		ids = ids[len(chunk):]
-		args = args[:0]
-		for _, id := range chunk {
-			s := seen[id]
-			var turn any
-			if s.Turn != "" {
-				turn = s.Turn
-			}
-			args = append(args, id, ms(s.First), turn)
-		}
-		var err error
-		if len(chunk) == seenChunk {
-			_, err = full.ExecContext(ctx, args...)
-		} else {
-			_, err = tx.ExecContext(ctx, insertSeenSQL(len(chunk)), args...)
-		}
-		if err != nil {
-			return fmt.Errorf("record the people seen: %w", err)
-		}
+		return append(args, id, ms(s.First), turn)
+	})
+	if err != nil {
+		return fmt.Errorf("record the people seen: %w", err)
 	}
 	return nil
 }
