@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/rekindle/rekindle/internal/testsupport/loopback"
 	"github.com/rekindle/rekindle/internal/testsupport/ntfytest"
 	"github.com/rekindle/rekindle/internal/testsupport/radicaletest"
 )
@@ -81,7 +82,7 @@ func TestDaemonFollowsTheAddressBook(t *testing.T) {
 	ntfy := ntfytest.New()
 	defer ntfy.Close()
 	ntfy.FailNext(1000, http.StatusServiceUnavailable, "")
-	port := freePort(t)
+	port := loopback.FreePort(t)
 	const token = "address-book-token-0123456789"
 	e := newEnv(t, fmt.Sprintf("listen = \"127.0.0.1:%d\"\napi_token = %q\n", port, token)+ntfyConfig(ntfy.URL, "")+carddavSource(srv, "10s"))
 	// Synced before the daemon starts, Bo is in its first run.

@@ -23,6 +23,7 @@ import (
 
 	"github.com/rekindle/rekindle/internal/testsupport/bin"
 	"github.com/rekindle/rekindle/internal/testsupport/dovecottest"
+	"github.com/rekindle/rekindle/internal/testsupport/loopback"
 	"github.com/rekindle/rekindle/internal/testsupport/ntfytest"
 	"github.com/rekindle/rekindle/internal/testsupport/syncbuf"
 	"github.com/rekindle/rekindle/internal/testsupport/webhooktest"
@@ -529,17 +530,6 @@ func TestDaemonStops(t *testing.T) {
 	}
 }
 
-// freePort finds a loopback port nothing listens on.
-func freePort(t *testing.T) int {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	return ln.Addr().(*net.TCPAddr).Port
-}
-
 // TestNtfyActionRoundTrip: the phone gets a reminder with buttons; the test
 // taps "Reached out" exactly as the ntfy app would (method, URL, headers,
 // body), and rekindle then shows Alice waiting for a reply.
@@ -547,7 +537,7 @@ func TestNtfyActionRoundTrip(t *testing.T) {
 	t.Parallel()
 	srv := ntfytest.New()
 	defer srv.Close()
-	port := freePort(t)
+	port := loopback.FreePort(t)
 	base := fmt.Sprintf("http://127.0.0.1:%d", port)
 	e := newEnv(t, fmt.Sprintf(`timezone = "Europe/Berlin"
 listen = "127.0.0.1:%d"
@@ -732,7 +722,7 @@ func TestDaemonMetrics(t *testing.T) {
 	srv := ntfytest.New()
 	defer srv.Close()
 	srv.FailNext(1, http.StatusTooManyRequests, "999999999")
-	port := freePort(t)
+	port := loopback.FreePort(t)
 	e := newEnv(t, fmt.Sprintf("listen = \"127.0.0.1:%d\"\n", port)+ntfyConfig(srv.URL, fmt.Sprintf("[channels.spare]\ntype = \"ntfy\"\nurl = %q\ntopic = \"spare\"\n", srv.URL))+
 		"[[contact]]\nname = \"Alice\"\nlast_interaction = 2026-10-20\nchannels = [\"phone\"]\n")
 	metrics := func() string {
