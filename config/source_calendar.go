@@ -62,14 +62,7 @@ func (s *CalDAVSpec) read(r *reader, t map[string]any, p path) {
 	} else if !present(t, "url") {
 		r.ps.add(p, "a caldav source needs url = \"https://cloud.example.org\": the server (its calendars are found from it)")
 	}
-	s.Username, _ = r.str(t, p, "username")
-	if s.Username == "" {
-		r.ps.add(p, "a caldav source needs username = \"me@example.org\"")
-	}
-	s.Password = r.secret(t, p, "password")
-	if !s.Password.IsSet() && !present(t, "password", "password_file") {
-		r.ps.add(p, "a caldav source needs password (or password_file): for iCloud and Fastmail an app-specific password")
-	}
+	s.Username, s.Password = r.davLogin(t, p, "caldav", "for iCloud and Fastmail an app-specific password")
 	s.Calendars, _ = r.strings(t, p, "calendars")
 	if f, ok := r.str(t, p, "ca_file"); ok {
 		s.CAFile = r.localPath(f)

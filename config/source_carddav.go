@@ -41,14 +41,7 @@ func (s *CardDAVSpec) read(r *reader, t map[string]any, p path) {
 	case u.User != nil:
 		r.ps.add(p.with("url"), "leave the login out of url; write username and password (or password_file)")
 	}
-	s.Username, _ = r.str(t, p, "username")
-	if s.Username == "" {
-		r.ps.add(p, "a carddav source needs username = \"me@example.org\"")
-	}
-	s.Password = r.secret(t, p, "password")
-	if !s.Password.IsSet() && !present(t, "password", "password_file") {
-		r.ps.add(p, "a carddav source needs password (or password_file): for iCloud, an app-specific password")
-	}
+	s.Username, s.Password = r.davLogin(t, p, "carddav", "for iCloud, an app-specific password")
 	s.Books, _ = r.strings(t, p, "books")
 	if v, ok := r.str(t, p, "only_category"); ok {
 		s.OnlyCategory = strings.TrimSpace(v)
@@ -66,4 +59,19 @@ func (s *CardDAVSpec) read(r *reader, t map[string]any, p path) {
 func (s *Source) ReadsPeople() bool {
 	_, ok := s.Spec.(*CardDAVSpec)
 	return ok
+}
+
+// davLogin reads the username and password (or password_file) a CardDAV
+// or CalDAV source (typ) must have; fix says which password a service
+// wants when it is missing.
+func (r *reader) davLogin(t map[string]any, p path, typ, fix string) (string, Secret) {
+	user, _ := r.str(t, p, "username")
+	if user == "" {
+		r.ps.add(p, "a %s source needs username = \"me@example.org\"", typ)
+	}
+	pass := r.secret(t, p, "password")
+	if !pass.IsSet() && !present(t, "password", "password_file") {
+		r.ps.add(p, "a %s source needs password (or password_file): %s", typ, fix)
+	}
+	return user, pass
 }
