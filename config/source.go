@@ -1,7 +1,9 @@
 package config
 
 import (
+	"slices"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/rekindle/rekindle/rules"
@@ -89,6 +91,26 @@ func (r *reader) source(name string, t map[string]any, p path) *Source {
 	}
 	spec.read(r, t, p)
 	return s
+}
+
+// phoneFolders reads a mail source's phone = ["SMS", "Call log"]: the
+// folders where SMS Backup+ keeps texts and calls, each named once.
+// Without the key no folder of the phone's is read: a mailbox's other
+// folders are the user's to name.
+func (r *reader) phoneFolders(t map[string]any, p path) []string {
+	names, _ := r.strings(t, p, "phone")
+	var out []string
+	for _, n := range names {
+		switch {
+		case strings.TrimSpace(n) == "":
+			r.ps.add(p.with("phone"), "a folder's name is empty; SMS Backup+'s folders are \"SMS\" and \"Call log\" unless you chose others")
+		case slices.Contains(out, n):
+			r.ps.add(p.with("phone"), "%q is named twice", n)
+		default:
+			out = append(out, n)
+		}
+	}
+	return out
 }
 
 // SourceNames returns the configured source names in order.

@@ -3,6 +3,8 @@ package config
 import (
 	"crypto/x509"
 	"fmt"
+	"slices"
+	"strings"
 )
 
 // IMAPSpec is a mailbox on an IMAP server: the inbox and the sent folder
@@ -21,13 +23,16 @@ type IMAPSpec struct {
 	// Inbox and Sent are the folders to read: mail to the user, mail from
 	// the user. Empty: INBOX, and the folder the server marks \Sent.
 	Inbox, Sent []string
+	// Phone is the folders where SMS Backup+ keeps texts and calls (its
+	// defaults: "SMS" and "Call log"). Empty: none is read.
+	Phone []string
 	CAFile      string // a certificate authority to trust besides the system's (a self-hosted server)
 }
 
 func init() { registerSource("imap", func() SourceSpec { return &IMAPSpec{} }) }
 
 func (*IMAPSpec) keys() []string {
-	return []string{"host", "port", "tls", "username", "password", "password_file", "auth", "token_file", "inbox", "sent", "ca_file"}
+	return []string{"host", "port", "tls", "username", "password", "password_file", "auth", "token_file", "inbox", "sent", "phone", "ca_file"}
 }
 
 func (s *IMAPSpec) read(r *reader, t map[string]any, p path) {
@@ -63,9 +68,24 @@ func (s *IMAPSpec) read(r *reader, t map[string]any, p path) {
 	}
 	s.Inbox, _ = r.strings(t, p, "inbox")
 	s.Sent, _ = r.strings(t, p, "sent")
+	s.Phone = r.phoneFolders(t, p)
+	for _, n := range s.Phone {
+		if slices.ContainsFunc(append(append([]string{"INBOX"}, s.Inbox...), s.Sent...), func(m string) bool { return sameIMAPFolder(m, n) }) {
+			r.ps.add(p.with("phone"), "%q is read as mail (inbox or sent); SMS Backup+ needs folders of its own, such as \"SMS\" and \"Call log\"", n)
+		}
+	}
 	if f, ok := r.str(t, p, "ca_file"); ok {
 		s.CAFile = r.localPath(f)
 	}
+}
+
+// sameIMAPFolder says whether two folder names are one folder: INBOX is
+// INBOX in any case (RFC 3501), other names as written.
+func sameIMAPFolder(a, b string) bool {
+	if strings.EqualFold(a, "INBOX") {
+		return strings.EqualFold(b, "INBOX")
+	}
+	return a == b
 }
 
 // MaxCAFileSize is the largest ca_file: a bundle of a few hundred

@@ -13,11 +13,15 @@ type MaildirSpec struct {
 	Path  string // the account's directory, absolute
 	Inbox string // the inbox: Path itself when it has cur/, else Path/INBOX
 	Sent  string // the sent folder: Path/Sent, or Maildir++'s Path/.Sent
+	// Phone is the folders where SMS Backup+ keeps texts and calls (synced
+	// down from the server): Path/SMS, or Maildir++'s Path/.SMS. Empty:
+	// none is read.
+	Phone []string
 }
 
 func init() { registerSource("maildir", func() SourceSpec { return &MaildirSpec{} }) }
 
-func (*MaildirSpec) keys() []string { return []string{"path", "inbox", "sent"} }
+func (*MaildirSpec) keys() []string { return []string{"path", "inbox", "sent", "phone"} }
 
 func (m *MaildirSpec) read(r *reader, t map[string]any, p path) {
 	dir, ok := r.str(t, p, "path")
@@ -32,6 +36,19 @@ func (m *MaildirSpec) read(r *reader, t map[string]any, p path) {
 	sent, _ := r.str(t, p, "sent")
 	m.Inbox = maildirFolder(m.Path, inbox, "", "INBOX")
 	m.Sent = maildirFolder(m.Path, sent, "Sent", ".Sent")
+	for _, n := range r.phoneFolders(t, p) {
+		dir := n
+		if !filepath.IsAbs(n) {
+			// "Call log" is Path/Call log (mbsync, offlineimap) or, in a
+			// Maildir++ (Dovecot, Courier), Path/.Call log.
+			dir = maildirFolder(m.Path, "", n, "."+n)
+		}
+		if dir == m.Inbox || dir == m.Sent {
+			r.ps.add(p.with("phone"), "%q is read as mail (inbox or sent); SMS Backup+ needs folders of its own, such as \"SMS\" and \"Call log\"", n)
+			continue
+		}
+		m.Phone = append(m.Phone, dir)
+	}
 }
 
 // maildirFolder finds a folder under root: the one named, else the first
