@@ -25,8 +25,8 @@ type IMAPSpec struct {
 	Inbox, Sent []string
 	// Phone is the folders where SMS Backup+ keeps texts and calls (its
 	// defaults: "SMS" and "Call log"). Empty: none is read.
-	Phone []string
-	CAFile      string // a certificate authority to trust besides the system's (a self-hosted server)
+	Phone  []string
+	CAFile string // a certificate authority to trust besides the system's (a self-hosted server)
 }
 
 func init() { registerSource("imap", func() SourceSpec { return &IMAPSpec{} }) }
