@@ -17,13 +17,19 @@ import (
 // whole, so that it says why as it always has. One serves a folder: its
 // buffers are reused.
 type headerReader struct {
-	br    *bufio.Reader
-	block []byte // the header block as read
-	kept  []byte // its lines of headerFields
-	r     bytes.Reader
+	fields []string // the fields kept: headerFields, or another list
+	br     *bufio.Reader
+	block  []byte // the header block as read
+	kept   []byte // its lines of headerFields
+	r      bytes.Reader
 }
 
-func newHeaderReader() *headerReader { return &headerReader{br: bufio.NewReader(nil)} }
+func newHeaderReader() *headerReader { return newFieldReader(headerFields) }
+
+// newFieldReader is a headerReader that keeps the fields named.
+func newFieldReader(fields []string) *headerReader {
+	return &headerReader{fields: fields, br: bufio.NewReader(nil)}
+}
 
 // read reads the header block at the start of r.
 func (hr *headerReader) read(r io.Reader) (mail.Header, error) {
@@ -54,7 +60,7 @@ func (hr *headerReader) read(r io.Reader) (mail.Header, error) {
 			if colon < 0 {
 				return hr.whole()
 			}
-			keep = wanted(line[:colon])
+			keep = wanted(line[:colon], hr.fields)
 		}
 		if keep {
 			hr.kept = append(hr.kept, line...)
@@ -84,11 +90,11 @@ func (hr *headerReader) whole() (mail.Header, error) {
 }
 
 // wanted says whether a field's name (as written, before its colon) is
-// one of headerFields as net/mail reads names: in any case of ASCII
+// one of fields as net/mail reads names: in any case of ASCII
 // letters, and nothing else (a name with a space or another byte is kept
 // as written, and so is none of them).
-func wanted(name []byte) bool {
-	for _, f := range headerFields {
+func wanted(name []byte, fields []string) bool {
+	for _, f := range fields {
 		if len(f) != len(name) {
 			continue
 		}

@@ -96,8 +96,29 @@ type folder struct {
 
 // imapFolders finds the folders to read: those named, else INBOX and the
 // folder the server marks \Sent (or, on a server without SPECIAL-USE, one
-// with a usual name).
+// with a usual name); then the phone's folders, when named.
 func imapFolders(c *session, name string, spec *config.IMAPSpec) ([]folder, error) {
+	out, err := mailFolders(c, name, spec)
+	if err != nil {
+		return nil, err
+	}
+	for _, n := range spec.Phone {
+		out = append(out, folder{n, Phone})
+	}
+	return out, nil
+}
+
+// fix is what to do when a folder cannot be opened: check the setting
+// that names it.
+func (f folder) fix() string {
+	if f.role == Phone {
+		return `check phone in the source: the folders (Gmail: the labels) SMS Backup+ writes to, "SMS" and "Call log" unless you chose others`
+	}
+	return "check inbox and sent in the source"
+}
+
+// mailFolders finds the inbox and the sent folder (imapFolders).
+func mailFolders(c *session, name string, spec *config.IMAPSpec) ([]folder, error) {
 	var out []folder
 	inbox := spec.Inbox
 	if len(inbox) == 0 {
@@ -204,7 +225,7 @@ func imapFolder(ctx context.Context, s *Sync, c *session, f folder, res *Result)
 	})
 	if err != nil {
 		return &Error{Source: s.Source.Name, Msg: fmt.Sprintf("cannot open the folder %q: %v", f.name, err),
-			Fix: "check inbox and sent in the source; rekindle sync --dry-run lists what it reads", Err: err}
+			Fix: f.fix() + "; rekindle sync --dry-run lists what it reads", Err: err}
 	}
 	criteria := &imap.SearchCriteria{}
 	if state.Validity == int64(sel.UIDValidity) && state.LastUID > 0 {
@@ -236,14 +257,23 @@ func imapFolder(ctx context.Context, s *Sync, c *session, f folder, res *Result)
 	}
 	var events []journal.Event
 	br := bufio.NewReader(nil) // the folder's messages share one
+	section := headerSection
+	if f.role == Phone {
+		section = smsBackupSection
+	}
 	for len(uids) > 0 {
 		batch := uids[:min(len(uids), fetchBatch)]
 		uids = uids[len(batch):]
 		err := c.do(func() error {
-			return c.fetchHeaders(batch, func(uid imap.UID, raw []byte, received time.Time) {
+			return c.fetchHeaders(batch, section, func(uid imap.UID, raw []byte, received time.Time) {
 				res.Read++
 				if int64(uid) > last {
 					last = int64(uid)
+				}
+				if f.role == Phone {
+					mh, err := readRaw(raw, br)
+					events = s.considerSMSBackup(mh, err, label, res, events)
+					return
 				}
 				h, err := parseRaw(raw, br)
 				h.receivedAt(received)
@@ -267,12 +297,16 @@ func imapFolder(ctx context.Context, s *Sync, c *session, f folder, res *Result)
 // reads, never a body.
 var headerSection = &imap.FetchItemBodySection{Specifier: imap.PartSpecifierHeader, HeaderFields: headerFields, Peek: true}
 
-// fetchHeaders fetches the headers of the messages uids and gives each to
+// smsBackupSection is what rekindle fetches of a message in a phone
+// folder: SMS Backup+'s headers (smsBackupFields), never a body.
+var smsBackupSection = &imap.FetchItemBodySection{Specifier: imap.PartSpecifierHeader, HeaderFields: smsBackupFields, Peek: true}
+
+// fetchHeaders fetches section (the headers) of the messages uids and gives each to
 // got as it comes, in a buffer that the next message reuses. A header block larger than limits.literal is refused
 // before a byte of it is read, and the connection is cut: the server sent
 // something else than what was asked.
-func (c *session) fetchHeaders(uids []imap.UID, got func(imap.UID, []byte, time.Time)) error {
-	fetch := c.Fetch(imap.UIDSetNum(uids...), &imap.FetchOptions{UID: true, InternalDate: true, BodySection: []*imap.FetchItemBodySection{headerSection}})
+func (c *session) fetchHeaders(uids []imap.UID, section *imap.FetchItemBodySection, got func(imap.UID, []byte, time.Time)) error {
+	fetch := c.Fetch(imap.UIDSetNum(uids...), &imap.FetchOptions{UID: true, InternalDate: true, BodySection: []*imap.FetchItemBodySection{section}})
 	var refused error
 	var buf []byte
 	for msg := fetch.Next(); msg != nil && refused == nil; msg = fetch.Next() {
@@ -286,7 +320,7 @@ func (c *session) fetchHeaders(uids []imap.UID, got func(imap.UID, []byte, time.
 			case imapclient.FetchItemDataInternalDate:
 				received = it.Time
 			case imapclient.FetchItemDataBodySection:
-				if it.Literal == nil || !it.MatchCommand(headerSection) {
+				if it.Literal == nil || !it.MatchCommand(section) {
 					continue
 				}
 				n := it.Literal.Size()
@@ -322,15 +356,25 @@ func (c *session) fetchHeaders(uids []imap.UID, got func(imap.UID, []byte, time.
 
 // parseRaw reads a header block fetched from a server, through br.
 func parseRaw(raw []byte, br *bufio.Reader) (Header, error) {
+	m, err := readRaw(raw, br)
+	if err != nil {
+		return Header{}, err
+	}
+	return ParseHeader(m)
+}
+
+// readRaw reads the fields of a header block fetched from a server,
+// through br.
+func readRaw(raw []byte, br *bufio.Reader) (mail.Header, error) {
 	if len(raw) == 0 {
-		return Header{}, errors.New("the server sent no header")
+		return nil, errors.New("the server sent no header")
 	}
 	br.Reset(io.MultiReader(bytes.NewReader(raw), strings.NewReader("\r\n")))
 	m, err := mail.ReadMessage(br)
 	if err != nil {
-		return Header{}, fmt.Errorf("unreadable header: %w", err)
+		return nil, fmt.Errorf("unreadable header: %w", err)
 	}
-	return ParseHeader(m.Header)
+	return m.Header, nil
 }
 
 // Backoff is the wait after n failures of a source in a row: 30 s
@@ -366,7 +410,7 @@ func (m *imapAccount) Check(ctx context.Context) ([]string, error) {
 			return nil, ctx.Err()
 		}
 		if err != nil {
-			return nil, &Error{Source: src.Name, Msg: fmt.Sprintf("cannot open the folder %q: %v", f.name, err), Fix: "check inbox and sent in the source", Err: err}
+			return nil, &Error{Source: src.Name, Msg: fmt.Sprintf("cannot open the folder %q: %v", f.name, err), Fix: f.fix(), Err: err}
 		}
 		out = append(out, f.name+" ("+f.role.String()+")")
 	}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"net/mail"
 	"os"
 	"path/filepath"
 	"strings"
@@ -89,27 +90,38 @@ func listMaildir(dir string, since, now time.Time) ([]maildirMessage, error) {
 // readHeader reads the header block of the message file at path, through
 // hr (nil: a new one; a folder's messages share one), and returns with it
 // the file's information when it could open it.
-// It opens without blocking and reads only a regular file: a FIFO put in
-// place of a message between the listing and the read cannot hang a sync.
 func readHeader(path string, hr *headerReader) (Header, os.FileInfo, error) {
-	f, fi, err := regular.Open(path, os.O_RDONLY, 0)
-	if errors.Is(err, regular.ErrNot) {
-		return Header{}, fi, fmt.Errorf("%s is not a regular file", filepath.Base(path))
-	}
-	if err != nil {
-		return Header{}, nil, err
-	}
-	defer f.Close()
 	if hr == nil {
 		hr = newHeaderReader()
 	}
-	m, err := hr.read(&io.LimitedReader{R: f, N: maxHeader})
+	m, fi, err := readFields(path, hr)
 	if err != nil {
-		return Header{}, fi, fmt.Errorf("unreadable header: %w", err)
+		return Header{}, fi, err
 	}
 	h, err := ParseHeader(m)
 	h.receivedAt(fi.ModTime()) // the file's time, for a message without a Date
 	return h, fi, err
+}
+
+// readFields reads the fields hr keeps of the header block of the message
+// file at path, and returns with them the file's information when it
+// could open it. It opens without blocking and reads only a regular file:
+// a FIFO put in place of a message between the listing and the read
+// cannot hang a sync.
+func readFields(path string, hr *headerReader) (mail.Header, os.FileInfo, error) {
+	f, fi, err := regular.Open(path, os.O_RDONLY, 0)
+	if errors.Is(err, regular.ErrNot) {
+		return nil, fi, fmt.Errorf("%s is not a regular file", filepath.Base(path))
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	defer f.Close()
+	m, err := hr.read(&io.LimitedReader{R: f, N: maxHeader})
+	if err != nil {
+		return nil, fi, fmt.Errorf("unreadable header: %w", err)
+	}
+	return m, fi, nil
 }
 
 func init() {
@@ -126,20 +138,20 @@ var _ Source = (*maildirAccount)(nil)
 
 func (m *maildirAccount) Config() *config.Source { return m.src }
 
-func (m *maildirAccount) folders() []struct {
-	dir  string
-	role Role
-} {
-	return []struct {
-		dir  string
-		role Role
-	}{{m.spec.Inbox, Inbox}, {m.spec.Sent, Sent}}
+// folders are the folders of the account, each by its directory: the
+// inbox, the sent folder and the phone's (SMS Backup+'s), in that order.
+func (m *maildirAccount) folders() []folder {
+	out := []folder{{m.spec.Inbox, Inbox}, {m.spec.Sent, Sent}}
+	for _, dir := range m.spec.Phone {
+		out = append(out, folder{dir, Phone})
+	}
+	return out
 }
 
-// Sync reads the inbox, then the sent folder.
+// Sync reads the inbox, the sent folder, then the phone's folders.
 func (m *maildirAccount) Sync(ctx context.Context, s *Sync, res *Result) error {
 	for _, f := range m.folders() {
-		if err := m.folder(ctx, s, f.dir, f.role, res); err != nil {
+		if err := m.folder(ctx, s, f.name, f.role, res); err != nil {
 			return err
 		}
 	}
@@ -178,19 +190,30 @@ func (m *maildirAccount) folder(ctx context.Context, s *Sync, dir string, role R
 	if !scanned.IsZero() {
 		since = scanned.Add(-rescan)
 	}
-	msgs, err := listMaildir(dir, since, s.Now)
+	msgs, err := m.list(folder{dir, role}, since, s.Now)
 	if err != nil {
-		return fmt.Errorf("source %s: %w", m.src.Name, err)
+		return err
 	}
 	newest := scanned
 	label := Label(m.src)
 	var events []journal.Event
 	hr := newHeaderReader()
+	if role == Phone {
+		hr = newFieldReader(smsBackupFields)
+	}
 	for _, msg := range msgs {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		h, fi, err := readHeader(msg.path, hr)
+		var h Header
+		var mh mail.Header
+		var fi os.FileInfo
+		var err error
+		if role == Phone {
+			mh, fi, err = readFields(msg.path, hr)
+		} else {
+			h, fi, err = readHeader(msg.path, hr)
+		}
 		if msg.changed.IsZero() { // not looked at by the listing
 			switch {
 			case fi != nil:
@@ -207,7 +230,11 @@ func (m *maildirAccount) folder(ctx context.Context, s *Sync, dir string, role R
 		if msg.changed.After(newest) {
 			newest = msg.changed
 		}
-		events = s.consider(h, err, role, label, res, events)
+		if role == Phone {
+			events = s.considerSMSBackup(mh, err, label, res, events)
+		} else {
+			events = s.consider(h, err, role, label, res, events)
+		}
 	}
 	next := maildirCursor{}
 	if !newest.IsZero() {
@@ -216,14 +243,31 @@ func (m *maildirAccount) folder(ctx context.Context, s *Sync, dir string, role R
 	return s.commit(ctx, dir, events, next, res)
 }
 
-// Check finds the inbox and the sent folder.
+// list lists a folder's messages (listMaildir), and says which setting
+// names a folder that is not there.
+func (m *maildirAccount) list(f folder, since, now time.Time) ([]maildirMessage, error) {
+	msgs, err := listMaildir(f.name, since, now)
+	if err != nil && f.role == Phone {
+		err = hint.With(err, `set phone to the folders SMS Backup+ keeps texts and calls in, as your mail program syncs them: phone = ["SMS", "Call log"]`)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("source %s: %w", m.src.Name, err)
+	}
+	return msgs, nil
+}
+
+// Check finds the inbox, the sent folder and the phone's folders.
 func (m *maildirAccount) Check(ctx context.Context) ([]string, error) {
 	var out []string
 	for _, f := range m.folders() {
-		if _, err := listMaildir(f.dir, time.Now().Add(time.Hour), time.Now()); err != nil {
-			return nil, fmt.Errorf("source %s: %w", m.src.Name, err)
+		if _, err := m.list(f, time.Now().Add(time.Hour), time.Now()); err != nil {
+			return nil, err
 		}
-		out = append(out, f.dir)
+		if f.role == Phone {
+			out = append(out, f.name+" (phone)")
+		} else {
+			out = append(out, f.name)
+		}
 	}
 	return out, nil
 }
@@ -232,8 +276,9 @@ func (m *maildirAccount) Check(ctx context.Context) ([]string, error) {
 // writes and renames in steps.
 const settle = time.Second
 
-// Watch watches the new/ and cur/ of the inbox and the sent folder (those
-// there are) and calls arrived settle after a message came.
+// Watch watches the new/ and cur/ of the inbox, the sent folder and the
+// phone's folders (those there are) and calls arrived settle after a
+// message came.
 func (m *maildirAccount) Watch(ctx context.Context, arrived func(), failed func(error)) error {
 	w, err := fsnotify.NewWatcher()
 	if err != nil {
@@ -242,7 +287,7 @@ func (m *maildirAccount) Watch(ctx context.Context, arrived func(), failed func(
 	defer w.Close()
 	for _, f := range m.folders() {
 		for _, sub := range []string{"new", "cur"} {
-			dir := filepath.Join(f.dir, sub)
+			dir := filepath.Join(f.name, sub)
 			if err := w.Add(dir); err != nil && !errors.Is(err, fs.ErrNotExist) {
 				return fmt.Errorf("watch %s: %w", dir, err)
 			}
