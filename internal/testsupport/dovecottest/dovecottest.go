@@ -154,13 +154,20 @@ service auth {
 	return s
 }
 
-// Deliver puts a message into a folder ("INBOX" or "Sent") as a delivery
-// agent does: written into tmp/, renamed into new/.
+// Deliver puts a message into a folder ("INBOX", "Sent" or any other,
+// made as Maildir++ keeps it when it is not there yet) as a delivery agent
+// does: written into tmp/, renamed into new/.
 func (s *Server) Deliver(t testing.TB, folder, name string, raw []byte) {
 	t.Helper()
 	root := s.Maildir
 	if folder != "INBOX" {
 		root = filepath.Join(s.Maildir, "."+folder)
+	}
+	if _, err := os.Stat(filepath.Join(root, "tmp")); err != nil {
+		for _, d := range []string{"cur", "new", "tmp"} {
+			os.MkdirAll(filepath.Join(root, d), 0o755)
+		}
+		chownAll(root, s.uid, s.gid)
 	}
 	tmp := filepath.Join(root, "tmp", name)
 	if err := os.WriteFile(tmp, raw, 0o644); err != nil {
