@@ -3,8 +3,8 @@ package mailbox
 import (
 	"context"
 	"fmt"
-	"net/mail"
 	"net"
+	"net/mail"
 	"os"
 	"path/filepath"
 	"slices"
