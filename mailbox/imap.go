@@ -423,7 +423,9 @@ func (m *imapAccount) Check(ctx context.Context) ([]string, error) {
 var ErrNoIdle error = notWatched("the server does not offer IDLE")
 
 // Watch keeps a connection to the server open, idle in the (first)
-// inbox, and calls arrived whenever the server says a message came in,
+// inbox, and calls arrived whenever the server says a message came in
+// (IDLE watches one folder: the sent folder and the phone's folders are
+// read every interval),
 // until ctx ends. A dropped connection is made again, 30 s doubling to 30
 // minutes after each failure in a row, each failure told to failed. On a
 // server without IDLE it returns ErrNoIdle at once.

@@ -53,7 +53,7 @@ func smsBackupRecord(h mail.Header) (r phone.Record, skip string, err error) {
 	if datatype == "" {
 		return r, "not an SMS Backup+ message (no X-smssync-datatype)", nil
 	}
-	typ, err := smsNumber(h, "X-Smssync-Type")
+	typ, err := smsNumber(h, "X-smssync-type")
 	if err != nil {
 		return r, "", err
 	}
@@ -126,11 +126,11 @@ func smsBackupRecord(h mail.Header) (r phone.Record, skip string, err error) {
 			return r, "a call from a hidden number", nil
 		}
 		if h.Get("X-Smssync-Duration") != "" {
-			secs, err := smsNumber(h, "X-Smssync-Duration")
+			secs, err := smsNumber(h, "X-smssync-duration")
 			if err != nil {
 				return r, "", err
 			}
-			r.Duration = time.Duration(secs) * time.Second
+			r.Duration = time.Duration(min(secs, 1<<32)) * time.Second // no overflow
 		}
 	default:
 		return r, "an SMS Backup+ message of a kind rekindle does not read (" + shown(datatype) + ")", nil
@@ -164,7 +164,7 @@ func smsBackupDate(h mail.Header, mms bool) (time.Time, error) {
 		}
 		return d, nil
 	}
-	n, err := smsNumber(h, "X-Smssync-Date")
+	n, err := smsNumber(h, "X-smssync-date")
 	if err != nil {
 		return time.Time{}, err
 	}

@@ -354,9 +354,9 @@ func TestSMSBackupRecord(t *testing.T) {
 		{"unknown datatype", "X-smssync-datatype: WHATSAPP\nX-smssync-type: 1\nX-smssync-date: " + ms + "\n", phone.Record{}, "an SMS Backup+ message of a kind rekindle does not read (WHATSAPP)", ""},
 		{"no date at all", "X-smssync-datatype: SMS\nX-smssync-address: 1\nX-smssync-type: 1\n", phone.Record{}, "no X-smssync-date and no Date", ""},
 		{"not the app's", "From: a@example.org\nDate: Mon, 30 Nov 2026 18:00:00 +0000\n", phone.Record{}, "not an SMS Backup+ message (no X-smssync-datatype)", ""},
-		{"unreadable type", "X-smssync-datatype: SMS\nX-smssync-type: one\n", phone.Record{}, "", `unreadable X-Smssync-Type: "one" is not a number`},
-		{"unreadable date", "X-smssync-datatype: SMS\nX-smssync-type: 1\nX-smssync-date: yesterday\n", phone.Record{}, "", `unreadable X-Smssync-Date`},
-		{"unreadable duration", "X-smssync-datatype: CALLLOG\nX-smssync-address: 1\nX-smssync-type: 1\nX-smssync-date: " + ms + "\nX-smssync-duration: -5\n", phone.Record{}, "", `unreadable X-Smssync-Duration`},
+		{"unreadable type", "X-smssync-datatype: SMS\nX-smssync-type: one\n", phone.Record{}, "", `unreadable X-smssync-type: "one" is not a number`},
+		{"unreadable date", "X-smssync-datatype: SMS\nX-smssync-type: 1\nX-smssync-date: yesterday\n", phone.Record{}, "", `unreadable X-smssync-date`},
+		{"unreadable duration", "X-smssync-datatype: CALLLOG\nX-smssync-address: 1\nX-smssync-type: 1\nX-smssync-date: " + ms + "\nX-smssync-duration: -5\n", phone.Record{}, "", `unreadable X-smssync-duration`},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			m, err := mail.ReadMessage(strings.NewReader(tt.headers + "\n"))
@@ -381,4 +381,28 @@ func TestSMSBackupRecord(t *testing.T) {
 			}
 		})
 	}
+}
+
+// FuzzSMSBackupRecord: whatever a phone folder's message says, reading it
+// never panics, and a record it hands on is whole: a kind, a way, a time,
+// at least one party, no negative duration.
+func FuzzSMSBackupRecord(f *testing.F) {
+	now := time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC)
+	for i, fx := range smsFixtures(now) {
+		f.Add(fx.raw(i))
+	}
+	f.Add("X-smssync-datatype: CALLLOG\nX-smssync-type: 1\nX-smssync-date: 9223372036854775807\nX-smssync-duration: 9223372036854775807\n\n")
+	f.Fuzz(func(t *testing.T, raw string) {
+		m, err := mail.ReadMessage(strings.NewReader(raw))
+		if err != nil {
+			return
+		}
+		r, skip, err := smsBackupRecord(m.Header)
+		if err != nil || skip != "" {
+			return
+		}
+		if r.Kind == 0 || r.Way == 0 || r.At.IsZero() || r.Parties < 1 || r.Duration < 0 {
+			t.Errorf("a record with a part missing: %+v", r)
+		}
+	})
 }
