@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/rekindle/rekindle/config"
+	"github.com/rekindle/rekindle/internal/hint"
 	"github.com/rekindle/rekindle/internal/testsupport/dovecottest"
 	"github.com/rekindle/rekindle/journal"
 	"github.com/rekindle/rekindle/phone"
@@ -405,4 +406,35 @@ func FuzzSMSBackupRecord(f *testing.F) {
 			t.Errorf("a record with a part missing: %+v", r)
 		}
 	})
+}
+
+// TestSMSBackupFolderMissing: a phone folder that is not there fails the
+// source with its name, and the fix names the phone setting (not inbox
+// or sent), over IMAP and in a Maildir.
+func TestSMSBackupFolderMissing(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	srv := startMemIMAP(t)
+	host, port, _ := net.SplitHostPort(srv.addr)
+	cfg := phoneSource(t, t.TempDir(), fmt.Sprintf("[sources.work]\ntype = \"imap\"\nhost = %q\nport = %s\ntls = \"none\"\nusername = \"me\"\npassword = %q\nphone = [\"Texts\"]\n",
+		host, port, imapPassword))
+	root := t.TempDir()
+	for _, d := range []string{"cur", ".Sent/cur"} {
+		os.MkdirAll(filepath.Join(root, d), 0o700)
+	}
+	cfg2 := phoneSource(t, root, "[sources.home]\ntype = \"maildir\"\npath = \""+root+"\"\nphone = [\"Texts\"]\n")
+	j, err := journal.Open(ctx, filepath.Join(t.TempDir(), "r.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer j.Close()
+	for _, src := range []*config.Source{cfg.Sources["work"], cfg2.Sources["home"]} {
+		_, err := (&Sync{Source: src, People: NewPeople(cfg), Store: j, Now: time.Now()}).Run(ctx)
+		if err == nil || !strings.Contains(err.Error(), "Texts") || !strings.Contains(hint.Of(err), "phone") {
+			t.Errorf("%s: %v (hint %q); want the folder named and phone in the fix", src.Type, err, hint.Of(err))
+		}
+		if _, err := Check(ctx, src); err == nil || !strings.Contains(hint.Of(err), "phone") {
+			t.Errorf("%s check: %v (hint %q)", src.Type, err, hint.Of(err))
+		}
+	}
 }
