@@ -438,3 +438,36 @@ func TestSMSBackupFolderMissing(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkSMSBackupMaildir10k is the first sync of 10,000 SMS Backup+
+// messages (calls and texts of every kind, a year's worth for a busy
+// phone) in a Maildir's two phone folders.
+func BenchmarkSMSBackupMaildir10k(b *testing.B) {
+	root := b.TempDir()
+	for _, d := range []string{"cur", ".Sent/cur", ".SMS/cur", ".Call log/cur"} {
+		os.MkdirAll(filepath.Join(root, d), 0o700)
+	}
+	now := time.Now()
+	fixtures := smsFixtures(now)
+	for i := range 10000 {
+		f := fixtures[i%len(fixtures)]
+		f.at = f.at.Add(-time.Duration(i) * 15 * time.Minute)
+		name := filepath.Join(root, "."+f.folder, "cur", fmt.Sprintf("%d.sms:2,S", i))
+		if err := os.WriteFile(name, []byte(strings.ReplaceAll(f.raw(i), "\n", "\r\n")), 0o600); err != nil {
+			b.Fatal(err)
+		}
+	}
+	cfg := phoneSource(b, root, "[sources.home]\ntype = \"maildir\"\npath = \""+root+"\"\nphone = [\"SMS\", \"Call log\"]\n")
+	ctx := context.Background()
+	for b.Loop() {
+		j, err := journal.Open(ctx, filepath.Join(b.TempDir(), "r.db"))
+		if err != nil {
+			b.Fatal(err)
+		}
+		res, err := (&Sync{Source: cfg.Sources["home"], People: NewPeople(cfg), Store: j, Now: time.Now()}).Run(ctx)
+		if err != nil || res.Read != 10000 || res.Added == 0 {
+			b.Fatalf("%+v, %v", res, err)
+		}
+		j.Close()
+	}
+}
