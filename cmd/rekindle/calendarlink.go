@@ -69,3 +69,42 @@ func (c *cli) dashboardLink() error {
 		"it works once, within 10 minutes. Keep it to yourself.")
 	return nil
 }
+
+var callsLinkCommand = command{
+	name: "calls-link", summary: "the address and credential a phone's automation (Tasker, Shortcuts) tells of calls and texts with",
+	flags: noFlags(func(c *cli, _ context.Context, _ []string) error { return c.callsLink() }),
+}
+
+// callsLink prints what a phone's automation posts its calls and texts
+// with: the address (public_url, else the listen address) and a credential
+// good for a year that does that and nothing else. The api_token signs it,
+// and a new api_token ends it with every other link.
+func (c *cli) callsLink() error {
+	cfg, err := c.loadConfig()
+	if err != nil {
+		return err
+	}
+	if cfg.Listen == "" {
+		return hint.With(errors.New("calls and texts are told to the daemon's HTTP server, which is off"),
+			"set listen = \"127.0.0.1:8785\", public_url (how your phone reaches it) and api_token_file in the config")
+	}
+	if !cfg.APIToken.IsSet() {
+		return hint.With(errors.New("the phone's credential is signed with the api_token, and the config has none"),
+			"(umask 077; openssl rand -hex 24 > api_token) beside the config, then api_token_file = \"api_token\"")
+	}
+	base := cfg.PublicURL
+	if base == "" {
+		base = "http://" + cfg.Listen
+	}
+	now := c.now()
+	hook, cred := links.CallsHook(base, []byte(cfg.APIToken.Reveal()), now)
+	fmt.Fprintln(c.stdout, "POST "+hook)
+	fmt.Fprintln(c.stdout, "Authorization: Bearer "+cred)
+	fmt.Fprintf(c.stderr, "rekindle: with this credential your phone's automation tells of calls and texts until %s; it reads nothing "+
+		"and opens nothing else. Keep it to yourself; a new api_token ends it, and every link made before.\n",
+		now.Add(links.CallsTTL).In(cfg.Location).Format("2006-01-02"))
+	if cfg.PublicURL == "" {
+		fmt.Fprintln(c.stderr, "rekindle: this address works from this machine only; for your phone, set public_url to how it reaches rekindle")
+	}
+	return nil
+}
