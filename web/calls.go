@@ -38,7 +38,7 @@ const (
 	callsExpiring = 30 * 24 * time.Hour
 )
 
-// callFields are the fields of a call's body, JSON or form.
+// callFields are the fields of a call's body.
 var callFields = []string{"number", "kind", "direction", "duration", "at"}
 
 // calls learns one call or text from the phone (POST /api/calls). It takes
@@ -63,7 +63,9 @@ func (s *Server) calls(w http.ResponseWriter, r *http.Request) {
 	}
 	fields, status, err := callBody(w, r)
 	if err != nil {
-		fail(w, status, "%v", err)
+		if !errors.Is(err, errAnswered) {
+			fail(w, status, "%v", err)
+		}
 		return
 	}
 	rec, err := callRecord(fields, now)
@@ -138,48 +140,35 @@ type phoneBook struct {
 }
 
 // callBody reads a call's fields: a JSON object whose values are strings
-// or numbers (what an automation app's variables give either way), or a
-// form. Unknown fields are refused, so a misspelt one is not quietly
+// or numbers (what an automation app's variables give either way). Unknown
+// fields are refused, so a misspelt one is not quietly
 // left out.
 func callBody(w http.ResponseWriter, r *http.Request) (map[string]string, int, error) {
 	r.Body = http.MaxBytesReader(w, r.Body, maxCallBody)
+	// Shortcuts and Tasker may label JSON as plain text. A form is not
+	// taken: its "+" is a space, and "+44 7700 900123" would arrive as a
+	// number without its country.
 	media, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	if media != "" && media != "application/json" && media != "text/plain" {
+		return nil, http.StatusUnsupportedMediaType, fmt.Errorf("send JSON (Content-Type: application/json), not %s", media)
+	}
+	var raw map[string]json.RawMessage
+	if !decodeMax(w, r, &raw, maxCallBody) {
+		return nil, 0, errAnswered
+	}
 	fields := map[string]string{}
-	switch media {
-	case "application/x-www-form-urlencoded":
-		if err := r.ParseForm(); err != nil {
-			if tooBig := (*http.MaxBytesError)(nil); errors.As(err, &tooBig) {
-				return nil, http.StatusRequestEntityTooLarge, fmt.Errorf("the body is larger than %d bytes", maxCallBody)
-			}
-			return nil, http.StatusBadRequest, fmt.Errorf("invalid form: %v", err)
+	for k, v := range raw {
+		var str string
+		switch {
+		case bytes.Equal(v, []byte("null")):
+			continue
+		case json.Unmarshal(v, &str) == nil:
+			fields[k] = str
+		case v[0] == '-' || v[0] >= '0' && v[0] <= '9':
+			fields[k] = string(v)
+		default:
+			return nil, http.StatusBadRequest, fmt.Errorf("%s: give a string or a number, not %s", k, v)
 		}
-		for k, v := range r.PostForm {
-			if len(v) > 1 {
-				return nil, http.StatusBadRequest, fmt.Errorf("%s: given %d times; give it once", k, len(v))
-			}
-			fields[k] = v[0]
-		}
-	case "", "application/json", "text/plain":
-		// Shortcuts and Tasker may label JSON as plain text.
-		var raw map[string]json.RawMessage
-		if !decodeMax(w, r, &raw, maxCallBody) {
-			return nil, 0, errAnswered
-		}
-		for k, v := range raw {
-			var str string
-			switch {
-			case bytes.Equal(v, []byte("null")):
-				continue
-			case json.Unmarshal(v, &str) == nil:
-				fields[k] = str
-			case json.Valid(v) && len(v) > 0 && (v[0] == '-' || v[0] >= '0' && v[0] <= '9'):
-				fields[k] = string(v)
-			default:
-				return nil, http.StatusBadRequest, fmt.Errorf("%s: give a string or a number, not %s", k, v)
-			}
-		}
-	default:
-		return nil, http.StatusUnsupportedMediaType, fmt.Errorf("send JSON (Content-Type: application/json) or a form, not %s", media)
 	}
 	for k := range fields {
 		if !slices.Contains(callFields, k) {
