@@ -77,9 +77,8 @@ func (s *Server) calls(w http.ResponseWriter, r *http.Request) {
 	if exp.Sub(now) < callsExpiring {
 		warn := "this credential stops working on " + exp.In(s.opts.Config().Location).Format("2006-01-02") + "; make a new one with 'rekindle calls-link'"
 		answer["warning"] = warn
-		if s.callsWarned.CompareAndSwap(0, 1) { // once a day at most
-			s.opts.Log.Warn("the phone's calls credential is about to expire", "expires", exp)
-			time.AfterFunc(24*time.Hour, func() { s.callsWarned.Store(0) })
+		if day := now.Unix() / 86400; s.callsWarned.Swap(day) != day { // once a day at most
+			s.opts.Log.Warn("the phone's calls credential is about to expire; make a new one with 'rekindle calls-link'", "expires", exp)
 		}
 	}
 	switch {
@@ -107,7 +106,7 @@ func (s *Server) calls(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if len(added) == 0 {
-		why := "already known: the phone told of this one before"
+		why := "already known: this call or text was learned before"
 		if byHand, err := s.opts.Journal.LoggedByHand(r.Context(), e.Contact, e.Kind, e.At.Add(-journal.ManualWindow), e.At.Add(journal.ManualWindow+time.Millisecond)); err == nil && byHand {
 			why = "already known: you logged it by hand within 12 hours of it"
 		}
@@ -207,7 +206,7 @@ func callRecord(f map[string]string, now time.Time) (phone.Record, error) {
 	}
 	if d, given := f["duration"]; given {
 		secs, err := strconv.ParseFloat(strings.TrimSpace(d), 64)
-		if err != nil || secs < 0 || secs > 7*24*3600 {
+		if err != nil || !(secs >= 0 && secs <= 7*24*3600) { // NaN too
 			return rec, fmt.Errorf("duration: %q is not a number of seconds (such as 120)", d)
 		}
 		rec.Duration = time.Duration(secs * float64(time.Second))

@@ -174,7 +174,7 @@ func TestCallsAreLearned(t *testing.T) {
 		t.Errorf("after the call Mum is %v; want ok", st["state"])
 	}
 	again := f.tell(t, cred, call)
-	if doc := decodeAnswer(t, again); again.status != http.StatusOK || !strings.Contains(doc["unchanged"].(string), "told of this one before") {
+	if doc := decodeAnswer(t, again); again.status != http.StatusOK || !strings.Contains(doc["unchanged"].(string), "learned before") {
 		t.Errorf("the same call again: %d %s; want 200, already known", again.status, again.body)
 	}
 	evs := f.events(t)["mum"]
@@ -251,6 +251,7 @@ func TestCallsBadFields(t *testing.T) {
 		{"no direction", `{"number": "+447700900123", "kind": "text"}`, 400, "direction: "},
 		{"a call without its length", `{"number": "+447700900123", "kind": "call", "direction": "incoming"}`, 400, "duration: missing"},
 		{"an unset Tasker variable", `{"number": "+447700900123", "kind": "call", "direction": "outgoing", "duration": "%CODUR"}`, 400, `duration: "%CODUR"`},
+		{"a length of nothing", `{"number": "+447700900123", "kind": "call", "direction": "outgoing", "duration": "NaN"}`, 400, `duration: "NaN"`},
 		{"a time of nothing", `{"number": "+447700900123", "kind": "text", "direction": "incoming", "at": "yesterday"}`, 400, `at: "yesterday"`},
 		{"a misspelt field", `{"number": "+447700900123", "kind": "text", "direction": "incoming", "duraton": 5}`, 400, "duraton: unknown field"},
 		{"an object for a number", `{"number": {"e164": "+447700900123"}, "kind": "text", "direction": "incoming"}`, 400, "number: give a string or a number"},

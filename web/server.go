@@ -68,7 +68,7 @@ type Server struct {
 	refusedLog atomic.Int32 // 1 while a refusal was logged in the last minute
 
 	book        atomic.Pointer[phoneBook] // the config's people by number (POST /api/calls)
-	callsWarned atomic.Int32              // 1 while an expiring calls credential was logged in the last day
+	callsWarned atomic.Int64              // the day (Unix days) an expiring calls credential was last logged
 }
 
 // New listens on addr at once, so a busy port fails at start; Serve serves.
