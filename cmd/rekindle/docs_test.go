@@ -243,8 +243,11 @@ func parsesAsDocumented(args []string) error {
 // A line "..." ends a sample: what the command prints after the lines
 // above it is not compared. "rekindle ... run" without --once is the
 // daemon: it runs until it has printed the lines its sample shows (at
-// most a minute), then is stopped as Ctrl-C stops it; in its log lines
-// the wall clock's time= and a run's took= are not compared, all else is.
+// most a minute), then is stopped as Ctrl-C stops it. Its log (standard
+// error, the lines "time=...") and its reminders (standard output) come
+// from goroutines of their own, so each is compared in its own order, not
+// how the two interleave; in the log the wall clock's time= and a run's
+// took= are not compared, all else is.
 func TestDocumentedOutputs(t *testing.T) {
 	blocks := docBlocks(t)
 	root, err := filepath.Abs(filepath.Join("..", ".."))
@@ -328,18 +331,36 @@ func runDocBlock(t *testing.T, blk docBlock, root string) int {
 		clock := func() time.Time { return at }
 		var out syncbuf.Buffer // stdout and stderr, in the order written
 		var code int
-		daemon := isDaemon(cmds[0])
-		if daemon {
-			code = runDaemonFor(cmds[0], &out, clock, len(want))
+		var g, w string
+		if isDaemon(cmds[0]) {
+			// Its log and its reminders come from goroutines of their own:
+			// each is compared in its order, not how they interleave.
+			var logs, wantLogs, wantOut []string
+			for _, l := range want {
+				if strings.HasPrefix(l, "time=") {
+					wantLogs = append(wantLogs, daemonVaries.ReplaceAllString(l, "$1=…"))
+				} else {
+					wantOut = append(wantOut, l)
+				}
+			}
+			var stderr syncbuf.Buffer
+			code = runDaemonFor(cmds[0], &out, &stderr, clock, len(wantOut), len(wantLogs))
+			for _, l := range outLines(variables.Replace(stderr.String())) {
+				logs = append(logs, daemonVaries.ReplaceAllString(l, "$1=…"))
+			}
+			got := outLines(variables.Replace(out.String()))
+			if rest {
+				logs, got = logs[:min(len(logs), len(wantLogs))], got[:min(len(got), len(wantOut))]
+			}
+			g = strings.Join(logs, "\n") + "\n-- and on standard output:\n" + strings.Join(got, "\n")
+			w = strings.Join(wantLogs, "\n") + "\n-- and on standard output:\n" + strings.Join(wantOut, "\n")
 		} else {
 			code = runAt(cmds[0], &out, &out, clock)
-		}
-		var got []string
-		for _, l := range strings.Split(strings.TrimRight(variables.Replace(out.String()), "\n"), "\n") {
-			got = append(got, strings.TrimRight(l, " "))
-		}
-		if rest && len(got) > len(want) {
-			got = got[:len(want)]
+			got := outLines(variables.Replace(out.String()))
+			if rest && len(got) > len(want) {
+				got = got[:len(want)]
+			}
+			g, w = strings.Join(got, "\n"), strings.Join(want, "\n")
 		}
 		wantCode := 0
 		if start == last {
@@ -348,10 +369,6 @@ func runDocBlock(t *testing.T, blk docBlock, root string) int {
 		if code != wantCode {
 			t.Errorf("%s:%d: %s: exit %d, the guide has it exit %d\n%s", blk.file, blk.line+start, line, code, wantCode, out.String())
 			continue
-		}
-		g, w := strings.Join(got, "\n"), strings.Join(want, "\n")
-		if daemon {
-			g, w = daemonVaries.ReplaceAllString(g, "$1=…"), daemonVaries.ReplaceAllString(w, "$1=…")
 		}
 		if g != w {
 			t.Errorf("%s:%d: %s at %s prints\n%s\nthe guide shows\n%s", blk.file, blk.line+start, line, blk.at, g, w)
@@ -366,14 +383,25 @@ func isDaemon(args []string) bool {
 	return err == nil && len(rest) > 0 && rest[0] == "run" && !slices.Contains(rest, "--once")
 }
 
-// runDaemonFor runs the daemon until it has printed lines lines (or for a
-// minute) and stops it as Ctrl-C does.
-func runDaemonFor(args []string, out *syncbuf.Buffer, clock func() time.Time, lines int) int {
+// outLines splits what a command printed into lines without their
+// trailing blanks.
+func outLines(s string) []string {
+	var lines []string
+	for _, l := range strings.Split(strings.TrimRight(s, "\n"), "\n") {
+		lines = append(lines, strings.TrimRight(l, " "))
+	}
+	return lines
+}
+
+// runDaemonFor runs the daemon until it has printed lines lines on
+// standard output and logs lines on standard error (or for a minute), and
+// stops it as Ctrl-C does.
+func runDaemonFor(args []string, stdout, stderr *syncbuf.Buffer, clock func() time.Time, lines, logs int) int {
 	ctx, stop := context.WithCancel(context.Background())
 	done := make(chan int)
-	go func() { done <- runIn(ctx, args, out, out, clock) }()
+	go func() { done <- runIn(ctx, args, stdout, stderr, clock) }()
 	deadline := time.Now().Add(time.Minute)
-	for strings.Count(out.String(), "\n") < lines && time.Now().Before(deadline) {
+	for (strings.Count(stdout.String(), "\n") < lines || strings.Count(stderr.String(), "\n") < logs) && time.Now().Before(deadline) {
 		select {
 		case code := <-done:
 			stop()
