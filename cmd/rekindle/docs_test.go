@@ -22,8 +22,8 @@ import (
 // docBlock is a fenced block of the README or a page of docs/.
 type docBlock struct {
 	file string
-	line int    // of its first line of content
-	info string // what follows the opening fence: sh, console, ...
+	line int      // of its first line of content
+	info string   // what follows the opening fence: sh, console, ...
 	at   string   // the time an "<!-- at TIME -->" line just before it gives
 	exit int      // the exit status of its last command ("<!-- at TIME exit N -->")
 	with []string // the servers it runs against ("<!-- at TIME with radicale ntfy -->")
