@@ -459,6 +459,47 @@ func copyExamples(t *testing.T, root, dir string, vars map[string]string) {
 	}
 }
 
+// TestDocumentedLayout: the layout of the code in docs/development.md
+// (its first block) names directories that exist, and names every
+// directory of Go code at the top, under internal/ and under cmd/.
+func TestDocumentedLayout(t *testing.T) {
+	t.Parallel()
+	var layout []string
+	for _, blk := range docBlocks(t) {
+		if blk.file == "docs/development.md" {
+			layout = blk.text
+			break
+		}
+	}
+	named := map[string]bool{}
+	for _, line := range layout {
+		if f := strings.Fields(line); len(f) > 0 && !strings.HasPrefix(line, " ") && strings.HasSuffix(f[0], "/") {
+			named[strings.TrimSuffix(f[0], "/")] = true
+		}
+	}
+	root := filepath.Join("..", "..")
+	for dir := range named {
+		if fi, err := os.Stat(filepath.Join(root, dir)); err != nil || !fi.IsDir() {
+			t.Errorf("docs/development.md names %s/, which is not a directory", dir)
+		}
+	}
+	for _, pattern := range []string{"*", "internal/*", "cmd/*"} {
+		dirs, _ := filepath.Glob(filepath.Join(root, pattern))
+		for _, d := range dirs {
+			rel, _ := filepath.Rel(root, d)
+			if rel == "internal" || rel == "cmd" || named[rel] {
+				continue
+			}
+			if gos, _ := filepath.Glob(filepath.Join(d, "*.go")); len(gos) > 0 {
+				t.Errorf("docs/development.md's layout of the code does not name %s/", rel)
+			}
+		}
+	}
+	if len(named) < 10 {
+		t.Errorf("the layout names %d directories; its reading is broken", len(named))
+	}
+}
+
 // TestPagesNamedInTheCode: every page of docs/ that the code names (in a
 // message, a hint, the starter or a comment) exists, and holds the words
 // quoted after it (docs/rules.md, "People without a date"); and no message
