@@ -166,11 +166,21 @@ func rekindleLines(line string) [][]string {
 
 // TestDocumentedCommands: every rekindle command line in the README and
 // docs/ is one the command line takes: its command, flags and number of
-// arguments. A command or flag renamed without the guide fails here.
+// arguments. A command or flag renamed without the guide fails here. And
+// every block says what it is, every console block (a sample) when it was
+// taken, so that no sample of output escapes TestDocumentedOutputs.
 func TestDocumentedCommands(t *testing.T) {
 	t.Parallel()
 	n := 0
 	for _, blk := range docBlocks(t) {
+		// A sample of output is a console block that TestDocumentedOutputs
+		// runs; nothing else may look like one.
+		switch {
+		case blk.info == "":
+			t.Errorf("%s:%d: a block says what it is: console (a sample, run by the tests), sh, toml, text, ...", blk.file, blk.line-1)
+		case blk.info == "console" && blk.at == "":
+			t.Errorf("%s:%d: a console block is a sample: say when it was taken (<!-- at TIME -->) so that a test runs it", blk.file, blk.line-1)
+		}
 		if blk.info != "sh" && blk.info != "console" {
 			continue
 		}
