@@ -35,9 +35,12 @@ const (
 
 // Config is a loaded and validated config file.
 type Config struct {
-	File         string
-	Location     *time.Location
-	Timezone     string // the IANA name as written; "" means the system's zone
+	File     string
+	Location *time.Location
+	Timezone string // the IANA name as written; "" means the system's zone
+	// Region is the country phone numbers without a country code are read
+	// in (two letters, upper case: "GB"); "" for the time zone's.
+	Region       string
 	ScheduleSpec string
 	Schedule     cron.Schedule
 	QuietHours   QuietHours

@@ -188,6 +188,7 @@ func TestBadInput(t *testing.T) {
 		{"syntax error", "timezone = \"Europe/Berlin\"\nschedule = \n", "2:12: invalid TOML: expected value"},
 		{"unclosed string", "[[contact]]\nname = \"Alice\n", "2:"},
 		{"misspelt top key", "timezon = \"UTC\"\n", `1:1: timezon: unknown key; did you mean "timezone"?`},
+		{"unknown region", "timezone = \"UTC\"\nregion = \"UK\"\n", `2:1: region: "UK" is not a country's two-letter code such as "GB"`},
 		{"misspelt contact key", "[[contact]]\nname = \"A\"\n  intrests = [\"x\"]\n", `3:3: contact[0] (A).intrests: unknown key; did you mean "interests"?`},
 		{"misspelt defaults key", "[defaults]\nfolow_up_after = \"2d\"\n", `2:1: defaults.folow_up_after: unknown key; did you mean "follow_up_after"?`},
 		{"unrelated key", "[defaults]\ncolour = \"red\"\n", "2:1: defaults.colour: unknown key; this table accepts every"},

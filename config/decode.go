@@ -11,7 +11,7 @@ import (
 
 // The keys each table accepts.
 var (
-	topKeys       = []string{"timezone", "schedule", "quiet_hours", "max_per_run", "new_people_per_day", "digest", "listen", "public_url", "api_token", "api_token_file", "defaults", "groups", "channels", "templates", "sources", "include", "contact"}
+	topKeys       = []string{"timezone", "region", "schedule", "quiet_hours", "max_per_run", "new_people_per_day", "digest", "listen", "public_url", "api_token", "api_token_file", "defaults", "groups", "channels", "templates", "sources", "include", "contact"}
 	templateKinds = func() []string { // one [templates.KIND] per reminder kind
 		out := make([]string, len(rules.Kinds))
 		for i, k := range rules.Kinds {
@@ -83,6 +83,9 @@ func (r *reader) document(doc map[string]any) *Config {
 		}
 	}
 	r.loc = cfg.Location
+	if v, ok := r.str(doc, nil, "region"); ok {
+		cfg.Region = region(r, v)
+	}
 
 	if spec, ok := r.str(doc, nil, "schedule"); ok {
 		cfg.ScheduleSpec = spec

@@ -14,6 +14,10 @@ import (
 // is a talk with them (meeting.go).
 const Calendar Role = Sent + 1
 
+// Phone is a folder of calls and texts: SMS Backup+'s mail, or a phone
+// backup's file. What each record teaches is phone.Book.Learn's.
+const Phone Role = Calendar + 1
+
 // IsCalendar says whether a source type reads a calendar (meetings)
 // rather than a mailbox (messages).
 func IsCalendar(typ string) bool { return typ == "caldav" || typ == "ics" }

@@ -20,12 +20,14 @@ import (
 	"net/mail"
 	"net/textproto"
 	"strings"
+	"sync"
 	"time"
 	"unicode"
 	"unicode/utf8"
 
 	"github.com/rekindle/rekindle/config"
 	"github.com/rekindle/rekindle/journal"
+	"github.com/rekindle/rekindle/phone"
 )
 
 // Header is what rekindle reads of a message: the fields its rules
@@ -65,8 +67,11 @@ const (
 )
 
 func (r Role) String() string {
-	if r == Calendar {
+	switch r {
+	case Calendar:
 		return "calendar"
+	case Phone:
+		return "phone"
 	}
 	if r == Sent {
 		return "sent"
@@ -74,15 +79,20 @@ func (r Role) String() string {
 	return "inbox"
 }
 
-// People finds contacts by address.
+// People finds contacts by address, and by phone number (Phones).
 type People struct {
 	byAddress map[string]string // normalised address → contact id
+	cfg       *config.Config
+	phones    func() *phone.Book
 }
 
 // NewPeople indexes the config's contacts by their email = [...]
 // addresses.
 func NewPeople(cfg *config.Config) *People {
-	p := &People{byAddress: map[string]string{}}
+	p := &People{byAddress: map[string]string{}, cfg: cfg}
+	// Numbers are read only when a phone's record is: a mailbox of mail
+	// alone never spends the time.
+	p.phones = sync.OnceValue(func() *phone.Book { return phone.NewBook(cfg) })
 	for i := range cfg.Contacts {
 		c := &cfg.Contacts[i]
 		for _, a := range c.Emails {
@@ -93,6 +103,9 @@ func NewPeople(cfg *config.Config) *People {
 	}
 	return p
 }
+
+// Phones finds the contacts by number.
+func (p *People) Phones() *phone.Book { return p.phones() }
 
 // Lookup finds the contact with this address.
 func (p *People) Lookup(address string) (string, bool) {

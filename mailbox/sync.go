@@ -7,6 +7,7 @@ import (
 
 	"github.com/rekindle/rekindle/config"
 	"github.com/rekindle/rekindle/journal"
+	"github.com/rekindle/rekindle/phone"
 )
 
 // Store is what a sync needs of the state file.
@@ -96,28 +97,47 @@ func (s *Sync) commit(ctx context.Context, folder string, events []journal.Event
 	return s.Store.SetCursor(ctx, Label(s.Source), folder, b)
 }
 
-// consider learns from one message's header (or counts it unreadable):
-// a message dated before backfill is passed over as if never read, one
-// dated out of range or in the future is ignored, any other is matched.
-// It returns events with what the message teaches added.
+// consider learns from one message's header (or counts it unreadable).
 func (s *Sync) consider(h Header, err error, role Role, label string, res *Result, events []journal.Event) []journal.Event {
+	return s.learn(h.Date, err, role, res, events, func() Learned {
+		return Match(h, role, s.People, label, s.Source.MaxRecipients)
+	})
+}
+
+// considerCall learns from one call or text (or counts it unreadable),
+// matched by number (phone.Book.Learn).
+func (s *Sync) considerCall(r phone.Record, err error, label string, res *Result, events []journal.Event) []journal.Event {
+	return s.learn(r.At, err, Phone, res, events, func() Learned {
+		p := s.People.Phones().Learn(r, label)
+		if p.Ignored != "" {
+			return Learned{Ignored: p.Ignored}
+		}
+		return Learned{Events: []journal.Event{p.Event}}
+	})
+}
+
+// learn counts one message or record dated at (unreadable when err says
+// so): one dated before backfill is passed over as if never read, one
+// dated out of range or in the future is ignored, any other is what match
+// makes of it. It returns events with what it teaches added.
+func (s *Sync) learn(at time.Time, err error, role Role, res *Result, events []journal.Event, match func() Learned) []journal.Event {
 	if err != nil {
 		res.Malformed++
 		s.seen(Seen{Role: role, Problem: err.Error()})
 		return events
 	}
-	if !h.Date.IsZero() && h.Date.Before(s.Source.Backfill.Before(s.Now)) {
+	if !at.IsZero() && at.Before(s.Source.Backfill.Before(s.Now)) {
 		res.Read--
 		return events // older than backfill: not read at all
 	}
 	var l Learned
 	switch {
-	case journal.CheckTime(h.Date) != nil && !h.Date.IsZero():
-		l.Ignored = "a Date out of range: " + h.Date.Format(time.RFC3339)
-	case h.Date.After(s.Now.Add(journal.MaxAhead)):
-		l.Ignored = "dated in the future: " + h.Date.Format(time.RFC3339)
+	case journal.CheckTime(at) != nil && !at.IsZero():
+		l.Ignored = "a Date out of range: " + at.Format(time.RFC3339)
+	case at.After(s.Now.Add(journal.MaxAhead)):
+		l.Ignored = "dated in the future: " + at.Format(time.RFC3339)
 	default:
-		l = Match(h, role, s.People, label, s.Source.MaxRecipients)
+		l = match()
 	}
 	if l.Ignored != "" {
 		res.Ignored++
@@ -125,7 +145,7 @@ func (s *Sync) consider(h Header, err error, role Role, label string, res *Resul
 		res.Used++
 		events = append(events, l.Events...)
 	}
-	s.seen(Seen{Date: h.Date, Role: role, Learned: l})
+	s.seen(Seen{Date: at, Role: role, Learned: l})
 	return events
 }
 

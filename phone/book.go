@@ -1,0 +1,177 @@
+package phone
+
+//go:generate go run zones_gen.go /usr/share/zoneinfo/zone.tab
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/nyaruka/phonenumbers"
+
+	"github.com/rekindle/rekindle/config"
+)
+
+// Book finds people by phone number. Both sides are written in E.164
+// (+447700900123) before they are compared, so "07700 900123" in a backup
+// made in Britain is the "+44 7700 900123" of the config.
+type Book struct {
+	region   string
+	byNumber map[string]string   // E.164 → contact id
+	shared   map[string][]string // E.164 → the names of everyone who has it, when more than one does
+}
+
+// NewBook indexes the config's contacts by their phone = [...] numbers,
+// read in the config's region (Region). A number the config gives more
+// than one person matches nobody.
+func NewBook(cfg *config.Config) *Book {
+	b := &Book{region: Region(cfg), byNumber: map[string]string{}, shared: map[string][]string{}}
+	name := map[string]string{}
+	for i := range cfg.Contacts {
+		c := &cfg.Contacts[i]
+		name[c.ID] = c.Name
+		for _, raw := range c.Phones {
+			n, _ := config.SplitPhone(raw)
+			e, err := b.normal(n)
+			if err != nil {
+				continue
+			}
+			prev, ok := b.byNumber[e]
+			switch {
+			case !ok:
+				b.byNumber[e] = c.ID
+			case prev == c.ID: // the same number written twice
+			case b.shared[e] == nil:
+				b.shared[e] = []string{name[prev], c.Name}
+			default:
+				b.shared[e] = append(b.shared[e], c.Name)
+			}
+		}
+	}
+	return b
+}
+
+// Lookup finds the person with this number; why says, in words, why
+// nobody was found.
+func (b *Book) Lookup(raw string) (id, why string) {
+	e, err := b.normal(raw)
+	if err != nil {
+		return "", err.Error()
+	}
+	if names, ok := b.shared[e]; ok {
+		return "", "a number more than one person has (" + strings.Join(names, ", ") + ")"
+	}
+	id, ok := b.byNumber[e]
+	if !ok {
+		return "", "a number of nobody in the config"
+	}
+	return id, ""
+}
+
+// Region is the country that numbers without a country code are read in:
+// the config's region, or the country of its time zone, or of the
+// system's. "" when none is known.
+func Region(cfg *config.Config) string {
+	if cfg.Region != "" {
+		return cfg.Region
+	}
+	zone := cfg.Timezone
+	if zone == "" {
+		zone = SystemZone()
+	}
+	return ZoneCountry(zone)
+}
+
+// ZoneCountry is the country of a time zone of the tz database
+// ("Europe/London": "GB"); "" for one of no country ("UTC").
+func ZoneCountry(zone string) string {
+	i := sort.Search(len(zoneCountries), func(i int) bool { return zoneCountries[i].zone >= zone })
+	if i < len(zoneCountries) && zoneCountries[i].zone == zone {
+		return zoneCountries[i].country
+	}
+	return ""
+}
+
+// SystemZone is the name of the system's time zone: $TZ, else
+// /etc/timezone, else where /etc/localtime links to; "" when none says.
+func SystemZone() string {
+	if tz, ok := os.LookupEnv("TZ"); ok {
+		return strings.TrimPrefix(tz, ":")
+	}
+	if b, err := os.ReadFile("/etc/timezone"); err == nil {
+		if z := strings.TrimSpace(string(b)); z != "" {
+			return z
+		}
+	}
+	if target, err := os.Readlink("/etc/localtime"); err == nil {
+		if _, z, ok := strings.Cut(filepath.ToSlash(target), "zoneinfo/"); ok {
+			return z
+		}
+	}
+	return ""
+}
+
+// Errors of a number that is not one rekindle can match, in words a dry
+// run shows.
+var (
+	errNoNumber = errors.New("no number")
+	errName     = errors.New("a sender's name, not a number")
+	errShort    = errors.New("a short code, not a person's number")
+	errNoRegion = errors.New("a number without its country code, and no region to read it in (set region = \"GB\", your country's code, in the config)")
+	errNotPhone = errors.New("not a phone number")
+)
+
+// shortIn tells whether a number could be a short code of region: what
+// banks and services send texts from.
+func shortIn(raw, region string) bool {
+	n, err := phonenumbers.Parse(raw, region)
+	return err == nil && phonenumbers.IsPossibleShortNumberForRegion(n, region)
+}
+
+// normal writes a number in E.164, read in the book's region when it has
+// no country code.
+func (b *Book) normal(raw string) (string, error) { return Normalize(raw, b.region) }
+
+// Normalize writes a number in E.164: "+447700900123". A number without
+// a country code is read as one of region (a two-letter country code).
+// Short codes (a bank's 5-digit sender), sender names and what is not a
+// possible number of its country are errors that say which.
+func Normalize(raw, region string) (string, error) {
+	raw = strings.TrimSpace(raw)
+	if raw == "" {
+		return "", errNoNumber
+	}
+	digits, letters := 0, 0
+	for _, c := range raw {
+		switch {
+		case c >= '0' && c <= '9':
+			digits++
+		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z':
+			letters++
+		}
+	}
+	if region == "" && strings.HasPrefix(raw, "00") {
+		// 00 is the way out of the country nearly everywhere: with no
+		// region to say otherwise, it stands for +.
+		raw = "+" + raw[2:]
+	}
+	international := strings.HasPrefix(raw, "+")
+	switch {
+	case digits == 0 || letters > 1:
+		return "", errName
+	case !international && digits <= 6 && (region == "" || shortIn(raw, region)):
+		return "", errShort
+	case !international && region == "":
+		return "", errNoRegion
+	}
+	if region == "" {
+		region = "ZZ"
+	}
+	n, err := phonenumbers.Parse(raw, region)
+	if err != nil || !phonenumbers.IsPossibleNumber(n) {
+		return "", errNotPhone
+	}
+	return phonenumbers.Format(n, phonenumbers.E164), nil
+}
