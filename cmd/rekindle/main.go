@@ -106,7 +106,7 @@ var commands []command
 
 func init() {
 	commands = []command{
-		initCommand, runCommand, checkCommand, statusCommand, planCommand, calendarLinkCommand, dashboardLinkCommand, importCommand,
+		initCommand, runCommand, checkCommand, statusCommand, planCommand, calendarLinkCommand, dashboardLinkCommand, callsLinkCommand, importCommand,
 		logCommand, snoozeCommand, letBeCommand, resumeCommand, historyCommand, syncCommand, testNotifyCommand,
 		completionCommand, versionCommand,
 	}
