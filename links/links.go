@@ -7,6 +7,8 @@
 //     session for that person alone, which ends when the link does;
 //   - a phone button does one action for one person, once per notification;
 //   - a calendar link reads the calendar feed and nothing else;
+//   - a calls credential (`rekindle calls-link`) tells of the phone's calls
+//     and texts (POST /api/calls) and does nothing else: it reads nothing;
 //   - a sign-in link (`rekindle dashboard-link`) opens the whole dashboard,
 //     once, within minutes; so does the api_token pasted into /login.
 //
@@ -46,6 +48,10 @@ const (
 	// feed: a calendar app polls it for as long as it is subscribed, so a
 	// year, after which `rekindle calendar-link` makes a new one.
 	CalendarTTL = 365 * 24 * time.Hour
+	// CallsTTL is how long the credential of a phone's automation
+	// (`rekindle calls-link`) tells of calls and texts: the automation
+	// keeps it for as long as it runs, so a year, like a calendar link.
+	CallsTTL = 365 * 24 * time.Hour
 	// SessionTTL is how long a browser signed in to the whole dashboard
 	// stays signed in.
 	SessionTTL = 7 * 24 * time.Hour
@@ -83,6 +89,11 @@ var Everything = Scope{"session\x00all", SessionTTL}
 
 // CalendarFeed is a calendar link: reading the calendar feed, nothing else.
 var CalendarFeed = Scope{"calendar", CalendarTTL}
+
+// Calls is the credential of a phone's automation (Tasker, MacroDroid,
+// Shortcuts): telling of calls and texts, nothing else. It reads nothing,
+// not even the people it tells of.
+var Calls = Scope{"calls", CallsTTL}
 
 // Button is a phone button: one action for one person, from one
 // notification (nonce).
@@ -160,6 +171,13 @@ func PersonPage(publicURL, id string) string {
 // plan, readable with this link alone for CalendarTTL from now.
 func Calendar(publicURL string, key []byte, now time.Time) string {
 	return publicURL + "/calendar.ics?t=" + url.QueryEscape(CalendarFeed.Sign(key, now.Add(CalendarTTL)))
+}
+
+// CallsHook is the address a phone's automation posts its calls and texts
+// to, and the credential it sends as a bearer token, good for CallsTTL
+// from now.
+func CallsHook(publicURL string, key []byte, now time.Time) (postURL, credential string) {
+	return publicURL + "/api/calls", Calls.Sign(key, now.Add(CallsTTL))
 }
 
 // Action is the URL a phone button posts to, and the credential it carries,

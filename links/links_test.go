@@ -52,7 +52,7 @@ func TestScopesAreDistinct(t *testing.T) {
 	scopes := map[string]Scope{
 		"link alice": PersonLink("alice"), "link bob": PersonLink("bob"),
 		"session alice": PersonSession("alice"), "session bob": PersonSession("bob"),
-		"everything": Everything, "calendar": CalendarFeed,
+		"everything": Everything, "calendar": CalendarFeed, "calls": Calls,
 		"button": Button("alice", "talked", "n"), "sign-in": SignIn("n"),
 	}
 	for signed, s := range scopes {
@@ -89,6 +89,10 @@ func TestLinksCountFromNow(t *testing.T) {
 	c, _ = url.QueryUnescape(c)
 	if exp, valid := CalendarFeed.Verify(key, c, now); !ok || !valid || !exp.Equal(now.Add(CalendarTTL)) {
 		t.Errorf("Calendar: %q, expiry %v", c, exp)
+	}
+	hook, cred := CallsHook("https://r.example.org", key, now)
+	if exp, valid := Calls.Verify(key, cred, now); hook != "https://r.example.org/api/calls" || !valid || !exp.Equal(now.Add(CallsTTL)) {
+		t.Errorf("CallsHook: %q %q, expiry %v", hook, cred, exp)
 	}
 	s, ok := strings.CutPrefix(SignInLink("http://127.0.0.1:8785", key, now), "http://127.0.0.1:8785/login?t=")
 	s, _ = url.QueryUnescape(s)

@@ -1,6 +1,7 @@
 package mailbox
 
 import (
+	"cmp"
 	"context"
 	"encoding/xml"
 	"errors"
@@ -9,6 +10,7 @@ import (
 	"net/http"
 	"net/url"
 	"path"
+	"slices"
 	"strings"
 	"time"
 
@@ -121,6 +123,13 @@ func (a *caldavAccount) open(ctx context.Context) (*http.Client, *caldav.Client,
 			out = append(out, cal)
 		}
 	}
+	// By name, as a person reads them: a server lists them in an order
+	// of its own, which may change from one listing to the next.
+	byName := func(a, b calendar) int {
+		return cmp.Or(strings.Compare(a.name, b.name), strings.Compare(a.path, b.path))
+	}
+	slices.SortFunc(all, byName)
+	slices.SortFunc(out, byName)
 	if len(out) == 0 {
 		client.CloseIdleConnections()
 		names := make([]string, len(all))

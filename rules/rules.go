@@ -26,6 +26,7 @@ package rules
 
 import (
 	"fmt"
+	"slices"
 	"time"
 )
 
@@ -240,6 +241,26 @@ func (s *Settings) RepeatAfter(k Kind, n int, last time.Time) time.Time {
 	return gap.After(last)
 }
 
+// Burst is how close together messages to a person are one message: a
+// few texts in a row, or a mail and the correction sent after it, are one
+// try at reaching them, not several.
+const Burst = time.Hour
+
+// tries counts the messages sent in out (in any order) as tries at
+// reaching someone: a message less than Burst after the one before it is
+// part of the same try. It returns the number of tries and the latest
+// message, from which the wait for a follow-up counts.
+func tries(out []time.Time) (n int, last time.Time) {
+	slices.SortFunc(out, time.Time.Compare)
+	for i, at := range out {
+		if i == 0 || at.Sub(out[i-1]) >= Burst {
+			n++
+		}
+		last = at
+	}
+	return n, last
+}
+
 // Evaluate applies the rules to one person at instant t. Events must be in
 // time order; events and config dates after t are ignored, so evaluating at a
 // past instant shows the state as it was then.
@@ -297,24 +318,19 @@ func Evaluate(s Settings, c *Contact, events []Event, t time.Time) Result {
 		r.Fallout = fallout
 		from = fallout
 	}
-	var lastOut time.Time
-	n := 0
-	count := func(at time.Time) {
-		if at.After(from) && !at.After(t) {
-			n++
-			if at.After(lastOut) {
-				lastOut = at
-			}
-		}
-	}
+	var buf [8]time.Time // most people: no allocation
+	out := buf[:0]
 	for _, at := range c.ReachedOut {
-		count(at)
+		if at.After(from) && !at.After(t) {
+			out = append(out, at)
+		}
 	}
 	for i := range events {
-		if events[i].Kind == ReachedOut {
-			count(events[i].At)
+		if at := events[i].At; events[i].Kind == ReachedOut && at.After(from) && !at.After(t) {
+			out = append(out, at)
 		}
 	}
+	n, lastOut := tries(out)
 	r.Unanswered = n
 
 	switch {

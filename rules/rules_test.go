@@ -283,6 +283,24 @@ func TestEvaluate(t *testing.T) {
 			state:    LetBe, kind: LetBeNotice, next: d("2026-11-27"), anchor: d("2026-11-25"),
 		},
 		{
+			// Three texts in a row, the last 50 minutes after the first:
+			// one try, waiting from the last of them.
+			name:    "a burst of messages is one try",
+			contact: Contact{LastInteraction: d("2026-10-01")},
+			events: []Event{{Kind: ReachedOut, At: at("2026-11-25 10:00")}, {Kind: ReachedOut, At: at("2026-11-25 10:25")},
+				{Kind: ReachedOut, At: at("2026-11-25 10:50")}},
+			t:     d("2026-11-26"),
+			state: Waiting, kind: FollowUp, next: at("2026-11-27 10:50"), anchor: at("2026-11-25 10:50"),
+		},
+		{
+			// An hour apart, they are two: the limit of two is reached.
+			name:    "messages an hour apart are two tries",
+			contact: Contact{LastInteraction: d("2026-10-01"), ReachedOut: []time.Time{}},
+			events:  []Event{{Kind: ReachedOut, At: at("2026-11-25 10:00")}, {Kind: ReachedOut, At: at("2026-11-25 11:00")}},
+			t:       d("2026-11-26"),
+			state:   LetBe, kind: LetBeNotice, next: at("2026-11-27 11:00"), anchor: at("2026-11-25 11:00"),
+		},
+		{
 			name:    "a reply after letting them be starts over",
 			contact: Contact{LastInteraction: d("2026-10-01"), ReachedOut: []time.Time{d("2026-11-20"), d("2026-11-25")}},
 			events:  []Event{{Kind: Replied, At: d("2026-11-29")}},
@@ -367,8 +385,10 @@ func TestEvaluateTimeZones(t *testing.T) {
 
 func TestEvaluateDoesNotAllocate(t *testing.T) {
 	c := Contact{LastInteraction: d("2026-10-01"), ReachedOut: []time.Time{d("2026-11-20")}}
-	events := []Event{{Kind: Talked, At: d("2026-09-01")}, {Kind: Fallout, At: d("2026-08-01")}}
+	events := []Event{{Kind: Fallout, At: d("2026-08-01")}, {Kind: Talked, At: d("2026-09-01")},
+		{Kind: ReachedOut, At: d("2026-11-21")}, {Kind: ReachedOut, At: d("2026-11-22")}}
 	s := DefaultSettings()
+	s.MaxUnanswered = 5
 	now := d("2026-11-30")
 	allocs := testing.AllocsPerRun(100, func() { _ = Evaluate(s, &c, events, now) })
 	if allocs != 0 {

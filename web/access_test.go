@@ -22,6 +22,7 @@ type visit struct {
 	local              bool
 	cookies            []*http.Cookie
 	header             map[string]string
+	host               string // the Host header, when not the server's address
 }
 
 type answer struct {
@@ -52,6 +53,9 @@ func (f *fixture) visit(t *testing.T, v visit) answer {
 	}
 	for k, val := range v.header {
 		req.Header.Set(k, val)
+	}
+	if v.host != "" {
+		req.Host = v.host
 	}
 	for _, c := range v.cookies {
 		req.AddCookie(&http.Cookie{Name: c.Name, Value: c.Value})

@@ -122,13 +122,18 @@ func (s *Server) contact(w http.ResponseWriter, r *http.Request) {
 
 // decode reads a JSON body strictly: at most 64 KiB, no unknown fields.
 func decode(w http.ResponseWriter, r *http.Request, v any) bool {
-	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxBody))
+	return decodeMax(w, r, v, maxBody)
+}
+
+// decodeMax is decode for a body of at most limit bytes.
+func decodeMax(w http.ResponseWriter, r *http.Request, v any, limit int64) bool {
+	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, limit))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
 		var tooBig *http.MaxBytesError
 		switch {
 		case errors.As(err, &tooBig):
-			fail(w, http.StatusRequestEntityTooLarge, "the body is larger than %d bytes", maxBody)
+			fail(w, http.StatusRequestEntityTooLarge, "the body is larger than %d bytes", limit)
 		case errors.Is(err, io.EOF):
 			fail(w, http.StatusBadRequest, "the body is empty; send a JSON object")
 		default:

@@ -3,11 +3,13 @@ package web
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -15,6 +17,8 @@ import (
 	"github.com/rekindle/rekindle/bench/contacts"
 	"github.com/rekindle/rekindle/config"
 	"github.com/rekindle/rekindle/journal"
+	"github.com/rekindle/rekindle/links"
+	"github.com/rekindle/rekindle/phone"
 	"github.com/rekindle/rekindle/scheduler"
 )
 
@@ -81,3 +85,52 @@ type discard struct{ h http.Header }
 func (d discard) Header() http.Header         { return d.h }
 func (d discard) Write(b []byte) (int, error) { return len(b), nil }
 func (d discard) WriteHeader(int)             {}
+
+// BenchmarkCalls is POST /api/calls with 10,000 people who have a phone
+// number: a call learned (read, match, write), and the index of numbers
+// the first request after a reload makes (phone.NewBook), which the server
+// keeps until the next.
+func BenchmarkCalls(b *testing.B) {
+	var toml strings.Builder
+	toml.WriteString("timezone = \"Europe/London\"\napi_token = \"" + token + "\"\nlisten = \"127.0.0.1:0\"\n")
+	for i := range 10000 {
+		fmt.Fprintf(&toml, "[[contact]]\nname = \"Person %d\"\nlast_interaction = 2026-10-01\nphone = [\"07400 %06d\"]\n", i, i)
+	}
+	cfg, err := config.Parse("bench.toml", []byte(toml.String()))
+	if err != nil {
+		b.Fatal(err)
+	}
+	j, err := journal.Open(context.Background(), filepath.Join(b.TempDir(), "rekindle.db"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer j.Close()
+	now := time.Date(2026, 11, 30, 12, 0, 0, 0, cfg.Location)
+	s, err := New("127.0.0.1:0", Options{Config: func() *config.Config { return cfg }, Journal: j,
+		Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Now: func() time.Time { return now }})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer s.ln.Close()
+	_, cred := links.CallsHook("", []byte(token), now)
+	b.Run("learned", func(b *testing.B) {
+		n := 0
+		for b.Loop() {
+			n++
+			body := fmt.Sprintf(`{"number": "+44 7400 %06d", "kind": "call", "direction": "incoming", "duration": 60, "at": %d}`,
+				n%10000, now.Add(-time.Duration(n)*time.Second).UnixMilli())
+			req := httptest.NewRequest("POST", "/api/calls", strings.NewReader(body))
+			req.Header.Set("Authorization", "Bearer "+cred)
+			w := httptest.NewRecorder()
+			s.calls(w, req)
+			if w.Code != http.StatusCreated {
+				b.Fatalf("%d %s", w.Code, w.Body)
+			}
+		}
+	})
+	b.Run("book", func(b *testing.B) {
+		for b.Loop() {
+			phone.NewBook(cfg)
+		}
+	})
+}

@@ -14,7 +14,8 @@
 //     for that person alone (their page, their changes) that ends with the
 //     link;
 //   - a phone button does its one action once; a calendar link reads the
-//     feed.
+//     feed; the credential of a phone's automation tells of calls and
+//     texts (POST /api/calls) and reads nothing.
 //
 // No link and no feed gives a session over everyone, and a request with
 // proxy headers counts as from elsewhere, so a reverse proxy on the same
@@ -47,6 +48,10 @@ type Options struct {
 	Metrics *Metrics // nil: no /metrics
 	Log     *slog.Logger
 	Now     func() time.Time
+	// Learned, if set, is called after the phone's automation told of a
+	// call or text that was learned: a reminder waiting in the outbox may
+	// no longer be due (as after a mail source's sync).
+	Learned func()
 }
 
 // Server is the listening HTTP server.
@@ -61,6 +66,9 @@ type Server struct {
 
 	refused    atomic.Int64 // requests refused for their Host
 	refusedLog atomic.Int32 // 1 while a refusal was logged in the last minute
+
+	book        atomic.Pointer[phoneBook] // the config's people by number (POST /api/calls)
+	callsWarned atomic.Int64              // the day (Unix days) an expiring calls credential was last logged
 }
 
 // New listens on addr at once, so a busy port fails at start; Serve serves.
@@ -120,6 +128,9 @@ func (s *Server) Handler() http.Handler {
 	// Phone buttons: each carries its own credential, for one person and
 	// one action (compose.PersonActions).
 	mux.Handle("POST /act/{id}/{action}", xo.Handler(http.HandlerFunc(s.act)))
+	// The phone's automation: calls and texts, under a credential of its
+	// own (`rekindle calls-link`).
+	mux.Handle("POST /api/calls", xo.Handler(http.HandlerFunc(s.calls)))
 	s.dashboardRoutes(mux)
 	s.signInRoutes(mux)
 	return s.hostCheck(mux)

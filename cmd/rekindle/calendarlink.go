@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/rekindle/rekindle/config"
 	"github.com/rekindle/rekindle/internal/hint"
 	"github.com/rekindle/rekindle/links"
 )
@@ -52,20 +53,72 @@ func (c *cli) dashboardLink() error {
 	if err != nil {
 		return err
 	}
-	if cfg.Listen == "" {
-		return hint.With(errors.New("the dashboard is served by the daemon's HTTP server, which is off"),
-			"set listen = \"127.0.0.1:8785\" and api_token_file in the config")
-	}
-	if !cfg.APIToken.IsSet() {
-		return hint.With(errors.New("signing in to the dashboard needs an api_token, and the config has none"),
-			"(umask 077; openssl rand -hex 24 > api_token) beside the config, then api_token_file = \"api_token\"; until then the dashboard reads, from this machine only")
-	}
-	base := cfg.PublicURL
-	if base == "" {
-		base = "http://" + cfg.Listen
+	base, err := signedAt(cfg, linkNeeds{
+		off: "the dashboard is served by the daemon's HTTP server, which is off", offHint: "set listen = \"127.0.0.1:8785\" and api_token_file in the config",
+		noToken: "signing in to the dashboard needs an api_token, and the config has none", noTokenHint: "; until then the dashboard reads, from this machine only",
+	})
+	if err != nil {
+		return err
 	}
 	fmt.Fprintln(c.stdout, links.SignInLink(base, []byte(cfg.APIToken.Reveal()), c.now()))
 	fmt.Fprintln(c.stderr, "rekindle: this link signs a browser in to the whole dashboard, changes included, for a week; "+
 		"it works once, within 10 minutes. Keep it to yourself.")
 	return nil
+}
+
+var callsLinkCommand = command{
+	name: "calls-link", summary: "the address and credential a phone's automation (Tasker, Shortcuts) tells of calls and texts with",
+	flags: noFlags(func(c *cli, _ context.Context, _ []string) error { return c.callsLink() }),
+}
+
+// callsLink prints what a phone's automation posts its calls and texts
+// with: the address (public_url, else the listen address) and a credential
+// good for a year that does that and nothing else. The api_token signs it,
+// and a new api_token ends it with every other link.
+func (c *cli) callsLink() error {
+	cfg, err := c.loadConfig()
+	if err != nil {
+		return err
+	}
+	base, err := signedAt(cfg, linkNeeds{
+		off:     "calls and texts are told to the daemon's HTTP server, which is off",
+		offHint: "set listen = \"127.0.0.1:8785\", public_url (how your phone reaches it) and api_token_file in the config",
+		noToken: "the phone's credential is signed with the api_token, and the config has none",
+	})
+	if err != nil {
+		return err
+	}
+	now := c.now()
+	hook, cred := links.CallsHook(base, []byte(cfg.APIToken.Reveal()), now)
+	fmt.Fprintln(c.stdout, "POST "+hook)
+	fmt.Fprintln(c.stdout, "Authorization: Bearer "+cred)
+	fmt.Fprintf(c.stderr, "rekindle: with this credential your phone's automation tells of calls and texts until %s; it reads nothing "+
+		"and opens nothing else. Keep it to yourself; a new api_token ends it, and every link made before.\n",
+		now.Add(links.CallsTTL).In(cfg.Location).Format("2006-01-02"))
+	if cfg.PublicURL == "" {
+		fmt.Fprintln(c.stderr, "rekindle: this address works from this machine only; for your phone, set public_url to how it reaches rekindle")
+	}
+	return nil
+}
+
+// linkNeeds is what signedAt says when a credential cannot be made: the
+// server is off (with the hint to turn it on), or the config has no
+// api_token to sign with (and what that leaves, after the hint to make
+// one).
+type linkNeeds struct{ off, offHint, noToken, noTokenHint string }
+
+// signedAt is the address a credential signed with the api_token is used
+// at: public_url when it is set, else the listen address.
+func signedAt(cfg *config.Config, n linkNeeds) (string, error) {
+	if cfg.Listen == "" {
+		return "", hint.With(errors.New(n.off), n.offHint)
+	}
+	if !cfg.APIToken.IsSet() {
+		return "", hint.With(errors.New(n.noToken),
+			"(umask 077; openssl rand -hex 24 > api_token) beside the config, then api_token_file = \"api_token\""+n.noTokenHint)
+	}
+	if cfg.PublicURL != "" {
+		return cfg.PublicURL, nil
+	}
+	return "http://" + cfg.Listen, nil
 }

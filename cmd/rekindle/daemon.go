@@ -200,6 +200,9 @@ func (d *daemon) listen() error {
 	srv, err := web.New(cfg.Listen, web.Options{
 		Config:  func() *config.Config { return d.cur.Load().Config },
 		Journal: d.j, Metrics: d.metrics, Log: d.log, Now: d.loop.Now,
+		// A call or text the phone told of may end a reminder waiting in
+		// the outbox, as what a mail source learns does.
+		Learned: d.deliver.Wake,
 	})
 	if err != nil {
 		return err

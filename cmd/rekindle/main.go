@@ -106,7 +106,7 @@ var commands []command
 
 func init() {
 	commands = []command{
-		initCommand, runCommand, checkCommand, statusCommand, planCommand, calendarLinkCommand, dashboardLinkCommand, importCommand,
+		initCommand, runCommand, checkCommand, statusCommand, planCommand, calendarLinkCommand, dashboardLinkCommand, callsLinkCommand, importCommand,
 		logCommand, snoozeCommand, letBeCommand, resumeCommand, historyCommand, syncCommand, testNotifyCommand,
 		completionCommand, versionCommand,
 	}
@@ -168,6 +168,12 @@ func run(args []string, stdout, stderr io.Writer) int {
 func runAt(args []string, stdout, stderr io.Writer, now func() time.Time) int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	return runIn(ctx, args, stdout, stderr, now)
+}
+
+// runIn is runAt until ctx ends, as Ctrl-C ends it: a test stops the
+// daemon this way.
+func runIn(ctx context.Context, args []string, stdout, stderr io.Writer, now func() time.Time) int {
 	stderr = forTerminal(stderr, terminal.Is(stderr))
 	c := &cli{stdout: stdout, stderr: stderr, now: now, tty: terminal.Is(stdout)}
 	err := c.dispatch(ctx, args)
