@@ -283,7 +283,7 @@ func testSMSBackup(t *testing.T, cfg *config.Config, source string, put func(fol
 		slices.Sort(out)
 		return out
 	}
-	label := cfg.Sources[source].Type + ":" + source
+	label := phone.Source(source) // a call or text is the phone's, whichever source read it
 	for id, want := range map[string][]string{
 		"mum":      {"reached-out@" + fixtures[17].at.UTC().Format(time.RFC3339Nano) + " " + label, "talked@" + fixtures[0].at.UTC().Format(time.RFC3339Nano) + " " + label},
 		"bo":       {"reached-out@" + fixtures[11].at.UTC().Format(time.RFC3339Nano) + " " + label, "talked@" + boCall.Add(-3*time.Hour).UTC().Format(time.RFC3339Nano) + " cli"},

@@ -108,7 +108,7 @@ func (s *Sync) consider(h Header, err error, role Role, label string, res *Resul
 // matched by number (phone.Book.Learn).
 func (s *Sync) considerCall(r phone.Record, err error, label string, res *Result, events []journal.Event) []journal.Event {
 	return s.learn(r.At, err, Phone, res, events, func() Learned {
-		p := s.People.Phones().Learn(r, label)
+		p := s.People.Phones().Learn(r, phone.Source(s.Source.Name))
 		if p.Ignored != "" {
 			return Learned{Ignored: p.Ignored}
 		}

@@ -10,6 +10,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/rekindle/rekindle/journal"
@@ -98,8 +99,18 @@ func kindOf(r Record) (journal.Kind, string) {
 	return "", "a " + r.Kind.String() + " that went no known way (" + r.Way.String() + ")"
 }
 
-// Learn decides what a record teaches for source (its type and name,
-// "phonebackup:phone"). It never fails: a record it cannot use says why.
+// Source is the Source of an event learned from a phone's record that the
+// source named name read: "phone:mail" for SMS Backup+'s folders in the
+// mail source mail, "phone:api" for the phone's own automation. Whatever
+// brought it, a call or a text is the phone's (IsPhone), so that a reply
+// by text is never told as one by email.
+func Source(name string) string { return journal.LearnedSource("phone", name) }
+
+// IsPhone tells whether an event's source is a phone's record (Source).
+func IsPhone(source string) bool { return strings.HasPrefix(source, "phone:") }
+
+// Learn decides what a record teaches for source (Source). It never
+// fails: a record it cannot use says why.
 func (b *Book) Learn(r Record, source string) Learned {
 	kind, why := kindOf(r)
 	if why != "" {

@@ -103,12 +103,16 @@ func TestOccasionsDoNotAllocate(t *testing.T) {
 // A reply learned from mail reads as one in the reason.
 func TestReasonSaysRepliedByEmail(t *testing.T) {
 	c := Contact{LastInteraction: d("2026-10-01")}
-	mail := []Event{{Kind: Replied, At: d("2026-11-20"), Mail: true}}
+	mail := []Event{{Kind: Replied, At: d("2026-11-20"), Via: "email"}}
 	if r := Evaluate(DefaultSettings(), &c, mail, d("2026-11-25")); r.Reason(d("2026-11-25")) != "replied by email on 2026-11-20; next check-in on 2026-12-20" {
 		t.Errorf("reason: %s", r.Reason(d("2026-11-25")))
 	}
+	text := []Event{{Kind: Replied, At: d("2026-11-20"), Via: "text"}}
+	if r := Evaluate(DefaultSettings(), &c, text, d("2026-11-25")); r.Reason(d("2026-11-25")) != "replied by text on 2026-11-20; next check-in on 2026-12-20" {
+		t.Errorf("reason of a reply by text: %s", r.Reason(d("2026-11-25")))
+	}
 	logged := append(mail, Event{Kind: Talked, At: d("2026-11-22")})
-	if r := Evaluate(DefaultSettings(), &c, logged, d("2026-11-25")); r.LastMail {
+	if r := Evaluate(DefaultSettings(), &c, logged, d("2026-11-25")); r.LastVia != "" {
 		t.Error("a later talk logged by hand still reads as a mail")
 	}
 }

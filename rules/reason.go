@@ -136,10 +136,11 @@ func meetingWhen(t, start time.Time) string {
 }
 
 // lastWords says the last interaction: "last talked on 2026-11-20", or
-// "replied by email on 2026-11-20" when the mail taught it.
+// "replied by email on 2026-11-20" when the mail taught it ("by text"
+// when the phone did).
 func (r *Result) lastWords() string {
-	if r.LastMail {
-		return "replied by email on " + day(r.Last)
+	if r.LastVia != "" {
+		return "replied by " + r.LastVia + " on " + day(r.Last)
 	}
 	return "last talked on " + day(r.Last)
 }

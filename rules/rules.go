@@ -156,7 +156,9 @@ type Event struct {
 	Kind  EventKind
 	At    time.Time
 	Until time.Time // end of a snooze
-	Mail  bool      // learned from the user's mail, not logged
+	// Via is how an event learned from a source came: "email", "text";
+	// "" for one logged by hand.
+	Via string
 }
 
 // Result is the outcome of Evaluate. Besides the state it carries the facts
@@ -174,7 +176,7 @@ type Result struct {
 	Anchor time.Time
 
 	Last       time.Time // latest interaction, zero when none is known
-	LastMail   bool      // Last is a reply learned from the user's mail
+	LastVia    string    // Last is a reply learned from a source: "email", "text"; "" otherwise
 	Fallout    time.Time // unresolved fallout, zero when none
 	Unanswered int       // unanswered messages since the last interaction
 	LastTry    bool      // the follow-up due is the last one allowed
@@ -284,7 +286,10 @@ func Evaluate(s Settings, c *Contact, events []Event, t time.Time) Result {
 		case Talked, Replied:
 			if e.At.After(last) {
 				last = e.At
-				r.LastMail = e.Mail && e.Kind == Replied
+				r.LastVia = ""
+				if e.Kind == Replied {
+					r.LastVia = e.Via
+				}
 			}
 		case Fallout:
 			if e.At.After(fallout) {

@@ -11,6 +11,7 @@ import (
 	"github.com/rekindle/rekindle/config"
 	"github.com/rekindle/rekindle/internal/split"
 	"github.com/rekindle/rekindle/journal"
+	"github.com/rekindle/rekindle/phone"
 	"github.com/rekindle/rekindle/rules"
 )
 
@@ -58,7 +59,7 @@ func People(cfg *config.Config, events map[string][]journal.Event) []Person {
 			if !ok {
 				continue
 			}
-			re = append(re, rules.Event{Kind: k, At: e.At.In(cfg.Location), Until: inZone(e.Until, cfg.Location), Mail: journal.IsLearned(e.Source)})
+			re = append(re, rules.Event{Kind: k, At: e.At.In(cfg.Location), Until: inZone(e.Until, cfg.Location), Via: via(e.Source)})
 		}
 		out[i].Events = re
 	}
@@ -431,4 +432,17 @@ func Load(ctx context.Context, cfg *config.Config, st LoadStore, at time.Time) (
 	people := People(cfg, events)
 	queue(cfg, people, seen, firstRun(cfg, at), false)
 	return people, hist, nil
+}
+
+// via is how an event from source came: "text" from a phone's record,
+// "email" from any other source (mail; a meeting is talking, never a
+// reply), "" when logged by hand.
+func via(source string) string {
+	switch {
+	case phone.IsPhone(source):
+		return "text"
+	case journal.IsLearned(source):
+		return "email"
+	}
+	return ""
 }
