@@ -272,6 +272,9 @@ func (k known) has(id string, emails []string) string {
 	if k.ids[id] {
 		return "the id " + id
 	}
+	if len(k.emails) == 0 {
+		return "" // no config, or no addresses in it: nothing to lower
+	}
 	for _, e := range emails {
 		if other, ok := k.emails[strings.ToLower(e)]; ok {
 			return other + " has " + e
