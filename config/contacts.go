@@ -262,7 +262,7 @@ func ValidPhone(n string) bool {
 		case c >= '0' && c <= '9':
 			digits++
 		case c == '+' && i == 0:
-		case strings.ContainsRune(" -./()", c):
+		case c == ' ' || c == '-' || c == '.' || c == '/' || c == '(' || c == ')':
 		default:
 			return false
 		}

@@ -263,7 +263,9 @@ func (c *csvReader) Next() (Person, error) {
 		one, n := "", 0
 		for _, cols := range fields {
 			for _, i := range cols {
-				for v := range strings.SplitSeq(cell(i), ":::") {
+				for rest, more := cell(i), true; more; {
+					var v string
+					v, rest, more = strings.Cut(rest, ":::")
 					if v = strings.TrimSpace(v); v == "" {
 						continue
 					}
@@ -275,6 +277,7 @@ func (c *csvReader) Next() (Person, error) {
 						continue
 					}
 					if n == 2 {
+						b.Grow(len(one) + 1 + len(v)) // two values, as most names have: one allocation
 						b.WriteString(one)
 					}
 					b.WriteByte(' ')
@@ -288,11 +291,11 @@ func (c *csvReader) Next() (Person, error) {
 		return b.String()
 	}
 	add := func(line int, email bool, cell string) {
-		if !strings.Contains(cell, ":::") {
-			p.add(line, email, cell)
-			return
+		for more := true; more; {
+			var v string
+			v, cell, more = strings.Cut(cell, ":::")
+			p.add(line, email, v)
 		}
-		p.add(line, email, strings.Split(cell, ":::")...)
 	}
 	p.Name = join(false, c.name)
 	if p.Name == "" {
@@ -342,7 +345,7 @@ func (c *csvReader) Next() (Person, error) {
 			continue
 		}
 		line := lineOf(ev[1])
-		if strings.IndexFunc(name, terminal.Hidden) >= 0 {
+		if terminal.HasHidden(name) {
 			p.Notes = append(p.Notes, Note{line, fmt.Sprintf("the occasion %q holds control characters or direction overrides; left out", name)})
 			continue
 		}

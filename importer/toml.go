@@ -108,13 +108,16 @@ func writeDate(w *bufio.Writer, o rules.Occasion) {
 // writeQuoted writes quote(s): s as it is between quotes when it is UTF-8
 // with nothing to escape, as almost every name and address is.
 func writeQuoted(w *bufio.Writer, s string) {
+	ascii := true
 	for i := 0; i < len(s); i++ {
-		if c := s[i]; c < 0x20 || c == '"' || c == '\\' || c == 0x7f {
+		c := s[i]
+		if c < 0x20 || c == '"' || c == '\\' || c == 0x7f {
 			w.WriteString(quote(s))
 			return
 		}
+		ascii = ascii && c < utf8.RuneSelf
 	}
-	if !utf8.ValidString(s) {
+	if !ascii && !utf8.ValidString(s) {
 		w.WriteString(quote(s))
 		return
 	}
