@@ -21,9 +21,16 @@ type headerReader struct {
 	block []byte // the header block as read
 	kept  []byte // its lines of headerFields
 	r     bytes.Reader
+	// kr reads kept for net/mail, which takes a *bufio.Reader as it is
+	// and would make one of 4 KiB a message for anything else.
+	kr *bufio.Reader
 }
 
-func newHeaderReader() *headerReader { return &headerReader{br: bufio.NewReader(nil)} }
+func newHeaderReader() *headerReader {
+	hr := &headerReader{br: bufio.NewReader(nil)}
+	hr.kr = bufio.NewReader(&hr.r)
+	return hr
+}
 
 // read reads the header block at the start of r.
 func (hr *headerReader) read(r io.Reader) (mail.Header, error) {
@@ -40,7 +47,8 @@ func (hr *headerReader) read(r io.Reader) (mail.Header, error) {
 		case string(line) == "\r\n" || string(line) == "\n": // the end of the block
 			hr.kept = append(hr.kept, "\r\n"...)
 			hr.r.Reset(hr.kept)
-			m, err := mail.ReadMessage(&hr.r)
+			hr.kr.Reset(&hr.r)
+			m, err := mail.ReadMessage(hr.kr)
 			if err != nil {
 				return nil, err
 			}

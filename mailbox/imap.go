@@ -325,7 +325,13 @@ func parseRaw(raw []byte, br *bufio.Reader) (Header, error) {
 	if len(raw) == 0 {
 		return Header{}, errors.New("the server sent no header")
 	}
-	br.Reset(io.MultiReader(bytes.NewReader(raw), strings.NewReader("\r\n")))
+	// A server ends the block with its blank line; one that does not
+	// gets one, for net/mail.
+	var r io.Reader = bytes.NewReader(raw)
+	if !bytes.HasSuffix(raw, []byte("\r\n\r\n")) {
+		r = io.MultiReader(r, strings.NewReader("\r\n"))
+	}
+	br.Reset(r)
 	m, err := mail.ReadMessage(br)
 	if err != nil {
 		return Header{}, fmt.Errorf("unreadable header: %w", err)
