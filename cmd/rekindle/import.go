@@ -65,6 +65,7 @@ func (c *cli) importPeople(ctx context.Context, name string, maps []string, char
 	if err := c.checkSet(set, known); err != nil {
 		return err
 	}
+	streaming() // after the config: its reading keeps what it makes
 	var in io.Reader = os.Stdin
 	if name != "-" {
 		f, err := os.Open(name)
