@@ -6,12 +6,15 @@ import (
 	"errors"
 	"io"
 	"net/mail"
+	"net/textproto"
 )
 
 // headerReader reads a message's header block as net/mail's ReadMessage
-// does, but hands net/mail only the fields rekindle reads (headerFields):
-// the Received lines, the signatures and the rest, most of a header
-// block, are passed over without a string or a map entry made for them.
+// does, but keeps only the fields rekindle reads (headerFields), and
+// makes their values itself, as net/mail makes them: the Received lines,
+// the signatures and the rest, most of a header block, are passed over
+// without a string or a map entry made for them, and a kept field costs
+// its value's string, not a line's string, a key's and a reader's buffer.
 // A block net/mail would refuse (a line that is no field, a first line
 // that continues nothing, no blank line at its end) goes to net/mail
 // whole, so that it says why as it always has. One serves a folder: its
@@ -19,24 +22,21 @@ import (
 type headerReader struct {
 	br    *bufio.Reader
 	block []byte // the header block as read
-	kept  []byte // its lines of headerFields
-	r     bytes.Reader
-	// kr reads kept for net/mail, which takes a *bufio.Reader as it is
-	// and would make one of 4 KiB a message for anything else.
-	kr *bufio.Reader
+	// field is the kept field being read: its lines trimmed and joined by
+	// one space, as net/textproto's ReadContinuedLine joins them; key is
+	// its name as net/mail writes it, colon where its value starts.
+	field []byte
+	key   string
+	colon int
 }
 
-func newHeaderReader() *headerReader {
-	hr := &headerReader{br: bufio.NewReader(nil)}
-	hr.kr = bufio.NewReader(&hr.r)
-	return hr
-}
+func newHeaderReader() *headerReader { return &headerReader{br: bufio.NewReader(nil)} }
 
 // read reads the header block at the start of r.
 func (hr *headerReader) read(r io.Reader) (mail.Header, error) {
 	hr.br.Reset(r)
-	hr.block, hr.kept = hr.block[:0], hr.kept[:0]
-	keep := false
+	hr.block, hr.key = hr.block[:0], ""
+	h := mail.Header{}
 	for first := true; ; first = false {
 		start := len(hr.block)
 		if err := hr.readLine(); err != nil {
@@ -45,29 +45,49 @@ func (hr *headerReader) read(r io.Reader) (mail.Header, error) {
 		line := hr.block[start:]
 		switch {
 		case string(line) == "\r\n" || string(line) == "\n": // the end of the block
-			hr.kept = append(hr.kept, "\r\n"...)
-			hr.r.Reset(hr.kept)
-			hr.kr.Reset(&hr.r)
-			m, err := mail.ReadMessage(hr.kr)
-			if err != nil {
-				return nil, err
-			}
-			return m.Header, nil
+			hr.done(h)
+			return h, nil
 		case line[0] == ' ' || line[0] == '\t': // continues the field before
 			if first {
 				return hr.whole()
+			}
+			if hr.key != "" {
+				hr.field = append(hr.field, ' ')
+				hr.field = append(hr.field, trim(line)...)
 			}
 		default:
 			colon := bytes.IndexByte(line, ':')
 			if colon < 0 {
 				return hr.whole()
 			}
-			keep = wanted(line[:colon])
-		}
-		if keep {
-			hr.kept = append(hr.kept, line...)
+			hr.done(h)
+			if hr.key = wanted(line[:colon]); hr.key != "" {
+				hr.field, hr.colon = append(hr.field[:0], trim(line)...), colon
+			}
 		}
 	}
+}
+
+// done adds the kept field read to h, as net/mail does: its value after
+// the colon, without the spaces and tabs it starts with.
+func (hr *headerReader) done(h mail.Header) {
+	if hr.key == "" {
+		return
+	}
+	h[hr.key] = append(h[hr.key], string(bytes.TrimLeft(hr.field[hr.colon+1:], " \t")))
+	hr.key = ""
+}
+
+// trim is a line without its end ("\n", or "\r\n") and without the spaces
+// and tabs around it, as net/textproto trims each line of a field.
+func trim(line []byte) []byte {
+	if n := len(line); n > 0 && line[n-1] == '\n' {
+		line = line[:n-1]
+		if n > 1 && line[n-2] == '\r' {
+			line = line[:n-2]
+		}
+	}
+	return bytes.Trim(line, " \t")
 }
 
 // readLine appends the next line, with its end, to the block.
@@ -91,12 +111,22 @@ func (hr *headerReader) whole() (mail.Header, error) {
 	return m.Header, nil
 }
 
-// wanted says whether a field's name (as written, before its colon) is
-// one of headerFields as net/mail reads names: in any case of ASCII
-// letters, and nothing else (a name with a space or another byte is kept
-// as written, and so is none of them).
-func wanted(name []byte) bool {
-	for _, f := range headerFields {
+// fieldKeys are headerFields as net/mail writes their names (Message-Id).
+var fieldKeys = func() []string {
+	keys := make([]string, len(headerFields))
+	for i, f := range headerFields {
+		keys[i] = textproto.CanonicalMIMEHeaderKey(f)
+	}
+	return keys
+}()
+
+// wanted says which of headerFields a field's name (as written, before
+// its colon) is, as net/mail writes it, or "" for none. Names compare as
+// net/mail reads them: in any case of ASCII letters, and nothing else (a
+// name with a space or another byte is kept as written, and so is none of
+// them).
+func wanted(name []byte) string {
+	for k, f := range headerFields {
 		if len(f) != len(name) {
 			continue
 		}
@@ -112,8 +142,8 @@ func wanted(name []byte) bool {
 			same = a == b
 		}
 		if same {
-			return true
+			return fieldKeys[k]
 		}
 	}
-	return false
+	return ""
 }

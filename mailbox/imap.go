@@ -1,7 +1,6 @@
 package mailbox
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"crypto/x509"
@@ -9,7 +8,6 @@ import (
 	"fmt"
 	"io"
 	"math/rand/v2"
-	"net/mail"
 	"slices"
 	"strings"
 	"time"
@@ -235,7 +233,7 @@ func imapFolder(ctx context.Context, s *Sync, c *session, f folder, res *Result)
 		last = 0
 	}
 	var events []journal.Event
-	br := bufio.NewReader(nil) // the folder's messages share one
+	hr := newHeaderReader() // the folder's messages share one
 	for len(uids) > 0 {
 		batch := uids[:min(len(uids), fetchBatch)]
 		uids = uids[len(batch):]
@@ -245,7 +243,7 @@ func imapFolder(ctx context.Context, s *Sync, c *session, f folder, res *Result)
 				if int64(uid) > last {
 					last = int64(uid)
 				}
-				h, err := parseRaw(raw, br)
+				h, err := parseRaw(raw, hr)
 				h.receivedAt(received)
 				events = s.consider(h, err, f.role, label, res, events)
 			})
@@ -320,8 +318,8 @@ func (c *session) fetchHeaders(uids []imap.UID, got func(imap.UID, []byte, time.
 	return refused
 }
 
-// parseRaw reads a header block fetched from a server, through br.
-func parseRaw(raw []byte, br *bufio.Reader) (Header, error) {
+// parseRaw reads a header block fetched from a server, through hr.
+func parseRaw(raw []byte, hr *headerReader) (Header, error) {
 	if len(raw) == 0 {
 		return Header{}, errors.New("the server sent no header")
 	}
@@ -331,12 +329,11 @@ func parseRaw(raw []byte, br *bufio.Reader) (Header, error) {
 	if !bytes.HasSuffix(raw, []byte("\r\n\r\n")) {
 		r = io.MultiReader(r, strings.NewReader("\r\n"))
 	}
-	br.Reset(r)
-	m, err := mail.ReadMessage(br)
+	m, err := hr.read(r)
 	if err != nil {
 		return Header{}, fmt.Errorf("unreadable header: %w", err)
 	}
-	return ParseHeader(m.Header)
+	return ParseHeader(m)
 }
 
 // Backoff is the wait after n failures of a source in a row: 30 s
