@@ -3,12 +3,14 @@ package config
 import (
 	"strings"
 	"unicode"
+	"unicode/utf8"
 )
 
 // Slug makes a contact id from a name: lower case letters and digits, with
 // single dashes for everything in between. "Alice Moreau" is "alice-moreau".
 func Slug(name string) string {
 	var b strings.Builder
+	b.Grow(len(name)) // about as long as the name: one allocation
 	dash := false
 	for _, r := range name {
 		if unicode.IsLetter(r) || unicode.IsDigit(r) {
@@ -16,6 +18,13 @@ func Slug(name string) string {
 				b.WriteByte('-')
 			}
 			dash = false
+			if r < utf8.RuneSelf {
+				if 'A' <= r && r <= 'Z' {
+					r += 'a' - 'A'
+				}
+				b.WriteByte(byte(r))
+				continue
+			}
 			b.WriteRune(unicode.ToLower(r))
 			continue
 		}

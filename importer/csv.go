@@ -10,6 +10,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/rekindle/rekindle/internal/terminal"
+	"github.com/rekindle/rekindle/rules"
 )
 
 // Fields are what a CSV column can hold, as --map names them.
@@ -86,7 +87,10 @@ type csvReader struct {
 	line    int // where the next row starts, as far as the last one tells
 	now     time.Time
 	columns map[string][]int // field → column indexes
-	events  [][2]int         // Google's "Event N - Label" and "Event N - Value"
+	// The columns of each field, looked up once for every row.
+	name, given, middle, family, nickname, email, phone []int
+	dates                                               [2][]int // birthday, anniversary
+	events                                              [][2]int // Google's "Event N - Label" and "Event N - Value"
 	// phoneLabel is the "Phone N - Label" column of a "Phone N - Value".
 	phoneLabel map[int]int
 	notTheirs  []int  // columns of numbers that reach someone else
@@ -130,6 +134,9 @@ func newCSV(r io.Reader, fields Mapping, now time.Time, charset string) (*csvRea
 		return nil, fmt.Errorf("no column of this CSV holds a name (the header row is %s); say which with --map name=COLUMN",
 			clip(strings.Join(header, ", ")))
 	}
+	col := c.columns
+	c.name, c.given, c.middle, c.family, c.nickname = col["name"], col["given"], col["middle"], col["family"], col["nickname"]
+	c.email, c.phone, c.dates = col["email"], col["phone"], [2][]int{col["birthday"], col["anniversary"]}
 	return c, nil
 }
 
@@ -204,15 +211,16 @@ func (c *csvReader) read() ([]string, error) {
 		return nil, &SyntaxError{Line: start, Msg: fmt.Sprintf("the row that starts here has %d fields; rekindle reads at most %d", len(rec), MaxFields)}
 	}
 	for i, f := range rec {
-		line, _ := c.r.FieldPos(i)
 		switch {
 		case !utf8.ValidString(f):
+			line, _ := c.r.FieldPos(i)
 			return nil, &SyntaxError{Line: line, Msg: fmt.Sprintf("byte 0x%02X is not UTF-8; if the file was written as Windows-1252 "+
 				"(as Outlook writes CSV) or Latin-1, import it with --charset windows-1252 or --charset ISO-8859-1",
 				f[firstInvalid([]byte(f))])}
 		case c.charset != "" && strings.ContainsRune(f, utf8.RuneError):
 			// The decoder writes U+FFFD for a byte its set has no
 			// character for.
+			line, _ := c.r.FieldPos(i)
 			return nil, &SyntaxError{Line: line, Msg: fmt.Sprintf("the row holds bytes that are not characters of %s", c.charset)}
 		}
 	}
@@ -250,12 +258,14 @@ func (c *csvReader) Next() (Person, error) {
 	p := Person{Line: line}
 	// Google joins several values of one cell with " ::: ". join is the
 	// values of the fields one space apart, first the first value of one.
-	join := func(first bool, fields ...string) string {
+	join := func(first bool, fields ...[]int) string {
 		var b strings.Builder
 		one, n := "", 0
-		for _, f := range fields {
-			for _, i := range c.columns[f] {
-				for v := range strings.SplitSeq(cell(i), ":::") {
+		for _, cols := range fields {
+			for _, i := range cols {
+				for rest, more := cell(i), true; more; {
+					var v string
+					v, rest, more = strings.Cut(rest, ":::")
 					if v = strings.TrimSpace(v); v == "" {
 						continue
 					}
@@ -267,6 +277,7 @@ func (c *csvReader) Next() (Person, error) {
 						continue
 					}
 					if n == 2 {
+						b.Grow(len(one) + 1 + len(v)) // two values, as most names have: one allocation
 						b.WriteString(one)
 					}
 					b.WriteByte(' ')
@@ -280,30 +291,36 @@ func (c *csvReader) Next() (Person, error) {
 		return b.String()
 	}
 	add := func(line int, email bool, cell string) {
-		if !strings.Contains(cell, ":::") {
-			p.add(line, email, cell)
-			return
+		for more := true; more; {
+			var v string
+			v, cell, more = strings.Cut(cell, ":::")
+			p.add(line, email, v)
 		}
-		p.add(line, email, strings.Split(cell, ":::")...)
 	}
-	p.Name = join(false, "name")
+	p.Name = join(false, c.name)
 	if p.Name == "" {
-		p.Name = join(false, "given", "middle", "family")
+		p.Name = join(false, c.given, c.middle, c.family)
 	}
 	p.setName(line, p.Name)
-	if nick := join(true, "nickname"); nick != "" {
+	if nick := join(true, c.nickname); nick != "" {
 		p.setCalled(line, nick)
-	} else if given := join(true, "given"); given != "" {
+	} else if given := join(true, c.given); given != "" {
 		p.setCalled(line, given)
 	}
-	for _, i := range c.columns["email"] {
+	// One array for the addresses and the numbers of the row, each
+	// list in its own part of it (a cell of several values may grow
+	// one out into an array of its own); an empty list stays nil.
+	ne := len(c.email) + 1
+	lists := make([]string, 0, ne+len(c.phone)+1)
+	p.Emails, p.Phones = lists[:0:ne], lists[ne:ne]
+	p.Occasions = make([]rules.Occasion, 0, len(c.dates[0])+len(c.dates[1])+len(c.events))
+	for _, i := range c.email {
 		add(lineOf(i), true, cell(i))
 	}
-	for _, i := range c.columns["phone"] {
+	for _, i := range c.phone {
 		line := lineOf(i)
 		if l, ok := c.phoneLabel[i]; ok && cell(i) != "" {
-			label := strings.ToLower(cell(l))
-			if strings.Contains(label, "fax") || strings.Contains(label, "pager") {
+			if label := cell(l); containsFold(label, "fax") || containsFold(label, "pager") {
 				p.Notes = append(p.Notes, Note{line, fmt.Sprintf("%q is a %s number; left out", cell(i), strings.TrimPrefix(cell(l), "* "))})
 				continue
 			}
@@ -316,8 +333,8 @@ func (c *csvReader) Next() (Person, error) {
 			p.Notes = append(p.Notes, Note{line, fmt.Sprintf("%s %q is not their own number; left out", c.header[i], cell(i))})
 		}
 	}
-	for _, f := range []string{"birthday", "anniversary"} {
-		for _, i := range c.columns[f] {
+	for k, f := range [2]string{rules.Birthday, "anniversary"} {
+		for _, i := range c.dates[k] {
 			line := lineOf(i)
 			p.addDate(line, f, cell(i), 0, c.now)
 		}
@@ -328,13 +345,33 @@ func (c *csvReader) Next() (Person, error) {
 			continue
 		}
 		line := lineOf(ev[1])
-		if strings.IndexFunc(name, terminal.Hidden) >= 0 {
+		if terminal.HasHidden(name) {
 			p.Notes = append(p.Notes, Note{line, fmt.Sprintf("the occasion %q holds control characters or direction overrides; left out", name)})
 			continue
 		}
 		p.addDate(line, name, cell(ev[1]), 0, c.now)
 	}
+	if len(p.Emails) == 0 {
+		p.Emails = nil
+	}
+	if len(p.Phones) == 0 {
+		p.Phones = nil
+	}
+	if len(p.Occasions) == 0 {
+		p.Occasions = nil
+	}
 	return p, nil
+}
+
+// containsFold tells whether s holds sub, a word in lower-case ASCII,
+// in any case.
+func containsFold(s, sub string) bool {
+	for i := 0; i+len(sub) <= len(s); i++ {
+		if strings.EqualFold(s[i:i+len(sub)], sub) {
+			return true
+		}
+	}
+	return false
 }
 
 // csvError gives a CSV reader's error its line.

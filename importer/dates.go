@@ -101,7 +101,10 @@ func (p *Person) addDate(line int, name, value string, omitYear int, now time.Ti
 	}
 	o.Name = name
 	if name == rules.Birthday {
-		p.Occasions = append([]rules.Occasion{o}, p.Occasions...)
+		// First, in the list's own array when it has room.
+		p.Occasions = append(p.Occasions, o)
+		copy(p.Occasions[1:], p.Occasions)
+		p.Occasions[0] = o
 		return
 	}
 	p.Occasions = append(p.Occasions, o)

@@ -19,14 +19,18 @@ func NewIDs() *IDs { return &IDs{used: map[string]bool{}, next: map[string]int{}
 
 // Take gives the next free id for base, and holds it.
 func (s *IDs) Take(base string) string {
-	id := base
-	if s.used[id] {
-		k := max(s.next[base], 2)
-		for id = base + "-" + strconv.Itoa(k); s.used[id]; id = base + "-" + strconv.Itoa(k) {
-			k++
-		}
-		s.next[base] = k + 1
+	// Held at once: a base no one has yet (almost every one) costs one
+	// look-up of the map, not two.
+	n := len(s.used)
+	if s.used[base] = true; len(s.used) > n {
+		return base
 	}
+	k := max(s.next[base], 2)
+	id := base + "-" + strconv.Itoa(k)
+	for ; s.used[id]; id = base + "-" + strconv.Itoa(k) {
+		k++
+	}
+	s.next[base] = k + 1
 	s.used[id] = true
 	return id
 }

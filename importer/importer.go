@@ -134,7 +134,7 @@ func (p *Person) add(line int, email bool, values ...string) {
 				v = strings.TrimSpace(number) + " ext. " + ext
 			}
 		}
-		if strings.IndexFunc(v, terminal.Hidden) >= 0 {
+		if terminal.HasHidden(v) {
 			p.Notes = append(p.Notes, Note{line, fmt.Sprintf("%q holds control characters or direction overrides; left out", v)})
 			continue
 		}
@@ -162,7 +162,7 @@ func (p *Person) setCalled(line int, called string) {
 		return
 	}
 	called = strings.Join(strings.Fields(called), " ")
-	if strings.IndexFunc(called, terminal.Hidden) >= 0 {
+	if terminal.HasHidden(called) {
 		p.Notes = append(p.Notes, Note{line, fmt.Sprintf("the nickname or given name %q holds control characters or direction overrides; left out", called)})
 		return
 	}

@@ -97,26 +97,27 @@ func writeDate(w *bufio.Writer, o rules.Occasion) {
 		w.WriteString(date(o))
 		return
 	}
-	var b [10]byte
-	n := o.Year
-	for i := 3; i >= 0; i-- {
-		b[i] = byte('0' + n%10)
-		n /= 10
-	}
-	b[4], b[5], b[6], b[7], b[8], b[9] = '-', byte('0'+int(o.Month)/10), byte('0'+int(o.Month)%10), '-', byte('0'+o.Day/10), byte('0'+o.Day%10)
-	w.Write(b[:])
+	// Built in the writer's own buffer (bufio's idiom): a local array
+	// handed to Write would go to the heap, once per date.
+	y := o.Year
+	b := append(w.AvailableBuffer(), byte('0'+y/1000), byte('0'+y/100%10), byte('0'+y/10%10), byte('0'+y%10),
+		'-', byte('0'+int(o.Month)/10), byte('0'+int(o.Month)%10), '-', byte('0'+o.Day/10), byte('0'+o.Day%10))
+	w.Write(b)
 }
 
 // writeQuoted writes quote(s): s as it is between quotes when it is UTF-8
 // with nothing to escape, as almost every name and address is.
 func writeQuoted(w *bufio.Writer, s string) {
+	ascii := true
 	for i := 0; i < len(s); i++ {
-		if c := s[i]; c < 0x20 || c == '"' || c == '\\' || c == 0x7f {
+		c := s[i]
+		if c < 0x20 || c == '"' || c == '\\' || c == 0x7f {
 			w.WriteString(quote(s))
 			return
 		}
+		ascii = ascii && c < utf8.RuneSelf
 	}
-	if !utf8.ValidString(s) {
+	if !ascii && !utf8.ValidString(s) {
 		w.WriteString(quote(s))
 		return
 	}

@@ -745,7 +745,7 @@ func (v *vcardReader) person(card vcard.Card, line int, lines map[string][]int) 
 		if name == "" {
 			name = "other"
 		}
-		if strings.IndexFunc(name, terminal.Hidden) >= 0 {
+		if terminal.HasHidden(name) {
 			p.Notes = append(p.Notes, Note{line, fmt.Sprintf("the occasion %q holds control characters or direction overrides; left out", name)})
 			continue
 		}

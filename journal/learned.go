@@ -44,23 +44,7 @@ func (j *Journal) AddLearned(ctx context.Context, events []Event, now time.Time)
 		return nil, fmt.Errorf("add learned events: %w", err)
 	}
 	defer tx.Rollback()
-	// One statement for every event: SQLite parses and plans it once, not
-	// once an event (what a first sync of thousands of messages spent most
-	// of its time on).
-	ins, err := tx.PrepareContext(ctx, addLearned)
-	if err != nil {
-		return nil, fmt.Errorf("add learned events: %w", err)
-	}
-	defer ins.Close()
-	// Each statement runs without ctx, and ctx is checked between them:
-	// the driver watches a context that can end with a goroutine of its
-	// own a statement, which cost more than the statement.
-	quick := context.WithoutCancel(ctx)
-	var added []Event
 	for _, e := range events {
-		if err := ctx.Err(); err != nil {
-			return nil, err
-		}
 		if e.Dedup == "" || !IsLearned(e.Source) {
 			return nil, &InvalidError{Field: "source", Msg: "a learned event needs a mail source and a dedup key"}
 		}
@@ -68,14 +52,68 @@ func (j *Journal) AddLearned(ctx context.Context, events []Event, now time.Time)
 		if err := e.Check(now); err != nil {
 			return nil, fmt.Errorf("add learned event: %w", err)
 		}
-		res, err := ins.ExecContext(quick, e.Contact, string(e.Kind), ms(e.At), e.Note, e.Source, ms(e.Logged), e.Dedup,
-			e.Contact, string(e.Kind), ms(e.At.Add(-ManualWindow)), ms(e.At.Add(ManualWindow)))
+	}
+	// learnedChunk events a statement, which says which it wrote by their
+	// keys: the per-statement work of database/sql and of the driver,
+	// paid an event, was most of a first sync's writing. Each statement
+	// runs without ctx, and ctx is checked between them: the driver
+	// watches a context that can end with a goroutine of its own a
+	// statement.
+	quick := context.WithoutCancel(ctx)
+	var full *sql.Stmt
+	if len(events) > learnedChunk {
+		if full, err = tx.PrepareContext(ctx, addLearnedSQL(learnedChunk)); err != nil {
+			return nil, fmt.Errorf("add learned events: %w", err)
+		}
+		defer full.Close()
+	}
+	var added []Event
+	ids := map[string]int64{}
+	var args []any
+	for rest := events; len(rest) > 0; {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		chunk := rest[:min(learnedChunk, len(rest))]
+		rest = rest[len(chunk):]
+		args = args[:0]
+		for _, e := range chunk {
+			args = append(args, e.Contact, string(e.Kind), ms(e.At), e.Note, e.Source, ms(now), e.Dedup,
+				ms(e.At.Add(-ManualWindow)), ms(e.At.Add(ManualWindow)))
+		}
+		var rows *sql.Rows
+		if len(chunk) == learnedChunk {
+			rows, err = full.QueryContext(quick, args...)
+		} else {
+			rows, err = tx.QueryContext(quick, addLearnedSQL(len(chunk)), args...)
+		}
 		if err != nil {
 			return nil, fmt.Errorf("add learned event: %w", err)
 		}
-		if n, _ := res.RowsAffected(); n == 1 {
-			e.ID, _ = res.LastInsertId()
-			added = append(added, e)
+		clear(ids)
+		for rows.Next() {
+			var id int64
+			var key string
+			if err := rows.Scan(&id, &key); err != nil {
+				rows.Close()
+				return nil, fmt.Errorf("add learned event: %w", err)
+			}
+			ids[key] = id
+		}
+		if err := rows.Close(); err != nil {
+			return nil, fmt.Errorf("add learned event: %w", err)
+		}
+		if err := rows.Err(); err != nil {
+			return nil, fmt.Errorf("add learned event: %w", err)
+		}
+		// In their order; a key twice in the chunk was written once,
+		// for the first.
+		for _, e := range chunk {
+			if id, ok := ids[e.Dedup]; ok {
+				delete(ids, e.Dedup)
+				e.ID, e.Logged = id, now
+				added = append(added, e)
+			}
 		}
 	}
 	if err := tx.Commit(); err != nil {
@@ -84,12 +122,30 @@ func (j *Journal) AddLearned(ctx context.Context, events []Event, now time.Time)
 	return added, nil
 }
 
-// addLearned writes one learned event unless its key is in the state file
-// or a logged event of the same person and kind within ManualWindow
-// stands for it.
-const addLearned = `INSERT OR IGNORE INTO events (contact, kind, at, until, note, source, logged, dedup)
-	SELECT ?, ?, ?, NULL, ?, ?, ?, ?
-	WHERE NOT EXISTS (SELECT 1 FROM events WHERE contact = ? AND kind = ? AND dedup IS NULL AND at BETWEEN ? AND ?)`
+// learnedChunk is the events one statement writes: 9 parameters each,
+// far under SQLite's limit of 32,766.
+const learnedChunk = 100
+
+// addLearnedSQL writes n learned events, each unless its key is in the
+// state file or a logged event of the same person and kind within
+// ManualWindow stands for it, and returns the id and the key of each it
+// wrote. Learned events all have a key, so a logged event (which has
+// none) is never one of the chunk's own.
+func addLearnedSQL(n int) string {
+	var b strings.Builder
+	b.WriteString(`INSERT OR IGNORE INTO events (contact, kind, at, until, note, source, logged, dedup)
+	SELECT column1, column2, column3, NULL, column4, column5, column6, column7 FROM (VALUES `)
+	for i := range n {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString("(?, ?, ?, ?, ?, ?, ?, ?, ?)")
+	}
+	b.WriteString(`) AS v
+	WHERE NOT EXISTS (SELECT 1 FROM events WHERE contact = v.column1 AND kind = v.column2 AND dedup IS NULL AND at BETWEEN v.column8 AND v.column9)
+	RETURNING id, dedup`)
+	return b.String()
+}
 
 // Cursor returns where source stopped reading folder, as the source wrote
 // it (SetCursor); nil when it never has. The bytes are the source type's

@@ -169,3 +169,60 @@ func BenchmarkAddLearned(b *testing.B) {
 		}
 	}
 }
+
+// TestAddLearnedInChunks: events written a hundred to a statement come
+// back in their order with the ids the state file gave them, and a key
+// seen twice (in one statement or in two) or covered by a logged event is
+// written once or not at all, as one statement an event did.
+func TestAddLearnedInChunks(t *testing.T) {
+	ctx := context.Background()
+	j := open(t, filepath.Join(t.TempDir(), "r.db"))
+	now := time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC)
+	if _, err := j.Add(ctx, Event{Contact: "p7", Kind: Replied, At: now.Add(-7*time.Hour - time.Minute), Source: "cli", Logged: now}); err != nil {
+		t.Fatal(err)
+	}
+	var learned []Event
+	var want []string
+	for i := range 250 {
+		key := fmt.Sprintf("k%d", i)
+		switch i {
+		case 60:
+			key = "k59" // twice in one statement
+		case 150:
+			key = "k10" // again in a later one
+		}
+		learned = append(learned, Event{Contact: fmt.Sprintf("p%d", i%20), Kind: Replied, At: now.Add(-time.Duration(i) * time.Hour),
+			Source: "maildir:home", Dedup: key})
+		if i != 60 && i != 150 && i != 7 { // p7 at 7 hours is the logged one's
+			want = append(want, key)
+		}
+	}
+	added, err := j.AddLearned(ctx, learned, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, e := range added {
+		got = append(got, e.Dedup)
+	}
+	if !slices.Equal(got, want) {
+		t.Fatalf("added %v;\nwant %v", got, want)
+	}
+	stored := map[string]int64{}
+	all, _ := j.Events(ctx)
+	for _, list := range all {
+		for _, e := range list {
+			if e.Dedup != "" {
+				stored[e.Dedup] = e.ID
+			}
+		}
+	}
+	if len(stored) != len(want) {
+		t.Errorf("%d learned events stored; want %d", len(stored), len(want))
+	}
+	for _, e := range added {
+		if e.ID == 0 || stored[e.Dedup] != e.ID || !e.Logged.Equal(now) {
+			t.Errorf("added %s with id %d, logged %v; stored with id %d", e.Dedup, e.ID, e.Logged, stored[e.Dedup])
+		}
+	}
+}

@@ -6,36 +6,45 @@ import (
 	"errors"
 	"io"
 	"net/mail"
+	"net/textproto"
 )
 
 // headerReader reads a message's header block as net/mail's ReadMessage
-// does, but hands net/mail only the fields rekindle reads (headerFields):
-// the Received lines, the signatures and the rest, most of a header
-// block, are passed over without a string or a map entry made for them.
+// does, but keeps only the fields rekindle reads (headerFields), and
+// makes their values itself, as net/mail makes them: the Received lines,
+// the signatures and the rest, most of a header block, are passed over
+// without a string or a map entry made for them, and a kept field costs
+// its value's string, not a line's string, a key's and a reader's buffer.
 // A block net/mail would refuse (a line that is no field, a first line
 // that continues nothing, no blank line at its end) goes to net/mail
 // whole, so that it says why as it always has. One serves a folder: its
 // buffers are reused.
 type headerReader struct {
 	fields []string // the fields kept: headerFields, or another list
+	keys   []string // the same as net/mail writes their names (Message-Id)
 	br     *bufio.Reader
 	block  []byte // the header block as read
-	kept   []byte // its lines of headerFields
-	r      bytes.Reader
+	// field is the kept field being read: its lines trimmed and joined by
+	// one space, as net/textproto's ReadContinuedLine joins them; key is
+	// its name as net/mail writes it, colon where its value starts.
+	field []byte
+	key   string
+	colon int
 }
 
-func newHeaderReader() *headerReader { return newFieldReader(headerFields) }
+func newHeaderReader() *headerReader { return newFieldReader(headerFields, fieldKeys) }
 
-// newFieldReader is a headerReader that keeps the fields named.
-func newFieldReader(fields []string) *headerReader {
-	return &headerReader{fields: fields, br: bufio.NewReader(nil)}
+// newFieldReader is a headerReader that keeps fields, whose names
+// net/mail writes as keys (canonical).
+func newFieldReader(fields, keys []string) *headerReader {
+	return &headerReader{fields: fields, keys: keys, br: bufio.NewReader(nil)}
 }
 
 // read reads the header block at the start of r.
 func (hr *headerReader) read(r io.Reader) (mail.Header, error) {
 	hr.br.Reset(r)
-	hr.block, hr.kept = hr.block[:0], hr.kept[:0]
-	keep := false
+	hr.block, hr.key = hr.block[:0], ""
+	h := mail.Header{}
 	for first := true; ; first = false {
 		start := len(hr.block)
 		if err := hr.readLine(); err != nil {
@@ -44,28 +53,49 @@ func (hr *headerReader) read(r io.Reader) (mail.Header, error) {
 		line := hr.block[start:]
 		switch {
 		case string(line) == "\r\n" || string(line) == "\n": // the end of the block
-			hr.kept = append(hr.kept, "\r\n"...)
-			hr.r.Reset(hr.kept)
-			m, err := mail.ReadMessage(&hr.r)
-			if err != nil {
-				return nil, err
-			}
-			return m.Header, nil
+			hr.done(h)
+			return h, nil
 		case line[0] == ' ' || line[0] == '\t': // continues the field before
 			if first {
 				return hr.whole()
+			}
+			if hr.key != "" {
+				hr.field = append(hr.field, ' ')
+				hr.field = append(hr.field, trim(line)...)
 			}
 		default:
 			colon := bytes.IndexByte(line, ':')
 			if colon < 0 {
 				return hr.whole()
 			}
-			keep = wanted(line[:colon], hr.fields)
-		}
-		if keep {
-			hr.kept = append(hr.kept, line...)
+			hr.done(h)
+			if hr.key = wanted(line[:colon], hr.fields, hr.keys); hr.key != "" {
+				hr.field, hr.colon = append(hr.field[:0], trim(line)...), colon
+			}
 		}
 	}
+}
+
+// done adds the kept field read to h, as net/mail does: its value after
+// the colon, without the spaces and tabs it starts with.
+func (hr *headerReader) done(h mail.Header) {
+	if hr.key == "" {
+		return
+	}
+	h[hr.key] = append(h[hr.key], string(bytes.TrimLeft(hr.field[hr.colon+1:], " \t")))
+	hr.key = ""
+}
+
+// trim is a line without its end ("\n", or "\r\n") and without the spaces
+// and tabs around it, as net/textproto trims each line of a field.
+func trim(line []byte) []byte {
+	if n := len(line); n > 0 && line[n-1] == '\n' {
+		line = line[:n-1]
+		if n > 1 && line[n-2] == '\r' {
+			line = line[:n-2]
+		}
+	}
+	return bytes.Trim(line, " \t")
 }
 
 // readLine appends the next line, with its end, to the block.
@@ -89,12 +119,25 @@ func (hr *headerReader) whole() (mail.Header, error) {
 	return m.Header, nil
 }
 
-// wanted says whether a field's name (as written, before its colon) is
-// one of fields as net/mail reads names: in any case of ASCII
-// letters, and nothing else (a name with a space or another byte is kept
-// as written, and so is none of them).
-func wanted(name []byte, fields []string) bool {
-	for _, f := range fields {
+// fieldKeys are headerFields as net/mail writes their names (Message-Id).
+var fieldKeys = canonical(headerFields)
+
+// canonical is fields as net/mail writes their names.
+func canonical(fields []string) []string {
+	keys := make([]string, len(fields))
+	for i, f := range fields {
+		keys[i] = textproto.CanonicalMIMEHeaderKey(f)
+	}
+	return keys
+}
+
+// wanted says which of fields a field's name (as written, before its
+// colon) is, as net/mail writes it (keys), or "" for none. Names compare as
+// net/mail reads them: in any case of ASCII letters, and nothing else (a
+// name with a space or another byte is kept as written, and so is none of
+// them).
+func wanted(name []byte, fields, keys []string) string {
+	for k, f := range fields {
 		if len(f) != len(name) {
 			continue
 		}
@@ -110,8 +153,8 @@ func wanted(name []byte, fields []string) bool {
 			same = a == b
 		}
 		if same {
-			return true
+			return keys[k]
 		}
 	}
-	return false
+	return ""
 }

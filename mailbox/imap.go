@@ -1,7 +1,6 @@
 package mailbox
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"crypto/x509"
@@ -256,10 +255,11 @@ func imapFolder(ctx context.Context, s *Sync, c *session, f folder, res *Result)
 		last = 0
 	}
 	var events []journal.Event
-	br := bufio.NewReader(nil) // the folder's messages share one
+	hr := newHeaderReader() // the folder's messages share one
 	section := headerSection
 	if f.role == Phone {
 		section = smsBackupSection
+		hr = newFieldReader(smsBackupFields, smsBackupKeys)
 	}
 	for len(uids) > 0 {
 		batch := uids[:min(len(uids), fetchBatch)]
@@ -271,11 +271,11 @@ func imapFolder(ctx context.Context, s *Sync, c *session, f folder, res *Result)
 					last = int64(uid)
 				}
 				if f.role == Phone {
-					mh, err := readRaw(raw, br)
+					mh, err := readRaw(raw, hr)
 					events = s.considerSMSBackup(mh, err, label, res, events)
 					return
 				}
-				h, err := parseRaw(raw, br)
+				h, err := parseRaw(raw, hr)
 				h.receivedAt(received)
 				events = s.consider(h, err, f.role, label, res, events)
 			})
@@ -354,27 +354,32 @@ func (c *session) fetchHeaders(uids []imap.UID, section *imap.FetchItemBodySecti
 	return refused
 }
 
-// parseRaw reads a header block fetched from a server, through br.
-func parseRaw(raw []byte, br *bufio.Reader) (Header, error) {
-	m, err := readRaw(raw, br)
+// parseRaw reads a header block fetched from a server, through hr.
+func parseRaw(raw []byte, hr *headerReader) (Header, error) {
+	m, err := readRaw(raw, hr)
 	if err != nil {
 		return Header{}, err
 	}
 	return ParseHeader(m)
 }
 
-// readRaw reads the fields of a header block fetched from a server,
-// through br.
-func readRaw(raw []byte, br *bufio.Reader) (mail.Header, error) {
+// readRaw reads the kept fields of a header block fetched from a server,
+// through hr.
+func readRaw(raw []byte, hr *headerReader) (mail.Header, error) {
 	if len(raw) == 0 {
 		return nil, errors.New("the server sent no header")
 	}
-	br.Reset(io.MultiReader(bytes.NewReader(raw), strings.NewReader("\r\n")))
-	m, err := mail.ReadMessage(br)
+	// A server ends the block with its blank line; one that does not
+	// gets one, for net/mail.
+	var r io.Reader = bytes.NewReader(raw)
+	if !bytes.HasSuffix(raw, []byte("\r\n\r\n")) {
+		r = io.MultiReader(r, strings.NewReader("\r\n"))
+	}
+	m, err := hr.read(r)
 	if err != nil {
 		return nil, fmt.Errorf("unreadable header: %w", err)
 	}
-	return m.Header, nil
+	return m, nil
 }
 
 // Backoff is the wait after n failures of a source in a row: 30 s

@@ -199,7 +199,7 @@ func (m *maildirAccount) folder(ctx context.Context, s *Sync, dir string, role R
 	var events []journal.Event
 	hr := newHeaderReader()
 	if role == Phone {
-		hr = newFieldReader(smsBackupFields)
+		hr = newFieldReader(smsBackupFields, smsBackupKeys)
 	}
 	for _, msg := range msgs {
 		if err := ctx.Err(); err != nil {

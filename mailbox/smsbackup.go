@@ -40,6 +40,9 @@ var smsBackupFields = []string{
 	"To", "Date",
 }
 
+// smsBackupKeys are smsBackupFields as net/mail writes their names.
+var smsBackupKeys = canonical(smsBackupFields)
+
 // hiddenNumbers are what Android writes for a caller who hid their number
 // or whose number the network did not give (CallLog's presentation).
 var hiddenNumbers = map[string]bool{"": true, "-1": true, "-2": true, "-3": true, "-4": true}

@@ -65,6 +65,7 @@ func (c *cli) importPeople(ctx context.Context, name string, maps []string, char
 	if err := c.checkSet(set, known); err != nil {
 		return err
 	}
+	streaming() // after the config: its reading keeps what it makes
 	var in io.Reader = os.Stdin
 	if name != "-" {
 		f, err := os.Open(name)
@@ -271,6 +272,9 @@ func (c *cli) knownPeople() (known, error) {
 func (k known) has(id string, emails []string) string {
 	if k.ids[id] {
 		return "the id " + id
+	}
+	if len(k.emails) == 0 {
+		return "" // no config, or no addresses in it: nothing to lower
 	}
 	for _, e := range emails {
 		if other, ok := k.emails[strings.ToLower(e)]; ok {

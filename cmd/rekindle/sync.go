@@ -60,6 +60,7 @@ func (c *cli) sync(ctx context.Context, pos []string, dry, check bool) error {
 	defer j.Close()
 	people := mailbox.NewPeople(cfg)
 	secrets := cfg.Redactor()
+	streaming() // after the config: its reading keeps what it makes
 	failed := 0
 	// The report goes out in one write a source: a tabwriter writes each
 	// cell and each pad on its own.

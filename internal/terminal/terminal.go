@@ -42,6 +42,21 @@ func Hidden(r rune) bool {
 	return false
 }
 
+// HasHidden tells whether s holds a rune Hidden tells: strings.IndexFunc(s,
+// Hidden) >= 0, a byte at a time where s is ASCII.
+func HasHidden(s string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c >= utf8.RuneSelf {
+			return strings.IndexFunc(s[i:], Hidden) >= 0
+		}
+		if c < 0x20 && c != '\n' && c != '\t' || c == 0x7f {
+			return true
+		}
+	}
+	return false
+}
+
 // Strip is s without the runes Hidden tells; bytes that are not UTF-8
 // become U+FFFD.
 func Strip(s string) string {

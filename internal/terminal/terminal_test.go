@@ -39,3 +39,20 @@ func TestWriterCutsAnywhere(t *testing.T) {
 		t.Errorf("written byte by byte: %q; want %q", out.String(), shown)
 	}
 }
+
+// TestHasHidden: HasHidden answers as strings.IndexFunc(s, Hidden) >= 0,
+// whether the hidden rune is ASCII (found byte by byte) or after the first
+// non-ASCII byte (found by runes), and bytes that are not UTF-8 are not
+// hidden.
+func TestHasHidden(t *testing.T) {
+	for _, s := range []string{"", "Ana Lima", "a\tb\nc", "Ana\x1b[2J", "Zoë\x1b", "Zoë\u202e", "\u009b31m", "x\x7f",
+		"Zoë Ødegård", "\xff\xfe", "\xffa\x01", "王小明\u2066", hostile, shown} {
+		want := false
+		for _, r := range s {
+			want = want || Hidden(r)
+		}
+		if got := HasHidden(s); got != want {
+			t.Errorf("HasHidden(%q) = %v; want %v", s, got, want)
+		}
+	}
+}
