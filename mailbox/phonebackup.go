@@ -26,7 +26,7 @@ import (
 
 func init() {
 	register("phonebackup", func(src *config.Source) Source {
-		return &phoneBackup{src, src.Spec.(*config.PhoneBackupSpec)}
+		return &phoneBackup{src: src, spec: src.Spec.(*config.PhoneBackupSpec), settle: settle}
 	})
 }
 
@@ -36,8 +36,9 @@ func init() {
 // and text the phone still has, so most of a new file was read before in
 // another: the dedup keys (phone.Book.Learn) make that add nothing twice.
 type phoneBackup struct {
-	src  *config.Source
-	spec *config.PhoneBackupSpec
+	src    *config.Source
+	spec   *config.PhoneBackupSpec
+	settle time.Duration // how long a file must stay unchanged before it is read
 }
 
 var _ Source = (*phoneBackup)(nil)
@@ -259,7 +260,7 @@ func (p *phoneBackup) Check(ctx context.Context) ([]string, error) {
 	return files, nil
 }
 
-// Watch calls arrived settle after a backup file stopped changing in the
+// Watch calls arrived p.settle after a backup file stopped changing in the
 // folder: written in place, or renamed into place (as Syncthing does).
 func (p *phoneBackup) Watch(ctx context.Context, arrived func(), failed func(error)) error {
 	w, err := fsnotify.NewWatcher()
@@ -270,7 +271,7 @@ func (p *phoneBackup) Watch(ctx context.Context, arrived func(), failed func(err
 	if err := w.Add(p.spec.Path); err != nil {
 		return fmt.Errorf("watch %s: %w", p.spec.Path, err)
 	}
-	quiet := time.NewTimer(settle)
+	quiet := time.NewTimer(p.settle)
 	quiet.Stop()
 	defer quiet.Stop()
 	for {
@@ -284,7 +285,7 @@ func (p *phoneBackup) Watch(ctx context.Context, arrived func(), failed func(err
 			// Each write pushes the read back: a large file is read
 			// once it is whole (and if not, up to where it is).
 			if isBackupFile(filepath.Base(ev.Name)) && ev.Op.Has(fsnotify.Create|fsnotify.Rename|fsnotify.Write) {
-				quiet.Reset(settle)
+				quiet.Reset(p.settle)
 			}
 		case <-quiet.C:
 			arrived()
