@@ -44,8 +44,10 @@ var errNotBackup = errors.New("not an SMS Backup & Restore file: its root elemen
 // backupReader reads one backup file from an offset.
 type backupReader struct {
 	x     *gosax.Reader
-	off   int64 // the offset of the next event's first byte
-	safe  int64 // the offset after the last complete record: where to resume
+	parts *partsFilter
+	begin int64 // the offset in the file the read began at
+	off   int64 // the offset of the next event's first byte, in what parts passes on
+	safe  int64 // the offset in the file after the last complete record: where to resume
 	depth int   // 1 inside the root
 	item  backupItem
 	open  bool // an item is open (an <mms> or a <call></call> not yet closed)
@@ -60,7 +62,8 @@ type backupReader struct {
 const backupBuffer = 256 << 10
 
 func newBackupReader(r io.Reader, start int64) *backupReader {
-	b := &backupReader{x: gosax.NewReaderSize(r, backupBuffer), off: start, safe: start}
+	parts := newPartsFilter(r)
+	b := &backupReader{x: gosax.NewReaderSize(parts, backupBuffer), parts: parts, begin: start, safe: start}
 	if start > 0 {
 		b.depth = 1 // resumed inside the root
 	}
@@ -79,7 +82,7 @@ func (b *backupReader) read(each func(it backupItem, end int64) error) (cut bool
 			return true, nil
 		}
 		if err != nil {
-			return false, fmt.Errorf("at byte %d: %w", b.off, err)
+			return false, fmt.Errorf("after byte %d: %w", b.safe, err)
 		}
 		b.off += int64(len(e.Bytes))
 		switch e.Type() {
@@ -112,7 +115,7 @@ func (b *backupReader) start(tag []byte, each func(backupItem, int64) error) err
 			return errNotBackup
 		}
 		b.depth = 1
-		b.safe = b.off
+		b.markSafe()
 		return nil
 	case b.depth == 1:
 		b.item = backupItem{elem: string(name)}
@@ -142,7 +145,7 @@ func (b *backupReader) end(each func(backupItem, int64) error) (done bool, err e
 	b.depth--
 	switch {
 	case b.depth <= 0:
-		b.safe = b.off
+		b.markSafe()
 		return true, nil
 	case b.depth == 1 && b.open:
 		b.open = false
@@ -153,7 +156,7 @@ func (b *backupReader) end(each func(backupItem, int64) error) (done bool, err e
 
 // complete hands on the item just closed.
 func (b *backupReader) complete(each func(backupItem, int64) error) error {
-	b.safe = b.off
+	b.markSafe()
 	it := b.item
 	switch it.elem {
 	case "call", "sms":
@@ -162,8 +165,11 @@ func (b *backupReader) complete(each func(backupItem, int64) error) error {
 	default:
 		return nil // an element the app does not write: passed over
 	}
-	return each(it, b.off)
+	return each(it, b.safe)
 }
+
+// markSafe says the read may resume here, after what was just read.
+func (b *backupReader) markSafe() { b.safe = b.begin + b.parts.fileOffset(b.off) }
 
 // record reads a <call/>'s or an <sms/>'s attributes.
 func (b *backupReader) record(attrs []byte) {

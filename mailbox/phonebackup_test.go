@@ -4,12 +4,14 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"runtime"
 	"slices"
 	"strings"
 	"testing"
+	"testing/iotest"
 	"time"
 
 	"github.com/rekindle/rekindle/config"
@@ -435,5 +437,121 @@ func TestPhoneBackupWatch(t *testing.T) {
 	case <-arrived:
 	case <-deadline:
 		t.Fatal("a backup written in place was not told of")
+	}
+}
+
+// An MMS's parts are left out as they stream by: a picture of 40 MB in
+// one attribute costs no memory, the texts after it count, and a file cut
+// off inside the parts, or after them, resumes at the right byte of the
+// file.
+func TestPhoneBackupMMSPartsLeftOut(t *testing.T) {
+	e := newBackupEnv(t)
+	path := filepath.Join(e.dir, "sms-20261201110000.xml")
+	// The whole file is written aside, streamed, noting where each record
+	// ends; the folder gets a prefix of it at a time.
+	whole := filepath.Join(t.TempDir(), "whole.xml")
+	f, err := os.Create(whole)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := smsbackup.NewSMS(f, 4)
+	var ends []int64
+	end := func() {
+		w.Flush()
+		off, _ := f.Seek(0, io.SeekCurrent)
+		ends = append(ends, off-1) // before the newline
+	}
+	w.SMS(smsbackup.SMS{Address: "+447700900456", At: ago(5 * time.Hour), Type: smsbackup.SMSReceived, Body: "Hi"})
+	end()
+	w.MMS(smsbackup.MMS{At: ago(4 * time.Hour), Box: 1, From: "+33612345678", To: []string{"+447700900001"}, Text: "Look", Picture: 40 << 20})
+	end()
+	w.SMS(smsbackup.SMS{Address: "07700900123", At: ago(3 * time.Hour), Type: smsbackup.SMSSent, Body: "Lovely"})
+	end()
+	w.SMS(smsbackup.SMS{Address: "07700900123", At: ago(2 * time.Hour), Type: smsbackup.SMSReceived, Body: "x"})
+	end()
+	w.Close()
+	f.Close()
+	prefix := func(n int64) {
+		t.Helper()
+		src, _ := os.Open(whole)
+		defer src.Close()
+		dst, err := os.Create(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n < 0 {
+			_, err = io.Copy(dst, src)
+		} else {
+			_, err = io.CopyN(dst, src, n)
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		dst.Close()
+	}
+	cursor := func() int64 {
+		raw, _ := e.j.Cursor(context.Background(), "phonebackup:phone", path)
+		var c backupCursor
+		json.Unmarshal(raw, &c)
+		return c.Offset
+	}
+
+	runtime.GC()
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	prefix(ends[0] + 20<<20) // cut inside the picture
+	if res := e.mustSync(t); res.Read != 1 || res.Added != 1 {
+		t.Errorf("cut inside the picture: %+v; want the first text", res)
+	}
+	if got := cursor(); got != ends[0] {
+		t.Errorf("cursor at %d; want %d, after the first text", got, ends[0])
+	}
+	prefix(ends[2] + 30) // cut inside the fourth text
+	if res := e.mustSync(t); res.Read != 2 || res.Added != 2 {
+		t.Errorf("cut inside the fourth text: %+v; want the MMS and the third text", res)
+	}
+	if got := cursor(); got != ends[2] {
+		t.Errorf("cursor at %d; want %d, after the third text", got, ends[2])
+	}
+	prefix(-1)
+	if res := e.mustSync(t); res.Read != 1 || res.Added != 1 {
+		t.Errorf("the whole file: %+v; want the fourth text alone", res)
+	}
+	runtime.ReadMemStats(&after)
+	grew := int64(after.HeapSys) - int64(before.HeapSys)
+	t.Logf("the heap grew by %.1f MB", float64(grew)/(1<<20))
+	if grew > 16<<20 {
+		t.Errorf("the heap grew by %d MB over a picture of 40 MB", grew>>20)
+	}
+	if got := e.events(t); len(got) != 4 {
+		t.Errorf("events %v", got)
+	}
+}
+
+// The filter leaves out each <parts> block whatever the reads' sizes (a
+// block's marks split between two reads), and maps offsets back to the
+// file's.
+func TestPartsFilter(t *testing.T) {
+	in := `<smses><mms a="1"><parts><part data="<parts>xx" /></parts><addrs/></mms><sms/><mms><parts></parts></mms><sms/></smses>`
+	want := `<smses><mms a="1"><addrs/></mms><sms/><mms></mms><sms/></smses>`
+	for _, name := range []string{"whole", "one byte", "half"} {
+		var r io.Reader = strings.NewReader(in)
+		switch name {
+		case "one byte":
+			r = iotest.OneByteReader(r)
+		case "half":
+			r = iotest.HalfReader(r)
+		}
+		f := newPartsFilter(r)
+		got, err := io.ReadAll(f)
+		if err != nil || string(got) != want {
+			t.Errorf("%s: %q, %v; want %q", name, got, err, want)
+		}
+		for _, mark := range []string{"<sms/>", "</smses>"} {
+			out, file := strings.Index(want, mark), strings.Index(in, mark)
+			if got := f.fileOffset(int64(out)); got != int64(file) {
+				t.Errorf("%s: %s at %d passed on is at %d in the file; want %d", name, mark, out, got, file)
+			}
+		}
 	}
 }

@@ -54,6 +54,9 @@ type MMS struct {
 	From string
 	To   []string
 	Text string
+	// Picture is the size of a picture part's data attribute (base64, as
+	// the app writes a picture or a video); 0 for none. It is streamed.
+	Picture int
 }
 
 const header = "<?xml version='1.0' encoding='UTF-8' standalone='yes' ?>\n" +
@@ -132,7 +135,16 @@ func (x *Writer) MMS(m MMS) error {
 	fmt.Fprintf(x.w, "  <mms date=\"%d\" rr=\"null\" sub=\"null\" ct_t=\"application/vnd.wap.multipart.related\" read_status=\"null\" seen=\"1\" msg_box=\"%d\" address=\"%s\" sub_cs=\"null\" resp_st=\"null\" retr_st=\"null\" d_tm=\"null\" text_only=\"1\" exp=\"null\" locked=\"0\" m_id=\"mid%d\" st=\"null\" retr_txt_cs=\"null\" retr_txt=\"null\" creator=\"com.google.android.apps.messaging\" date_sent=\"0\" read=\"1\" m_size=\"null\" rpt_a=\"null\" ct_cls=\"null\" pri=\"null\" sub_id=\"1\" tr_id=\"null\" resp_txt=\"null\" ct_l=\"null\" m_cls=\"personal\" d_rpt=\"null\" v=\"18\" _id=\"1\" m_type=\"%d\" readable_date=\"%s\" contact_name=\"(Unknown)\">\n",
 		m.At.UnixMilli(), m.Box, address, m.At.UnixMilli(), map[int]int{1: 132, 2: 128}[m.Box], readable(m.At))
 	fmt.Fprintf(x.w, "    <parts>\n      <part seq=\"-1\" ct=\"application/smil\" name=\"null\" chset=\"null\" cd=\"null\" fn=\"null\" cid=\"&lt;smil&gt;\" cl=\"smil.xml\" ctt_s=\"null\" ctt_t=\"null\" text=\"&lt;smil&gt;&lt;head&gt;&lt;/head&gt;&lt;body&gt;&lt;par dur=&quot;5000ms&quot;&gt;&lt;text src=&quot;text.000000.txt&quot; /&gt;&lt;/par&gt;&lt;/body&gt;&lt;/smil&gt;\" />\n")
-	fmt.Fprintf(x.w, "      <part seq=\"0\" ct=\"text/plain\" name=\"null\" chset=\"106\" cd=\"null\" fn=\"null\" cid=\"&lt;text.000000.txt&gt;\" cl=\"text.000000.txt\" ctt_s=\"null\" ctt_t=\"null\" text=\"%s\" />\n    </parts>\n    <addrs>\n", m.Text)
+	fmt.Fprintf(x.w, "      <part seq=\"0\" ct=\"text/plain\" name=\"null\" chset=\"106\" cd=\"null\" fn=\"null\" cid=\"&lt;text.000000.txt&gt;\" cl=\"text.000000.txt\" ctt_s=\"null\" ctt_t=\"null\" text=\"%s\" />\n", m.Text)
+	if m.Picture > 0 {
+		fmt.Fprintf(x.w, "      <part seq=\"1\" ct=\"image/jpeg\" name=\"IMG_0001.jpg\" chset=\"null\" cd=\"null\" fn=\"null\" cid=\"&lt;IMG_0001&gt;\" cl=\"IMG_0001.jpg\" ctt_s=\"null\" ctt_t=\"null\" text=\"null\" data=\"")
+		line := []byte("/9j/4AAQSkZJRgABAQAAAQABAAD/2wBDAAgGBgcGBQgHBwcJCQgKDBQNDAsLDBkSEw8UHRofHh0aHBwgJC4nICIsIxwcKDcpLDAxNDQ0Hyc5PTgyPC4zNDL/")
+		for left := m.Picture; left > 0; left -= len(line) {
+			x.w.Write(line[:min(left, len(line))])
+		}
+		fmt.Fprintf(x.w, "\" />\n")
+	}
+	fmt.Fprintf(x.w, "    </parts>\n    <addrs>\n")
 	from := m.From
 	if m.Box == 2 {
 		from = "insert-address-token"
