@@ -204,47 +204,42 @@ func (s *Sync) considerBackup(it backupItem, label string, res *Result, events [
 	if it.problem != "" {
 		return s.considerCall(phone.Record{}, errors.New(it.problem), label, res, events)
 	}
-	r := phone.Record{Number: it.number, At: time.UnixMilli(it.millis), Parties: it.parties}
-	why := ""
-	switch it.elem {
-	case "call":
-		r.Kind = phone.Call
-		r.Duration = time.Duration(it.duration) * time.Second
-		switch it.typ {
-		case 1, 7: // incoming; answered on another device
-			r.Way = phone.Incoming
-		case 2:
-			r.Way = phone.Outgoing
-		default:
-			why = callTypes[it.typ]
-			if why == "" {
-				why = "a call of a type this rekindle does not know (" + strconv.Itoa(it.typ) + ")"
-			}
-		}
-	case "sms", "mms":
-		r.Kind = phone.Text
-		switch it.typ { // an sms's type and an mms's msg_box agree on these
-		case 1:
-			r.Way = phone.Incoming
-		case 2:
-			r.Way = phone.Outgoing
-		default:
-			why = textTypes[it.typ]
-			if why == "" {
-				why = "a text in a box this rekindle does not know (" + strconv.Itoa(it.typ) + ")"
-			}
-		}
+	r := phone.Record{Number: it.number, At: time.UnixMilli(it.millis), Parties: it.parties, Kind: phone.Text}
+	types, unknown := textTypes, "a text in a box this rekindle does not know"
+	if it.elem == "call" {
+		r.Kind, r.Duration = phone.Call, time.Duration(it.duration)*time.Second
+		types, unknown = callTypes, "a call of a type this rekindle does not know"
 	}
-	if why != "" {
-		return s.learn(r.At, nil, Phone, res, events, func() Learned { return Learned{Ignored: why} })
+	t, ok := types[it.typ]
+	if !ok {
+		t.why = unknown + " (" + strconv.Itoa(it.typ) + ")"
 	}
+	if t.why != "" {
+		return s.learn(r.At, nil, Phone, res, events, func() Learned { return Learned{Ignored: t.why} })
+	}
+	r.Way = t.way
 	return s.considerCall(r, nil, label, res, events)
 }
 
-// What the app's types that teach nothing are, in words a dry run shows.
+// appType is what one of the app's types is: the way a call or text went,
+// or why it teaches nothing, in words a dry run shows.
+type appType struct {
+	way phone.Way
+	why string
+}
+
 var (
-	callTypes = map[int]string{3: "a call missed", 4: "a call that went to voicemail", 5: "a call rejected", 6: "a call blocked"}
-	textTypes = map[int]string{3: "a draft, never sent", 4: "a text still in the outbox", 5: "a text that failed to send", 6: "a text queued, not sent"}
+	// callTypes are Android's call log types, as the app writes them.
+	callTypes = map[int]appType{
+		1: {way: phone.Incoming}, 2: {way: phone.Outgoing},
+		3: {why: "a call missed"}, 4: {why: "a call that went to voicemail"}, 5: {why: "a call rejected"}, 6: {why: "a call blocked"},
+		7: {way: phone.Incoming}, // answered on another device
+	}
+	// textTypes are an sms's type and an mms's msg_box, which agree.
+	textTypes = map[int]appType{
+		1: {way: phone.Incoming}, 2: {way: phone.Outgoing},
+		3: {why: "a draft, never sent"}, 4: {why: "a text still in the outbox"}, 5: {why: "a text that failed to send"}, 6: {why: "a text queued, not sent"},
+	}
 )
 
 // Check finds the folder and its backup files, reading none.
@@ -260,8 +255,10 @@ func (p *phoneBackup) Check(ctx context.Context) ([]string, error) {
 	return files, nil
 }
 
-// Watch calls arrived p.settle after a backup file stopped changing in the
-// folder: written in place, or renamed into place (as Syncthing does).
+// Watch calls arrived p.settle after a backup file was written in the
+// folder, or renamed into it (as Syncthing puts a file in place). A large
+// file still being written is read up to where it is, and again as it
+// grows, each read resuming where the last one stopped.
 func (p *phoneBackup) Watch(ctx context.Context, arrived func(), failed func(error)) error {
 	w, err := fsnotify.NewWatcher()
 	if err != nil {
@@ -271,29 +268,7 @@ func (p *phoneBackup) Watch(ctx context.Context, arrived func(), failed func(err
 	if err := w.Add(p.spec.Path); err != nil {
 		return fmt.Errorf("watch %s: %w", p.spec.Path, err)
 	}
-	quiet := time.NewTimer(p.settle)
-	quiet.Stop()
-	defer quiet.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return nil
-		case ev, ok := <-w.Events:
-			if !ok {
-				return nil
-			}
-			// Each write pushes the read back: a large file is read
-			// once it is whole (and if not, up to where it is).
-			if isBackupFile(filepath.Base(ev.Name)) && ev.Op.Has(fsnotify.Create|fsnotify.Rename|fsnotify.Write) {
-				quiet.Reset(p.settle)
-			}
-		case <-quiet.C:
-			arrived()
-		case err, ok := <-w.Errors:
-			if !ok {
-				return nil
-			}
-			failed(err)
-		}
-	}
+	return watchEvents(ctx, w, p.settle, func(ev fsnotify.Event) bool {
+		return isBackupFile(filepath.Base(ev.Name)) && ev.Op.Has(fsnotify.Create|fsnotify.Rename|fsnotify.Write)
+	}, arrived, failed)
 }
