@@ -82,7 +82,7 @@ func (b *backupReader) read(each func(it backupItem, end int64) error) (cut bool
 			return true, nil
 		}
 		if err != nil {
-			return false, fmt.Errorf("after byte %d: %w", b.safe, err)
+			return false, fmt.Errorf("after byte %d: not well-formed XML (%w)", b.safe, err)
 		}
 		b.off += int64(len(e.Bytes))
 		switch e.Type() {

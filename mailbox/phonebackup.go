@@ -192,6 +192,12 @@ func (p *phoneBackup) file(ctx context.Context, s *Sync, path string, res *Resul
 		}
 		return nil
 	})
+	if err != nil && ctx.Err() == nil {
+		// What was read before a fault in the file is kept: the next
+		// sync starts at the fault, and says so again, until the next
+		// backup writes the file anew.
+		return errors.Join(err, save())
+	}
 	if err != nil {
 		return err
 	}

@@ -555,3 +555,26 @@ func TestPartsFilter(t *testing.T) {
 		}
 	}
 }
+
+// A fault in a file's markup is an error naming the file and where; what
+// came before it is learned, once.
+func TestPhoneBackupFaultKeepsWhatCameBefore(t *testing.T) {
+	e := newBackupEnv(t)
+	writeBackup(t, filepath.Join(e.dir, "calls-20261201110000.xml"), true, 3, func(w *smsbackup.Writer) {
+		w.Call(smsbackup.Call{Number: "07700900123", At: ago(5 * time.Hour), Type: smsbackup.CallIncoming, Duration: 600})
+		w.Raw("  <!BROKEN>\n")
+		w.Call(smsbackup.Call{Number: "+447700900456", At: ago(4 * time.Hour), Type: smsbackup.CallOutgoing, Duration: 60})
+	})
+	for range 2 {
+		res, _, err := e.sync(t, false)
+		if err == nil || !strings.Contains(err.Error(), "calls-20261201110000.xml: after byte ") {
+			t.Errorf("err = %v; want the file and the place named", err)
+		}
+		if res.Read > 1 {
+			t.Errorf("%+v; want the first call alone", res)
+		}
+	}
+	if got := e.events(t); len(got) != 1 || !strings.HasPrefix(got[0], "mum talked") {
+		t.Errorf("events %v; want Mum's call", got)
+	}
+}
