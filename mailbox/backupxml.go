@@ -192,6 +192,9 @@ func (b *backupReader) record(attrs []byte) {
 		}
 	})
 	it.millis, it.typ, it.duration = b.numbers(date, typ, dur)
+	if it.elem == "sms" && strings.Contains(it.number, "~") {
+		it.parties = strings.Count(it.number, "~") + 1 // a text to several, as the app lists them
+	}
 }
 
 // numbers reads date, type and duration, saying in the item's problem

@@ -145,6 +145,7 @@ func theTexts(w *smsbackup.Writer) {
 	w.SMS(smsbackup.SMS{Address: "+33612345678", At: ago(4 * time.Hour), Type: smsbackup.SMSSent, Body: "Bonne chance &amp; bisous"})
 	w.SMS(smsbackup.SMS{Address: "07700900123", At: ago(3 * time.Hour), Type: 3, Body: "Draft"})
 	w.SMS(smsbackup.SMS{Address: "80800", At: ago(3 * time.Hour), Type: smsbackup.SMSReceived, Body: "Your code is 123456"})
+	w.SMS(smsbackup.SMS{Address: "+447700900456~+33612345678", At: ago(150 * time.Minute), Type: smsbackup.SMSSent, Body: "Both of you?"})
 	w.MMS(smsbackup.MMS{At: ago(2 * time.Hour), Box: 2, To: []string{"+447700900456", "+33612345678"}, Text: "Dinner at 8?"})
 	// Some phones list the sender among those it went to.
 	w.MMS(smsbackup.MMS{At: ago(90 * time.Minute), Box: 1, From: "+33612345678", To: []string{"+447700900001", "+33612345678"}, Text: "A photo"})
@@ -154,16 +155,17 @@ func theTexts(w *smsbackup.Writer) {
 // Calls answered either way are talking; missed, voicemail, rejected,
 // blocked and calls that lasted no time are nothing; a text they sent is
 // their reply, one sent to them an outreach; drafts, short codes and
-// group MMS (sent or received) count for nobody; a call older than
+// group texts (an SMS to several, an MMS sent or received) count for
+// nobody; a call older than
 // backfill is not read; an unreadable date is said so. A dry run says
 // each reason and writes nothing; a second sync reads nothing again.
 func TestPhoneBackupSync(t *testing.T) {
 	e := newBackupEnv(t)
 	writeBackup(t, filepath.Join(e.dir, "calls-20261201110000.xml"), true, 10, theCalls)
-	writeBackup(t, filepath.Join(e.dir, "sms-20261201110000.xml"), false, 7, theTexts)
+	writeBackup(t, filepath.Join(e.dir, "sms-20261201110000.xml"), false, 8, theTexts)
 	os.WriteFile(filepath.Join(e.dir, "notes.xml"), []byte("<notes/>"), 0o600)
 
-	want := Result{Read: 16, Used: 5, Ignored: 10, Malformed: 1}
+	want := Result{Read: 17, Used: 5, Ignored: 11, Malformed: 1}
 	res, seen, err := e.sync(t, true)
 	if err != nil || res != want {
 		t.Fatalf("dry run: %+v, %v; want %+v", res, err, want)
@@ -186,8 +188,8 @@ func TestPhoneBackupSync(t *testing.T) {
 			t.Errorf("the dry run does not say %q; it says %q", r, reasons)
 		}
 	}
-	if got := strings.Count(strings.Join(reasons, "|"), "a group text"); got != 2 {
-		t.Errorf("%d group texts; want the one sent and the one received", got)
+	if got := strings.Count(strings.Join(reasons, "|"), "a group text"); got != 3 {
+		t.Errorf("%d group texts; want the SMS and the MMS sent and the MMS received", got)
 	}
 	if evs := e.events(t); len(evs) != 0 {
 		t.Fatalf("the dry run wrote %v", evs)
