@@ -21,6 +21,8 @@ require (
 	github.com/gregdel/pushover v1.3.1
 	github.com/icholy/digest v1.2.0
 	github.com/nikoksr/notify v1.3.0
+	github.com/nyaruka/phonenumbers v1.8.1
+	github.com/orisano/gosax v1.1.4
 	github.com/prometheus/client_model v0.6.3
 	github.com/prometheus/common v0.72.0
 	github.com/rivo/uniseg v0.4.7
@@ -48,7 +50,6 @@ require (
 	github.com/mattn/go-isatty v0.0.24 // indirect
 	github.com/munnerz/goautoneg v0.0.0-20191010083416-a7dc8b61c822 // indirect
 	github.com/ncruces/go-strftime v1.1.0 // indirect
-	github.com/nyaruka/phonenumbers v1.8.1 // indirect
 	github.com/remyoudompheng/bigfft v0.0.0-20230129092748-24d4a6f8daec // indirect
 	github.com/rs/zerolog v1.33.0 // indirect
 	github.com/technoweenie/multipartstreamer v1.0.1 // indirect

@@ -14,8 +14,8 @@ import (
 // that type's settings.
 type Source struct {
 	Name string
-	Type string     // one of SourceTypes: imap, maildir, caldav, ics
-	Spec SourceSpec // the type's settings: *IMAPSpec, *MaildirSpec, *CalDAVSpec, *ICSSpec
+	Type string     // one of SourceTypes: imap, maildir, caldav, ics, carddav, phonebackup
+	Spec SourceSpec // the type's settings: *IMAPSpec, *MaildirSpec, *CalDAVSpec, *ICSSpec, *PhoneBackupSpec, ...
 	// Backfill is how far back the first sync reads.
 	Backfill rules.Duration
 	// MaxRecipients: a message to more people than this is not a

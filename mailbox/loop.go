@@ -141,8 +141,11 @@ func (l *Loop) SyncOnce(ctx context.Context, cfg *config.Config, src *config.Sou
 	delete(l.fails, src.Name)
 	if res.Added > 0 || res.Malformed > 0 {
 		what := "learned from mail"
-		if IsCalendar(src.Type) {
+		switch {
+		case IsCalendar(src.Type):
 			what = "learned from the calendar" // read counts meetings
+		case src.Type == "phonebackup":
+			what = "learned from the phone's backup" // read counts calls and texts
 		}
 		l.Log.Info(what, "source", src.Name, "read", res.Read, "used", res.Used, "ignored", res.Ignored,
 			"unreadable", res.Malformed, "events", res.Added)

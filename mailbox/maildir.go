@@ -293,6 +293,13 @@ func (m *maildirAccount) Watch(ctx context.Context, arrived func(), failed func(
 			}
 		}
 	}
+	return watchEvents(ctx, w, settle, func(ev fsnotify.Event) bool { return ev.Op.Has(fsnotify.Create | fsnotify.Rename) }, arrived, failed)
+}
+
+// watchEvents calls arrived settle after the first event of w that want
+// takes (later ones within settle join it), and failed for each error of
+// the watch, until ctx ends.
+func watchEvents(ctx context.Context, w *fsnotify.Watcher, settle time.Duration, want func(fsnotify.Event) bool, arrived func(), failed func(error)) error {
 	quiet := time.NewTimer(settle)
 	quiet.Stop()
 	pending := false
@@ -305,7 +312,7 @@ func (m *maildirAccount) Watch(ctx context.Context, arrived func(), failed func(
 			if !ok {
 				return nil
 			}
-			if ev.Op.Has(fsnotify.Create|fsnotify.Rename) && !pending {
+			if want(ev) && !pending {
 				pending = true
 				quiet.Reset(settle)
 			}

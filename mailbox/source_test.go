@@ -18,11 +18,12 @@ import (
 // its code, or the other way round, fails.
 func TestEverySourceTypeOpens(t *testing.T) {
 	minimal := map[string]string{
-		"imap":    "host = \"127.0.0.1\"\ntls = \"none\"\nusername = \"me\"\npassword = \"pw\"\n",
-		"maildir": "path = \"" + t.TempDir() + "\"\n",
-		"carddav": "url = \"https://cloud.example.org\"\nusername = \"me\"\npassword = \"pw\"\n",
-		"caldav":  "url = \"https://cal.example.org\"\nusername = \"me@example.org\"\npassword = \"pw\"\n",
-		"ics":     "url = \"https://cal.example.org/private-x/basic.ics\"\nme = [\"me@example.org\"]\n",
+		"imap":        "host = \"127.0.0.1\"\ntls = \"none\"\nusername = \"me\"\npassword = \"pw\"\n",
+		"maildir":     "path = \"" + t.TempDir() + "\"\n",
+		"carddav":     "url = \"https://cloud.example.org\"\nusername = \"me\"\npassword = \"pw\"\n",
+		"caldav":      "url = \"https://cal.example.org\"\nusername = \"me@example.org\"\npassword = \"pw\"\n",
+		"ics":         "url = \"https://cal.example.org/private-x/basic.ics\"\nme = [\"me@example.org\"]\n",
+		"phonebackup": "path = \"" + t.TempDir() + "\"\n",
 	}
 	for _, typ := range config.SourceTypes() {
 		cfg, err := config.Parse("t.toml", []byte("[sources.s]\ntype = \""+typ+"\"\n"+minimal[typ]))

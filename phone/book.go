@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/nyaruka/phonenumbers"
 
@@ -21,7 +22,21 @@ type Book struct {
 	region   string
 	byNumber map[string]string   // E.164 → contact id
 	shared   map[string][]string // E.164 → the names of everyone who has it, when more than one does
+
+	// memo keeps what numbers were read as: a phone's record has a few
+	// hundred numbers in a million calls, and phonenumbers.Parse (regular
+	// expressions) is most of the time a record takes.
+	mu   sync.Mutex
+	memo map[string]normalized
 }
+
+type normalized struct {
+	e164 string
+	err  error
+}
+
+// memoSize bounds the memo: past it, it starts again.
+const memoSize = 1 << 14
 
 // NewBook indexes the config's contacts by their phone = [...] numbers,
 // read in the config's region (Region). A number the config gives more
@@ -132,7 +147,23 @@ func shortIn(raw, region string) bool {
 
 // normal writes a number in E.164, read in the book's region when it has
 // no country code.
-func (b *Book) normal(raw string) (string, error) { return Normalize(raw, b.region) }
+// A number is read once; what it was read as is remembered.
+func (b *Book) normal(raw string) (string, error) {
+	b.mu.Lock()
+	n, ok := b.memo[raw]
+	b.mu.Unlock()
+	if ok {
+		return n.e164, n.err
+	}
+	e, err := Normalize(raw, b.region)
+	b.mu.Lock()
+	if b.memo == nil || len(b.memo) >= memoSize {
+		b.memo = make(map[string]normalized)
+	}
+	b.memo[raw] = normalized{e, err}
+	b.mu.Unlock()
+	return e, err
+}
 
 // Normalize writes a number in E.164: "+447700900123". A number without
 // a country code is read as one of region (a two-letter country code).

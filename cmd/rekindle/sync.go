@@ -81,11 +81,21 @@ func (c *cli) sync(ctx context.Context, pos []string, dry, check bool) error {
 		}
 		w := tabwriter.NewWriter(out, 0, 0, 2, ' ', 0)
 		s := &mailbox.Sync{Source: src, People: people, Store: j, Now: c.now().In(cfg.Location), DryRun: dry}
+		// A tabwriter holds every line until it is flushed: a phone's
+		// backup of a million calls is flushed a thousand lines at a time,
+		// each block aligned on its own, so its report takes no memory.
+		lines := 0
+		flushEvery := func() {
+			if lines++; lines%1000 == 0 {
+				w.Flush()
+			}
+		}
 		if dry {
-			s.Seen = func(x mailbox.Seen) { writeSeen(w, name, x, cfg) }
+			s.Seen = func(x mailbox.Seen) { writeSeen(w, name, x, cfg); flushEvery() }
 		} else {
 			s.Learned = func(e journal.Event) {
 				fmt.Fprintf(w, "%s\t%s\t%s\t%s\n", name, e.At.In(cfg.Location).Format(stamp), e.Kind, e.Contact)
+				flushEvery()
 			}
 		}
 		res, err := s.Run(ctx)
@@ -111,8 +121,11 @@ func (c *cli) sync(ctx context.Context, pos []string, dry, check bool) error {
 			learned = "nothing written (dry run)"
 		}
 		read := plural(res.Read, "message", "messages")
-		if mailbox.IsCalendar(src.Type) {
+		switch {
+		case mailbox.IsCalendar(src.Type):
 			read = plural(res.Read, "meeting", "meetings")
+		case src.Type == "phonebackup":
+			read = plural(res.Read, "call or text", "calls and texts")
 		}
 		fmt.Fprintf(out, "%s: %s read, %d used, %d ignored, %d unreadable; %s\n",
 			name, read, res.Used, res.Ignored, res.Malformed, learned)

@@ -1,0 +1,582 @@
+package mailbox
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"strings"
+	"testing"
+	"testing/iotest"
+	"time"
+
+	"github.com/rekindle/rekindle/config"
+	"github.com/rekindle/rekindle/internal/testsupport/smsbackup"
+	"github.com/rekindle/rekindle/journal"
+)
+
+var backupNow = time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC)
+
+const phonePeople = `
+region = "GB"
+timezone = "Europe/London"
+
+[[contact]]
+id = "mum"
+name = "Mum"
+phone = ["07700 900123"]
+
+[[contact]]
+id = "bo"
+name = "Bo"
+phone = ["+44 7700 900456"]
+
+[[contact]]
+id = "ana"
+name = "Ana"
+phone = ["+33 6 12 34 56 78"]
+`
+
+// backupEnv is a folder of backups, its config, and a state file.
+type backupEnv struct {
+	dir string
+	cfg *config.Config
+	j   *journal.Journal
+	p   *People
+}
+
+func newBackupEnv(t *testing.T) *backupEnv {
+	t.Helper()
+	dir := t.TempDir()
+	cfg, err := config.Parse(filepath.Join(dir, "config.toml"), []byte(phonePeople+"[sources.phone]\ntype = \"phonebackup\"\npath = \""+dir+"\"\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	j, err := journal.Open(context.Background(), filepath.Join(t.TempDir(), "r.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { j.Close() })
+	return &backupEnv{dir: dir, cfg: cfg, j: j, p: NewPeople(cfg)}
+}
+
+// sync reads the folder once; seen gets what a dry run would show.
+func (e *backupEnv) sync(t *testing.T, dry bool) (Result, []Seen, error) {
+	t.Helper()
+	var seen []Seen
+	s := &Sync{Source: e.cfg.Sources["phone"], People: e.p, Store: e.j, Now: backupNow, DryRun: dry, Seen: func(x Seen) { seen = append(seen, x) }}
+	res, err := s.Run(context.Background())
+	return res, seen, err
+}
+
+// mustSync reads the folder once, keeping nothing of what it saw.
+func (e *backupEnv) mustSync(t *testing.T) Result {
+	t.Helper()
+	s := &Sync{Source: e.cfg.Sources["phone"], People: e.p, Store: e.j, Now: backupNow}
+	res, err := s.Run(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res
+}
+
+// events lists what the state file learned: "contact kind" each.
+func (e *backupEnv) events(t *testing.T) []string {
+	t.Helper()
+	all, err := e.j.Events(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for id, evs := range all {
+		for _, ev := range evs {
+			if ev.Source != "phonebackup:phone" {
+				t.Errorf("an event of source %q", ev.Source)
+			}
+			out = append(out, id+" "+string(ev.Kind)+" "+ev.At.UTC().Format(time.RFC3339))
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+// writeBackup writes a whole file with the app's header, through fill.
+func writeBackup(t *testing.T, path string, calls bool, count int, fill func(w *smsbackup.Writer)) []byte {
+	t.Helper()
+	var b strings.Builder
+	w := smsbackup.NewSMS(&b, count)
+	if calls {
+		w = smsbackup.NewCalls(&b, count)
+	}
+	fill(w)
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, []byte(b.String()), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return []byte(b.String())
+}
+
+func ago(d time.Duration) time.Time { return backupNow.Add(-d) }
+
+// theCalls are calls of every type the app writes.
+func theCalls(w *smsbackup.Writer) {
+	w.Call(smsbackup.Call{Number: "07700900123", At: ago(5 * time.Hour), Type: smsbackup.CallIncoming, Duration: 600, Name: "Mum"})
+	w.Call(smsbackup.Call{Number: "+447700900456", At: ago(4 * time.Hour), Type: smsbackup.CallOutgoing, Duration: 60})
+	w.Call(smsbackup.Call{Number: "07700900123", At: ago(3 * time.Hour), Type: smsbackup.CallMissed})
+	w.Call(smsbackup.Call{Number: "07700900123", At: ago(3*time.Hour - time.Minute), Type: smsbackup.CallVoicemail})
+	w.Call(smsbackup.Call{Number: "+447700900456", At: ago(2 * time.Hour), Type: smsbackup.CallRejected})
+	w.Call(smsbackup.Call{Number: "+447700900456", At: ago(2*time.Hour - time.Minute), Type: smsbackup.CallBlocked})
+	w.Call(smsbackup.Call{Number: "+33612345678", At: ago(90 * time.Minute), Type: smsbackup.CallOutgoing, Duration: 0})
+	w.Call(smsbackup.Call{Number: "+447700900999", At: ago(80 * time.Minute), Type: smsbackup.CallIncoming, Duration: 30})
+	w.Call(smsbackup.Call{Number: "07700900123", At: time.Date(2020, 1, 1, 9, 0, 0, 0, time.UTC), Type: smsbackup.CallIncoming, Duration: 60})
+	w.Raw(`  <call number="07700900123" duration="60" date="yesterday" type="1" presentation="1" />` + "\n")
+}
+
+// theTexts are texts in and out, a draft, a short code, and MMS alone and
+// in groups.
+func theTexts(w *smsbackup.Writer) {
+	w.SMS(smsbackup.SMS{Address: "07700 900456", At: ago(5 * time.Hour), Type: smsbackup.SMSReceived, Body: "See you Sunday?"})
+	w.SMS(smsbackup.SMS{Address: "+33612345678", At: ago(4 * time.Hour), Type: smsbackup.SMSSent, Body: "Bonne chance &amp; bisous"})
+	w.SMS(smsbackup.SMS{Address: "07700900123", At: ago(3 * time.Hour), Type: 3, Body: "Draft"})
+	w.SMS(smsbackup.SMS{Address: "80800", At: ago(3 * time.Hour), Type: smsbackup.SMSReceived, Body: "Your code is 123456"})
+	w.SMS(smsbackup.SMS{Address: "+447700900456~+33612345678", At: ago(150 * time.Minute), Type: smsbackup.SMSSent, Body: "Both of you?"})
+	w.MMS(smsbackup.MMS{At: ago(2 * time.Hour), Box: 2, To: []string{"+447700900456", "+33612345678"}, Text: "Dinner at 8?"})
+	// Some phones list the sender among those it went to.
+	w.MMS(smsbackup.MMS{At: ago(90 * time.Minute), Box: 1, From: "+33612345678", To: []string{"+447700900001", "+33612345678"}, Text: "A photo"})
+	w.MMS(smsbackup.MMS{At: ago(80 * time.Minute), Box: 1, From: "+447700900456", To: []string{"+447700900001", "+33612345678"}, Text: "Yes!"})
+}
+
+// Calls answered either way are talking; missed, voicemail, rejected,
+// blocked and calls that lasted no time are nothing; a text they sent is
+// their reply, one sent to them an outreach; drafts, short codes and
+// group texts (an SMS to several, an MMS sent or received) count for
+// nobody; a call older than
+// backfill is not read; an unreadable date is said so. A dry run says
+// each reason and writes nothing; a second sync reads nothing again.
+func TestPhoneBackupSync(t *testing.T) {
+	e := newBackupEnv(t)
+	writeBackup(t, filepath.Join(e.dir, "calls-20261201110000.xml"), true, 10, theCalls)
+	writeBackup(t, filepath.Join(e.dir, "sms-20261201110000.xml"), false, 8, theTexts)
+	os.WriteFile(filepath.Join(e.dir, "notes.xml"), []byte("<notes/>"), 0o600)
+
+	want := Result{Read: 17, Used: 5, Ignored: 11, Malformed: 1}
+	res, seen, err := e.sync(t, true)
+	if err != nil || res != want {
+		t.Fatalf("dry run: %+v, %v; want %+v", res, err, want)
+	}
+	var reasons []string
+	for _, s := range seen {
+		if s.Role != Phone {
+			t.Errorf("seen in role %s", s.Role)
+		}
+		reasons = append(reasons, s.Learned.Ignored+s.Problem)
+	}
+	for _, r := range []string{"a call missed", "a call that went to voicemail", "a call rejected", "a call blocked",
+		"a call that lasted no time", "a number of nobody in the config", "a draft, never sent", "a short code",
+		"a group text (2 numbers)", `a call whose date "yesterday" is not a time in milliseconds`} {
+		found := false
+		for _, got := range reasons {
+			found = found || strings.Contains(got, r)
+		}
+		if !found {
+			t.Errorf("the dry run does not say %q; it says %q", r, reasons)
+		}
+	}
+	if got := strings.Count(strings.Join(reasons, "|"), "a group text"); got != 3 {
+		t.Errorf("%d group texts; want the SMS and the MMS sent and the MMS received", got)
+	}
+	if evs := e.events(t); len(evs) != 0 {
+		t.Fatalf("the dry run wrote %v", evs)
+	}
+
+	want.Added = 5
+	if res := e.mustSync(t); res != want {
+		t.Errorf("sync: %+v; want %+v", res, want)
+	}
+	wantEvents := []string{
+		"ana reached-out " + ago(4*time.Hour).Format(time.RFC3339),
+		"ana replied " + ago(90*time.Minute).Format(time.RFC3339),
+		"bo replied " + ago(5*time.Hour).Format(time.RFC3339),
+		"bo talked " + ago(4*time.Hour).Format(time.RFC3339),
+		"mum talked " + ago(5*time.Hour).Format(time.RFC3339),
+	}
+	if got := e.events(t); !slices.Equal(got, wantEvents) {
+		t.Errorf("events:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(wantEvents, "\n"))
+	}
+	if res := e.mustSync(t); res.Read != 0 || res.Added != 0 {
+		t.Errorf("a second sync: %+v; want nothing read again", res)
+	}
+}
+
+// The next backup writes the file again from scratch (the same name, or
+// a new one), with every call the phone still has and one more: only the
+// new call is learned. A file cut shorter is read from the start and adds
+// nothing.
+func TestPhoneBackupRewrittenFromScratch(t *testing.T) {
+	e := newBackupEnv(t)
+	calls := filepath.Join(e.dir, "calls-20261201110000.xml")
+	writeBackup(t, calls, true, 10, theCalls)
+	if res := e.mustSync(t); res.Added != 2 {
+		t.Fatalf("first sync: %+v", res)
+	}
+	more := func(w *smsbackup.Writer) {
+		theCalls(w)
+		w.Call(smsbackup.Call{Number: "07700900123", At: ago(time.Hour), Type: smsbackup.CallOutgoing, Duration: 1200})
+	}
+	writeBackup(t, calls, true, 11, more)
+	if res := e.mustSync(t); res.Read != 10 || res.Added != 1 {
+		t.Errorf("the same file rewritten with one call more: %+v; want all read again, one call learned", res)
+	}
+	writeBackup(t, filepath.Join(e.dir, "calls-20261202110000.xml"), true, 11, more)
+	if res := e.mustSync(t); res.Read != 10 || res.Added != 0 {
+		t.Errorf("the next backup, a new file with the same calls: %+v; want all read, nothing learned", res)
+	}
+	writeBackup(t, calls, true, 2, func(w *smsbackup.Writer) {
+		w.Call(smsbackup.Call{Number: "07700900123", At: ago(5 * time.Hour), Type: smsbackup.CallIncoming, Duration: 600})
+		w.Call(smsbackup.Call{Number: "07700900123", At: ago(time.Hour), Type: smsbackup.CallOutgoing, Duration: 1200})
+	})
+	if res := e.mustSync(t); res.Read != 2 || res.Added != 0 {
+		t.Errorf("a file cut shorter: %+v; want it read from the start, nothing learned", res)
+	}
+	if got := e.events(t); len(got) != 3 {
+		t.Errorf("events %v; want Mum's two calls and Bo's one", got)
+	}
+}
+
+// A file being synced right now ends inside an element: what is whole is
+// read, and the next sync resumes after the last whole record, once the
+// rest has come.
+func TestPhoneBackupCutOffMidElement(t *testing.T) {
+	e := newBackupEnv(t)
+	path := filepath.Join(e.dir, "calls-20261201110000.xml")
+	whole := writeBackup(t, path, true, 50, func(w *smsbackup.Writer) {
+		for i := range 50 {
+			w.Call(smsbackup.Call{Number: "07700900123", At: ago(time.Duration(100-i) * time.Hour), Type: smsbackup.CallIncoming, Duration: 60 + i})
+		}
+	})
+	// Cut in the middle of the 31st call, within its attributes.
+	nth := 0
+	cut := 0
+	for i := range whole {
+		if strings.HasPrefix(string(whole[i:]), "<call ") {
+			if nth++; nth == 31 {
+				cut = i + 40
+				break
+			}
+		}
+	}
+	os.WriteFile(path, whole[:cut], 0o600)
+	if res := e.mustSync(t); res.Read != 30 || res.Added != 30 {
+		t.Fatalf("a file cut off in its 31st call: %+v; want 30 read and learned", res)
+	}
+	raw, _ := e.j.Cursor(context.Background(), "phonebackup:phone", path)
+	var c backupCursor
+	json.Unmarshal(raw, &c)
+	if end := strings.LastIndex(string(whole[:cut]), "/>") + 2; c.Offset != int64(end) {
+		t.Errorf("cursor at %d; want %d, the end of the 30th call", c.Offset, end)
+	}
+	os.WriteFile(path, whole, 0o600)
+	if res := e.mustSync(t); res.Read != 20 || res.Added != 20 {
+		t.Errorf("the rest come: %+v; want the 20 others read and learned, not the 30 again", res)
+	}
+}
+
+// A body of invalid UTF-8, of the lone surrogates as character references
+// that the app writes for an emoji, of markup escaped and of a control
+// character does not stop the file: the texts after it count.
+func TestPhoneBackupInvalidUTF8(t *testing.T) {
+	e := newBackupEnv(t)
+	writeBackup(t, filepath.Join(e.dir, "sms-20261201110000.xml"), false, 4, func(w *smsbackup.Writer) {
+		w.SMS(smsbackup.SMS{Address: "07700900123", At: ago(5 * time.Hour), Type: smsbackup.SMSReceived, Body: "caf\xe9 \xff\xfe\xfd ok"})
+		w.SMS(smsbackup.SMS{Address: "07700900123", At: ago(4 * time.Hour), Type: smsbackup.SMSSent, Body: "&#55357;&#56832; &lt;3 \x01"})
+		w.SMS(smsbackup.SMS{Address: "+447700900456", At: ago(3 * time.Hour), Type: smsbackup.SMSReceived, Body: "\xc3"})
+		w.SMS(smsbackup.SMS{Address: "+33612345678", At: ago(2 * time.Hour), Type: smsbackup.SMSSent, Body: "fin"})
+	})
+	res := e.mustSync(t)
+	if res.Read != 4 || res.Added != 4 || res.Malformed != 0 {
+		t.Errorf("%+v; want the four texts read and learned", res)
+	}
+}
+
+// A DOCTYPE that declares entities (billion laughs) is refused with an
+// error naming the file, having expanded nothing; the folder's other
+// files are read.
+func TestPhoneBackupEntityBomb(t *testing.T) {
+	e := newBackupEnv(t)
+	writeBackup(t, filepath.Join(e.dir, "calls-20261201110000.xml"), true, 10, theCalls)
+	var bomb strings.Builder
+	bomb.WriteString("<?xml version=\"1.0\"?>\n<!DOCTYPE smses [\n <!ENTITY lol \"lol\">\n")
+	prev := "lol"
+	for i := 1; i <= 9; i++ {
+		fmt.Fprintf(&bomb, " <!ENTITY lol%d \"%s\">\n", i, strings.Repeat("&"+prev+";", 10))
+		prev = fmt.Sprintf("lol%d", i)
+	}
+	bomb.WriteString("]>\n<smses count=\"1\">\n  <sms protocol=\"0\" address=\"&lol9;\" date=\"1764583200000\" type=\"1\" body=\"&lol9;\" />\n</smses>\n")
+	os.WriteFile(filepath.Join(e.dir, "sms-20261201110000.xml"), []byte(bomb.String()), 0o600)
+	var before runtime.MemStats
+	runtime.ReadMemStats(&before)
+	res, _, err := e.sync(t, false)
+	if err == nil || !strings.Contains(err.Error(), "sms-20261201110000.xml") || !strings.Contains(err.Error(), "DOCTYPE declares entities") {
+		t.Errorf("err = %v; want the file refused, named", err)
+	}
+	if res.Added != 2 {
+		t.Errorf("%+v; want the calls file read all the same", res)
+	}
+	var after runtime.MemStats
+	runtime.ReadMemStats(&after)
+	if grew := after.TotalAlloc - before.TotalAlloc; grew > 32<<20 {
+		t.Errorf("%d MB allocated: the entities were expanded", grew>>20)
+	}
+}
+
+// A file of 200 MB (660,000 calls, generated here) is read in bounded
+// memory: the heap the runtime holds grows by far less than the file,
+// which it would hold whole were the file loaded.
+func TestPhoneBackupLargeFileBoundedMemory(t *testing.T) {
+	e := newBackupEnv(t)
+	path := filepath.Join(e.dir, "calls-20261201110000.xml")
+	f, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const n = 660_000
+	w := smsbackup.NewCalls(f, n)
+	for i := range n {
+		c := smsbackup.Call{Number: fmt.Sprintf("+4477009%05d", i%5000), At: ago(time.Duration(n-i) * 10 * time.Second), Type: smsbackup.CallMissed}
+		if i%100 == 0 {
+			c.Number, c.Type, c.Duration = "07700900123", smsbackup.CallIncoming, 61
+		}
+		w.Call(c)
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	fi, _ := os.Stat(path)
+	if fi.Size() < 200<<20 {
+		t.Fatalf("the file is %d MB; want 200", fi.Size()>>20)
+	}
+	t.Logf("wrote %d MB", fi.Size()>>20)
+	runtime.GC()
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	res := e.mustSync(t)
+	runtime.ReadMemStats(&after)
+	if res.Read != n || res.Added != n/100 {
+		t.Errorf("%+v; want %d read, %d learned", res, n, n/100)
+	}
+	grew := int64(after.HeapSys) - int64(before.HeapSys)
+	t.Logf("read %d MB; the heap grew by %.1f MB", fi.Size()>>20, float64(grew)/(1<<20))
+	if grew > 64<<20 {
+		t.Errorf("the heap grew by %d MB reading a %d MB file; want under 64", grew>>20, fi.Size()>>20)
+	}
+}
+
+// sync --check lists the backup files, and says what is wrong with a
+// folder that is missing or holds none.
+func TestPhoneBackupCheck(t *testing.T) {
+	e := newBackupEnv(t)
+	src := e.cfg.Sources["phone"]
+	if _, err := Check(context.Background(), src); err == nil || !strings.Contains(err.Error(), "has no sms-*.xml or calls-*.xml") {
+		t.Errorf("an empty folder: %v", err)
+	}
+	writeBackup(t, filepath.Join(e.dir, "calls-20261201110000.xml"), true, 10, theCalls)
+	writeBackup(t, filepath.Join(e.dir, "sms-20261201110000.xml"), false, 7, theTexts)
+	files, err := Check(context.Background(), src)
+	if err != nil || len(files) != 2 || filepath.Base(files[0]) != "calls-20261201110000.xml" || filepath.Base(files[1]) != "sms-20261201110000.xml" {
+		t.Errorf("Check = %v, %v", files, err)
+	}
+	src.Spec.(*config.PhoneBackupSpec).Path = filepath.Join(e.dir, "gone")
+	if _, err := Check(context.Background(), src); err == nil || !strings.Contains(err.Error(), "does not exist") {
+		t.Errorf("a missing folder: %v", err)
+	}
+}
+
+// A backup renamed into the folder (as Syncthing puts a file in place)
+// is told of once it settles; a file that is no backup is not.
+func TestPhoneBackupWatch(t *testing.T) {
+	e := newBackupEnv(t)
+	s, err := Open(e.cfg.Sources["phone"])
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.(*phoneBackup).settle = 50 * time.Millisecond
+	ctx, cancel := context.WithCancel(context.Background())
+	arrived := make(chan struct{}, 10)
+	done := make(chan error, 1)
+	go func() {
+		done <- s.Watch(ctx, func() { arrived <- struct{}{} }, func(err error) { t.Errorf("failed: %v", err) })
+	}()
+	defer func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Error(err)
+		}
+	}()
+	// The watch is set up once a file written in the folder is seen.
+	deadline := time.After(10 * time.Second)
+	tmp := filepath.Join(e.dir, ".syncthing.calls-20261201110000.xml.tmp")
+	for ready := false; !ready; {
+		writeBackup(t, tmp, true, 10, theCalls)
+		os.Rename(tmp, filepath.Join(e.dir, "calls-20261201110000.xml"))
+		select {
+		case <-arrived:
+			ready = true
+		case <-time.After(200 * time.Millisecond):
+		case <-deadline:
+			t.Fatal("a backup renamed into the folder was not told of")
+		}
+	}
+	os.WriteFile(filepath.Join(e.dir, "notes.txt"), []byte("x"), 0o600)
+	writeBackup(t, filepath.Join(e.dir, "sms-20261201110000.xml"), false, 7, theTexts)
+	select {
+	case <-arrived:
+	case <-deadline:
+		t.Fatal("a backup written in place was not told of")
+	}
+}
+
+// An MMS's parts are left out as they stream by: a picture of 40 MB in
+// one attribute costs no memory, the texts after it count, and a file cut
+// off inside the parts, or after them, resumes at the right byte of the
+// file.
+func TestPhoneBackupMMSPartsLeftOut(t *testing.T) {
+	e := newBackupEnv(t)
+	path := filepath.Join(e.dir, "sms-20261201110000.xml")
+	// The whole file is written aside, streamed, noting where each record
+	// ends; the folder gets a prefix of it at a time.
+	whole := filepath.Join(t.TempDir(), "whole.xml")
+	f, err := os.Create(whole)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := smsbackup.NewSMS(f, 4)
+	var ends []int64
+	end := func() {
+		w.Flush()
+		off, _ := f.Seek(0, io.SeekCurrent)
+		ends = append(ends, off-1) // before the newline
+	}
+	w.SMS(smsbackup.SMS{Address: "+447700900456", At: ago(5 * time.Hour), Type: smsbackup.SMSReceived, Body: "Hi"})
+	end()
+	w.MMS(smsbackup.MMS{At: ago(4 * time.Hour), Box: 1, From: "+33612345678", To: []string{"+447700900001"}, Text: "Look", Picture: 40 << 20})
+	end()
+	w.SMS(smsbackup.SMS{Address: "07700900123", At: ago(3 * time.Hour), Type: smsbackup.SMSSent, Body: "Lovely"})
+	end()
+	w.SMS(smsbackup.SMS{Address: "07700900123", At: ago(2 * time.Hour), Type: smsbackup.SMSReceived, Body: "x"})
+	end()
+	w.Close()
+	f.Close()
+	prefix := func(n int64) {
+		t.Helper()
+		src, _ := os.Open(whole)
+		defer src.Close()
+		dst, err := os.Create(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n < 0 {
+			_, err = io.Copy(dst, src)
+		} else {
+			_, err = io.CopyN(dst, src, n)
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		dst.Close()
+	}
+	cursor := func() int64 {
+		raw, _ := e.j.Cursor(context.Background(), "phonebackup:phone", path)
+		var c backupCursor
+		json.Unmarshal(raw, &c)
+		return c.Offset
+	}
+
+	runtime.GC()
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	prefix(ends[0] + 20<<20) // cut inside the picture
+	if res := e.mustSync(t); res.Read != 1 || res.Added != 1 {
+		t.Errorf("cut inside the picture: %+v; want the first text", res)
+	}
+	if got := cursor(); got != ends[0] {
+		t.Errorf("cursor at %d; want %d, after the first text", got, ends[0])
+	}
+	prefix(ends[2] + 30) // cut inside the fourth text
+	if res := e.mustSync(t); res.Read != 2 || res.Added != 2 {
+		t.Errorf("cut inside the fourth text: %+v; want the MMS and the third text", res)
+	}
+	if got := cursor(); got != ends[2] {
+		t.Errorf("cursor at %d; want %d, after the third text", got, ends[2])
+	}
+	prefix(-1)
+	if res := e.mustSync(t); res.Read != 1 || res.Added != 1 {
+		t.Errorf("the whole file: %+v; want the fourth text alone", res)
+	}
+	runtime.ReadMemStats(&after)
+	grew := int64(after.HeapSys) - int64(before.HeapSys)
+	t.Logf("the heap grew by %.1f MB", float64(grew)/(1<<20))
+	if grew > 16<<20 {
+		t.Errorf("the heap grew by %d MB over a picture of 40 MB", grew>>20)
+	}
+	if got := e.events(t); len(got) != 4 {
+		t.Errorf("events %v", got)
+	}
+}
+
+// The filter leaves out each <parts> block whatever the reads' sizes (a
+// block's marks split between two reads), and maps offsets back to the
+// file's.
+func TestPartsFilter(t *testing.T) {
+	in := `<smses><mms a="1"><parts><part data="<parts>xx" /></parts><addrs/></mms><sms/><mms><parts></parts></mms><sms/></smses>`
+	want := `<smses><mms a="1"><addrs/></mms><sms/><mms></mms><sms/></smses>`
+	for _, name := range []string{"whole", "one byte", "half"} {
+		var r io.Reader = strings.NewReader(in)
+		switch name {
+		case "one byte":
+			r = iotest.OneByteReader(r)
+		case "half":
+			r = iotest.HalfReader(r)
+		}
+		f := newPartsFilter(r)
+		got, err := io.ReadAll(f)
+		if err != nil || string(got) != want {
+			t.Errorf("%s: %q, %v; want %q", name, got, err, want)
+		}
+		for _, mark := range []string{"<sms/>", "</smses>"} {
+			out, file := strings.Index(want, mark), strings.Index(in, mark)
+			if got := f.fileOffset(int64(out)); got != int64(file) {
+				t.Errorf("%s: %s at %d passed on is at %d in the file; want %d", name, mark, out, got, file)
+			}
+		}
+	}
+}
+
+// A fault in a file's markup is an error naming the file and where; what
+// came before it is learned, once.
+func TestPhoneBackupFaultKeepsWhatCameBefore(t *testing.T) {
+	e := newBackupEnv(t)
+	writeBackup(t, filepath.Join(e.dir, "calls-20261201110000.xml"), true, 3, func(w *smsbackup.Writer) {
+		w.Call(smsbackup.Call{Number: "07700900123", At: ago(5 * time.Hour), Type: smsbackup.CallIncoming, Duration: 600})
+		w.Raw("  <!BROKEN>\n")
+		w.Call(smsbackup.Call{Number: "+447700900456", At: ago(4 * time.Hour), Type: smsbackup.CallOutgoing, Duration: 60})
+	})
+	for range 2 {
+		res, _, err := e.sync(t, false)
+		if err == nil || !strings.Contains(err.Error(), "calls-20261201110000.xml: after byte ") {
+			t.Errorf("err = %v; want the file and the place named", err)
+		}
+		if res.Read > 1 {
+			t.Errorf("%+v; want the first call alone", res)
+		}
+	}
+	if got := e.events(t); len(got) != 1 || !strings.HasPrefix(got[0], "mum talked") {
+		t.Errorf("events %v; want Mum's call", got)
+	}
+}
