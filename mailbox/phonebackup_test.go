@@ -17,11 +17,12 @@ import (
 	"github.com/rekindle/rekindle/config"
 	"github.com/rekindle/rekindle/internal/testsupport/smsbackup"
 	"github.com/rekindle/rekindle/journal"
+	"github.com/rekindle/rekindle/phone"
 )
 
 var backupNow = time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC)
 
-const phonePeople = `
+const backupPeople = `
 region = "GB"
 timezone = "Europe/London"
 
@@ -52,7 +53,7 @@ type backupEnv struct {
 func newBackupEnv(t *testing.T) *backupEnv {
 	t.Helper()
 	dir := t.TempDir()
-	cfg, err := config.Parse(filepath.Join(dir, "config.toml"), []byte(phonePeople+"[sources.phone]\ntype = \"phonebackup\"\npath = \""+dir+"\"\n"))
+	cfg, err := config.Parse(filepath.Join(dir, "config.toml"), []byte(backupPeople+"[sources.phone]\ntype = \"phonebackup\"\npath = \""+dir+"\"\n"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -94,7 +95,7 @@ func (e *backupEnv) events(t *testing.T) []string {
 	var out []string
 	for id, evs := range all {
 		for _, ev := range evs {
-			if ev.Source != "phonebackup:phone" {
+			if ev.Source != phone.Source("phone") { // a call is the phone's, whichever source read it
 				t.Errorf("an event of source %q", ev.Source)
 			}
 			out = append(out, id+" "+string(ev.Kind)+" "+ev.At.UTC().Format(time.RFC3339))
