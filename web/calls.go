@@ -25,7 +25,7 @@ import (
 // CallsSource is the Source of what the phone's automation tells: learned,
 // not logged by hand (journal.IsLearned), so a manual log of the same
 // person and kind within 12 hours wins over it, as over mail.
-const CallsSource = "phone:api" // phone.Source("api")
+var CallsSource = phone.Source("api")
 
 const (
 	// maxCallBody bounds a call's body: one record is about 150 bytes.
