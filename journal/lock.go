@@ -3,6 +3,7 @@ package journal
 import (
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -98,18 +99,54 @@ func (l *Lock) Keep() (again bool, err error) {
 		return false, nil
 	}
 	lp := LockPath(l.path)
-	if fi, err := os.Stat(lp); err == nil {
+	fi, err := os.Stat(lp)
+	if err == nil {
 		if mine, err := l.f.Stat(); err == nil && os.SameFile(fi, mine) {
 			return false, nil
 		}
 	}
-	next, err := TryLock(l.path, l.what)
+	var next *Lock
+	if errors.Is(err, fs.ErrNotExist) {
+		next, err = remake(l.path, l.what)
+	} else {
+		next, err = TryLock(l.path, l.what)
+	}
 	if err != nil {
 		return false, err
 	}
 	l.f.Close()
 	l.f = next.f
 	return true, nil
+}
+
+// remake puts a lock file at the path of one deleted, locked before it is
+// there: made under another name, locked, then linked in. Made in place,
+// another process could lock it between its making and its locking, and
+// run beside this one. When a file is at the path by then (another made
+// it first), its lock is taken as TryLock takes it.
+func remake(path, what string) (*Lock, error) {
+	lp := LockPath(path)
+	f, err := os.CreateTemp(filepath.Dir(lp), filepath.Base(lp)+".new*")
+	if err != nil {
+		return nil, fmt.Errorf("lock %s: %w", path, err)
+	}
+	defer os.Remove(f.Name())
+	if err := flock(f); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("lock %s: %w", lp, err)
+	}
+	if _, err := f.WriteString(strconv.Itoa(os.Getpid()) + " " + what + "\n"); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("lock %s: %w", lp, err)
+	}
+	if err := os.Link(f.Name(), lp); err != nil {
+		f.Close()
+		if errors.Is(err, fs.ErrExist) {
+			return TryLock(path, what)
+		}
+		return nil, fmt.Errorf("lock %s: %w", lp, err)
+	}
+	return &Lock{f: f, path: path, what: what}, nil
 }
 
 // flock takes the lock without waiting, again if a signal interrupts it.

@@ -79,3 +79,50 @@ func TestKeepLock(t *testing.T) {
 		t.Errorf("Keep with the new lock file held by another: %v; want a HeldError", err)
 	}
 }
+
+// TestKeepMakesTheLockFileLocked: a lock file made again is locked before
+// anyone can open it. Another process that opens it the moment it appears
+// (here a goroutine, opening it over and over) never takes its lock; made
+// in place and locked after, it did in some of the rounds.
+func TestKeepMakesTheLockFileLocked(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "rekindle.db")
+	l, err := TryLock(path, "daemon")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Release()
+	lp := LockPath(path)
+	for round := range 300 {
+		os.Remove(lp)
+		done := make(chan struct{})
+		stolen := make(chan bool, 1)
+		go func() {
+			for {
+				select {
+				case <-done:
+					stolen <- false
+					return
+				default:
+				}
+				f, err := os.OpenFile(lp, os.O_RDWR, 0)
+				if err != nil {
+					continue
+				}
+				if flock(f) == nil {
+					f.Close()
+					stolen <- true
+					return
+				}
+				f.Close()
+			}
+		}()
+		again, err := l.Keep()
+		close(done)
+		if <-stolen {
+			t.Fatalf("round %d: another took the lock file as it was made again (Keep: %v, %v)", round, again, err)
+		}
+		if !again || err != nil {
+			t.Fatalf("round %d: Keep = %v, %v; want true, nil", round, again, err)
+		}
+	}
+}
