@@ -82,8 +82,12 @@ func TestSyncStopsOnSignalWithSilentServer(t *testing.T) {
 			cmd.Process.Signal(sig)
 			select {
 			case <-exited:
-				if took := time.Since(start); took > time.Second {
-					t.Errorf("%s: exit %v after the signal; want within a second", name, took)
+				// It stops in hundredths of a second on a quiet machine
+				// (docs/promises.md); the bound tells stopping at once
+				// from waiting out the server (30 s), with room for a CI
+				// machine under load, where it once took over a second.
+				if took := time.Since(start); took > 3*time.Second {
+					t.Errorf("%s: exit %v after the signal; want within 3 s", name, took)
 				}
 			case <-time.After(10 * time.Second):
 				cmd.Process.Kill()
