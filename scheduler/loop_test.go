@@ -15,6 +15,7 @@ import (
 
 	"github.com/rekindle/rekindle/compose"
 	"github.com/rekindle/rekindle/deliver"
+	"github.com/rekindle/rekindle/internal/testsupport/syncbuf"
 	"github.com/rekindle/rekindle/journal"
 	"github.com/rekindle/rekindle/notifier"
 )
@@ -567,4 +568,29 @@ func TestRetryWait(t *testing.T) {
 			t.Errorf("retryWait(%d) = %v; want %v", n, got, want)
 		}
 	}
+}
+
+// The watchdog is fed every interval while the loop shows signs of life,
+// and not once it has shown none for two MaxSleeps: then it says so.
+func TestWatchdogFedOnlyWhileAlive(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		var logs syncbuf.Buffer
+		l := &Loop{Log: slog.New(slog.NewTextHandler(&logs, nil))}
+		l.alive.Store(time.Now().UnixNano())
+		var fed atomic.Int32
+		ctx, cancel := context.WithCancel(t.Context())
+		go l.Watchdog(ctx, 10*time.Second, func() { fed.Add(1) })
+		time.Sleep(2*MaxSleep - time.Second)
+		synctest.Wait()
+		if n := fed.Load(); n != 11 {
+			t.Errorf("fed %d times in the first 119 s; want 11, one each 10 s", n)
+		}
+		time.Sleep(time.Minute)
+		synctest.Wait()
+		if n := fed.Load(); n != 11 || !strings.Contains(logs.String(), "the schedule loop seems stuck") {
+			t.Errorf("fed %d times (want still 11) and logged %q once the loop showed no life for 2 min", n, logs.String())
+		}
+		cancel()
+		synctest.Wait()
+	})
 }
