@@ -33,6 +33,7 @@ func eventually(t *testing.T, what string, within time.Duration, ok func() bool)
 // source a reload adds at once, logs a failing source with its secret cut
 // out, and ends with its context.
 func TestLoop(t *testing.T) {
+	t.Parallel()
 	root := t.TempDir()
 	home, broken := filepath.Join(root, "home"), filepath.Join(root, "broken")
 	for _, d := range []string{"INBOX/cur", "INBOX/new", "INBOX/tmp", "Sent/cur", "Sent/new"} {
@@ -114,6 +115,7 @@ func (e fmtError) Error() string { return string(e) }
 // a reload reads no source it already knows. In fake time: the interval
 // is ten minutes.
 func TestLoopReadsEveryIntervalAndWhenAsked(t *testing.T) {
+	t.Parallel()
 	synctest.Test(t, func(t *testing.T) {
 		// A calendar address has no watch: only the loop's clock reads it.
 		cfg, err := config.Parse("config.toml", []byte("[sources.cal]\ntype = \"ics\"\nurl = \"https://cal.example.org/private-x/basic.ics\"\nme = [\"me@example.org\"]\ninterval = \"10m\"\n"))
