@@ -25,7 +25,6 @@ func deepTables(n int) string { return strings.Repeat("{a = ", n) + "1" + string
 // Before, the check passed them and the decoder died of a stack overflow
 // (arrays, 75 s) or took 19 GB (inline tables).
 func TestNestingCheckReadsTOMLAsTOML(t *testing.T) {
-	t.Parallel()
 	const n = 2000000 // as the issue has it
 	const m = 100000  // enough to overflow no stack: the decoder's reading shows
 	dir := t.TempDir()
@@ -141,7 +140,6 @@ func FuzzNesting(f *testing.F) {
 // escapes, quoted keys and headers with brackets, comments), nested and
 // then cut and spliced at random: what the fuzzer takes long to find.
 func TestNestingAgreesWithTheDecoder(t *testing.T) {
-	t.Parallel()
 	rng := rand.New(rand.NewPCG(17, 3))
 	strs := []string{`"""q""""`, `"""q"""""`, `'''q''''`, `'''q'''''`, `"a\"["`, `"\\"`, `"""\""""`, `"""\\"""`,
 		"\"\"\"\n]\\\n\"\"\"", `'\'`, `"{"`, `''`, `""`, "'''\n'''", `"""""a"""""`, `"\u005D"`}

@@ -31,7 +31,6 @@ func bigConfig(t *testing.T) string {
 // TestDecodeSplitMatchesDecode checks that decoding a large file in pieces
 // gives exactly what one toml.Decode gives.
 func TestDecodeSplitMatchesDecode(t *testing.T) {
-	t.Parallel()
 	prev := runtime.GOMAXPROCS(max(2, runtime.GOMAXPROCS(0)))
 	defer runtime.GOMAXPROCS(prev)
 	src := bigConfig(t)
@@ -63,7 +62,6 @@ func TestDecodeSplitMatchesDecode(t *testing.T) {
 }
 
 func TestDecodeSplitDeclines(t *testing.T) {
-	t.Parallel()
 	big := bigConfig(t)
 	tests := map[string]string{
 		"table after the contacts":   big + "[channels.late]\ntype = \"console\"\n",
