@@ -36,6 +36,7 @@ import (
 // Outbox is what delivery needs of the journal.
 type Outbox interface {
 	Due(ctx context.Context, now time.Time) ([]journal.Delivery, error)
+	Waiting(ctx context.Context, now time.Time) ([]journal.Delivery, error)
 	NextDue(ctx context.Context) (time.Time, bool, error)
 	MarkSent(ctx context.Context, ids []int64, at time.Time) error
 	MarkRetry(ctx context.Context, ids []int64, next time.Time, errText string) error
@@ -157,6 +158,9 @@ type Deliverer struct {
 	wake  chan struct{}
 	done  chan struct{}
 	wakes atomic.Int64
+	// recheck: the rows waiting for their time are checked at the next
+	// dispatch (Recheck).
+	recheck atomic.Bool
 
 	mu      sync.Mutex
 	worked  bool // a worker was started since OnIdle was last called
@@ -239,6 +243,18 @@ func (d *Deliverer) Wake() {
 	case d.wake <- struct{}{}:
 	default:
 	}
+}
+
+// Recheck tells the deliverer that what decides whether its pending
+// reminders are still due may have changed (a reload, something learned
+// from a source): the rows waiting for their time (a backoff, quiet
+// hours) are checked at once, not when it comes, and one no longer due,
+// or whose person left the config, is cancelled. A row whose channel
+// left moves when it comes due, as before.
+func (d *Deliverer) Recheck() {
+	d.ready()
+	d.recheck.Store(true)
+	d.Wake()
 }
 
 // cut is text without the config's secrets.
@@ -391,6 +407,9 @@ func (d *Deliverer) dispatch(ctx context.Context, wg *sync.WaitGroup) {
 	defer d.mu.Unlock()
 	d.flush(ctx)
 	now := d.now()
+	if d.recheck.Swap(false) {
+		d.sweep(ctx, now)
+	}
 	rows, err := d.Outbox.Due(ctx, now)
 	if err != nil {
 		d.Log.Error("read outbox", "err", err)
@@ -434,6 +453,29 @@ func (d *Deliverer) cancelStale(ctx context.Context, rows []journal.Delivery) []
 		keep = append(keep, r)
 	}
 	return keep
+}
+
+// sweep cancels the rows waiting for their time that are no longer due,
+// or whose person left the config (Recheck). The caller holds d.mu.
+func (d *Deliverer) sweep(ctx context.Context, now time.Time) {
+	rows, err := d.Outbox.Waiting(ctx, now)
+	if err != nil {
+		d.Log.Error("read outbox", "err", err)
+		return
+	}
+	for _, r := range d.cancelStale(ctx, rows) {
+		if d.Route != nil && r.Kind != journal.ChannelFailed && !d.held[r.ID] {
+			if _, known := d.Route(r.Contact); !known {
+				d.cancelGone(ctx, d.rowLog(r), r)
+			}
+		}
+	}
+}
+
+// cancelGone cancels a row of a person no longer in the config. The
+// caller holds d.mu.
+func (d *Deliverer) cancelGone(ctx context.Context, log *slog.Logger, r journal.Delivery) {
+	d.cancel(ctx, log, r, r.Contact+" is no longer in the config")
 }
 
 // routeAll groups the rows that may go to their channel by channel,
@@ -509,7 +551,7 @@ func (d *Deliverer) routed(ctx context.Context, r journal.Delivery, chans map[st
 	}
 	to, known := d.Route(r.Contact)
 	if !known {
-		d.cancel(ctx, log(), r, r.Contact+" is no longer in the config")
+		d.cancelGone(ctx, log(), r)
 		return false
 	}
 	if chans[r.Channel] != nil {

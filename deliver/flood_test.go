@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"io"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -166,6 +167,81 @@ func TestPendingRowsFollowTheConfig(t *testing.T) {
 			t.Errorf("counts %+v", c)
 		}
 		f.stop(t)
+	})
+}
+
+// TestRecheckCancelsWaitingRows: rows waiting for their time (quiet
+// hours, an hour away) are left alone by a wake; Recheck (a reload,
+// something learned) cancels at once the one no longer due and the one
+// whose person left the config, and the one still due goes out when its
+// time comes, once.
+func TestRecheckCancelsWaitingRows(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		j, err := journal.Open(context.Background(), filepath.Join(t.TempDir(), "r.db"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer j.Close()
+		phone := &scripted{name: "phone"}
+		var replied atomic.Bool // Alice wrote back
+		d := &Deliverer{
+			Outbox: j, Current: func() map[string]notifier.Channel { return map[string]notifier.Channel{"phone": phone} },
+			Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Now: time.Now,
+			Route: func(c string) ([]string, bool) { return []string{"phone"}, c != "gone" },
+			Stale: func(_ context.Context, rows []journal.Delivery) map[int64]string {
+				out := map[int64]string{}
+				for _, r := range rows {
+					if r.Contact == "alice" && replied.Load() {
+						out[r.ID] = "no longer due: replied"
+					}
+				}
+				return out
+			},
+		}
+		ctx, cancel := context.WithCancel(context.Background())
+		defer cancel()
+		go d.Run(ctx)
+		now := time.Now()
+		var rows []journal.Row
+		for _, who := range []string{"alice", "bob", "gone"} {
+			msg, _ := json.Marshal(compose.Message{Title: "Time to catch up with " + who, Lead: "hi"})
+			rows = append(rows, journal.Row{Identity: journal.Identity{Contact: who, Kind: "check_in"}, Channel: "phone", Message: msg, NotBefore: now.Add(time.Hour)})
+		}
+		if _, err := j.Enqueue(context.Background(), journal.Run{Slot: now, Started: now}, rows); err != nil {
+			t.Fatal(err)
+		}
+		states := func() map[string]string {
+			all, _ := j.Deliveries(context.Background(), "", 0)
+			out := map[string]string{}
+			for _, r := range all {
+				out[r.Contact] = r.State
+			}
+			return out
+		}
+		replied.Store(true)
+		d.Wake()
+		synctest.Wait()
+		if st := states(); st["alice"] != journal.Pending || st["gone"] != journal.Pending {
+			t.Fatalf("a wake checked rows not due yet: %v", st)
+		}
+		d.Recheck()
+		synctest.Wait()
+		if st := states(); st["alice"] != journal.Cancelled || st["gone"] != journal.Cancelled || st["bob"] != journal.Pending {
+			t.Fatalf("after Recheck: %v; want Alice's and the gone person's cancelled, Bob's waiting", st)
+		}
+		if n := len(phone.received()); n != 0 {
+			t.Fatalf("%d sent before their time", n)
+		}
+		time.Sleep(time.Hour + time.Second)
+		synctest.Wait()
+		if got := phone.received(); len(got) != 1 || got[0].Title != "Time to catch up with bob" {
+			t.Errorf("received %+v; want Bob's reminder once", got)
+		}
+		if c := d.Counts(); c.Cancelled != 2 || c.Sent != 1 {
+			t.Errorf("counts %+v", c)
+		}
+		cancel()
+		synctest.Wait()
 	})
 }
 

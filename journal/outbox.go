@@ -520,6 +520,13 @@ func (j *Journal) Due(ctx context.Context, now time.Time) ([]Delivery, error) {
 		WHERE state = 'pending' AND next_try <= ? ORDER BY next_try, id`, ms(now))
 }
 
+// Waiting returns the pending deliveries whose time has not come yet (a
+// backoff, quiet hours), soonest first.
+func (j *Journal) Waiting(ctx context.Context, now time.Time) ([]Delivery, error) {
+	return j.queryDeliveries(ctx, "read outbox", `SELECT `+deliveryColumns+` FROM outbox
+		WHERE state = 'pending' AND next_try > ? ORDER BY next_try, id`, ms(now))
+}
+
 // NextDue returns when the earliest pending delivery is due; ok is false
 // when nothing is pending.
 func (j *Journal) NextDue(ctx context.Context) (time.Time, bool, error) {

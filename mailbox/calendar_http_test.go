@@ -18,6 +18,7 @@ import (
 // goes only to the host in url, and the other host, though it asks for
 // Basic, sees no credential.
 func TestCalendarCredentialsStayHome(t *testing.T) {
+	t.Parallel()
 	const password = "stay-home-password-31"
 	var mu sync.Mutex
 	var elsewhere []string // the Authorization headers the other host saw
@@ -60,6 +61,7 @@ func TestCalendarCredentialsStayHome(t *testing.T) {
 // A server on https that redirects to plain http is not followed: the
 // calendar would travel in the clear.
 func TestCalendarNoDowngrade(t *testing.T) {
+	t.Parallel()
 	var mu sync.Mutex
 	plainHits := 0
 	plain := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

@@ -34,6 +34,7 @@ var headerBlocks = []string{
 // The header reader hands ParseHeader what net/mail's own reading does,
 // and fails where and as it fails.
 func TestHeaderReaderReadsAsNetMail(t *testing.T) {
+	t.Parallel()
 	hr := newHeaderReader()
 	for _, raw := range headerBlocks {
 		checkAsNetMail(t, hr, raw)

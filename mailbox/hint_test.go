@@ -21,6 +21,7 @@ import (
 // TestErrorHintApart: a source's fix travels through Hint (internal/hint),
 // never inside its text, so the command prints it once, on its own line.
 func TestErrorHintApart(t *testing.T) {
+	t.Parallel()
 	errs := []error{
 		connectError("work", "imap.example.org:993", "implicit", x509.UnknownAuthorityError{}),
 		connectError("work", "imap.example.org:993", "implicit", x509.HostnameError{Certificate: &x509.Certificate{}, Host: "imap.example.org"}),
@@ -51,6 +52,7 @@ func TestErrorHintApart(t *testing.T) {
 // TestLoopLogsHintApart: the daemon's log of a failing source has the fix
 // as its own field, and the state file keeps it for status.
 func TestLoopLogsHintApart(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	srv := startMemIMAP(t)
 	j, err := journal.Open(ctx, filepath.Join(t.TempDir(), "r.db"))

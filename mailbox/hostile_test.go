@@ -164,6 +164,7 @@ func TestIMAPSilentServer(t *testing.T) {
 // Whatever the limits, the end of the context (SIGTERM, SIGINT) ends a
 // sync, a check and a watch at once.
 func TestIMAPCancelStopsAtOnce(t *testing.T) {
+	t.Parallel()
 	addr := serve(t, silent)
 	cfg := imapSource(t, addr, "")
 	for _, name := range []string{"sync", "check", "watch"} {
@@ -193,6 +194,7 @@ func TestIMAPCancelStopsAtOnce(t *testing.T) {
 // ends it at once (the IDLE is not closed politely with a server that
 // does not answer).
 func TestIMAPWatchStopsAtOnceWhenTheServerIsSilent(t *testing.T) {
+	t.Parallel()
 	srv := startMemIMAP(t)
 	var idling atomic.Bool
 	// Forward until the client idles, then go silent both ways.
@@ -400,6 +402,7 @@ func TestIMAPSlowTLSHandshake(t *testing.T) {
 // ca_file is read as a secret file is: /dev/zero and a FIFO are refused
 // at once, without reading a byte.
 func TestIMAPCAFileNotRegular(t *testing.T) {
+	t.Parallel()
 	fifo := filepath.Join(t.TempDir(), "ca.fifo")
 	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
 		t.Skip("no FIFO here:", err)

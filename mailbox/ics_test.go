@@ -77,6 +77,7 @@ func (s *icsServer) counts() (full, notMod int) {
 // that had not ended is read again once it has, though the calendar did
 // not change.
 func TestICSConditionalRead(t *testing.T) {
+	t.Parallel()
 	now := time.Now().Truncate(time.Second)
 	const me = "mailto:me@home.example"
 	past := fmt.Sprintf("UID:past\nDTSTART:%s\nDTEND:%s\nORGANIZER:%s\nATTENDEE:mailto:ana@example.org", at(now.Add(-48*time.Hour)), at(now.Add(-47*time.Hour)), me)
@@ -168,6 +169,7 @@ func TestICSFailures(t *testing.T) {
 // apart in that day (the config's zone): the meeting adds nothing for that
 // person, and a dry run says why. A log on another day does not.
 func TestMeetingLoggedByHandWins(t *testing.T) {
+	t.Parallel()
 	berlin, err := time.LoadLocation("Europe/Berlin")
 	if err != nil {
 		t.Skip(err)
@@ -217,6 +219,7 @@ func TestMeetingLoggedByHandWins(t *testing.T) {
 // in it; one declined, too large or for someone else is not; when the next
 // read finds it cancelled, it is gone. Nothing to come is counted or shown.
 func TestICSKeepsMeetingsToCome(t *testing.T) {
+	t.Parallel()
 	now := time.Now().Truncate(time.Second)
 	const me = "mailto:me@home.example"
 	friday := now.Add(96 * time.Hour)

@@ -93,6 +93,7 @@ password = %q
 }
 
 func TestIMAPSync(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	srv := startMemIMAP(t)
 	now := time.Now()
@@ -147,6 +148,7 @@ func TestIMAPSync(t *testing.T) {
 }
 
 func TestIMAPFailures(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	srv := startMemIMAP(t)
 	j, _ := journal.Open(ctx, filepath.Join(t.TempDir(), "r.db"))
@@ -178,6 +180,7 @@ func TestIMAPFailures(t *testing.T) {
 
 // Watch hears of a new message while idle, at once.
 func TestIMAPWatch(t *testing.T) {
+	t.Parallel()
 	srv := startMemIMAP(t)
 	cfg := imapSource(t, srv.addr, "")
 	ctx, cancel := context.WithCancel(context.Background())
@@ -246,6 +249,7 @@ func cutProxy(t *testing.T, addr string) string {
 // A connection cut mid-fetch is an error, nothing is half-recorded, and
 // the next sync reads it all.
 func TestIMAPCutMidFetch(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	srv := startMemIMAP(t)
 	appendMsg(t, srv.addr, "INBOX", msg("Ana <ana@example.org>", "me@home.example", time.Now().Add(-time.Hour).Format(time.RFC1123Z), "c1@example.org"))
@@ -306,6 +310,7 @@ func (f xoauth2Server) Next(resp []byte) ([]byte, bool, error) {
 }
 
 func TestIMAPOAuth2(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	mem := imapmemserver.New()
 	user := imapmemserver.NewUser("me", imapPassword)

@@ -82,6 +82,7 @@ func learned(t *testing.T, j *journal.Journal) []string {
 // Through a real Maildir: the file's time dates the message without a
 // Date.
 func TestJudgeMaildir(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	root := t.TempDir()
 	day := time.Date(2026, 11, 29, 0, 0, 0, 0, time.UTC)
@@ -118,6 +119,7 @@ func TestJudgeMaildir(t *testing.T) {
 // Through go-imap's server: the fetch asks for the fields the rules need,
 // and INTERNALDATE dates the message without a Date.
 func TestJudgeIMAP(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	srv := startMemIMAP(t)
 	day := time.Now().UTC().Truncate(time.Hour).Add(-72 * time.Hour)

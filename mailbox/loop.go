@@ -41,15 +41,21 @@ type Loop struct {
 	// changed or removed people: the config's people are read anew.
 	PeopleChanged func()
 
-	once   sync.Once
-	reload chan struct{}
-	fails  map[string]int // failures in a row, by source
+	once    sync.Once
+	reload  chan struct{}
+	readNow chan struct{}
+	fails   map[string]int // failures in a row, by source
+	// read reads one source (SyncOnce; tests count the reads instead).
+	read func(ctx context.Context, cfg *config.Config, src *config.Source)
 }
 
 func (l *Loop) init() {
 	l.once.Do(func() {
-		l.reload = make(chan struct{}, 1)
+		l.reload, l.readNow = make(chan struct{}, 1), make(chan struct{}, 1)
 		l.fails = map[string]int{}
+		if l.read == nil {
+			l.read = l.SyncOnce
+		}
 	})
 }
 
@@ -59,6 +65,18 @@ func (l *Loop) Reload() {
 	l.init()
 	select {
 	case l.reload <- struct{}{}:
+	default:
+	}
+}
+
+// ReadNow tells the loop to read every source at once, whatever its
+// interval or backoff, and each again an interval later: what SIGHUP asks
+// of the daemon, for a card just added on the phone, a meeting just
+// ended or mail a server without IDLE holds.
+func (l *Loop) ReadNow() {
+	l.init()
+	select {
+	case l.readNow <- struct{}{}:
 	default:
 	}
 }
@@ -85,7 +103,7 @@ func (l *Loop) Run(ctx context.Context) {
 		for _, name := range c.SourceNames() {
 			src := c.Sources[name]
 			if at, ok := next[name]; !ok || !at.After(now) {
-				l.SyncOnce(ctx, c, src)
+				l.read(ctx, c, src)
 				wait := src.Interval
 				if n := l.fails[name]; n > 0 {
 					wait = min(src.Interval, Backoff(n)) // never later than its interval
@@ -108,6 +126,8 @@ func (l *Loop) Run(ctx context.Context) {
 			timer.Stop()
 			return
 		case <-l.reload:
+		case <-l.readNow:
+			clear(next)
 		case <-timeout:
 		case name := <-told:
 			delete(next, name)

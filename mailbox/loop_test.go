@@ -2,12 +2,16 @@ package mailbox
 
 import (
 	"context"
+	"io"
 	"log/slog"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/rekindle/rekindle/config"
@@ -29,6 +33,7 @@ func eventually(t *testing.T, what string, within time.Duration, ok func() bool)
 // source a reload adds at once, logs a failing source with its secret cut
 // out, and ends with its context.
 func TestLoop(t *testing.T) {
+	t.Parallel()
 	root := t.TempDir()
 	home, broken := filepath.Join(root, "home"), filepath.Join(root, "broken")
 	for _, d := range []string{"INBOX/cur", "INBOX/new", "INBOX/tmp", "Sent/cur", "Sent/new"} {
@@ -104,3 +109,53 @@ func TestLoop(t *testing.T) {
 type fmtError string
 
 func (e fmtError) Error() string { return string(e) }
+
+// The loop reads a source at start and then every interval, not before;
+// ReadNow reads it at once, and the next read is an interval after that;
+// a reload reads no source it already knows. In fake time: the interval
+// is ten minutes.
+func TestLoopReadsEveryIntervalAndWhenAsked(t *testing.T) {
+	t.Parallel()
+	synctest.Test(t, func(t *testing.T) {
+		// A calendar address has no watch: only the loop's clock reads it.
+		cfg, err := config.Parse("config.toml", []byte("[sources.cal]\ntype = \"ics\"\nurl = \"https://cal.example.org/private-x/basic.ics\"\nme = [\"me@example.org\"]\ninterval = \"10m\"\n"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var mu sync.Mutex
+		var reads []time.Duration
+		start := time.Now()
+		l := &Loop{Config: func() *config.Config { return cfg }, Log: slog.New(slog.NewTextHandler(io.Discard, nil))}
+		l.read = func(_ context.Context, _ *config.Config, src *config.Source) {
+			mu.Lock()
+			defer mu.Unlock()
+			reads = append(reads, time.Since(start))
+		}
+		ctx, cancel := context.WithCancel(t.Context())
+		defer cancel()
+		go l.Run(ctx)
+		want := func(when string, at ...time.Duration) {
+			t.Helper()
+			synctest.Wait()
+			mu.Lock()
+			defer mu.Unlock()
+			if !slices.Equal(reads, at) {
+				t.Fatalf("%s: read at %v; want %v", when, reads, at)
+			}
+		}
+		want("at start", 0)
+		time.Sleep(10*time.Minute - time.Second)
+		want("a second before the interval", 0)
+		time.Sleep(time.Second)
+		want("after the interval", 0, 10*time.Minute)
+		time.Sleep(3 * time.Minute)
+		l.ReadNow()
+		want("when asked", 0, 10*time.Minute, 13*time.Minute)
+		time.Sleep(10*time.Minute - time.Second)
+		want("a second before an interval after that", 0, 10*time.Minute, 13*time.Minute)
+		time.Sleep(time.Second)
+		want("an interval after the read asked for", 0, 10*time.Minute, 13*time.Minute, 23*time.Minute)
+		l.Reload()
+		want("after a reload", 0, 10*time.Minute, 13*time.Minute, 23*time.Minute)
+	})
+}

@@ -40,6 +40,7 @@ func msg(from, to, date, id string, extra ...string) string {
 }
 
 func TestMaildirSync(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	root := t.TempDir()
 	inbox, sent := filepath.Join(root, "INBOX"), filepath.Join(root, "Sent")
@@ -127,6 +128,7 @@ sent = "Sent"
 }
 
 func TestMaildirMissing(t *testing.T) {
+	t.Parallel()
 	cfg, err := config.Parse("c.toml", []byte(people+"[sources.home]\ntype = \"maildir\"\npath = \"/nonexistent/mail\"\n"))
 	if err != nil {
 		t.Fatal(err)
@@ -145,6 +147,7 @@ func writeFile(name, content string) error { return os.WriteFile(name, []byte(co
 // came when it was touched, and does not stop later mail from being read:
 // the folder's watermark never passes now.
 func TestMaildirFileDatedInTheFuture(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	root := t.TempDir()
 	inbox := filepath.Join(root, "INBOX")
@@ -204,6 +207,7 @@ func TestMaildirFileDatedInTheFuture(t *testing.T) {
 // A watermark left after now by an older rekindle is not trusted: the
 // folder is read again, and a reply written since is learned.
 func TestMaildirWatermarkInTheFutureIsReset(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	root := t.TempDir()
 	inbox := filepath.Join(root, "INBOX")
@@ -231,6 +235,7 @@ func TestMaildirWatermarkInTheFutureIsReset(t *testing.T) {
 // A FIFO in place of a message file is refused, not read: the sync does
 // not hang on it.
 func TestMaildirReadHeaderRefusesFIFO(t *testing.T) {
+	t.Parallel()
 	fifo := filepath.Join(t.TempDir(), "1.fifo")
 	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
 		t.Skip("no FIFO here:", err)

@@ -33,6 +33,7 @@ func index(t testing.TB) *People {
 }
 
 func TestNormalize(t *testing.T) {
+	t.Parallel()
 	for in, want := range map[string]string{
 		"Ana@Example.ORG":          "ana@example.org",
 		"ana+rekindle@example.org": "ana@example.org",
@@ -50,6 +51,7 @@ func TestNormalize(t *testing.T) {
 }
 
 func TestMatch(t *testing.T) {
+	t.Parallel()
 	p := index(t)
 	date := time.Date(2026, 11, 30, 18, 0, 0, 0, time.UTC)
 	h := func(from, to, cc string) Header {
@@ -170,6 +172,7 @@ Friday works!
 // autoresponders, mail servers and forgers send, each from a contact's
 // address: none is their reply, and the dry run says which rule said so.
 func TestMatchRealMail(t *testing.T) {
+	t.Parallel()
 	p := index(t)
 	tests := []struct {
 		name, raw string
@@ -431,6 +434,7 @@ Message-ID: <b2@home.example>
 // TestParseDate reads a Date written with a zone name in that zone
 // (RFC 5322's obsolete zones), whatever the machine's own zone.
 func TestParseDate(t *testing.T) {
+	t.Parallel()
 	for in, want := range map[string]string{
 		"Mon, 30 Nov 2026 18:00:00 EST":            "2026-11-30T23:00:00Z",
 		"Mon, 30 Nov 2026 18:00:00 EDT":            "2026-11-30T22:00:00Z",
@@ -472,6 +476,7 @@ func TestParseDate(t *testing.T) {
 // A message without a Date takes the time the server received it; one
 // with a Date keeps its own.
 func TestReceivedDate(t *testing.T) {
+	t.Parallel()
 	p := index(t)
 	got := time.Date(2026, 11, 30, 17, 59, 0, 0, time.UTC)
 	m, _ := mail.ReadMessage(strings.NewReader("From: Ana <ana@example.org>\nTo: me@home.example\nMessage-ID: <nd@example.org>\n\n"))
@@ -497,6 +502,7 @@ func TestReceivedDate(t *testing.T) {
 // The IMAP fetch asks for headerFields only: a message cut down to them
 // must read as the whole message does.
 func TestHeaderFieldsCoverParse(t *testing.T) {
+	t.Parallel()
 	raw := `Return-Path: <>
 Received: from x by y
 Authentication-Results: mx.home.example; dmarc=fail header.from=example.org
@@ -550,6 +556,7 @@ X-Other: never read
 
 // authResults reads the shapes receiving servers write.
 func TestAuthResults(t *testing.T) {
+	t.Parallel()
 	for in, want := range map[string]string{
 		"mx.google.com;\r\n       dkim=pass header.i=@example.org header.s=s1 header.b=AbCd;\r\n       spf=pass (google.com: domain of ana@example.org designates 198.51.100.7 as permitted sender) smtp.mailfrom=ana@example.org;\r\n       dmarc=pass (p=NONE sp=NONE dis=NONE) header.from=example.org": "dkim=pass header.i=@example.org header.s=s1 header.b=AbCd|spf=pass smtp.mailfrom=ana@example.org|dmarc=pass header.from=example.org",
 		"spf=pass (sender IP is 198.51.100.7) smtp.mailfrom=example.org; dkim=pass (signature was verified) header.d=example.org;dmarc=pass action=none header.from=example.org;compauth=pass reason=100":                                                                                                  "spf=pass smtp.mailfrom=example.org|dkim=pass header.d=example.org|dmarc=pass action=none header.from=example.org|compauth=pass reason=100",

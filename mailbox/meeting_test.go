@@ -54,6 +54,7 @@ email = ["bo@example.net"]
 // The rules of the README's "Learning from your calendar", one occurrence
 // each: what counts as talking with someone, and why the rest do not.
 func TestMeetingsJudged(t *testing.T) {
+	t.Parallel()
 	now := time.Date(2026, 12, 7, 12, 0, 0, 0, time.UTC)
 	from := now.AddDate(0, -6, 0)
 	att := Attendance{Me: []string{"Me@Home.example"}, MaxAttendees: 5, Source: "caldav:work"}
@@ -108,6 +109,7 @@ func TestMeetingsJudged(t *testing.T) {
 // week moved to another day on that day, and no week still to come; each
 // occurrence has its own dedup key, the same on every read.
 func TestRecurringMeetings(t *testing.T) {
+	t.Parallel()
 	now := time.Date(2026, 12, 7, 9, 30, 0, 0, time.UTC) // in the meeting of the 7th
 	from := time.Date(2026, 10, 1, 0, 0, 0, 0, time.UTC)
 	att := Attendance{Me: []string{"me@home.example"}, MaxAttendees: 5, Source: "ics:cal"}
@@ -176,6 +178,7 @@ ATTENDEE;PARTSTAT=DECLINED:mailto:me@home.example`
 // meeting, not expanded into millions of occurrences (which took 18 s for
 // three days of them); a daily one over years is read.
 func TestRecurringWithoutEnd(t *testing.T) {
+	t.Parallel()
 	now := time.Date(2026, 12, 7, 12, 0, 0, 0, time.UTC)
 	att := Attendance{Me: []string{"me@home.example"}, MaxAttendees: 5, Source: "ics:x"}
 	start := time.Now()
@@ -198,6 +201,7 @@ func TestRecurringWithoutEnd(t *testing.T) {
 // Standard Time"), which no zone database knows: it is read in the
 // config's zone rather than lost.
 func TestMeetingInAWindowsZone(t *testing.T) {
+	t.Parallel()
 	berlin, err := time.LoadLocation("Europe/Berlin")
 	if err != nil {
 		t.Skip(err)

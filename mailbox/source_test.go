@@ -17,6 +17,7 @@ import (
 // that opens here is one config reads: a type with its config file and not
 // its code, or the other way round, fails.
 func TestEverySourceTypeOpens(t *testing.T) {
+	t.Parallel()
 	minimal := map[string]string{
 		"imap":        "host = \"127.0.0.1\"\ntls = \"none\"\nusername = \"me\"\npassword = \"pw\"\n",
 		"maildir":     "path = \"" + t.TempDir() + "\"\n",
@@ -48,6 +49,7 @@ func TestEverySourceTypeOpens(t *testing.T) {
 // a Maildir folder read up to a time is not read again before it, and an
 // IMAP folder read up to a UID is resumed after it.
 func TestCarriedCursorsAreRead(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	root := t.TempDir()
 	inbox := filepath.Join(root, "INBOX")

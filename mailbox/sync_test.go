@@ -31,6 +31,7 @@ func (f *failingStore) AddLearned(ctx context.Context, events []journal.Event, n
 // events cannot be stored fails, records no cursor, and the next sync
 // reads the folder again and learns what the failed one could not keep.
 func TestSyncCursorOnlyAfterEvents(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	root := t.TempDir()
 	now := time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC)

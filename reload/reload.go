@@ -10,9 +10,11 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
 	"os"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	sd "github.com/coreos/go-systemd/v22/daemon"
@@ -56,6 +58,9 @@ func Read(path string, now func() time.Time, opts notifier.Options, people func(
 	return &Live{Config: cfg, Templates: tmpl, Channels: chans}, nil
 }
 
+// ChannelNames names every channel built, the console among them, sorted.
+func (l *Live) ChannelNames() []string { return slices.Sorted(maps.Keys(l.Channels)) }
+
 // ChannelsInUse names the channels the config sets up, and the built-in
 // console when someone's reminders go there (as in a config without
 // channels): the logs say these, not a count that takes in the console
@@ -76,6 +81,9 @@ func (l *Live) ChannelsInUse() string {
 	}
 	return strings.Join(names, ",")
 }
+
+// Signal is the why of a reload SIGHUP asked for.
+const Signal = "SIGHUP"
 
 // Deadline bounds a reload unless Reloader.Deadline says otherwise: past
 // it the daemon gives up on that reload and keeps its config.
@@ -99,15 +107,14 @@ type Reloader struct {
 	// Counted is told each reload's result, for the metrics; nil tells
 	// no one.
 	Counted func(ok bool)
-	// People says that an address book's sync added, changed or removed
-	// people: the config is read again with them. Nil: never.
-	People <-chan struct{}
 
-	done  chan loaded
-	gen   int
-	busy  bool
-	again string // a reload asked for while one was under way
-	timer *time.Timer
+	setup  sync.Once
+	people chan struct{} // PeopleChanged
+	done   chan loaded
+	gen    int
+	busy   bool
+	again  string // a reload asked for while one was under way
+	timer  *time.Timer
 }
 
 // loaded is the outcome of one reload.
@@ -118,10 +125,27 @@ type loaded struct {
 	err error
 }
 
-// Run reloads on each signal on hup ("SIGHUP"), on changed ("config file
-// changed") and on r.People ("address book changed") until ctx ends. A reload asked for while one is under
-// way runs after it, once however often it was asked.
+// PeopleChanged says that an address book's sync added, changed or
+// removed people: the config is read again with them. It may be called
+// before Run, and from any goroutine.
+func (r *Reloader) PeopleChanged() {
+	select {
+	case r.peopleChanged() <- struct{}{}:
+	default:
+	}
+}
+
+func (r *Reloader) peopleChanged() chan struct{} {
+	r.setup.Do(func() { r.people = make(chan struct{}, 1) })
+	return r.people
+}
+
+// Run reloads on each signal on hup (Signal), on changed ("config file
+// changed") and on PeopleChanged ("address book changed") until ctx ends.
+// A reload asked for while one is under way runs after it, once however
+// often it was asked.
 func (r *Reloader) Run(ctx context.Context, hup <-chan os.Signal, changed <-chan struct{}) {
+	people := r.peopleChanged()
 	r.done = make(chan loaded, 1)
 	if r.Deadline == 0 {
 		r.Deadline = Deadline
@@ -134,10 +158,10 @@ func (r *Reloader) Run(ctx context.Context, hup <-chan os.Signal, changed <-chan
 			}
 			return
 		case <-hup:
-			r.start(ctx, "SIGHUP")
+			r.start(ctx, Signal)
 		case <-changed:
 			r.start(ctx, "config file changed")
-		case <-r.People:
+		case <-people:
 			r.start(ctx, "address book changed")
 		case res := <-r.done:
 			r.finish(ctx, res)

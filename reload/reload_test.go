@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"testing/synctest"
@@ -130,5 +131,35 @@ func TestReloadOfAHostileConfigKeepsTheConfig(t *testing.T) {
 		if len(swapped) != 1 || len(r.Running().Config.Contacts) != 2 {
 			t.Errorf("the fixed config was not taken: %d swaps\n%s", len(swapped), logs.String())
 		}
+	})
+}
+
+// TestPeopleChangedReloads: an address book's change, told before Run
+// starts and twice while it runs, reloads once each time it is taken up,
+// with its own why; SIGHUP's why is Signal (the daemon then reads every
+// source).
+func TestPeopleChangedReloads(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		var logs syncbuf.Buffer
+		var swapped []*Live
+		r := running(t, writeConfig(t, alice), &logs, &swapped)
+		var whys []string
+		swap := r.Swap
+		r.Swap = func(why string, l *Live) { whys = append(whys, why); swap(why, l) }
+		r.PeopleChanged() // the mail loop may run first
+		ctx, cancel := context.WithCancel(context.Background())
+		defer cancel()
+		hup := make(chan os.Signal, 1)
+		go r.Run(ctx, hup, nil)
+		synctest.Wait()
+		r.PeopleChanged()
+		synctest.Wait()
+		hup <- os.Interrupt
+		synctest.Wait()
+		if want := []string{"address book changed", "address book changed", Signal}; !slices.Equal(whys, want) {
+			t.Errorf("reloads %q; want %q", whys, want)
+		}
+		cancel()
+		synctest.Wait()
 	})
 }

@@ -32,6 +32,7 @@ func FuzzAppendJSONString(f *testing.F) {
 }
 
 func TestStatusJSONMatchesEncodingJSON(t *testing.T) {
+	t.Parallel()
 	loc, _ := time.LoadLocation("Europe/Berlin")
 	s := Status{ID: "zoë", Name: "Zoë \"Z\"", State: rules.Due, Kind: rules.CheckIn,
 		LastInteraction: time.Date(2026, 10, 20, 0, 0, 0, 0, loc), Reason: "line\nbreak",

@@ -99,6 +99,7 @@ func on(lines []string, day string) []string {
 // queue of new people here: all thirty are due at once, as they would be
 // after a few days of the queue.)
 func TestOccasionFirstWhateverElseIsDue(t *testing.T) {
+	t.Parallel()
 	cfg := load(t, `timezone = "Europe/Berlin"
 max_per_run = 5
 new_people_per_day = 0
@@ -129,6 +130,7 @@ last_interaction = 2026-11-05
 // Issue 18, item 2: under max_per_run, everyone is reminded once before
 // anyone is reminded again.
 func TestFirstRemindersBeforeRepeats(t *testing.T) {
+	t.Parallel()
 	var b strings.Builder
 	b.WriteString("timezone = \"Europe/Berlin\"\nmax_per_run = 5\n[defaults]\nremind_again = \"3d\"\n")
 	for i := 1; i <= 30; i++ {
@@ -162,6 +164,7 @@ func TestFirstRemindersBeforeRepeats(t *testing.T) {
 // each time) and end after max_reminders; the person stays due in status,
 // "reminded 3 times", with no next reminder, until something is logged.
 func TestRepeatsSpaceOutAndEnd(t *testing.T) {
+	t.Parallel()
 	cfg := load(t, `timezone = "Europe/Berlin"
 [defaults]
 remind_again = "3d"
@@ -202,6 +205,7 @@ max_reminders = 1
 // so a reload with the config reordered and one more person does not
 // reshuffle them; the plan shows the queue draining as the daemon does.
 func TestNewPeopleComeInGently(t *testing.T) {
+	t.Parallel()
 	src := "timezone = \"Europe/Berlin\"\nmax_per_run = 0\n"
 	cfg := load(t, src+namesOnly(300))
 	j := openJournal(t)
@@ -269,6 +273,7 @@ func TestNewPeopleComeInGently(t *testing.T) {
 // One person added without a date, with nobody queued, is reminded at the
 // next run, as before the queue.
 func TestOneNewPersonAtTheNextRun(t *testing.T) {
+	t.Parallel()
 	cfg := load(t, `timezone = "Europe/Berlin"
 [[contact]]
 name = "Old Friend"
@@ -290,6 +295,7 @@ name = "New Friend"
 // max_reminders times, at most new_people_per_day new people a day, and
 // nobody reminded more than 3 times in any 30 days.
 func TestYearOfRuns(t *testing.T) {
+	t.Parallel()
 	cfg := load(t, `timezone = "Europe/Berlin"
 max_per_run = 4
 [defaults]
@@ -373,6 +379,7 @@ every = "7d"
 // old history is written between two runs, after the current episodes,
 // so that what is newest by date and what was written last differ.
 func TestOldHistoryChangesNoDecision(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	cfg := load(t, `timezone = "Europe/Berlin"
 max_per_run = 6

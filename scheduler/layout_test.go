@@ -13,6 +13,7 @@ import (
 // must not reach the rules' caller. The module's own imports are followed
 // from this package's files, as `go list -deps` would.
 func TestComposesWithoutTransports(t *testing.T) {
+	t.Parallel()
 	const module = "github.com/rekindle/rekindle"
 	root, err := filepath.Abs("..")
 	if err != nil {

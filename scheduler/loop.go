@@ -93,6 +93,27 @@ type Loop struct {
 // either for much longer than MaxSleep is stuck (the systemd watchdog).
 func (l *Loop) Alive() time.Time { return time.Unix(0, l.alive.Load()) }
 
+// Watchdog calls feed every interval while the loop shows signs of life
+// (it wakes at least once a MaxSleep, and a run takes well under one),
+// and logs instead when it does not, until ctx ends: systemd's watchdog
+// then restarts a daemon whose loop is stuck.
+func (l *Loop) Watchdog(ctx context.Context, every time.Duration, feed func()) {
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if time.Since(l.Alive()) < 2*MaxSleep {
+				feed()
+			} else {
+				l.Log.Error("the schedule loop seems stuck; not feeding the watchdog", "last_sign_of_life", l.Alive())
+			}
+		}
+	}
+}
+
 // Wakes counts how often the loop woke from a wait (a timer, or a kick).
 func (l *Loop) Wakes() int64 { return l.wakes.Load() }
 

@@ -15,6 +15,7 @@ import (
 
 	"github.com/rekindle/rekindle/compose"
 	"github.com/rekindle/rekindle/deliver"
+	"github.com/rekindle/rekindle/internal/testsupport/syncbuf"
 	"github.com/rekindle/rekindle/journal"
 	"github.com/rekindle/rekindle/notifier"
 )
@@ -118,6 +119,7 @@ func (f *loopFixture) runs() (slots, at []time.Time) {
 const loopConfig = "timezone = \"Europe/Berlin\"\nschedule = \"0 9 * * *\"\n[[contact]]\nname = \"A\"\nlast_interaction = 2026-11-01\n"
 
 func TestLoopFirstStartRunsAtOnceThenOnSchedule(t *testing.T) {
+	t.Parallel()
 	synctest.Test(t, func(t *testing.T) {
 		f := startLoop(t, loopConfig, berlin("2026-11-30 15:00"), nil)
 		time.Sleep(3 * 24 * time.Hour)
@@ -139,6 +141,7 @@ func TestLoopFirstStartRunsAtOnceThenOnSchedule(t *testing.T) {
 // TestLoopCatchUpAfterDowntime: three slots were missed while the daemon
 // was down; on start the latest runs once, not three times.
 func TestLoopCatchUpAfterDowntime(t *testing.T) {
+	t.Parallel()
 	synctest.Test(t, func(t *testing.T) {
 		j := openJournal(t)
 		last := berlin("2026-11-27 09:00")
@@ -163,6 +166,7 @@ func TestLoopCatchUpAfterDowntime(t *testing.T) {
 // meanwhile, so only the loop's wall-clock checks notice. The 09:00 slot
 // runs within a minute of resume, once.
 func TestLoopSuspend(t *testing.T) {
+	t.Parallel()
 	synctest.Test(t, func(t *testing.T) {
 		j := openJournal(t)
 		last := berlin("2026-11-29 09:00")
@@ -188,6 +192,7 @@ func TestLoopSuspend(t *testing.T) {
 // TestLoopDST runs the loop for a week around each DST change in New York
 // and Berlin, with a slot inside the changing hour: every day runs once.
 func TestLoopDST(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		zone, spec, from string
 	}{
@@ -239,6 +244,7 @@ func (p *panicky) Events(ctx context.Context) (map[string][]journal.Event, error
 }
 
 func TestLoopSurvivesAPanic(t *testing.T) {
+	t.Parallel()
 	synctest.Test(t, func(t *testing.T) {
 		j := openJournal(t)
 		p := &panicky{LoopStore: j}
@@ -258,6 +264,7 @@ func TestLoopSurvivesAPanic(t *testing.T) {
 // overdue first, each held to the end of the quiet hours and repeated only
 // after remind_again.
 func TestLoopOverAWeek(t *testing.T) {
+	t.Parallel()
 	synctest.Test(t, func(t *testing.T) {
 		cfg := `timezone = "Europe/Berlin"
 schedule = "0 7 * * *"
@@ -309,6 +316,7 @@ last_interaction = 2026-10-25
 // due, nothing pending) wakes once a minute, for the loop's wall-clock
 // check, and the deliverer not at all.
 func TestIdleWakesOncePerMinute(t *testing.T) {
+	t.Parallel()
 	synctest.Test(t, func(t *testing.T) {
 		j := openJournal(t)
 		cfg := load(t, loopConfig)
@@ -344,6 +352,7 @@ func TestIdleWakesOncePerMinute(t *testing.T) {
 // TestLoopStopsWhenCheckFails: the loop checks its store each time it
 // wakes, and stops with the check's error, within a minute of it failing.
 func TestLoopStopsWhenCheckFails(t *testing.T) {
+	t.Parallel()
 	synctest.Test(t, func(t *testing.T) {
 		j := openJournal(t)
 		cfg := load(t, loopConfig)
@@ -406,6 +415,7 @@ func wantSlots(t *testing.T, f *loopFixture, want ...string) {
 // the next minute, and every minute after, and the loop says so once, not
 // at each of its wakes.
 func TestLoopLastRunAhead(t *testing.T) {
+	t.Parallel()
 	synctest.Test(t, func(t *testing.T) {
 		j := openJournal(t)
 		ahead := berlin("2026-12-30 12:00")
@@ -432,6 +442,7 @@ func TestLoopLastRunAhead(t *testing.T) {
 // clock: at start the latest missed slot runs once, at once, as after any
 // downtime.
 func TestLoopCatchUpPastARunAhead(t *testing.T) {
+	t.Parallel()
 	synctest.Test(t, func(t *testing.T) {
 		j := openJournal(t)
 		for _, s := range []string{"2026-11-27 09:00", "2026-12-30 09:00"} {
@@ -461,6 +472,7 @@ func TestLoopCatchUpPastARunAhead(t *testing.T) {
 // real schedule: the 09:00 slot that day and each day after, with one log
 // line.
 func TestLoopClockSetBackWhileRunning(t *testing.T) {
+	t.Parallel()
 	synctest.Test(t, func(t *testing.T) {
 		j := openJournal(t)
 		last := berlin("2026-11-29 09:00")
@@ -490,6 +502,7 @@ func TestLoopClockSetBackWhileRunning(t *testing.T) {
 // right after a slot ran. That is no clock ahead: the slot does not run
 // twice and nothing is said about it.
 func TestLoopSmallStepBack(t *testing.T) {
+	t.Parallel()
 	synctest.Test(t, func(t *testing.T) {
 		j := openJournal(t)
 		last := berlin("2026-11-29 09:00")
@@ -527,6 +540,7 @@ func (l *locked) EnqueueChunks(ctx context.Context, run journal.Run, chunks iter
 // locked) is tried again after 1, 2, 4 minutes, not a day later, and the
 // slot it stands for is the one recorded; the next slot comes as usual.
 func TestLoopRetriesAFailedRun(t *testing.T) {
+	t.Parallel()
 	synctest.Test(t, func(t *testing.T) {
 		j := openJournal(t)
 		last := berlin("2026-11-29 09:00")
@@ -562,9 +576,36 @@ func TestLoopRetriesAFailedRun(t *testing.T) {
 }
 
 func TestRetryWait(t *testing.T) {
+	t.Parallel()
 	for n, want := range map[int]time.Duration{1: time.Minute, 2: 2 * time.Minute, 3: 4 * time.Minute, 4: 8 * time.Minute, 5: 15 * time.Minute, 50: 15 * time.Minute} {
 		if got := retryWait(n); got != want {
 			t.Errorf("retryWait(%d) = %v; want %v", n, got, want)
 		}
 	}
+}
+
+// The watchdog is fed every interval while the loop shows signs of life,
+// and not once it has shown none for two MaxSleeps: then it says so.
+func TestWatchdogFedOnlyWhileAlive(t *testing.T) {
+	t.Parallel()
+	synctest.Test(t, func(t *testing.T) {
+		var logs syncbuf.Buffer
+		l := &Loop{Log: slog.New(slog.NewTextHandler(&logs, nil))}
+		l.alive.Store(time.Now().UnixNano())
+		var fed atomic.Int32
+		ctx, cancel := context.WithCancel(t.Context())
+		go l.Watchdog(ctx, 10*time.Second, func() { fed.Add(1) })
+		time.Sleep(2*MaxSleep - time.Second)
+		synctest.Wait()
+		if n := fed.Load(); n != 11 {
+			t.Errorf("fed %d times in the first 119 s; want 11, one each 10 s", n)
+		}
+		time.Sleep(time.Minute)
+		synctest.Wait()
+		if n := fed.Load(); n != 11 || !strings.Contains(logs.String(), "the schedule loop seems stuck") {
+			t.Errorf("fed %d times (want still 11) and logged %q once the loop showed no life for 2 min", n, logs.String())
+		}
+		cancel()
+		synctest.Wait()
+	})
 }

@@ -60,6 +60,7 @@ birthday = 1990-12-04
 // year, occasion_notice before its day, over a cooldown, never for someone
 // paused or let be; 29 February is on the 28th in 2027.
 func TestOccasionsPlanAndDaemonAgree(t *testing.T) {
+	t.Parallel()
 	cfg := load(t, occasionConfig)
 	tmpl, err := compose.NewTemplates(nil)
 	if err != nil {

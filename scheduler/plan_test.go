@@ -45,6 +45,7 @@ func render(plan []Planned) string {
 }
 
 func TestPlan(t *testing.T) {
+	t.Parallel()
 	const head = "timezone = \"Europe/Berlin\"\nschedule = \"0 9 * * *\"\n"
 	tests := []struct {
 		name   string
@@ -192,6 +193,7 @@ last_interaction = 2020-01-01
 }
 
 func TestPlanStartsStrictlyAfterFrom(t *testing.T) {
+	t.Parallel()
 	cfg := load(t, "timezone = \"UTC\"\nschedule = \"0 9 * * *\"\n[[contact]]\nname = \"A\"\nlast_interaction = 2026-11-01\n")
 	from := time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC)
 	plan := slices.Collect(Plan(cfg, People(cfg, nil), nil, from, from.AddDate(0, 0, 1)))
@@ -205,6 +207,7 @@ func TestPlanStartsStrictlyAfterFrom(t *testing.T) {
 }
 
 func TestStatusesJSON(t *testing.T) {
+	t.Parallel()
 	cfg := load(t, `timezone = "Europe/Berlin"
 [[contact]]
 name = "Alice"
@@ -247,6 +250,7 @@ name = "New"
 // TestStatusesInParallelKeepOrder checks that splitting a large list over
 // cores gives each person their own status, in config order.
 func TestStatusesInParallelKeepOrder(t *testing.T) {
+	t.Parallel()
 	var b strings.Builder
 	b.WriteString("timezone = \"UTC\"\n")
 	for i := 0; i < 10000; i++ {
@@ -268,6 +272,7 @@ func TestStatusesInParallelKeepOrder(t *testing.T) {
 // the same order as the daemon's choose, ties included (config order),
 // over random cadences and due dates.
 func TestDuePoolAgreesWithChoose(t *testing.T) {
+	t.Parallel()
 	rng := rand.New(rand.NewPCG(1, 2))
 	everies := []string{"1w", "2w", "30d", "90d", "0"}
 	at := time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC)

@@ -70,6 +70,7 @@ channels = ["phone"]
 `
 
 func TestRunOnce(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	cfg := load(t, runConfig)
 	tmpl, _ := compose.NewTemplates(nil)
@@ -131,6 +132,7 @@ func TestRunOnce(t *testing.T) {
 }
 
 func TestRunOnceQuietHoursAndDigest(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	cfg := load(t, strings.Replace(runConfig, "max_per_run = 2", "max_per_run = 0\ndigest = true", 1))
 	tmpl, _ := compose.NewTemplates(nil)
@@ -171,6 +173,7 @@ func contains(list []string, x string) bool {
 // of the journal, is what everyone's snapshot says of them: reminders
 // sent, failures and retries included.
 func TestStatusOfMatchesSnapshot(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	cfg := load(t, runConfig)
 	j := openJournal(t)
@@ -208,6 +211,7 @@ func TestStatusOfMatchesSnapshot(t *testing.T) {
 // for those people while the schedule runs). Such a reminder goes again at
 // the next run, once, and then every remind_again from that one.
 func TestRunOnceAfterAClockAhead(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	cfg := load(t, runConfig)
 	tmpl, _ := compose.NewTemplates(nil)

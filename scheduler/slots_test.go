@@ -34,6 +34,7 @@ func slots(t *testing.T, spec string, loc *time.Location, from, until time.Time)
 }
 
 func TestNextSlotDST(t *testing.T) {
+	t.Parallel()
 	type run struct{ wall, zone string }
 	tests := []struct {
 		name     string
@@ -110,6 +111,7 @@ func TestNextSlotDST(t *testing.T) {
 }
 
 func TestNextSlotEvery(t *testing.T) {
+	t.Parallel()
 	loc := zone(t, "Europe/Berlin")
 	from := time.Date(2026, 11, 30, 10, 0, 0, 0, loc)
 	got := slots(t, "@every 6h", loc, from, from.Add(24*time.Hour))
@@ -119,6 +121,7 @@ func TestNextSlotEvery(t *testing.T) {
 }
 
 func TestDeliverAt(t *testing.T) {
+	t.Parallel()
 	loc := zone(t, "Europe/Berlin")
 	at := func(s string) time.Time {
 		v, _ := time.ParseInLocation("2006-01-02 15:04", s, loc)

@@ -2,6 +2,7 @@ package scheduler
 
 import (
 	"context"
+	"log/slog"
 	"time"
 
 	"github.com/rekindle/rekindle/config"
@@ -12,6 +13,21 @@ import (
 type StaleStore interface {
 	LoggedSince(ctx context.Context, t time.Time) (map[string]time.Time, error)
 	EventsOf(ctx context.Context, contact string) ([]journal.Event, error)
+}
+
+// Staleness is Stale over the config of the moment, as the deliverer asks
+// it (deliver.Staleness): a reminder waiting in the outbox, for quiet
+// hours to end or a channel to come back, is cancelled when what was
+// logged or learned since makes it no longer due. An error is logged, and
+// finds nothing stale.
+func Staleness(cfg func() *config.Config, st StaleStore, now func() time.Time, log *slog.Logger) func(context.Context, []journal.Delivery) map[int64]string {
+	return func(ctx context.Context, rows []journal.Delivery) map[int64]string {
+		stale, err := Stale(ctx, cfg(), st, rows, now())
+		if err != nil {
+			log.Error("check whether due reminders are still due", "err", err)
+		}
+		return stale
+	}
 }
 
 // Stale finds the due outbox rows that are no longer due at now: something

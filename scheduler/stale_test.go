@@ -13,6 +13,7 @@ import (
 // A follow-up that waits in the outbox for quiet hours to end is no
 // longer due once a reply is learned from mail; other rows stay.
 func TestStale(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	cfg := load(t, `timezone = "Europe/Berlin"
 quiet_hours = "22:00-08:00"
@@ -82,6 +83,7 @@ last_interaction = 2026-09-01
 // once a calendar's read finds a meeting with the person still to come;
 // when the meeting passes without being learned, the check-in comes back.
 func TestStaleOnceAMeetingIsPlanned(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	cfg := load(t, `timezone = "Europe/Berlin"
 quiet_hours = "22:00-08:00"

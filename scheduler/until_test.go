@@ -107,6 +107,7 @@ last_interaction = 2026-09-02
 // little over seven hours apart (so they fall at every hour of the day);
 // and the bound is of use: hours, not the next millisecond.
 func TestStatusesHoldUntil(t *testing.T) {
+	t.Parallel()
 	cfg, hist, queued := untilConfig(t, "0 9 * * *")
 	var held time.Duration
 	n := 0
@@ -142,6 +143,7 @@ func TestStatusesHoldUntil(t *testing.T) {
 // twice a week (when the run that leaves the window and the one that comes
 // in at its end are on other days).
 func TestPlanHoldsUntil(t *testing.T) {
+	t.Parallel()
 	for _, schedule := range []string{"0 9 * * *", "30 18 * * 1,4"} {
 		t.Run(schedule, func(t *testing.T) { testPlanHoldsUntil(t, schedule) })
 	}
@@ -189,6 +191,7 @@ func testPlanHoldsUntil(t *testing.T, schedule string) {
 // just before X is the one at the start. Each case fails when its input is
 // left out of StatusesUntil.
 func TestStatusesUntilHeedsEachInput(t *testing.T) {
+	t.Parallel()
 	const head = "timezone = \"Europe/Berlin\"\nschedule = \"0 9 * * *\"\n[defaults]\nevery = \"30d\"\nremind_again = \"2d\"\noccasion_notice = \"36h\"\n\n[[contact]]\nname = \"P\"\n"
 	ms := func(s string) time.Time {
 		v, err := time.ParseInLocation("2006-01-02 15:04:05.000", s, berlin("2026-01-01").Location())
@@ -260,6 +263,7 @@ func TestStatusesUntilHeedsEachInput(t *testing.T) {
 // plan still holds until that run (it held for nothing then, when the
 // bound was a fixed hour early: a repeat fetch of the feed made it anew).
 func TestPlanKeptInTheHourBeforeARun(t *testing.T) {
+	t.Parallel()
 	cfg, _, _ := untilConfig(t, "0 9 * * *")
 	for _, at := range []string{"2026-12-07 08:30", "2026-12-07 08:59", "2027-03-28 08:30", "2026-10-25 08:30"} {
 		from := berlin(at)

@@ -8,6 +8,7 @@ import (
 	"os"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -17,11 +18,13 @@ import (
 
 // TestDaemonMeetingResetsCadence: the real binary, a real Radicale. Dana is
 // due; a meeting with her is in the calendar, running when the daemon
-// starts. It does not count while it runs; once it has ended, the daemon's
-// next read (every interval) learns it, and status says she is no longer
-// due; her check-in, which ntfy refused (503) and which waits to be tried
-// again, is cancelled and never sent. A meeting Eli merely invited the
-// user to changes nothing for him.
+// starts. It does not count while it runs (a read SIGHUP asks for then
+// learns nothing); once it has ended, the next read learns it, and status
+// says she is no longer due; her check-in, which ntfy refused (503) and
+// which waits to be tried again, is cancelled at once and never sent. A
+// meeting Eli merely invited the user to changes nothing for him. (Reads
+// every interval are pinned in fake time by mailbox's
+// TestLoopReadsEveryIntervalAndWhenAsked.)
 func TestDaemonMeetingResetsCadence(t *testing.T) {
 	t.Parallel()
 	srv := ntfytest.New()
@@ -47,7 +50,7 @@ url = %q
 username = %q
 password = %q
 me = ["me@home.example"]
-interval = "10s"
+interval = "1h"
 
 [[contact]]
 name = "Dana"
@@ -74,9 +77,13 @@ last_interaction = 2026-01-01
 	p.waitLog(t, "reading the calendar every interval", 10*time.Second)
 	end := time.Now().Add(3 * time.Second).Truncate(time.Second)
 	coffee(end)
+	p.cmd.Process.Signal(syscall.SIGHUP) // read while the coffee runs
+	time.Sleep(time.Until(end))
+	p.cmd.Process.Signal(syscall.SIGHUP) // and once it has ended
 	const learned = `msg="learned from the calendar" source=calendar read=2 used=1 ignored=1 unreadable=0 events=1`
 	p.waitLog(t, learned, 25*time.Second)
-	p.waitLog(t, `msg="cancelled a pending reminder" contact=dana kind=check_in channel=phone why="no longer due: last talked on`, 45*time.Second) // when her retry comes up (backoff: up to 20 s by then)
+	// Her check-in waits for ntfy's backoff; it is cancelled at once.
+	p.waitLog(t, `msg="cancelled a pending reminder" contact=dana kind=check_in channel=phone why="no longer due: last talked on`, 5*time.Second)
 	// Learned once it had ended, not before.
 	line := p.stderr.String()
 	line = line[strings.LastIndex(line[:strings.Index(line, learned)], "time=")+5:]

@@ -4,10 +4,8 @@ import (
 	"context"
 	"errors"
 	"log/slog"
-	"maps"
 	"os"
 	"runtime/debug"
-	"slices"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -35,8 +33,6 @@ import (
 type daemon struct {
 	path string
 	log  *slog.Logger
-	now  func() time.Time
-	opts notifier.Options
 	j    *journal.Journal
 	cur  atomic.Pointer[reload.Live]
 	// state watches the state file and holds the daemon's lock on it
@@ -62,18 +58,14 @@ type daemon struct {
 	// rewatch tells the config watch that a reload may have included
 	// files in new directories.
 	rewatch chan struct{}
-	// peopleChanged tells the main loop that an address book sync added,
-	// changed or removed people: the config is read again with them.
-	peopleChanged chan struct{}
 }
 
 func newDaemon(ctx context.Context, path string, log *slog.Logger, now func() time.Time, opts notifier.Options) (*daemon, error) {
-	d := &daemon{path: path, log: log, now: now, opts: opts, rewatch: make(chan struct{}, 1), peopleChanged: make(chan struct{}, 1)}
+	d := &daemon{path: path, log: log, rewatch: make(chan struct{}, 1)}
 	// The first config is read before the state file is open; its
-	// address books' people join it below, and every later one as it is
-	// read.
-	load := func() (*reload.Live, error) { return reload.Read(d.path, d.now, d.opts, d.people) }
-	l, err := load()
+	// address books' people join it below, and every later one's as it
+	// is read.
+	l, err := reload.Read(path, now, opts, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -95,6 +87,9 @@ func newDaemon(ctx context.Context, path string, log *slog.Logger, now func() ti
 		d.j.Close()
 		return nil, err
 	}
+	load := func() (*reload.Live, error) {
+		return reload.Read(path, now, opts, func(c *config.Config) error { return addressbook.Load(context.Background(), c, d.j) })
+	}
 	d.deliver = &deliver.Deliverer{
 		Outbox:  d.j,
 		Current: func() map[string]notifier.Channel { return d.cur.Load().Channels },
@@ -102,17 +97,8 @@ func newDaemon(ctx context.Context, path string, log *slog.Logger, now func() ti
 		Now:     now,
 		Redact:  d.secrets.Load,
 		Route:   func(contact string) ([]string, bool) { return cfg().Route(contact) },
-		// A reminder waiting in the outbox (for quiet hours to end, for a
-		// channel to come back) is cancelled when what was logged or
-		// learned since makes it no longer due: a reply that came by mail
-		// ends a follow-up before it is sent.
-		Stale: func(ctx context.Context, rows []journal.Delivery) map[int64]string {
-			stale, err := scheduler.Stale(ctx, cfg(), d.j, rows, now())
-			if err != nil {
-				log.Error("check whether due reminders are still due", "err", err)
-			}
-			return stale
-		},
+		// A reply that came by mail ends a follow-up before it is sent.
+		Stale:   scheduler.Staleness(cfg, d.j, now, log),
 		Observe: d.metrics.Delivered,
 		// A round of reminders is over and the daemon will sleep, most
 		// often for hours: give the memory the run and its sends took
@@ -134,27 +120,20 @@ func newDaemon(ctx context.Context, path string, log *slog.Logger, now func() ti
 			d.deliver.Wake()
 		},
 	}
+	d.reload = &reload.Reloader{Load: load, Running: d.cur.Load, Swap: d.swap, Log: log, Notify: notify, Counted: d.metrics.Reloaded}
 	d.mail = &mailbox.Loop{
-		Config:  cfg,
-		Store:   d.j,
-		Log:     log,
-		Redact:  func(err error) error { return d.secrets.Load().Error(err) },
-		Learned: d.deliver.Wake,
+		Config: cfg,
+		Store:  d.j,
+		Log:    log,
+		Redact: func(err error) error { return d.secrets.Load().Error(err) },
+		// A reply learned may end a reminder waiting in the outbox.
+		Learned: d.deliver.Recheck,
 		// People added to or removed from an address book: the config is
 		// read again with them, as when the file changes.
-		PeopleChanged: func() {
-			select {
-			case d.peopleChanged <- struct{}{}:
-			default:
-			}
-		},
+		PeopleChanged: d.reload.PeopleChanged,
 	}
 	d.metrics.WatchChannels(d.deliver.Channels)
-	d.reload = &reload.Reloader{
-		Load: load, Running: d.cur.Load, Swap: d.swap, Log: log, Notify: notify,
-		Counted: d.metrics.Reloaded, People: d.peopleChanged,
-	}
-	d.known(l)
+	d.metrics.KnowChannels(l.ChannelNames())
 	// The last run on record, so a restart does not look like a daemon
 	// that never ran.
 	if last, err := d.j.LastFinished(ctx); err == nil && !last.IsZero() {
@@ -164,8 +143,9 @@ func newDaemon(ctx context.Context, path string, log *slog.Logger, now func() ti
 }
 
 // swap puts a reloaded config in use: its secrets join those cut from the
-// logs, the watches and the mail loop look at it again, and the loops
-// wake to act on it.
+// logs, the watches and the mail loop look at it again (after SIGHUP the
+// mail loop reads every source now), the loops wake to act on it, and the
+// reminders waiting in the outbox are checked against it.
 func (d *daemon) swap(why string, l *reload.Live) {
 	secrets := l.Config.Redactor()
 	secrets.Merge(d.secrets.Load())
@@ -176,48 +156,15 @@ func (d *daemon) swap(why string, l *reload.Live) {
 	default:
 	}
 	d.mail.Reload()
+	if why == reload.Signal {
+		d.mail.ReadNow()
+	}
 	if d.zone != nil {
 		d.zone.Store(l.Config.Location)
 	}
-	d.known(l)
+	d.metrics.KnowChannels(l.ChannelNames())
 	d.loop.Kick()
-	d.deliver.Wake()
-}
-
-// known creates the metrics' labelled series for l's channels and every
-// reminder kind.
-func (d *daemon) known(l *reload.Live) {
-	d.metrics.KnowChannels(slices.Collect(maps.Keys(l.Channels)))
-}
-
-// listen starts the HTTP server when the config asks for one: it listens
-// before the daemon reports ready, so a busy port fails the start.
-func (d *daemon) listen() error {
-	cfg := d.cur.Load().Config
-	if cfg.Listen == "" {
-		return nil
-	}
-	srv, err := web.New(cfg.Listen, web.Options{
-		Config:  func() *config.Config { return d.cur.Load().Config },
-		Journal: d.j, Metrics: d.metrics, Log: d.log, Now: d.loop.Now,
-		// A call or text the phone told of may end a reminder waiting in
-		// the outbox, as what a mail source learns does.
-		Learned: d.deliver.Wake,
-	})
-	if err != nil {
-		return err
-	}
-	d.server = srv
-	return nil
-}
-
-// people adds the people of the config's address books, once the state
-// file that keeps them is open.
-func (d *daemon) people(cfg *config.Config) error {
-	if d.j == nil {
-		return nil
-	}
-	return addressbook.Load(context.Background(), cfg, d.j)
+	d.deliver.Recheck()
 }
 
 // Close releases the journal; it may be called more than once.
@@ -235,8 +182,15 @@ func (d *daemon) Run(ctx context.Context, hup <-chan os.Signal) error {
 	d.log.Info("rekindle started", "config", d.path, "state", d.j.Path(), "contacts", len(cfg.Contacts),
 		"schedule", cfg.ScheduleSpec, "channels", l.ChannelsInUse())
 
-	if err := d.listen(); err != nil {
-		return err
+	// The HTTP server listens before the daemon reports ready, so a busy
+	// port fails the start.
+	if cfg.Listen != "" {
+		var err error
+		opts := web.Options{Config: func() *config.Config { return d.cur.Load().Config }, Journal: d.j, Metrics: d.metrics, Log: d.log, Now: d.loop.Now,
+			Learned: d.deliver.Recheck} // a call or text the phone told of, as a source's
+		if d.server, err = web.New(cfg.Listen, opts); err != nil {
+			return err
+		}
 	}
 	inner, stop := context.WithCancel(context.Background())
 	defer stop()
@@ -257,11 +211,8 @@ func (d *daemon) Run(ctx context.Context, hup <-chan os.Signal) error {
 	wg.Go(func() { d.reload.Run(inner, hup, changes) })
 	stateGone := d.state.Watch(inner)
 	notify("READY=1\nSTATUS=watching " + strconv.Itoa(len(cfg.Contacts)) + " people")
-	var watchdog <-chan time.Time
 	if interval, err := sd.SdWatchdogEnabled(false); err == nil && interval > 0 {
-		t := time.NewTicker(interval / 2)
-		defer t.Stop()
-		watchdog = t.C
+		wg.Go(func() { d.loop.Watchdog(inner, interval/2, func() { notify("WATCHDOG=1") }) })
 	}
 
 	var result error
@@ -279,14 +230,6 @@ func (d *daemon) Run(ctx context.Context, hup <-chan os.Signal) error {
 			d.state.Gone(err)
 			result = err
 			running = false
-		case <-watchdog:
-			// Fed only while the loop shows signs of life: it wakes at
-			// least once a minute, and a run takes well under one.
-			if time.Since(d.loop.Alive()) < 2*scheduler.MaxSleep {
-				notify("WATCHDOG=1")
-			} else {
-				d.log.Error("the schedule loop seems stuck; not feeding the watchdog", "last_sign_of_life", d.loop.Alive())
-			}
 		}
 	}
 	notify("STOPPING=1")
