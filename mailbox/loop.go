@@ -148,15 +148,15 @@ func (l *Loop) SyncOnce(ctx context.Context, cfg *config.Config, src *config.Sou
 	}
 	// status tells of a failing source.
 	if rerr := l.Store.RecordSync(ctx, src.Name, time.Now(), err); rerr != nil {
-		l.Log.Error("record a mail source's state", "source", src.Name, "err", rerr)
+		l.Log.Error("record the state of a "+Noun(src), "source", src.Name, "err", rerr)
 	}
 	if err != nil {
 		l.fails[src.Name]++
-		l.Log.Error("mail source failed; trying again later", "source", src.Name, "failures_in_a_row", l.fails[src.Name], "err", err, "hint", hint.Of(err))
+		l.Log.Error(Noun(src)+" failed; trying again later", "source", src.Name, "failures_in_a_row", l.fails[src.Name], "err", err, "hint", hint.Of(err))
 		return
 	}
 	if l.fails[src.Name] > 0 {
-		l.Log.Info("mail source works again", "source", src.Name)
+		l.Log.Info(Noun(src)+" works again", "source", src.Name)
 	}
 	delete(l.fails, src.Name)
 	if res.Added > 0 || res.Malformed > 0 {
@@ -227,7 +227,7 @@ func (w *watches) start(ctx context.Context, cfg *config.Config, redact func(err
 				if redact != nil {
 					err = redact(err)
 				}
-				w.log.Warn("lost the watch on a mail source; watching it again", "source", name, "err", err, "hint", hint.Of(err))
+				w.log.Warn("lost the watch on a "+Noun(src)+"; watching it again", "source", name, "err", err, "hint", hint.Of(err))
 			})
 			if err == nil || wctx.Err() != nil {
 				return
@@ -243,7 +243,7 @@ func (w *watches) start(ctx context.Context, cfg *config.Config, redact func(err
 				w.log.Info("the mail source cannot tell of new mail; reading it every interval", "source", name, "interval", src.Interval, "why", err)
 				return
 			}
-			w.log.Warn("cannot watch a mail source; reading it every interval", "source", name, "interval", src.Interval, "err", err, "hint", hint.Of(err))
+			w.log.Warn("cannot watch a "+Noun(src)+"; reading it every interval", "source", name, "interval", src.Interval, "err", err, "hint", hint.Of(err))
 		})
 	}
 }

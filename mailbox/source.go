@@ -71,6 +71,20 @@ func Types() []string {
 	return out
 }
 
+// Noun is what a source is, in the words of a log line or a warning: "mail
+// source", "address book", "calendar source", "phone backup".
+func Noun(src *config.Source) string {
+	switch {
+	case src.ReadsPeople():
+		return "address book"
+	case IsCalendar(src.Type):
+		return "calendar source"
+	case src.Type == "phonebackup":
+		return "phone backup"
+	}
+	return "mail source"
+}
+
 // Label is how a source names itself in events and in the state file:
 // "maildir:home".
 func Label(s *config.Source) string { return journal.LearnedSource(s.Type, s.Name) }

@@ -172,13 +172,7 @@ func (c *cli) warnSources(ctx context.Context, cfg *config.Config, j *journal.Jo
 		if !ok || s.FailingSince.IsZero() {
 			continue
 		}
-		what := "mail source"
-		switch src := cfg.Sources[name]; {
-		case src.ReadsPeople():
-			what = "address book"
-		case mailbox.IsCalendar(src.Type):
-			what = "calendar source"
-		}
+		what := mailbox.Noun(cfg.Sources[name])
 		fmt.Fprintf(c.stderr, "rekindle: warning: the %s %s has been failing since %s: %s\n",
 			what, name, s.FailingSince.In(cfg.Location).Format(stamp), secrets.String(s.LastError))
 	}
