@@ -290,7 +290,18 @@ func (j *Journal) Enqueue(ctx context.Context, run Run, rows []Row) (int, error)
 // made, so that composing the next chunk and writing this one overlap; it
 // is still one transaction, and a chunk's error writes nothing.
 func (j *Journal) EnqueueChunks(ctx context.Context, run Run, chunks iter.Seq2[[]Row, error]) (int, error) {
-	tx, err := j.db.BeginTx(ctx, nil)
+	conn, err := j.db.Conn(ctx)
+	if err != nil {
+		return 0, fmt.Errorf("enqueue: %w", err)
+	}
+	defer conn.Close()
+	big := false
+	defer func() {
+		if big { // after the transaction: SQLite's default again
+			conn.ExecContext(context.WithoutCancel(ctx), "PRAGMA cache_size = -2000")
+		}
+	}()
+	tx, err := conn.BeginTx(ctx, nil)
 	if err != nil {
 		return 0, fmt.Errorf("enqueue: %w", err)
 	}
@@ -309,6 +320,17 @@ func (j *Journal) EnqueueChunks(ctx context.Context, run Run, chunks iter.Seq2[[
 		if err != nil {
 			return 0, err
 		}
+		if !big && len(rows) >= bigRun {
+			// A run of many reminders writes to pages all over the
+			// outbox's indexes, the episodes and the people seen: with
+			// SQLite's usual 2 MB of cache, pages went to the log and
+			// were read back again and again within the transaction.
+			// Its connection has a larger cache until it is done.
+			big = true
+			if _, err := tx.ExecContext(ctx, fmt.Sprintf("PRAGMA cache_size = %d", -bigRunCache>>10)); err != nil {
+				return 0, fmt.Errorf("enqueue: %w", err)
+			}
+		}
 		k, err := insertRows(ctx, tx, batch, run.Started, rows)
 		if err != nil {
 			return 0, err
@@ -320,6 +342,15 @@ func (j *Journal) EnqueueChunks(ctx context.Context, run Run, chunks iter.Seq2[[
 	}
 	return n, nil
 }
+
+// A chunk of at least bigRun rows makes a run big: its transaction has
+// a page cache of bigRunCache bytes (at 100,000 reminders, 5 % less CPU
+// than with SQLite's default 2 MB and half the reads and writes of the
+// log; a cache of 64 MB saved little more).
+const (
+	bigRun      = 1000
+	bigRunCache = 24 << 20
+)
 
 // insertChunk is how many rows one INSERT statement writes: far fewer
 // round trips through database/sql than one statement a row.

@@ -2,7 +2,9 @@ package journal
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"iter"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -203,6 +205,47 @@ func TestOutboxQueryPlans(t *testing.T) {
 	j.db.QueryRow(`SELECT sql FROM sqlite_master WHERE name = 'outbox_pending'`).Scan(&def)
 	if !strings.Contains(def, "WHERE state = 'pending'") {
 		t.Errorf("outbox_pending is %q; want an index of pending rows alone", def)
+	}
+}
+
+// A big run is written through a larger page cache, and its connection
+// goes back to SQLite's default when the run is written, or when it fails:
+// a daemon that made one big run does not keep its cache for good.
+func TestBigRunCacheIsGivenBack(t *testing.T) {
+	ctx := context.Background()
+	j := open(t, filepath.Join(t.TempDir(), "r.db"))
+	j.db.SetMaxOpenConns(1) // the connection the run wrote through is the one asked
+	rows := make([]Row, bigRun)
+	for i := range rows {
+		rows[i] = Row{Identity: Identity{Contact: fmt.Sprintf("p%05d", i), Kind: "check_in"}, Channel: "console", Message: []byte(`{}`)}
+	}
+	now := time.Now()
+	chunks := func(fail bool) iter.Seq2[[]Row, error] {
+		return func(yield func([]Row, error) bool) {
+			if !yield(rows, nil) {
+				return
+			}
+			if fail {
+				yield(nil, errors.New("compose failed"))
+			}
+		}
+	}
+	for _, fail := range []bool{false, true} {
+		n, err := j.EnqueueChunks(ctx, Run{Slot: now, Started: now, Finished: now}, chunks(fail))
+		if fail != (err != nil) || (!fail && n != len(rows)) {
+			t.Fatalf("fail %v: %d written, %v", fail, n, err)
+		}
+		var after int
+		if err := j.db.QueryRowContext(ctx, "PRAGMA cache_size").Scan(&after); err != nil {
+			t.Fatal(err)
+		}
+		if after != -2000 {
+			t.Errorf("fail %v: cache_size %d after the run; want SQLite's default, -2000", fail, after)
+		}
+		now = now.Add(time.Hour)
+		for i := range rows {
+			rows[i].Repeat++
+		}
 	}
 }
 
