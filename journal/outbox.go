@@ -345,8 +345,8 @@ func (j *Journal) EnqueueChunks(ctx context.Context, run Run, chunks iter.Seq2[[
 
 // A chunk of at least bigRun rows makes a run big: its transaction has
 // a page cache of bigRunCache bytes (at 100,000 reminders, 5 % less CPU
-// than with SQLite's default 2 MB and half the reads and writes of the
-// log; a cache of 64 MB saved little more).
+// than with SQLite's default 2 MB, 40 % fewer page writes and 60 % fewer
+// reads; a cache of 64 MB saved 1 % more for 70 MB more memory).
 const (
 	bigRun      = 1000
 	bigRunCache = 24 << 20
