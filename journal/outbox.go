@@ -571,20 +571,32 @@ func (j *Journal) PendingCount(ctx context.Context) (int, error) {
 	return n, err
 }
 
+// idList is the condition that picks the rows ids: a range when they are
+// one run of consecutive ids in order (the rows a run wrote, marked batch
+// by batch: SQLite reads two parameters instead of a thousand and walks
+// the range), else a list.
 func idList(ids []int64) (string, []any) {
+	consecutive := true
+	for i := 1; i < len(ids) && consecutive; i++ {
+		consecutive = ids[i] == ids[i-1]+1
+	}
+	if consecutive && len(ids) > 1 {
+		return "id BETWEEN ? AND ?", []any{ids[0], ids[len(ids)-1]}
+	}
 	args := make([]any, len(ids))
 	for i, id := range ids {
 		args[i] = id
 	}
-	return "(" + strings.TrimSuffix(strings.Repeat("?,", len(ids)), ",") + ")", args
+	return "id IN (" + strings.TrimSuffix(strings.Repeat("?,", len(ids)), ",") + ")", args
 }
 
-// updateSQL changes the pending rows among the ids in the list in. The
-// unary + keeps SQLite from reaching them through the index of pending rows
-// (it would walk every pending row for each update, and a run of many
-// reminders would cost the square of their number): the ids are the way in.
-func updateSQL(set, in string) string {
-	return `UPDATE outbox SET ` + set + ` WHERE +state = 'pending' AND id IN ` + in
+// updateSQL changes the pending rows among those the condition which
+// (idList's) picks by id. The unary + keeps SQLite from reaching them
+// through the index of pending rows (it would walk every pending row for
+// each update, and a run of many reminders would cost the square of their
+// number): the ids are the way in.
+func updateSQL(set, which string) string {
+	return `UPDATE outbox SET ` + set + ` WHERE +state = 'pending' AND ` + which
 }
 
 func (j *Journal) update(ctx context.Context, what, set string, ids []int64, args ...any) error {
