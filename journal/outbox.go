@@ -290,7 +290,18 @@ func (j *Journal) Enqueue(ctx context.Context, run Run, rows []Row) (int, error)
 // made, so that composing the next chunk and writing this one overlap; it
 // is still one transaction, and a chunk's error writes nothing.
 func (j *Journal) EnqueueChunks(ctx context.Context, run Run, chunks iter.Seq2[[]Row, error]) (int, error) {
-	tx, err := j.db.BeginTx(ctx, nil)
+	conn, err := j.db.Conn(ctx)
+	if err != nil {
+		return 0, fmt.Errorf("enqueue: %w", err)
+	}
+	defer conn.Close()
+	big := false
+	defer func() {
+		if big { // after the transaction: SQLite's default again
+			conn.ExecContext(context.WithoutCancel(ctx), "PRAGMA cache_size = -2000")
+		}
+	}()
+	tx, err := conn.BeginTx(ctx, nil)
 	if err != nil {
 		return 0, fmt.Errorf("enqueue: %w", err)
 	}
@@ -309,6 +320,17 @@ func (j *Journal) EnqueueChunks(ctx context.Context, run Run, chunks iter.Seq2[[
 		if err != nil {
 			return 0, err
 		}
+		if !big && len(rows) >= bigRun {
+			// A run of many reminders writes to pages all over the
+			// outbox's indexes, the episodes and the people seen: with
+			// SQLite's usual 2 MB of cache, pages went to the log and
+			// were read back again and again within the transaction.
+			// Its connection has a larger cache until it is done.
+			big = true
+			if _, err := tx.ExecContext(ctx, fmt.Sprintf("PRAGMA cache_size = %d", -bigRunCache>>10)); err != nil {
+				return 0, fmt.Errorf("enqueue: %w", err)
+			}
+		}
 		k, err := insertRows(ctx, tx, batch, run.Started, rows)
 		if err != nil {
 			return 0, err
@@ -320,6 +342,15 @@ func (j *Journal) EnqueueChunks(ctx context.Context, run Run, chunks iter.Seq2[[
 	}
 	return n, nil
 }
+
+// A chunk of at least bigRun rows makes a run big: its transaction has
+// a page cache of bigRunCache bytes (at 100,000 reminders, 5 % less CPU
+// than with SQLite's default 2 MB, 40 % fewer page writes and 60 % fewer
+// reads; a cache of 64 MB saved 1 % more for 70 MB more memory).
+const (
+	bigRun      = 1000
+	bigRunCache = 24 << 20
+)
 
 // insertChunk is how many rows one INSERT statement writes: far fewer
 // round trips through database/sql than one statement a row.
@@ -547,20 +578,32 @@ func (j *Journal) PendingCount(ctx context.Context) (int, error) {
 	return n, err
 }
 
+// idList is the condition that picks the rows ids: a range when they are
+// one run of consecutive ids in order (the rows a run wrote, marked batch
+// by batch: SQLite reads two parameters instead of a thousand and walks
+// the range), else a list.
 func idList(ids []int64) (string, []any) {
+	consecutive := true
+	for i := 1; i < len(ids) && consecutive; i++ {
+		consecutive = ids[i] == ids[i-1]+1
+	}
+	if consecutive && len(ids) > 1 {
+		return "id BETWEEN ? AND ?", []any{ids[0], ids[len(ids)-1]}
+	}
 	args := make([]any, len(ids))
 	for i, id := range ids {
 		args[i] = id
 	}
-	return "(" + strings.TrimSuffix(strings.Repeat("?,", len(ids)), ",") + ")", args
+	return "id IN (" + strings.TrimSuffix(strings.Repeat("?,", len(ids)), ",") + ")", args
 }
 
-// updateSQL changes the pending rows among the ids in the list in. The
-// unary + keeps SQLite from reaching them through the index of pending rows
-// (it would walk every pending row for each update, and a run of many
-// reminders would cost the square of their number): the ids are the way in.
-func updateSQL(set, in string) string {
-	return `UPDATE outbox SET ` + set + ` WHERE +state = 'pending' AND id IN ` + in
+// updateSQL changes the pending rows among those the condition which
+// (idList's) picks by id. The unary + keeps SQLite from reaching them
+// through the index of pending rows (it would walk every pending row for
+// each update, and a run of many reminders would cost the square of their
+// number): the ids are the way in.
+func updateSQL(set, which string) string {
+	return `UPDATE outbox SET ` + set + ` WHERE +state = 'pending' AND ` + which
 }
 
 func (j *Journal) update(ctx context.Context, what, set string, ids []int64, args ...any) error {

@@ -2,7 +2,9 @@ package journal
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"iter"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -192,9 +194,11 @@ func plan(t *testing.T, j *Journal, q string, args ...any) string {
 // that made a run of 60,000 reminders cost seconds of updates.
 func TestOutboxQueryPlans(t *testing.T) {
 	j := open(t, filepath.Join(t.TempDir(), "r.db"))
-	in, args := idList([]int64{1, 2, 3})
-	if p := plan(t, j, updateSQL("state = 'sent'", in), args...); !strings.Contains(p, "INTEGER PRIMARY KEY") {
-		t.Errorf("marking deliveries:\n%s\nwant a search by id", p)
+	for _, ids := range [][]int64{{1, 2, 3}, {1, 3, 4}, {2, 1}, {5}} {
+		which, args := idList(ids)
+		if p := plan(t, j, updateSQL("state = 'sent'", which), args...); !strings.Contains(p, "INTEGER PRIMARY KEY") {
+			t.Errorf("marking deliveries %v:\n%s\nwant a search by id", ids, p)
+		}
 	}
 	if p := plan(t, j, `SELECT id FROM outbox WHERE state = 'pending' AND next_try <= ? ORDER BY next_try, id`, 5); !strings.Contains(p, "INDEX outbox_pending") || strings.Contains(p, "TEMP B-TREE") {
 		t.Errorf("finding due rows:\n%s\nwant the pending index, in its order", p)
@@ -203,6 +207,95 @@ func TestOutboxQueryPlans(t *testing.T) {
 	j.db.QueryRow(`SELECT sql FROM sqlite_master WHERE name = 'outbox_pending'`).Scan(&def)
 	if !strings.Contains(def, "WHERE state = 'pending'") {
 		t.Errorf("outbox_pending is %q; want an index of pending rows alone", def)
+	}
+}
+
+// Marking picks exactly the rows given, whether their ids are one run of
+// consecutive ids (a range) or not (a list), and never a row that is no
+// longer pending, inside the range or not.
+func TestMarkPicksTheRowsGiven(t *testing.T) {
+	ctx := context.Background()
+	j := open(t, filepath.Join(t.TempDir(), "r.db"))
+	t0 := time.Date(2026, 12, 7, 9, 0, 0, 0, time.UTC)
+	rows := make([]Row, 10)
+	for i := range rows {
+		rows[i] = Row{Identity: Identity{Contact: fmt.Sprintf("p%d", i), Kind: "check_in"}, Channel: "console", Message: []byte(`{}`)}
+	}
+	if _, err := j.Enqueue(ctx, Run{Slot: t0, Started: t0, Finished: t0}, rows); err != nil {
+		t.Fatal(err)
+	}
+	due, err := j.Due(ctx, t0)
+	if err != nil || len(due) != len(rows) {
+		t.Fatalf("%d due, %v", len(due), err)
+	}
+	id := func(k int) int64 { return due[k].ID }
+	must := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	must(j.MarkSent(ctx, []int64{id(3), id(4), id(5)}, t0.Add(time.Minute)))
+	must(j.MarkFailed(ctx, []int64{id(7), id(9)}, "gone"))
+	must(j.MarkSent(ctx, []int64{id(2), id(3), id(4), id(5), id(6), id(7), id(8)}, t0.Add(time.Hour)))
+	want := map[int]string{0: "pending", 1: "pending", 2: "sent 1h", 3: "sent 1m", 4: "sent 1m", 5: "sent 1m", 6: "sent 1h",
+		7: "failed", 8: "sent 1h", 9: "failed"}
+	all, err := j.Deliveries(ctx, "", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[int64]string{}
+	for _, d := range all {
+		got[d.ID] = d.State
+		if d.State == Sent {
+			got[d.ID] += " " + strings.TrimSuffix(strings.TrimSuffix(d.Sent.Sub(t0).String(), "0s"), "0m")
+		}
+	}
+	for k, w := range want {
+		if got[id(k)] != w {
+			t.Errorf("row %d: %q; want %q", k, got[id(k)], w)
+		}
+	}
+}
+
+// A big run is written through a larger page cache, and its connection
+// goes back to SQLite's default when the run is written, or when it fails:
+// a daemon that made one big run does not keep its cache for good.
+func TestBigRunCacheIsGivenBack(t *testing.T) {
+	ctx := context.Background()
+	j := open(t, filepath.Join(t.TempDir(), "r.db"))
+	j.db.SetMaxOpenConns(1) // the connection the run wrote through is the one asked
+	rows := make([]Row, bigRun)
+	for i := range rows {
+		rows[i] = Row{Identity: Identity{Contact: fmt.Sprintf("p%05d", i), Kind: "check_in"}, Channel: "console", Message: []byte(`{}`)}
+	}
+	now := time.Now()
+	chunks := func(fail bool) iter.Seq2[[]Row, error] {
+		return func(yield func([]Row, error) bool) {
+			if !yield(rows, nil) {
+				return
+			}
+			if fail {
+				yield(nil, errors.New("compose failed"))
+			}
+		}
+	}
+	for _, fail := range []bool{false, true} {
+		n, err := j.EnqueueChunks(ctx, Run{Slot: now, Started: now, Finished: now}, chunks(fail))
+		if fail != (err != nil) || (!fail && n != len(rows)) {
+			t.Fatalf("fail %v: %d written, %v", fail, n, err)
+		}
+		var after int
+		if err := j.db.QueryRowContext(ctx, "PRAGMA cache_size").Scan(&after); err != nil {
+			t.Fatal(err)
+		}
+		if after != -2000 {
+			t.Errorf("fail %v: cache_size %d after the run; want SQLite's default, -2000", fail, after)
+		}
+		now = now.Add(time.Hour)
+		for i := range rows {
+			rows[i].Repeat++
+		}
 	}
 }
 
