@@ -11,7 +11,6 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
-	"strconv"
 	"strings"
 	"time"
 
@@ -211,42 +210,18 @@ func (s *Sync) considerBackup(it backupItem, label string, res *Result, events [
 		return s.considerCall(phone.Record{}, errors.New(it.problem), label, res, events)
 	}
 	r := phone.Record{Number: it.number, At: time.UnixMilli(it.millis), Parties: it.parties, Kind: phone.Text}
-	types, unknown := textTypes, "a text in a box this rekindle does not know"
+	var why string
 	if it.elem == "call" {
 		r.Kind, r.Duration = phone.Call, time.Duration(it.duration)*time.Second
-		types, unknown = callTypes, "a call of a type this rekindle does not know"
+		r.Way, why = phone.CallWay(it.typ)
+	} else {
+		r.Way, why = phone.TextWay(it.typ)
 	}
-	t, ok := types[it.typ]
-	if !ok {
-		t.why = unknown + " (" + strconv.Itoa(it.typ) + ")"
+	if why != "" {
+		return s.learn(r.At, nil, Phone, res, events, func() Learned { return Learned{Ignored: why} })
 	}
-	if t.why != "" {
-		return s.learn(r.At, nil, Phone, res, events, func() Learned { return Learned{Ignored: t.why} })
-	}
-	r.Way = t.way
 	return s.considerCall(r, nil, label, res, events)
 }
-
-// appType is what one of the app's types is: the way a call or text went,
-// or why it teaches nothing, in words a dry run shows.
-type appType struct {
-	way phone.Way
-	why string
-}
-
-var (
-	// callTypes are Android's call log types, as the app writes them.
-	callTypes = map[int]appType{
-		1: {way: phone.Incoming}, 2: {way: phone.Outgoing},
-		3: {why: "a call missed"}, 4: {why: "a call that went to voicemail"}, 5: {why: "a call rejected"}, 6: {why: "a call blocked"},
-		7: {way: phone.Incoming}, // answered on another device
-	}
-	// textTypes are an sms's type and an mms's msg_box, which agree.
-	textTypes = map[int]appType{
-		1: {way: phone.Incoming}, 2: {way: phone.Outgoing},
-		3: {why: "a draft, never sent"}, 4: {why: "a text still in the outbox"}, 5: {why: "a text that failed to send"}, 6: {why: "a text queued, not sent"},
-	}
-)
 
 // Check finds the folder and its backup files, reading none.
 func (p *phoneBackup) Check(ctx context.Context) ([]string, error) {

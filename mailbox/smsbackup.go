@@ -72,19 +72,9 @@ func smsBackupRecord(h mail.Header) (r phone.Record, skip string, err error) {
 	switch datatype {
 	case "SMS":
 		r.Kind = phone.Text
-		switch typ {
-		case 1:
-			r.Way = phone.Incoming
-		case 2:
-			r.Way = phone.Outgoing
-		case 3:
-			return r, "a draft", nil
-		case 4, 6:
-			return r, "a text waiting to be sent", nil
-		case 5:
-			return r, "a text that could not be sent", nil
-		default:
-			return r, fmt.Sprintf("a text of a type Android does not write (%d)", typ), nil
+		var why string
+		if r.Way, why = phone.TextWay(int(min(typ, 1<<30))); why != "" {
+			return r, why, nil
 		}
 	case "MMS":
 		r.Kind = phone.Text
@@ -115,15 +105,9 @@ func smsBackupRecord(h mail.Header) (r phone.Record, skip string, err error) {
 		}
 	case "CALLLOG":
 		r.Kind = phone.Call
-		switch typ {
-		case 1, 7: // incoming; answered on another device
-			r.Way = phone.Incoming
-		case 2:
-			r.Way = phone.Outgoing
-		case 3, 4, 5, 6: // missed, voicemail, rejected, blocked
-			r.Way = phone.Missed
-		default:
-			return r, fmt.Sprintf("a call of a type Android does not write (%d)", typ), nil
+		var why string
+		if r.Way, why = phone.CallWay(int(min(typ, 1<<30))); why != "" {
+			return r, why, nil
 		}
 		if hiddenNumbers[r.Number] {
 			return r, "a call from a hidden number", nil

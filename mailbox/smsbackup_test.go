@@ -106,10 +106,10 @@ func smsFixtures(now time.Time) []smsFix {
 	return []smsFix{
 		{"Call log", "CALLLOG", "07700900123", 1, at(20), 754, nil, "talked mum"},
 		{"Call log", "CALLLOG", "+4915123456789", 2, at(19), 65, nil, "talked bo"},
-		{"Call log", "CALLLOG", "07700900123", 3, at(18), 0, nil, "a call not answered"},
-		{"Call log", "CALLLOG", "+4915123456789", 5, at(17), 0, nil, "a call not answered"},     // rejected
-		{"Call log", "CALLLOG", "+4915123456789", 6, at(16.5), 0, nil, "a call not answered"},   // blocked
-		{"Call log", "CALLLOG", "07700900123", 4, at(16), 0, nil, "a call not answered"},        // to voicemail
+		{"Call log", "CALLLOG", "07700900123", 3, at(18), 0, nil, "a call missed"},
+		{"Call log", "CALLLOG", "+4915123456789", 5, at(17), 0, nil, "a call rejected"},
+		{"Call log", "CALLLOG", "+4915123456789", 6, at(16.5), 0, nil, "a call blocked"},
+		{"Call log", "CALLLOG", "07700900123", 4, at(16), 0, nil, "a call that went to voicemail"},
 		{"Call log", "CALLLOG", "07700900123", 2, at(15), 0, nil, "a call that lasted no time"}, // nobody picked up
 		{"Call log", "CALLLOG", "+447700900999", 1, at(14), 30, nil, "a number of nobody in the config"},
 		{"Call log", "CALLLOG", "02079460018", 1, at(13), 300, nil, "a number more than one person has (Cy, Dee)"},
@@ -118,7 +118,7 @@ func smsFixtures(now time.Time) []smsFix {
 		{"SMS", "SMS", "+49 151 23456789", 2, at(11), 0, nil, "reached-out bo"},
 		{"SMS", "SMS", "61234", 1, at(10), 0, nil, "a short code, not a person's number"},
 		{"SMS", "SMS", "AMAZON", 1, at(9.5), 0, nil, "a sender's name, not a number"},
-		{"SMS", "SMS", "07700900123", 5, at(9), 0, nil, "a text that could not be sent"},
+		{"SMS", "SMS", "07700900123", 5, at(9), 0, nil, "a text that failed to send"},
 		{"SMS", "MMS", "07700900123", 132, at(8).Truncate(time.Second), 0,
 			[]string{"me <+447700900000@unknown.email>", "Bo <bo@example.net>", `"Ana Lima" <+447700900456@unknown.email>`}, "a group text (3 numbers)"},
 		{"SMS", "MMS", "+447700900456", 132, at(7).Truncate(time.Second), 0, []string{"me <+447700900000@unknown.email>"}, "replied ana-lima"},
@@ -348,8 +348,8 @@ func TestSMSBackupRecord(t *testing.T) {
 		{"MMS to two", "X-smssync-datatype: MMS\nX-smssync-address: insert-address-token\nX-smssync-type: 128\nX-smssync-date: " + fmt.Sprint(at.Unix()) + "\nTo: a <1@unknown.email>, b <2@unknown.email>\n",
 			phone.Record{Number: "insert-address-token", At: at.Truncate(time.Second), Kind: phone.Text, Way: phone.Outgoing, Parties: 2}, "", ""},
 		{"MMS delivery report", "X-smssync-datatype: MMS\nX-smssync-address: 1\nX-smssync-type: 134\nX-smssync-date: 1\n", phone.Record{}, "an MMS report, not a message (type 134)", ""},
-		{"draft", "X-smssync-datatype: SMS\nX-smssync-address: 1\nX-smssync-type: 3\nX-smssync-date: " + ms + "\n", phone.Record{}, "a draft", ""},
-		{"queued", "X-smssync-datatype: SMS\nX-smssync-address: 1\nX-smssync-type: 6\nX-smssync-date: " + ms + "\n", phone.Record{}, "a text waiting to be sent", ""},
+		{"draft", "X-smssync-datatype: SMS\nX-smssync-address: 1\nX-smssync-type: 3\nX-smssync-date: " + ms + "\n", phone.Record{}, "a draft, never sent", ""},
+		{"queued", "X-smssync-datatype: SMS\nX-smssync-address: 1\nX-smssync-type: 6\nX-smssync-date: " + ms + "\n", phone.Record{}, "a text queued, not sent", ""},
 		{"hidden caller", "X-smssync-datatype: CALLLOG\nX-smssync-address: -2\nX-smssync-type: 1\nX-smssync-date: " + ms + "\nX-smssync-duration: 9\n", phone.Record{}, "a call from a hidden number", ""},
 		{"unknown call type", "X-smssync-datatype: CALLLOG\nX-smssync-address: 1\nX-smssync-type: 9\nX-smssync-date: " + ms + "\n", phone.Record{}, "a call of a type Android does not write (9)", ""},
 		{"unknown datatype", "X-smssync-datatype: WHATSAPP\nX-smssync-type: 1\nX-smssync-date: " + ms + "\n", phone.Record{}, "an SMS Backup+ message of a kind rekindle does not read (WHATSAPP)", ""},

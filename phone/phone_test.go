@@ -224,3 +224,30 @@ func TestZonesAreTheTzdatas(t *testing.T) {
 		t.Errorf("the table has %d zones, zone.tab %d (go generate ./phone)", len(zoneCountries), n)
 	}
 }
+
+// Android's types read the same from every source: answered on another
+// device (7) is answered; voicemail, rejected and blocked are not; what
+// Android does not write says its number.
+func TestAndroidTypes(t *testing.T) {
+	calls := map[int]struct {
+		way Way
+		why string
+	}{1: {Incoming, ""}, 2: {Outgoing, ""}, 3: {Missed, "missed"}, 4: {Missed, "voicemail"}, 5: {Missed, "rejected"},
+		6: {Missed, "blocked"}, 7: {Incoming, ""}, 9: {0, "(9)"}}
+	for typ, want := range calls {
+		way, why := CallWay(typ)
+		if way != want.way || (want.why == "") != (why == "") || !strings.Contains(why, want.why) {
+			t.Errorf("CallWay(%d) = %v, %q; want %v, %q", typ, way, why, want.way, want.why)
+		}
+	}
+	texts := map[int]struct {
+		way Way
+		why string
+	}{1: {Incoming, ""}, 2: {Outgoing, ""}, 3: {0, "draft"}, 4: {0, "outbox"}, 5: {0, "failed"}, 6: {0, "queued"}, 0: {0, "(0)"}}
+	for typ, want := range texts {
+		way, why := TextWay(typ)
+		if way != want.way || (want.why == "") != (why == "") || !strings.Contains(why, want.why) {
+			t.Errorf("TextWay(%d) = %v, %q; want %v, %q", typ, way, why, want.way, want.why)
+		}
+	}
+}

@@ -100,7 +100,7 @@ func TestSMSBackupEndToEnd(t *testing.T) {
 	dry := run("sync", "--dry-run")
 	for _, want := range []string{
 		"phone  phone  " + call.Format("2006-01-02 15:04") + "  talked       mum",
-		"phone  phone  " + missed.Format("2006-01-02 15:04") + "  ignored      a call not answered",
+		"phone  phone  " + missed.Format("2006-01-02 15:04") + "  ignored      a call missed",
 		"phone  phone  " + text.Format("2006-01-02 15:04") + "  reached-out  bo",
 		"phone: 3 messages read, 2 used, 1 ignored, 0 unreadable; nothing written (dry run)",
 	} {
