@@ -62,11 +62,7 @@ func (s *server) requests() ([]*http.Request, []string) {
 
 func newClient(t *testing.T, at, user, caFile string) *http.Client {
 	t.Helper()
-	u, err := url.Parse(at)
-	if err != nil {
-		t.Fatal(err)
-	}
-	c, err := New(Options{URL: u, Username: user, Password: secret(t, password), CAFile: caFile, Limits: testLimits})
+	c, err := New(Options{URL: mustURL(t, at), Username: user, Password: secret(t, password), CAFile: caFile, Limits: testLimits})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -399,23 +395,29 @@ func TestAnswerBounded(t *testing.T) {
 	}
 }
 
-// A server that does not answer in time is said as such, with the fix;
-// the address net/http puts in its errors is left out (an ics address is
-// a password).
+// A server that does not answer in time is said as such, with the fix,
+// whether the bound is the wait for the answer or the whole request's
+// (the address book has only that one); the address net/http puts in its
+// errors is left out (an ics address is a password).
 func TestNoAnswerInTime(t *testing.T) {
 	release := make(chan struct{})
 	s := start(t, false, func(w http.ResponseWriter, r *http.Request, n int) { <-release })
 	defer close(release)
-	c, err := New(Options{Limits: Limits{Connect: time.Second, Answer: 50 * time.Millisecond, Whole: 10 * time.Second, Body: 1, Hops: 1}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, err = c.Get(s.URL + "/private-5ecret/basic.ics")
-	msg, fix, ok := Explain(err, "the server")
-	if !ok || msg != "no answer in time from the server" || !strings.Contains(fix, "tries again later") {
-		t.Errorf("%v: %q (%q)", err, msg, fix)
-	}
-	if strings.Contains(Bare(err).Error(), "5ecret") || !strings.Contains(err.Error(), "5ecret") {
-		t.Errorf("Bare(%v) = %v; want it without the address", err, Bare(err))
+	for name, l := range map[string]Limits{
+		"answer": {Connect: time.Second, Answer: 50 * time.Millisecond, Whole: 10 * time.Second, Body: 1, Hops: 1},
+		"whole":  {Connect: time.Second, Whole: 50 * time.Millisecond, Body: 1, Hops: 1},
+	} {
+		c, err := New(Options{Limits: l})
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = c.Get(s.URL + "/private-5ecret/basic.ics")
+		msg, fix, ok := Explain(err, "the server")
+		if !ok || msg != "no answer in time from the server" || !strings.Contains(fix, "tries again later") {
+			t.Errorf("%s: %v: %q (%q)", name, err, msg, fix)
+		}
+		if strings.Contains(Bare(err).Error(), "5ecret") || !strings.Contains(err.Error(), "5ecret") {
+			t.Errorf("%s: Bare(%v) = %v; want it without the address", name, err, Bare(err))
+		}
 	}
 }

@@ -39,6 +39,7 @@ func (e *elsewhereError) Error() string {
 // Basic only to Basic. A request to any other origin goes without any.
 type login struct {
 	origin         string // originOf the source's url: the only place the login goes
+	home           string // that url's scheme and host as written, for errors
 	user, password string
 	base           http.RoundTripper
 
@@ -53,7 +54,7 @@ func (l *login) RoundTrip(req *http.Request) (*http.Response, error) {
 		resp, err := l.base.RoundTrip(req)
 		if err == nil && resp.StatusCode == http.StatusUnauthorized {
 			discard(resp)
-			return nil, &elsewhereError{there: originOf(req.URL), home: l.origin}
+			return nil, &elsewhereError{there: req.URL.Scheme + "://" + req.URL.Host, home: l.home}
 		}
 		return resp, err
 	}
