@@ -2,12 +2,11 @@ package addressbook
 
 import (
 	"context"
-	"net/http"
-	"net/http/httptest"
 	"strings"
-	"sync"
 	"testing"
 	"time"
+
+	"github.com/rekindle/rekindle/internal/testsupport/loopback"
 )
 
 // A server with Digest only and without sync tokens (SabreDAV, Baïkal) is
@@ -69,38 +68,11 @@ func TestDigestServerWithoutSyncTokens(t *testing.T) {
 // carried there: the login goes only to the host in url, and the error
 // names both, with the fix.
 func TestLoginStaysWithTheServer(t *testing.T) {
-	var mu sync.Mutex
-	var elsewhere []string // the Authorization headers the other host saw
-	other := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		mu.Lock()
-		elsewhere = append(elsewhere, r.Header.Get("Authorization"))
-		mu.Unlock()
-		w.Header().Set("WWW-Authenticate", `Basic realm="elsewhere"`)
-		w.WriteHeader(http.StatusUnauthorized)
-	}))
-	t.Cleanup(other.Close)
-	away := strings.Replace(other.URL, "127.0.0.1", "localhost", 1)
-	home := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if _, _, ok := r.BasicAuth(); !ok {
-			w.Header().Set("WWW-Authenticate", `Basic realm="home"`)
-			w.WriteHeader(http.StatusUnauthorized)
-			return
-		}
-		http.Redirect(w, r, away+r.URL.Path, http.StatusTemporaryRedirect)
-	}))
-	t.Cleanup(home.Close)
-	_, err := (&Sync{Source: source(t, home.URL, "me", "stay-home-pass-5", ""), Store: openJournal(t), Now: time.Now()}).Run(context.Background())
-	if err == nil || !strings.Contains(err.Error(), "rekindle gives yours only to "+home.URL) || !strings.Contains(hintOf(err), "write url") {
+	other := loopback.NewElsewhere(t)
+	home := other.SendsThere(t, "me", "stay-home-pass-5")
+	_, err := (&Sync{Source: source(t, home, "me", "stay-home-pass-5", ""), Store: openJournal(t), Now: time.Now()}).Run(context.Background())
+	if err == nil || !strings.Contains(err.Error(), "rekindle gives yours only to "+home) || !strings.Contains(hintOf(err), "write url") {
 		t.Errorf("a redirect to another host that asks for a login: %v (hint %q)", err, hintOf(err))
 	}
-	mu.Lock()
-	defer mu.Unlock()
-	if len(elsewhere) == 0 {
-		t.Fatal("the redirect was not followed; the test proves nothing")
-	}
-	for _, a := range elsewhere {
-		if a != "" {
-			t.Errorf("the other host got credentials: %q", a)
-		}
-	}
+	other.NoLoginCame(t)
 }
