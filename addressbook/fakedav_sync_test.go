@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/rekindle/rekindle/internal/testsupport/loopback"
 )
 
 // A server with Digest only and without sync tokens (SabreDAV, Baïkal) is
@@ -59,4 +61,18 @@ func TestDigestServerWithoutSyncTokens(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "refused the login of me") || strings.Contains(err.Error(), "not-the-password") {
 		t.Errorf("a wrong password: %v", err)
 	}
+}
+
+// A server that, once logged in to, sends the client to another host
+// (here the same machine by another name) does not get the password
+// carried there: the login goes only to the host in url, and the error
+// names both, with the fix.
+func TestLoginStaysWithTheServer(t *testing.T) {
+	other := loopback.NewElsewhere(t)
+	home := other.SendsThere(t, "me", "stay-home-pass-5")
+	_, err := (&Sync{Source: source(t, home, "me", "stay-home-pass-5", ""), Store: openJournal(t), Now: time.Now()}).Run(context.Background())
+	if err == nil || !strings.Contains(err.Error(), "rekindle gives yours only to "+home) || !strings.Contains(hintOf(err), "write url") {
+		t.Errorf("a redirect to another host that asks for a login: %v (hint %q)", err, hintOf(err))
+	}
+	other.NoLoginCame(t)
 }

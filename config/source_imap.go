@@ -104,6 +104,15 @@ func ReadCAFile(name string) ([]byte, error) {
 	return b, nil
 }
 
+// Roots is CertPool of a ca_file that may be left out: nil (the
+// system's authorities) when caFile is "".
+func Roots(caFile string) (*x509.CertPool, error) {
+	if caFile == "" {
+		return nil, nil
+	}
+	return CertPool(caFile)
+}
+
 // CertPool is the authorities a source trusts: the system's, and those
 // of the source's ca_file (ReadCAFile). It is the one reading of ca_file
 // for the mail, address-book and calendar sources.

@@ -4,7 +4,6 @@ import (
 	"cmp"
 	"context"
 	"encoding/xml"
-	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -67,16 +66,12 @@ func (a *caldavAccount) open(ctx context.Context) (*http.Client, *caldav.Client,
 	if err != nil {
 		return nil, nil, nil, &Error{Source: a.src.Name, Msg: "url cannot be read: " + err.Error()}
 	}
-	client, err := calendarClient(a.src.Name, originOf(u), a.spec.CAFile, a.spec.Username, a.spec.Password)
+	client, err := calendarClient(a.src.Name, u, a.spec.CAFile, a.spec.Username, a.spec.Password)
 	if err != nil {
 		return nil, nil, nil, err
 	}
 	fail := func(err error) (*http.Client, *caldav.Client, []calendar, error) {
 		client.CloseIdleConnections()
-		if errors.Is(err, errRefused) && ctx.Err() == nil {
-			return nil, nil, nil, &Error{Source: a.src.Name, Msg: a.host() + " refused the login of " + a.spec.Username,
-				Fix: "check username and password; iCloud and Fastmail want an app-specific password", Err: err}
-		}
 		return nil, nil, nil, calendarError(ctx, a.src.Name, a.host(), err)
 	}
 	root := &url.URL{Scheme: u.Scheme, Host: u.Host}
@@ -155,11 +150,10 @@ func hasFold(list []string, s string) bool {
 }
 
 // wellKnown asks /.well-known/caldav where the server's calendars live
-// (RFC 6764): the place it redirects to, itself when it answers there,
-// nil when it knows none (the URL as written is tried).
+// (RFC 6764): the place it redirects to (which the client follows with
+// the same PROPFIND), itself when it answers there, nil when it knows
+// none (the URL as written is tried).
 func wellKnown(ctx context.Context, client *http.Client, at *url.URL) (*url.URL, error) {
-	c := *client
-	c.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 	body := `<?xml version="1.0" encoding="utf-8"?><d:propfind xmlns:d="DAV:"><d:prop><d:current-user-principal/></d:prop></d:propfind>`
 	req, err := http.NewRequestWithContext(ctx, "PROPFIND", at.String(), strings.NewReader(body))
 	if err != nil {
@@ -167,21 +161,14 @@ func wellKnown(ctx context.Context, client *http.Client, at *url.URL) (*url.URL,
 	}
 	req.Header.Set("Content-Type", "application/xml; charset=utf-8")
 	req.Header.Set("Depth", "0")
-	resp, err := c.Do(req)
+	resp, err := client.Do(req)
 	if err != nil {
 		return nil, err
 	}
 	defer resp.Body.Close()
 	io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
-	switch {
-	case resp.StatusCode >= 300 && resp.StatusCode < 400:
-		loc, err := resp.Location()
-		if err != nil {
-			return nil, nil
-		}
-		return loc, nil
-	case resp.StatusCode == http.StatusMultiStatus:
-		return at, nil
+	if resp.StatusCode == http.StatusMultiStatus {
+		return resp.Request.URL, nil
 	}
 	return nil, nil
 }

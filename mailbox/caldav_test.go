@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/rekindle/rekindle/config"
+	"github.com/rekindle/rekindle/internal/davhttp"
 	"github.com/rekindle/rekindle/internal/hint"
 	"github.com/rekindle/rekindle/internal/testsupport/radicaletest"
 	"github.com/rekindle/rekindle/journal"
@@ -141,7 +142,7 @@ func TestCalDAVRefusals(t *testing.T) {
 	wrong := "not-the-password-42"
 	cfg := calSource(t, fmt.Sprintf("type = \"caldav\"\nurl = %q\nusername = %q\npassword = %q\nme = [\"me@home.example\"]\n", s.URL, s.User, wrong))
 	_, err := Check(ctx, cfg.Sources["cal"])
-	if err == nil || !errors.Is(err, errRefused) || !strings.Contains(err.Error(), "refused the login of me") || !strings.Contains(hint.Of(err), "password") {
+	if err == nil || !errors.Is(err, davhttp.ErrRefused) || !strings.Contains(err.Error(), "refused the login of me") || !strings.Contains(hint.Of(err), "password") {
 		t.Errorf("wrong password: %v (hint %q)", err, hint.Of(err))
 	}
 	if err != nil && strings.Contains(err.Error(), wrong) {

@@ -11,6 +11,8 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/rekindle/rekindle/internal/testsupport/loopback"
 )
 
 // A CalDAV server that, once logged in to, redirects elsewhere (another
@@ -20,42 +22,14 @@ import (
 func TestCalendarCredentialsStayHome(t *testing.T) {
 	t.Parallel()
 	const password = "stay-home-password-31"
-	var mu sync.Mutex
-	var elsewhere []string // the Authorization headers the other host saw
-	other := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		mu.Lock()
-		elsewhere = append(elsewhere, r.Header.Get("Authorization"))
-		mu.Unlock()
-		w.Header().Set("WWW-Authenticate", `Basic realm="elsewhere"`)
-		w.WriteHeader(http.StatusUnauthorized)
-	}))
-	t.Cleanup(other.Close)
-	// The same machine by another name: another host to a client.
-	away := strings.Replace(other.URL, "127.0.0.1", "localhost", 1)
-	home := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if u, p, ok := r.BasicAuth(); !ok || u != "me" || p != password {
-			w.Header().Set("WWW-Authenticate", `Basic realm="home"`)
-			w.WriteHeader(http.StatusUnauthorized)
-			return
-		}
-		http.Redirect(w, r, away+r.URL.Path, http.StatusTemporaryRedirect)
-	}))
-	t.Cleanup(home.Close)
-	cfg := calSource(t, fmt.Sprintf("type = \"caldav\"\nurl = %q\nusername = \"me\"\npassword = %q\nme = [\"me@home.example\"]\n", home.URL+"/dav/", password))
+	other := loopback.NewElsewhere(t)
+	home := other.SendsThere(t, "me", password)
+	cfg := calSource(t, fmt.Sprintf("type = \"caldav\"\nurl = %q\nusername = \"me\"\npassword = %q\nme = [\"me@home.example\"]\n", home+"/dav/", password))
 	_, err := Check(context.Background(), cfg.Sources["cal"])
 	if err == nil {
 		t.Fatal("check went through a server that only refuses")
 	}
-	mu.Lock()
-	defer mu.Unlock()
-	if len(elsewhere) == 0 {
-		t.Fatal("the redirect was not followed; the test proves nothing")
-	}
-	for _, a := range elsewhere {
-		if a != "" {
-			t.Errorf("the other host got credentials: %q", a)
-		}
-	}
+	other.NoLoginCame(t)
 }
 
 // A server on https that redirects to plain http is not followed: the

@@ -48,7 +48,7 @@ func (f *icsFeed) host() string {
 // fetch reads the calendar unless its ETag is still etag (then
 // notModified); etag "" reads it whatever it is.
 func (f *icsFeed) fetch(ctx context.Context, etag string) (cal *ical.Calendar, tag string, notModified bool, err error) {
-	client, err := calendarClient(f.src.Name, "", "", "", config.Secret{})
+	client, err := calendarClient(f.src.Name, nil, "", "", config.Secret{})
 	if err != nil {
 		return nil, "", false, err
 	}

@@ -1,6 +1,7 @@
 // Package loopback gives the tests' real servers (Dovecot, Radicale) what
 // each needs on this machine: a free loopback port and a certificate signed
-// by a throwaway authority.
+// by a throwaway authority; and, for the tests of where a login may go,
+// another host on this machine (Elsewhere).
 package loopback
 
 import (
