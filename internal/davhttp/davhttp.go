@@ -73,7 +73,7 @@ func New(o Options) (*http.Client, error) {
 		if o.URL == nil || o.URL.Host == "" {
 			return nil, errors.New("a login needs the server's address")
 		}
-		rt = &login{origin: originOf(o.URL), home: o.URL.Scheme + "://" + o.URL.Host, user: o.Username, password: o.Password, base: rt}
+		rt = &login{url: o.URL, origin: originOf(o.URL), home: o.URL.Scheme + "://" + o.URL.Host, user: o.Username, password: o.Password, base: rt}
 	}
 	return &http.Client{
 		Transport: &follow{next: rt, hops: o.Limits.Hops, idle: base},

@@ -415,3 +415,30 @@ func TestNoAnswerInTime(t *testing.T) {
 		}
 	}
 }
+
+// iCloud names a person's address book on another host of its own site:
+// the login goes there over https, and never to another site, to plain
+// http, or to an address written as an IP.
+func TestSameSite(t *testing.T) {
+	home := mustURL(t, "https://contacts.icloud.com/")
+	cases := map[string]bool{
+		"https://p42-contacts.icloud.com/123/carddavhome/": true,
+		"https://P42-Contacts.iCloud.com:443/":             true,
+		"http://p42-contacts.icloud.com/":                  false, // plain http
+		"https://icloud.com.evil.example/":                 false,
+		"https://evil-icloud.com/":                         false,
+		"https://127.0.0.1/":                               false,
+	}
+	for u, want := range cases {
+		if got := sameSite(mustURL(t, u), home); got != want {
+			t.Errorf("sameSite(%s, %s) = %v; want %v", u, home, got, want)
+		}
+	}
+	// A public suffix is no site: two names under github.io are two sites.
+	if sameSite(mustURL(t, "https://a.github.io/"), mustURL(t, "https://b.github.io/")) {
+		t.Error("a.github.io and b.github.io taken for one site")
+	}
+	if sameSite(mustURL(t, "https://dav.example.org/"), mustURL(t, "http://dav.example.org/")) {
+		t.Error("a source at http:// vouches for https hosts")
+	}
+}

@@ -2,11 +2,14 @@ package davhttp
 
 import (
 	"errors"
+	"net"
 	"net/http"
+	"net/url"
 	"strings"
 	"sync"
 
 	"github.com/icholy/digest"
+	"golang.org/x/net/publicsuffix"
 )
 
 // ErrRefused is a login the server refused: 401 to the credentials, or a
@@ -33,13 +36,37 @@ func (e *elsewhereError) Error() string {
 	return e.there + " asks for a login; rekindle gives yours only to " + e.home
 }
 
+// sameSite tells whether u is a host of the site of the source's url
+// home, both over https: iCloud, reached at contacts.icloud.com, keeps a
+// person's address book on p42-contacts.icloud.com and names it there. A
+// site (the name under its public suffix: icloud.com, not com) vouches
+// for its own hosts; any other site, any plain http, and any address
+// written as an IP gets no login.
+func sameSite(u, home *url.URL) bool {
+	if !strings.EqualFold(u.Scheme, "https") || !strings.EqualFold(home.Scheme, "https") {
+		return false
+	}
+	a, b := strings.ToLower(u.Hostname()), strings.ToLower(home.Hostname())
+	if net.ParseIP(a) != nil || net.ParseIP(b) != nil {
+		return false
+	}
+	sa, err := publicsuffix.EffectiveTLDPlusOne(a)
+	if err != nil {
+		return false
+	}
+	sb, err := publicsuffix.EffectiveTLDPlusOne(b)
+	return err == nil && sa == sb
+}
+
 // login logs in to the source's origin as the server asks: the first
 // request goes without credentials; a 401 that offers Digest turns to
 // Digest (SabreDAV's servers: Baïkal, older Nextcloud), one that offers
-// Basic only to Basic. A request to any other origin goes without any.
+// Basic only to Basic. A request to any other origin goes without any,
+// unless it is a host of the same site over https (sameSite).
 type login struct {
-	origin         string // originOf the source's url: the only place the login goes
-	home           string // that url's scheme and host as written, for errors
+	url            *url.URL // the source's url
+	origin         string   // originOf the source's url: where the login goes (and its site, sameSite)
+	home           string   // that url's scheme and host as written, for errors
 	user, password string
 	base           http.RoundTripper
 
@@ -50,7 +77,7 @@ type login struct {
 }
 
 func (l *login) RoundTrip(req *http.Request) (*http.Response, error) {
-	if originOf(req.URL) != l.origin {
+	if originOf(req.URL) != l.origin && !sameSite(req.URL, l.url) {
 		resp, err := l.base.RoundTrip(req)
 		if err == nil && resp.StatusCode == http.StatusUnauthorized {
 			discard(resp)
