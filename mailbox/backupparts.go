@@ -34,8 +34,11 @@ var (
 
 const filterBuffer = 64 << 10
 
-func newPartsFilter(r io.Reader) *partsFilter {
-	d := make([]byte, filterBuffer)
+// newPartsFilter filters r, which holds about size bytes: its buffer is no
+// larger than that (a file read again for its last newline, or a small
+// one, costs a small buffer), nor than filterBuffer.
+func newPartsFilter(r io.Reader, size int64) *partsFilter {
+	d := make([]byte, bufferFor(size, filterBuffer))
 	return &partsFilter{r: r, data: d, buf: d[:0]}
 }
 
@@ -44,7 +47,7 @@ func (f *partsFilter) fill() {
 	if f.eof {
 		return
 	}
-	if len(f.buf) == cap(f.buf) || cap(f.buf)-len(f.buf) < filterBuffer/4 { // compact
+	if len(f.buf) == cap(f.buf) || cap(f.buf)-len(f.buf) < cap(f.data)/4 { // compact
 		n := copy(f.data, f.buf)
 		f.buf = f.data[:n]
 	}
@@ -102,6 +105,13 @@ func (f *partsFilter) Read(p []byte) (int, error) {
 		f.out += int64(c)
 		return c, nil
 	}
+}
+
+// bufferFor is the size of a buffer for reading about size bytes: room
+// for them all, but no more than most, nor less than a few hundred bytes.
+func bufferFor(size int64, most int) int {
+	const least = 512
+	return int(max(least, min(size+1, int64(most))))
 }
 
 // fileOffset is the offset in the file of off, an offset in what was

@@ -61,9 +61,12 @@ type backupReader struct {
 // part with its picture) grows it for as long as it is read.
 const backupBuffer = 256 << 10
 
-func newBackupReader(r io.Reader, start int64) *backupReader {
-	parts := newPartsFilter(r)
-	b := &backupReader{x: gosax.NewReaderSize(parts, backupBuffer), parts: parts, begin: start, safe: start}
+// newBackupReader reads r, the size bytes of a file from start on. Its
+// buffers are no larger than size: a file read again with one newline
+// past its cursor costs a few hundred bytes, not a window's worth.
+func newBackupReader(r io.Reader, start, size int64) *backupReader {
+	parts := newPartsFilter(r, size)
+	b := &backupReader{x: gosax.NewReaderSize(parts, bufferFor(size, backupBuffer)), parts: parts, begin: start, safe: start}
 	if start > 0 {
 		b.depth = 1 // resumed inside the root
 	}

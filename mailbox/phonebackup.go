@@ -168,7 +168,7 @@ func (p *phoneBackup) file(ctx context.Context, s *Sync, path string, res *Resul
 		return err
 	}
 	label := Label(p.src)
-	r := newBackupReader(io.LimitReader(f, fi.Size()-start), start)
+	r := newBackupReader(io.LimitReader(f, fi.Size()-start), start, fi.Size()-start)
 	var events []journal.Event
 	// save writes the events so far with the cursor at the last
 	// complete record.

@@ -545,7 +545,7 @@ func TestPartsFilter(t *testing.T) {
 		case "half":
 			r = iotest.HalfReader(r)
 		}
-		f := newPartsFilter(r)
+		f := newPartsFilter(r, int64(len(in)))
 		got, err := io.ReadAll(f)
 		if err != nil || string(got) != want {
 			t.Errorf("%s: %q, %v; want %q", name, got, err, want)
@@ -579,5 +579,36 @@ func TestPhoneBackupFaultKeepsWhatCameBefore(t *testing.T) {
 	}
 	if got := e.events(t); len(got) != 1 || !strings.HasPrefix(got[0], "mum talked") {
 		t.Errorf("events %v; want Mum's call", got)
+	}
+}
+
+// A folder of many backups read again with nothing new costs little: the
+// app ends each file with a newline after its root, so every file has a
+// byte past its cursor, and reading that byte must not cost a file's
+// worth of buffers (256 KB and 64 KB each: 10,000 files made 3 GB of
+// garbage, 1.9 s and 140 MB resident a sync, every interval).
+func TestPhoneBackupManyFilesReadAgainCheaply(t *testing.T) {
+	e := newBackupEnv(t)
+	const files = 200
+	for i := range files {
+		writeBackup(t, filepath.Join(e.dir, fmt.Sprintf("sms-2026120%04d.xml", i)), false, 1, func(w *smsbackup.Writer) {
+			w.SMS(smsbackup.SMS{Address: "07700 900456", At: ago(time.Duration(i) * time.Minute), Type: smsbackup.SMSReceived, Body: "hi"})
+		})
+	}
+	if res := e.mustSync(t); res.Added != files {
+		t.Fatalf("%+v; want %d learned", res, files)
+	}
+	runtime.GC()
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	res := e.mustSync(t)
+	runtime.ReadMemStats(&after)
+	if res.Read != 0 || res.Added != 0 {
+		t.Errorf("read again: %+v; want nothing read", res)
+	}
+	per := (after.TotalAlloc - before.TotalAlloc) / files
+	t.Logf("%d bytes allocated a file read again", per)
+	if per > 48<<10 {
+		t.Errorf("reading again a file with nothing new allocated %d KB; want under 48", per>>10)
 	}
 }
