@@ -9,6 +9,8 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/nyaruka/phonenumbers"
 
@@ -165,19 +167,42 @@ func (b *Book) normal(raw string) (string, error) {
 	return e, err
 }
 
+// asciiDigits writes the digits of other scripts that libphonenumber knows
+// (Arabic-Indic, Persian, fullwidth: what a phone set to Arabic, Farsi or
+// Japanese may store) and the fullwidth plus in ASCII, so that the checks
+// of Normalize see the number they are.
+func asciiDigits(raw string) string {
+	for i := 0; i < len(raw); i++ {
+		if raw[i] >= utf8.RuneSelf {
+			return strings.Map(func(c rune) rune {
+				switch {
+				case c == '＋':
+					return '+'
+				case c > unicode.MaxASCII && unicode.IsDigit(c):
+					if d := phonenumbers.NormalizeDigitsOnly(string(c)); len(d) == 1 && d[0] >= '0' && d[0] <= '9' {
+						return rune(d[0])
+					}
+				}
+				return c
+			}, raw)
+		}
+	}
+	return raw
+}
+
 // Normalize writes a number in E.164: "+447700900123". A number without
 // a country code is read as one of region (a two-letter country code).
 // Short codes (a bank's 5-digit sender), sender names and what is not a
 // possible number of its country are errors that say which.
 func Normalize(raw, region string) (string, error) {
-	raw = strings.TrimSpace(raw)
+	raw = strings.TrimSpace(asciiDigits(raw))
 	if raw == "" {
 		return "", errNoNumber
 	}
 	digits, letters := 0, 0
 	for _, c := range raw {
 		switch {
-		case c >= '0' && c <= '9':
+		case unicode.IsDigit(c): // one of a script the library does not read is still no letter
 			digits++
 		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z':
 			letters++

@@ -51,6 +51,30 @@ func TestNormalizeEightCountries(t *testing.T) {
 	}
 }
 
+// A number written in another script's digits (Arabic-Indic, Persian,
+// fullwidth: what a phone set to Arabic, Farsi or Japanese may store) is
+// the number its digits say, never "a sender's name".
+func TestNormalizeOtherDigits(t *testing.T) {
+	cases := []struct{ raw, region, want string }{
+		{"٠١٠٠١٢٣٤٥٦٧", "EG", "+201001234567"},
+		{"+٤٤ ٧٧٠٠ ٩٠٠١٢٣", "", "+447700900123"},
+		{"٠٠٤٤ ٧٧٠٠ ٩٠٠١٢٣", "", "+447700900123"},
+		{"۰۹۱۲ ۳۴۵ ۶۷۸۹", "IR", "+989123456789"},
+		{"０９０-１２３４-５６７８", "JP", "+819012345678"},
+		{"＋８１ ９０ １２３４ ５６７８", "GB", "+819012345678"},
+	}
+	for _, c := range cases {
+		got, err := Normalize(c.raw, c.region)
+		if err != nil || got != c.want {
+			t.Errorf("Normalize(%q, %q) = %q, %v; want %q", c.raw, c.region, got, err, c.want)
+		}
+	}
+	// Digits the library does not read are no name either.
+	if _, err := Normalize("०७७००९००१२३", "IN"); err == nil || strings.Contains(err.Error(), "name") {
+		t.Errorf("Devanagari digits: %v; want an error that is not about a name", err)
+	}
+}
+
 func TestNormalizeRefuses(t *testing.T) {
 	cases := []struct{ raw, region, want string }{
 		{"", "GB", "no number"},
