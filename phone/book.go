@@ -4,6 +4,7 @@ package phone
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"sort"
@@ -24,6 +25,7 @@ type Book struct {
 	region   string
 	byNumber map[string]string   // E.164 → contact id
 	shared   map[string][]string // E.164 → the names of everyone who has it, when more than one does
+	unread   []string            // the config's numbers that match no call, each with why
 
 	// memo keeps what numbers were read as: a phone's record has a few
 	// hundred numbers in a million calls, and phonenumbers.Parse (regular
@@ -53,6 +55,7 @@ func NewBook(cfg *config.Config) *Book {
 			n, _ := config.SplitPhone(raw)
 			e, err := b.normal(n)
 			if err != nil {
+				b.unread = append(b.unread, fmt.Sprintf("%s's number %q matches no call or text: %v", c.Name, raw, err))
 				continue
 			}
 			prev, ok := b.byNumber[e]
@@ -69,6 +72,11 @@ func NewBook(cfg *config.Config) *Book {
 	}
 	return b
 }
+
+// Unread lists the config's numbers that no call or text can match, each
+// with the person's name and why: a number without its country code when
+// no region is known, one no country has.
+func (b *Book) Unread() []string { return b.unread }
 
 // Lookup finds the person with this number; why says, in words, why
 // nobody was found.

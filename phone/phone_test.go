@@ -147,6 +147,30 @@ func TestLookup(t *testing.T) {
 	}
 }
 
+// A number of the config that no call can match is said, with whose it
+// is and why: without a region, "07700 900123" is nobody's number, and a
+// call from +44 7700 900123 would otherwise be "a number of nobody" with
+// Mum's number in the config.
+func TestBookSaysWhatItCannotRead(t *testing.T) {
+	if got := book(t, people).Unread(); len(got) != 0 {
+		t.Errorf("with a region: %q; want nothing unread", got)
+	}
+	b := book(t, `
+timezone = "UTC"
+[[contact]]
+name = "Mum"
+phone = ["07700 900123", "+44 7700 900123"]
+[[contact]]
+name = "Al"
+phone = ["+999 1234 5678"]
+`)
+	got := b.Unread()
+	if len(got) != 2 || !strings.Contains(got[0], `Mum's number "07700 900123"`) || !strings.Contains(got[0], "set region") ||
+		!strings.Contains(got[1], `Al's number "+999 1234 5678"`) || !strings.Contains(got[1], "not a phone number") {
+		t.Errorf("Unread() = %q; want Mum's local number (no region) and Al's of no country", got)
+	}
+}
+
 func TestLearnCounts(t *testing.T) {
 	b := book(t, people)
 	at := time.Date(2026, 12, 1, 18, 30, 0, 123e6, time.UTC)
