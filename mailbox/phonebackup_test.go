@@ -612,3 +612,22 @@ func TestPhoneBackupManyFilesReadAgainCheaply(t *testing.T) {
 		t.Errorf("reading again a file with nothing new allocated %d KB; want under 48", per>>10)
 	}
 }
+
+// A call dated out of range (a date of 16 digits, the largest int64) is
+// ignored in words about a call's time: a call has no Date header.
+func TestPhoneBackupTimeOutOfRange(t *testing.T) {
+	e := newBackupEnv(t)
+	writeBackup(t, filepath.Join(e.dir, "calls-20261201110000.xml"), true, 2, func(w *smsbackup.Writer) {
+		w.Raw(`  <call number="07700900123" duration="60" date="9999999999999999" type="1" />` + "\n")
+		w.Raw(`  <call number="07700900123" duration="60" date="9223372036854775807" type="1" />` + "\n")
+	})
+	res, seen, err := e.sync(t, true)
+	if err != nil || res.Ignored != 2 || len(seen) != 2 {
+		t.Fatalf("%+v, %d seen, %v; want 2 ignored", res, len(seen), err)
+	}
+	for _, s := range seen {
+		if why := s.Learned.Ignored; !strings.HasPrefix(why, "a time out of range: ") {
+			t.Errorf("ignored as %q; want \"a time out of range: ...\"", why)
+		}
+	}
+}
