@@ -49,7 +49,10 @@ var callFields = []string{"number", "kind", "direction", "duration", "at"}
 // 400 naming the field at fault, 422 for a time in the future.
 func (s *Server) calls(w http.ResponseWriter, r *http.Request) {
 	now := s.opts.Now()
-	cred, _ := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+	cred, ok := bearerOf(r)
+	if !ok { // a bare credential, as before: the credential is the secret, not its scheme
+		cred = strings.TrimSpace(r.Header.Get("Authorization"))
+	}
 	exp, ok := links.Calls.Verify(s.key(), cred, now)
 	if !ok {
 		w.Header().Set("WWW-Authenticate", `Bearer realm="rekindle"`)

@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
@@ -283,5 +284,26 @@ func TestCallsCredentialSaysWhenItEnds(t *testing.T) {
 	}
 	if _, err := f.j.Events(context.Background()); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// The scheme of an Authorization header is any case (RFC 9110 11.1), and
+// spaces around the credential are no part of it: an automation app that
+// writes "bearer" or a header pasted with a space too many still reports
+// the call.
+func TestCallsBearerInAnyCase(t *testing.T) {
+	f := start(t, phonePeople)
+	cred := f.callsCred()
+	for i, h := range []string{"bearer " + cred, "BEARER " + cred, "Bearer  " + cred, "Bearer " + cred + " ", "Bearer\t" + cred} {
+		body := fmt.Sprintf(`{"number":"+44 7700 900123","kind":"call","direction":"incoming","duration":60,"at":%d}`, f.now.Add(-time.Duration(i+1)*time.Minute).UnixMilli())
+		a := f.visit(t, visit{method: "POST", link: "/api/calls", body: body, header: map[string]string{"Authorization": h}})
+		if a.status != http.StatusCreated {
+			t.Errorf("Authorization %q: %d %s; want 201", strings.Replace(h, cred, "CRED", 1), a.status, a.body)
+		}
+	}
+	for _, h := range []string{"Bearer" + cred, "Basic " + cred, "Bearer x" + cred} {
+		if a := f.visit(t, visit{method: "POST", link: "/api/calls", body: `{"number":"07700 900123","kind":"text","direction":"incoming"}`, header: map[string]string{"Authorization": h}}); a.status != http.StatusUnauthorized {
+			t.Errorf("Authorization %q: %d; want 401", strings.Replace(h, cred, "CRED", 1), a.status)
+		}
 	}
 }
