@@ -141,7 +141,7 @@ func SystemZone() string {
 // Errors of a number that is not one rekindle can match, in words a dry
 // run shows.
 var (
-	errNoNumber = errors.New("no number")
+	errNoNumber = errors.New("no number: a hidden caller, or one the network did not say")
 	errName     = errors.New("a sender's name, not a number")
 	errShort    = errors.New("a short code, not a person's number")
 	errNoRegion = errors.New("a number without its country code, and no region to read it in (set region = \"GB\", your country's code, in the config)")
@@ -204,7 +204,8 @@ func asciiDigits(raw string) string {
 // possible number of its country are errors that say which.
 func Normalize(raw, region string) (string, error) {
 	raw = strings.TrimSpace(asciiDigits(raw))
-	if raw == "" {
+	switch raw {
+	case "", "-1", "-2", "-3": // what older Androids write for a call with none: unknown, private (withheld), a payphone
 		return "", errNoNumber
 	}
 	digits, letters := 0, 0

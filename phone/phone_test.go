@@ -77,7 +77,12 @@ func TestNormalizeOtherDigits(t *testing.T) {
 
 func TestNormalizeRefuses(t *testing.T) {
 	cases := []struct{ raw, region, want string }{
-		{"", "GB", "no number"},
+		{"", "GB", "no number: a hidden caller"},
+		// What older Androids write for a call with no number: unknown,
+		// private (withheld), a payphone.
+		{"-1", "GB", "no number: a hidden caller"},
+		{"-2", "GB", "no number: a hidden caller"},
+		{"-3", "", "no number: a hidden caller"},
 		{"VODAFONE", "GB", "a sender's name"},
 		{"DHL Express", "DE", "a sender's name"},
 		{"80800", "GB", "a short code"},
