@@ -174,6 +174,13 @@ func (p *phoneBackup) file(ctx context.Context, s *Sync, path string, res *Resul
 	// complete record.
 	save := func() error {
 		c, err := mark(f, r.safe)
+		if errors.Is(err, io.EOF) {
+			// The file is shorter now than what was read of it: it is
+			// being written again in place. What was read since the last
+			// cursor is read again, from the file as it will be, when
+			// the writing is done (the watch sees it).
+			return errShrunk
+		}
 		if err != nil {
 			return err
 		}
@@ -192,17 +199,31 @@ func (p *phoneBackup) file(ctx context.Context, s *Sync, path string, res *Resul
 		}
 		return nil
 	})
+	if errors.Is(err, errShrunk) {
+		return nil
+	}
 	if err != nil && ctx.Err() == nil {
 		// What was read before a fault in the file is kept: the next
 		// sync starts at the fault, and says so again, until the next
-		// backup writes the file anew.
-		return errors.Join(err, save())
+		// backup writes the file anew. A fault found in a file cut
+		// shorter is the rewriting's, not the file's.
+		if serr := save(); !errors.Is(serr, errShrunk) {
+			return errors.Join(err, serr)
+		}
+		return nil
 	}
 	if err != nil {
 		return err
 	}
-	return save()
+	if err := save(); !errors.Is(err, errShrunk) {
+		return err
+	}
+	return nil
 }
+
+// errShrunk is a file's read that found the file shorter than what was
+// read of it.
+var errShrunk = errors.New("the file was cut shorter while it was read")
 
 // considerBackup learns from one record of a file: what the app's types
 // mean is said here, what a call or text counts as is phone.Book.Learn's.

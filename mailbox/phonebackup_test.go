@@ -631,3 +631,35 @@ func TestPhoneBackupTimeOutOfRange(t *testing.T) {
 		}
 	}
 }
+
+// A file cut shorter while it is read (a cloud client writing it again in
+// place) is no error: what was read of it is read again when it is
+// whole, from its start, and counts once. It was "calls-...xml: EOF".
+func TestPhoneBackupTruncatedWhileRead(t *testing.T) {
+	e := newBackupEnv(t)
+	path := filepath.Join(e.dir, "calls-20261201110000.xml")
+	whole := writeBackup(t, path, true, 5000, func(w *smsbackup.Writer) {
+		for i := range 5000 {
+			w.Call(smsbackup.Call{Number: "07700900123", At: ago(time.Duration(5000-i) * time.Minute), Type: smsbackup.CallIncoming, Duration: 60})
+		}
+	})
+	n := 0
+	s := &Sync{Source: e.cfg.Sources["phone"], People: e.p, Store: e.j, Now: backupNow, Seen: func(Seen) {
+		if n++; n == 100 { // well past what is left: the read has buffered more than 10 KB
+			if err := os.Truncate(path, 10<<10); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}}
+	if _, err := s.Run(context.Background()); err != nil {
+		t.Errorf("a file cut shorter while read: %v; want no error", err)
+	}
+	cut := e.mustSync(t) // the 10 KB left, to their last complete call
+	if err := os.WriteFile(path, whole, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	e.mustSync(t)
+	if got := len(e.events(t)); cut.Added == 0 || got != 5000 {
+		t.Errorf("%d learned from the cut file, %d in all; want some, then 5000", cut.Added, got)
+	}
+}
