@@ -197,6 +197,12 @@ var (
 // field at fault.
 func callRecord(f map[string]string, now time.Time) (phone.Record, error) {
 	rec := phone.Record{Number: strings.TrimSpace(f["number"]), At: now}
+	for _, k := range callFields {
+		if v := strings.TrimSpace(f[k]); unsetVariable(v) {
+			return rec, fmt.Errorf("%s: %q is an automation app's variable that had no value when the request was sent (Tasker sends an unset %%VAR as it is written); "+
+				"check where the task sets it, or leave the field out", k, v)
+		}
+	}
 	if rec.Number == "" {
 		return rec, errors.New("number: missing; give the other party's number, such as \"+44 7700 900123\"")
 	}
@@ -227,6 +233,22 @@ func callRecord(f map[string]string, now time.Time) (phone.Record, error) {
 		rec.At = t
 	}
 	return rec, nil
+}
+
+// unsetVariable tells whether v is a Tasker variable's name (%CNUM,
+// %RkLen), which Tasker sends as it is when the variable has no value: a
+// number of nobody, else, and never the call's.
+func unsetVariable(v string) bool {
+	name, ok := strings.CutPrefix(v, "%")
+	if !ok || name == "" {
+		return false
+	}
+	for i, c := range name {
+		if !(c == '_' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || i > 0 && c >= '0' && c <= '9') {
+			return false
+		}
+	}
+	return true
 }
 
 // callTime reads a time as RFC 3339, or as Unix time: milliseconds (what

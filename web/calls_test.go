@@ -252,6 +252,8 @@ func TestCallsBadFields(t *testing.T) {
 		{"no direction", `{"number": "+447700900123", "kind": "text"}`, 400, "direction: "},
 		{"a call without its length", `{"number": "+447700900123", "kind": "call", "direction": "incoming"}`, 400, "duration: missing"},
 		{"an unset Tasker variable", `{"number": "+447700900123", "kind": "call", "direction": "outgoing", "duration": "%CODUR"}`, 400, `duration: "%CODUR"`},
+		{"an unset Tasker number", `{"number": "%CNUM", "kind": "call", "direction": "incoming", "duration": 60}`, 400, `number: "%CNUM" is an automation app's variable that had no value`},
+		{"an unset Tasker time", `{"number": "+447700900123", "kind": "text", "direction": "incoming", "at": "%SMSRT"}`, 400, `at: "%SMSRT" is an automation app's variable that had no value`},
 		{"a length of nothing", `{"number": "+447700900123", "kind": "call", "direction": "outgoing", "duration": "NaN"}`, 400, `duration: "NaN"`},
 		{"a time of nothing", `{"number": "+447700900123", "kind": "text", "direction": "incoming", "at": "yesterday"}`, 400, `at: "yesterday"`},
 		{"a misspelt field", `{"number": "+447700900123", "kind": "text", "direction": "incoming", "duraton": 5}`, 400, "duraton: unknown field"},
