@@ -10,6 +10,7 @@ import (
 	"runtime"
 	"slices"
 	"strings"
+	"syscall"
 	"testing"
 	"testing/iotest"
 	"time"
@@ -392,6 +393,24 @@ func TestPhoneBackupCheck(t *testing.T) {
 	files, err := Check(context.Background(), src)
 	if err != nil || len(files) != 2 || filepath.Base(files[0]) != "calls-20261201110000.xml" || filepath.Base(files[1]) != "sms-20261201110000.xml" {
 		t.Errorf("Check = %v, %v", files, err)
+	}
+	// What has a backup's name but is not a file is said to be left
+	// out; a folder of many is listed short.
+	os.Symlink(filepath.Join(e.dir, "calls-20261201110000.xml"), filepath.Join(e.dir, "calls-link.xml"))
+	os.Mkdir(filepath.Join(e.dir, "sms-dir.xml"), 0o700)
+	syscall.Mkfifo(filepath.Join(e.dir, "sms-fifo.xml"), 0o600)
+	for i := range 20 {
+		writeBackup(t, filepath.Join(e.dir, fmt.Sprintf("sms-2026%02d.xml", i)), false, 1, func(*smsbackup.Writer) {})
+	}
+	files, err = Check(context.Background(), src)
+	all := strings.Join(files, ", ")
+	for _, want := range []string{"calls-link.xml left out: a symbolic link", "sms-dir.xml left out: a directory", "sms-fifo.xml left out: a FIFO", "18 more", "calls-20261201110000.xml", "sms-202619.xml"} {
+		if err != nil || !strings.Contains(all, want) {
+			t.Errorf("Check = %q, %v; want it to say %q", all, err, want)
+		}
+	}
+	if len(files) > 8 {
+		t.Errorf("Check listed %d entries for 22 files and 3 left out; want them short", len(files))
 	}
 	src.Spec.(*config.PhoneBackupSpec).Path = filepath.Join(e.dir, "gone")
 	if _, err := Check(context.Background(), src); err == nil || !strings.Contains(err.Error(), "does not exist") {
