@@ -2,6 +2,7 @@ package mailbox
 
 import (
 	"bytes"
+	"errors"
 	"io"
 )
 
@@ -21,7 +22,18 @@ type partsFilter struct {
 	dropped  int64  // bytes left out of the block in progress
 	drops    []drop // the blocks left out, in order
 	base     int64  // bytes left out before drops[0]
+	run      int64  // bytes passed on since the last '>'
 }
+
+// maxTag is the longest run of bytes without a '>' passed on: a tag the
+// app writes outside an MMS's parts (a text with its body) is a few
+// kilobytes, and a longer one would grow the tokenizer's window to hold it
+// whole. 4 MB keeps that window under 8 MB.
+const maxTag = 4 << 20
+
+// errTagTooLong is the error of a run of more than maxTag bytes without
+// a '>'.
+var errTagTooLong = errors.New("a tag of more than 4 MB, which SMS Backup & Restore never writes outside an MMS's parts; the rest of the file is not read")
 
 // drop is a block left out: at the offset in what was passed on where it
 // stood, and how long it was.
@@ -100,7 +112,15 @@ func (f *partsFilter) Read(p []byte) (int, error) {
 			f.fill()
 			continue
 		}
+		if f.run > maxTag {
+			return 0, errTagTooLong
+		}
 		c := copy(p, f.buf[:n])
+		if i := bytes.LastIndexByte(p[:c], '>'); i >= 0 {
+			f.run = int64(c - i - 1)
+		} else {
+			f.run += int64(c)
+		}
 		f.buf = f.buf[c:]
 		f.out += int64(c)
 		return c, nil

@@ -84,6 +84,9 @@ func (b *backupReader) read(each func(it backupItem, end int64) error) (cut bool
 		if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
 			return true, nil
 		}
+		if errors.Is(err, errTagTooLong) {
+			return false, fmt.Errorf("after byte %d: %w", b.safe, err)
+		}
 		if err != nil {
 			return false, fmt.Errorf("after byte %d: not well-formed XML (%w)", b.safe, err)
 		}

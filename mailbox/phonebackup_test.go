@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"slices"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -680,5 +681,31 @@ func TestPhoneBackupTruncatedWhileRead(t *testing.T) {
 	e.mustSync(t)
 	if got := len(e.events(t)); cut.Added == 0 || got != 5000 {
 		t.Errorf("%d learned from the cut file, %d in all; want some, then 5000", cut.Added, got)
+	}
+}
+
+// A tag larger than the app ever writes outside an MMS's parts (a 100 MB
+// attribute) is refused as it streams by, not held: the heap stays small,
+// the error names the file and the place, and what came before counts.
+func TestPhoneBackupHugeTagRefused(t *testing.T) {
+	e := newBackupEnv(t)
+	writeBackup(t, filepath.Join(e.dir, "calls-20261201110000.xml"), true, 3, func(w *smsbackup.Writer) {
+		w.Call(smsbackup.Call{Number: "07700900123", At: ago(5 * time.Hour), Type: smsbackup.CallIncoming, Duration: 600})
+		w.Raw(`  <call number="+447700900456" duration="60" date="` + strconv.FormatInt(ago(4*time.Hour).UnixMilli(), 10) + `" type="2" junk="` + strings.Repeat("A", 100<<20) + "\" />\n")
+		w.Call(smsbackup.Call{Number: "+447700900456", At: ago(3 * time.Hour), Type: smsbackup.CallOutgoing, Duration: 60})
+	})
+	runtime.GC()
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	_, _, err := e.sync(t, false)
+	runtime.ReadMemStats(&after)
+	if err == nil || !strings.Contains(err.Error(), "calls-20261201110000.xml: after byte ") || !strings.Contains(err.Error(), "a tag of more than") {
+		t.Errorf("err = %v; want the file, the place and the tag named", err)
+	}
+	if got := e.events(t); len(got) != 1 || !strings.HasPrefix(got[0], "mum talked") {
+		t.Errorf("events %v; want Mum's call", got)
+	}
+	if n := after.TotalAlloc - before.TotalAlloc; n > 32<<20 {
+		t.Errorf("the read allocated %d MB for a 100 MB attribute; want under 32", n>>20)
 	}
 }
