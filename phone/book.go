@@ -155,10 +155,18 @@ func shortIn(raw, region string) bool {
 	return err == nil && phonenumbers.IsPossibleShortNumberForRegion(n, region)
 }
 
+// maxNumber is the longest a number may be written, in bytes: what
+// libphonenumber reads at most (its MAX_INPUT_STRING_LENGTH). E.164 has
+// 15 digits; the rest is room for spaces, brackets and an extension.
+const maxNumber = 250
+
 // normal writes a number in E.164, read in the book's region when it has
 // no country code.
 // A number is read once; what it was read as is remembered.
 func (b *Book) normal(raw string) (string, error) {
+	if len(raw) > maxNumber {
+		return "", errNotPhone // and not remembered: a memo of such would be gigabytes
+	}
 	b.mu.Lock()
 	n, ok := b.memo[raw]
 	b.mu.Unlock()
@@ -203,6 +211,9 @@ func asciiDigits(raw string) string {
 // Short codes (a bank's 5-digit sender), sender names and what is not a
 // possible number of its country are errors that say which.
 func Normalize(raw, region string) (string, error) {
+	if len(raw) > maxNumber {
+		return "", errNotPhone
+	}
 	raw = strings.TrimSpace(asciiDigits(raw))
 	switch raw {
 	case "", "-1", "-2", "-3": // what older Androids write for a call with none: unknown, private (withheld), a payphone

@@ -3,6 +3,8 @@ package phone
 import (
 	"bufio"
 	"os"
+	"runtime"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -275,5 +277,27 @@ func TestZonesAreTheTzdatas(t *testing.T) {
 	}
 	if n != len(zoneCountries) {
 		t.Errorf("the table has %d zones, zone.tab %d (go generate ./phone)", len(zoneCountries), n)
+	}
+}
+
+// A number longer than any (a backup's hostile megabyte of digits) is not
+// one, said at once, and not remembered: the memo of numbers read holds
+// thousands, and a thousand such would hold a gigabyte.
+func TestLongNumbersAreNotKept(t *testing.T) {
+	b := book(t, people)
+	runtime.GC()
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	long := strings.Repeat("9", 1<<20)
+	for i := range 100 {
+		if id, why := b.Lookup(long + strconv.Itoa(i)); id != "" || why != "not a phone number" {
+			t.Fatalf("a megabyte of digits: %q, %q; want \"not a phone number\"", id, why)
+		}
+	}
+	runtime.GC()
+	runtime.ReadMemStats(&after)
+	runtime.KeepAlive(b)
+	if kept := int64(after.HeapAlloc) - int64(before.HeapAlloc); kept > 10<<20 {
+		t.Errorf("100 numbers of a megabyte each kept %d MB; want none kept", kept>>20)
 	}
 }
