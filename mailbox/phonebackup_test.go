@@ -709,3 +709,31 @@ func TestPhoneBackupHugeTagRefused(t *testing.T) {
 		t.Errorf("the read allocated %d MB for a 100 MB attribute; want under 32", n>>20)
 	}
 }
+
+// An MMS to a great many numbers (a hostile file's million <addr/>) is a
+// group text held in bounded memory: the reader keeps a few hundred of
+// its numbers, not all, and still counts it a group of them all.
+func TestPhoneBackupMMSOfManyHeldShort(t *testing.T) {
+	var b strings.Builder
+	b.WriteString(`<smses count="1"><mms date="1796000000000" msg_box="2" address="x"><addrs>`)
+	const n = 20000
+	for i := range n {
+		fmt.Fprintf(&b, `<addr address="+4477009%05d" type="151" charset="106" />`, i)
+	}
+	b.WriteString(`</addrs></mms></smses>`)
+	r := newBackupReader(strings.NewReader(b.String()), 0, int64(b.Len()))
+	items := 0
+	_, err := r.read(func(it backupItem, _ int64) error {
+		items++
+		if it.parties < maxParties {
+			t.Errorf("an MMS to %d numbers: %d parties; want a group of at least %d", n, it.parties, maxParties)
+		}
+		return nil
+	})
+	if err != nil || items != 1 {
+		t.Fatalf("%d items, %v; want the MMS", items, err)
+	}
+	if len(r.to) > maxParties {
+		t.Errorf("the reader held %d numbers of one MMS; want at most %d", len(r.to), maxParties)
+	}
+}
