@@ -127,6 +127,17 @@ func writeBackup(t *testing.T, path string, calls bool, count int, fill func(w *
 
 func ago(d time.Duration) time.Time { return backupNow.Add(-d) }
 
+// mumsCalls writes a file of n calls with Mum, apart from each other, the
+// last apart ago, each a second longer than the one before.
+func mumsCalls(t *testing.T, path string, n int, apart time.Duration) []byte {
+	t.Helper()
+	return writeBackup(t, path, true, n, func(w *smsbackup.Writer) {
+		for i := range n {
+			w.Call(smsbackup.Call{Number: "07700900123", At: ago(time.Duration(n-i) * apart), Type: smsbackup.CallIncoming, Duration: 60 + i})
+		}
+	})
+}
+
 // theCalls are calls of every type the app writes.
 func theCalls(w *smsbackup.Writer) {
 	w.Call(smsbackup.Call{Number: "07700900123", At: ago(5 * time.Hour), Type: smsbackup.CallIncoming, Duration: 600, Name: "Mum"})
@@ -258,11 +269,7 @@ func TestPhoneBackupRewrittenFromScratch(t *testing.T) {
 func TestPhoneBackupCutOffMidElement(t *testing.T) {
 	e := newBackupEnv(t)
 	path := filepath.Join(e.dir, "calls-20261201110000.xml")
-	whole := writeBackup(t, path, true, 50, func(w *smsbackup.Writer) {
-		for i := range 50 {
-			w.Call(smsbackup.Call{Number: "07700900123", At: ago(time.Duration(100-i) * time.Hour), Type: smsbackup.CallIncoming, Duration: 60 + i})
-		}
-	})
+	whole := mumsCalls(t, path, 50, time.Hour)
 	// Cut in the middle of the 31st call, within its attributes.
 	nth := 0
 	cut := 0
@@ -658,11 +665,7 @@ func TestPhoneBackupTimeOutOfRange(t *testing.T) {
 func TestPhoneBackupTruncatedWhileRead(t *testing.T) {
 	e := newBackupEnv(t)
 	path := filepath.Join(e.dir, "calls-20261201110000.xml")
-	whole := writeBackup(t, path, true, 5000, func(w *smsbackup.Writer) {
-		for i := range 5000 {
-			w.Call(smsbackup.Call{Number: "07700900123", At: ago(time.Duration(5000-i) * time.Minute), Type: smsbackup.CallIncoming, Duration: 60})
-		}
-	})
+	whole := mumsCalls(t, path, 5000, time.Minute)
 	n := 0
 	s := &Sync{Source: e.cfg.Sources["phone"], People: e.p, Store: e.j, Now: backupNow, Seen: func(Seen) {
 		if n++; n == 100 { // well past what is left: the read has buffered more than 10 KB
