@@ -173,7 +173,8 @@ func (b *Book) normal(raw string) (string, error) {
 	if ok {
 		return n.e164, n.err
 	}
-	e, err := Normalize(raw, b.region)
+	number, _ := config.SplitPhone(raw) // an extension is no part of whose number it is, as in the config
+	e, err := Normalize(number, b.region)
 	b.mu.Lock()
 	if b.memo == nil || len(b.memo) >= memoSize {
 		b.memo = make(map[string]normalized)

@@ -144,6 +144,8 @@ func TestLookup(t *testing.T) {
 		{"0049 30 1234567", "bo", ""}, // twice in Bo's list, and with an extension: still Bo's alone
 		{"020 7946 0018", "", "more than one person has (Mum, Dad)"},
 		{"+1 201 555 0123", "", "nobody in the config"},
+		{"+44 7700 900123 ext. 12", "mum", ""}, // an extension, as the config's numbers, is no part of whose number it is
+		{"07700 900123 x12", "mum", ""},
 		{"80800", "", "a short code"},
 	}
 	for _, c := range cases {
