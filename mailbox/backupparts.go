@@ -2,6 +2,7 @@ package mailbox
 
 import (
 	"bytes"
+	"errors"
 	"io"
 )
 
@@ -21,7 +22,18 @@ type partsFilter struct {
 	dropped  int64  // bytes left out of the block in progress
 	drops    []drop // the blocks left out, in order
 	base     int64  // bytes left out before drops[0]
+	run      int64  // bytes passed on since the last '>'
 }
+
+// maxTag is the longest run of bytes without a '>' passed on: a tag the
+// app writes outside an MMS's parts (a text with its body) is a few
+// kilobytes, and a longer one would grow the tokenizer's window to hold it
+// whole. 4 MB keeps that window under 8 MB.
+const maxTag = 4 << 20
+
+// errTagTooLong is the error of a run of more than maxTag bytes without
+// a '>'.
+var errTagTooLong = errors.New("a tag of more than 4 MB, which SMS Backup & Restore never writes outside an MMS's parts; the rest of the file is not read")
 
 // drop is a block left out: at the offset in what was passed on where it
 // stood, and how long it was.
@@ -34,8 +46,11 @@ var (
 
 const filterBuffer = 64 << 10
 
-func newPartsFilter(r io.Reader) *partsFilter {
-	d := make([]byte, filterBuffer)
+// newPartsFilter filters r, which holds about size bytes: its buffer is no
+// larger than that (a file read again for its last newline, or a small
+// one, costs a small buffer), nor than filterBuffer.
+func newPartsFilter(r io.Reader, size int64) *partsFilter {
+	d := make([]byte, bufferFor(size, filterBuffer))
 	return &partsFilter{r: r, data: d, buf: d[:0]}
 }
 
@@ -44,7 +59,7 @@ func (f *partsFilter) fill() {
 	if f.eof {
 		return
 	}
-	if len(f.buf) == cap(f.buf) || cap(f.buf)-len(f.buf) < filterBuffer/4 { // compact
+	if len(f.buf) == cap(f.buf) || cap(f.buf)-len(f.buf) < cap(f.data)/4 { // compact
 		n := copy(f.data, f.buf)
 		f.buf = f.data[:n]
 	}
@@ -97,11 +112,26 @@ func (f *partsFilter) Read(p []byte) (int, error) {
 			f.fill()
 			continue
 		}
+		if f.run > maxTag {
+			return 0, errTagTooLong
+		}
 		c := copy(p, f.buf[:n])
+		if i := bytes.LastIndexByte(p[:c], '>'); i >= 0 {
+			f.run = int64(c - i - 1)
+		} else {
+			f.run += int64(c)
+		}
 		f.buf = f.buf[c:]
 		f.out += int64(c)
 		return c, nil
 	}
+}
+
+// bufferFor is the size of a buffer for reading about size bytes: room
+// for them all, but no more than most, nor less than a few hundred bytes.
+func bufferFor(size int64, most int) int {
+	const least = 512
+	return int(max(least, min(size+1, int64(most))))
 }
 
 // fileOffset is the offset in the file of off, an offset in what was

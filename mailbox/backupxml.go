@@ -54,6 +54,7 @@ type backupReader struct {
 	// of an open mms:
 	from    string
 	to      map[string]bool
+	more    int // the numbers it went to past maxParties, not held
 	address string
 }
 
@@ -61,9 +62,12 @@ type backupReader struct {
 // part with its picture) grows it for as long as it is read.
 const backupBuffer = 256 << 10
 
-func newBackupReader(r io.Reader, start int64) *backupReader {
-	parts := newPartsFilter(r)
-	b := &backupReader{x: gosax.NewReaderSize(parts, backupBuffer), parts: parts, begin: start, safe: start}
+// newBackupReader reads r, the size bytes of a file from start on. Its
+// buffers are no larger than size: a file read again with one newline
+// past its cursor costs a few hundred bytes, not a window's worth.
+func newBackupReader(r io.Reader, start, size int64) *backupReader {
+	parts := newPartsFilter(r, size)
+	b := &backupReader{x: gosax.NewReaderSize(parts, bufferFor(size, backupBuffer)), parts: parts, begin: start, safe: start}
 	if start > 0 {
 		b.depth = 1 // resumed inside the root
 	}
@@ -80,6 +84,9 @@ func (b *backupReader) read(each func(it backupItem, end int64) error) (cut bool
 		e, err := b.x.Event()
 		if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
 			return true, nil
+		}
+		if errors.Is(err, errTagTooLong) {
+			return false, fmt.Errorf("after byte %d: %w", b.safe, err)
 		}
 		if err != nil {
 			return false, fmt.Errorf("after byte %d: not well-formed XML (%w)", b.safe, err)
@@ -123,7 +130,7 @@ func (b *backupReader) start(tag []byte, each func(backupItem, int64) error) err
 		case "call", "sms":
 			b.record(attrs)
 		case "mms":
-			b.from, b.address = "", ""
+			b.from, b.address, b.more = "", "", 0
 			clear(b.to)
 			b.mms(attrs)
 		}
@@ -267,9 +274,18 @@ func (b *backupReader) addr(attrs []byte) {
 		if b.to == nil {
 			b.to = map[string]bool{}
 		}
-		b.to[address] = true
+		if len(b.to) < maxParties {
+			b.to[address] = true
+		} else {
+			b.more++
+		}
 	}
 }
+
+// maxParties is how many numbers of one MMS the reader holds: past it, the
+// MMS is a group text whatever the rest are, and a hostile file's million
+// <addr/> cost no more memory than this many.
+const maxParties = 256
 
 // The msg_box of an MMS.
 const (
@@ -283,10 +299,10 @@ const (
 // lists the others, separated by "~": the larger count of the two is
 // taken, so a group is seen as one either way.
 func (b *backupReader) finishMMS(it *backupItem) {
-	others := len(b.to)
+	others := len(b.to) + b.more
 	if it.typ == mmsInbox {
 		delete(b.to, b.from)
-		others = max(len(b.to), 1) // the sender, and the others beside the user
+		others = max(len(b.to)+b.more, 1) // the sender, and the others beside the user
 		it.number = b.from
 	} else if len(b.to) == 1 {
 		for n := range b.to {

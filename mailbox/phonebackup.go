@@ -52,23 +52,39 @@ func isBackupFile(name string) bool {
 // files lists the folder's backup files, oldest name first (the app names
 // them by the time of the backup).
 func (p *phoneBackup) files() ([]string, error) {
+	files, _, err := p.scan()
+	return files, err
+}
+
+// scan lists the folder's backup files, and says what has a backup's name
+// but is left out: a symbolic link (which could lead anywhere), a
+// directory, a FIFO.
+func (p *phoneBackup) scan() (files, leftOut []string, err error) {
 	entries, err := os.ReadDir(p.spec.Path)
 	if errors.Is(err, fs.ErrNotExist) {
-		return nil, hint.With(fmt.Errorf("source %s: %s does not exist", p.src.Name, p.spec.Path),
+		return nil, nil, hint.With(fmt.Errorf("source %s: %s does not exist", p.src.Name, p.spec.Path),
 			"set path to the folder Syncthing (or your cloud client) keeps SMS Backup & Restore's files in")
 	}
 	if err != nil {
-		return nil, fmt.Errorf("source %s: %w", p.src.Name, err)
+		return nil, nil, fmt.Errorf("source %s: %w", p.src.Name, err)
 	}
-	var out []string
-	for _, e := range entries {
-		if isBackupFile(e.Name()) && e.Type().IsRegular() {
-			out = append(out, filepath.Join(p.spec.Path, e.Name()))
+	for _, e := range entries { // sorted by name
+		switch {
+		case !isBackupFile(e.Name()):
+		case e.Type().IsRegular():
+			files = append(files, filepath.Join(p.spec.Path, e.Name()))
+		case e.Type()&fs.ModeSymlink != 0:
+			leftOut = append(leftOut, e.Name()+" left out: a symbolic link")
+		default:
+			leftOut = append(leftOut, e.Name()+" left out: "+regular.Kind(e.Type()))
 		}
 	}
-	sort.Strings(out)
-	return out, nil
+	sort.Strings(files)
+	return files, leftOut, nil
 }
+
+// checkListed is how many files Check lists by name, at most.
+const checkListed = 4
 
 // Sync reads each file from where it was last read. A file that cannot be
 // read (refused, or not the app's) does not stop the others: its error is
@@ -167,12 +183,19 @@ func (p *phoneBackup) file(ctx context.Context, s *Sync, path string, res *Resul
 		return err
 	}
 	label := Label(p.src)
-	r := newBackupReader(io.LimitReader(f, fi.Size()-start), start)
+	r := newBackupReader(io.LimitReader(f, fi.Size()-start), start, fi.Size()-start)
 	var events []journal.Event
 	// save writes the events so far with the cursor at the last
 	// complete record.
 	save := func() error {
 		c, err := mark(f, r.safe)
+		if errors.Is(err, io.EOF) {
+			// The file is shorter now than what was read of it: it is
+			// being written again in place. What was read since the last
+			// cursor is read again, from the file as it will be, when
+			// the writing is done (the watch sees it).
+			return errShrunk
+		}
 		if err != nil {
 			return err
 		}
@@ -191,17 +214,31 @@ func (p *phoneBackup) file(ctx context.Context, s *Sync, path string, res *Resul
 		}
 		return nil
 	})
+	if errors.Is(err, errShrunk) {
+		return nil
+	}
 	if err != nil && ctx.Err() == nil {
 		// What was read before a fault in the file is kept: the next
 		// sync starts at the fault, and says so again, until the next
-		// backup writes the file anew.
-		return errors.Join(err, save())
+		// backup writes the file anew. A fault found in a file cut
+		// shorter is the rewriting's, not the file's.
+		if serr := save(); !errors.Is(serr, errShrunk) {
+			return errors.Join(err, serr)
+		}
+		return nil
 	}
 	if err != nil {
 		return err
 	}
-	return save()
+	if err := save(); !errors.Is(err, errShrunk) {
+		return err
+	}
+	return nil
 }
+
+// errShrunk is a file's read that found the file shorter than what was
+// read of it.
+var errShrunk = errors.New("the file was cut shorter while it was read")
 
 // considerBackup learns from one record of a file: what the app's types
 // mean is said here, what a call or text counts as is phone.Book.Learn's.
@@ -223,9 +260,11 @@ func (s *Sync) considerBackup(it backupItem, label string, res *Result, events [
 	return s.considerCall(r, nil, label, res, events)
 }
 
-// Check finds the folder and its backup files, reading none.
+// Check finds the folder and its backup files, reading none. What has a
+// backup's name but is not read is said, and a folder of many files is
+// listed short: the first and the last by name.
 func (p *phoneBackup) Check(ctx context.Context) ([]string, error) {
-	files, err := p.files()
+	files, leftOut, err := p.scan()
 	if err != nil {
 		return nil, err
 	}
@@ -233,7 +272,10 @@ func (p *phoneBackup) Check(ctx context.Context) ([]string, error) {
 		return nil, hint.With(fmt.Errorf("source %s: %s has no sms-*.xml or calls-*.xml", p.src.Name, p.spec.Path),
 			"in SMS Backup & Restore, back up to the folder Syncthing shares with this machine, then run a backup")
 	}
-	return files, nil
+	if n := len(files); n > checkListed {
+		files = append(files[:checkListed/2:checkListed/2], append([]string{fmt.Sprintf("%d more", n-checkListed)}, files[n-checkListed/2:]...)...)
+	}
+	return append(files, leftOut...), nil
 }
 
 // Watch calls arrived p.settle after a backup file was written in the

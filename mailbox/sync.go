@@ -132,6 +132,8 @@ func (s *Sync) learn(at time.Time, err error, role Role, res *Result, events []j
 	}
 	var l Learned
 	switch {
+	case journal.CheckTime(at) != nil && !at.IsZero() && role == Phone:
+		l.Ignored = "a time out of range: " + at.Format(time.RFC3339) // a call's or a text's, which has no Date header
 	case journal.CheckTime(at) != nil && !at.IsZero():
 		l.Ignored = "a Date out of range: " + at.Format(time.RFC3339)
 	case at.After(s.Now.Add(journal.MaxAhead)):

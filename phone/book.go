@@ -4,11 +4,14 @@ package phone
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"sort"
 	"strings"
 	"sync"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/nyaruka/phonenumbers"
 
@@ -22,6 +25,7 @@ type Book struct {
 	region   string
 	byNumber map[string]string   // E.164 → contact id
 	shared   map[string][]string // E.164 → the names of everyone who has it, when more than one does
+	unread   []string            // the config's numbers that match no call, each with why
 
 	// memo keeps what numbers were read as: a phone's record has a few
 	// hundred numbers in a million calls, and phonenumbers.Parse (regular
@@ -51,6 +55,7 @@ func NewBook(cfg *config.Config) *Book {
 			n, _ := config.SplitPhone(raw)
 			e, err := b.normal(n)
 			if err != nil {
+				b.unread = append(b.unread, fmt.Sprintf("%s's number %q matches no call or text: %v", c.Name, raw, err))
 				continue
 			}
 			prev, ok := b.byNumber[e]
@@ -67,6 +72,11 @@ func NewBook(cfg *config.Config) *Book {
 	}
 	return b
 }
+
+// Unread lists the config's numbers that no call or text can match, each
+// with the person's name and why: a number without its country code when
+// no region is known, one no country has.
+func (b *Book) Unread() []string { return b.unread }
 
 // Lookup finds the person with this number; why says, in words, why
 // nobody was found.
@@ -131,7 +141,7 @@ func SystemZone() string {
 // Errors of a number that is not one rekindle can match, in words a dry
 // run shows.
 var (
-	errNoNumber = errors.New("no number")
+	errNoNumber = errors.New("no number: a hidden caller, or one the network did not say")
 	errName     = errors.New("a sender's name, not a number")
 	errShort    = errors.New("a short code, not a person's number")
 	errNoRegion = errors.New("a number without its country code, and no region to read it in (set region = \"GB\", your country's code, in the config)")
@@ -145,17 +155,26 @@ func shortIn(raw, region string) bool {
 	return err == nil && phonenumbers.IsPossibleShortNumberForRegion(n, region)
 }
 
+// maxNumber is the longest a number may be written, in bytes: what
+// libphonenumber reads at most (its MAX_INPUT_STRING_LENGTH). E.164 has
+// 15 digits; the rest is room for spaces, brackets and an extension.
+const maxNumber = 250
+
 // normal writes a number in E.164, read in the book's region when it has
 // no country code.
 // A number is read once; what it was read as is remembered.
 func (b *Book) normal(raw string) (string, error) {
+	if len(raw) > maxNumber {
+		return "", errNotPhone // and not remembered: a memo of such would be gigabytes
+	}
 	b.mu.Lock()
 	n, ok := b.memo[raw]
 	b.mu.Unlock()
 	if ok {
 		return n.e164, n.err
 	}
-	e, err := Normalize(raw, b.region)
+	number, _ := config.SplitPhone(raw) // an extension is no part of whose number it is, as in the config
+	e, err := Normalize(number, b.region)
 	b.mu.Lock()
 	if b.memo == nil || len(b.memo) >= memoSize {
 		b.memo = make(map[string]normalized)
@@ -165,19 +184,46 @@ func (b *Book) normal(raw string) (string, error) {
 	return e, err
 }
 
+// asciiDigits writes the digits of other scripts that libphonenumber knows
+// (Arabic-Indic, Persian, fullwidth: what a phone set to Arabic, Farsi or
+// Japanese may store) and the fullwidth plus in ASCII, so that the checks
+// of Normalize see the number they are.
+func asciiDigits(raw string) string {
+	for i := 0; i < len(raw); i++ {
+		if raw[i] >= utf8.RuneSelf {
+			return strings.Map(func(c rune) rune {
+				switch {
+				case c == '＋':
+					return '+'
+				case c > unicode.MaxASCII && unicode.IsDigit(c):
+					if d := phonenumbers.NormalizeDigitsOnly(string(c)); len(d) == 1 && d[0] >= '0' && d[0] <= '9' {
+						return rune(d[0])
+					}
+				}
+				return c
+			}, raw)
+		}
+	}
+	return raw
+}
+
 // Normalize writes a number in E.164: "+447700900123". A number without
 // a country code is read as one of region (a two-letter country code).
 // Short codes (a bank's 5-digit sender), sender names and what is not a
 // possible number of its country are errors that say which.
 func Normalize(raw, region string) (string, error) {
-	raw = strings.TrimSpace(raw)
-	if raw == "" {
+	if len(raw) > maxNumber {
+		return "", errNotPhone
+	}
+	raw = strings.TrimSpace(asciiDigits(raw))
+	switch raw {
+	case "", "-1", "-2", "-3": // what older Androids write for a call with none: unknown, private (withheld), a payphone
 		return "", errNoNumber
 	}
 	digits, letters := 0, 0
 	for _, c := range raw {
 		switch {
-		case c >= '0' && c <= '9':
+		case unicode.IsDigit(c): // one of a script the library does not read is still no letter
 			digits++
 		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z':
 			letters++

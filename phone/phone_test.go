@@ -3,6 +3,8 @@ package phone
 import (
 	"bufio"
 	"os"
+	"runtime"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -51,9 +53,38 @@ func TestNormalizeEightCountries(t *testing.T) {
 	}
 }
 
+// A number written in another script's digits (Arabic-Indic, Persian,
+// fullwidth: what a phone set to Arabic, Farsi or Japanese may store) is
+// the number its digits say, never "a sender's name".
+func TestNormalizeOtherDigits(t *testing.T) {
+	cases := []struct{ raw, region, want string }{
+		{"٠١٠٠١٢٣٤٥٦٧", "EG", "+201001234567"},
+		{"+٤٤ ٧٧٠٠ ٩٠٠١٢٣", "", "+447700900123"},
+		{"٠٠٤٤ ٧٧٠٠ ٩٠٠١٢٣", "", "+447700900123"},
+		{"۰۹۱۲ ۳۴۵ ۶۷۸۹", "IR", "+989123456789"},
+		{"０９０-１２３４-５６７８", "JP", "+819012345678"},
+		{"＋８１ ９０ １２３４ ５６７８", "GB", "+819012345678"},
+	}
+	for _, c := range cases {
+		got, err := Normalize(c.raw, c.region)
+		if err != nil || got != c.want {
+			t.Errorf("Normalize(%q, %q) = %q, %v; want %q", c.raw, c.region, got, err, c.want)
+		}
+	}
+	// Digits the library does not read are no name either.
+	if _, err := Normalize("०७७००९००१२३", "IN"); err == nil || strings.Contains(err.Error(), "name") {
+		t.Errorf("Devanagari digits: %v; want an error that is not about a name", err)
+	}
+}
+
 func TestNormalizeRefuses(t *testing.T) {
 	cases := []struct{ raw, region, want string }{
-		{"", "GB", "no number"},
+		{"", "GB", "no number: a hidden caller"},
+		// What older Androids write for a call with no number: unknown,
+		// private (withheld), a payphone.
+		{"-1", "GB", "no number: a hidden caller"},
+		{"-2", "GB", "no number: a hidden caller"},
+		{"-3", "", "no number: a hidden caller"},
 		{"VODAFONE", "GB", "a sender's name"},
 		{"DHL Express", "DE", "a sender's name"},
 		{"80800", "GB", "a short code"},
@@ -113,6 +144,8 @@ func TestLookup(t *testing.T) {
 		{"0049 30 1234567", "bo", ""}, // twice in Bo's list, and with an extension: still Bo's alone
 		{"020 7946 0018", "", "more than one person has (Mum, Dad)"},
 		{"+1 201 555 0123", "", "nobody in the config"},
+		{"+44 7700 900123 ext. 12", "mum", ""}, // an extension, as the config's numbers, is no part of whose number it is
+		{"07700 900123 x12", "mum", ""},
 		{"80800", "", "a short code"},
 	}
 	for _, c := range cases {
@@ -120,6 +153,30 @@ func TestLookup(t *testing.T) {
 		if id != c.id || !strings.Contains(why, c.why) || (c.why == "" && why != "") {
 			t.Errorf("Lookup(%q) = %q, %q; want %q, %q", c.number, id, why, c.id, c.why)
 		}
+	}
+}
+
+// A number of the config that no call can match is said, with whose it
+// is and why: without a region, "07700 900123" is nobody's number, and a
+// call from +44 7700 900123 would otherwise be "a number of nobody" with
+// Mum's number in the config.
+func TestBookSaysWhatItCannotRead(t *testing.T) {
+	if got := book(t, people).Unread(); len(got) != 0 {
+		t.Errorf("with a region: %q; want nothing unread", got)
+	}
+	b := book(t, `
+timezone = "UTC"
+[[contact]]
+name = "Mum"
+phone = ["07700 900123", "+44 7700 900123"]
+[[contact]]
+name = "Al"
+phone = ["+999 1234 5678"]
+`)
+	got := b.Unread()
+	if len(got) != 2 || !strings.Contains(got[0], `Mum's number "07700 900123"`) || !strings.Contains(got[0], "set region") ||
+		!strings.Contains(got[1], `Al's number "+999 1234 5678"`) || !strings.Contains(got[1], "not a phone number") {
+		t.Errorf("Unread() = %q; want Mum's local number (no region) and Al's of no country", got)
 	}
 }
 
@@ -249,5 +306,27 @@ func TestAndroidTypes(t *testing.T) {
 		if way != want.way || (want.why == "") != (why == "") || !strings.Contains(why, want.why) {
 			t.Errorf("TextWay(%d) = %v, %q; want %v, %q", typ, way, why, want.way, want.why)
 		}
+	}
+}
+
+// A number longer than any (a backup's hostile megabyte of digits) is not
+// one, said at once, and not remembered: the memo of numbers read holds
+// thousands, and a thousand such would hold a gigabyte.
+func TestLongNumbersAreNotKept(t *testing.T) {
+	b := book(t, people)
+	runtime.GC()
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	long := strings.Repeat("9", 1<<20)
+	for i := range 100 {
+		if id, why := b.Lookup(long + strconv.Itoa(i)); id != "" || why != "not a phone number" {
+			t.Fatalf("a megabyte of digits: %q, %q; want \"not a phone number\"", id, why)
+		}
+	}
+	runtime.GC()
+	runtime.ReadMemStats(&after)
+	runtime.KeepAlive(b)
+	if kept := int64(after.HeapAlloc) - int64(before.HeapAlloc); kept > 10<<20 {
+		t.Errorf("100 numbers of a megabyte each kept %d MB; want none kept", kept>>20)
 	}
 }

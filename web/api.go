@@ -7,7 +7,6 @@ import (
 	"io"
 	"net/http"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/rekindle/rekindle/config"
@@ -292,7 +291,7 @@ func (s *Server) act(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	action := r.PathValue("action")
-	cred, found := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+	cred, found := bearerOf(r)
 	scope := func(nonce string) links.Scope { return links.Button(c.ID, action, nonce) }
 	var nonce string
 	var exp time.Time

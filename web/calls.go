@@ -49,7 +49,10 @@ var callFields = []string{"number", "kind", "direction", "duration", "at"}
 // 400 naming the field at fault, 422 for a time in the future.
 func (s *Server) calls(w http.ResponseWriter, r *http.Request) {
 	now := s.opts.Now()
-	cred, _ := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+	cred, ok := bearerOf(r)
+	if !ok { // a bare credential, as before: the credential is the secret, not its scheme
+		cred = strings.TrimSpace(r.Header.Get("Authorization"))
+	}
 	exp, ok := links.Calls.Verify(s.key(), cred, now)
 	if !ok {
 		w.Header().Set("WWW-Authenticate", `Bearer realm="rekindle"`)
@@ -194,6 +197,12 @@ var (
 // field at fault.
 func callRecord(f map[string]string, now time.Time) (phone.Record, error) {
 	rec := phone.Record{Number: strings.TrimSpace(f["number"]), At: now}
+	for _, k := range callFields {
+		if v := strings.TrimSpace(f[k]); unsetVariable(v) {
+			return rec, fmt.Errorf("%s: %q is an automation app's variable that had no value when the request was sent (Tasker sends an unset %%VAR as it is written); "+
+				"check where the task sets it, or leave the field out", k, v)
+		}
+	}
 	if rec.Number == "" {
 		return rec, errors.New("number: missing; give the other party's number, such as \"+44 7700 900123\"")
 	}
@@ -224,6 +233,22 @@ func callRecord(f map[string]string, now time.Time) (phone.Record, error) {
 		rec.At = t
 	}
 	return rec, nil
+}
+
+// unsetVariable tells whether v is a Tasker variable's name (%CNUM,
+// %RkLen), which Tasker sends as it is when the variable has no value: a
+// number of nobody, else, and never the call's.
+func unsetVariable(v string) bool {
+	name, ok := strings.CutPrefix(v, "%")
+	if !ok || name == "" {
+		return false
+	}
+	for i, c := range name {
+		if !(c == '_' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || i > 0 && c >= '0' && c <= '9') {
+			return false
+		}
+	}
+	return true
 }
 
 // callTime reads a time as RFC 3339, or as Unix time: milliseconds (what

@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
@@ -251,6 +252,8 @@ func TestCallsBadFields(t *testing.T) {
 		{"no direction", `{"number": "+447700900123", "kind": "text"}`, 400, "direction: "},
 		{"a call without its length", `{"number": "+447700900123", "kind": "call", "direction": "incoming"}`, 400, "duration: missing"},
 		{"an unset Tasker variable", `{"number": "+447700900123", "kind": "call", "direction": "outgoing", "duration": "%CODUR"}`, 400, `duration: "%CODUR"`},
+		{"an unset Tasker number", `{"number": "%CNUM", "kind": "call", "direction": "incoming", "duration": 60}`, 400, `number: "%CNUM" is an automation app's variable that had no value`},
+		{"an unset Tasker time", `{"number": "+447700900123", "kind": "text", "direction": "incoming", "at": "%SMSRT"}`, 400, `at: "%SMSRT" is an automation app's variable that had no value`},
 		{"a length of nothing", `{"number": "+447700900123", "kind": "call", "direction": "outgoing", "duration": "NaN"}`, 400, `duration: "NaN"`},
 		{"a time of nothing", `{"number": "+447700900123", "kind": "text", "direction": "incoming", "at": "yesterday"}`, 400, `at: "yesterday"`},
 		{"a misspelt field", `{"number": "+447700900123", "kind": "text", "direction": "incoming", "duraton": 5}`, 400, "duraton: unknown field"},
@@ -283,5 +286,26 @@ func TestCallsCredentialSaysWhenItEnds(t *testing.T) {
 	}
 	if _, err := f.j.Events(context.Background()); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// The scheme of an Authorization header is any case (RFC 9110 11.1), and
+// spaces around the credential are no part of it: an automation app that
+// writes "bearer" or a header pasted with a space too many still reports
+// the call.
+func TestCallsBearerInAnyCase(t *testing.T) {
+	f := start(t, phonePeople)
+	cred := f.callsCred()
+	for i, h := range []string{"bearer " + cred, "BEARER " + cred, "Bearer  " + cred, "Bearer " + cred + " ", "Bearer\t" + cred} {
+		body := fmt.Sprintf(`{"number":"+44 7700 900123","kind":"call","direction":"incoming","duration":60,"at":%d}`, f.now.Add(-time.Duration(i+1)*time.Minute).UnixMilli())
+		a := f.visit(t, visit{method: "POST", link: "/api/calls", body: body, header: map[string]string{"Authorization": h}})
+		if a.status != http.StatusCreated {
+			t.Errorf("Authorization %q: %d %s; want 201", strings.Replace(h, cred, "CRED", 1), a.status, a.body)
+		}
+	}
+	for _, h := range []string{"Bearer" + cred, "Basic " + cred, "Bearer x" + cred} {
+		if a := f.visit(t, visit{method: "POST", link: "/api/calls", body: `{"number":"07700 900123","kind":"text","direction":"incoming"}`, header: map[string]string{"Authorization": h}}); a.status != http.StatusUnauthorized {
+			t.Errorf("Authorization %q: %d; want 401", strings.Replace(h, cred, "CRED", 1), a.status)
+		}
 	}
 }

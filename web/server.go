@@ -223,8 +223,23 @@ func (s *Server) isToken(v string) bool {
 
 // bearer reports whether the request carries the api_token.
 func (s *Server) bearer(r *http.Request) bool {
-	v, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+	v, ok := bearerOf(r)
 	return ok && s.isToken(v)
+}
+
+// bearerOf is the credential of a request's "Authorization: Bearer ..."
+// header. The scheme is any case (RFC 9110, section 11.1: an automation
+// app may write "bearer"), and spaces around the credential are no part
+// of it.
+func bearerOf(r *http.Request) (string, bool) {
+	scheme, cred, ok := strings.Cut(strings.TrimSpace(r.Header.Get("Authorization")), " ")
+	if !ok {
+		scheme, cred, ok = strings.Cut(scheme, "\t")
+	}
+	if !ok || !strings.EqualFold(scheme, "Bearer") {
+		return "", false
+	}
+	return strings.TrimSpace(cred), true
 }
 
 // everything reports whether the request may read and change everything:

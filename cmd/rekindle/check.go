@@ -10,6 +10,7 @@ import (
 	"github.com/rekindle/rekindle/compose"
 	"github.com/rekindle/rekindle/config"
 	"github.com/rekindle/rekindle/internal/hint"
+	"github.com/rekindle/rekindle/phone"
 	"github.com/rekindle/rekindle/scheduler"
 )
 
@@ -63,13 +64,48 @@ func (c *cli) check() error {
 }
 
 // warn prints the config's warnings (dates after today, an include that
-// matches nothing) on standard error.
+// matches nothing, a number no call can match) on standard error.
 func (c *cli) warn(cfg *config.Config) {
-	w := cfg.Warnings(c.now())
-	if w == nil {
-		return
+	var lines []string
+	if w := cfg.Warnings(c.now()); w != nil {
+		lines = strings.Split(w.Error(), "\n")
 	}
-	for _, line := range strings.Split(w.Error(), "\n") {
+	lines = append(lines, unmatchable(cfg)...)
+	for _, line := range lines {
 		fmt.Fprintf(c.stderr, "rekindle: warning: %s\n", line)
 	}
+}
+
+// unmatchable lists, when calls and texts are learned, the people's
+// numbers that none can match, each with whose it is and why.
+func unmatchable(cfg *config.Config) []string {
+	if !learnsCalls(cfg) {
+		return nil
+	}
+	return phone.NewBook(cfg).Unread()
+}
+
+// learnsCalls tells whether calls and texts are learned at all: from a
+// phonebackup source, SMS Backup+'s folders of a mail source, or the
+// phone's automation (the API, with listen set). Without any, people's
+// numbers match nothing, and none is worth a warning.
+func learnsCalls(cfg *config.Config) bool {
+	if cfg.Listen != "" {
+		return true
+	}
+	for _, src := range cfg.Sources {
+		switch s := src.Spec.(type) {
+		case *config.PhoneBackupSpec:
+			return true
+		case *config.IMAPSpec:
+			if len(s.Phone) > 0 {
+				return true
+			}
+		case *config.MaildirSpec:
+			if len(s.Phone) > 0 {
+				return true
+			}
+		}
+	}
+	return false
 }

@@ -55,15 +55,17 @@ func sizeMemory(path string, perByte int64) {
 var tuneGC bool
 
 // streaming lets the heap of a command that reads a stream once and ends
-// (sync, import) grow to five times what it keeps between collections,
+// (sync, import) grow to three times what it keeps between collections,
 // not twice: such a command keeps little (the config, the state file's
 // cache, the ids given) and drops at once what it makes a message or a
 // row, so at the default the collector ran about thirty times in a first
-// sync of 10,000 messages, a sixth of its CPU. The soft memory limit
+// sync of 10,000 messages, a sixth of its CPU. Not more: at 400 a phone
+// backup of a million calls peaked at 52 MB (38 MB at 100, 41 MB at 200)
+// for no CPU saved, past its 50 MB (docs/speed.md). The soft memory limit
 // (sizeMemory) still bounds it; GOGC overrides it.
 func streaming() {
 	if tuneGC {
-		debug.SetGCPercent(400)
+		debug.SetGCPercent(200)
 	}
 }
 

@@ -50,6 +50,11 @@ func (c *cli) sync(ctx context.Context, pos []string, dry, check bool) error {
 		}
 		names = pos
 	}
+	// A number no call can match makes a call with that person "a number
+	// of nobody" in the dry run below: say which, and why, first.
+	for _, line := range unmatchable(cfg) {
+		fmt.Fprintf(c.stderr, "rekindle: warning: %s\n", line)
+	}
 	if check {
 		return c.checkSources(ctx, cfg, names)
 	}
