@@ -42,7 +42,7 @@ func main() {
 		bestCPU = min(bestCPU, cmd.ProcessState.UserTime()+cmd.ProcessState.SystemTime())
 	}
 	if *withCPU {
-		fmt.Printf("%.3f %d %.3f\n", best.Seconds(), rss/1024, bestCPU.Seconds())
+		fmt.Printf("%.3f %d %.4f\n", best.Seconds(), rss/1024, bestCPU.Seconds())
 		return
 	}
 	fmt.Printf("%.3f %d\n", best.Seconds(), rss/1024)
