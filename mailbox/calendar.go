@@ -110,7 +110,7 @@ func (s *Sync) plan(ctx context.Context, folder string, planned []journal.Planne
 	if s.DryRun || !ok {
 		return nil
 	}
-	return p.SetPlanned(ctx, Label(s.Source), folder, planned, s.Now)
+	return p.SetPlanned(ctx, Label(s.Source), folder, planned, s.written())
 }
 
 // handLog is what a calendar sync asks of the state file besides a

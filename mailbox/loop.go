@@ -140,7 +140,7 @@ func (l *Loop) Run(ctx context.Context) {
 // and records which in the state file.
 func (l *Loop) SyncOnce(ctx context.Context, cfg *config.Config, src *config.Source) {
 	l.init()
-	s := &Sync{Source: src, People: NewPeople(cfg), Store: l.Store, Now: time.Now().In(cfg.Location)}
+	s := &Sync{Source: src, People: NewPeople(cfg), Store: l.Store, Now: time.Now().In(cfg.Location), Clock: time.Now}
 	res, err := s.Run(ctx)
 	err = l.redact(err)
 	if ctx.Err() != nil {

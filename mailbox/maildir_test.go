@@ -251,3 +251,39 @@ func TestMaildirReadHeaderRefusesFIFO(t *testing.T) {
 		t.Fatal("reading a FIFO as a message hung")
 	}
 }
+
+// What a sync writes is written when it is, not when the sync began: a
+// reminder enqueued while the sync read (the daemon's first run beside its
+// first sync) is then found stale by the reply the sync wrote after it.
+// With the sync's start as the event's time, the reply looked older than
+// the reminder and the follow-up went out (TestDaemonReplyByIMAPEndsFollowUp
+// failed so, one run in four).
+func TestSyncWritesAtItsClock(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	root := t.TempDir()
+	started := time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC)
+	enqueued, wrote := started.Add(20*time.Millisecond), started.Add(200*time.Millisecond)
+	deliver(t, filepath.Join(root, "INBOX"), "cur", "1.a", msg("ana@example.org", "me@home.example", "Tue, 01 Dec 2026 11:00:00 +0000", "r1@example.org"), started.Add(-time.Hour))
+	os.MkdirAll(filepath.Join(root, "Sent", "cur"), 0o700)
+	cfg, err := config.Parse(filepath.Join(root, "config.toml"), []byte(people+"[sources.home]\ntype = \"maildir\"\npath = \""+root+"\"\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	j, err := journal.Open(ctx, filepath.Join(t.TempDir(), "r.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer j.Close()
+	s := &Sync{Source: cfg.Sources["home"], People: NewPeople(cfg), Store: j, Now: started, Clock: func() time.Time { return wrote }}
+	if res, err := s.Run(ctx); err != nil || res.Added != 1 {
+		t.Fatalf("sync: %+v, %v", res, err)
+	}
+	changed, err := j.LoggedSince(ctx, enqueued)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if at, ok := changed["ana-lima"]; !ok || !at.Equal(wrote) {
+		t.Errorf("the reply is logged at %v (%v); want %v, after the reminder enqueued at %v", at, ok, wrote, enqueued)
+	}
+}

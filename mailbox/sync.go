@@ -48,6 +48,11 @@ type Sync struct {
 	Seen   func(Seen)
 	// Learned hears each event written (none in a dry run).
 	Learned func(journal.Event)
+	// Clock is the time an event is written at (its Logged), read when it
+	// is; nil: Now. The daemon's sync gives the clock: a reminder enqueued
+	// while the sync read is checked against what the sync wrote after
+	// it (scheduler.Stale), which a sync's start time would hide.
+	Clock func() time.Time
 }
 
 // Run syncs the source once.
@@ -80,7 +85,7 @@ func (s *Sync) commit(ctx context.Context, folder string, events []journal.Event
 	if s.DryRun {
 		return nil
 	}
-	added, err := s.Store.AddLearned(ctx, events, s.Now)
+	added, err := s.Store.AddLearned(ctx, events, s.written())
 	if err != nil {
 		return err
 	}
@@ -95,6 +100,14 @@ func (s *Sync) commit(ctx context.Context, folder string, events []journal.Event
 		return err
 	}
 	return s.Store.SetCursor(ctx, Label(s.Source), folder, b)
+}
+
+// written is the time of what is written now (Clock).
+func (s *Sync) written() time.Time {
+	if s.Clock != nil {
+		return s.Clock()
+	}
+	return s.Now
 }
 
 // consider learns from one message's header (or counts it unreadable).
