@@ -11,8 +11,8 @@ import (
 // each a directory with cur/ and new/.
 type MaildirSpec struct {
 	Path  string // the account's directory, absolute
-	Inbox string // the inbox: Path itself when it has cur/, else Path/INBOX
-	Sent  string // the sent folder: Path/Sent, or Maildir++'s Path/.Sent
+	Inbox string // the inbox: Path itself when it has cur/, else Path/INBOX; "" not read (below)
+	Sent  string // the sent folder: Path/Sent, or Maildir++'s Path/.Sent; "" not read (below)
 	// Phone is the folders where SMS Backup+ keeps texts and calls (synced
 	// down from the server): Path/SMS, or Maildir++'s Path/.SMS. Empty:
 	// none is read.
@@ -49,6 +49,23 @@ func (m *MaildirSpec) read(r *reader, t map[string]any, p path) {
 		}
 		m.Phone = append(m.Phone, dir)
 	}
+	// A Maildir of the phone's folders alone (a mail program that syncs
+	// only SMS Backup+'s labels) has no inbox or sent folder: one not
+	// named and not there is not read, rather than failing every sync.
+	if len(m.Phone) > 0 {
+		if inbox == "" && !isMaildir(m.Inbox) {
+			m.Inbox = ""
+		}
+		if sent == "" && !isMaildir(m.Sent) {
+			m.Sent = ""
+		}
+	}
+}
+
+// isMaildir tells whether dir is a Maildir folder: it has cur/.
+func isMaildir(dir string) bool {
+	_, err := os.Stat(filepath.Join(dir, "cur"))
+	return err == nil
 }
 
 // maildirFolder finds a folder under root: the one named, else the first
@@ -62,7 +79,7 @@ func maildirFolder(root, named string, usual ...string) string {
 		return filepath.Join(root, named)
 	}
 	for _, u := range usual {
-		if _, err := os.Stat(filepath.Join(root, u, "cur")); err == nil {
+		if isMaildir(filepath.Join(root, u)) {
 			return filepath.Join(root, u)
 		}
 	}

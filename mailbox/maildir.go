@@ -141,7 +141,12 @@ func (m *maildirAccount) Config() *config.Source { return m.src }
 // folders are the folders of the account, each by its directory: the
 // inbox, the sent folder and the phone's (SMS Backup+'s), in that order.
 func (m *maildirAccount) folders() []folder {
-	out := []folder{{m.spec.Inbox, Inbox}, {m.spec.Sent, Sent}}
+	var out []folder
+	for _, f := range []folder{{m.spec.Inbox, Inbox}, {m.spec.Sent, Sent}} {
+		if f.name != "" { // a Maildir of the phone's folders alone (config)
+			out = append(out, f)
+		}
+	}
 	for _, dir := range m.spec.Phone {
 		out = append(out, folder{dir, Phone})
 	}

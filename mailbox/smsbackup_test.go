@@ -471,3 +471,29 @@ func BenchmarkSMSBackupMaildir10k(b *testing.B) {
 		j.Close()
 	}
 }
+
+// A Maildir of SMS Backup+'s folders alone (a mail program set to sync
+// only those labels) reads them, and no inbox or sent folder that is not
+// there; one named in the config is read, and missing is an error still.
+func TestSMSBackupMaildirOfThePhoneAlone(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	root := t.TempDir()
+	os.MkdirAll(filepath.Join(root, "SMS", "cur"), 0o700)
+	cfg := phoneSource(t, root, "[sources.home]\ntype = \"maildir\"\npath = \""+root+"\"\nphone = [\"SMS\"]\n")
+	if got, err := Check(ctx, cfg.Sources["home"]); err != nil || !slices.Equal(got, []string{root + "/SMS (phone)"}) {
+		t.Errorf("check: %q, %v; want the phone's folder alone", got, err)
+	}
+	j, err := journal.Open(ctx, filepath.Join(t.TempDir(), "r.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer j.Close()
+	if _, err := (&Sync{Source: cfg.Sources["home"], People: NewPeople(cfg), Store: j, Now: time.Now()}).Run(ctx); err != nil {
+		t.Errorf("sync of the phone's folder alone: %v", err)
+	}
+	named := phoneSource(t, root, "[sources.home]\ntype = \"maildir\"\npath = \""+root+"\"\ninbox = \"INBOX\"\nphone = [\"SMS\"]\n")
+	if _, err := Check(ctx, named.Sources["home"]); err == nil || !strings.Contains(err.Error(), "INBOX") {
+		t.Errorf("an inbox named and missing: %v; want an error naming it", err)
+	}
+}
