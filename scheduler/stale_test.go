@@ -145,3 +145,45 @@ last_interaction = 2026-09-01
 		t.Errorf("after the meeting passed unlearned: due %v; want emil's check-in again", rows)
 	}
 }
+
+// A sync stamps what it writes when its transaction begins, and commits
+// it a moment later (a first sync's thousands of events, or a wait for the
+// state file's lock): a run that began in between read the events without
+// the reply, and its rows are created after the reply's stamp. The reply
+// still makes the follow-up stale.
+func TestStaleSeesAReplyStampedJustBeforeTheRun(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	cfg := load(t, `timezone = "Europe/Berlin"
+quiet_hours = "22:00-08:00"
+[[contact]]
+name = "Dana"
+email = ["dana@example.org"]
+last_interaction = 2026-10-01
+reached_out = [2026-11-26]
+`)
+	tmpl, _ := compose.NewTemplates(nil)
+	j := openJournal(t)
+	run := berlin("2026-12-01 23:00")
+	if _, err := RunOnce(ctx, cfg, tmpl, j, run, run); err != nil {
+		t.Fatal(err)
+	}
+	morning := berlin("2026-12-02 08:00")
+	rows, err := j.Due(ctx, morning)
+	if err != nil || len(rows) != 1 {
+		t.Fatalf("due %v, %v; want dana's follow-up", rows, err)
+	}
+	// The sync stamped Dana's reply two seconds before the run began, and
+	// committed it after the run had read the events.
+	learned := []journal.Event{{Contact: "dana", Kind: journal.Replied, At: berlin("2026-12-01 22:30"), Source: "maildir:home", Dedup: "d1"}}
+	if _, err := j.AddLearned(ctx, learned, run.Add(-2*time.Second)); err != nil {
+		t.Fatal(err)
+	}
+	stale, err := Stale(ctx, cfg, j, rows, morning)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(stale[rows[0].ID], "no longer due: replied by email on 2026-12-01") {
+		t.Errorf("stale %v; want dana's follow-up, which her reply ended", stale)
+	}
+}
