@@ -140,12 +140,7 @@ func TestReloadOfAHostileConfigKeepsTheConfig(t *testing.T) {
 // source).
 func TestPeopleChangedReloads(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		var logs syncbuf.Buffer
-		var swapped []*Live
-		r := running(t, writeConfig(t, alice), &logs, &swapped)
-		var whys []string
-		swap := r.Swap
-		r.Swap = func(why string, l *Live) { whys = append(whys, why); swap(why, l) }
+		r, whys := withWhys(t)
 		r.PeopleChanged() // the mail loop may run first
 		ctx, cancel := context.WithCancel(context.Background())
 		defer cancel()
@@ -156,8 +151,8 @@ func TestPeopleChangedReloads(t *testing.T) {
 		synctest.Wait()
 		hup <- os.Interrupt
 		synctest.Wait()
-		if want := []string{"address book changed", "address book changed", Signal}; !slices.Equal(whys, want) {
-			t.Errorf("reloads %q; want %q", whys, want)
+		if want := []string{"address book changed", "address book changed", Signal}; !slices.Equal(*whys, want) {
+			t.Errorf("reloads %q; want %q", *whys, want)
 		}
 		cancel()
 		synctest.Wait()
@@ -169,12 +164,7 @@ func TestPeopleChangedReloads(t *testing.T) {
 // its reload runs: the daemon reads every source then, as SIGHUP asks.
 func TestSignalQueuedIsNotLost(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		var logs syncbuf.Buffer
-		var swapped []*Live
-		r := running(t, writeConfig(t, alice), &logs, &swapped)
-		var whys []string
-		swap := r.Swap
-		r.Swap = func(why string, l *Live) { whys = append(whys, why); swap(why, l) }
+		r, whys := withWhys(t)
 		load := r.Load
 		hold := make(chan struct{})
 		first := true
@@ -198,10 +188,23 @@ func TestSignalQueuedIsNotLost(t *testing.T) {
 		synctest.Wait()
 		close(hold)
 		synctest.Wait()
-		if want := []string{"config file changed", Signal}; !slices.Equal(whys, want) {
-			t.Errorf("reloads %q; want %q", whys, want)
+		if want := []string{"config file changed", Signal}; !slices.Equal(*whys, want) {
+			t.Errorf("reloads %q; want %q", *whys, want)
 		}
 		cancel()
 		synctest.Wait()
 	})
+}
+
+// withWhys is a Reloader of a config of Alice that keeps the why of each
+// reload it swaps in.
+func withWhys(t *testing.T) (*Reloader, *[]string) {
+	t.Helper()
+	var logs syncbuf.Buffer
+	var swapped []*Live
+	r := running(t, writeConfig(t, alice), &logs, &swapped)
+	whys := new([]string)
+	swap := r.Swap
+	r.Swap = func(why string, l *Live) { *whys = append(*whys, why); swap(why, l) }
+	return r, whys
 }
