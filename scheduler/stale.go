@@ -40,11 +40,13 @@ func Staleness(cfg func() *config.Config, st StaleStore, now func() time.Time, l
 const stampLead = time.Minute
 
 // Stale finds the due outbox rows that are no longer due at now: something
-// was logged or learned for their person after the row was enqueued (a
+// was logged or learned for their person after the row was enqueued, or
+// stamped less than stampLead before (a
 // reply that came by mail while the reminder waited for quiet hours to
 // end, a talk, a snooze), and the person's reminder now is another one or
 // none. It maps each such row to why. Only the people with events written
-// since the oldest row are evaluated again, so a large run costs one query.
+// since the oldest row (less stampLead) are evaluated again, so a large
+// run costs one query.
 func Stale(ctx context.Context, cfg *config.Config, st StaleStore, rows []journal.Delivery, now time.Time) (map[int64]string, error) {
 	var oldest time.Time
 	for _, r := range rows {
