@@ -68,7 +68,14 @@ func (j *Journal) AddLearned(ctx context.Context, events []Event, now time.Time)
 		defer full.Close()
 	}
 	var added []Event
-	ids := map[string]int64{}
+	// written is what a statement wrote, by key: a key twice in one
+	// statement is written for the first event its logged check lets
+	// through, which is not always the first.
+	type row struct {
+		id, at        int64
+		contact, kind string
+	}
+	written := map[string]row{}
 	var args []any
 	for rest := events; len(rest) > 0; {
 		if err := ctx.Err(); err != nil {
@@ -90,15 +97,15 @@ func (j *Journal) AddLearned(ctx context.Context, events []Event, now time.Time)
 		if err != nil {
 			return nil, fmt.Errorf("add learned event: %w", err)
 		}
-		clear(ids)
+		clear(written)
 		for rows.Next() {
-			var id int64
+			var w row
 			var key string
-			if err := rows.Scan(&id, &key); err != nil {
+			if err := rows.Scan(&w.id, &key, &w.at, &w.contact, &w.kind); err != nil {
 				rows.Close()
 				return nil, fmt.Errorf("add learned event: %w", err)
 			}
-			ids[key] = id
+			written[key] = w
 		}
 		if err := rows.Close(); err != nil {
 			return nil, fmt.Errorf("add learned event: %w", err)
@@ -107,11 +114,11 @@ func (j *Journal) AddLearned(ctx context.Context, events []Event, now time.Time)
 			return nil, fmt.Errorf("add learned event: %w", err)
 		}
 		// In their order; a key twice in the chunk was written once,
-		// for the first.
+		// for the first event of its person, kind and time.
 		for _, e := range chunk {
-			if id, ok := ids[e.Dedup]; ok {
-				delete(ids, e.Dedup)
-				e.ID, e.Logged = id, now
+			if w, ok := written[e.Dedup]; ok && w.at == ms(e.At) && w.contact == e.Contact && w.kind == string(e.Kind) {
+				delete(written, e.Dedup)
+				e.ID, e.Logged = w.id, now
 				added = append(added, e)
 			}
 		}
@@ -128,9 +135,9 @@ const learnedChunk = 100
 
 // addLearnedSQL writes n learned events, each unless its key is in the
 // state file or a logged event of the same person and kind within
-// ManualWindow stands for it, and returns the id and the key of each it
-// wrote. Learned events all have a key, so a logged event (which has
-// none) is never one of the chunk's own.
+// ManualWindow stands for it, and returns the id, the key, the time, the
+// person and the kind of each it wrote. Learned events all have a key, so
+// a logged event (which has none) is never one of the chunk's own.
 func addLearnedSQL(n int) string {
 	var b strings.Builder
 	b.WriteString(`INSERT OR IGNORE INTO events (contact, kind, at, until, note, source, logged, dedup)
@@ -143,7 +150,7 @@ func addLearnedSQL(n int) string {
 	}
 	b.WriteString(`) AS v
 	WHERE NOT EXISTS (SELECT 1 FROM events WHERE contact = v.column1 AND kind = v.column2 AND dedup IS NULL AND at BETWEEN v.column8 AND v.column9)
-	RETURNING id, dedup`)
+	RETURNING id, dedup, at, contact, kind`)
 	return b.String()
 }
 

@@ -226,3 +226,32 @@ func TestAddLearnedInChunks(t *testing.T) {
 		}
 	}
 }
+
+// A key twice in one statement whose first event a logged one stands for
+// is written for the second: the event returned is the second, with its
+// own time, as one statement an event returned it.
+func TestAddLearnedKeyTwiceFirstCovered(t *testing.T) {
+	ctx := context.Background()
+	j := open(t, filepath.Join(t.TempDir(), "r.db"))
+	now := time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC)
+	if _, err := j.Add(ctx, Event{Contact: "ana", Kind: Replied, At: now.Add(-40 * time.Hour), Source: "cli", Logged: now}); err != nil {
+		t.Fatal(err)
+	}
+	learned := []Event{
+		{Contact: "ana", Kind: Replied, At: now.Add(-39 * time.Hour), Source: "maildir:home", Dedup: "k1"}, // the log stands for it
+		{Contact: "ana", Kind: Replied, At: now.Add(-2 * time.Hour), Source: "maildir:home", Dedup: "k1"},
+	}
+	added, err := j.AddLearned(ctx, learned, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(added) != 1 || !added[0].At.Equal(learned[1].At) {
+		t.Fatalf("added %+v; want the second event alone", added)
+	}
+	all, _ := j.Events(ctx)
+	for _, e := range all["ana"] {
+		if e.ID == added[0].ID && !e.At.Equal(added[0].At) {
+			t.Errorf("stored at %v with the id of the event returned at %v", e.At, added[0].At)
+		}
+	}
+}

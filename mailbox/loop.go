@@ -150,15 +150,14 @@ func (l *Loop) SyncOnce(ctx context.Context, cfg *config.Config, src *config.Sou
 	if rerr := l.Store.RecordSync(ctx, src.Name, time.Now(), err); rerr != nil {
 		l.Log.Error("record the state of a "+Noun(src), "source", src.Name, "err", rerr)
 	}
-	if err != nil {
-		l.fails[src.Name]++
-		l.Log.Error(Noun(src)+" failed; trying again later", "source", src.Name, "failures_in_a_row", l.fails[src.Name], "err", err, "hint", hint.Of(err))
-		return
+	if err == nil {
+		if l.fails[src.Name] > 0 {
+			l.Log.Info(Noun(src)+" works again", "source", src.Name)
+		}
+		delete(l.fails, src.Name)
 	}
-	if l.fails[src.Name] > 0 {
-		l.Log.Info(Noun(src)+" works again", "source", src.Name)
-	}
-	delete(l.fails, src.Name)
+	// What a sync wrote before it failed (a folder, a phone's backup file
+	// the others' error does not stop) is said, and may end a reminder.
 	if res.Added > 0 || res.Malformed > 0 {
 		what := "learned from mail"
 		switch {
@@ -172,6 +171,11 @@ func (l *Loop) SyncOnce(ctx context.Context, cfg *config.Config, src *config.Sou
 	}
 	if res.Added > 0 && l.Learned != nil {
 		l.Learned()
+	}
+	if err != nil {
+		l.fails[src.Name]++
+		l.Log.Error(Noun(src)+" failed; trying again later", "source", src.Name, "failures_in_a_row", l.fails[src.Name], "err", err, "hint", hint.Of(err))
+		return
 	}
 	if res.People > 0 {
 		l.Log.Info("the address book changed", "source", src.Name, "people", res.People)

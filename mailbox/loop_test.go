@@ -159,3 +159,35 @@ func TestLoopReadsEveryIntervalAndWhenAsked(t *testing.T) {
 		want("after a reload", 0, 10*time.Minute, 13*time.Minute, 23*time.Minute)
 	})
 }
+
+// A sync that learned something and also failed (a phone backup folder
+// with one file that is not the app's: the others are read all the same)
+// says what it learned, and the reminders waiting are checked at once, as
+// after a sync that did not fail.
+func TestLoopTellsWhatAFailingSyncLearned(t *testing.T) {
+	t.Parallel()
+	e := newBackupEnv(t)
+	mumsCalls(t, filepath.Join(e.dir, "calls-20261201110000.xml"), 1, time.Hour)
+	os.WriteFile(filepath.Join(e.dir, "sms-20261201110000.xml"), []byte("<notes/>\n"), 0o600)
+	var logs syncbuf.Buffer
+	learned := 0
+	l := &Loop{
+		Config:  func() *config.Config { return e.cfg },
+		Store:   e.j,
+		Log:     slog.New(slog.NewTextHandler(&logs, nil)),
+		Learned: func() { learned++ },
+	}
+	l.SyncOnce(context.Background(), e.cfg, e.cfg.Sources["phone"])
+	if got := e.events(t); len(got) != 1 {
+		t.Fatalf("events %v; want Mum's call", got)
+	}
+	if !strings.Contains(logs.String(), "phone backup failed") {
+		t.Errorf("the failure is not logged:\n%s", logs.String())
+	}
+	if learned != 1 {
+		t.Errorf("Learned called %d times; want once, for Mum's call", learned)
+	}
+	if !strings.Contains(logs.String(), `msg="learned from the phone's backup" source=phone`) {
+		t.Errorf("the log does not say what was learned:\n%s", logs.String())
+	}
+}

@@ -180,7 +180,11 @@ func (r *Reloader) notify(state string) {
 // start begins a reload, or queues one if a reload is under way.
 func (r *Reloader) start(ctx context.Context, why string) {
 	if r.busy {
-		r.again = why
+		// A SIGHUP queued stays one whatever is asked after it: the
+		// daemon reads every source on it.
+		if r.again != Signal {
+			r.again = why
+		}
 		return
 	}
 	r.notify(sd.SdNotifyReloading + "\n" + sd.SdNotifyMonotonicUsec())

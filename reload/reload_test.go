@@ -140,12 +140,7 @@ func TestReloadOfAHostileConfigKeepsTheConfig(t *testing.T) {
 // source).
 func TestPeopleChangedReloads(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		var logs syncbuf.Buffer
-		var swapped []*Live
-		r := running(t, writeConfig(t, alice), &logs, &swapped)
-		var whys []string
-		swap := r.Swap
-		r.Swap = func(why string, l *Live) { whys = append(whys, why); swap(why, l) }
+		r, whys := withWhys(t)
 		r.PeopleChanged() // the mail loop may run first
 		ctx, cancel := context.WithCancel(context.Background())
 		defer cancel()
@@ -156,10 +151,60 @@ func TestPeopleChangedReloads(t *testing.T) {
 		synctest.Wait()
 		hup <- os.Interrupt
 		synctest.Wait()
-		if want := []string{"address book changed", "address book changed", Signal}; !slices.Equal(whys, want) {
-			t.Errorf("reloads %q; want %q", whys, want)
+		if want := []string{"address book changed", "address book changed", Signal}; !slices.Equal(*whys, want) {
+			t.Errorf("reloads %q; want %q", *whys, want)
 		}
 		cancel()
 		synctest.Wait()
 	})
+}
+
+// TestSignalQueuedIsNotLost: a SIGHUP that comes while a reload is under
+// way, followed by a change of the config file, is still a SIGHUP when
+// its reload runs: the daemon reads every source then, as SIGHUP asks.
+func TestSignalQueuedIsNotLost(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		r, whys := withWhys(t)
+		load := r.Load
+		hold := make(chan struct{})
+		first := true
+		r.Load = func() (*Live, error) {
+			if first {
+				first = false
+				<-hold
+			}
+			return load()
+		}
+		ctx, cancel := context.WithCancel(context.Background())
+		defer cancel()
+		hup := make(chan os.Signal, 1)
+		changed := make(chan struct{}, 1)
+		go r.Run(ctx, hup, changed)
+		changed <- struct{}{} // the first reload, held
+		synctest.Wait()
+		hup <- os.Interrupt
+		synctest.Wait()
+		changed <- struct{}{}
+		synctest.Wait()
+		close(hold)
+		synctest.Wait()
+		if want := []string{"config file changed", Signal}; !slices.Equal(*whys, want) {
+			t.Errorf("reloads %q; want %q", *whys, want)
+		}
+		cancel()
+		synctest.Wait()
+	})
+}
+
+// withWhys is a Reloader of a config of Alice that keeps the why of each
+// reload it swaps in.
+func withWhys(t *testing.T) (*Reloader, *[]string) {
+	t.Helper()
+	var logs syncbuf.Buffer
+	var swapped []*Live
+	r := running(t, writeConfig(t, alice), &logs, &swapped)
+	whys := new([]string)
+	swap := r.Swap
+	r.Swap = func(why string, l *Live) { *whys = append(*whys, why); swap(why, l) }
+	return r, whys
 }

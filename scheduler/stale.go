@@ -30,12 +30,23 @@ func Staleness(cfg func() *config.Config, st StaleStore, now func() time.Time, l
 	}
 }
 
+// stampLead is how long before a row was created an event may be stamped
+// and still be one the run that made the row did not read: a writer stamps
+// its events when its transaction begins and commits them later (after a
+// wait of up to the state file's busy timeout of 10 s for the lock, and
+// the writing of thousands of events), while a run that began in between
+// reads the events without them. Looking at the people of such events
+// again costs an evaluation; missing them sends a reminder a reply ended.
+const stampLead = time.Minute
+
 // Stale finds the due outbox rows that are no longer due at now: something
-// was logged or learned for their person after the row was enqueued (a
+// was logged or learned for their person after the row was enqueued, or
+// stamped less than stampLead before (a
 // reply that came by mail while the reminder waited for quiet hours to
 // end, a talk, a snooze), and the person's reminder now is another one or
 // none. It maps each such row to why. Only the people with events written
-// since the oldest row are evaluated again, so a large run costs one query.
+// since the oldest row (less stampLead) are evaluated again, so a large
+// run costs one query.
 func Stale(ctx context.Context, cfg *config.Config, st StaleStore, rows []journal.Delivery, now time.Time) (map[int64]string, error) {
 	var oldest time.Time
 	for _, r := range rows {
@@ -46,7 +57,7 @@ func Stale(ctx context.Context, cfg *config.Config, st StaleStore, rows []journa
 	if oldest.IsZero() {
 		return nil, nil
 	}
-	changed, err := st.LoggedSince(ctx, oldest)
+	changed, err := st.LoggedSince(ctx, oldest.Add(-stampLead))
 	if err != nil || len(changed) == 0 {
 		return nil, err
 	}
@@ -60,7 +71,7 @@ func Stale(ctx context.Context, cfg *config.Config, st StaleStore, rows []journa
 	out := map[int64]string{}
 	for _, r := range rows {
 		at, ok := changed[r.Contact]
-		if !ok || !at.After(r.Created) || r.Kind == journal.ChannelFailed {
+		if !ok || !at.After(r.Created.Add(-stampLead)) || r.Kind == journal.ChannelFailed {
 			continue
 		}
 		v, ok := seen[r.Contact]

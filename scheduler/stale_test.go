@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/rekindle/rekindle/compose"
+	"github.com/rekindle/rekindle/config"
 	"github.com/rekindle/rekindle/journal"
 )
 
@@ -15,28 +16,7 @@ import (
 func TestStale(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	cfg := load(t, `timezone = "Europe/Berlin"
-quiet_hours = "22:00-08:00"
-[[contact]]
-name = "Dana"
-email = ["dana@example.org"]
-last_interaction = 2026-10-01
-reached_out = [2026-11-26]
-[[contact]]
-name = "Ines"
-last_interaction = 2026-11-25
-birthday = 1989-12-02
-reached_out = [2026-11-28]
-[[contact]]
-name = "Emil"
-last_interaction = 2026-09-01
-`)
-	tmpl, _ := compose.NewTemplates(nil)
-	j := openJournal(t)
-	run := berlin("2026-12-01 23:00") // in quiet hours: delivery waits for 08:00
-	if _, err := RunOnce(ctx, cfg, tmpl, j, run, run); err != nil {
-		t.Fatal(err)
-	}
+	cfg, j, _ := quietRun(t)
 	due := func(at time.Time) []journal.Delivery {
 		rows, err := j.Due(ctx, at)
 		if err != nil {
@@ -144,4 +124,71 @@ last_interaction = 2026-09-01
 	if rows, _ := j.Due(ctx, after); len(rows) != 1 || rows[0].Contact != "emil" {
 		t.Errorf("after the meeting passed unlearned: due %v; want emil's check-in again", rows)
 	}
+}
+
+// A sync stamps what it writes when its transaction begins, and commits
+// it a moment later (a first sync's thousands of events, or a wait for the
+// state file's lock): a run that began in between read the events without
+// the reply, and its rows are created after the reply's stamp. The reply
+// still makes the follow-up stale.
+func TestStaleSeesAReplyStampedJustBeforeTheRun(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	cfg, j, run := quietRun(t)
+	morning := berlin("2026-12-02 08:00")
+	all, err := j.Due(ctx, morning)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rows []journal.Delivery
+	for _, r := range all {
+		if r.Contact == "dana" {
+			rows = append(rows, r)
+		}
+	}
+	if len(rows) != 1 {
+		t.Fatalf("due %v; want dana's follow-up", all)
+	}
+	// The sync stamped Dana's reply two seconds before the run began, and
+	// committed it after the run had read the events.
+	learned := []journal.Event{{Contact: "dana", Kind: journal.Replied, At: berlin("2026-12-01 22:30"), Source: "maildir:home", Dedup: "d1"}}
+	if _, err := j.AddLearned(ctx, learned, run.Add(-2*time.Second)); err != nil {
+		t.Fatal(err)
+	}
+	stale, err := Stale(ctx, cfg, j, rows, morning)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(stale[rows[0].ID], "no longer due: replied by email on 2026-12-01") {
+		t.Errorf("stale %v; want dana's follow-up, which her reply ended", stale)
+	}
+}
+
+// quietRun is a run at 23:00, in quiet hours, whose reminders (Dana's
+// follow-up, Ines's birthday, Emil's check-in) wait for 08:00.
+func quietRun(t *testing.T) (*config.Config, *journal.Journal, time.Time) {
+	t.Helper()
+	cfg := load(t, `timezone = "Europe/Berlin"
+quiet_hours = "22:00-08:00"
+[[contact]]
+name = "Dana"
+email = ["dana@example.org"]
+last_interaction = 2026-10-01
+reached_out = [2026-11-26]
+[[contact]]
+name = "Ines"
+last_interaction = 2026-11-25
+birthday = 1989-12-02
+reached_out = [2026-11-28]
+[[contact]]
+name = "Emil"
+last_interaction = 2026-09-01
+`)
+	tmpl, _ := compose.NewTemplates(nil)
+	j := openJournal(t)
+	run := berlin("2026-12-01 23:00")
+	if _, err := RunOnce(context.Background(), cfg, tmpl, j, run, run); err != nil {
+		t.Fatal(err)
+	}
+	return cfg, j, run
 }

@@ -85,7 +85,10 @@ func (c *cli) sync(ctx context.Context, pos []string, dry, check bool) error {
 			continue
 		}
 		w := tabwriter.NewWriter(out, 0, 0, 2, ' ', 0)
-		s := &mailbox.Sync{Source: src, People: people, Store: j, Now: c.now().In(cfg.Location), DryRun: dry}
+		// Stamped when written (Clock), as the daemon's: a sync runs beside
+		// the daemon, whose reminders enqueued while it read are checked
+		// against what it wrote since.
+		s := &mailbox.Sync{Source: src, People: people, Store: j, Now: c.now().In(cfg.Location), DryRun: dry, Clock: c.now}
 		// A tabwriter holds every line until it is flushed: a phone's
 		// backup of a million calls is flushed a thousand lines at a time,
 		// each block aligned on its own, so its report takes no memory.
