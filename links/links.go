@@ -91,8 +91,10 @@ var Everything = Scope{"session\x00all", SessionTTL}
 var CalendarFeed = Scope{"calendar", CalendarTTL}
 
 // Calls is the credential of a phone's automation (Tasker, MacroDroid,
-// Shortcuts): telling of calls and texts, nothing else. It reads nothing,
-// not even the people it tells of.
+// Shortcuts): telling of calls and texts, nothing else. It reads no one's
+// status, notes or history; its answer says only whose a number it told
+// of is (the id, so that a task's owner sees it counted for the right
+// person) or why it counted for no one.
 var Calls = Scope{"calls", CallsTTL}
 
 // Button is a phone button: one action for one person, from one

@@ -1,6 +1,6 @@
 package phone
 
-//go:generate go run zones_gen.go /usr/share/zoneinfo/zone.tab
+//go:generate go run zones_gen.go /usr/share/zoneinfo/zone.tab /usr/share/zoneinfo/tzdata.zi
 
 import (
 	"errors"

@@ -1,7 +1,9 @@
 //go:build ignore
 
 // zones_gen writes zones.go, the country of each time zone, from the
-// tzdata's zone.tab: go run zones_gen.go /usr/share/zoneinfo/zone.tab
+// tzdata's zone.tab, and of each of its older names (Asia/Calcutta,
+// Europe/Kiev, US/Eastern), from the links of tzdata.zi:
+// go run zones_gen.go /usr/share/zoneinfo/zone.tab /usr/share/zoneinfo/tzdata.zi
 package main
 
 import (
@@ -37,6 +39,9 @@ func main() {
 	if err := sc.Err(); err != nil {
 		log.Fatal(err)
 	}
+	if len(os.Args) > 2 {
+		links(os.Args[2], zones)
+	}
 	names := make([]string, 0, len(zones))
 	for z := range zones {
 		names = append(names, z)
@@ -54,6 +59,31 @@ func main() {
 		log.Fatal(err)
 	}
 	if err := os.WriteFile("zones.go", out, 0o644); err != nil {
+		log.Fatal(err)
+	}
+}
+
+// links adds the names that tzdata.zi links to a zone of a country ("L
+// Asia/Kolkata Asia/Calcutta"), with that zone's country.
+func links(path string, zones map[string]string) {
+	f, err := os.Open(path)
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		fields := strings.Fields(sc.Text())
+		if len(fields) != 3 || fields[0] != "L" {
+			continue
+		}
+		if c, ok := zones[fields[1]]; ok {
+			if _, named := zones[fields[2]]; !named {
+				zones[fields[2]] = c
+			}
+		}
+	}
+	if err := sc.Err(); err != nil {
 		log.Fatal(err)
 	}
 }
