@@ -13,23 +13,55 @@ import (
 	"crypto/x509/pkix"
 	"encoding/pem"
 	"math/big"
+	mrand "math/rand/v2"
 	"net"
 	"os"
 	"path/filepath"
+	"strconv"
+	"sync"
 	"testing"
 	"time"
 )
 
-// FreePort returns a loopback TCP port that was free a moment ago.
+// FreePort returns a loopback TCP port that was free a moment ago, for a
+// server that binds it itself (the daemon, Dovecot, Radicale). It is
+// taken below the kernel's range of ports for "any port" (32768 and up
+// on Linux), where the tests' own listeners on port 0 land: one picked
+// from that range could be given to another test's listener between
+// FreePort and the bind ("address already in use", once in a CI run).
+// No port is handed out twice in a process.
 func FreePort(t testing.TB) int {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
+	portsMu.Lock()
+	defer portsMu.Unlock()
+	for range 1000 {
+		port := lowPorts + mrand.IntN(lowPortsN)
+		if handed[port] {
+			continue
+		}
+		ln, err := net.Listen("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(port)))
+		if err != nil {
+			continue // in use: another
+		}
+		ln.Close()
+		handed[port] = true
+		return port
 	}
-	defer ln.Close()
-	return ln.Addr().(*net.TCPAddr).Port
+	t.Fatal("no free loopback port below 32768 in 1000 tries")
+	return 0
 }
+
+// The ports FreePort picks from: 20000 to 32767, below Linux's ephemeral
+// range and above the ports of well-known services.
+const (
+	lowPorts  = 20000
+	lowPortsN = 32768 - lowPorts
+)
+
+var (
+	portsMu sync.Mutex
+	handed  = map[int]bool{}
+)
 
 // WriteCert makes a certificate authority and a server certificate for
 // 127.0.0.1 and localhost signed by it; it returns the authority's file (ca.pem);
