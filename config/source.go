@@ -113,6 +113,30 @@ func (r *reader) phoneFolders(t map[string]any, p path) []string {
 	return out
 }
 
+// callReader is a source type's settings that can read calls and texts:
+// readsCalls says whether these do (a mail source only with phone
+// folders named).
+type callReader interface{ readsCalls() bool }
+
+func (*PhoneBackupSpec) readsCalls() bool { return true }
+func (s *IMAPSpec) readsCalls() bool      { return len(s.Phone) > 0 }
+func (s *MaildirSpec) readsCalls() bool   { return len(s.Phone) > 0 }
+
+// LearnsCalls tells whether calls and texts are learned at all: from a
+// source that reads them, or from the phone's automation (the API, with
+// listen set). Without any, people's numbers match nothing.
+func (c *Config) LearnsCalls() bool {
+	if c.Listen != "" {
+		return true
+	}
+	for _, src := range c.Sources {
+		if r, ok := src.Spec.(callReader); ok && r.readsCalls() {
+			return true
+		}
+	}
+	return false
+}
+
 // SourceNames returns the configured source names in order.
 func (c *Config) SourceNames() []string {
 	names := make([]string, 0, len(c.Sources))

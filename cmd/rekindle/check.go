@@ -79,33 +79,8 @@ func (c *cli) warn(cfg *config.Config) {
 // unmatchable lists, when calls and texts are learned, the people's
 // numbers that none can match, each with whose it is and why.
 func unmatchable(cfg *config.Config) []string {
-	if !learnsCalls(cfg) {
+	if !cfg.LearnsCalls() {
 		return nil
 	}
 	return phone.NewBook(cfg).Unread()
-}
-
-// learnsCalls tells whether calls and texts are learned at all: from a
-// phonebackup source, SMS Backup+'s folders of a mail source, or the
-// phone's automation (the API, with listen set). Without any, people's
-// numbers match nothing, and none is worth a warning.
-func learnsCalls(cfg *config.Config) bool {
-	if cfg.Listen != "" {
-		return true
-	}
-	for _, src := range cfg.Sources {
-		switch s := src.Spec.(type) {
-		case *config.PhoneBackupSpec:
-			return true
-		case *config.IMAPSpec:
-			if len(s.Phone) > 0 {
-				return true
-			}
-		case *config.MaildirSpec:
-			if len(s.Phone) > 0 {
-				return true
-			}
-		}
-	}
-	return false
 }
