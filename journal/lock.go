@@ -75,7 +75,7 @@ func TryLock(path, what string) (*Lock, error) {
 	// The holder's pid, for the message of the next one to try: written
 	// over the last holder's, then cut to length, so that a reader never
 	// finds the file empty.
-	line := []byte(strconv.Itoa(os.Getpid()) + " " + what + "\n")
+	line := holder(what)
 	if _, err := f.WriteAt(line, 0); err == nil {
 		f.Truncate(int64(len(line)))
 	}
@@ -135,7 +135,7 @@ func remake(path, what string) (*Lock, error) {
 		f.Close()
 		return nil, fmt.Errorf("lock %s: %w", lp, err)
 	}
-	if _, err := f.WriteString(strconv.Itoa(os.Getpid()) + " " + what + "\n"); err != nil {
+	if _, err := f.Write(holder(what)); err != nil {
 		f.Close()
 		return nil, fmt.Errorf("lock %s: %w", lp, err)
 	}
@@ -148,6 +148,10 @@ func remake(path, what string) (*Lock, error) {
 	}
 	return &Lock{f: f, path: path, what: what}, nil
 }
+
+// holder is the line a lock file holds: this process's pid and what it
+// is, which held reads back for the next one to try.
+func holder(what string) []byte { return []byte(strconv.Itoa(os.Getpid()) + " " + what + "\n") }
 
 // flock takes the lock without waiting, again if a signal interrupts it.
 func flock(f *os.File) error {
