@@ -67,6 +67,7 @@ func (c *cli) importPeople(ctx context.Context, name string, maps []string, char
 	}
 	streaming() // after the config: its reading keeps what it makes
 	var in io.Reader = os.Stdin
+	var size int64 // of the file, when it is one
 	if name != "-" {
 		f, err := os.Open(name)
 		if err != nil {
@@ -75,6 +76,8 @@ func (c *cli) importPeople(ctx context.Context, name string, maps []string, char
 		defer f.Close()
 		if fi, err := f.Stat(); err == nil && fi.IsDir() {
 			return fmt.Errorf("%s is a directory; name a .vcf or .csv file", name)
+		} else if err == nil && fi.Mode().IsRegular() {
+			size = fi.Size()
 		}
 		in = f
 	}
@@ -89,7 +92,7 @@ func (c *cli) importPeople(ctx context.Context, name string, maps []string, char
 	os.Remove(tmp.Name())
 	defer tmp.Close()
 	w := bufio.NewWriterSize(tmp, 64<<10)
-	ids := importer.NewIDs()
+	ids := importer.NewIDsFor(importer.PeopleIn(size))
 	var written, left, nameless, notPeople int
 	for {
 		if err := ctx.Err(); err != nil {
