@@ -367,7 +367,9 @@ func (c *csvReader) Next() (Person, error) {
 // in any case.
 func containsFold(s, sub string) bool {
 	for i := 0; i+len(sub) <= len(s); i++ {
-		if strings.EqualFold(s[i:i+len(sub)], sub) {
+		// Only where the first letter could match: that letter in
+		// either case, or a rune past ASCII (which EqualFold folds).
+		if c := s[i]; (c|0x20 == sub[0] || c >= utf8.RuneSelf) && strings.EqualFold(s[i:i+len(sub)], sub) {
 			return true
 		}
 	}
