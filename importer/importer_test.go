@@ -240,10 +240,16 @@ func TestWriteReadsBack(t *testing.T) {
 }
 
 func FuzzQuote(f *testing.F) {
-	for _, s := range []string{"", "plain", "Zoë 山田 🎉", "a\"b\\c\n\t\r\x00\x1f\x7f", "\xff\xfe"} {
+	for _, s := range []string{"", "plain", "Zoë 山田 🎉", "a\"b\\c\n\t\r\x00\x1f\x7f", "\xff\xfe",
+		"Zoë \"Z\"", "山田\n", "é\xff", "\u0085 C1", "\u202e", "e\xcc"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
+		// What Write writes is quote's, by its shorter way for a
+		// string with nothing to escape.
+		if got := string(appendQuoted(nil, s)); got != quote(s) {
+			t.Errorf("appendQuoted(%q) = %s; quote gives %s", s, got, quote(s))
+		}
 		var v struct{ K string }
 		if _, err := toml.Decode("K = "+quote(s), &v); err != nil {
 			t.Fatalf("quote(%q) = %s: %v", s, quote(s), err)
