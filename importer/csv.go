@@ -61,10 +61,20 @@ const (
 var errRowTooLong = errors.New("row too long")
 
 // rowLimit passes the CSV reader no more than MaxRowBytes past the end of
-// the last row it read (and its read-ahead).
+// the last row it read (and its read-ahead). It also checks that what it
+// passes is UTF-8, all of it in one pass: while it is, so is every field
+// of every row read from it (the reader cuts the fields at commas, quotes
+// and line ends, never inside a character), and read need not look at
+// each field on its own.
 type rowLimit struct {
 	r        io.Reader
 	n, limit int64
+	// notUTF8 is set once a read has passed a byte that is not UTF-8,
+	// or a character the reads cut that could not be checked: read then
+	// checks every field of the rows from there, to name the line.
+	notUTF8 bool
+	cut     []byte // the start of a character the last read ended in
+	cutBuf  [utf8.UTFMax]byte
 }
 
 func (l *rowLimit) Read(p []byte) (int, error) {
@@ -74,7 +84,62 @@ func (l *rowLimit) Read(p []byte) (int, error) {
 	p = p[:min(int64(len(p)), l.limit-l.n)]
 	n, err := l.r.Read(p)
 	l.n += int64(n)
+	l.check(p[:n])
+	if err != nil && len(l.cut) > 0 {
+		l.notUTF8 = true // the input ends inside a character
+	}
 	return n, err
+}
+
+// check checks that p, following what the reads passed before it, is
+// UTF-8.
+func (l *rowLimit) check(p []byte) {
+	if l.notUTF8 || len(p) == 0 {
+		return
+	}
+	if len(l.cut) > 0 {
+		// The rest of the character the last read ended in.
+		k := runeLen(l.cut[0]) - len(l.cut)
+		if len(p) < k {
+			l.notUTF8 = true // a read of a byte or two: leave it to read
+			return
+		}
+		var b [utf8.UTFMax]byte
+		m := copy(b[:], l.cut)
+		m += copy(b[m:], p[:k])
+		if !utf8.Valid(b[:m]) {
+			l.notUTF8 = true
+			return
+		}
+		p, l.cut = p[k:], nil
+	}
+	// A character this read ends in is checked with the next.
+	for i := len(p) - 1; i >= 0 && i >= len(p)-(utf8.UTFMax-1); i-- {
+		if c := p[i]; c >= 0xC0 {
+			if i+runeLen(c) > len(p) {
+				l.cut = append(l.cutBuf[:0], p[i:]...)
+				p = p[:i]
+			}
+			break
+		} else if c < utf8.RuneSelf {
+			break
+		}
+	}
+	if !utf8.Valid(p) {
+		l.notUTF8 = true
+	}
+}
+
+// runeLen is the length of the UTF-8 sequence that c starts, c >= 0xC0;
+// check finds a lead byte that starts none (0xF8 and above) not UTF-8.
+func runeLen(c byte) int {
+	switch {
+	case c < 0xE0:
+		return 2
+	case c < 0xF0:
+		return 3
+	}
+	return 4
 }
 
 // csvReadAhead is more than encoding/csv reads ahead of the row it parses.
@@ -210,18 +275,20 @@ func (c *csvReader) read() ([]string, error) {
 	if len(rec) > MaxFields {
 		return nil, &SyntaxError{Line: start, Msg: fmt.Sprintf("the row that starts here has %d fields; rekindle reads at most %d", len(rec), MaxFields)}
 	}
-	for i, f := range rec {
-		switch {
-		case !utf8.ValidString(f):
-			line, _ := c.r.FieldPos(i)
-			return nil, &SyntaxError{Line: line, Msg: fmt.Sprintf("byte 0x%02X is not UTF-8; if the file was written as Windows-1252 "+
-				"(as Outlook writes CSV) or Latin-1, import it with --charset windows-1252 or --charset ISO-8859-1",
-				f[firstInvalid([]byte(f))])}
-		case c.charset != "" && strings.ContainsRune(f, utf8.RuneError):
-			// The decoder writes U+FFFD for a byte its set has no
-			// character for.
-			line, _ := c.r.FieldPos(i)
-			return nil, &SyntaxError{Line: line, Msg: fmt.Sprintf("the row holds bytes that are not characters of %s", c.charset)}
+	if c.limit.notUTF8 || c.charset != "" { // else every field is UTF-8 (rowLimit)
+		for i, f := range rec {
+			switch {
+			case !utf8.ValidString(f):
+				line, _ := c.r.FieldPos(i)
+				return nil, &SyntaxError{Line: line, Msg: fmt.Sprintf("byte 0x%02X is not UTF-8; if the file was written as Windows-1252 "+
+					"(as Outlook writes CSV) or Latin-1, import it with --charset windows-1252 or --charset ISO-8859-1",
+					f[firstInvalid([]byte(f))])}
+			case c.charset != "" && strings.ContainsRune(f, utf8.RuneError):
+				// The decoder writes U+FFFD for a byte its set has no
+				// character for.
+				line, _ := c.r.FieldPos(i)
+				return nil, &SyntaxError{Line: line, Msg: fmt.Sprintf("the row holds bytes that are not characters of %s", c.charset)}
+			}
 		}
 	}
 	last, _ := c.r.FieldPos(len(rec) - 1)
