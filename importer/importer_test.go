@@ -15,6 +15,7 @@ import (
 	"github.com/BurntSushi/toml"
 
 	"github.com/rekindle/rekindle/config"
+	"github.com/rekindle/rekindle/internal/terminal"
 )
 
 var today = time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC)
@@ -462,5 +463,38 @@ func TestVCardStreams(t *testing.T) {
 	runtime.KeepAlive(r) // what it holds is measured
 	if grew > 1<<20 {
 		t.Errorf("the heap grew by %d bytes from card 1,200 to 12,000", grew)
+	}
+}
+
+// TestPlainPhone: what plainPhone takes, config.ValidPhone takes too and
+// holds nothing Hidden, and so does what plainEmail takes: Person.add
+// asks neither for them.
+func TestPlainPhone(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	word := func(alphabet string) string {
+		b := make([]byte, rng.IntN(24))
+		for i := range b {
+			b[i] = alphabet[rng.IntN(len(alphabet))]
+		}
+		return string(b)
+	}
+	took := 0
+	for range 100000 {
+		n := word("0123456789+ -./()")
+		if rng.IntN(3) == 0 {
+			n = word("0123456789+ -./()xX\t\r\x1b;=ext\xe2\x80\xae")
+		}
+		if plainPhone(n) {
+			took++
+			if !config.ValidPhone(n) || terminal.HasHidden(n) {
+				t.Errorf("plainPhone takes %q: ValidPhone %v, HasHidden %v", n, config.ValidPhone(n), terminal.HasHidden(n))
+			}
+		}
+		if a := word("ab.@-_%+Z9\t\x7f\xe2\x80\xae"); plainEmail(a) && terminal.HasHidden(a) {
+			t.Errorf("plainEmail takes %q, which holds a Hidden character", a)
+		}
+	}
+	if took < 100 {
+		t.Errorf("only %d of the random strings were plain numbers; the test tries too few", took)
 	}
 }
