@@ -72,10 +72,26 @@ func parseDate(s string, omitYear int) (o rules.Occasion, ok bool, err error) {
 	if check == 0 {
 		check = 2000
 	}
-	if t := time.Date(check, time.Month(m), d, 0, 0, 0, 0, time.UTC); t.Month() != time.Month(m) {
+	if d > daysIn(time.Month(m), check) {
 		return bad()
 	}
 	return rules.Occasion{Year: y, Month: time.Month(m), Day: d}, true, nil
+}
+
+// daysIn is the number of days of month m of year y, as time.Date counts
+// them (every fourth year a leap year but centuries, and every fourth
+// century one): without making a time to see whether the day is in it.
+func daysIn(m time.Month, y int) int {
+	switch m {
+	case time.February:
+		if y%4 == 0 && (y%100 != 0 || y%400 == 0) {
+			return 29
+		}
+		return 28
+	case time.April, time.June, time.September, time.November:
+		return 30
+	}
+	return 31
 }
 
 // addDate adds the occasion read from value, or a note with the line when

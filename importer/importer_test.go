@@ -498,3 +498,18 @@ func TestPlainPhone(t *testing.T) {
 		t.Errorf("only %d of the random strings were plain numbers; the test tries too few", took)
 	}
 }
+
+// TestDaysIn: daysIn counts as time.Date does, which parseDate asked
+// before.
+func TestDaysIn(t *testing.T) {
+	for y := 1; y <= 2500; y++ {
+		for m := time.January; m <= time.December; m++ {
+			for d := 28; d <= 32; d++ {
+				inMonth := time.Date(y, m, d, 0, 0, 0, 0, time.UTC).Month() == m
+				if got := d <= daysIn(m, y); got != inMonth {
+					t.Fatalf("%d-%02d-%02d: daysIn says %v, time.Date %v", y, m, d, got, inMonth)
+				}
+			}
+		}
+	}
+}
