@@ -150,7 +150,7 @@ type csvReader struct {
 	r       *csv.Reader
 	limit   *rowLimit
 	line    int // where the next row starts, as far as the last one tells
-	now     time.Time
+	now     importDay
 	columns map[string][]int // field → column indexes
 	// The columns of each field, looked up once for every row.
 	name, given, middle, family, nickname, email, phone []int
@@ -184,7 +184,7 @@ func newCSV(r io.Reader, fields Mapping, now time.Time, charset string) (*csvRea
 	cr := csv.NewReader(limit)
 	cr.FieldsPerRecord = -1 // exports leave trailing empty cells out
 	cr.ReuseRecord = true   // Next is done with a row before it reads the next
-	c := &csvReader{r: cr, limit: limit, line: 1, now: now, columns: map[string][]int{}, phoneLabel: map[int]int{}, charset: charset}
+	c := &csvReader{r: cr, limit: limit, line: 1, now: newImportDay(now), columns: map[string][]int{}, phoneLabel: map[int]int{}, charset: charset}
 	header, err := c.read()
 	if err != nil {
 		return nil, csvError(err, "the header row")

@@ -11,11 +11,13 @@ import (
 	"strings"
 	"testing"
 	"time"
+	_ "time/tzdata" // TestImportDayAfter's zones where the system has none
 
 	"github.com/BurntSushi/toml"
 
 	"github.com/rekindle/rekindle/config"
 	"github.com/rekindle/rekindle/internal/terminal"
+	"github.com/rekindle/rekindle/rules"
 )
 
 var today = time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC)
@@ -508,6 +510,41 @@ func TestDaysIn(t *testing.T) {
 				inMonth := time.Date(y, m, d, 0, 0, 0, 0, time.UTC).Month() == m
 				if got := d <= daysIn(m, y); got != inMonth {
 					t.Fatalf("%d-%02d-%02d: daysIn says %v, time.Date %v", y, m, d, got, inMonth)
+				}
+			}
+		}
+	}
+}
+
+// TestImportDayAfter: importDay.after says what making the midnight of
+// the date in now's zone said, around days the clocks changed at
+// midnight (São Paulo), a day a zone skipped (Apia, 30 December 2011)
+// and an ordinary change (Berlin).
+func TestImportDayAfter(t *testing.T) {
+	for _, tc := range []struct {
+		zone string
+		from time.Time
+	}{
+		{"America/Sao_Paulo", time.Date(2018, 11, 2, 0, 0, 0, 0, time.UTC)},
+		{"America/Sao_Paulo", time.Date(2019, 2, 14, 0, 0, 0, 0, time.UTC)},
+		{"Pacific/Apia", time.Date(2011, 12, 27, 0, 0, 0, 0, time.UTC)},
+		{"Europe/Berlin", time.Date(2026, 3, 27, 0, 0, 0, 0, time.UTC)},
+		{"UTC", time.Date(2026, 12, 30, 0, 0, 0, 0, time.UTC)},
+	} {
+		loc, err := time.LoadLocation(tc.zone)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for h := 0; h < 6*24; h++ {
+			now := tc.from.Add(time.Duration(h)*time.Hour + 30*time.Minute).In(loc)
+			day := newImportDay(now)
+			for d := -4; d <= 4; d++ {
+				for _, years := range []int{0, -1, -30} {
+					y, m, dd := now.AddDate(years, 0, d).Date()
+					o := rules.Occasion{Year: y, Month: m, Day: dd}
+					if got, want := day.after(o), time.Date(y, m, dd, 0, 0, 0, 0, loc).After(now); got != want {
+						t.Errorf("%s, now %v: after(%v) = %v; want %v", tc.zone, now, o, got, want)
+					}
 				}
 			}
 		}
