@@ -24,14 +24,18 @@ func NewIDsFor(people int) *IDs {
 	return &IDs{used: make(map[string]struct{}, people), next: map[string]int{}}
 }
 
-// PeopleIn is about how many people an export of size bytes holds, for
-// NewIDsFor: a row of a Google or Outlook CSV and a phone's card are a few
-// hundred bytes (Google's empty columns alone take a hundred commas). It
-// errs high for cards with photos (a map larger than it needs, some 30
-// bytes an id unused) and low for a table of two columns (the map grows
-// as without it).
-func PeopleIn(size int64) int {
-	return int(min(max(size, 0)/256, 1<<20))
+// PeopleIn is about how many people an export of size bytes read by r
+// holds, for NewIDsFor: a row of a Google or Outlook CSV is a few hundred
+// bytes (Google's empty columns alone take a hundred commas), a phone's
+// card twice that. It errs high for cards with photos (a map larger than
+// it needs, some 20 bytes an id unused) and low for a table of two
+// columns (the map then grows as without it).
+func PeopleIn(r Reader, size int64) int {
+	per := int64(256)
+	if _, ok := r.(*vcardReader); ok {
+		per = 512
+	}
+	return int(min(max(size, 0)/per, 1<<20))
 }
 
 // Take gives the next free id for base, and holds it.

@@ -93,7 +93,7 @@ func (c *cli) importPeople(ctx context.Context, name string, maps []string, char
 	os.Remove(tmp.Name())
 	defer tmp.Close()
 	w := bufio.NewWriterSize(tmp, 64<<10)
-	ids := importer.NewIDsFor(importer.PeopleIn(size))
+	ids := importer.NewIDsFor(importer.PeopleIn(r, size))
 	var written, left, nameless, notPeople int
 	for {
 		if err := ctx.Err(); err != nil {
