@@ -47,16 +47,13 @@ func (s *IDs) Take(base string) string {
 		return base
 	}
 	k := max(s.next[base], 2)
-	id := base + "-" + strconv.Itoa(k)
-	for ; s.has(id); id = base + "-" + strconv.Itoa(k) {
-		k++
+	for ; ; k++ {
+		// Held at once too: a free one costs one look-up, not two.
+		id := base + "-" + strconv.Itoa(k)
+		n := len(s.used)
+		if s.used[id] = struct{}{}; len(s.used) > n {
+			s.next[base] = k + 1
+			return id
+		}
 	}
-	s.next[base] = k + 1
-	s.used[id] = struct{}{}
-	return id
-}
-
-func (s *IDs) has(id string) bool {
-	_, ok := s.used[id]
-	return ok
 }
