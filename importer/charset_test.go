@@ -116,3 +116,60 @@ func TestCharsetOption(t *testing.T) {
 		t.Errorf("an unknown --charset: %v", err)
 	}
 }
+
+// chunks reads s at most size bytes at a time, as a pipe or a slow disk
+// may pass it.
+type chunks struct {
+	s    string
+	size int
+}
+
+func (c *chunks) Read(p []byte) (int, error) {
+	if c.s == "" {
+		return 0, io.EOF
+	}
+	n := copy(p[:min(len(p), c.size)], c.s)
+	c.s = c.s[n:]
+	return n, nil
+}
+
+// TestCSVNotUTF8AnyReads: a byte that is not UTF-8 is found on its line
+// however the reads cut the file, in a character of two, three or four
+// bytes, and at its end; a file of such characters, whole, reads.
+func TestCSVNotUTF8AnyReads(t *testing.T) {
+	head := "Name,Email\n"
+	good := "Zoë 山田 🎉,z@example.org\n"
+	for _, tc := range []struct {
+		name, row string
+		line      int
+	}{
+		{"a lone continuation byte", "Ana \x80,a@example.org\n", 3},
+		{"a cut two-byte character", "Ana \xc3,a@example.org\n", 3},
+		{"a cut three-byte character", "Ana \xe5\xb1,a@example.org\n", 3},
+		{"a cut four-byte character", "Ana \xf0\x9f\x8e,a@example.org\n", 3},
+		{"a byte that starts none", "Ana \xf8\x80\x80\x80,a@example.org\n", 3},
+		{"at the end of the file", "Ana,a@example.org\xe5\xb1", 4},
+		{"whole", "", 0},
+	} {
+		src := head + good + tc.row + good
+		if !strings.HasSuffix(tc.row, "\n") {
+			src = head + good + good + tc.row
+		}
+		for size := 1; size <= 40; size++ {
+			r, err := newCSV(&chunks{src, size}, nil, today, "") // Open's own buffer would read it whole
+			if err != nil {
+				t.Fatal(err)
+			}
+			for err == nil {
+				_, err = r.Next()
+			}
+			var se *SyntaxError
+			switch {
+			case tc.line == 0 && err != io.EOF:
+				t.Errorf("%s, reads of %d: %v", tc.name, size, err)
+			case tc.line != 0 && (!errors.As(err, &se) || se.Line != tc.line || !strings.Contains(se.Msg, "not UTF-8")):
+				t.Errorf("%s, reads of %d: %v; want line %d: not UTF-8", tc.name, size, err, tc.line)
+			}
+		}
+	}
+}

@@ -61,10 +61,20 @@ const (
 var errRowTooLong = errors.New("row too long")
 
 // rowLimit passes the CSV reader no more than MaxRowBytes past the end of
-// the last row it read (and its read-ahead).
+// the last row it read (and its read-ahead). It also checks that what it
+// passes is UTF-8, all of it in one pass: while it is, so is every field
+// of every row read from it (the reader cuts the fields at commas, quotes
+// and line ends, never inside a character), and read need not look at
+// each field on its own.
 type rowLimit struct {
 	r        io.Reader
 	n, limit int64
+	// notUTF8 is set once a read has passed a byte that is not UTF-8,
+	// or a character the reads cut that could not be checked: read then
+	// checks every field of the rows from there, to name the line.
+	notUTF8 bool
+	cut     []byte // the start of a character the last read ended in
+	cutBuf  [utf8.UTFMax]byte
 }
 
 func (l *rowLimit) Read(p []byte) (int, error) {
@@ -74,7 +84,62 @@ func (l *rowLimit) Read(p []byte) (int, error) {
 	p = p[:min(int64(len(p)), l.limit-l.n)]
 	n, err := l.r.Read(p)
 	l.n += int64(n)
+	l.check(p[:n])
+	if err != nil && len(l.cut) > 0 {
+		l.notUTF8 = true // the input ends inside a character
+	}
 	return n, err
+}
+
+// check checks that p, following what the reads passed before it, is
+// UTF-8.
+func (l *rowLimit) check(p []byte) {
+	if l.notUTF8 || len(p) == 0 {
+		return
+	}
+	if len(l.cut) > 0 {
+		// The rest of the character the last read ended in.
+		k := runeLen(l.cut[0]) - len(l.cut)
+		if len(p) < k {
+			l.notUTF8 = true // a read of a byte or two: leave it to read
+			return
+		}
+		var b [utf8.UTFMax]byte
+		m := copy(b[:], l.cut)
+		m += copy(b[m:], p[:k])
+		if !utf8.Valid(b[:m]) {
+			l.notUTF8 = true
+			return
+		}
+		p, l.cut = p[k:], nil
+	}
+	// A character this read ends in is checked with the next.
+	for i := len(p) - 1; i >= 0 && i >= len(p)-(utf8.UTFMax-1); i-- {
+		if c := p[i]; c >= 0xC0 {
+			if i+runeLen(c) > len(p) {
+				l.cut = append(l.cutBuf[:0], p[i:]...)
+				p = p[:i]
+			}
+			break
+		} else if c < utf8.RuneSelf {
+			break
+		}
+	}
+	if !utf8.Valid(p) {
+		l.notUTF8 = true
+	}
+}
+
+// runeLen is the length of the UTF-8 sequence that c starts, c >= 0xC0;
+// check finds a lead byte that starts none (0xF8 and above) not UTF-8.
+func runeLen(c byte) int {
+	switch {
+	case c < 0xE0:
+		return 2
+	case c < 0xF0:
+		return 3
+	}
+	return 4
 }
 
 // csvReadAhead is more than encoding/csv reads ahead of the row it parses.
@@ -85,7 +150,7 @@ type csvReader struct {
 	r       *csv.Reader
 	limit   *rowLimit
 	line    int // where the next row starts, as far as the last one tells
-	now     time.Time
+	now     importDay
 	columns map[string][]int // field → column indexes
 	// The columns of each field, looked up once for every row.
 	name, given, middle, family, nickname, email, phone []int
@@ -96,6 +161,22 @@ type csvReader struct {
 	notTheirs  []int  // columns of numbers that reach someone else
 	charset    string // the file's, when it is not UTF-8
 	header     []string
+	// What take cuts the lists of a row from.
+	listArray []string
+	dateArray []rules.Occasion
+}
+
+// take cuts n elements from the front of *from, making it anew for 64
+// rows when it has too few left: two allocations a row were a twentieth
+// of a CSV import's CPU. The part taken is capped at n, so that a list
+// that grows past it goes to an array of its own, not into the next row's.
+func take[T any](from *[]T, n int) []T {
+	if len(*from) < n {
+		*from = make([]T, 64*n)
+	}
+	part := (*from)[:n:n]
+	*from = (*from)[n:]
+	return part
 }
 
 func newCSV(r io.Reader, fields Mapping, now time.Time, charset string) (*csvReader, error) {
@@ -103,7 +184,7 @@ func newCSV(r io.Reader, fields Mapping, now time.Time, charset string) (*csvRea
 	cr := csv.NewReader(limit)
 	cr.FieldsPerRecord = -1 // exports leave trailing empty cells out
 	cr.ReuseRecord = true   // Next is done with a row before it reads the next
-	c := &csvReader{r: cr, limit: limit, line: 1, now: now, columns: map[string][]int{}, phoneLabel: map[int]int{}, charset: charset}
+	c := &csvReader{r: cr, limit: limit, line: 1, now: newImportDay(now), columns: map[string][]int{}, phoneLabel: map[int]int{}, charset: charset}
 	header, err := c.read()
 	if err != nil {
 		return nil, csvError(err, "the header row")
@@ -210,18 +291,20 @@ func (c *csvReader) read() ([]string, error) {
 	if len(rec) > MaxFields {
 		return nil, &SyntaxError{Line: start, Msg: fmt.Sprintf("the row that starts here has %d fields; rekindle reads at most %d", len(rec), MaxFields)}
 	}
-	for i, f := range rec {
-		switch {
-		case !utf8.ValidString(f):
-			line, _ := c.r.FieldPos(i)
-			return nil, &SyntaxError{Line: line, Msg: fmt.Sprintf("byte 0x%02X is not UTF-8; if the file was written as Windows-1252 "+
-				"(as Outlook writes CSV) or Latin-1, import it with --charset windows-1252 or --charset ISO-8859-1",
-				f[firstInvalid([]byte(f))])}
-		case c.charset != "" && strings.ContainsRune(f, utf8.RuneError):
-			// The decoder writes U+FFFD for a byte its set has no
-			// character for.
-			line, _ := c.r.FieldPos(i)
-			return nil, &SyntaxError{Line: line, Msg: fmt.Sprintf("the row holds bytes that are not characters of %s", c.charset)}
+	if c.limit.notUTF8 || c.charset != "" { // else every field is UTF-8 (rowLimit)
+		for i, f := range rec {
+			switch {
+			case !utf8.ValidString(f):
+				line, _ := c.r.FieldPos(i)
+				return nil, &SyntaxError{Line: line, Msg: fmt.Sprintf("byte 0x%02X is not UTF-8; if the file was written as Windows-1252 "+
+					"(as Outlook writes CSV) or Latin-1, import it with --charset windows-1252 or --charset ISO-8859-1",
+					f[firstInvalid([]byte(f))])}
+			case c.charset != "" && strings.ContainsRune(f, utf8.RuneError):
+				// The decoder writes U+FFFD for a byte its set has no
+				// character for.
+				line, _ := c.r.FieldPos(i)
+				return nil, &SyntaxError{Line: line, Msg: fmt.Sprintf("the row holds bytes that are not characters of %s", c.charset)}
+			}
 		}
 	}
 	last, _ := c.r.FieldPos(len(rec) - 1)
@@ -307,13 +390,15 @@ func (c *csvReader) Next() (Person, error) {
 	} else if given := join(true, c.given); given != "" {
 		p.setCalled(line, given)
 	}
-	// One array for the addresses and the numbers of the row, each
-	// list in its own part of it (a cell of several values may grow
-	// one out into an array of its own); an empty list stays nil.
+	// One part of an array for the addresses and the numbers of the
+	// row, each list in its own part of it (a cell of several values
+	// may grow one out into an array of its own); an empty list stays
+	// nil. The array is cut for many rows in turn (take), as the one
+	// for the dates is.
 	ne := len(c.email) + 1
-	lists := make([]string, 0, ne+len(c.phone)+1)
+	lists := take(&c.listArray, ne+len(c.phone)+1)
 	p.Emails, p.Phones = lists[:0:ne], lists[ne:ne]
-	p.Occasions = make([]rules.Occasion, 0, len(c.dates[0])+len(c.dates[1])+len(c.events))
+	p.Occasions = take(&c.dateArray, len(c.dates[0])+len(c.dates[1])+len(c.events))[:0]
 	for _, i := range c.email {
 		add(lineOf(i), true, cell(i))
 	}
@@ -367,7 +452,9 @@ func (c *csvReader) Next() (Person, error) {
 // in any case.
 func containsFold(s, sub string) bool {
 	for i := 0; i+len(sub) <= len(s); i++ {
-		if strings.EqualFold(s[i:i+len(sub)], sub) {
+		// Only where the first letter could match: that letter in
+		// either case, or a rune past ASCII (which EqualFold folds).
+		if c := s[i]; (c|0x20 == sub[0] || c >= utf8.RuneSelf) && strings.EqualFold(s[i:i+len(sub)], sub) {
 			return true
 		}
 	}

@@ -72,15 +72,69 @@ func parseDate(s string, omitYear int) (o rules.Occasion, ok bool, err error) {
 	if check == 0 {
 		check = 2000
 	}
-	if t := time.Date(check, time.Month(m), d, 0, 0, 0, 0, time.UTC); t.Month() != time.Month(m) {
+	if d > daysIn(time.Month(m), check) {
 		return bad()
 	}
 	return rules.Occasion{Year: y, Month: time.Month(m), Day: d}, true, nil
 }
 
+// daysIn is the number of days of month m of year y, as time.Date counts
+// them (every fourth year a leap year but centuries, and every fourth
+// century one): without making a time to see whether the day is in it.
+func daysIn(m time.Month, y int) int {
+	switch m {
+	case time.February:
+		if y%4 == 0 && (y%100 != 0 || y%400 == 0) {
+			return 29
+		}
+		return 28
+	case time.April, time.June, time.September, time.November:
+		return 30
+	}
+	return 31
+}
+
+// importDay is the time an import runs at, with the dates of that day and of
+// the next in its zone, read once for every birthday of a file.
+type importDay struct {
+	now            time.Time
+	date, tomorrow [3]int // year, month, day
+}
+
+func newImportDay(now time.Time) importDay {
+	y, m, d := now.Date()
+	ty, tm, td := time.Date(y, m, d+1, 12, 0, 0, 0, now.Location()).Date()
+	return importDay{now: now, date: [3]int{y, int(m), d}, tomorrow: [3]int{ty, int(tm), td}}
+}
+
+// after tells whether midnight of o's date, in now's zone, is after now:
+// at once for a date before today or after tomorrow, as a birthday is;
+// for those two, by making that midnight (which a change of the clocks
+// may move).
+func (t importDay) after(o rules.Occasion) bool {
+	date := [3]int{o.Year, int(o.Month), o.Day}
+	switch {
+	case less(date, t.date):
+		return false
+	case less(t.tomorrow, date):
+		return true
+	}
+	return time.Date(o.Year, o.Month, o.Day, 0, 0, 0, 0, t.now.Location()).After(t.now)
+}
+
+func less(a, b [3]int) bool {
+	if a[0] != b[0] {
+		return a[0] < b[0]
+	}
+	if a[1] != b[1] {
+		return a[1] < b[1]
+	}
+	return a[2] < b[2]
+}
+
 // addDate adds the occasion read from value, or a note with the line when
 // it cannot be read; a birthday after now is left out too.
-func (p *Person) addDate(line int, name, value string, omitYear int, now time.Time) {
+func (p *Person) addDate(line int, name, value string, omitYear int, now importDay) {
 	o, ok, err := parseDate(value, omitYear)
 	if err != nil {
 		p.Notes = append(p.Notes, Note{line, fmt.Sprintf("%s %v; left out", name, err)})
@@ -89,7 +143,7 @@ func (p *Person) addDate(line int, name, value string, omitYear int, now time.Ti
 	if !ok {
 		return
 	}
-	if name == rules.Birthday && o.Year != 0 && time.Date(o.Year, o.Month, o.Day, 0, 0, 0, 0, now.Location()).After(now) {
+	if name == rules.Birthday && o.Year != 0 && now.after(o) {
 		p.Notes = append(p.Notes, Note{line, fmt.Sprintf("birthday %s is after today; left out", o)})
 		return
 	}

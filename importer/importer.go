@@ -134,13 +134,17 @@ func (p *Person) add(line int, email bool, values ...string) {
 				v = strings.TrimSpace(number) + " ext. " + ext
 			}
 		}
-		if terminal.HasHidden(v) {
-			p.Notes = append(p.Notes, Note{line, fmt.Sprintf("%q holds control characters or direction overrides; left out", v)})
-			continue
-		}
-		if !valid(v) {
-			p.Notes = append(p.Notes, Note{line, fmt.Sprintf("%q is not %s rekindle takes; left out", v, what)})
-			continue
+		// A plain address or number, as almost every one is, is
+		// valid and has nothing hidden, known in one pass.
+		if plain := email && plainEmail(v) || !email && plainPhone(v); !plain {
+			if terminal.HasHidden(v) {
+				p.Notes = append(p.Notes, Note{line, fmt.Sprintf("%q holds control characters or direction overrides; left out", v)})
+				continue
+			}
+			if !valid(v) {
+				p.Notes = append(p.Notes, Note{line, fmt.Sprintf("%q is not %s rekindle takes; left out", v, what)})
+				continue
+			}
 		}
 		dup := false
 		for _, have := range *list {
@@ -220,22 +224,44 @@ func validEmail(a string) bool {
 
 func plainEmail(a string) bool {
 	at := strings.IndexByte(a, '@')
-	if at <= 0 {
+	return at > 0 && plainWords(a[:at], false) && plainWords(a[at+1:], true)
+}
+
+// plainWords tells dot-separated words of letters, digits and hyphens,
+// and also _, % and + before the @ of an address.
+func plainWords(s string, domain bool) bool {
+	if s == "" || s[0] == '.' || s[len(s)-1] == '.' {
 		return false
 	}
-	words := func(s string, ok func(c byte) bool) bool {
-		if s == "" || s[0] == '.' || s[len(s)-1] == '.' {
-			return false
-		}
-		for i := 0; i < len(s); i++ {
-			c := s[i]
-			if c == '.' && s[i-1] == '.' || c != '.' && !ok(c) {
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '-':
+		case c == '.':
+			if s[i-1] == '.' {
 				return false
 			}
+		case !domain && (c == '_' || c == '%' || c == '+'):
+		default:
+			return false
 		}
-		return true
 	}
-	alnum := func(c byte) bool { return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' }
-	return words(a[:at], func(c byte) bool { return alnum(c) || c == '_' || c == '%' || c == '+' || c == '-' }) &&
-		words(a[at+1:], func(c byte) bool { return alnum(c) || c == '-' })
+	return true
+}
+
+// plainPhone tells a number config.ValidPhone takes that has no
+// extension: 3 to 20 digits, a leading + and spaces, -, ., / and
+// brackets between them; nothing Hidden, then.
+func plainPhone(n string) bool {
+	digits := 0
+	for i := 0; i < len(n); i++ {
+		switch c := n[i]; {
+		case '0' <= c && c <= '9':
+			digits++
+		case c == '+' && i == 0:
+		case c == ' ' || c == '-' || c == '.' || c == '/' || c == '(' || c == ')':
+		default:
+			return false
+		}
+	}
+	return digits >= 3 && digits <= 20
 }

@@ -11,10 +11,13 @@ import (
 	"strings"
 	"testing"
 	"time"
+	_ "time/tzdata" // TestImportDayAfter's zones where the system has none
 
 	"github.com/BurntSushi/toml"
 
 	"github.com/rekindle/rekindle/config"
+	"github.com/rekindle/rekindle/internal/terminal"
+	"github.com/rekindle/rekindle/rules"
 )
 
 var today = time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC)
@@ -240,10 +243,16 @@ func TestWriteReadsBack(t *testing.T) {
 }
 
 func FuzzQuote(f *testing.F) {
-	for _, s := range []string{"", "plain", "Zoë 山田 🎉", "a\"b\\c\n\t\r\x00\x1f\x7f", "\xff\xfe"} {
+	for _, s := range []string{"", "plain", "Zoë 山田 🎉", "a\"b\\c\n\t\r\x00\x1f\x7f", "\xff\xfe",
+		"Zoë \"Z\"", "山田\n", "é\xff", "\u0085 C1", "\u202e", "e\xcc"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
+		// What Write writes is quote's, by its shorter way for a
+		// string with nothing to escape.
+		if got := string(appendQuoted(nil, s)); got != quote(s) {
+			t.Errorf("appendQuoted(%q) = %s; quote gives %s", s, got, quote(s))
+		}
 		var v struct{ K string }
 		if _, err := toml.Decode("K = "+quote(s), &v); err != nil {
 			t.Fatalf("quote(%q) = %s: %v", s, quote(s), err)
@@ -456,5 +465,88 @@ func TestVCardStreams(t *testing.T) {
 	runtime.KeepAlive(r) // what it holds is measured
 	if grew > 1<<20 {
 		t.Errorf("the heap grew by %d bytes from card 1,200 to 12,000", grew)
+	}
+}
+
+// TestPlainPhone: what plainPhone takes, config.ValidPhone takes too and
+// holds nothing Hidden, and so does what plainEmail takes: Person.add
+// asks neither for them.
+func TestPlainPhone(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	word := func(alphabet string) string {
+		b := make([]byte, rng.IntN(24))
+		for i := range b {
+			b[i] = alphabet[rng.IntN(len(alphabet))]
+		}
+		return string(b)
+	}
+	took := 0
+	for range 100000 {
+		n := word("0123456789+ -./()")
+		if rng.IntN(3) == 0 {
+			n = word("0123456789+ -./()xX\t\r\x1b;=ext\xe2\x80\xae")
+		}
+		if plainPhone(n) {
+			took++
+			if !config.ValidPhone(n) || terminal.HasHidden(n) {
+				t.Errorf("plainPhone takes %q: ValidPhone %v, HasHidden %v", n, config.ValidPhone(n), terminal.HasHidden(n))
+			}
+		}
+		if a := word("ab.@-_%+Z9\t\x7f\xe2\x80\xae"); plainEmail(a) && terminal.HasHidden(a) {
+			t.Errorf("plainEmail takes %q, which holds a Hidden character", a)
+		}
+	}
+	if took < 100 {
+		t.Errorf("only %d of the random strings were plain numbers; the test tries too few", took)
+	}
+}
+
+// TestDaysIn: daysIn counts as time.Date does, which parseDate asked
+// before.
+func TestDaysIn(t *testing.T) {
+	for y := 1; y <= 2500; y++ {
+		for m := time.January; m <= time.December; m++ {
+			for d := 28; d <= 32; d++ {
+				inMonth := time.Date(y, m, d, 0, 0, 0, 0, time.UTC).Month() == m
+				if got := d <= daysIn(m, y); got != inMonth {
+					t.Fatalf("%d-%02d-%02d: daysIn says %v, time.Date %v", y, m, d, got, inMonth)
+				}
+			}
+		}
+	}
+}
+
+// TestImportDayAfter: importDay.after says what making the midnight of
+// the date in now's zone said, around days the clocks changed at
+// midnight (São Paulo), a day a zone skipped (Apia, 30 December 2011)
+// and an ordinary change (Berlin).
+func TestImportDayAfter(t *testing.T) {
+	for _, tc := range []struct {
+		zone string
+		from time.Time
+	}{
+		{"America/Sao_Paulo", time.Date(2018, 11, 2, 0, 0, 0, 0, time.UTC)},
+		{"America/Sao_Paulo", time.Date(2019, 2, 14, 0, 0, 0, 0, time.UTC)},
+		{"Pacific/Apia", time.Date(2011, 12, 27, 0, 0, 0, 0, time.UTC)},
+		{"Europe/Berlin", time.Date(2026, 3, 27, 0, 0, 0, 0, time.UTC)},
+		{"UTC", time.Date(2026, 12, 30, 0, 0, 0, 0, time.UTC)},
+	} {
+		loc, err := time.LoadLocation(tc.zone)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for h := 0; h < 6*24; h++ {
+			now := tc.from.Add(time.Duration(h)*time.Hour + 30*time.Minute).In(loc)
+			day := newImportDay(now)
+			for d := -4; d <= 4; d++ {
+				for _, years := range []int{0, -1, -30} {
+					y, m, dd := now.AddDate(years, 0, d).Date()
+					o := rules.Occasion{Year: y, Month: m, Day: dd}
+					if got, want := day.after(o), time.Date(y, m, dd, 0, 0, 0, 0, loc).After(now); got != want {
+						t.Errorf("%s, now %v: after(%v) = %v; want %v", tc.zone, now, o, got, want)
+					}
+				}
+			}
+		}
 	}
 }

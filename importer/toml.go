@@ -20,111 +20,125 @@ type Set struct {
 
 // Write writes p as a [[contact]] table with the given id, followed by a
 // blank line: name, called, id, group, email, phone, birthday, what set
-// says, and a [contact.dates] table for the other dates.
+// says, and a [contact.dates] table for the other dates. The table is
+// built in the writer's own buffer (bufio's AvailableBuffer) and handed
+// over in one Write, not a call of the writer for every key, comma and
+// quote.
 func Write(w *bufio.Writer, p Person, id string, set Set) {
-	w.WriteString("[[contact]]\nname = ")
-	writeQuoted(w, p.Name)
+	w.Write(appendPerson(w.AvailableBuffer(), p, id, set))
+}
+
+func appendPerson(b []byte, p Person, id string, set Set) []byte {
+	b = append(b, "[[contact]]\nname = "...)
+	b = appendQuoted(b, p.Name)
 	if p.Called != "" {
-		w.WriteString("\ncalled = ")
-		writeQuoted(w, p.Called)
+		b = append(b, "\ncalled = "...)
+		b = appendQuoted(b, p.Called)
 	}
-	w.WriteString("\nid = ")
-	writeQuoted(w, id)
-	w.WriteByte('\n')
+	b = append(b, "\nid = "...)
+	b = appendQuoted(b, id)
+	b = append(b, '\n')
 	if set.Group != "" {
-		w.WriteString("group = ")
-		writeQuoted(w, set.Group)
-		w.WriteByte('\n')
+		b = append(b, "group = "...)
+		b = appendQuoted(b, set.Group)
+		b = append(b, '\n')
 	}
-	writeList(w, "email = [", p.Emails)
-	writeList(w, "phone = [", p.Phones)
+	b = appendList(b, "email = [", p.Emails)
+	b = appendList(b, "phone = [", p.Phones)
 	others := false
 	for _, o := range p.Occasions {
 		if o.Name == rules.Birthday {
-			w.WriteString("birthday = ")
-			writeDate(w, o)
-			w.WriteByte('\n')
+			b = append(b, "birthday = "...)
+			b = appendDate(b, o)
+			b = append(b, '\n')
 			continue
 		}
 		others = true
 	}
 	if set.LastTalked != "" {
-		w.WriteString("last_interaction = ")
-		w.WriteString(set.LastTalked)
-		w.WriteByte('\n')
+		b = append(b, "last_interaction = "...)
+		b = append(b, set.LastTalked...)
+		b = append(b, '\n')
 	}
 	if set.Every != "" {
-		w.WriteString("every = ")
-		writeQuoted(w, set.Every)
-		w.WriteByte('\n')
+		b = append(b, "every = "...)
+		b = appendQuoted(b, set.Every)
+		b = append(b, '\n')
 	}
 	if set.Paused {
-		w.WriteString("paused = true\n")
+		b = append(b, "paused = true\n"...)
 	}
 	if others {
-		w.WriteString("[contact.dates]\n")
+		b = append(b, "[contact.dates]\n"...)
 		for _, o := range p.Occasions {
 			if o.Name == rules.Birthday {
 				continue
 			}
-			w.WriteString(key(o.Name))
-			w.WriteString(" = ")
-			writeDate(w, o)
-			w.WriteByte('\n')
+			b = append(b, key(o.Name)...)
+			b = append(b, " = "...)
+			b = appendDate(b, o)
+			b = append(b, '\n')
 		}
 	}
-	w.WriteByte('\n')
+	return append(b, '\n')
 }
 
-// writeList writes an array of strings after its key, when it has any.
-func writeList(w *bufio.Writer, key string, values []string) {
+// appendList appends an array of strings after its key, when it has any.
+func appendList(b []byte, key string, values []string) []byte {
 	if len(values) == 0 {
-		return
+		return b
 	}
-	w.WriteString(key)
+	b = append(b, key...)
 	for i, v := range values {
 		if i > 0 {
-			w.WriteString(", ")
+			b = append(b, ", "...)
 		}
-		writeQuoted(w, v)
+		b = appendQuoted(b, v)
 	}
-	w.WriteString("]\n")
+	return append(b, "]\n"...)
 }
 
-// writeDate writes an occasion as date does, without the string.
-func writeDate(w *bufio.Writer, o rules.Occasion) {
+// appendDate appends an occasion as date writes it.
+func appendDate(b []byte, o rules.Occasion) []byte {
 	if o.Year <= 0 || o.Year > 9999 || o.Month < 1 || o.Month > 12 || o.Day < 1 || o.Day > 99 {
-		w.WriteString(date(o))
-		return
+		return append(b, date(o)...)
 	}
-	// Built in the writer's own buffer (bufio's idiom): a local array
-	// handed to Write would go to the heap, once per date.
 	y := o.Year
-	b := append(w.AvailableBuffer(), byte('0'+y/1000), byte('0'+y/100%10), byte('0'+y/10%10), byte('0'+y%10),
+	return append(b, byte('0'+y/1000), byte('0'+y/100%10), byte('0'+y/10%10), byte('0'+y%10),
 		'-', byte('0'+int(o.Month)/10), byte('0'+int(o.Month)%10), '-', byte('0'+o.Day/10), byte('0'+o.Day%10))
-	w.Write(b)
 }
 
-// writeQuoted writes quote(s): s as it is between quotes when it is UTF-8
-// with nothing to escape, as almost every name and address is.
-func writeQuoted(w *bufio.Writer, s string) {
-	ascii := true
+// appendQuoted appends quote(s): s as it is between quotes when it is
+// UTF-8 with nothing to escape, as almost every name and address is.
+func appendQuoted(b []byte, s string) []byte {
 	for i := 0; i < len(s); i++ {
 		c := s[i]
-		if c < 0x20 || c == '"' || c == '\\' || c == 0x7f {
-			w.WriteString(quote(s))
-			return
+		if c < utf8.RuneSelf {
+			if escaped(c) {
+				return append(b, quote(s)...)
+			}
+			continue
 		}
-		ascii = ascii && c < utf8.RuneSelf
+		if !utf8.ValidString(s[i:]) {
+			return append(b, quote(s)...)
+		}
+		// The rest is UTF-8, in which a byte below 0x80 is that
+		// character, never part of another: look on at those alone.
+		for _, c := range []byte(s[i:]) {
+			if escaped(c) {
+				return append(b, quote(s)...)
+			}
+		}
+		break
 	}
-	if !ascii && !utf8.ValidString(s) {
-		w.WriteString(quote(s))
-		return
-	}
-	w.WriteByte('"')
-	w.WriteString(s)
-	w.WriteByte('"')
+	b = append(b, '"')
+	b = append(b, s...)
+	return append(b, '"')
 }
+
+// escaped tells the bytes quote escapes: the quote, the backslash and
+// control characters.
+func escaped(c byte) bool { return c < 0x20 || c == '"' || c == '\\' || c == 0x7f }
 
 // date writes an occasion as the config takes it: a TOML date, or a
 // quoted "--MM-DD" without a year.

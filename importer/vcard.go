@@ -31,7 +31,7 @@ import (
 type vcardReader struct {
 	r    *bufio.Reader
 	line int // physical lines read
-	now  time.Time
+	now  importDay
 	// charset is that of the lines that name none; "" is UTF-8.
 	charset string
 	// buf holds the logical line being read; text the card as go-vcard
@@ -46,7 +46,7 @@ type vcardReader struct {
 }
 
 func newVCard(r *bufio.Reader, now time.Time) *vcardReader {
-	return &vcardReader{r: r, now: now, card: vcard.Card{}, lines: map[string][]int{}, keys: map[string]string{}, values: map[string]string{}}
+	return &vcardReader{r: r, now: newImportDay(now), card: vcard.Card{}, lines: map[string][]int{}, keys: map[string]string{}, values: map[string]string{}}
 }
 
 // physical appends the next physical line to dst, without its line end

@@ -102,3 +102,44 @@ func TestImportLeavesNoTemporaryFile(t *testing.T) {
 		})
 	}
 }
+
+// TestCopyOut: the held output reaches a file, a pipe and a writer that
+// is no file alike, from where the file's offset stands.
+func TestCopyOut(t *testing.T) {
+	dir := t.TempDir()
+	held, err := os.Create(filepath.Join(dir, "held"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer held.Close()
+	want := strings.Repeat("[[contact]]\nname = \"Ana\"\n\n", 20000) // more than a pipe holds
+	held.WriteString("skipped" + want)
+	toFile, err := os.Create(filepath.Join(dir, "out"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer toFile.Close()
+	pr, pw, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	fromPipe := make(chan string, 1)
+	go func() {
+		b, _ := io.ReadAll(pr)
+		fromPipe <- string(b)
+	}()
+	var buf strings.Builder
+	for _, w := range []io.Writer{toFile, pw, &buf} {
+		held.Seek(int64(len("skipped")), io.SeekStart)
+		if err := copyOut(w, held); err != nil {
+			t.Fatalf("%T: %v", w, err)
+		}
+	}
+	pw.Close()
+	got, _ := os.ReadFile(toFile.Name())
+	for name, s := range map[string]string{"file": string(got), "pipe": <-fromPipe, "writer": buf.String()} {
+		if s != want {
+			t.Errorf("%s: %d bytes; want %d", name, len(s), len(want))
+		}
+	}
+}
