@@ -11,7 +11,6 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/rekindle/rekindle/config"
@@ -142,7 +141,10 @@ func (c *cli) importPeople(ctx context.Context, name string, maps []string, char
 	// A write to a pipe that nobody reads blocks: a signal must still
 	// stop the command.
 	copied := make(chan error, 1)
-	go func() { copied <- copyOut(c.stdout, tmp) }()
+	go func() {
+		_, err := io.Copy(c.stdout, tmp)
+		copied <- err
+	}()
 	select {
 	case err := <-copied:
 		if err != nil {
@@ -163,53 +165,6 @@ func (c *cli) importPeople(ctx context.Context, name string, maps []string, char
 	}
 	fmt.Fprintln(c.stderr)
 	return nil
-}
-
-// copyOut writes the rest of f to w: by sendfile(2) when w is a file, as
-// standard output is, so that the kernel moves the pages rather than
-// reading them into the program and writing them out again (io.Copy tries
-// copy_file_range, which takes a regular file alone, then reads and writes
-// 32 KiB at a time: to a pipe or /dev/null, 700 calls for 50,000 people).
-// Where sendfile cannot (an output it does not take, one that would block,
-// a closed pipe), io.Copy goes on from where it stopped: its write to a
-// closed pipe ends the command with SIGPIPE, as before.
-func copyOut(w io.Writer, f *os.File) error {
-	if out, ok := w.(*os.File); ok {
-		if done, err := sendFile(out, f); done {
-			return err
-		}
-	}
-	_, err := io.Copy(w, f)
-	return err
-}
-
-// sendFile sends the rest of f to out, and tells whether it did.
-func sendFile(out, f *os.File) (done bool, err error) {
-	dst, err1 := out.SyscallConn()
-	src, err2 := f.SyscallConn()
-	if err1 != nil || err2 != nil {
-		return false, nil
-	}
-	cerr := dst.Control(func(dfd uintptr) {
-		err = src.Control(func(sfd uintptr) {
-			for {
-				n, serr := syscall.Sendfile(int(dfd), int(sfd), nil, 1<<30)
-				switch {
-				case serr == syscall.EINTR:
-					continue
-				case serr != nil:
-					return // io.Copy goes on, and meets the error itself if it is one
-				case n == 0:
-					done = true
-					return
-				}
-			}
-		})
-	})
-	if cerr != nil {
-		return false, nil
-	}
-	return done, err
 }
 
 // checkSet checks import's --every, --group and --last-talked as the
