@@ -510,6 +510,25 @@ var migrations = []string{
 	);
 	CREATE INDEX planned_folder ON planned (source, folder);
 	CREATE INDEX planned_contact ON planned (contact, start);`,
+	// Fewer b-trees to write on a run that meets many people for the
+	// first time: the people seen are kept by their key alone (a table
+	// with a rowid kept a second b-tree, its key's index, beside it); the
+	// indexes of the episodes by anchor hold only the rows that have one
+	// (everyone has one of the two columns, rarely both, and a NULL was an
+	// entry like any other). The reads by anchor (Reminders) name the
+	// column with >= or =, which the indexes' condition follows from.
+	`CREATE TABLE people_seen_v12 (
+		contact    TEXT    PRIMARY KEY,
+		first_seen INTEGER NOT NULL,
+		turn       TEXT
+	) WITHOUT ROWID;
+	INSERT INTO people_seen_v12 (contact, first_seen, turn) SELECT contact, first_seen, turn FROM people_seen;
+	DROP TABLE people_seen;
+	ALTER TABLE people_seen_v12 RENAME TO people_seen;
+	DROP INDEX episodes_anchor;
+	DROP INDEX episodes_occ_anchor;
+	CREATE INDEX episodes_anchor ON episodes (anchor) WHERE anchor IS NOT NULL;
+	CREATE INDEX episodes_occ_anchor ON episodes (occ_anchor) WHERE occ_anchor IS NOT NULL;`,
 }
 
 // migrateWaiting is migrate for a state file that another process may be

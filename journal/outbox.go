@@ -376,7 +376,17 @@ func insertRows(ctx context.Context, tx *sql.Tx, batch int64, now time.Time, row
 		return 0, fmt.Errorf("enqueue: %w", err)
 	}
 	if n > 0 {
-		for _, q := range episodesSQL {
+		// Each statement reads the rows written again: one whose kinds
+		// no row has (occasions, most often) is not run.
+		var others, occasions bool
+		for _, r := range rows {
+			others = others || (r.Kind != occasion && r.Kind != ChannelFailed)
+			occasions = occasions || r.Kind == occasion
+		}
+		for i, q := range episodesSQL {
+			if i == 0 && !others || i == 1 && !occasions {
+				continue
+			}
 			if _, err := tx.ExecContext(ctx, q, before); err != nil {
 				return 0, fmt.Errorf("enqueue: %w", err)
 			}
@@ -386,8 +396,9 @@ func insertRows(ctx context.Context, tx *sql.Tx, batch int64, now time.Time, row
 }
 
 // episodesSQL brings the episodes table up to date with the outbox rows
-// written after the id given (those of this transaction), in the order
-// of the table's key: a row replaces a person's newest episode when its
+// written after the id given (those of this transaction): [0] with the
+// kinds other than occasion (and channel_failed), [1] with the occasions.
+// Each goes in the order of the table's key: a row replaces a person's newest episode when its
 // anchor is later, or at the same anchor its kind sorts after it, or for
 // the same kind its repeat is higher, or for the same repeat its channel
 // sorts first (the migration's order). Occasions the same, apart.

@@ -2,8 +2,11 @@ package journal
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"path/filepath"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 )
@@ -79,5 +82,67 @@ func TestManyPeopleSeenAtOnce(t *testing.T) {
 		if g := got[id]; !g.First.Equal(w.First) || g.Turn != w.Turn {
 			t.Errorf("%s: %v %q; want %v %q", id, g.First, g.Turn, w.First, w.Turn)
 		}
+	}
+}
+
+// A state file of the schema before the people seen lost their rowid and
+// the episodes' indexes their NULLs keeps its people seen and episodes,
+// and reads them through the new tables and indexes.
+func TestMigrationToFewerTrees(t *testing.T) {
+	ctx := context.Background()
+	k := slices.IndexFunc(migrations, func(m string) bool { return strings.Contains(m, "people_seen_v12") })
+	if k < 0 {
+		t.Fatal("no migration rebuilds people_seen")
+	}
+	path := filepath.Join(t.TempDir(), "r.db")
+	db, err := sql.Open("sqlite", "file:"+path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t0 := time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC)
+	// The schema as it was, and what a run of it wrote.
+	for _, q := range append(slices.Clone(migrations[:k]), fmt.Sprintf("PRAGMA user_version = %d", k),
+		fmt.Sprintf(`INSERT INTO people_seen (contact, first_seen, turn) VALUES ('ana', %d, '2026-12-01'), ('ben', %d, NULL)`, t0.UnixMilli(), t0.UnixMilli()),
+		fmt.Sprintf(`INSERT INTO episodes (contact, kind, anchor, repeat, channel, created) VALUES ('ana', 'check_in', %d, 1, 'console', %d)`, t0.AddDate(0, -1, 0).UnixMilli(), t0.UnixMilli()),
+		fmt.Sprintf(`INSERT INTO episodes (contact, occ_anchor, occ_repeat, occ_channel, occ_created) VALUES ('ben', %d, 0, 'console', %d)`, t0.UnixMilli(), t0.UnixMilli()),
+	) {
+		if _, err := db.Exec(q); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+	db.Close()
+
+	j := open(t, path)
+	seen, err := j.SeenPeople(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(seen) != 2 || !seen["ana"].First.Equal(t0) || seen["ana"].Turn != "2026-12-01" || !seen["ben"].First.Equal(t0) || seen["ben"].Turn != "" {
+		t.Errorf("people seen after the migration: %v", seen)
+	}
+	r, err := j.Reminders(ctx, []Identity{{Contact: "ana", Kind: "check_in", Anchor: t0.AddDate(0, -1, 0)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if e, ok := r.Lookup(Identity{Contact: "ana", Kind: "check_in", Anchor: t0.AddDate(0, -1, 0)}); !ok || e.Repeats != 2 || !e.Last.Equal(t0) {
+		t.Errorf("ana's check-in: %v %v; want 2 repeats, last %v", e, ok, t0)
+	}
+	if e, ok := r.Lookup(Identity{Contact: "ben", Kind: "occasion", Anchor: t0}); !ok || e.Repeats != 1 {
+		t.Errorf("ben's occasion: %v %v; want 1 repeat", e, ok)
+	}
+	for name, want := range map[string]string{
+		"people_seen":         "WITHOUT ROWID",
+		"episodes_anchor":     "WHERE anchor IS NOT NULL",
+		"episodes_occ_anchor": "WHERE occ_anchor IS NOT NULL",
+	} {
+		var q string
+		if err := j.db.QueryRow(`SELECT sql FROM sqlite_master WHERE name = ?`, name).Scan(&q); err != nil || !strings.Contains(q, want) {
+			t.Errorf("%s: %q, %v; want %s", name, q, err, want)
+		}
+	}
+	var n int
+	j.db.QueryRow(`SELECT COUNT(*) FROM sqlite_master WHERE name LIKE 'sqlite_autoindex_people_seen%' OR name = 'people_seen_v12'`).Scan(&n)
+	if n != 0 {
+		t.Errorf("%d leftovers of the old people_seen", n)
 	}
 }

@@ -198,15 +198,16 @@ func RunOnce(ctx context.Context, cfg *config.Config, tmpl *compose.Templates, s
 	}
 
 	deliverAt := deliverTime(cfg.QuietHours, now)
-	reminders := make([]compose.Reminder, len(cands))
-	for i, c := range cands {
-		reminders[i] = compose.Reminder{Contact: people[c.person].Contact, Result: results[c.person], At: now}
-		if deliverAt.After(now) {
+	if deliverAt.After(now) {
+		for _, c := range cands {
 			res.Deferred += len(people[c.person].Channels)
 		}
 	}
 	// The messages are composed a chunk at a time while the chunk before
 	// is written: on a run of many reminders, composing and writing overlap.
+	// Each chunk's reminders are made for it, in one buffer: a copy of
+	// every result at once (45 MB at 100,000 due) was live heap that each
+	// collection during the writes walked again.
 	chunks := func(yield func([]journal.Row, error) bool) {
 		type chunk struct {
 			rows []journal.Row
@@ -217,9 +218,14 @@ func RunOnce(ctx context.Context, cfg *config.Config, tmpl *compose.Templates, s
 		defer close(stop)
 		go func() {
 			defer close(made)
+			reminders := make([]compose.Reminder, 0, min(composeChunk, len(cands)))
 			for lo := 0; lo < len(cands); lo += composeChunk {
 				hi := min(lo+composeChunk, len(cands))
-				msgs, err := compose.All(cfg, tmpl, reminders[lo:hi])
+				reminders = reminders[:0]
+				for _, c := range cands[lo:hi] {
+					reminders = append(reminders, compose.Reminder{Contact: people[c.person].Contact, Result: results[c.person], At: now})
+				}
+				msgs, err := compose.All(cfg, tmpl, reminders)
 				var rows []journal.Row
 				for i, c := range cands[lo:hi] {
 					p := &people[c.person]
