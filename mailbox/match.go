@@ -18,7 +18,6 @@ import (
 	"fmt"
 	"mime"
 	"net/mail"
-	"net/textproto"
 	"strings"
 	"sync"
 	"time"
@@ -394,22 +393,54 @@ var headerFields = []string{
 // ParseHeader reads the headers rekindle uses from a message's header
 // block. A header it cannot read (an address list that is not one) leaves
 // that field empty; the caller counts such messages.
-func ParseHeader(h mail.Header) (Header, error) {
+func ParseHeader(h mail.Header) (Header, error) { return parseHeader(h, nil) }
+
+// addrLine is what an address line says: its addresses, or that it is
+// none (ok false).
+type addrLine struct {
+	addrs []string // clipped: an append to it copies
+	ok    bool
+}
+
+// maxAddrs bounds the address lines a headerReader remembers.
+const maxAddrs = 4096
+
+// parseHeader is ParseHeader, each address line that addrs (when not nil)
+// holds read from it, and each other one kept in it once parsed.
+func parseHeader(h mail.Header, addrs map[string]addrLine) (Header, error) {
 	var out Header
 	var problems []string
 	list := func(key string) []string {
 		var s []string
-		for _, v := range h[textproto.CanonicalMIMEHeaderKey(key)] {
+		for _, v := range h[key] {
 			if strings.TrimSpace(v) == "" {
 				continue
 			}
-			addrs, err := mail.ParseAddressList(v)
-			if err != nil {
+			line, seen := addrs[v]
+			if !seen {
+				parsed, err := mail.ParseAddressList(v)
+				line.ok = err == nil
+				if line.ok && len(parsed) > 0 {
+					line.addrs = make([]string, len(parsed))
+					for i, a := range parsed {
+						line.addrs[i] = a.Address
+					}
+				}
+				if addrs != nil {
+					if len(addrs) >= maxAddrs {
+						clear(addrs)
+					}
+					addrs[v] = line
+				}
+			}
+			if !line.ok {
 				problems = append(problems, key)
 				return nil
 			}
-			for _, a := range addrs {
-				s = append(s, a.Address)
+			if s == nil {
+				s = line.addrs
+			} else {
+				s = append(s, line.addrs...)
 			}
 			if key != "From" {
 				break // the first line counts; every From line does
@@ -417,8 +448,15 @@ func ParseHeader(h mail.Header) (Header, error) {
 		}
 		return s
 	}
+	get := func(key string) string {
+		if v := h[key]; len(v) > 0 {
+			return v[0]
+		}
+		return ""
+	}
+	// The keys as net/mail writes them (textproto.CanonicalMIMEHeaderKey).
 	out.From, out.To, out.Cc, out.Bcc = list("From"), list("To"), list("Cc"), list("Bcc")
-	if v := h.Get("Date"); v != "" {
+	if v := get("Date"); v != "" {
 		d, err := parseDate(v)
 		if err != nil {
 			problems = append(problems, "Date")
@@ -426,25 +464,25 @@ func ParseHeader(h mail.Header) (Header, error) {
 			out.Date = d
 		}
 	}
-	out.MessageID = h.Get("Message-Id")
-	out.Subject = h.Get("Subject")
-	out.ListID = h.Get("List-Id")
-	out.ListUnsubscribe = h.Get("List-Unsubscribe")
-	out.ListUnsubscribePost = h.Get("List-Unsubscribe-Post")
-	out.FeedbackID = h.Get("Feedback-Id")
-	out.AutoSubmitted = h.Get("Auto-Submitted")
-	out.Precedence = h.Get("Precedence")
+	out.MessageID = get("Message-Id")
+	out.Subject = get("Subject")
+	out.ListID = get("List-Id")
+	out.ListUnsubscribe = get("List-Unsubscribe")
+	out.ListUnsubscribePost = get("List-Unsubscribe-Post")
+	out.FeedbackID = get("Feedback-Id")
+	out.AutoSubmitted = get("Auto-Submitted")
+	out.Precedence = get("Precedence")
 	for _, k := range []string{"X-Autoreply", "X-Autorespond", "X-Autoresponder"} {
-		if v := strings.TrimSpace(h.Get(k)); v != "" && !strings.EqualFold(v, "no") {
+		if v := strings.TrimSpace(get(k)); v != "" && !strings.EqualFold(v, "no") {
 			out.AutoReply = k + ": " + strings.ToLower(v)
 			break
 		}
 	}
-	out.AutoResponseSuppress = h.Get("X-Auto-Response-Suppress")
-	out.ContentType = h.Get("Content-Type")
-	out.ReturnPath = h.Get("Return-Path")
-	out.SpamFlag, out.SpamStatus, out.Spam = h.Get("X-Spam-Flag"), h.Get("X-Spam-Status"), h.Get("X-Spam")
-	out.AuthResults = h.Get("Authentication-Results")
+	out.AutoResponseSuppress = get("X-Auto-Response-Suppress")
+	out.ContentType = get("Content-Type")
+	out.ReturnPath = get("Return-Path")
+	out.SpamFlag, out.SpamStatus, out.Spam = get("X-Spam-Flag"), get("X-Spam-Status"), get("X-Spam")
+	out.AuthResults = get("Authentication-Results")
 	if len(problems) > 0 {
 		return out, fmt.Errorf("unreadable %s", strings.Join(problems, ", "))
 	}
