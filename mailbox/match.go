@@ -131,6 +131,9 @@ func Normalize(address string) string {
 	if domain == "gmail.com" {
 		local = strings.ReplaceAll(local, ".", "")
 	}
+	if len(local)+1+len(domain) == len(a) && a[len(local)] == '@' && a[:len(local)] == local && a[len(local)+1:] == domain {
+		return a // as it was written: no new string
+	}
 	return local + "@" + domain
 }
 
@@ -310,11 +313,43 @@ var outOfOfficePrefixes = []string{
 // colon, read as spaces.
 var narrowSpaces = strings.NewReplacer("\u00a0", " ", "\u202f", " ")
 
+// ooOpenings are the openings of outOfOfficePrefixes: a subject that
+// does not start with one (opening) starts with none of them.
+var ooOpenings = func() map[[3]rune]bool {
+	m := map[[3]rune]bool{}
+	for _, p := range outOfOfficePrefixes {
+		m[opening(p)] = true
+	}
+	return m
+}()
+
+// opening is the first three characters of s in lower case, after the
+// spaces it starts with, as outOfOfficePrefix compares them (zeros for
+// those it lacks): each character lowered alone is what strings.ToLower
+// makes of it, and a no-break space among them, which outOfOfficePrefix
+// reads as a space, is in no prefix's opening, nor in its own lowered.
+func opening(s string) [3]rune {
+	s = strings.TrimLeftFunc(s, unicode.IsSpace)
+	var o [3]rune
+	for i := range o {
+		r, size := utf8.DecodeRuneInString(s)
+		if size == 0 {
+			break
+		}
+		o[i] = unicode.ToLower(r)
+		s = s[size:]
+	}
+	return o
+}
+
 // outOfOfficePrefix is the out-of-office prefix (of outOfOfficePrefixes)
 // subject starts with, or "".
 func outOfOfficePrefix(subject string) string {
 	if subject == "" {
 		return ""
+	}
+	if !strings.Contains(subject, "=?") && !ooOpenings[opening(subject)] {
+		return "" // nothing to decode, and it starts as none of them
 	}
 	if d, err := new(mime.WordDecoder).DecodeHeader(subject); err == nil {
 		subject = d
