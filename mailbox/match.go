@@ -610,7 +610,7 @@ func numericZone(s string) bool {
 func forged(ar, from string) string {
 	// Only a result of "fail" speaks, and reading the header cannot make
 	// one where the text has none: most mail is passed over at once.
-	if ar == "" || !strings.Contains(strings.ToLower(ar), "fail") {
+	if ar == "" || !saysFail(ar) {
 		return ""
 	}
 	_, domain, _ := strings.Cut(strings.ToLower(from), "@")
@@ -642,6 +642,22 @@ func forged(ar, from string) string {
 		return "perhaps forged: the receiving server found the DKIM signature of the sender's domain failed (Authentication-Results)"
 	}
 	return ""
+}
+
+// saysFail says whether "fail" is in v in any case, as in v lowered by
+// strings.ToLower; an ASCII v is searched as it is, without a lowered copy.
+func saysFail(v string) bool {
+	for i := 0; i < len(v); i++ {
+		if v[i] >= utf8.RuneSelf {
+			return strings.Contains(strings.ToLower(v), "fail") // "FAİL" lowers to "fail" too
+		}
+	}
+	for i := 0; i+4 <= len(v); i++ {
+		if v[i]|0x20 == 'f' && v[i+1]|0x20 == 'a' && v[i+2]|0x20 == 'i' && v[i+3]|0x20 == 'l' {
+			return true
+		}
+	}
+	return false
 }
 
 // domainOf is the domain of "user@domain", "@domain" or "domain", in

@@ -669,3 +669,11 @@ func TestOutOfOfficeOpening(t *testing.T) {
 		}
 	}
 }
+
+func TestSaysFail(t *testing.T) {
+	for _, v := range []string{"", "fail", "FAIL", "dkim=Fail", "dmarc=pass", "fai", "xfAiLx", "FAİL", "fa\u0130l", "f\u00e4il", "FAIL\xff", "fa\x89l", "f&il", "F!IL"} {
+		if got, want := saysFail(v), strings.Contains(strings.ToLower(v), "fail"); got != want {
+			t.Errorf("saysFail(%q) = %v; want %v", v, got, want)
+		}
+	}
+}
