@@ -149,13 +149,11 @@ type Learned struct {
 // source (the [sources.NAME] name, with its type: "maildir:home"). It
 // never fails: a message it cannot use says why. The rules run in order
 // and the first that speaks decides: what the header says of the message
-// (headerRules), its date and its number of recipients, then who it is
+// (headerRule), its date and its number of recipients, then who it is
 // from or to.
 func Match(h Header, role Role, people *People, source string, maxRecipients int) Learned {
-	for _, rule := range headerRules {
-		if why := rule(&h, role); why != "" {
-			return Learned{Ignored: why}
-		}
+	if why := headerRule(&h, role); why != "" {
+		return Learned{Ignored: why}
 	}
 	if h.Date.IsZero() {
 		return Learned{Ignored: "no readable Date"}
@@ -210,83 +208,53 @@ func Match(h Header, role Role, people *People, source string, maxRecipients int
 	return out
 }
 
-// headerRules are what a message's own header says of it: mail from a
+// headerRule is what a message's own header says of it: mail from a
 // list, a bulk sender or a machine is nobody's reply (nor the user's
-// outreach). Each returns why it ignores the message, or "".
-var headerRules = []func(h *Header, role Role) string{
-	func(h *Header, _ Role) string {
-		if h.ListID != "" {
-			return "a mailing list (List-Id)"
-		}
-		return ""
-	},
-	func(h *Header, _ Role) string {
-		switch {
-		case h.ListUnsubscribePost != "":
-			return "a newsletter with one-click unsubscribe (List-Unsubscribe-Post)"
-		case h.ListUnsubscribe != "":
-			return "a newsletter (List-Unsubscribe)"
-		}
-		return ""
-	},
-	func(h *Header, _ Role) string {
-		if h.FeedbackID != "" {
-			return "bulk mail (Feedback-ID, which bulk senders set)"
-		}
-		return ""
-	},
-	func(h *Header, _ Role) string {
-		switch p := strings.ToLower(strings.TrimSpace(h.Precedence)); p {
-		case "bulk", "list", "junk":
-			return "bulk mail (Precedence: " + p + ")"
-		case "auto_reply", "auto-reply":
-			return "sent automatically (Precedence: " + p + ")"
-		}
-		return ""
-	},
-	func(h *Header, _ Role) string {
-		if v := strings.ToLower(strings.TrimSpace(h.AutoSubmitted)); v != "" && v != "no" {
-			return "sent automatically (Auto-Submitted: " + shown(v) + ")"
-		}
-		return ""
-	},
-	func(h *Header, _ Role) string {
-		if h.AutoReply != "" {
-			return "sent automatically (" + shown(h.AutoReply) + ")"
-		}
-		return ""
-	},
-	func(h *Header, _ Role) string {
-		// "None" asks for every automatic answer; any other value (All,
-		// OOF, AutoReply, DR, ...) is what automatic mail, Exchange's
-		// out-of-office replies among it, carries.
-		if v := strings.ToLower(strings.TrimSpace(h.AutoResponseSuppress)); v != "" && v != "none" {
-			return "sent automatically (X-Auto-Response-Suppress: " + shown(v) + ")"
-		}
-		return ""
-	},
-	func(h *Header, _ Role) string {
-		if p := outOfOfficePrefix(h.Subject); p != "" {
-			return fmt.Sprintf("an out-of-office reply (the subject starts %q)", p)
-		}
-		return ""
-	},
-	func(h *Header, _ Role) string {
-		if isReport(h.ContentType) {
-			return "a delivery or read report (multipart/report)"
-		}
-		return ""
-	},
-	func(h *Header, _ Role) string {
-		if strings.ReplaceAll(strings.TrimSpace(h.ReturnPath), " ", "") == "<>" {
-			return "sent with an empty Return-Path (<>), as bounces and automatic replies are"
-		}
-		return ""
-	},
-	func(h *Header, role Role) string {
-		if role != Inbox {
-			return ""
-		}
+// outreach). Its rules speak in turn, and it returns why the first that
+// ignores the message does, or "". (One function, not a list of them: a
+// call through a list of functions moved each message's Header to the
+// heap.)
+func headerRule(h *Header, role Role) string {
+	if h.ListID != "" {
+		return "a mailing list (List-Id)"
+	}
+	switch {
+	case h.ListUnsubscribePost != "":
+		return "a newsletter with one-click unsubscribe (List-Unsubscribe-Post)"
+	case h.ListUnsubscribe != "":
+		return "a newsletter (List-Unsubscribe)"
+	}
+	if h.FeedbackID != "" {
+		return "bulk mail (Feedback-ID, which bulk senders set)"
+	}
+	switch p := strings.ToLower(strings.TrimSpace(h.Precedence)); p {
+	case "bulk", "list", "junk":
+		return "bulk mail (Precedence: " + p + ")"
+	case "auto_reply", "auto-reply":
+		return "sent automatically (Precedence: " + p + ")"
+	}
+	if v := strings.ToLower(strings.TrimSpace(h.AutoSubmitted)); v != "" && v != "no" {
+		return "sent automatically (Auto-Submitted: " + shown(v) + ")"
+	}
+	if h.AutoReply != "" {
+		return "sent automatically (" + shown(h.AutoReply) + ")"
+	}
+	// "None" asks for every automatic answer; any other value (All, OOF,
+	// AutoReply, DR, ...) is what automatic mail, Exchange's out-of-office
+	// replies among it, carries.
+	if v := strings.ToLower(strings.TrimSpace(h.AutoResponseSuppress)); v != "" && v != "none" {
+		return "sent automatically (X-Auto-Response-Suppress: " + shown(v) + ")"
+	}
+	if p := outOfOfficePrefix(h.Subject); p != "" {
+		return fmt.Sprintf("an out-of-office reply (the subject starts %q)", p)
+	}
+	if isReport(h.ContentType) {
+		return "a delivery or read report (multipart/report)"
+	}
+	if strings.ReplaceAll(strings.TrimSpace(h.ReturnPath), " ", "") == "<>" {
+		return "sent with an empty Return-Path (<>), as bounces and automatic replies are"
+	}
+	if role == Inbox {
 		for _, f := range []struct{ name, v string }{{"X-Spam-Flag", h.SpamFlag}, {"X-Spam-Status", h.SpamStatus}, {"X-Spam", h.Spam}} {
 			// "YES", "Yes, score=7.3 required=5.0 ...", "yes"
 			v := strings.ToLower(strings.TrimSpace(f.v))
@@ -294,8 +262,8 @@ var headerRules = []func(h *Header, role Role) string{
 				return "marked as spam by the receiving server (" + f.name + ": yes)"
 			}
 		}
-		return ""
-	},
+	}
+	return ""
 }
 
 // outOfOfficePrefixes begin the subjects of Outlook's and Exchange's
