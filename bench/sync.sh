@@ -13,12 +13,14 @@
 # The messages come from bench/mailgen: real-looking header blocks, 70 %
 # in the inbox, a tenth from lists and bulk senders, half of the people
 # in the config. Each sync is a first one: a new state directory each round.
-# ROUNDS (default 3) rounds; N (default 10000) messages. Without Dovecot
-# (/usr/sbin/dovecot, Debian's dovecot-imapd) the imap pair is skipped.
+# ROUNDS (default 3) rounds; N (default 10000) messages; ONLY=maildir or
+# ONLY=imap runs that pair alone. Without Dovecot (/usr/sbin/dovecot,
+# Debian's dovecot-imapd) the imap pair is skipped.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 rounds=${ROUNDS:-3}
 n=${N:-10000}
+only=${ONLY:-}
 tmp=$(mktemp -d)
 dovecot_pid=
 cleanup() {
@@ -65,9 +67,12 @@ pair() {
 }
 
 echo "== first sync, $n messages, CPU of rekindle's process alone, best of $rounds rounds taken in turn"
-cd "$tmp/in"
-pair maildir 1.5 "$tmp/mailfloor" mail/INBOX mail/Sent -- "$tmp/rekindle" --config config.toml sync
-cd - >/dev/null
+if [ "$only" != imap ]; then
+	cd "$tmp/in"
+	pair maildir 1.5 "$tmp/mailfloor" mail/INBOX mail/Sent -- "$tmp/rekindle" --config config.toml sync
+	cd - >/dev/null
+fi
+[ "$only" = maildir ] && exit 0
 
 if [ -z "$dovecot" ]; then
 	echo "imap     skipped: no dovecot (apt-get install dovecot-imapd)"

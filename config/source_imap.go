@@ -1,6 +1,7 @@
 package config
 
 import (
+	"crypto/tls"
 	"crypto/x509"
 	"fmt"
 	"slices"
@@ -129,4 +130,54 @@ func CertPool(caFile string) (*x509.CertPool, error) {
 		return nil, fmt.Errorf("ca_file %s holds no PEM certificate", caFile)
 	}
 	return pool, nil
+}
+
+// TrustCAFile makes tc check the certificate of host as CertPool's
+// authorities would, the system's and ca_file's together, without reading
+// the system's (over a hundred certificates parsed, at every connection)
+// when ca_file's alone sign it, as they do a server of the user's own: a
+// chain that verifies against the two together ends at one authority, of
+// the one or of the other, so ca_file's are tried first and the two
+// together only when they fail, the error then the one CertPool's would
+// give. The check replaces the handshake's own (InsecureSkipVerify skips
+// that one only), with the same options and error. caFile is read now,
+// with ReadCAFile's rules and CertPool's errors.
+func TrustCAFile(tc *tls.Config, host, caFile string) error {
+	pem, err := ReadCAFile(caFile)
+	if err != nil {
+		return err
+	}
+	own := x509.NewCertPool()
+	if !own.AppendCertsFromPEM(pem) {
+		return fmt.Errorf("ca_file %s holds no PEM certificate", caFile)
+	}
+	tc.RootCAs = nil
+	tc.InsecureSkipVerify = true
+	tc.VerifyConnection = func(cs tls.ConnectionState) error {
+		certs := cs.PeerCertificates
+		if len(certs) == 0 {
+			return &tls.CertificateVerificationError{Err: fmt.Errorf("the server sent no certificate")}
+		}
+		opts := x509.VerifyOptions{Roots: own, DNSName: host, Intermediates: x509.NewCertPool()}
+		if tc.Time != nil {
+			opts.CurrentTime = tc.Time()
+		}
+		for _, c := range certs[1:] {
+			opts.Intermediates.AddCert(c)
+		}
+		if _, err := certs[0].Verify(opts); err == nil {
+			return nil
+		}
+		all, err := x509.SystemCertPool()
+		if err != nil || all == nil {
+			all = x509.NewCertPool()
+		}
+		all.AppendCertsFromPEM(pem)
+		opts.Roots = all
+		if _, err := certs[0].Verify(opts); err != nil {
+			return &tls.CertificateVerificationError{UnverifiedCertificates: certs, Err: err}
+		}
+		return nil
+	}
+	return nil
 }

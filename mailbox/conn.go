@@ -244,11 +244,12 @@ type session struct {
 // The session is cut when ctx ends, whatever the server does.
 func connect(ctx context.Context, name string, spec *config.IMAPSpec, h *imapclient.UnilateralDataHandler) (*session, error) {
 	addr := net.JoinHostPort(spec.Host, strconv.Itoa(spec.Port))
-	roots, err := config.Roots(spec.CAFile)
-	if err != nil {
-		return nil, &Error{Source: name, Msg: err.Error(), Err: err}
+	tc := &tls.Config{ServerName: spec.Host, MinVersion: tls.VersionTLS12}
+	if spec.CAFile != "" {
+		if err := config.TrustCAFile(tc, spec.Host, spec.CAFile); err != nil {
+			return nil, &Error{Source: name, Msg: err.Error(), Err: err}
+		}
 	}
-	tc := &tls.Config{ServerName: spec.Host, MinVersion: tls.VersionTLS12, RootCAs: roots}
 	lim := limits
 	d := net.Dialer{Timeout: lim.connect}
 	raw, err := d.DialContext(ctx, "tcp", addr)

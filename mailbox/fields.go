@@ -30,6 +30,25 @@ type headerReader struct {
 	field []byte
 	key   string
 	colon int
+	// vals holds the kept fields' values of the block, one after the
+	// other, made into one string at its end, of which each value is a
+	// part (spans): one string a message, not one a field.
+	vals  []byte
+	spans []valueSpan
+	// h is the map read returns, made again for each block: its entries
+	// are kept, emptied, for the next block's values.
+	h mail.Header
+	// addrs are the address lines read (parseHeader), with what they say,
+	// so that a line that comes again (the user's own address, a friend's)
+	// is parsed once; at most maxAddrs of them.
+	addrs map[string]addrLine
+}
+
+// valueSpan is one kept field's value in vals: its name as net/mail writes it,
+// and where the value starts and ends.
+type valueSpan struct {
+	key        string
+	start, end int
 }
 
 func newHeaderReader() *headerReader { return newFieldReader(headerFields, fieldKeys) }
@@ -37,14 +56,14 @@ func newHeaderReader() *headerReader { return newFieldReader(headerFields, field
 // newFieldReader is a headerReader that keeps fields, whose names
 // net/mail writes as keys (canonical).
 func newFieldReader(fields, keys []string) *headerReader {
-	return &headerReader{fields: fields, keys: keys, br: bufio.NewReader(nil)}
+	return &headerReader{fields: fields, keys: keys, br: bufio.NewReader(nil), addrs: map[string]addrLine{}}
 }
 
 // read reads the header block at the start of r.
 func (hr *headerReader) read(r io.Reader) (mail.Header, error) {
 	hr.br.Reset(r)
 	hr.block, hr.key = hr.block[:0], ""
-	h := mail.Header{}
+	hr.vals, hr.spans = hr.vals[:0], hr.spans[:0]
 	for first := true; ; first = false {
 		start := len(hr.block)
 		if err := hr.readLine(); err != nil {
@@ -53,8 +72,8 @@ func (hr *headerReader) read(r io.Reader) (mail.Header, error) {
 		line := hr.block[start:]
 		switch {
 		case string(line) == "\r\n" || string(line) == "\n": // the end of the block
-			hr.done(h)
-			return h, nil
+			hr.done()
+			return hr.header(), nil
 		case line[0] == ' ' || line[0] == '\t': // continues the field before
 			if first {
 				return hr.whole()
@@ -68,7 +87,7 @@ func (hr *headerReader) read(r io.Reader) (mail.Header, error) {
 			if colon < 0 {
 				return hr.whole()
 			}
-			hr.done(h)
+			hr.done()
 			if hr.key = wanted(line[:colon], hr.fields, hr.keys); hr.key != "" {
 				hr.field, hr.colon = append(hr.field[:0], trim(line)...), colon
 			}
@@ -76,14 +95,33 @@ func (hr *headerReader) read(r io.Reader) (mail.Header, error) {
 	}
 }
 
-// done adds the kept field read to h, as net/mail does: its value after
-// the colon, without the spaces and tabs it starts with.
-func (hr *headerReader) done(h mail.Header) {
+// done keeps the kept field read, as net/mail does: its value after the
+// colon, without the spaces and tabs it starts with.
+func (hr *headerReader) done() {
 	if hr.key == "" {
 		return
 	}
-	h[hr.key] = append(h[hr.key], string(bytes.TrimLeft(hr.field[hr.colon+1:], " \t")))
+	start := len(hr.vals)
+	hr.vals = append(hr.vals, bytes.TrimLeft(hr.field[hr.colon+1:], " \t")...)
+	hr.spans = append(hr.spans, valueSpan{hr.key, start, len(hr.vals)})
 	hr.key = ""
+}
+
+// header is the kept fields of the block read, as net/mail's Header holds
+// them: each name with its values in their order. It is good until the
+// next read.
+func (hr *headerReader) header() mail.Header {
+	if hr.h == nil {
+		hr.h = mail.Header{}
+	}
+	for k, v := range hr.h {
+		hr.h[k] = v[:0]
+	}
+	all := string(hr.vals)
+	for _, s := range hr.spans {
+		hr.h[s.key] = append(hr.h[s.key], all[s.start:s.end])
+	}
+	return hr.h
 }
 
 // trim is a line without its end ("\n", or "\r\n") and without the spaces

@@ -360,7 +360,7 @@ func parseRaw(raw []byte, hr *headerReader) (Header, error) {
 	if err != nil {
 		return Header{}, err
 	}
-	return ParseHeader(m)
+	return parseHeader(m, hr.addrs)
 }
 
 // readRaw reads the kept fields of a header block fetched from a server,

@@ -98,7 +98,7 @@ func readHeader(path string, hr *headerReader) (Header, os.FileInfo, error) {
 	if err != nil {
 		return Header{}, fi, err
 	}
-	h, err := ParseHeader(m)
+	h, err := parseHeader(m, hr.addrs)
 	h.receivedAt(fi.ModTime()) // the file's time, for a message without a Date
 	return h, fi, err
 }

@@ -18,7 +18,6 @@ import (
 	"fmt"
 	"mime"
 	"net/mail"
-	"net/textproto"
 	"strings"
 	"sync"
 	"time"
@@ -132,6 +131,9 @@ func Normalize(address string) string {
 	if domain == "gmail.com" {
 		local = strings.ReplaceAll(local, ".", "")
 	}
+	if len(local)+1+len(domain) == len(a) && a[len(local)] == '@' && a[:len(local)] == local && a[len(local)+1:] == domain {
+		return a // as it was written: no new string
+	}
 	return local + "@" + domain
 }
 
@@ -147,13 +149,11 @@ type Learned struct {
 // source (the [sources.NAME] name, with its type: "maildir:home"). It
 // never fails: a message it cannot use says why. The rules run in order
 // and the first that speaks decides: what the header says of the message
-// (headerRules), its date and its number of recipients, then who it is
+// (headerRule), its date and its number of recipients, then who it is
 // from or to.
 func Match(h Header, role Role, people *People, source string, maxRecipients int) Learned {
-	for _, rule := range headerRules {
-		if why := rule(&h, role); why != "" {
-			return Learned{Ignored: why}
-		}
+	if why := headerRule(&h, role); why != "" {
+		return Learned{Ignored: why}
 	}
 	if h.Date.IsZero() {
 		return Learned{Ignored: "no readable Date"}
@@ -208,83 +208,53 @@ func Match(h Header, role Role, people *People, source string, maxRecipients int
 	return out
 }
 
-// headerRules are what a message's own header says of it: mail from a
+// headerRule is what a message's own header says of it: mail from a
 // list, a bulk sender or a machine is nobody's reply (nor the user's
-// outreach). Each returns why it ignores the message, or "".
-var headerRules = []func(h *Header, role Role) string{
-	func(h *Header, _ Role) string {
-		if h.ListID != "" {
-			return "a mailing list (List-Id)"
-		}
-		return ""
-	},
-	func(h *Header, _ Role) string {
-		switch {
-		case h.ListUnsubscribePost != "":
-			return "a newsletter with one-click unsubscribe (List-Unsubscribe-Post)"
-		case h.ListUnsubscribe != "":
-			return "a newsletter (List-Unsubscribe)"
-		}
-		return ""
-	},
-	func(h *Header, _ Role) string {
-		if h.FeedbackID != "" {
-			return "bulk mail (Feedback-ID, which bulk senders set)"
-		}
-		return ""
-	},
-	func(h *Header, _ Role) string {
-		switch p := strings.ToLower(strings.TrimSpace(h.Precedence)); p {
-		case "bulk", "list", "junk":
-			return "bulk mail (Precedence: " + p + ")"
-		case "auto_reply", "auto-reply":
-			return "sent automatically (Precedence: " + p + ")"
-		}
-		return ""
-	},
-	func(h *Header, _ Role) string {
-		if v := strings.ToLower(strings.TrimSpace(h.AutoSubmitted)); v != "" && v != "no" {
-			return "sent automatically (Auto-Submitted: " + shown(v) + ")"
-		}
-		return ""
-	},
-	func(h *Header, _ Role) string {
-		if h.AutoReply != "" {
-			return "sent automatically (" + shown(h.AutoReply) + ")"
-		}
-		return ""
-	},
-	func(h *Header, _ Role) string {
-		// "None" asks for every automatic answer; any other value (All,
-		// OOF, AutoReply, DR, ...) is what automatic mail, Exchange's
-		// out-of-office replies among it, carries.
-		if v := strings.ToLower(strings.TrimSpace(h.AutoResponseSuppress)); v != "" && v != "none" {
-			return "sent automatically (X-Auto-Response-Suppress: " + shown(v) + ")"
-		}
-		return ""
-	},
-	func(h *Header, _ Role) string {
-		if p := outOfOfficePrefix(h.Subject); p != "" {
-			return fmt.Sprintf("an out-of-office reply (the subject starts %q)", p)
-		}
-		return ""
-	},
-	func(h *Header, _ Role) string {
-		if isReport(h.ContentType) {
-			return "a delivery or read report (multipart/report)"
-		}
-		return ""
-	},
-	func(h *Header, _ Role) string {
-		if strings.ReplaceAll(strings.TrimSpace(h.ReturnPath), " ", "") == "<>" {
-			return "sent with an empty Return-Path (<>), as bounces and automatic replies are"
-		}
-		return ""
-	},
-	func(h *Header, role Role) string {
-		if role != Inbox {
-			return ""
-		}
+// outreach). Its rules speak in turn, and it returns why the first that
+// ignores the message does, or "". (One function, not a list of them: a
+// call through a list of functions moved each message's Header to the
+// heap.)
+func headerRule(h *Header, role Role) string {
+	if h.ListID != "" {
+		return "a mailing list (List-Id)"
+	}
+	switch {
+	case h.ListUnsubscribePost != "":
+		return "a newsletter with one-click unsubscribe (List-Unsubscribe-Post)"
+	case h.ListUnsubscribe != "":
+		return "a newsletter (List-Unsubscribe)"
+	}
+	if h.FeedbackID != "" {
+		return "bulk mail (Feedback-ID, which bulk senders set)"
+	}
+	switch p := strings.ToLower(strings.TrimSpace(h.Precedence)); p {
+	case "bulk", "list", "junk":
+		return "bulk mail (Precedence: " + p + ")"
+	case "auto_reply", "auto-reply":
+		return "sent automatically (Precedence: " + p + ")"
+	}
+	if v := strings.ToLower(strings.TrimSpace(h.AutoSubmitted)); v != "" && v != "no" {
+		return "sent automatically (Auto-Submitted: " + shown(v) + ")"
+	}
+	if h.AutoReply != "" {
+		return "sent automatically (" + shown(h.AutoReply) + ")"
+	}
+	// "None" asks for every automatic answer; any other value (All, OOF,
+	// AutoReply, DR, ...) is what automatic mail, Exchange's out-of-office
+	// replies among it, carries.
+	if v := strings.ToLower(strings.TrimSpace(h.AutoResponseSuppress)); v != "" && v != "none" {
+		return "sent automatically (X-Auto-Response-Suppress: " + shown(v) + ")"
+	}
+	if p := outOfOfficePrefix(h.Subject); p != "" {
+		return fmt.Sprintf("an out-of-office reply (the subject starts %q)", p)
+	}
+	if isReport(h.ContentType) {
+		return "a delivery or read report (multipart/report)"
+	}
+	if strings.ReplaceAll(strings.TrimSpace(h.ReturnPath), " ", "") == "<>" {
+		return "sent with an empty Return-Path (<>), as bounces and automatic replies are"
+	}
+	if role == Inbox {
 		for _, f := range []struct{ name, v string }{{"X-Spam-Flag", h.SpamFlag}, {"X-Spam-Status", h.SpamStatus}, {"X-Spam", h.Spam}} {
 			// "YES", "Yes, score=7.3 required=5.0 ...", "yes"
 			v := strings.ToLower(strings.TrimSpace(f.v))
@@ -292,8 +262,8 @@ var headerRules = []func(h *Header, role Role) string{
 				return "marked as spam by the receiving server (" + f.name + ": yes)"
 			}
 		}
-		return ""
-	},
+	}
+	return ""
 }
 
 // outOfOfficePrefixes begin the subjects of Outlook's and Exchange's
@@ -311,11 +281,43 @@ var outOfOfficePrefixes = []string{
 // colon, read as spaces.
 var narrowSpaces = strings.NewReplacer("\u00a0", " ", "\u202f", " ")
 
+// ooOpenings are the openings of outOfOfficePrefixes: a subject that
+// does not start with one (opening) starts with none of them.
+var ooOpenings = func() map[[3]rune]bool {
+	m := map[[3]rune]bool{}
+	for _, p := range outOfOfficePrefixes {
+		m[opening(p)] = true
+	}
+	return m
+}()
+
+// opening is the first three characters of s in lower case, after the
+// spaces it starts with, as outOfOfficePrefix compares them (zeros for
+// those it lacks): each character lowered alone is what strings.ToLower
+// makes of it, and a no-break space among them, which outOfOfficePrefix
+// reads as a space, is in no prefix's opening, nor in its own lowered.
+func opening(s string) [3]rune {
+	s = strings.TrimLeftFunc(s, unicode.IsSpace)
+	var o [3]rune
+	for i := range o {
+		r, size := utf8.DecodeRuneInString(s)
+		if size == 0 {
+			break
+		}
+		o[i] = unicode.ToLower(r)
+		s = s[size:]
+	}
+	return o
+}
+
 // outOfOfficePrefix is the out-of-office prefix (of outOfOfficePrefixes)
 // subject starts with, or "".
 func outOfOfficePrefix(subject string) string {
 	if subject == "" {
 		return ""
+	}
+	if !strings.Contains(subject, "=?") && !ooOpenings[opening(subject)] {
+		return "" // nothing to decode, and it starts as none of them
 	}
 	if d, err := new(mime.WordDecoder).DecodeHeader(subject); err == nil {
 		subject = d
@@ -394,22 +396,54 @@ var headerFields = []string{
 // ParseHeader reads the headers rekindle uses from a message's header
 // block. A header it cannot read (an address list that is not one) leaves
 // that field empty; the caller counts such messages.
-func ParseHeader(h mail.Header) (Header, error) {
+func ParseHeader(h mail.Header) (Header, error) { return parseHeader(h, nil) }
+
+// addrLine is what an address line says: its addresses, or that it is
+// none (ok false).
+type addrLine struct {
+	addrs []string // clipped: an append to it copies
+	ok    bool
+}
+
+// maxAddrs bounds the address lines a headerReader remembers.
+const maxAddrs = 4096
+
+// parseHeader is ParseHeader, each address line that addrs (when not nil)
+// holds read from it, and each other one kept in it once parsed.
+func parseHeader(h mail.Header, addrs map[string]addrLine) (Header, error) {
 	var out Header
 	var problems []string
 	list := func(key string) []string {
 		var s []string
-		for _, v := range h[textproto.CanonicalMIMEHeaderKey(key)] {
+		for _, v := range h[key] {
 			if strings.TrimSpace(v) == "" {
 				continue
 			}
-			addrs, err := mail.ParseAddressList(v)
-			if err != nil {
+			line, seen := addrs[v]
+			if !seen {
+				parsed, err := mail.ParseAddressList(v)
+				line.ok = err == nil
+				if line.ok && len(parsed) > 0 {
+					line.addrs = make([]string, len(parsed))
+					for i, a := range parsed {
+						line.addrs[i] = a.Address
+					}
+				}
+				if addrs != nil {
+					if len(addrs) >= maxAddrs {
+						clear(addrs)
+					}
+					addrs[v] = line
+				}
+			}
+			if !line.ok {
 				problems = append(problems, key)
 				return nil
 			}
-			for _, a := range addrs {
-				s = append(s, a.Address)
+			if s == nil {
+				s = line.addrs
+			} else {
+				s = append(s, line.addrs...)
 			}
 			if key != "From" {
 				break // the first line counts; every From line does
@@ -417,8 +451,15 @@ func ParseHeader(h mail.Header) (Header, error) {
 		}
 		return s
 	}
+	get := func(key string) string {
+		if v := h[key]; len(v) > 0 {
+			return v[0]
+		}
+		return ""
+	}
+	// The keys as net/mail writes them (textproto.CanonicalMIMEHeaderKey).
 	out.From, out.To, out.Cc, out.Bcc = list("From"), list("To"), list("Cc"), list("Bcc")
-	if v := h.Get("Date"); v != "" {
+	if v := get("Date"); v != "" {
 		d, err := parseDate(v)
 		if err != nil {
 			problems = append(problems, "Date")
@@ -426,25 +467,25 @@ func ParseHeader(h mail.Header) (Header, error) {
 			out.Date = d
 		}
 	}
-	out.MessageID = h.Get("Message-Id")
-	out.Subject = h.Get("Subject")
-	out.ListID = h.Get("List-Id")
-	out.ListUnsubscribe = h.Get("List-Unsubscribe")
-	out.ListUnsubscribePost = h.Get("List-Unsubscribe-Post")
-	out.FeedbackID = h.Get("Feedback-Id")
-	out.AutoSubmitted = h.Get("Auto-Submitted")
-	out.Precedence = h.Get("Precedence")
+	out.MessageID = get("Message-Id")
+	out.Subject = get("Subject")
+	out.ListID = get("List-Id")
+	out.ListUnsubscribe = get("List-Unsubscribe")
+	out.ListUnsubscribePost = get("List-Unsubscribe-Post")
+	out.FeedbackID = get("Feedback-Id")
+	out.AutoSubmitted = get("Auto-Submitted")
+	out.Precedence = get("Precedence")
 	for _, k := range []string{"X-Autoreply", "X-Autorespond", "X-Autoresponder"} {
-		if v := strings.TrimSpace(h.Get(k)); v != "" && !strings.EqualFold(v, "no") {
+		if v := strings.TrimSpace(get(k)); v != "" && !strings.EqualFold(v, "no") {
 			out.AutoReply = k + ": " + strings.ToLower(v)
 			break
 		}
 	}
-	out.AutoResponseSuppress = h.Get("X-Auto-Response-Suppress")
-	out.ContentType = h.Get("Content-Type")
-	out.ReturnPath = h.Get("Return-Path")
-	out.SpamFlag, out.SpamStatus, out.Spam = h.Get("X-Spam-Flag"), h.Get("X-Spam-Status"), h.Get("X-Spam")
-	out.AuthResults = h.Get("Authentication-Results")
+	out.AutoResponseSuppress = get("X-Auto-Response-Suppress")
+	out.ContentType = get("Content-Type")
+	out.ReturnPath = get("Return-Path")
+	out.SpamFlag, out.SpamStatus, out.Spam = get("X-Spam-Flag"), get("X-Spam-Status"), get("X-Spam")
+	out.AuthResults = get("Authentication-Results")
 	if len(problems) > 0 {
 		return out, fmt.Errorf("unreadable %s", strings.Join(problems, ", "))
 	}
@@ -537,7 +578,7 @@ func numericZone(s string) bool {
 func forged(ar, from string) string {
 	// Only a result of "fail" speaks, and reading the header cannot make
 	// one where the text has none: most mail is passed over at once.
-	if ar == "" || !strings.Contains(strings.ToLower(ar), "fail") {
+	if ar == "" || !saysFail(ar) {
 		return ""
 	}
 	_, domain, _ := strings.Cut(strings.ToLower(from), "@")
@@ -569,6 +610,22 @@ func forged(ar, from string) string {
 		return "perhaps forged: the receiving server found the DKIM signature of the sender's domain failed (Authentication-Results)"
 	}
 	return ""
+}
+
+// saysFail says whether "fail" is in v in any case, as in v lowered by
+// strings.ToLower; an ASCII v is searched as it is, without a lowered copy.
+func saysFail(v string) bool {
+	for i := 0; i < len(v); i++ {
+		if v[i] >= utf8.RuneSelf {
+			return strings.Contains(strings.ToLower(v), "fail") // "FAİL" lowers to "fail" too
+		}
+	}
+	for i := 0; i+4 <= len(v); i++ {
+		if v[i]|0x20 == 'f' && v[i+1]|0x20 == 'a' && v[i+2]|0x20 == 'i' && v[i+3]|0x20 == 'l' {
+			return true
+		}
+	}
+	return false
 }
 
 // domainOf is the domain of "user@domain", "@domain" or "domain", in

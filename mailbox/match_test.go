@@ -2,6 +2,7 @@ package mailbox
 
 import (
 	"fmt"
+	"mime"
 	"net/mail"
 	"net/textproto"
 	"reflect"
@@ -635,4 +636,44 @@ func FuzzMatch(f *testing.F) {
 func ExampleNormalize() {
 	fmt.Println(Normalize("Ana.Lima+rekindle@GoogleMail.com"))
 	// Output: analima@gmail.com
+}
+
+// outOfOfficePrefix's quick refusal of a subject that starts as no prefix
+// does answers as the full comparison does.
+func TestOutOfOfficeOpening(t *testing.T) {
+	full := func(subject string) string {
+		if subject == "" {
+			return ""
+		}
+		if d, err := new(mime.WordDecoder).DecodeHeader(subject); err == nil {
+			subject = d
+		}
+		s := strings.ToLower(strings.TrimSpace(narrowSpaces.Replace(subject)))
+		for _, p := range outOfOfficePrefixes {
+			if rest, ok := strings.CutPrefix(s, strings.TrimSuffix(p, ":")); ok && strings.HasPrefix(strings.TrimLeft(rest, " "), ":") {
+				return p
+			}
+		}
+		return ""
+	}
+	subjects := []string{"", "Re: lunch", "re", "  Automatic reply: gone", "\u00a0\u202fOut of Office: away",
+		"AUTO-REPLY : x", "Réponse automatique : absent", "RÉPONSE AUTOMATIQUE: absent", "Out\u00a0of office: x",
+		"Automatische Antwort: weg", "AUTOMATYCZNA ODPOWIEDŹ: x", "\xffauto reply: x", "aut\xff", "İauto reply: x",
+		"=?utf-8?q?Automatic_reply=3A_gone?=", "Au", "autoreply", "autoreply:", "Fwd: Automatic reply: x"}
+	for _, p := range outOfOfficePrefixes {
+		subjects = append(subjects, p+" x", strings.ToUpper(p)+" x", " "+strings.ToUpper(p[:1])+p[1:])
+	}
+	for _, s := range subjects {
+		if got, want := outOfOfficePrefix(s), full(s); got != want {
+			t.Errorf("outOfOfficePrefix(%q) = %q; the full comparison says %q", s, got, want)
+		}
+	}
+}
+
+func TestSaysFail(t *testing.T) {
+	for _, v := range []string{"", "fail", "FAIL", "dkim=Fail", "dmarc=pass", "fai", "xfAiLx", "FAİL", "fa\u0130l", "f\u00e4il", "FAIL\xff", "fa\x89l", "f&il", "F!IL"} {
+		if got, want := saysFail(v), strings.Contains(strings.ToLower(v), "fail"); got != want {
+			t.Errorf("saysFail(%q) = %v; want %v", v, got, want)
+		}
+	}
 }
