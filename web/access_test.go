@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/rekindle/rekindle/journal"
+	"github.com/rekindle/rekindle/links"
 )
 
 // A visit is one request as a browser or a phone would make it: from afar
@@ -325,6 +326,11 @@ func TestDashboardWritesNeedTheToken(t *testing.T) {
 	in := f.visit(t, visit{method: "POST", link: "/login", body: "token=" + token})
 	if in.status != http.StatusSeeOther || len(in.cookies) != 1 || in.cookies[0].Name != sessionCookie || !in.cookies[0].HttpOnly || in.cookies[0].SameSite != http.SameSiteStrictMode {
 		t.Fatalf("the right token: %d %v; want a redirect with a strict, HttpOnly session", in.status, in.cookies)
+	}
+	// Its Max-Age counts from the browser's own clock: a phone whose clock
+	// is off (or a fixture's day, for a browser on today's) keeps it.
+	if ttl := int(links.SessionTTL.Seconds()); in.cookies[0].MaxAge != ttl {
+		t.Errorf("the session's Max-Age is %d; want %d, the session's length", in.cookies[0].MaxAge, ttl)
 	}
 	for _, local := range []bool{true, false} {
 		if a := f.visit(t, visit{link: "/people/alice-moreau", local: local, cookies: in.cookies}); a.status != 200 || !strings.Contains(a.body, `value="talked"`) {

@@ -317,9 +317,16 @@ func (s *Server) setPersonSession(w http.ResponseWriter, r *http.Request, id str
 	s.setCookie(w, r, personCookie, personPath(id), links.PersonSession(id), exp)
 }
 
+// setCookie gives the browser a session cookie that lasts until exp. Its
+// Max-Age says how long from now, which a browser counts on its own clock
+// (and prefers to Expires): a phone whose clock is a day off keeps the
+// session as long as it is valid here, rather than dropping it at once
+// or keeping it past its end. The signed value ends at exp whatever the
+// browser does.
 func (s *Server) setCookie(w http.ResponseWriter, r *http.Request, name, path string, scope links.Scope, exp time.Time) {
 	http.SetCookie(w, &http.Cookie{
-		Name: name, Value: scope.Sign(s.key(), exp), Path: path, Expires: exp,
+		Name: name, Value: scope.Sign(s.key(), exp), Path: path,
+		Expires: exp, MaxAge: max(1, int(exp.Sub(s.opts.Now()).Seconds())),
 		HttpOnly: true, SameSite: http.SameSiteStrictMode, Secure: s.secure(r),
 	})
 }
