@@ -196,10 +196,11 @@ func decode(file string, data []byte) (map[string]any, error) {
 		return nil, fmt.Errorf("%s: %d bytes; a config file may have at most %d", file, len(data), MaxConfigSize)
 	}
 	text := string(data)
-	if p, ok := checkNesting(text, MaxNesting); !ok {
+	cuts, p, ok := scanTOML(text, MaxNesting)
+	if !ok {
 		return nil, &Error{File: file, Problems: []Problem{{Pos: p.Pos, Msg: p.Msg}}}
 	}
-	doc, ok := decodeSplit(text)
+	doc, ok := decodeSplit(text, cuts)
 	if !ok {
 		doc = nil
 		if _, err := toml.Decode(text, &doc); err != nil {

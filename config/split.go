@@ -1,10 +1,8 @@
 package config
 
 import (
-	"errors"
 	"runtime"
 	"sort"
-	"strings"
 	"sync"
 	"sync/atomic"
 
@@ -18,24 +16,19 @@ const parallelFrom = 1 << 20
 // (a variable for the tests).
 var pieceSize = 2 << 20
 
-var errPieceNesting = errors.New("config: a piece nests too deep")
-
 // decodeSplit decodes a large file on several cores. A contact list is
 // mostly [[contact]] tables, which are independent of each other, so the
 // file can be cut at their headers and the pieces decoded at once: the part
 // before the first contact, then runs of whole contacts.
 //
-// It only takes the simple, common shape: after the first [[contact]]
-// header, no header other than [[contact]]. Anything else, and any piece
-// that fails to decode, returns ok = false and the caller decodes the whole
-// file as one, which also gives the right error positions.
-func decodeSplit(data string) (doc map[string]any, ok bool) {
+// It only takes the simple, common shape: cuts are the offsets of the
+// [[contact]] header lines that scanTOML found (none when any other header
+// follows the first of them). Anything else, and any piece that fails to
+// decode, returns ok = false and the caller decodes the whole file as one,
+// which also gives the right error positions.
+func decodeSplit(data string, cuts []int) (doc map[string]any, ok bool) {
 	workers := runtime.GOMAXPROCS(0)
-	if workers < 2 || len(data) < parallelFrom {
-		return nil, false
-	}
-	cuts, ok := contactHeaders(data)
-	if !ok || len(cuts) < 2*workers {
+	if workers < 2 || len(data) < parallelFrom || len(cuts) < 2*workers {
 		return nil, false
 	}
 	// pieces[0] is the head; then runs of contacts of about pieceSize,
@@ -66,15 +59,10 @@ func decodeSplit(data string) (doc map[string]any, ok bool) {
 				if i >= len(parts) {
 					return
 				}
-				piece := data[bounds[i]:bounds[i+1]]
-				// The whole file passed checkNesting, but a piece cut
-				// where contactHeaders misread a string would be read
-				// otherwise: each piece passes it too before decoding.
-				if _, ok := checkNesting(piece, MaxNesting); !ok {
-					errs[i] = errPieceNesting
-					continue
-				}
-				_, errs[i] = toml.Decode(piece, &parts[i])
+				// The whole file passed scanTOML, which found the cuts
+				// in the same reading: each piece is whole tables, read
+				// as the decoder reads them, and needs no check of its own.
+				_, errs[i] = toml.Decode(data[bounds[i]:bounds[i+1]], &parts[i])
 			}
 		})
 	}
@@ -98,44 +86,4 @@ func decodeSplit(data string) (doc map[string]any, ok bool) {
 	}
 	doc["contact"] = contacts
 	return doc, true
-}
-
-// contactHeaders returns the offsets of the lines that hold a [[contact]]
-// header, outside multi-line strings and arrays; ok is false when any other
-// table header follows the first of them.
-func contactHeaders(data string) (cuts []int, ok bool) {
-	var open scanState
-	for off := 0; off < len(data); {
-		end := strings.IndexByte(data[off:], '\n')
-		if end < 0 {
-			end = len(data)
-		} else {
-			end += off + 1
-		}
-		line := data[off:end]
-		if open.inString != "" || open.depth > 0 {
-			open = scanValue(line, open)
-			off = end
-			continue
-		}
-		rest := strings.TrimLeft(line, " \t")
-		switch {
-		case strings.HasPrefix(rest, "[[contact]]"):
-			after := strings.TrimSpace(rest[len("[[contact]]"):])
-			if after != "" && after[0] != '#' {
-				return nil, false
-			}
-			cuts = append(cuts, off)
-		case strings.HasPrefix(rest, "["):
-			if len(cuts) > 0 {
-				return nil, false
-			}
-		default:
-			if eq := keyEnd(rest); eq >= 0 {
-				open = scanValue(rest[eq+1:], scanState{})
-			}
-		}
-		off = end
-	}
-	return cuts, len(cuts) > 0
 }

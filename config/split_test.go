@@ -28,6 +28,12 @@ func bigConfig(t *testing.T) string {
 	return b.String()
 }
 
+// cutsOf is where decode would cut src.
+func cutsOf(src string) []int {
+	cuts, _, _ := scanTOML(src, MaxNesting)
+	return cuts
+}
+
 // TestDecodeSplitMatchesDecode checks that decoding a large file in pieces
 // gives exactly what one toml.Decode gives.
 func TestDecodeSplitMatchesDecode(t *testing.T) {
@@ -48,7 +54,7 @@ func TestDecodeSplitMatchesDecode(t *testing.T) {
 	defer func(size int) { pieceSize = size }(pieceSize)
 	for _, size := range []int{pieceSize, 64 << 10} {
 		pieceSize = size
-		got, ok := decodeSplit(src)
+		got, ok := decodeSplit(src, cutsOf(src))
 		if !ok {
 			t.Fatal("decodeSplit declined a plain contact list")
 		}
@@ -71,7 +77,7 @@ func TestDecodeSplitDeclines(t *testing.T) {
 		"small file":                 "[[contact]]\nname = \"A\"\n",
 	}
 	for name, src := range tests {
-		if _, ok := decodeSplit(src); ok {
+		if _, ok := decodeSplit(src, cutsOf(src)); ok {
 			t.Errorf("%s: decodeSplit accepted it; it must leave it to a single decode", name)
 		}
 	}
@@ -101,6 +107,38 @@ func BenchmarkLoad100k(b *testing.B) {
 		cfg, err := Load(path)
 		if err != nil || len(cfg.Contacts) != 100000 {
 			b.Fatalf("%v, %d contacts", err, len(cfg.Contacts))
+		}
+	}
+}
+
+// TestCuts checks where scanTOML lets a file be cut: at the lines of the
+// [[contact]] headers it reads as headers, and nowhere when the file has
+// another shape.
+func TestCuts(t *testing.T) {
+	head := "timezone = \"UTC\"\n[groups.a]\nevery = \"7d\"\n"
+	one := "[[contact]]\nname = \"A\"\n"
+	tests := []struct {
+		name string
+		src  string
+		want []int
+	}{
+		{"plain", head + one + one, []int{len(head), len(head + one)}},
+		{"indented, with a comment", head + one + "  [[contact]] # b\nname = \"B\"\n", []int{len(head), len(head + one)}},
+		{"in a multi-line string", head + "[[contact]]\nname = \"A\"\nnotes = \"\"\"\n[[contact]]\n\"\"\"\n", []int{len(head)}},
+		{"in an array", head + "[[contact]]\nname = \"A\"\ninterests = [\n\"x\",\n]\n" + one, []int{len(head), len(head) + 44}},
+		{"a sub-table after", head + one + "[contact.dates]\nx = 2020-01-01\n", nil},
+		{"a table after", head + one + "[channels.x]\ntype = \"console\"\n", nil},
+		{"spaced header", head + one + "[[ contact ]]\nname = \"B\"\n", nil},
+		{"not TOML to the end", head + one + "[[contact]]\nname = \n", nil},
+		{"a key after the header", head + one + "[[contact]] x = 1\n", nil},
+	}
+	for _, tt := range tests {
+		cuts, _, ok := scanTOML(tt.src, MaxNesting)
+		if !ok {
+			t.Errorf("%s: refused", tt.name)
+		}
+		if !reflect.DeepEqual(cuts, tt.want) {
+			t.Errorf("%s: cuts %v, want %v", tt.name, cuts, tt.want)
 		}
 	}
 }
