@@ -19,6 +19,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unsafe"
 
 	"github.com/BurntSushi/toml"
 	"github.com/robfig/cron/v3"
@@ -163,13 +164,26 @@ func Load(path string) (*Config, error) {
 	if err != nil {
 		return nil, fmt.Errorf("read config: %w", err)
 	}
-	return Parse(path, data)
+	return parseText(path, data, ownText(data))
+}
+
+// ownText is a file's bytes, just read and never written after, as a
+// string: the text the decoder reads is the same bytes, not a copy of them
+// (13 MB at 100,000 people). The decoder keeps no part of it: it decodes
+// a copy of its own.
+func ownText(data []byte) string {
+	return unsafe.String(unsafe.SliceData(data), len(data))
 }
 
 // Parse validates a config document; file names it in messages. The files
 // it includes are read from the disk.
 func Parse(file string, data []byte) (*Config, error) {
-	doc, err := decode(file, data)
+	return parseText(file, data, string(data))
+}
+
+// parseText is Parse of data, which text holds as a string.
+func parseText(file string, data []byte, text string) (*Config, error) {
+	doc, err := decode(file, text)
 	if err != nil {
 		return nil, err
 	}
@@ -191,11 +205,10 @@ func Parse(file string, data []byte) (*Config, error) {
 
 // decode turns a file's TOML into plain values, on several cores when it
 // is large, within the size and nesting limits.
-func decode(file string, data []byte) (map[string]any, error) {
-	if len(data) > MaxConfigSize {
-		return nil, fmt.Errorf("%s: %d bytes; a config file may have at most %d", file, len(data), MaxConfigSize)
+func decode(file string, text string) (map[string]any, error) {
+	if len(text) > MaxConfigSize {
+		return nil, fmt.Errorf("%s: %d bytes; a config file may have at most %d", file, len(text), MaxConfigSize)
 	}
-	text := string(data)
 	cuts, p, ok := scanTOML(text, MaxNesting)
 	if !ok {
 		return nil, &Error{File: file, Problems: []Problem{{Pos: p.Pos, Msg: p.Msg}}}
