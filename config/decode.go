@@ -35,7 +35,6 @@ func set(keys []string) map[string]bool {
 var (
 	topSet     = set(topKeys)
 	settingSet = set(settingKeys)
-	contactSet = set(contactKeys)
 )
 
 // reader walks the decoded document and collects problems.
