@@ -14,6 +14,14 @@ import (
 // inherits: contact, then group, then [defaults], then the built-in
 // defaults (see layer).
 func (r *reader) contacts(doc map[string]any, cfg *Config, defaultChannels []string) {
+	if s := r.rest; s != nil {
+		// doc is the head of a large file: its contacts come from the
+		// pieces, each read as soon as it is decoded.
+		r.rest = nil
+		run := r.startContacts(cfg, defaultChannels, s.contacts)
+		r.restFailed = !s.each(run.read)
+		return
+	}
 	v, ok := doc["contact"]
 	if !ok {
 		return
@@ -35,20 +43,45 @@ func (r *reader) contacts(doc map[string]any, cfg *Config, defaultChannels []str
 		r.ps.add(path{"contact"}, "you wrote [contact]; write [[contact]] (double brackets) above each person")
 		return
 	}
-	// The contacts of an included file follow those read before.
+	run := r.startContacts(cfg, defaultChannels, len(list))
+	run.read(list)
+}
+
+// contactRun reads the contacts of one file into cfg.Contacts, a run of
+// them at a time (a large file comes in pieces: splitPieces).
+type contactRun struct {
+	r               *reader
+	cfg             *Config
+	defaultChannels []string
+	groupNames      []string
+	base            int // the index in cfg.Contacts of the file's first contact
+	n               int // how many of the file's contacts were read
+}
+
+// startContacts makes room for the file's count contacts, which follow
+// those read before (an included file's follow the config's).
+func (r *reader) startContacts(cfg *Config, defaultChannels []string, count int) *contactRun {
 	base := len(cfg.Contacts)
-	cfg.Contacts = append(cfg.Contacts, make([]Contact, len(list))...)
-	r.contactNames = make([]string, len(list))
+	cfg.Contacts = append(cfg.Contacts, make([]Contact, count)...)
+	r.contactNames = make([]string, count)
 	groupNames := make([]string, 0, len(cfg.Groups))
 	for n := range cfg.Groups {
 		groupNames = append(groupNames, n)
 	}
 	sort.Strings(groupNames)
 	if len(cfg.ids) == 0 {
-		cfg.ids = make(map[string]int, len(list))
+		cfg.ids = make(map[string]int, count)
 	}
+	return &contactRun{r: r, cfg: cfg, defaultChannels: defaultChannels, groupNames: groupNames, base: base}
+}
 
+// read reads the next contacts of the file, in order.
+func (run *contactRun) read(list []map[string]any) {
+	r, cfg, defaultChannels, groupNames, base := run.r, run.cfg, run.defaultChannels, run.groupNames, run.base
+	first := run.n
+	run.n += len(list)
 	for i, t := range list {
+		i += first
 		p := path{"contact", strconv.Itoa(i)}
 		// A contact has a few of its keys: each is looked up in t only
 		// when it is there (a lookup hashes the key, found or not).
