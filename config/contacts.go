@@ -80,8 +80,8 @@ func (run *contactRun) read(list []map[string]any) {
 	r, cfg, defaultChannels, groupNames, base := run.r, run.cfg, run.defaultChannels, run.groupNames, run.base
 	first := run.n
 	run.n += len(list)
-	for i, t := range list {
-		i += first
+	for j, t := range list {
+		i := first + j
 		p := path{"contact", strconv.Itoa(i)}
 		// A contact has a few of its keys: each is looked up in t only
 		// when it is there (a lookup hashes the key, found or not).

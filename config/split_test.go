@@ -2,6 +2,7 @@ package config
 
 import (
 	"bytes"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -139,6 +140,55 @@ func TestCuts(t *testing.T) {
 		}
 		if !reflect.DeepEqual(cuts, tt.want) {
 			t.Errorf("%s: cuts %v, want %v", tt.name, cuts, tt.want)
+		}
+	}
+}
+
+// TestParseInPiecesMatchesWhole checks that reading a large file's
+// contacts piece by piece, as each is decoded, gives the same config, and
+// the same problems in the same order, as reading the file decoded whole
+// (one core: no pieces).
+func TestParseInPiecesMatchesWhole(t *testing.T) {
+	big := bigConfig(t)
+	// Problems spread over the pieces: unknown keys, bad values, a
+	// duplicate id, an unknown group.
+	lines := strings.Split(big, "\n")
+	for i, n := 0, 0; i < len(lines); i++ {
+		if lines[i] != "[[contact]]" {
+			continue
+		}
+		n++
+		switch n % 1500 {
+		case 7:
+			lines[i] += "\ncolour = \"red\""
+		case 300:
+			lines[i] += "\nid = \"alice-moreau-0\""
+		case 900:
+			lines[i] += "\npausd = true\nemail = [\"not an email\"]"
+		}
+	}
+	bad := strings.Join(lines, "\n")
+	defer func(size int) { pieceSize = size }(pieceSize)
+	pieceSize = 64 << 10
+	parse := func(src string, procs int) (*Config, error) {
+		prev := runtime.GOMAXPROCS(procs)
+		defer runtime.GOMAXPROCS(prev)
+		return Parse("big.toml", []byte(src))
+	}
+	for name, src := range map[string]string{"valid": big, "with problems": bad, "a piece that fails": bad + "[[contact]]\nname = \n"} {
+		whole, wholeErr := parse(src, 1)
+		split, splitErr := parse(src, 2)
+		if fmt.Sprint(splitErr) != fmt.Sprint(wholeErr) {
+			t.Errorf("%s: in pieces:\n%v\nwhole:\n%v", name, splitErr, wholeErr)
+		}
+		if name == "valid" && (wholeErr != nil || len(whole.Contacts) != 12000) {
+			t.Fatalf("%s: %v", name, wholeErr)
+		}
+		if name != "valid" && wholeErr == nil {
+			t.Errorf("%s: no error", name)
+		}
+		if !reflect.DeepEqual(split, whole) {
+			t.Errorf("%s: the config read in pieces differs from the one read whole", name)
 		}
 	}
 }
