@@ -14,6 +14,14 @@ import (
 // inherits: contact, then group, then [defaults], then the built-in
 // defaults (see layer).
 func (r *reader) contacts(doc map[string]any, cfg *Config, defaultChannels []string) {
+	if s := r.rest; s != nil {
+		// doc is the head of a large file: its contacts come from the
+		// pieces, each read as soon as it is decoded.
+		r.rest = nil
+		run := r.startContacts(cfg, defaultChannels, s.contacts)
+		r.restFailed = !s.each(run.read)
+		return
+	}
 	v, ok := doc["contact"]
 	if !ok {
 		return
@@ -35,34 +43,67 @@ func (r *reader) contacts(doc map[string]any, cfg *Config, defaultChannels []str
 		r.ps.add(path{"contact"}, "you wrote [contact]; write [[contact]] (double brackets) above each person")
 		return
 	}
-	// The contacts of an included file follow those read before.
+	run := r.startContacts(cfg, defaultChannels, len(list))
+	run.read(list)
+}
+
+// contactRun reads the contacts of one file into cfg.Contacts, a run of
+// them at a time (a large file comes in pieces: splitPieces).
+type contactRun struct {
+	r               *reader
+	cfg             *Config
+	defaultChannels []string
+	groupNames      []string
+	base            int // the index in cfg.Contacts of the file's first contact
+	n               int // how many of the file's contacts were read
+}
+
+// startContacts makes room for the file's count contacts, which follow
+// those read before (an included file's follow the config's).
+func (r *reader) startContacts(cfg *Config, defaultChannels []string, count int) *contactRun {
 	base := len(cfg.Contacts)
-	cfg.Contacts = append(cfg.Contacts, make([]Contact, len(list))...)
-	r.contactNames = make([]string, len(list))
+	cfg.Contacts = append(cfg.Contacts, make([]Contact, count)...)
+	r.contactNames = make([]string, count)
 	groupNames := make([]string, 0, len(cfg.Groups))
 	for n := range cfg.Groups {
 		groupNames = append(groupNames, n)
 	}
 	sort.Strings(groupNames)
 	if len(cfg.ids) == 0 {
-		cfg.ids = make(map[string]int, len(list))
+		cfg.ids = make(map[string]int, count)
 	}
+	return &contactRun{r: r, cfg: cfg, defaultChannels: defaultChannels, groupNames: groupNames, base: base}
+}
 
-	for i, t := range list {
+// read reads the next contacts of the file, in order.
+func (run *contactRun) read(list []map[string]any) {
+	r, cfg, defaultChannels, groupNames, base := run.r, run.cfg, run.defaultChannels, run.groupNames, run.base
+	first := run.n
+	run.n += len(list)
+	for j, t := range list {
+		i := first + j
 		p := path{"contact", strconv.Itoa(i)}
-		r.keys(t, p, contactSet, contactKeys)
+		// A contact has a few of its keys: each is looked up in t only
+		// when it is there (a lookup hashes the key, found or not).
+		has := r.contactKeys(t, p)
+		in := func(key keyBit) map[string]any {
+			if has&key != 0 {
+				return t
+			}
+			return nil
+		}
 		c := &cfg.Contacts[base+i]
 		c.Settings, c.Channels = cfg.Defaults, defaultChannels
-		c.Name, _ = r.str(t, p, "name")
+		c.Name, _ = r.str(in(bitName), p, "name")
 		r.contactNames[i] = c.Name
 		if strings.TrimSpace(c.Name) == "" {
-			if _, ok := t["name"]; !ok {
+			if has&bitName == 0 {
 				r.ps.add(p, "every contact needs a name: name = \"...\"")
 			} else {
 				r.ps.add(p.with("name"), "name is empty")
 			}
 		}
-		if id, ok := r.str(t, p, "id"); ok {
+		if id, ok := r.str(in(bitID), p, "id"); ok {
 			if !validID(id) {
 				r.ps.add(p.with("id"), "id %q may hold letters, digits, '-', '_' and '.', and must start with a letter or digit", id)
 			}
@@ -85,7 +126,7 @@ func (r *reader) contacts(doc map[string]any, cfg *Config, defaultChannels []str
 				cfg.ids[c.ID] = base + i
 			}
 		}
-		if g, ok := r.str(t, p, "group"); ok {
+		if g, ok := r.str(in(bitGroup), p, "group"); ok {
 			grp, found := cfg.Groups[g]
 			if !found {
 				msg := fmt.Sprintf("unknown group %q", g)
@@ -103,37 +144,87 @@ func (r *reader) contacts(doc map[string]any, cfg *Config, defaultChannels []str
 				c.Channels = grp.Channels
 			}
 		}
-		l := r.layer(t, p, cfg)
-		l.apply(&c.Settings)
-		if l.channels != nil {
-			c.Channels = l.channels
+		if has&settingBits != 0 {
+			l := r.layer(t, p, cfg)
+			l.apply(&c.Settings)
+			if l.channels != nil {
+				c.Channels = l.channels
+			}
 		}
 		// email = [...]: plain addresses, no display names; phone =
 		// [...]: digits with the usual separators.
-		c.Emails = r.checkedStrings(t, p, "email", ValidEmail, `is not an email address such as "ana@example.org"`)
-		c.Phones = r.checkedStrings(t, p, "phone", ValidPhone,
+		c.Emails = r.checkedStrings(in(bitEmail), p, "email", ValidEmail, `is not an email address such as "ana@example.org"`)
+		c.Phones = r.checkedStrings(in(bitPhone), p, "phone", ValidPhone,
 			`is not a phone number: write digits, with + in front for the country and spaces, '-', '.', '/' or brackets between, such as "+49 30 1234567"`)
-		if called, ok := r.str(t, p, "called"); ok {
+		if called, ok := r.str(in(bitCalled), p, "called"); ok {
 			c.Called = strings.TrimSpace(called)
 			if c.Called == "" {
 				r.ps.add(p.with("called"), "called is empty; write the name you use with them, or leave the line out")
 			}
 		}
-		c.Notes, _ = r.str(t, p, "notes")
-		c.Interests, _ = r.strings(t, p, "interests")
-		c.Dates.Paused, _ = r.bool(t, p, "paused")
-		if v, ok := t["last_interaction"]; ok {
+		c.Notes, _ = r.str(in(bitNotes), p, "notes")
+		c.Interests, _ = r.strings(in(bitInterests), p, "interests")
+		c.Dates.Paused, _ = r.bool(in(bitPaused), p, "paused")
+		if v, ok := in(bitLastInteraction)["last_interaction"]; ok {
 			c.Dates.LastInteraction = r.latest(v, p, "last_interaction")
 		}
-		if v, ok := t["fallout"]; ok {
+		if v, ok := in(bitFallout)["fallout"]; ok {
 			c.Dates.Fallout = r.latest(v, p, "fallout")
 		}
-		if v, ok := t["reached_out"]; ok {
+		if v, ok := in(bitReachedOut)["reached_out"]; ok {
 			c.Dates.ReachedOut = r.dates(v, p, "reached_out")
 		}
-		c.Dates.Occasions = r.occasions(t, p)
+		if has&(bitBirthday|bitDates) != 0 {
+			c.Dates.Occasions = r.occasions(t, p)
+		}
 	}
 }
+
+// keyBit is a contact key's bit in the set of keys a contact has.
+type keyBit uint64
+
+// contactKeys reports every key of the contact t that a contact does not
+// accept, as keys does, and returns the set of those it has.
+func (r *reader) contactKeys(t map[string]any, p path) keyBit {
+	var has keyBit
+	for k := range t {
+		if bit, ok := contactBits[k]; ok {
+			has |= bit
+			continue
+		}
+		r.ps.addUnknown(p.with(k), contactKeys)
+	}
+	return has
+}
+
+// contactBits gives each of contactKeys its bit.
+var contactBits = func() map[string]keyBit {
+	m := make(map[string]keyBit, len(contactKeys))
+	if len(contactKeys) > 64 {
+		panic("config: more contact keys than bits in a keyBit")
+	}
+	for i, k := range contactKeys {
+		m[k] = 1 << i
+	}
+	return m
+}()
+
+// The bits of the keys the reader asks for one by one; settingBits are
+// those of the settings a contact may set for itself (layer).
+var (
+	bitName, bitCalled, bitID, bitGroup = contactBits["name"], contactBits["called"], contactBits["id"], contactBits["group"]
+	bitEmail, bitPhone, bitBirthday     = contactBits["email"], contactBits["phone"], contactBits["birthday"]
+	bitDates, bitLastInteraction        = contactBits["dates"], contactBits["last_interaction"]
+	bitFallout, bitReachedOut           = contactBits["fallout"], contactBits["reached_out"]
+	bitInterests, bitNotes, bitPaused   = contactBits["interests"], contactBits["notes"], contactBits["paused"]
+	settingBits                         = func() keyBit {
+		var bits keyBit
+		for _, k := range settingKeys {
+			bits |= contactBits[k]
+		}
+		return bits
+	}()
+)
 
 // layer is one level of settings: [defaults], a group or a contact. Nil
 // fields are not set at that level.

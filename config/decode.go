@@ -35,7 +35,6 @@ func set(keys []string) map[string]bool {
 var (
 	topSet     = set(topKeys)
 	settingSet = set(settingKeys)
-	contactSet = set(contactKeys)
 )
 
 // reader walks the decoded document and collects problems.
@@ -47,6 +46,12 @@ type reader struct {
 	dir          string    // the config file's directory: relative paths start there
 	file         string    // the file being read
 	fileErrs     []error   // the problems of included files, each resolved in its file
+
+	// rest, when the document read is the head of a large file, holds the
+	// file's contacts, in pieces; restFailed tells that one of them failed,
+	// and what was read must be read again from the whole file.
+	rest       *pieces
+	restFailed bool
 }
 
 // names maps each contact of the file being read to its name, for
@@ -179,6 +184,9 @@ func (r *reader) document(doc map[string]any) *Config {
 
 	cfg.defaultChannels = defaultChannels // an address book's people have them too
 	r.contacts(doc, cfg, defaultChannels)
+	if r.restFailed {
+		return cfg
+	}
 	r.include(doc, cfg, defaultChannels)
 	return cfg
 }

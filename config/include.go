@@ -87,7 +87,7 @@ func (r *reader) include(doc map[string]any, cfg *Config, defaultChannels []stri
 			r.fileErrs = append(r.fileErrs, err) // it names the file
 			continue
 		}
-		sub, err := decode(f, data)
+		sub, err := decode(f, ownText(data))
 		if err != nil {
 			r.fileErrs = append(r.fileErrs, err)
 			continue

@@ -33,6 +33,17 @@ type nestingProblem struct {
 // string that the decoder would read differently from TOML; ok when there
 // is none.
 func checkNesting(text string, limit int) (problem nestingProblem, ok bool) {
+	_, problem, ok = scanTOML(text, limit)
+	return problem, ok
+}
+
+// scanTOML is checkNesting that also returns where the text may be cut
+// into pieces to decode apart (decodeSplit): the offsets of the lines that
+// hold a [[contact]] header, when the text is TOML to its end and no other
+// header follows the first of them; none otherwise. The headers are found
+// in the same reading, so a header-like line in a multi-line string or an
+// array is never taken for one, and the bytes are read once.
+func scanTOML(text string, limit int) (cuts []int, problem nestingProblem, ok bool) {
 	s := &tomlScan{text: text, line: 1, limit: limit, tablesLeft: FreeTables + len(text)/BytesPerTable}
 	// The decoder skips a byte-order mark before it reads.
 	for _, bom := range []string{"\xef\xbb\xbf", "\xff\xfe", "\xfe\xff"} {
@@ -43,9 +54,12 @@ func checkNesting(text string, limit int) (problem nestingProblem, ok bool) {
 	}
 	s.document()
 	if s.refused {
-		return s.problem, false
+		return nil, s.problem, false
 	}
-	return nestingProblem{}, true
+	if !s.complete || s.noCuts {
+		return nil, nestingProblem{}, true
+	}
+	return s.cuts, nestingProblem{}, true
 }
 
 // tomlScan reads a TOML document far enough to know where each array and
@@ -64,6 +78,9 @@ type tomlScan struct {
 	tablesLeft   int      // how many more tables the file may open
 	parts        []string // the parts of the key or table name read last, as written
 	lastHeader   []string // the parts of the last table header, as written
+	cuts         []int    // the offsets of the lines of the [[contact]] headers
+	noCuts       bool     // a header of another shape follows a [[contact]]: no cuts
+	complete     bool     // the text was read to its end
 }
 
 func (s *tomlScan) eof() bool { return s.i >= len(s.text) }
@@ -129,11 +146,15 @@ func (s *tomlScan) document() {
 	for {
 		s.blanks()
 		if s.eof() {
+			s.complete = true
 			return
 		}
 		var ok bool
 		if s.text[s.i] == '[' {
-			ok = s.header()
+			start := s.i
+			if ok = s.header(); ok {
+				s.cut(start)
+			}
 		} else {
 			ok = s.key() && s.value()
 		}
@@ -193,6 +214,33 @@ func (s *tomlScan) header() bool {
 			return false
 		}
 		s.i++
+	}
+	return true
+}
+
+// cut notes the header read from start, if it is one at which the file
+// may be cut: "[[contact]]" as written, alone on its line but for spaces
+// and tabs before it (and a comment after, which lineEnd reads). Any other
+// header after the first such one leaves the file whole.
+func (s *tomlScan) cut(start int) {
+	if s.noCuts {
+		return
+	}
+	const header = "[[contact]]"
+	if s.i-start == len(header) && s.text[start:s.i] == header && onlyBlanks(s.text[s.lineStart:start]) {
+		s.cuts = append(s.cuts, s.lineStart)
+		return
+	}
+	if len(s.cuts) > 0 {
+		s.noCuts, s.cuts = true, nil
+	}
+}
+
+func onlyBlanks(text string) bool {
+	for i := 0; i < len(text); i++ {
+		if text[i] != ' ' && text[i] != '\t' {
+			return false
+		}
 	}
 	return true
 }

@@ -2,6 +2,7 @@ package config
 
 import (
 	"bytes"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -28,6 +29,12 @@ func bigConfig(t *testing.T) string {
 	return b.String()
 }
 
+// cutsOf is where decode would cut src.
+func cutsOf(src string) []int {
+	cuts, _, _ := scanTOML(src, MaxNesting)
+	return cuts
+}
+
 // TestDecodeSplitMatchesDecode checks that decoding a large file in pieces
 // gives exactly what one toml.Decode gives.
 func TestDecodeSplitMatchesDecode(t *testing.T) {
@@ -48,7 +55,7 @@ func TestDecodeSplitMatchesDecode(t *testing.T) {
 	defer func(size int) { pieceSize = size }(pieceSize)
 	for _, size := range []int{pieceSize, 64 << 10} {
 		pieceSize = size
-		got, ok := decodeSplit(src)
+		got, ok := decodeSplit(src, cutsOf(src))
 		if !ok {
 			t.Fatal("decodeSplit declined a plain contact list")
 		}
@@ -71,7 +78,7 @@ func TestDecodeSplitDeclines(t *testing.T) {
 		"small file":                 "[[contact]]\nname = \"A\"\n",
 	}
 	for name, src := range tests {
-		if _, ok := decodeSplit(src); ok {
+		if _, ok := decodeSplit(src, cutsOf(src)); ok {
 			t.Errorf("%s: decodeSplit accepted it; it must leave it to a single decode", name)
 		}
 	}
@@ -87,8 +94,8 @@ func TestDecodeSplitDeclines(t *testing.T) {
 }
 
 // BenchmarkLoad100k reads a generated config of 100,000 contacts (the
-// file of bench/run.sh, made by bench/gen): decoded on all cores, then its
-// contacts read on all cores.
+// file of bench/run.sh, made by bench/gen): decoded on all cores, each
+// piece's contacts read as soon as it is decoded.
 func BenchmarkLoad100k(b *testing.B) {
 	path := filepath.Join(b.TempDir(), "100k.toml")
 	out, err := exec.Command("go", "run", "../bench/gen", "100000").Output()
@@ -101,6 +108,87 @@ func BenchmarkLoad100k(b *testing.B) {
 		cfg, err := Load(path)
 		if err != nil || len(cfg.Contacts) != 100000 {
 			b.Fatalf("%v, %d contacts", err, len(cfg.Contacts))
+		}
+	}
+}
+
+// TestCuts checks where scanTOML lets a file be cut: at the lines of the
+// [[contact]] headers it reads as headers, and nowhere when the file has
+// another shape.
+func TestCuts(t *testing.T) {
+	head := "timezone = \"UTC\"\n[groups.a]\nevery = \"7d\"\n"
+	one := "[[contact]]\nname = \"A\"\n"
+	tests := []struct {
+		name string
+		src  string
+		want []int
+	}{
+		{"plain", head + one + one, []int{len(head), len(head + one)}},
+		{"indented, with a comment", head + one + "  [[contact]] # b\nname = \"B\"\n", []int{len(head), len(head + one)}},
+		{"in a multi-line string", head + "[[contact]]\nname = \"A\"\nnotes = \"\"\"\n[[contact]]\n\"\"\"\n", []int{len(head)}},
+		{"in an array", head + "[[contact]]\nname = \"A\"\ninterests = [\n\"x\",\n]\n" + one, []int{len(head), len(head) + 44}},
+		{"a sub-table after", head + one + "[contact.dates]\nx = 2020-01-01\n", nil},
+		{"a table after", head + one + "[channels.x]\ntype = \"console\"\n", nil},
+		{"spaced header", head + one + "[[ contact ]]\nname = \"B\"\n", nil},
+		{"not TOML to the end", head + one + "[[contact]]\nname = \n", nil},
+		{"a key after the header", head + one + "[[contact]] x = 1\n", nil},
+	}
+	for _, tt := range tests {
+		cuts, _, ok := scanTOML(tt.src, MaxNesting)
+		if !ok {
+			t.Errorf("%s: refused", tt.name)
+		}
+		if !reflect.DeepEqual(cuts, tt.want) {
+			t.Errorf("%s: cuts %v, want %v", tt.name, cuts, tt.want)
+		}
+	}
+}
+
+// TestParseInPiecesMatchesWhole checks that reading a large file's
+// contacts piece by piece, as each is decoded, gives the same config, and
+// the same problems in the same order, as reading the file decoded whole
+// (one core: no pieces).
+func TestParseInPiecesMatchesWhole(t *testing.T) {
+	big := bigConfig(t)
+	// Problems spread over the pieces: unknown keys, bad values, a
+	// duplicate id, an unknown group.
+	lines := strings.Split(big, "\n")
+	for i, n := 0, 0; i < len(lines); i++ {
+		if lines[i] != "[[contact]]" {
+			continue
+		}
+		n++
+		switch n % 1500 {
+		case 7:
+			lines[i] += "\ncolour = \"red\""
+		case 300:
+			lines[i] += "\nid = \"alice-moreau-0\""
+		case 900:
+			lines[i] += "\npausd = true\nemail = [\"not an email\"]"
+		}
+	}
+	bad := strings.Join(lines, "\n")
+	defer func(size int) { pieceSize = size }(pieceSize)
+	pieceSize = 64 << 10
+	parse := func(src string, procs int) (*Config, error) {
+		prev := runtime.GOMAXPROCS(procs)
+		defer runtime.GOMAXPROCS(prev)
+		return Parse("big.toml", []byte(src))
+	}
+	for name, src := range map[string]string{"valid": big, "with problems": bad, "a piece that fails": bad + "[[contact]]\nname = \n"} {
+		whole, wholeErr := parse(src, 1)
+		split, splitErr := parse(src, 2)
+		if fmt.Sprint(splitErr) != fmt.Sprint(wholeErr) {
+			t.Errorf("%s: in pieces:\n%v\nwhole:\n%v", name, splitErr, wholeErr)
+		}
+		if name == "valid" && (wholeErr != nil || len(whole.Contacts) != 12000) {
+			t.Fatalf("%s: %v", name, wholeErr)
+		}
+		if name != "valid" && wholeErr == nil {
+			t.Errorf("%s: no error", name)
+		}
+		if !reflect.DeepEqual(split, whole) {
+			t.Errorf("%s: the config read in pieces differs from the one read whole", name)
 		}
 	}
 }
