@@ -347,9 +347,16 @@ func SplitPhone(n string) (number, ext string) {
 // them (see SplitPhone).
 func ValidPhone(n string) bool {
 	n, _ = SplitPhone(n)
+	return PlainPhone(n)
+}
+
+// PlainPhone is ValidPhone of a number without an extension: 3 to 20
+// digits, a leading + and spaces, -, ., / and brackets between them, all
+// ASCII (so nothing hidden in it either).
+func PlainPhone(n string) bool {
 	digits := 0
-	for i, c := range n {
-		switch {
+	for i := 0; i < len(n); i++ {
+		switch c := n[i]; {
 		case c >= '0' && c <= '9':
 			digits++
 		case c == '+' && i == 0:

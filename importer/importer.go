@@ -136,7 +136,7 @@ func (p *Person) add(line int, email bool, values ...string) {
 		}
 		// A plain address or number, as almost every one is, is
 		// valid and has nothing hidden, known in one pass.
-		if plain := email && plainEmail(v) || !email && plainPhone(v); !plain {
+		if plain := email && plainEmail(v) || !email && config.PlainPhone(v); !plain {
 			if terminal.HasHidden(v) {
 				p.Notes = append(p.Notes, Note{line, fmt.Sprintf("%q holds control characters or direction overrides; left out", v)})
 				continue
@@ -246,22 +246,4 @@ func plainWords(s string, domain bool) bool {
 		}
 	}
 	return true
-}
-
-// plainPhone tells a number config.ValidPhone takes that has no
-// extension: 3 to 20 digits, a leading + and spaces, -, ., / and
-// brackets between them; nothing Hidden, then.
-func plainPhone(n string) bool {
-	digits := 0
-	for i := 0; i < len(n); i++ {
-		switch c := n[i]; {
-		case '0' <= c && c <= '9':
-			digits++
-		case c == '+' && i == 0:
-		case c == ' ' || c == '-' || c == '.' || c == '/' || c == '(' || c == ')':
-		default:
-			return false
-		}
-	}
-	return digits >= 3 && digits <= 20
 }

@@ -468,7 +468,7 @@ func TestVCardStreams(t *testing.T) {
 	}
 }
 
-// TestPlainPhone: what plainPhone takes, config.ValidPhone takes too and
+// TestPlainPhone: what config.PlainPhone takes, config.ValidPhone takes too and
 // holds nothing Hidden, and so does what plainEmail takes: Person.add
 // asks neither for them.
 func TestPlainPhone(t *testing.T) {
@@ -486,10 +486,10 @@ func TestPlainPhone(t *testing.T) {
 		if rng.IntN(3) == 0 {
 			n = word("0123456789+ -./()xX\t\r\x1b;=ext\xe2\x80\xae")
 		}
-		if plainPhone(n) {
+		if config.PlainPhone(n) {
 			took++
 			if !config.ValidPhone(n) || terminal.HasHidden(n) {
-				t.Errorf("plainPhone takes %q: ValidPhone %v, HasHidden %v", n, config.ValidPhone(n), terminal.HasHidden(n))
+				t.Errorf("PlainPhone takes %q: ValidPhone %v, HasHidden %v", n, config.ValidPhone(n), terminal.HasHidden(n))
 			}
 		}
 		if a := word("ab.@-_%+Z9\t\x7f\xe2\x80\xae"); plainEmail(a) && terminal.HasHidden(a) {
