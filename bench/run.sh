@@ -10,9 +10,10 @@
 #   plan:   `rekindle plan --days 365` on 10,000 contacts (target < 2 s), and
 #           on 100,000 (target <= 1.5x status --json on the same file)
 #   pairs:  each measure against its floor, taken in turn, with the spread
-#           (PAIRS="start import sync api core carddav phonebackup" by default; PAIRS=
-#           skips them): bench/start.sh, import.sh, sync.sh, api.sh, core.sh,
-#           carddav.sh, phonebackup.sh; bench/idle.sh is run on its own (it waits)
+#           (PAIRS="start import sync api core carddav phonebackup idle" by default;
+#           PAIRS= skips them): bench/start.sh, import.sh, sync.sh, api.sh, core.sh,
+#           carddav.sh, phonebackup.sh, idle.sh (3 rounds each, or ROUNDS; idle.sh waits
+#           10 s a round, and with MINUTES=N counts the daemon's wake-ups)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 runs=${RUNS:-9}
@@ -87,7 +88,7 @@ if [ -n "${MILLION:-}" ]; then
 	awk -v a="$m_s" -v b="$k_s" 'BEGIN { printf "ratio:             %6.2fx\n", a / b }'
 fi
 
-for pair in ${PAIRS-start import sync api core carddav phonebackup}; do
+for pair in ${PAIRS-start import sync api core carddav phonebackup idle}; do
 	[ -f "bench/$pair.sh" ] || continue
 	echo "== bench/$pair.sh"
 	bash "bench/$pair.sh"
