@@ -143,6 +143,11 @@ func CertPool(caFile string) (*x509.CertPool, error) {
 // that one only), with the same options and error. caFile is read now,
 // with ReadCAFile's rules and CertPool's errors.
 func TrustCAFile(tc *tls.Config, host, caFile string) error {
+	if host == "" {
+		// The handshake's own check refuses a config without a
+		// ServerName; x509 would check no name at all.
+		return fmt.Errorf("ca_file %s: no host to check the server's certificate against", caFile)
+	}
 	pem, err := ReadCAFile(caFile)
 	if err != nil {
 		return err

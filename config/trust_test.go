@@ -101,3 +101,40 @@ func TestTrustCAFile(t *testing.T) {
 		}
 	}
 }
+
+// TestTrustCAFileNeedsAHost: with no host to check the certificate
+// against, TrustCAFile refuses as the handshake's own check does (it asks
+// for a ServerName), rather than take any certificate ca_file signs,
+// whatever name it is for.
+func TestTrustCAFileNeedsAHost(t *testing.T) {
+	dir := t.TempDir()
+	ca := loopback.WriteCert(t, dir)
+	cert, err := tls.LoadX509KeyPair(filepath.Join(dir, "cert.pem"), filepath.Join(dir, "key.pem"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln, err := tls.Listen("tcp", "127.0.0.1:0", &tls.Config{Certificates: []tls.Certificate{cert}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	go func() {
+		c, err := ln.Accept()
+		if err != nil {
+			return
+		}
+		defer c.Close()
+		c.(*tls.Conn).Handshake()
+	}()
+	c := &tls.Config{}
+	if err := TrustCAFile(c, "", ca); err == nil {
+		conn, err := net.Dial("tcp", ln.Addr().String())
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer conn.Close()
+		if err := tls.Client(conn, c).Handshake(); err == nil {
+			t.Error("a handshake with no host to check took the server's certificate")
+		}
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"unsafe"
 )
 
 // headerBlocks are header blocks net/mail reads in every way it can:
@@ -78,4 +79,40 @@ func FuzzHeaderReader(f *testing.F) {
 	f.Fuzz(func(t *testing.T, raw string) {
 		checkAsNetMail(t, hr, raw)
 	})
+}
+
+// The address lines a folder's reader remembers hold their own bytes: a
+// remembered line does not keep the rest of its message's header (a
+// Subject of 200 KB) alive, and a line too long to come again is not
+// remembered at all, so that the cache holds a few megabytes at most
+// whatever the folder holds.
+func TestAddressCacheHoldsOnlyItsLines(t *testing.T) {
+	t.Parallel()
+	hr := newHeaderReader()
+	big := strings.Repeat("x", 200<<10)
+	long := "To: " + strings.Repeat("someone@example.org, ", maxAddrLine/20) + "last@example.org\r\n"
+	for i, raw := range []string{
+		"From: ana@example.org\r\nSubject: " + big + "\r\n\r\n",
+		"From: ben@example.org\r\n" + long + "\r\n",
+	} {
+		m, err := hr.read(strings.NewReader(raw))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := parseHeader(m, hr.addrs); err != nil {
+			t.Fatal(err)
+		}
+		for k := range hr.addrs {
+			for _, vs := range m {
+				for _, v := range vs {
+					if len(v) > 0 && unsafe.StringData(k) == unsafe.StringData(v) {
+						t.Errorf("message %d: the remembered line %.40q shares the header's bytes", i, k)
+					}
+				}
+			}
+			if len(k) > maxAddrLine {
+				t.Errorf("message %d: a line of %d bytes is remembered", i, len(k))
+			}
+		}
+	}
 }

@@ -408,6 +408,10 @@ type addrLine struct {
 // maxAddrs bounds the address lines a headerReader remembers.
 const maxAddrs = 4096
 
+// maxAddrLine is the longest address line a headerReader remembers: with
+// maxAddrs, the lines remembered hold a few megabytes at most.
+const maxAddrLine = 1024
+
 // parseHeader is ParseHeader, each address line that addrs (when not nil)
 // holds read from it, and each other one kept in it once parsed.
 func parseHeader(h mail.Header, addrs map[string]addrLine) (Header, error) {
@@ -429,11 +433,15 @@ func parseHeader(h mail.Header, addrs map[string]addrLine) (Header, error) {
 						line.addrs[i] = a.Address
 					}
 				}
-				if addrs != nil {
+				// The line is kept as a copy: v is part of one string
+				// with all of its message's values (headerReader), which
+				// would stay alive with it. A line too long to come again
+				// (a list of many recipients) is not kept.
+				if addrs != nil && len(v) <= maxAddrLine {
 					if len(addrs) >= maxAddrs {
 						clear(addrs)
 					}
-					addrs[v] = line
+					addrs[strings.Clone(v)] = line
 				}
 			}
 			if !line.ok {
