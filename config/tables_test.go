@@ -110,12 +110,8 @@ func TestRealConfigsPassTheTableBound(t *testing.T) {
 			return fmt.Sprintf("[[contact]]\nname = \"A%d\"\ndates.x = 2019-06-01\ndates.y = {month = 1}", i)
 		})
 	for name, text := range map[string]string{"100,000 contacts": big.String(), "the example": string(example), "terse contacts with dates": terse, "dotted keys": dotted} {
-		began := time.Now()
 		if p, ok := checkNesting(text, MaxNesting); !ok {
 			t.Errorf("%s: refused: %v", name, p)
-		}
-		if took := time.Since(began); took > time.Second {
-			t.Errorf("%s: the check took %v", name, took)
 		}
 	}
 }
