@@ -25,19 +25,13 @@ type nestingProblem struct {
 	Msg string
 }
 
-// checkNesting reads text as TOML and returns the first place where arrays
+// scanTOML reads text as TOML and returns the first place where arrays
 // and inline tables nest more than limit deep, a key or table name has more
 // than MaxKeyParts dotted parts (each is a table: the decoder takes time as
 // the square of their number, minutes for a few hundred kilobytes), the
 // file opens more tables than its size allows (see BytesPerTable), or a
 // string that the decoder would read differently from TOML; ok when there
-// is none.
-func checkNesting(text string, limit int) (problem nestingProblem, ok bool) {
-	_, problem, ok = scanTOML(text, limit)
-	return problem, ok
-}
-
-// scanTOML is checkNesting that also returns where the text may be cut
+// is none. It also returns where the text may be cut
 // into pieces to decode apart (decodeSplit): the offsets of the lines that
 // hold a [[contact]] header, when the text is TOML to its end and no other
 // header follows the first of them; none otherwise. The headers are found

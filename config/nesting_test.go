@@ -270,3 +270,10 @@ func maxDepth(doc map[string]any) int {
 	}
 	return depth(doc) - 1
 }
+
+// checkNesting is scanTOML without the cuts: what the tests of its
+// checks ask.
+func checkNesting(text string, limit int) (problem nestingProblem, ok bool) {
+	_, problem, ok = scanTOML(text, limit)
+	return problem, ok
+}

@@ -16,33 +16,10 @@ import (
 // the same error, whether ca_file signs the server's certificate, signs
 // it for another name, or does not sign it.
 func TestTrustCAFile(t *testing.T) {
-	dir := t.TempDir()
-	ca := loopback.WriteCert(t, dir)
+	ca, addr := caServer(t)
 	other := loopback.WriteCert(t, t.TempDir())
-	cert, err := tls.LoadX509KeyPair(filepath.Join(dir, "cert.pem"), filepath.Join(dir, "key.pem"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	ln, err := tls.Listen("tcp", "127.0.0.1:0", &tls.Config{Certificates: []tls.Certificate{cert}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			go func() {
-				defer c.Close()
-				c.(*tls.Conn).Handshake()
-				c.Read(make([]byte, 1))
-			}()
-		}
-	}()
 	handshake := func(tc *tls.Config) error {
-		c, err := net.Dial("tcp", ln.Addr().String())
+		c, err := net.Dial("tcp", addr)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -94,7 +71,7 @@ func TestTrustCAFile(t *testing.T) {
 		}
 	}
 	// ca_file's errors are CertPool's.
-	for _, f := range []string{filepath.Join(dir, "key.pem"), filepath.Join(dir, "none.pem")} {
+	for _, f := range []string{filepath.Join(filepath.Dir(ca), "key.pem"), filepath.Join(filepath.Dir(ca), "none.pem")} {
 		_, want := CertPool(f)
 		if err := TrustCAFile(&tls.Config{}, "h", f); err == nil || want == nil || err.Error() != want.Error() {
 			t.Errorf("%s: %v, CertPool's %v", f, err, want)
@@ -107,28 +84,10 @@ func TestTrustCAFile(t *testing.T) {
 // for a ServerName), rather than take any certificate ca_file signs,
 // whatever name it is for.
 func TestTrustCAFileNeedsAHost(t *testing.T) {
-	dir := t.TempDir()
-	ca := loopback.WriteCert(t, dir)
-	cert, err := tls.LoadX509KeyPair(filepath.Join(dir, "cert.pem"), filepath.Join(dir, "key.pem"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	ln, err := tls.Listen("tcp", "127.0.0.1:0", &tls.Config{Certificates: []tls.Certificate{cert}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	go func() {
-		c, err := ln.Accept()
-		if err != nil {
-			return
-		}
-		defer c.Close()
-		c.(*tls.Conn).Handshake()
-	}()
+	ca, addr := caServer(t)
 	c := &tls.Config{}
 	if err := TrustCAFile(c, "", ca); err == nil {
-		conn, err := net.Dial("tcp", ln.Addr().String())
+		conn, err := net.Dial("tcp", addr)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -137,4 +96,36 @@ func TestTrustCAFileNeedsAHost(t *testing.T) {
 			t.Error("a handshake with no host to check took the server's certificate")
 		}
 	}
+}
+
+// caServer starts a TLS server on loopback whose certificate, for
+// 127.0.0.1 and localhost, is signed by the authority in the returned
+// ca_file; it answers every connection's handshake.
+func caServer(t *testing.T) (ca, addr string) {
+	t.Helper()
+	dir := t.TempDir()
+	ca = loopback.WriteCert(t, dir)
+	cert, err := tls.LoadX509KeyPair(filepath.Join(dir, "cert.pem"), filepath.Join(dir, "key.pem"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln, err := tls.Listen("tcp", "127.0.0.1:0", &tls.Config{Certificates: []tls.Certificate{cert}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ln.Close() })
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			go func() {
+				defer c.Close()
+				c.(*tls.Conn).Handshake()
+				c.Read(make([]byte, 1))
+			}()
+		}
+	}()
+	return ca, ln.Addr().String()
 }
