@@ -6,7 +6,7 @@ import "fmt"
 // million of them nested is a stack overflow, which kills the process (Go
 // cannot recover from it), and inline tables nested that deep also take
 // memory as the square of the depth. So before any text reaches the decoder,
-// checkNesting reads it the way the decoder does — strings of the four
+// scanTOML reads it the way the decoder does — strings of the four
 // kinds with their escapes and closing quotes, comments, keys and table
 // headers with quoted parts — and refuses it where arrays and inline tables
 // open more than the limit deep.
@@ -19,7 +19,7 @@ import "fmt"
 // escaped backslash), the check refuses the file itself. FuzzNesting and
 // TestNestingAgreesWithTheDecoder hold this against the decoder.
 
-// nestingProblem is why checkNesting refused a text, and where.
+// nestingProblem is why scanTOML refused a text, and where.
 type nestingProblem struct {
 	Pos Position
 	Msg string
