@@ -61,7 +61,13 @@ func TryLock(path, what string) (*Lock, error) {
 		return nil, fmt.Errorf("lock %s: %w", path, err)
 	}
 	lp := LockPath(path)
-	f, err := os.OpenFile(lp, os.O_RDWR|os.O_CREATE, 0o600)
+	f, err := os.OpenFile(lp, os.O_RDWR, 0)
+	if errors.Is(err, fs.ErrNotExist) {
+		// A new lock file comes with its holder's line in it: made in
+		// place, a process that tried a moment later found it locked and
+		// empty, and could not say who holds it.
+		return remake(path, what)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("lock %s: %w", path, err)
 	}
@@ -119,8 +125,9 @@ func (l *Lock) Keep() (again bool, err error) {
 	return true, nil
 }
 
-// remake puts a lock file at the path of one deleted, locked before it is
-// there: made under another name, locked, then linked in. Made in place,
+// remake puts a lock file at a path that has none (a first start, or one
+// deleted), locked and holding its holder's line before it is there: made
+// under another name, locked, written, then linked in. Made in place,
 // another process could lock it between its making and its locking, and
 // run beside this one. When a file is at the path by then (another made
 // it first), its lock is taken as TryLock takes it.

@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 )
 
@@ -123,6 +124,39 @@ func TestKeepMakesTheLockFileLocked(t *testing.T) {
 		}
 		if !again || err != nil {
 			t.Fatalf("round %d: Keep = %v, %v; want true, nil", round, again, err)
+		}
+	}
+}
+
+// TestLockNewFileNamesItsHolder: processes that start together on a state
+// file with no lock file yet all name the one that won: a new lock file
+// holds its holder's line from the moment it is there. (flock's locks
+// belong to each opening of the file, so goroutines try as processes do.)
+func TestLockNewFileNamesItsHolder(t *testing.T) {
+	for round := range 50 {
+		path := filepath.Join(t.TempDir(), "rekindle.db")
+		var wg sync.WaitGroup
+		locks := make([]*Lock, 8)
+		errs := make([]error, len(locks))
+		for i := range locks {
+			wg.Go(func() { locks[i], errs[i] = TryLock(path, "daemon") })
+		}
+		wg.Wait()
+		won := 0
+		for i, err := range errs {
+			var h *HeldError
+			switch {
+			case err == nil:
+				won++
+				defer locks[i].Release()
+			case !errors.As(err, &h):
+				t.Fatalf("round %d: %v", round, err)
+			case h.PID != os.Getpid() || h.What != "daemon":
+				t.Fatalf("round %d: the lock's holder read as pid %d %q; want %d \"daemon\"", round, h.PID, h.What, os.Getpid())
+			}
+		}
+		if won != 1 {
+			t.Fatalf("round %d: %d took the lock; want 1", round, won)
 		}
 	}
 }
