@@ -13,7 +13,6 @@ import (
 	"github.com/emersion/go-imap/v2"
 	"github.com/emersion/go-imap/v2/imapclient"
 
-	"github.com/rekindle/rekindle/config"
 	"github.com/rekindle/rekindle/internal/testsupport/dovecottest"
 	"github.com/rekindle/rekindle/journal"
 )
@@ -93,15 +92,7 @@ func TestJudgeMaildir(t *testing.T) {
 		}
 		deliver(t, dir, "cur", m.name, m.raw, m.received)
 	}
-	cfg, err := config.Parse(filepath.Join(root, "c.toml"), []byte(people+"[sources.home]\ntype = \"maildir\"\npath = \""+root+"\"\n"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	j, err := journal.Open(ctx, filepath.Join(t.TempDir(), "r.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer j.Close()
+	cfg, j := homeMaildir(t, root)
 	var notes []string
 	res, err := (&Sync{Source: cfg.Sources["home"], People: NewPeople(cfg), Store: j, Now: day.Add(48 * time.Hour),
 		Seen: func(s Seen) { notes = append(notes, s.Learned.Ignored+s.Learned.Note) }}).Run(ctx)

@@ -161,15 +161,7 @@ func TestMaildirFileDatedInTheFuture(t *testing.T) {
 	if err := os.Chtimes(filepath.Join(inbox, "cur", "2.b"), future, future); err != nil {
 		t.Fatal(err)
 	}
-	cfg, err := config.Parse(filepath.Join(root, "config.toml"), []byte(people+"[sources.home]\ntype = \"maildir\"\npath = \""+root+"\"\n"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	j, err := journal.Open(ctx, filepath.Join(t.TempDir(), "r.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer j.Close()
+	cfg, j := homeMaildir(t, root)
 	sync := func(at time.Time) Result {
 		t.Helper()
 		res, err := (&Sync{Source: cfg.Sources["home"], People: NewPeople(cfg), Store: j, Now: at}).Run(ctx)
@@ -214,15 +206,7 @@ func TestMaildirWatermarkInTheFutureIsReset(t *testing.T) {
 	os.MkdirAll(filepath.Join(root, "Sent", "cur"), 0o700)
 	now := time.Now()
 	deliver(t, inbox, "cur", "1.a", msg("bo@example.net", "me@home.example", now.Add(-time.Hour).Format(time.RFC1123Z), "b1@example.net"), now.Add(-time.Hour))
-	cfg, err := config.Parse(filepath.Join(root, "config.toml"), []byte(people+"[sources.home]\ntype = \"maildir\"\npath = \""+root+"\"\n"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	j, err := journal.Open(ctx, filepath.Join(t.TempDir(), "r.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer j.Close()
+	cfg, j := homeMaildir(t, root)
 	if err := j.SetCursor(ctx, "maildir:home", inbox, []byte(`{"scanned":`+strconv.FormatInt(time.Date(2099, 1, 1, 0, 0, 0, 0, time.UTC).UnixMilli(), 10)+`}`)); err != nil {
 		t.Fatal(err)
 	}
@@ -266,15 +250,7 @@ func TestSyncWritesAtItsClock(t *testing.T) {
 	enqueued, wrote := started.Add(20*time.Millisecond), started.Add(200*time.Millisecond)
 	deliver(t, filepath.Join(root, "INBOX"), "cur", "1.a", msg("ana@example.org", "me@home.example", "Tue, 01 Dec 2026 11:00:00 +0000", "r1@example.org"), started.Add(-time.Hour))
 	os.MkdirAll(filepath.Join(root, "Sent", "cur"), 0o700)
-	cfg, err := config.Parse(filepath.Join(root, "config.toml"), []byte(people+"[sources.home]\ntype = \"maildir\"\npath = \""+root+"\"\n"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	j, err := journal.Open(ctx, filepath.Join(t.TempDir(), "r.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer j.Close()
+	cfg, j := homeMaildir(t, root)
 	s := &Sync{Source: cfg.Sources["home"], People: NewPeople(cfg), Store: j, Now: started, Clock: func() time.Time { return wrote }}
 	if res, err := s.Run(ctx); err != nil || res.Added != 1 {
 		t.Fatalf("sync: %+v, %v", res, err)
@@ -286,4 +262,20 @@ func TestSyncWritesAtItsClock(t *testing.T) {
 	if at, ok := changed["ana-lima"]; !ok || !at.Equal(wrote) {
 		t.Errorf("the reply is logged at %v (%v); want %v, after the reminder enqueued at %v", at, ok, wrote, enqueued)
 	}
+}
+
+// homeMaildir is the test people's config with one Maildir source, home,
+// at root, and a new state file, closed when the test ends.
+func homeMaildir(t *testing.T, root string) (*config.Config, *journal.Journal) {
+	t.Helper()
+	cfg, err := config.Parse(filepath.Join(root, "config.toml"), []byte(people+"[sources.home]\ntype = \"maildir\"\npath = \""+root+"\"\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	j, err := journal.Open(context.Background(), filepath.Join(t.TempDir(), "r.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { j.Close() })
+	return cfg, j
 }

@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/rekindle/rekindle/config"
-	"github.com/rekindle/rekindle/journal"
 )
 
 // Every source type config reads opens here, as itself, and every type
@@ -56,15 +55,7 @@ func TestCarriedCursorsAreRead(t *testing.T) {
 	os.MkdirAll(filepath.Join(root, "Sent", "cur"), 0o700)
 	now := time.Now()
 	deliver(t, inbox, "cur", "1.a", msg("bo@example.net", "me@home.example", now.Add(-72*time.Hour).Format(time.RFC1123Z), "b1@example.net"), now.Add(-72*time.Hour))
-	cfg, err := config.Parse(filepath.Join(root, "config.toml"), []byte(people+"[sources.home]\ntype = \"maildir\"\npath = \""+root+"\"\n"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	j, err := journal.Open(ctx, filepath.Join(t.TempDir(), "r.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer j.Close()
+	cfg, j := homeMaildir(t, root)
 	j.SetCursor(ctx, "maildir:home", inbox, []byte(fmt.Sprintf(`{"scanned":%d}`, now.Add(-24*time.Hour).UnixMilli())))
 	res, err := (&Sync{Source: cfg.Sources["home"], People: NewPeople(cfg), Store: j, Now: now}).Run(ctx)
 	if err != nil || res.Read != 0 {

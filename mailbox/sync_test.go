@@ -7,7 +7,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/rekindle/rekindle/config"
 	"github.com/rekindle/rekindle/journal"
 )
 
@@ -37,15 +36,7 @@ func TestSyncCursorOnlyAfterEvents(t *testing.T) {
 	now := time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC)
 	deliver(t, filepath.Join(root, "INBOX"), "cur", "1.a", msg("Ana <ana@example.org>", "me@home.example", "Mon, 30 Nov 2026 18:00:00 +0000", "r1@example.org"), now.Add(-time.Hour))
 	deliver(t, filepath.Join(root, "Sent"), "cur", "2.b", msg("me@home.example", "bo@example.net", "Sun, 29 Nov 2026 10:00:00 +0000", "s1@home.example"), now.Add(-time.Hour))
-	cfg, err := config.Parse(filepath.Join(root, "config.toml"), []byte(people+"[sources.home]\ntype = \"maildir\"\npath = \""+root+"\"\n"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	j, err := journal.Open(ctx, filepath.Join(t.TempDir(), "r.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer j.Close()
+	cfg, j := homeMaildir(t, root)
 	store := &failingStore{Journal: j, fail: true}
 	s := &Sync{Source: cfg.Sources["home"], People: NewPeople(cfg), Store: store, Now: now}
 	if _, err := s.Run(ctx); !errors.Is(err, errDiskFull) {
