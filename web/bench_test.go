@@ -31,21 +31,7 @@ func BenchmarkContacts(b *testing.B) {
 	if err := contacts.Write(&buf, 10000, time.Date(2026, 11, 30, 0, 0, 0, 0, time.UTC)); err != nil {
 		b.Fatal(err)
 	}
-	cfg, err := config.Parse("bench.toml", buf.Bytes())
-	if err != nil {
-		b.Fatal(err)
-	}
-	j, err := journal.Open(context.Background(), filepath.Join(b.TempDir(), "rekindle.db"))
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer j.Close()
-	now := time.Date(2026, 11, 30, 12, 0, 0, 0, cfg.Location)
-	s, err := New("127.0.0.1:0", Options{Config: func() *config.Config { return cfg }, Journal: j,
-		Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Now: func() time.Time { return now }})
-	if err != nil {
-		b.Fatal(err)
-	}
+	s, cfg, j, now := benchServer(b, buf.Bytes())
 	req := httptest.NewRequest("GET", "/api/contacts", nil)
 	// The machine is shared: the CPU time of the process an operation
 	// (cpu-ms/op) is the steadier figure.
@@ -96,22 +82,7 @@ func BenchmarkCalls(b *testing.B) {
 	for i := range 10000 {
 		fmt.Fprintf(&toml, "[[contact]]\nname = \"Person %d\"\nlast_interaction = 2026-10-01\nphone = [\"07400 %06d\"]\n", i, i)
 	}
-	cfg, err := config.Parse("bench.toml", []byte(toml.String()))
-	if err != nil {
-		b.Fatal(err)
-	}
-	j, err := journal.Open(context.Background(), filepath.Join(b.TempDir(), "rekindle.db"))
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer j.Close()
-	now := time.Date(2026, 11, 30, 12, 0, 0, 0, cfg.Location)
-	s, err := New("127.0.0.1:0", Options{Config: func() *config.Config { return cfg }, Journal: j,
-		Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Now: func() time.Time { return now }})
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer s.ln.Close()
+	s, cfg, _, now := benchServer(b, []byte(toml.String()))
 	_, cred := links.CallsHook("", []byte(token), now)
 	b.Run("learned", func(b *testing.B) {
 		n := 0
@@ -133,4 +104,28 @@ func BenchmarkCalls(b *testing.B) {
 			phone.NewBook(cfg)
 		}
 	})
+}
+
+// benchServer is a server of the config text on a new state file, at noon
+// on 30 November 2026 in the config's zone; both are closed when the
+// benchmark ends.
+func benchServer(b *testing.B, text []byte) (s *Server, cfg *config.Config, j *journal.Journal, now time.Time) {
+	b.Helper()
+	cfg, err := config.Parse("bench.toml", text)
+	if err != nil {
+		b.Fatal(err)
+	}
+	j, err = journal.Open(context.Background(), filepath.Join(b.TempDir(), "rekindle.db"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { j.Close() })
+	now = time.Date(2026, 11, 30, 12, 0, 0, 0, cfg.Location)
+	s, err = New("127.0.0.1:0", Options{Config: func() *config.Config { return cfg }, Journal: j,
+		Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Now: func() time.Time { return now }})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { s.ln.Close() })
+	return s, cfg, j, now
 }
