@@ -319,6 +319,12 @@ func outOfOfficePrefix(subject string) string {
 	if !strings.Contains(subject, "=?") && !ooOpenings[opening(subject)] {
 		return "" // nothing to decode, and it starts as none of them
 	}
+	return decodedPrefix(subject)
+}
+
+// decodedPrefix is outOfOfficePrefix without its quick refusal: subject
+// decoded, and compared with each prefix.
+func decodedPrefix(subject string) string {
 	if d, err := new(mime.WordDecoder).DecodeHeader(subject); err == nil {
 		subject = d
 	}
