@@ -23,7 +23,7 @@ func allocsPerPerson(t *testing.T, src string, people int) float64 {
 		if err != nil {
 			t.Fatal(err)
 		}
-		ids := NewIDs()
+		ids := NewIDsFor(0)
 		n := 0
 		for ; ; n++ {
 			p, err := r.Next()

@@ -69,7 +69,7 @@ func goldenOutput(t *testing.T) []byte {
 			fmt.Fprintf(w, "open: %v\n", err)
 			continue
 		}
-		ids := NewIDs()
+		ids := NewIDsFor(0)
 		for {
 			p, err := r.Next()
 			if errors.Is(err, io.EOF) {

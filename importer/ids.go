@@ -14,12 +14,10 @@ type IDs struct {
 	next map[string]int
 }
 
-// NewIDs starts an import with no id given.
-func NewIDs() *IDs { return NewIDsFor(0) }
-
-// NewIDsFor starts an import of about people people: the ids' map is made
-// that size at once, where growing it a doubling at a time moved every id
-// several times (a twentieth of the CPU of a CSV import of 50,000).
+// NewIDsFor starts an import of about people people (0 when how many is
+// not known), with no id given: the ids' map is made that size at once,
+// where growing it a doubling at a time moved every id several times (a
+// twentieth of the CPU of a CSV import of 50,000).
 func NewIDsFor(people int) *IDs {
 	return &IDs{used: make(map[string]struct{}, people), next: map[string]int{}}
 }

@@ -14,7 +14,7 @@ func TestIDsAsBefore(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 2))
 	bases := []string{"ana", "ana-2", "ana-3", "ana-2-2", "bo", "bo-10", "bo-1", "ana-4"}
 	used := map[string]bool{}
-	ids := NewIDs()
+	ids := NewIDsFor(0)
 	for i := range 1200 {
 		base := bases[rng.IntN(len(bases))]
 		want := base
@@ -32,10 +32,10 @@ func TestIDsAsBefore(t *testing.T) {
 // person, not one per person before them (the loop was quadratic: 100,000
 // people of one name took 5 billion probes).
 func TestIDsLinear(t *testing.T) {
-	ids := NewIDs()
+	ids := NewIDsFor(0)
 	n := 2000
 	allocs := testing.AllocsPerRun(1, func() {
-		ids = NewIDs()
+		ids = NewIDsFor(0)
 		for range n {
 			ids.Take("ana")
 		}
