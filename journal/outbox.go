@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"iter"
 	"math"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -378,16 +379,11 @@ func insertRows(ctx context.Context, tx *sql.Tx, batch int64, now time.Time, row
 	if n > 0 {
 		// Each statement reads the rows written again: one whose kinds
 		// no row has (occasions, most often) is not run.
-		var others, occasions bool
-		for _, r := range rows {
-			others = others || (r.Kind != occasion && r.Kind != ChannelFailed)
-			occasions = occasions || r.Kind == occasion
-		}
-		for i, q := range episodesSQL {
-			if i == 0 && !others || i == 1 && !occasions {
+		for _, q := range episodesSQL {
+			if !slices.ContainsFunc(rows, func(r Row) bool { return q.reads(r.Kind) }) {
 				continue
 			}
-			if _, err := tx.ExecContext(ctx, q, before); err != nil {
+			if _, err := tx.ExecContext(ctx, q.sql, before); err != nil {
 				return 0, fmt.Errorf("enqueue: %w", err)
 			}
 		}
@@ -396,13 +392,18 @@ func insertRows(ctx context.Context, tx *sql.Tx, batch int64, now time.Time, row
 }
 
 // episodesSQL brings the episodes table up to date with the outbox rows
-// written after the id given (those of this transaction): [0] with the
-// kinds other than occasion (and channel_failed), [1] with the occasions.
-// Each goes in the order of the table's key: a row replaces a person's newest episode when its
-// anchor is later, or at the same anchor its kind sorts after it, or for
-// the same kind its repeat is higher, or for the same repeat its channel
-// sorts first (the migration's order). Occasions the same, apart.
-var episodesSQL = []string{
+// written after the id given (those of this transaction), each statement
+// those of the kinds it reads: the kinds other than occasion (and
+// channel_failed), then the occasions. Each goes in the order of the
+// table's key: a row replaces a person's newest episode when its anchor is
+// later, or at the same anchor its kind sorts after it, or for the same
+// kind its repeat is higher, or for the same repeat its channel sorts
+// first (the migration's order). Occasions the same, apart.
+var episodesSQL = []struct {
+	reads func(kind string) bool
+	sql   string
+}{{
+	func(kind string) bool { return kind != occasion && kind != ChannelFailed },
 	`INSERT INTO episodes (contact, kind, anchor, repeat, channel, created)
 		SELECT contact, kind, anchor, repeat, channel, created FROM outbox
 		WHERE id > ? AND kind NOT IN ('occasion', 'channel_failed') ORDER BY contact, anchor, kind, repeat, channel DESC
@@ -411,6 +412,8 @@ var episodesSQL = []string{
 		WHERE episodes.anchor IS NULL OR excluded.anchor > episodes.anchor OR (excluded.anchor = episodes.anchor AND
 			(excluded.kind > episodes.kind OR (excluded.kind = episodes.kind AND
 			(excluded.repeat > episodes.repeat OR (excluded.repeat = episodes.repeat AND excluded.channel < episodes.channel)))))`,
+}, {
+	func(kind string) bool { return kind == occasion },
 	`INSERT INTO episodes (contact, occ_anchor, occ_repeat, occ_channel, occ_created)
 		SELECT contact, anchor, repeat, channel, created FROM outbox
 		WHERE id > ? AND kind = 'occasion' ORDER BY contact, anchor, repeat, channel DESC
@@ -418,7 +421,7 @@ var episodesSQL = []string{
 		SET occ_anchor = excluded.occ_anchor, occ_repeat = excluded.occ_repeat, occ_channel = excluded.occ_channel, occ_created = excluded.occ_created
 		WHERE episodes.occ_anchor IS NULL OR excluded.occ_anchor > episodes.occ_anchor OR (excluded.occ_anchor = episodes.occ_anchor AND
 			(excluded.occ_repeat > episodes.occ_repeat OR (excluded.occ_repeat = episodes.occ_repeat AND excluded.occ_channel < episodes.occ_channel)))`,
-}
+}}
 
 // insertSQL inserts n outbox rows, skipping any the outbox already has.
 func insertSQL(n int) string {
